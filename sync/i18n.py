@@ -18,7 +18,9 @@ def current_lang() -> str:
     return lang if lang in LANGS else "fr"
 
 
-def translate(catalogue: dict[str, dict[str, str]], key: str, lang: str | None = None, **values) -> str:
+def translate(
+    catalogue: dict[str, dict[str, str]], key: str, lang: str | None = None, **values
+) -> str:
     """Return the message `key` of `catalogue` in `lang` (French when missing), formatted."""
     lang = lang or current_lang()
     text = catalogue.get(lang, {}).get(key) or catalogue["fr"][key]

@@ -1,4 +1,8 @@
-"""Settings owned by the `sync` package; `cli.py` builds them from campus.toml and the environment."""
+"""Settings owned by the `sync` package; `cli.py` builds them from campus.toml and the environment.
+
+Each field's `doc` metadata is the French comment `campus init` writes above it in campus.toml, so
+the file always lists every setting with its default.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +11,34 @@ from dataclasses import dataclass, field
 ROLES = ("entrepreneur", "appui", "direction")
 
 
+def doc(default, text: str, **kwargs):
+    """A dataclass field with its default and the comment `campus init` writes for it."""
+    if isinstance(default, dict | list):
+        return field(
+            default_factory=lambda: type(default)(default), metadata={"doc": text}, **kwargs
+        )
+    return field(default=default, metadata={"doc": text}, **kwargs)
+
+
 @dataclass(frozen=True)
 class DiscourseSettings:
     """How to reach the forum. `api_key` comes from the environment only and is never printed."""
 
-    url: str
-    api_key: str = field(repr=False)
-    api_username: str = "system"
-    requests_per_minute: int = 60
-    timeout: float = 30.0
-    max_retries: int = 5
-    fallback_wait_seconds: float = 10.0
-
-    def __repr__(self) -> str:  # the key must never reach logs, even through repr()
-        return (
-            f"DiscourseSettings(url={self.url!r}, api_username={self.api_username!r}, "
-            f"requests_per_minute={self.requests_per_minute})"
-        )
+    url: str = doc(
+        "https://forum.example.org", "adresse du forum ; CAMPUS_DISCOURSE_URL la remplace"
+    )
+    api_username: str = doc(
+        "system", "utilisateur admin de l'API ; CAMPUS_DISCOURSE_API_USERNAME le remplace"
+    )
+    requests_per_minute: int = doc(
+        60, "budget côté Campus ; la limite admin par défaut de Discourse est 60/min par site"
+    )
+    timeout: float = doc(30.0, "délai maximal d'une requête, en secondes")
+    max_retries: int = doc(5, "nouvelles tentatives sur 502/503/504, délais et coupures réseau")
+    fallback_wait_seconds: float = doc(
+        10.0, "attente après un 429 qui ne dit pas combien attendre, en secondes"
+    )
+    api_key: str = field(default="", repr=False, metadata={"secret": True})
 
 
 @dataclass(frozen=True)
@@ -42,45 +57,63 @@ class CategorySpec:
 class ForumTemplate:
     """The structure `provision` keeps on the forum (DESIGN §4)."""
 
-    role_groups: dict[str, str] = field(
-        default_factory=lambda: {
-            "entrepreneur": "entrepreneurs",
-            "appui": "equipes-appui",
-            "direction": "directions",
-        }
+    role_groups: dict[str, str] = doc(
+        {"entrepreneur": "entrepreneurs", "appui": "equipes-appui", "direction": "directions"},
+        "groupe Discourse de chaque rôle",
     )
-    transformers_group: str = "transformers"
-    optout_group: str = "campus-optout"
-    coop_subcategories: tuple[CategorySpec, ...] = (
-        CategorySpec(name="Entraide", slug="entraide", accepted_answers=True),
-        CategorySpec(name="Vie de la coopérative", slug="vie"),
+    transformers_group: str = doc("transformers", "groupe des pairs mobilisés (« transformers »)")
+    optout_group: str = doc(
+        "campus-optout", "groupe que rejoint un membre pour ne jamais être compté dans les scores"
     )
-    network_categories: tuple[CategorySpec, ...] = (
-        CategorySpec(name="Campus", slug="campus", accepted_answers=True, color="25AAE2"),
-        CategorySpec(name="Labo QVT", slug="labo-qvt", color="8C6238"),
-        CategorySpec(
-            name="Direction",
-            slug="direction",
-            color="BF1E2E",
-            permissions={"directions": 1, "staff": 1},
+    default_coop_color: str = doc("0E76BD", "couleur d'une coopérative sans couleur dans le CSV")
+    coop_subcategories: tuple[CategorySpec, ...] = doc(
+        (
+            CategorySpec(name="Entraide", slug="entraide", accepted_answers=True),
+            CategorySpec(name="Vie de la coopérative", slug="vie"),
         ),
+        "sous-catégories de chaque coopérative (accepted_answers : réponses acceptées)",
     )
-    default_coop_color: str = "0E76BD"
+    network_categories: tuple[CategorySpec, ...] = doc(
+        (
+            CategorySpec(name="Campus", slug="campus", accepted_answers=True, color="25AAE2"),
+            CategorySpec(name="Labo QVT", slug="labo-qvt", color="8C6238"),
+            CategorySpec(
+                name="Direction",
+                slug="direction",
+                color="BF1E2E",
+                permissions={"directions": 1, "staff": 1},
+            ),
+        ),
+        "catégories du réseau (permissions vides : tout le monde)",
+    )
 
 
 @dataclass(frozen=True)
 class NetworkSettings:
     """Where the network's files are and in which time zone months and nights are cut."""
 
-    cooperatives: str = "cooperatives.csv"
-    roster: str = "roster.csv"
-    timezone: str = "Europe/Paris"
+    cooperatives: str = doc("cooperatives.csv", "fichier des coopératives : slug,name,region,color")
+    roster: str = doc("roster.csv", "fichier des membres : username,email,cooperative,role")
+    timezone: str = doc("Europe/Paris", "fuseau horaire des mois, soirées et week-ends")
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """Where the mirror lives: a SQLite file (default) or `postgresql+psycopg://…`."""
+
+    url: str = doc(
+        "sqlite:///campus.db",
+        "base locale (SQLite, ou postgresql+psycopg://…) ; CAMPUS_DATABASE_URL la remplace",
+    )
 
 
 @dataclass(frozen=True)
 class SyncSettings:
     """How the mirror is kept."""
 
-    database_url: str = "sqlite:///campus.db"
-    reconcile_days: int = 30
-    fetch_likers: bool = False
+    reconcile_days: int = doc(
+        30, "jours de relecture des sujets récents (modifications, suppressions, likes, solutions)"
+    )
+    fetch_likers: bool = doc(
+        False, "savoir qui a aimé quoi (une requête par message dont les likes ont changé)"
+    )
