@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from sync.settings import doc
 
@@ -10,6 +11,8 @@ from sync.settings import doc
 @dataclass(frozen=True)
 class ScoreWeights:
     """Points of each score component (DESIGN §6); 0 disables a component."""
+
+    TITLE: ClassVar[str] = "Points du score des contributeurs (0 désactive une composante)"
 
     reply: float = doc(2.0, "réponse dans le sujet de quelqu'un d'autre")
     first_response: float = doc(3.0, "bonus : première réponse d'un autre que l'auteur du sujet")

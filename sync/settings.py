@@ -7,6 +7,7 @@ the file always lists every setting with its default.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 ROLES = ("entrepreneur", "appui", "direction")
 
@@ -23,6 +24,8 @@ def doc(default, text: str, **kwargs):
 @dataclass(frozen=True)
 class DiscourseSettings:
     """How to reach the forum. `api_key` comes from the environment only and is never printed."""
+
+    TITLE: ClassVar[str] = "Le forum Discourse piloté par Campus"
 
     url: str = doc(
         "https://forum.example.org", "adresse du forum ; CAMPUS_DISCOURSE_URL la remplace"
@@ -56,6 +59,8 @@ class CategorySpec:
 @dataclass(frozen=True)
 class ForumTemplate:
     """The structure `provision` keeps on the forum (DESIGN §4)."""
+
+    TITLE: ClassVar[str] = "La structure du forum créée par « campus provision »"
 
     role_groups: dict[str, str] = doc(
         {"entrepreneur": "entrepreneurs", "appui": "equipes-appui", "direction": "directions"},
@@ -92,6 +97,8 @@ class ForumTemplate:
 class NetworkSettings:
     """Where the network's files are and in which time zone months and nights are cut."""
 
+    TITLE: ClassVar[str] = "Le réseau : fichiers d'entrée et fuseau horaire"
+
     cooperatives: str = doc("cooperatives.csv", "fichier des coopératives : slug,name,region,color")
     roster: str = doc("roster.csv", "fichier des membres : username,email,cooperative,role")
     timezone: str = doc("Europe/Paris", "fuseau horaire des mois, soirées et week-ends")
@@ -100,6 +107,8 @@ class NetworkSettings:
 @dataclass(frozen=True)
 class DatabaseSettings:
     """Where the mirror lives: a SQLite file (default) or `postgresql+psycopg://…`."""
+
+    TITLE: ClassVar[str] = "La base locale, miroir de l'activité du forum"
 
     url: str = doc(
         "sqlite:///campus.db",
@@ -110,6 +119,8 @@ class DatabaseSettings:
 @dataclass(frozen=True)
 class SyncSettings:
     """How the mirror is kept."""
+
+    TITLE: ClassVar[str] = "La synchronisation (campus sync)"
 
     reconcile_days: int = doc(
         30, "jours de relecture des sujets récents (modifications, suppressions, likes, solutions)"

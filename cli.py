@@ -1,0 +1,350 @@
+"""`campus`: the command line, and the only place where configuration meets the packages.
+
+Each command is a thin wrapper: it builds the settings of the packages it needs from campus.toml
+and the environment, calls one library function, and prints its result (French first).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import sys
+import tomllib
+import typing
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import click
+
+from analytics.settings import ScoreWeights
+from sync.errors import CampusError, InputError
+from sync.i18n import translate
+from sync.settings import (
+    DatabaseSettings,
+    DiscourseSettings,
+    ForumTemplate,
+    NetworkSettings,
+    SyncSettings,
+)
+
+log = logging.getLogger("campus")
+
+# campus.toml section -> the settings dataclass it fills (in the order `campus init` writes them)
+SECTIONS: dict[str, type] = {
+    "discourse": DiscourseSettings,
+    "database": DatabaseSettings,
+    "network": NetworkSettings,
+    "sync": SyncSettings,
+    "template": ForumTemplate,
+    "score": ScoreWeights,
+    # more sections are registered below by the packages' commands
+}
+
+# environment variable -> (section, key); secrets have no key in the file at all
+ENV_OVERRIDES = {
+    "CAMPUS_DISCOURSE_URL": ("discourse", "url"),
+    "CAMPUS_DISCOURSE_API_USERNAME": ("discourse", "api_username"),
+    "CAMPUS_DISCOURSE_API_KEY": ("discourse", "api_key"),
+    "CAMPUS_DATABASE_URL": ("database", "url"),
+}
+
+MESSAGES = {
+    "fr": {
+        "no_config": "{path} : fichier introuvable. Créez-le avec « campus init » ou indiquez-le avec --config.",
+        "toml": "{path} : TOML invalide : {reason}",
+        "unknown_section": "{path} : section [{section}] inconnue (sections possibles : {known}).",
+        "not_table": "{path} : [{section}] doit être une table.",
+        "unknown_key": "{path} : [{section}] clé « {key} » inconnue (clés possibles : {known}).",
+        "bad_type": "{path} : [{section}] {key} = {value!r} : {expected} attendu.",
+        "secret_in_file": "{path} : [discourse] ne doit pas contenir la clé d'API ; définissez la variable d'environnement CAMPUS_DISCOURSE_API_KEY.",
+        "no_key": "La clé d'API manque : définissez la variable d'environnement CAMPUS_DISCOURSE_API_KEY (clé admin créée dans Discourse, Admin > API).",
+        "init_exists": "{path} existe déjà : rien n'a été écrit (supprimez-le ou choisissez un autre dossier).",
+        "init_done": "Fichiers écrits dans {dir} : campus.toml, cooperatives.csv, roster.csv.\nDéfinissez CAMPUS_DISCOURSE_API_KEY puis lancez « campus doctor ».",
+        "expected_str": "un texte entre guillemets",
+        "expected_int": "un nombre entier",
+        "expected_float": "un nombre",
+        "expected_bool": "true ou false",
+        "expected_table": "une table",
+        "expected_list": "une liste de tables [[…]]",
+    },
+    "en": {
+        "no_config": "{path}: file not found. Create it with `campus init` or pass --config.",
+        "toml": "{path}: invalid TOML: {reason}",
+        "unknown_section": "{path}: unknown section [{section}] (known sections: {known}).",
+        "not_table": "{path}: [{section}] must be a table.",
+        "unknown_key": "{path}: [{section}] unknown key '{key}' (known keys: {known}).",
+        "bad_type": "{path}: [{section}] {key} = {value!r}: expected {expected}.",
+        "secret_in_file": "{path}: [discourse] must not hold the API key; set the environment variable CAMPUS_DISCOURSE_API_KEY.",
+        "no_key": "The API key is missing: set the environment variable CAMPUS_DISCOURSE_API_KEY (an admin key created in Discourse, Admin > API).",
+        "init_exists": "{path} already exists: nothing was written (remove it or choose another folder).",
+        "init_done": "Files written in {dir}: campus.toml, cooperatives.csv, roster.csv.\nSet CAMPUS_DISCOURSE_API_KEY, then run `campus doctor`.",
+        "expected_str": "a quoted string",
+        "expected_int": "an integer",
+        "expected_float": "a number",
+        "expected_bool": "true or false",
+        "expected_table": "a table",
+        "expected_list": "a list of tables [[…]]",
+    },
+}
+
+
+def _(key: str, **values) -> str:
+    return translate(MESSAGES, key, **values)
+
+
+# --- configuration -------------------------------------------------------------------------
+
+
+@dataclass
+class Config:
+    """Every package's settings, as read from campus.toml and the environment."""
+
+    path: Path
+    sections: dict[str, object]
+
+    def __getitem__(self, section: str):
+        return self.sections[section]
+
+    @property
+    def base_dir(self) -> Path:
+        """Relative paths in the file (CSV files, output folder, SQLite file) are relative to it."""
+        return self.path.parent
+
+    def resolve(self, relative: str) -> Path:
+        return (self.base_dir / relative).resolve()
+
+    @property
+    def database_url(self) -> str:
+        url = self["database"].url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix:
+            return prefix + str(self.resolve(url[len(prefix) :]))
+        return url
+
+
+def _coerce(path: Path, section: str, key: str, value, annotation):
+    """Check `value` against a field's annotation and build nested dataclasses."""
+    hint = annotation
+    origin = typing.get_origin(hint)
+
+    def bad(expected: str):
+        raise InputError(
+            _("bad_type", path=path, section=section, key=key, value=value, expected=_(expected))
+        )
+
+    if hint is bool:
+        return value if isinstance(value, bool) else bad("expected_bool")
+    if hint is int:
+        return (
+            value if isinstance(value, int) and not isinstance(value, bool) else bad("expected_int")
+        )
+    if hint is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        return bad("expected_float")
+    if hint is str:
+        return value if isinstance(value, str) else bad("expected_str")
+    if origin is dict:
+        if not isinstance(value, dict):
+            return bad("expected_table")
+        _key_type, value_type = typing.get_args(hint)
+        return {
+            str(k): _coerce(path, section, f"{key}.{k}", v, value_type) for k, v in value.items()
+        }
+    if origin is tuple:
+        (item_type, _ellipsis) = typing.get_args(hint)
+        if not isinstance(value, list):
+            return bad("expected_list")
+        return tuple(
+            _build(path, f"{section}.{key}[{i}]", item_type, item) for i, item in enumerate(value)
+        )
+    return value
+
+
+def _build(path: Path, section: str, cls: type, table) -> object:
+    """Build dataclass `cls` from a TOML table, refusing unknown keys and wrong types."""
+    if not isinstance(table, dict):
+        raise InputError(_("not_table", path=path, section=section))
+    hints = typing.get_type_hints(cls)
+    allowed = {f.name: f for f in fields(cls) if not f.metadata.get("secret")}
+    values = {}
+    for key, value in table.items():
+        if key not in allowed:
+            if key in {f.name for f in fields(cls)}:
+                raise InputError(_("secret_in_file", path=path))
+            known = ", ".join(allowed)
+            raise InputError(_("unknown_key", path=path, section=section, key=key, known=known))
+        values[key] = _coerce(path, section, key, value, hints[key])
+    try:
+        return cls(**values)
+    except TypeError as error:  # a required field of a nested table is missing
+        raise InputError(f"{path} : [{section}] {error}") from None
+
+
+def load_config(path: Path, environ: typing.Mapping[str, str] | None = None) -> Config:
+    """Read campus.toml at `path` (it may be absent: defaults apply) and the environment."""
+    environ = os.environ if environ is None else environ
+    data: dict = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as error:
+            raise InputError(_("toml", path=path, reason=error)) from None
+        except UnicodeDecodeError as error:
+            raise InputError(_("toml", path=path, reason=error)) from None
+    for section in data:
+        if section not in SECTIONS:
+            known = ", ".join(SECTIONS)
+            raise InputError(_("unknown_section", path=path, section=section, known=known))
+    sections = {name: _build(path, name, cls, data.get(name, {})) for name, cls in SECTIONS.items()}
+    for variable, (section, key) in ENV_OVERRIDES.items():
+        if environ.get(variable):
+            sections[section] = dataclasses.replace(sections[section], **{key: environ[variable]})
+    return Config(path=path.resolve(), sections=sections)
+
+
+def render_config() -> str:
+    """The complete, commented campus.toml with every default (what `campus init` writes)."""
+    lines = [
+        "# Configuration de Campus. Les secrets (clé d'API) viennent de l'environnement :",
+        "#   export CAMPUS_DISCOURSE_API_KEY=…   (jamais dans ce fichier)",
+        "",
+    ]
+    for name, cls in SECTIONS.items():
+        if getattr(cls, "TITLE", None):
+            lines.append(f"# {cls.TITLE}")
+        lines.append(f"[{name}]")
+        instance = cls()
+        nested = []
+        for f in fields(cls):
+            if f.metadata.get("secret"):
+                continue
+            value = getattr(instance, f.name)
+            if isinstance(value, tuple):
+                nested.append((f, value))
+                continue
+            if f.metadata.get("doc"):
+                lines.append(f"# {f.metadata['doc']}")
+            lines.append(f"{f.name} = {_toml_value(value)}")
+        for f, items in nested:
+            lines.append("")
+            lines.append(f"# {f.metadata.get('doc', f.name)}")
+            for item in items:
+                lines.append(f"[[{name}.{f.name}]]")
+                for item_field in fields(item):
+                    lines.append(
+                        f"{item_field.name} = {_toml_value(getattr(item, item_field.name))}"
+                    )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, dict):
+        return (
+            "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
+        )
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _toml_key(key: str) -> str:
+    return key if key.replace("-", "").replace("_", "").isalnum() else _toml_value(key)
+
+
+EXAMPLE_COOPERATIVES = """slug,name,region,color
+coop-alpha,Coopérative Alpha,Bretagne,1B75BB
+coop-beta,Beta Entreprendre,Occitanie,
+"""
+
+EXAMPLE_ROSTER = """username,email,cooperative,role
+marie.durand,marie.durand@example.org,coop-alpha,entrepreneur
+,jules.martin@example.org,coop-alpha,appui
+karim.benali,,coop-beta,direction
+"""
+
+
+def write_init(directory: Path) -> list[Path]:
+    """Write campus.toml and example CSV files into `directory`, never overwriting a file."""
+    targets = {
+        directory / "campus.toml": render_config(),
+        directory / "cooperatives.csv": EXAMPLE_COOPERATIVES,
+        directory / "roster.csv": EXAMPLE_ROSTER,
+    }
+    for target in targets:
+        if target.exists():
+            raise InputError(_("init_exists", path=target))
+    directory.mkdir(parents=True, exist_ok=True)
+    for target, text in targets.items():
+        target.write_text(text, encoding="utf-8")
+    return list(targets)
+
+
+# --- command line --------------------------------------------------------------------------
+
+
+class CampusGroup(click.Group):
+    """Turns Campus errors into a message on stderr and their exit status (1 or 2)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CampusError as error:
+            click.echo(str(error), err=True)
+            ctx.exit(error.exit_code)
+
+
+@click.group(cls=CampusGroup)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="campus.toml (défaut : $CAMPUS_CONFIG, sinon ./campus.toml)",
+)
+@click.option("-v", "--verbose", count=True, help="plus de détails sur stderr")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
+    """Campus : le campus numérique du réseau de CAE, à côté de Discourse."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    ctx.obj = config_path or Path(os.environ.get("CAMPUS_CONFIG", "campus.toml"))
+
+
+def get_config(ctx: click.Context) -> Config:
+    """The configuration for this invocation (read once, on first use)."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, Config):
+        root.obj = load_config(root.obj)
+    return root.obj
+
+
+def discourse_settings(config: Config) -> DiscourseSettings:
+    """The forum settings, refusing to go on without an API key."""
+    settings = config["discourse"]
+    if not settings.api_key:
+        raise InputError(_("no_key"))
+    return settings
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Écrire un campus.toml commenté et des fichiers CSV d'exemple."""
+    write_init(directory)
+    click.echo(_("init_done", dir=directory))
+
+
+# --- commands of the packages are registered below ------------------------------------------
+
+
+if __name__ == "__main__":
+    main()
