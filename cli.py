@@ -89,8 +89,8 @@ MESSAGES = {
 }
 
 
-def _(key: str, **values) -> str:
-    return translate(MESSAGES, key, **values)
+def _(message: str, **values) -> str:
+    return translate(MESSAGES, message, **values)
 
 
 # --- configuration -------------------------------------------------------------------------

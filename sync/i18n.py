@@ -19,9 +19,9 @@ def current_lang() -> str:
 
 
 def translate(
-    catalogue: dict[str, dict[str, str]], key: str, lang: str | None = None, **values
+    catalogue: dict[str, dict[str, str]], message: str, lang: str | None = None, **values
 ) -> str:
-    """Return the message `key` of `catalogue` in `lang` (French when missing), formatted."""
+    """Return `message` of `catalogue` in `lang` (French when missing), formatted."""
     lang = lang or current_lang()
-    text = catalogue.get(lang, {}).get(key) or catalogue["fr"][key]
+    text = catalogue.get(lang, {}).get(message) or catalogue["fr"][message]
     return text.format(**values) if values else text

@@ -1,0 +1,94 @@
+"""Configuration loading and `campus init` (DESIGN §2)."""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import cli
+
+KEY = "k3y-that-must-never-show"
+
+
+def run(*args: str, env: dict | None = None):
+    return CliRunner().invoke(cli.main, list(args), env={"CAMPUS_LANG": "fr", **(env or {})})
+
+
+def test_init_writes_a_config_that_loads_to_the_defaults(tmp_path: Path):
+    result = run("init", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    config = cli.load_config(tmp_path / "campus.toml", environ={})
+    for name, cls in cli.SECTIONS.items():
+        assert config[name] == cls(), name
+    assert (tmp_path / "cooperatives.csv").read_text().startswith("slug,name,region,color")
+    assert (tmp_path / "roster.csv").read_text().startswith("username,email,cooperative,role")
+
+
+def test_init_never_overwrites(tmp_path: Path):
+    (tmp_path / "roster.csv").write_text("mine")
+    result = run("init", str(tmp_path))
+    assert result.exit_code == 2
+    assert "roster.csv" in result.output
+    assert (tmp_path / "roster.csv").read_text() == "mine"
+    assert not (tmp_path / "campus.toml").exists()
+
+
+def test_broken_toml_names_file_and_line(tmp_path: Path):
+    path = tmp_path / "campus.toml"
+    path.write_text('[discourse]\nurl = "https://f.example.org"\nrequests_per_minute = = 3\n')
+    with pytest.raises(cli.InputError) as error:
+        cli.load_config(path, environ={})
+    assert str(path) in str(error.value)
+    assert "line 3" in str(error.value)
+
+
+def test_unknown_key_is_refused_with_the_known_keys(tmp_path: Path):
+    path = tmp_path / "campus.toml"
+    path.write_text("[discourse]\nrequest_per_minute = 30\n")
+    with pytest.raises(cli.InputError) as error:
+        cli.load_config(path, environ={})
+    message = str(error.value)
+    assert "request_per_minute" in message and "requests_per_minute" in message
+
+
+def test_wrong_type_names_section_key_and_expected_type(tmp_path: Path):
+    path = tmp_path / "campus.toml"
+    path.write_text('[score]\nreply = "deux"\n')
+    with pytest.raises(cli.InputError) as error:
+        cli.load_config(path, environ={})
+    assert "[score] reply" in str(error.value)
+    assert "nombre" in str(error.value)
+
+
+def test_api_key_in_file_is_refused_without_echoing_it(tmp_path: Path):
+    path = tmp_path / "campus.toml"
+    path.write_text(f'[discourse]\napi_key = "{KEY}"\n')
+    result = run("--config", str(path), "init", str(tmp_path / "other"))
+    # init does not read the configuration; loading it does
+    with pytest.raises(cli.InputError) as error:
+        cli.load_config(path, environ={})
+    assert "CAMPUS_DISCOURSE_API_KEY" in str(error.value)
+    assert KEY not in str(error.value)
+    assert result.exit_code == 0
+
+
+def test_environment_overrides_the_file(tmp_path: Path):
+    path = tmp_path / "campus.toml"
+    path.write_text('[discourse]\nurl = "https://file.example.org"\n')
+    env = {
+        "CAMPUS_DISCOURSE_URL": "https://env.example.org",
+        "CAMPUS_DISCOURSE_API_KEY": KEY,
+        "CAMPUS_DATABASE_URL": "postgresql+psycopg://db/campus",
+    }
+    config = cli.load_config(path, environ=env)
+    assert config["discourse"].url == "https://env.example.org"
+    assert config["discourse"].api_key == KEY
+    assert config.database_url == "postgresql+psycopg://db/campus"
+    assert KEY not in repr(config["discourse"])
+
+
+def test_relative_sqlite_path_is_relative_to_the_config_file(tmp_path: Path):
+    path = tmp_path / "campus.toml"
+    path.write_text('[database]\nurl = "sqlite:///miroir.db"\n')
+    config = cli.load_config(path, environ={})
+    assert config.database_url == f"sqlite:///{tmp_path.resolve()}/miroir.db"
