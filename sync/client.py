@@ -288,7 +288,7 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
             if not 200 <= status < 300:
                 raise self._error(response, verb, path, url, endpoint)
             try:
-                return self._decode(response, url, endpoint)
+                return self._decode(response, verb, path, url, endpoint)
             except _TruncatedBody:
                 failures += 1
                 if failures > self.settings.max_retries:
@@ -329,7 +329,10 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
         except (ValueError, TypeError, KeyError):
             return float(self.settings.fallback_wait_seconds)
 
-    def _decode(self, response: requests.Response, url: str, endpoint: str) -> Any:
+    def _decode(
+        self, response: requests.Response, verb: str, path: str, url: str, endpoint: str
+    ) -> Any:
+        """The JSON of a 2xx answer; a 2xx carrying Discourse `errors` is still a refusal."""
         if not response.content.strip():
             return None
         content_type = response.headers.get("Content-Type", "")
@@ -343,7 +346,7 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
         if isinstance(decoded, dict) and decoded.get("errors"):
             detail = self._errors_text(response)
             message = self._text(
-                "rejected", verb=endpoint.split(" ")[0], path=url, status=200, detail=detail
+                "rejected", verb=verb, path=path, status=response.status_code, detail=detail
             )
             raise DiscourseError(message, status=response.status_code, endpoint=endpoint)
         return decoded
