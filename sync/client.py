@@ -608,6 +608,15 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
         """Remove the accepted-answer mark from a post (Solved)."""
         return self._post("/solution/unaccept", id=post_id)
 
+    def solved_by_user(self, username: str, offset: int = 0, limit: int = 30) -> list[dict]:
+        """Posts of `username` accepted as solutions (`/solution/by_user.json`), newest first."""
+        data = self._get("/solution/by_user.json", username=username, offset=offset, limit=limit)
+        return data.get("user_solved_posts") or []
+
+    def explorer_queries(self) -> list[dict]:
+        """Saved Data Explorer queries (`/admin/plugins/explorer/queries.json`)."""
+        return self._get("/admin/plugins/explorer/queries.json").get("queries") or []
+
     # ------------------------------------------------------------------ directory & badges
 
     def directory_items(

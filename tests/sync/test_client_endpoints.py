@@ -234,3 +234,20 @@ def test_current_user(api):
 def test_plugins(api):
     responses.add(responses.GET, URL + "/admin/plugins.json", json={"plugins": [{"name": "poll"}]})
     assert api.plugins() == [{"name": "poll"}]
+
+
+@responses.activate
+def test_solved_by_user(api):
+    responses.add(
+        responses.GET, URL + "/solution/by_user.json", json={"user_solved_posts": [{"post_id": 4}]}
+    )
+    assert api.solved_by_user("alice", limit=1) == [{"post_id": 4}]
+    assert params() == {"username": ["alice"], "offset": ["0"], "limit": ["1"]}
+
+
+@responses.activate
+def test_explorer_queries(api):
+    responses.add(
+        responses.GET, URL + "/admin/plugins/explorer/queries.json", json={"queries": [{"id": 1}]}
+    )
+    assert api.explorer_queries() == [{"id": 1}]
