@@ -42,6 +42,8 @@ WAIT_RETRY = "retry"  # backoff before retrying a failed request
 WAIT_BUDGET = "budget"  # the client-side budget holds the next request back
 
 MAX_RATE_LIMIT_RETRIES = 8
+MAX_RATE_LIMIT_WAIT_SECONDS = 900.0  # a longer demanded wait (e.g. a daily limit) stops the run
+BUDGET_NOTICE_SECONDS = 5.0  # budget waits shorter than this are steady pacing, not news
 RETRY_STATUSES = frozenset({502, 503, 504})
 BACKOFF_BASE_SECONDS = 1.0
 BACKOFF_MAX_SECONDS = 60.0
@@ -76,6 +78,10 @@ MESSAGES = {
             "Discourse limite encore le débit après {attempts} attentes pour {url}. Baissez "
             "requests_per_minute dans campus.toml [discourse] ou relancez plus tard : d'autres "
             "outils utilisent peut-être la même limite d'API du site."
+        ),
+        "rate_limited_long": (
+            "Discourse demande d'attendre {seconds:.0f} s avant de réessayer {url} : Campus "
+            "s'arrête plutôt que d'attendre si longtemps. Relancez plus tard."
         ),
         "auth": (
             "Discourse a refusé la clé d'API ou l'utilisateur « {user} » pour {url} (403{detail}). "
@@ -114,6 +120,10 @@ MESSAGES = {
             "Discourse is still rate limiting after {attempts} waits for {url}. Lower "
             "requests_per_minute in campus.toml [discourse] or run again later: other tools "
             "may be using the same site-wide API limit."
+        ),
+        "rate_limited_long": (
+            "Discourse asks to wait {seconds:.0f} s before retrying {url}: Campus stops rather "
+            "than wait that long. Run again later."
         ),
         "auth": (
             "Discourse refused the API key or the user '{user}' for {url} (403{detail}). Check "
@@ -274,9 +284,13 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
                     message = self._text("rate_limited", url=url, attempts=MAX_RATE_LIMIT_RETRIES)
                     raise DiscourseError(message, status=429, endpoint=endpoint)
                 self._budget.drain()
+                delay = self._rate_limit_delay(response)
+                if delay > MAX_RATE_LIMIT_WAIT_SECONDS:
+                    message = self._text("rate_limited_long", url=url, seconds=delay)
+                    raise DiscourseError(message, status=429, endpoint=endpoint)
                 code = response.headers.get("Discourse-Rate-Limit-Error-Code", "429")
                 log.info("%s: rate limited by Discourse (%s)", endpoint, code)
-                self._wait(self._rate_limit_delay(response), WAIT_RATE_LIMIT)
+                self._wait(delay, WAIT_RATE_LIMIT)
                 continue
             if status in RETRY_STATUSES:
                 failures += 1
@@ -298,7 +312,7 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
 
     def _spend_budget(self) -> None:
         delay = self._budget.delay()
-        if delay >= 1.0 and self._on_wait is not None:
+        if delay >= BUDGET_NOTICE_SECONDS and self._on_wait is not None:
             self._on_wait(delay, WAIT_BUDGET)
         self.waited_seconds += self._budget.acquire()
 
@@ -321,9 +335,12 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
             try:
                 return max(0.0, float(retry_after))
             except ValueError:
+                pass
+            try:
                 when = email.utils.parsedate_to_datetime(retry_after)
-                if when is not None:
-                    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+                return max(0.0, (when - datetime.now(UTC)).total_seconds())
+            except (TypeError, ValueError):
+                pass
         try:
             return max(0.0, float(response.json()["extras"]["wait_seconds"]))
         except (ValueError, TypeError, KeyError):
@@ -646,10 +663,6 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
         if reason:
             fields["reason"] = reason
         return self._post("/user_badges.json", **fields)
-
-    def user_badges(self, username: str, **kwargs: Any) -> dict:
-        """`/user-badges/{username}.json`: `user_badges` (grants) and `badges` (definitions)."""
-        return self._get(f"/user-badges/{username}.json", **kwargs)
 
     # ------------------------------------------------------------------ writing content
 

@@ -367,3 +367,43 @@ def test_wait_message_is_french_by_default():
     assert (
         wait_message(39, "rate_limit") == "Limite de débit de Discourse atteinte : attente de 39 s."
     )
+
+
+@responses.activate
+def test_retry_after_as_http_date(api, fake_time):
+    responses.add(
+        responses.GET,
+        URL + "/site.json",
+        status=429,
+        body="slow down",
+        content_type="text/plain",
+        headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"},
+    )
+    ok()
+    api.site()
+    assert fake_time.sleeps == [0.0]  # a date in the past: retry at once
+
+
+@responses.activate
+def test_unreasonably_long_wait_stops_instead_of_sleeping(api, fake_time):
+    responses.add(
+        responses.GET, URL + "/site.json", status=429, json={}, headers={"Retry-After": "86400"}
+    )
+    with pytest.raises(DiscourseError, match="86400 s"):
+        api.site()
+    assert fake_time.sleeps == []
+
+
+@responses.activate
+def test_long_budget_waits_are_announced(fake_time, waits):
+    settings = DiscourseSettings(url=URL, api_key=KEY, requests_per_minute=6)
+    api = DiscourseAPI(
+        settings,
+        sleep=fake_time.sleep,
+        clock=fake_time.clock,
+        on_wait=lambda seconds, reason: waits.append((seconds, reason)),
+    )
+    ok()
+    for _ in range(4):
+        api.site()
+    assert waits == [(pytest.approx(10.0), "budget")]
