@@ -7,7 +7,8 @@ pydiscourse method and every method added here gets the same behaviour:
 - 429 answered by waiting `Retry-After`, else `extras.wait_seconds`, else a fixed delay,
   a bounded number of times (JSON and `text/plain` 429 alike);
 - bounded retries with exponential backoff and jitter on 502/503/504, timeouts, connection
-  errors and bodies cut mid-way;
+  errors and bodies cut mid-way (writes too: Discourse answers an identical `POST /posts.json`
+  repeated within 120 s with the first post, and the other writes Campus makes are idempotent);
 - every request counted by endpoint template ("GET /t/{id}.json");
 - errors in the animator's words (`sync.errors` classes, French first), never containing the key.
 
