@@ -8,7 +8,8 @@ pydiscourse method and every method added here gets the same behaviour:
   a bounded number of times (JSON and `text/plain` 429 alike);
 - bounded retries with exponential backoff and jitter on 502/503/504, timeouts, connection
   errors and bodies cut mid-way (writes too: Discourse answers an identical `POST /posts.json`
-  repeated within 120 s with the first post, and the other writes Campus makes are idempotent);
+  repeated within 120 s with the first post and PUTs are idempotent; a retried like or badge
+  grant that had in fact succeeded comes back as a refusal, not as a duplicate);
 - every request counted by endpoint template ("GET /t/{id}.json");
 - errors in the animator's words (`sync.errors` classes, French first), never containing the key.
 
