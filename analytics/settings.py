@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import ClassVar
 
+from sync.errors import InputError
+from sync.i18n import translate
 from sync.settings import doc
+
+MESSAGES = {
+    "fr": {
+        "negative": "[score] {key} = {value!r} : un nombre positif ou nul est attendu (0 désactive la composante).",
+        "multiplier": "[score] cross_coop_multiplier = {value!r} : 0 (bonus désactivé) ou un nombre supérieur ou égal à 1 est attendu.",
+        "top": "[recognition] top = {value!r} : un nombre entier supérieur ou égal à 1 est attendu.",
+    },
+    "en": {
+        "negative": "[score] {key} = {value!r}: expected a number >= 0 (0 disables the component).",
+        "multiplier": "[score] cross_coop_multiplier = {value!r}: expected 0 (bonus disabled) or a number >= 1.",
+        "top": "[recognition] top = {value!r}: expected an integer >= 1.",
+    },
+}
 
 
 @dataclass(frozen=True)
 class ScoreWeights:
-    """Points of each score component (DESIGN §6); 0 disables a component."""
+    """Points of each score component (DESIGN §6); 0 disables a component.
+
+    Weights are never negative, so a score is never negative; the cross-cooperative multiplier is
+    0 (no bonus) or at least 1, so it can only add points.
+    """
 
     TITLE: ClassVar[str] = "Points du score des contributeurs (0 désactive une composante)"
 
@@ -21,7 +40,34 @@ class ScoreWeights:
     like_cap_per_post: int = doc(5, "nombre maximal de likes comptés par message")
     person_helped: float = doc(2.0, "chaque personne distincte aidée (auteurs de sujets)")
     cross_coop_multiplier: float = doc(
-        1.5, "multiplicateur d'une réponse à un membre d'une autre coopérative"
+        1.5, "multiplicateur d'une réponse à un membre d'une autre coopérative (0 : sans bonus)"
     )
     newcomer_first_topic: float = doc(2.0, "bonus : réponse au premier sujet d'un nouveau membre")
     topic: float = doc(1.0, "sujet créé")
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value < 0:
+                raise InputError(translate(MESSAGES, "negative", key=f.name, value=value))
+        if 0 < self.cross_coop_multiplier < 1:
+            raise InputError(translate(MESSAGES, "multiplier", value=self.cross_coop_multiplier))
+
+
+@dataclass(frozen=True)
+class RecognitionSettings:
+    """What `campus score --apply` proposes: the top N to the transformers group, and a badge."""
+
+    TITLE: ClassVar[str] = "Reconnaissance des pairs aidants (campus score --apply)"
+
+    top: int = doc(10, "nombre de personnes proposées quand --top n'est pas donné")
+    grant_badge: bool = doc(True, "attribuer aussi un badge Discourse (créé s'il n'existe pas)")
+    badge_name: str = doc("Transformer du réseau", "nom du badge attribué")
+    badge_description: str = doc(
+        "Reconnu·e par le réseau pour l'aide apportée aux autres membres sur le forum.",
+        "description du badge, affichée sur le profil des membres",
+    )
+
+    def __post_init__(self) -> None:
+        if self.top < 1:
+            raise InputError(translate(MESSAGES, "top", value=self.top))

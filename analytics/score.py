@@ -1,0 +1,311 @@
+"""Peer contributor score (DESIGN §6): who helps others, as a transparent sum of components.
+
+The score exists to recognise and mobilise the people who help, never to rank or sanction
+workers. Every component is returned next to the total, and the components always add up to it.
+
+Definitions (all counted over the period `[start, end)`, by the creation time of the post):
+
+- **valid post**: a regular post (`post_type` 1) that is neither deleted nor hidden, in a topic
+  that is not deleted (private messages are not in the `Forum` at all). Nothing else ever counts.
+- **reply**: a valid post with `post_number > 1`, written by a real member (id > 0) in a topic
+  whose author is another real member, and that is not a self-reply (it does not answer, through
+  `reply_to_post_number`, a post of its own author). Replies in one's own topic are not replies.
+  Each reply is worth `reply` points.
+- **first response**: the earliest reply of a topic (by time, then post number), whenever it was
+  written; its author gets `first_response` more points if it falls in the period.
+- **newcomer's first topic**: the earliest non-deleted topic of its author. Every reply in it earns
+  `newcomer_first_topic` more points.
+- **cross-cooperative reply**: a reply whose author and topic author both have a cooperative, and
+  different ones. Its points (reply + first response + newcomer bonus) are multiplied by
+  `cross_coop_multiplier`; the extra points are shown as their own component `cross_coop`.
+- **person helped**: each distinct topic author the person replied to in the period (within the
+  same theme for the expertise map): `person_helped` points each.
+- **solution**: an accepted answer (flag on the post or row of `solutions`) that is a reply as
+  defined above, written in the period: `solution` points.
+- **like received**: likes on the person's valid posts written in the period (replies and topics
+  alike), at most `like_cap_per_post` per post, `like` points each. When the mirror knows who liked
+  a post (`likes` rows), likes by the author themself and by system accounts are dropped;
+  otherwise the post's `like_count` is used (Discourse forbids liking one's own post).
+- **topic created**: the first post of a valid topic: `topic` points.
+
+Who is scored: members with id > 0 who are neither suspended, deleted nor staged, and not in the
+opt-out group; optionally without the `appui` role, optionally only one cooperative's members
+(their help anywhere in the network counts). People scoring 0 are left out.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from analytics.forum import Forum
+from analytics.settings import ScoreWeights
+from sync.errors import InputError
+from sync.i18n import translate
+
+# the breakdown, in the order it is shown; each is a column of points of `score()`
+COMPONENTS = (
+    "reply",
+    "first_response",
+    "newcomer_first_topic",
+    "cross_coop",
+    "solution",
+    "like",
+    "person_helped",
+    "topic",
+)
+PEOPLE_COLUMNS = ("user_id", "username", "cooperative", "role")
+REGULAR_POST = 1
+STAFF_ROLE = "appui"
+DEFAULT_OPTOUT_GROUP = "campus-optout"
+_POST_NUMBER_BITS = 22  # (topic_id, post_number) packed in one int64 key
+
+MESSAGES = {
+    "fr": {
+        "unknown_coop": "Coopérative « {coop} » inconnue : indiquez le slug d'une coopérative de cooperatives.csv (ex. {example}).",
+    },
+    "en": {
+        "unknown_coop": "Unknown cooperative '{coop}': give the slug of a cooperative of cooperatives.csv (e.g. {example}).",
+    },
+}
+
+
+def _ids(series: pd.Series) -> np.ndarray:
+    """User ids as int64, a missing id (NULL) becoming 0, i.e. no real member."""
+    return series.fillna(0).to_numpy(dtype="int64")
+
+
+def eligible_people(
+    forum: Forum,
+    *,
+    coop: str | None = None,
+    exclude_staff: bool = False,
+    optout_group: str = DEFAULT_OPTOUT_GROUP,
+) -> pd.DataFrame:
+    """The people who may be scored: `user_id, username, cooperative, role` (see module doc)."""
+    users = forum.users
+    optout = forum.memberships.loc[forum.memberships["group"] == optout_group, "user_id"]
+    keep = (
+        (users["id"] > 0)
+        & ~users["suspended"]
+        & ~users["deleted"]
+        & ~users["staged"]
+        & ~users["id"].isin(optout)
+    )
+    if exclude_staff:
+        keep &= users["role"].ne(STAFF_ROLE)
+    if coop is not None:
+        known = set(users["cooperative"].dropna()) | set(forum.categories["root_slug"].dropna())
+        if coop not in known:
+            example = min(users["cooperative"].dropna(), default="coop-alpha")
+            raise InputError(translate(MESSAGES, "unknown_coop", coop=coop, example=example))
+        keep &= users["cooperative"].eq(coop)
+    people = users.loc[keep, ["id", "username", "cooperative", "role"]]
+    return people.rename(columns={"id": "user_id"}).reset_index(drop=True)
+
+
+def _reply_facts(forum: Forum) -> pd.DataFrame:
+    """Per post: valid, reply, first response, newcomer topic and cross-cooperative flags."""
+    posts = forum.posts
+    author = _ids(posts["user_id"])
+    topic_author = _ids(posts["topic_user_id"])
+    topic_id = posts["topic_id"].to_numpy(dtype="int64")
+    number = posts["post_number"].to_numpy(dtype="int64")
+    valid = (
+        (posts["post_type"].to_numpy() == REGULAR_POST)
+        & posts["deleted_at"].isna().to_numpy()
+        & ~posts["hidden"].to_numpy(dtype=bool)
+        & ~posts["topic_deleted"].to_numpy(dtype=bool)
+        & (author > 0)
+    )
+
+    # self-reply: the post answers (reply_to_post_number) a post of its own author
+    keys = pd.Index((topic_id << _POST_NUMBER_BITS) | number)
+    parent_number = posts["reply_to_post_number"].fillna(0).to_numpy(dtype="int64")
+    parent = keys.get_indexer((topic_id << _POST_NUMBER_BITS) | parent_number)
+    parent_author = np.where(parent >= 0, author[np.maximum(parent, 0)], 0)
+    self_reply = (parent_number > 0) & (parent_author == author)
+
+    reply = valid & (number > 1) & (topic_author > 0) & (author != topic_author) & ~self_reply
+
+    # first response: the earliest reply of each topic, whenever written
+    candidates = pd.DataFrame(
+        {"topic_id": topic_id[reply], "created_at": posts["created_at"].to_numpy()[reply]}
+    )
+    candidates["number"] = number[reply]
+    candidates["row"] = np.flatnonzero(reply)
+    candidates = candidates.sort_values(["topic_id", "created_at", "number"], kind="stable")
+    first_rows = candidates.loc[~candidates["topic_id"].duplicated(), "row"].to_numpy()
+    first = np.zeros(len(posts), dtype=bool)
+    first[first_rows] = True
+
+    # newcomer: replies in the earliest non-deleted topic of its author
+    topics = forum.topics
+    own = topics.loc[topics["deleted_at"].isna() & (topics["user_id"].fillna(0) > 0)]
+    first_topics = own.sort_values(["created_at", "id"]).drop_duplicates("user_id")["id"]
+    newcomer = reply & np.isin(topic_id, first_topics.to_numpy(dtype="int64"))
+
+    # cross-cooperative: both authors have a cooperative, and they differ
+    users = forum.users
+    coop_codes, _ = pd.factorize(users["cooperative"])  # -1 for no cooperative
+    user_index = pd.Index(users["id"].to_numpy(dtype="int64"))
+
+    def coop_of(ids: np.ndarray) -> np.ndarray:
+        position = user_index.get_indexer(ids)
+        return np.where(position >= 0, coop_codes[np.maximum(position, 0)], -1)
+
+    author_coop, topic_coop = coop_of(author), coop_of(topic_author)
+    cross = reply & (author_coop >= 0) & (topic_coop >= 0) & (author_coop != topic_coop)
+
+    return pd.DataFrame(
+        {
+            "valid": valid,
+            "reply": reply,
+            "first": first & reply,
+            "newcomer": newcomer,
+            "cross": cross,
+        }
+    )
+
+
+def _likes_per_post(forum: Forum, cap: int) -> np.ndarray:
+    """Likes counted for each post (aligned with `forum.posts`), capped at `cap`."""
+    posts, likes = forum.posts, forum.likes
+    author = _ids(posts["user_id"])
+    position = pd.Index(posts["id"].to_numpy(dtype="int64")).get_indexer(
+        likes["post_id"].to_numpy(dtype="int64")
+    )
+    mirrored = position >= 0
+    known = np.zeros(len(posts), dtype=bool)
+    known[position[mirrored]] = True
+    liker = _ids(likes["user_id"])
+    counted = mirrored & (liker > 0) & (liker != author[np.maximum(position, 0)])
+    from_rows = np.bincount(position[counted], minlength=len(posts))
+    from_count = posts["like_count"].fillna(0).to_numpy(dtype="int64")
+    return np.minimum(np.where(known, from_rows, from_count), cap)
+
+
+def _points(
+    forum: Forum,
+    weights: ScoreWeights,
+    *,
+    start: datetime,
+    end: datetime,
+    category_ids: set[int] | None,
+    by_theme: bool,
+) -> pd.DataFrame:
+    """Points per component, indexed by `user_id` (and `theme` when `by_theme`)."""
+    posts = forum.posts
+    facts = _reply_facts(forum)
+    created = posts["created_at"]
+    keep = facts["valid"].to_numpy() & (created >= start).to_numpy() & (created < end).to_numpy()
+    if category_ids is not None:
+        keep &= posts["category_id"].isin(list(category_ids)).to_numpy()
+
+    frame = pd.DataFrame({"user_id": _ids(posts["user_id"])})
+    keys = ["user_id"]
+    if by_theme:
+        themes = forum.categories.set_index("id")["name"]
+        frame["theme"] = posts["category_id"].map(themes).fillna("").to_numpy()
+        keys.append("theme")
+    frame["topic_user_id"] = _ids(posts["topic_user_id"])
+    reply = facts["reply"].to_numpy()
+    first = facts["first"].to_numpy()
+    newcomer = facts["newcomer"].to_numpy()
+    reply_points = (
+        weights.reply * reply
+        + weights.first_response * first
+        + weights.newcomer_first_topic * newcomer
+    )
+    bonus = max(weights.cross_coop_multiplier - 1.0, 0.0)
+    accepted = (
+        posts["accepted_answer"].to_numpy(dtype=bool)
+        | posts["id"].isin(forum.solutions["post_id"]).to_numpy()
+    )
+    number = posts["post_number"].to_numpy()
+    frame["reply"] = weights.reply * reply
+    frame["first_response"] = weights.first_response * first
+    frame["newcomer_first_topic"] = weights.newcomer_first_topic * newcomer
+    frame["cross_coop"] = bonus * reply_points * facts["cross"].to_numpy()
+    frame["solution"] = weights.solution * (accepted & reply)
+    frame["like"] = weights.like * _likes_per_post(forum, weights.like_cap_per_post)
+    frame["topic"] = weights.topic * (number == 1)
+    frame = frame.loc[keep]
+
+    points = frame.groupby(keys, sort=False)[[c for c in COMPONENTS if c != "person_helped"]].sum()
+    helped = frame.loc[reply[keep]].drop_duplicates([*keys, "topic_user_id"]).groupby(keys).size()
+    points["person_helped"] = weights.person_helped * helped.reindex(points.index, fill_value=0)
+    return points[list(COMPONENTS)]
+
+
+def _ranked(people: pd.DataFrame, points: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Join points to people, total them, drop zeros, sort and rank (ties share a rank)."""
+    table = people.merge(points.reset_index(), on="user_id", how="inner")
+    table["score"] = table[list(COMPONENTS)].sum(axis=1)
+    table = table.loc[table["score"] > 0]
+    group_keys = keys[1:]
+    table = table.sort_values(
+        [*group_keys, "score", "username"], ascending=[*[True] * len(group_keys), False, True]
+    )
+    if group_keys:
+        table["rank"] = table.groupby(group_keys)["score"].rank(method="min", ascending=False)
+    else:
+        table["rank"] = table["score"].rank(method="min", ascending=False)
+    table["rank"] = table["rank"].astype("int64")
+    columns = [*group_keys, "rank", *PEOPLE_COLUMNS, "score", *COMPONENTS]
+    return table[columns].reset_index(drop=True)
+
+
+def score(
+    forum: Forum,
+    weights: ScoreWeights,
+    *,
+    start: datetime,
+    end: datetime,
+    coop: str | None = None,
+    exclude_staff: bool = False,
+    optout_group: str = DEFAULT_OPTOUT_GROUP,
+    category_ids: set[int] | None = None,
+) -> pd.DataFrame:
+    """Score every eligible person over `[start, end)` (tz-aware): one row per person.
+
+    Columns: `rank, user_id, username, cooperative, role, score` and one column of points per
+    component of `COMPONENTS`, which add up to `score`. Sorted by score (highest first), then
+    username; equal scores share a rank. `category_ids` restricts the activity counted to topics
+    of those categories. Definitions and exclusions: see the module docstring.
+    """
+    people = eligible_people(
+        forum, coop=coop, exclude_staff=exclude_staff, optout_group=optout_group
+    )
+    points = _points(
+        forum, weights, start=start, end=end, category_ids=category_ids, by_theme=False
+    )
+    return _ranked(people, points, ["user_id"])
+
+
+def expertise_map(
+    forum: Forum,
+    weights: ScoreWeights,
+    *,
+    start: datetime,
+    end: datetime,
+    coop: str | None = None,
+    exclude_staff: bool = False,
+    optout_group: str = DEFAULT_OPTOUT_GROUP,
+    top: int = 3,
+) -> pd.DataFrame:
+    """The people to ask about each theme: the `top` best scores restricted to it.
+
+    A theme is the name of a topic's category: a cooperative's subcategory (all the
+    cooperatives' « Entraide » form one theme) or a network category (« Campus »…). Columns:
+    `theme` then those of `score()`; ranks are per theme; likes, solutions, topics and people
+    helped count only within the theme.
+    """
+    people = eligible_people(
+        forum, coop=coop, exclude_staff=exclude_staff, optout_group=optout_group
+    )
+    points = _points(forum, weights, start=start, end=end, category_ids=None, by_theme=True)
+    table = _ranked(people, points, ["user_id", "theme"])
+    return table.groupby("theme", sort=True).head(top).reset_index(drop=True)
