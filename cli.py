@@ -18,6 +18,8 @@ from pathlib import Path
 import click
 
 from analytics.settings import ScoreWeights
+from sync.client import DiscourseAPI, wait_message
+from sync.doctor import exit_code, format_checks, run_doctor
 from sync.errors import CampusError, InputError
 from sync.i18n import translate
 from sync.settings import (
@@ -335,12 +337,29 @@ def discourse_settings(config: Config) -> DiscourseSettings:
     return settings
 
 
+def open_client(config: Config) -> DiscourseAPI:
+    """The Discourse client every command uses; rate-limit waits are announced on stderr."""
+    return DiscourseAPI(
+        discourse_settings(config),
+        on_wait=lambda seconds, reason: click.echo(wait_message(seconds, reason), err=True),
+    )
+
+
 @main.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 def init(directory: Path) -> None:
     """Écrire un campus.toml commenté et des fichiers CSV d'exemple."""
     write_init(directory)
     click.echo(_("init_done", dir=directory))
+
+
+@main.command()
+@click.pass_context
+def doctor(ctx: click.Context) -> None:
+    """Vérifier l'adresse, la clé, les droits admin, les plugins et la limite de requêtes."""
+    checks = run_doctor(open_client(get_config(ctx)))
+    click.echo(format_checks(checks))
+    ctx.exit(exit_code(checks))
 
 
 # --- commands of the packages are registered below ------------------------------------------

@@ -92,3 +92,17 @@ def test_relative_sqlite_path_is_relative_to_the_config_file(tmp_path: Path):
     path.write_text('[database]\nurl = "sqlite:///miroir.db"\n')
     config = cli.load_config(path, environ={})
     assert config.database_url == f"sqlite:///{tmp_path.resolve()}/miroir.db"
+
+
+def test_bad_config_exits_2_with_the_message(tmp_path: Path):
+    path = tmp_path / "campus.toml"
+    path.write_text("[nope]\n")
+    result = run("--config", str(path), "doctor")
+    assert result.exit_code == 2
+    assert "[nope]" in result.output
+
+
+def test_missing_api_key_exits_2_and_says_which_variable(tmp_path: Path):
+    result = run("--config", str(tmp_path / "campus.toml"), "doctor")
+    assert result.exit_code == 2
+    assert "CAMPUS_DISCOURSE_API_KEY" in result.output
