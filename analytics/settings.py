@@ -71,3 +71,42 @@ class RecognitionSettings:
     def __post_init__(self) -> None:
         if self.top < 1:
             raise InputError(translate(MESSAGES, "top", value=self.top))
+
+
+@dataclass(frozen=True)
+class IndicatorSettings:
+    """Thresholds that raise a "point de vigilance" in the monthly report (DESIGN §7).
+
+    A `_min` threshold raises a point when the figure falls below it, a `_max` one when it goes
+    above; `_share_max` thresholds compare a count to its population n. A figure suppressed for
+    privacy never raises a point.
+    """
+
+    TITLE: ClassVar[str] = "Seuils des points de vigilance du rapport mensuel (campus report)"
+
+    answered_48h_min: float = doc(0.7, "part minimale des questions ayant une réponse en 48 h")
+    first_response_hours_max: float = doc(24.0, "délai médian maximal de première réponse (h)")
+    solved_share_min: float = doc(0.3, "part minimale des questions résolues")
+    peer_response_share_min: float = doc(
+        0.4,
+        "part minimale des premières réponses données par des pairs (sinon : dépendance à l'appui)",
+    )
+    after_hours_max: float = doc(
+        0.25, "part maximale des messages en soirée, la nuit ou le week-end (global et par rôle)"
+    )
+    top_decile_share_max: float = doc(
+        0.5, "part maximale des réponses écrites par les 10 % les plus actifs"
+    )
+    absence_factor_min: int = doc(
+        3, "nombre minimal de personnes écrivant ensemble la moitié des réponses"
+    )
+    overloaded_helpers_max: int = doc(0, "nombre d'aidant·es surchargé·es toléré")
+    authors_without_reply_share_max: float = doc(
+        0.2, "part maximale des auteur·es de sujets restés sans réponse"
+    )
+    newcomers_not_back_share_max: float = doc(
+        0.6, "part maximale des nouveaux venus non revenus dans les 30 jours"
+    )
+    cross_coop_share_min: float = doc(0.05, "part minimale des réponses entre coopératives")
+    flagged_posts_max: int = doc(5, "nombre maximal de messages signalés ou masqués")
+    pulse_min: float = doc(3.0, "réponse moyenne minimale au baromètre, sur chaque axe (1 à 5)")
