@@ -7,6 +7,7 @@ and the environment, calls one library function, and prints its result (French f
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
 import sys
@@ -18,10 +19,13 @@ from pathlib import Path
 import click
 
 from analytics.settings import ScoreWeights
+from sync import members as roster_sync
+from sync import provision as structure
 from sync.client import DiscourseAPI, wait_message
 from sync.doctor import exit_code, format_checks, run_doctor
 from sync.errors import CampusError, InputError
 from sync.i18n import translate
+from sync.inputs import read_roster
 from sync.settings import (
     DatabaseSettings,
     DiscourseSettings,
@@ -363,6 +367,87 @@ def doctor(ctx: click.Context) -> None:
 
 
 # --- commands of the packages are registered below ------------------------------------------
+
+
+def stderr_progress(ctx: click.Context):
+    """A line printer on stderr when stderr is a terminal or with -v, else None (quiet)."""
+    if sys.stderr.isatty() or ctx.find_root().params.get("verbose"):
+        return lambda line: click.echo(line, err=True)
+    return None
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="montrer le plan sans rien écrire sur le forum")
+@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@click.option(
+    "--check-permissions",
+    is_flag=True,
+    help="relire les permissions de chaque catégorie (une requête par catégorie)",
+)
+@click.pass_context
+def provision(ctx: click.Context, dry_run: bool, as_json: bool, check_permissions: bool) -> None:
+    """Créer et tenir à jour groupes et catégories des coopératives (cooperatives.csv)."""
+    config = get_config(ctx)
+    template = config["template"]
+    cooperatives = structure.load_cooperatives(
+        config.resolve(config["network"].cooperatives), template
+    )
+    client = open_client(config)
+    plan = structure.run_provision(
+        client,
+        cooperatives,
+        template,
+        dry_run=dry_run,
+        check_permissions=check_permissions,
+        progress=stderr_progress(ctx),
+    )
+    counts = {"requests": client.total_requests, "writes": client.write_requests}
+    if as_json:
+        click.echo(
+            json.dumps(structure.plan_json(plan, dry_run=dry_run, **counts), ensure_ascii=False)
+        )
+        return
+    verbose = bool(ctx.find_root().params.get("verbose"))
+    click.echo(structure.format_plan(plan, show_unchanged=verbose))
+    click.echo(structure.describe_run(plan, dry_run=dry_run, **counts))
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="montrer les changements sans rien écrire")
+@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@click.option("--prune", is_flag=True, help="retirer des groupes les membres absents du fichier")
+@click.option("--invite", is_flag=True, help="inviter par e-mail les personnes inconnues du forum")
+@click.pass_context
+def members(ctx: click.Context, dry_run: bool, as_json: bool, prune: bool, invite: bool) -> None:
+    """Inscrire chaque membre de roster.csv dans le groupe de sa coopérative et de son rôle."""
+    config = get_config(ctx)
+    template = config["template"]
+    cooperatives = structure.load_cooperatives(
+        config.resolve(config["network"].cooperatives), template
+    )
+    roster = read_roster(config.resolve(config["network"].roster), cooperatives)
+    client = open_client(config)
+    plan, result = roster_sync.run_members(
+        client,
+        roster,
+        cooperatives,
+        template,
+        dry_run=dry_run,
+        prune=prune,
+        invite=invite,
+        progress=stderr_progress(ctx),
+    )
+    if as_json:
+        data = roster_sync.members_json(
+            plan,
+            result,
+            dry_run=dry_run,
+            requests=client.total_requests,
+            writes=client.write_requests,
+        )
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    click.echo(roster_sync.format_members(plan, result, dry_run=dry_run))
 
 
 if __name__ == "__main__":

@@ -48,6 +48,11 @@ MESSAGES = {
         "no_email": "Sans e-mail, impossible d'inviter : {names}",
         "invited": "Invitation(s) envoyée(s) : {count} ; déjà invité(s) : {already}.",
         "dry_run": "Simulation (--dry-run) : rien n'a été écrit sur le forum.",
+        "progress_users": "Membres du forum lus : {count}",
+        "progress_group": "Groupe lu : {group} ({count} membres)",
+        "progress_add": "Ajoutés à {group} : {count}",
+        "progress_remove": "Retirés de {group} : {count}",
+        "progress_invite": "Invitation : {email}",
     },
     "en": {
         "missing_groups": "Group(s) missing from the forum: {groups}. Run `campus provision` first.",
@@ -67,6 +72,11 @@ MESSAGES = {
         "no_email": "No email, cannot invite: {names}",
         "invited": "Invitation(s) sent: {count}; already invited: {already}.",
         "dry_run": "Dry run (--dry-run): nothing was written to the forum.",
+        "progress_users": "Forum members read: {count}",
+        "progress_group": "Group read: {group} ({count} members)",
+        "progress_add": "Added to {group}: {count}",
+        "progress_remove": "Removed from {group}: {count}",
+        "progress_invite": "Invitation: {email}",
     },
 }
 
@@ -108,14 +118,14 @@ def read_membership_state(
     for page in client.iter_users("active", show_emails="true"):
         users.extend(page)
         if progress is not None:
-            progress(f"users:{len(users)}")
+            progress(_("progress_users", count=len(users)))
     members = {}
     for name in groups:
         members[name] = {
             member["username"] for page in client.iter_group_members(name) for member in page
         }
         if progress is not None:
-            progress(f"group:{name}")
+            progress(_("progress_group", group=name, count=len(members[name])))
     return MembershipState(
         users=users, group_ids={name: ids[name.lower()] for name in groups}, members=members
     )
@@ -228,14 +238,14 @@ def apply_memberships(
         for chunk in _chunks(usernames):
             client.add_group_members_by_id(group_ids[group], chunk)
         if progress is not None:
-            progress(f"add:{group}")
+            progress(_("progress_add", group=group, count=len(usernames)))
     if prune:
         for group, usernames in plan.not_listed.items():
             for chunk in _chunks(usernames):
                 client.remove_group_members_by_id(group_ids[group], chunk)
                 result.removed += len(chunk)
             if progress is not None:
-                progress(f"remove:{group}")
+                progress(_("progress_remove", group=group, count=len(usernames)))
     if invite:
         for email, groups in plan.invitations.items():
             try:
@@ -248,7 +258,7 @@ def apply_memberships(
             else:
                 result.invited.append(email)
             if progress is not None:
-                progress(f"invite:{email}")
+                progress(_("progress_invite", email=email))
     return result
 
 

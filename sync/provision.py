@@ -17,11 +17,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sync.errors import DiscourseError
 from sync.i18n import translate
-from sync.inputs import Cooperative
+from sync.inputs import Cooperative, read_cooperatives
 from sync.settings import ROLES, CategorySpec, ForumTemplate
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ MESSAGES = {
         "dry_run": "Simulation (--dry-run) : rien n'a été écrit sur le forum.",
         "applied": "Appliqué : {writes} requête(s) d'écriture, {requests} requête(s) au total.",
         "nothing": "Le forum est déjà conforme : aucune écriture.",
+        "progress": "[{done}/{total}] {op} {kind} {name}",
     },
     "en": {
         "op_create": "create",
@@ -86,6 +88,7 @@ MESSAGES = {
         "dry_run": "Dry run (--dry-run): nothing was written to the forum.",
         "applied": "Applied: {writes} write request(s), {requests} request(s) in all.",
         "nothing": "The forum already matches: no write.",
+        "progress": "[{done}/{total}] {op} {kind} {name}",
     },
 }
 
@@ -198,6 +201,12 @@ def reserved_names(template: ForumTemplate) -> tuple[set[str], set[str]]:
     slugs = {*template.role_groups.values(), template.transformers_group, template.optout_group}
     slugs |= {spec.slug for spec in template.network_categories}
     return slugs, {spec.name for spec in template.network_categories}
+
+
+def load_cooperatives(path: Path, template: ForumTemplate) -> list[Cooperative]:
+    """cooperatives.csv validated, including against the names the template already takes."""
+    slugs, names = reserved_names(template)
+    return read_cooperatives(path, reserved_slugs=slugs, reserved_names=names)
 
 
 # --- what the forum has --------------------------------------------------------------------
@@ -423,9 +432,7 @@ def _create_category(client, target: CategoryTarget, parent_id: int | None) -> i
         raise
 
 
-def apply_plan(
-    client, plan: Plan, progress: Callable[[Action], None] | None = None
-) -> dict[str, int]:
+def apply_plan(client, plan: Plan, progress: Callable[[str], None] | None = None) -> dict[str, int]:
     """Send the plan's creates and updates in order; return category ids by key.
 
     Parents are created before their children in the plan, so a child's parent id is always
@@ -436,7 +443,8 @@ def apply_plan(
         for action in plan.actions
         if action.kind == CATEGORY and action.forum_id is not None
     }
-    for action in plan.writes:
+    writes = plan.writes
+    for done, action in enumerate(writes, start=1):
         target = action.target
         if isinstance(target, GroupTarget):
             if action.op == CREATE:
@@ -450,7 +458,10 @@ def apply_plan(
             else:
                 client.update_category(action.forum_id, **_category_fields(target, parent_id))
         if progress is not None:
-            progress(action)
+            op, kind = _(f"op_{action.op}"), _(f"kind_{action.kind}")
+            progress(
+                _("progress", done=done, total=len(writes), op=op, kind=kind, name=action.name)
+            )
     return category_ids
 
 
@@ -502,7 +513,7 @@ def run_provision(
     *,
     dry_run: bool = False,
     check_permissions: bool = False,
-    progress: Callable[[Action], None] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Plan:
     """Read the forum, plan, and apply unless `dry_run` (which sends no write request)."""
     state = read_forum_state(client, check_permissions=check_permissions)
