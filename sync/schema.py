@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -90,6 +91,16 @@ class Topic(Base):
     visible: Mapped[bool] = mapped_column(Boolean, default=True)
     accepted_post_id: Mapped[int | None] = mapped_column(BigInteger)
     checked_at: Mapped[datetime | None] = mapped_column(DateTime)  # last full re-read by sync
+    # listing fields kept to notice changes (migration 0002), and the re-read marker
+    like_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    has_accepted_answer: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    # set when the listing showed a change; cleared by the topic's re-read (same transaction)
+    needs_check: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false(), index=True
+    )
 
 
 class Post(Base):

@@ -1,0 +1,108 @@
+"""One Campus run at a time per database: a lock the operating system or the server releases.
+
+- SQLite (`sqlite:///path/campus.db`): `fcntl.flock` on `path/campus.db.lock`. The kernel drops
+  the lock when the process dies, even on SIGKILL, so no stale lock file ever blocks a run.
+- PostgreSQL: `pg_try_advisory_lock(key)` on a dedicated connection held for the duration; the
+  server releases it when that connection ends, including when the process is killed.
+
+`acquire_lock(engine_url, name)` is generic: `name` tells runs apart ("sync", "worker"…), so
+different kinds of work may use different locks on the same database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from sync.errors import LockError
+from sync.i18n import translate
+
+MESSAGES = {
+    "fr": {
+        "busy": (
+            "Une autre exécution de Campus ({name}) travaille déjà sur la base {where} : "
+            "attendez qu'elle se termine puis relancez. Rien n'a été modifié."
+        ),
+    },
+    "en": {
+        "busy": (
+            "Another Campus run ({name}) is already working on the database {where}: wait "
+            "until it ends, then run again. Nothing was changed."
+        ),
+    },
+}
+
+
+def sqlite_path(engine_url: str) -> Path | None:
+    """The database file of a SQLite URL (None for in-memory databases and other backends)."""
+    url = make_url(engine_url)
+    if not url.drivername.startswith("sqlite") or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+def advisory_key(name: str) -> int:
+    """A stable signed 64-bit key for `pg_try_advisory_lock`, derived from the lock's name."""
+    digest = hashlib.sha256(f"campus:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@contextlib.contextmanager
+def acquire_lock(engine_url: str, name: str) -> Iterator[None]:
+    """Hold the lock `name` on the database at `engine_url`, or raise `LockError` at once."""
+    path = sqlite_path(engine_url)
+    if path is not None:
+        with _file_lock(Path(f"{path}.lock"), name, str(path)):
+            yield
+        return
+    if make_url(engine_url).drivername.startswith("sqlite"):
+        yield  # an in-memory database belongs to this process alone
+        return
+    with _advisory_lock(engine_url, name):
+        yield
+
+
+@contextlib.contextmanager
+def _file_lock(lock_path: Path, name: str, where: str) -> Iterator[None]:
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockError(translate(MESSAGES, "busy", name=name, where=where)) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _advisory_lock(engine_url: str, name: str) -> Iterator[None]:
+    engine = create_engine(engine_url, pool_size=1, max_overflow=0)
+    key = advisory_key(name)
+    try:
+        with engine.connect() as connection:
+            locked = connection.execute(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": key}
+            ).scalar()
+            connection.commit()
+            if not locked:
+                database = make_url(engine_url).database or "?"
+                raise LockError(translate(MESSAGES, "busy", name=name, where=database))
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                connection.commit()
+    finally:
+        engine.dispose()

@@ -1,0 +1,763 @@
+"""`campus sync`: keep the local mirror equal to the forum, incrementally, within the API budget.
+
+The admin API allows 60 requests a minute for the whole site, so every step reads the cheapest
+listing that can reveal a change, and only then the details.
+
+Steps of one sync (each page is written in one transaction together with the cursor that says
+it is done, so a sync killed at any instant and run again ends with exactly the forum's data):
+
+1. Groups: `/groups/search.json` lists every group with its `user_count` in one request. The
+   members of a non-automatic group are re-read (`/groups/{name}/members.json?limit=1000`) only
+   when its count changed; the stored count is the group's cursor, written with its members.
+2. Categories: `/site.json` (flat list with subcategories and Solved's custom field), 1 request.
+3. Users: `/admin/users/list/all.json`, 100 a page, newest accounts first. The first sync (and
+   `--full`) reads every page; later syncs read pages only while they hold unknown accounts, and
+   only when a group count moved (a new account joins `trust_level_0`). Suspensions come from
+   `/admin/users/list/suspended.json` (usually 1 request). Cooperative and role are derived from
+   the memberships: a cooperative is a group named like a cooperative (a top-level category
+   slug that is not a network category, or a slug of cooperatives.csv), a role comes from the
+   template's role groups.
+4. New posts: `/posts.json?before=` (50 posts a request, newest first) down to the cursor (the
+   highest post id already covered). The walk's progress (top, next `before`, floor) is saved
+   with every page; an interrupted walk is resumed, then a new walk picks up what came meanwhile.
+5. Listing and reconciliation: `/latest.json?per_page=100` in bump order, down to the topics
+   bumped more than `reconcile_days` ago (all of it on the first sync and with `--full`). A
+   topic whose listing fields changed since last seen (bumped_at, posts_count,
+   highest_post_number, like_count, has_accepted_answer) is marked `needs_check` in the same
+   transaction. A marked topic is then compared with the mirror: its post numbers must cover
+   1..highest_post_number (`/posts.json` never shows deleted or hidden posts, whispers or small
+   actions), its live posts must number posts_count, their likes must sum to like_count and an
+   accepted answer must be known if the listing says so. Only a topic that fails is re-read
+   through `/t/{id}.json` + `/t/{id}/posts.json` (20 posts a request): edits (updated_at,
+   version), deletions (deleted_at, which an admin key sees), like and flag counts, hidden,
+   accepted answers and polls (aggregate option counts only) of all its posts.
+   A topic deleted as a whole leaves the listing: a mirrored topic bumped inside the walked range
+   that the listing no longer shows is re-read (an admin gets it with deleted_at; 404 means it is
+   gone).
+6. Likers (setting `fetch_likers`, off by default): `/post_action_users.json` for each post
+   whose like count changed, one request per post (and per 200 likers).
+
+Request cost:
+- idle sync: 5 requests (groups, categories, suspended users, 1 page of posts, 1 page of the
+  listing when fewer than 100 topics were bumped within `reconcile_days`);
+- new posts: 1 request per 50 posts; new accounts: 1 per 100; a group whose members changed:
+  1 per 1,000 members;
+- reconciliation: 1 listing request per 100 topics bumped within the window, plus, for each
+  changed topic that no longer matches, 1 + ceil((posts - 20) / 20) requests;
+- full sync of N users, P posts, T topics: about N/100 + P/50 + T/100 + (members of
+  non-automatic groups)/1000 + re-reads of the topics holding deleted or hidden posts.
+
+Limits: an edit alone changes no listing field, so it is seen when its topic changes again
+(a new post, a like, a deletion, an accepted answer) or by `campus sync --full` (every visible
+post's version comes back with `/posts.json`). Changes in topics bumped before the window are
+seen the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from sync import records
+from sync.client import DiscourseAPI
+from sync.errors import DiscourseNotFound
+from sync.i18n import translate
+from sync.schema import (
+    Category,
+    Group,
+    Like,
+    Membership,
+    Poll,
+    PollOption,
+    Post,
+    Solution,
+    SyncRun,
+    SyncState,
+    Topic,
+    User,
+)
+
+USERS_FLAG = "all"  # every account, newest first (Discourse applies no filter for this name)
+LISTING_PAGE = 100
+LISTING_OVERLAP = timedelta(minutes=5)  # topics bumped while the previous listing was read
+STATE_POSTS_CURSOR = "posts.cursor"
+STATE_POSTS_WALK = "posts.walk"
+STATE_LISTING_HIGH = "listing.high_bumped_at"
+STATE_USERS_COMPLETE = "users.complete"
+
+MESSAGES = {
+    "fr": {
+        "groups": "Groupes : {groups} groupes, {refreshed} relus ({requests} requêtes).",
+        "categories": "Catégories : {categories} ({requests} requêtes).",
+        "users": "Membres : {users} comptes lus ({requests} requêtes).",
+        "posts_page": "Messages : page {pages}, {posts} nouveaux ou modifiés ({requests} requêtes).",
+        "listing_page": "Sujets : page {pages}, {topics} à vérifier ({requests} requêtes).",
+        "reread": "Relecture des sujets : {done}/{total} ({requests} requêtes).",
+        "done": "Synchronisation terminée en {seconds:.1f} s : {requests} requêtes.",
+    },
+    "en": {
+        "groups": "Groups: {groups} groups, {refreshed} re-read ({requests} requests).",
+        "categories": "Categories: {categories} ({requests} requests).",
+        "users": "Members: {users} accounts read ({requests} requests).",
+        "posts_page": "Posts: page {pages}, {posts} new or changed ({requests} requests).",
+        "listing_page": "Topics: page {pages}, {topics} to check ({requests} requests).",
+        "reread": "Re-reading topics: {done}/{total} ({requests} requests).",
+        "done": "Sync finished in {seconds:.1f} s: {requests} requests.",
+    },
+}
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    """What the sync needs from the configuration (plain values, built by `cli.py`)."""
+
+    reconcile_days: int = 30
+    fetch_likers: bool = False
+    role_groups: Mapping[str, str] = field(
+        default_factory=lambda: {
+            "entrepreneur": "entrepreneurs",
+            "appui": "equipes-appui",
+            "direction": "directions",
+        }
+    )
+    network_category_slugs: frozenset[str] = frozenset({"campus", "labo-qvt", "direction"})
+    cooperative_slugs: frozenset[str] = frozenset()
+
+
+@dataclass
+class SyncSummary:
+    """What one sync changed; `as_json()` is the DESIGN §3 `sync --json` object (and more).
+
+    users: accounts added or changed; topics: topics new or changed in the listing; posts:
+    new / updated (edits, likes, flags, hidden, accepted) / deleted; likes: total change of like
+    counts over the posts written; solutions: topics whose accepted answer was set, changed or
+    cleared; requests: every HTTP request of this sync, retries included.
+    """
+
+    full: bool = False
+    requests: int = 0
+    users: int = 0
+    topics: int = 0
+    posts_new: int = 0
+    posts_updated: int = 0
+    posts_deleted: int = 0
+    likes: int = 0
+    solutions: int = 0
+    seconds: float = 0.0
+    groups_refreshed: int = 0
+    topics_reread: int = 0
+    requests_by_endpoint: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "requests": self.requests,
+            "users": self.users,
+            "topics": self.topics,
+            "posts": {
+                "new": self.posts_new,
+                "updated": self.posts_updated,
+                "deleted": self.posts_deleted,
+            },
+            "likes": self.likes,
+            "solutions": self.solutions,
+            "seconds": round(self.seconds, 3),
+            "full": self.full,
+            "groups_refreshed": self.groups_refreshed,
+            "topics_reread": self.topics_reread,
+            "requests_by_endpoint": dict(sorted(self.requests_by_endpoint.items())),
+        }
+
+
+Progress = Callable[[str], None]
+
+
+def sync_mirror(
+    engine: Engine,
+    api: DiscourseAPI,
+    options: SyncOptions | None = None,
+    *,
+    full: bool = False,
+    progress: Progress | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC).replace(tzinfo=None),
+) -> SyncSummary:
+    """Bring the mirror in `engine` up to date with the forum behind `api`; see the module doc.
+
+    The caller holds the database lock (`sync.lock.acquire_lock`). `clock` gives naive UTC.
+    """
+    run = _MirrorSync(engine, api, options or SyncOptions(), full, progress, clock)
+    return run.run()
+
+
+class _MirrorSync:
+    """One sync run: the steps of the module docstring, sharing counters and the summary."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        api: DiscourseAPI,
+        options: SyncOptions,
+        full: bool,
+        progress: Progress | None,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.engine = engine
+        self.api = api
+        self.options = options
+        self.full = full
+        self.progress = progress
+        self.clock = clock
+        self.summary = SyncSummary(full=full)
+        self.requests_at_start = api.total_requests
+        self.counts_at_start = dict(api.request_counts)
+        self.solved_topics: set[int] = set()
+
+    # ------------------------------------------------------------------ run
+
+    def run(self) -> SyncSummary:
+        started = time.monotonic()
+        with self.engine.begin() as conn:
+            run_id = conn.execute(
+                SyncRun.__table__.insert().values(
+                    started_at=self.clock(), full=self.full, outcome="running"
+                )
+            ).inserted_primary_key[0]
+        outcome = "failed"
+        try:
+            users_changed = self.sync_groups()
+            self.sync_categories()
+            self.sync_users(users_changed)
+            self.update_affiliations()
+            self.sync_posts()
+            self.sync_listing()
+            self.reconcile()
+            self.fill_topic_authors()
+            outcome = "success"
+        finally:
+            self.summary.seconds = time.monotonic() - started
+            self.summary.requests = self.api.total_requests - self.requests_at_start
+            self.summary.requests_by_endpoint = {
+                endpoint: count - self.counts_at_start.get(endpoint, 0)
+                for endpoint, count in self.api.request_counts.items()
+                if count - self.counts_at_start.get(endpoint, 0)
+            }
+            self.summary.solutions = len(self.solved_topics)
+            with self.engine.begin() as conn:
+                conn.execute(
+                    update(SyncRun)
+                    .where(SyncRun.id == run_id)
+                    .values(
+                        finished_at=self.clock(),
+                        requests=self.summary.requests,
+                        outcome=outcome,
+                    )
+                )
+        self.say("done", seconds=self.summary.seconds)
+        return self.summary
+
+    def say(self, key: str, **values: Any) -> None:
+        if self.progress is not None:
+            requests = self.api.total_requests - self.requests_at_start
+            self.progress(translate(MESSAGES, key, requests=requests, **values))
+
+    # ------------------------------------------------------------------ groups
+
+    def sync_groups(self) -> bool:
+        """Groups and, for groups whose count moved, their members. True if any count moved."""
+        listed = [records.group_row(group) for group in self.api.groups()]
+        with self.engine.connect() as conn:
+            stored = dict(conn.execute(select(Group.id, Group.user_count)).all())
+        listed_ids = {row["id"] for row in listed}
+        moved = set(stored) != listed_ids or any(
+            stored.get(row["id"]) != row["user_count"] for row in listed
+        )
+        due = [
+            row
+            for row in listed
+            if not row["automatic"] and (self.full or stored.get(row["id"]) != row["user_count"])
+        ]
+        due_ids = {row["id"] for row in due}
+        with self.engine.begin() as conn:
+            gone = set(stored) - listed_ids
+            if gone:
+                conn.execute(delete(Membership).where(Membership.group_id.in_(gone)))
+                conn.execute(delete(Group).where(Group.id.in_(gone)))
+            # a due group's new count is its cursor: written below together with its members
+            upsert(conn, Group.__table__, [r for r in listed if r["id"] not in due_ids], ["id"])
+        for row in due:
+            members: set[int] = set()
+            if row["user_count"]:
+                for page in self.api.iter_group_members(row["name"]):
+                    members.update(member["id"] for member in page)
+            with self.engine.begin() as conn:
+                upsert(conn, Group.__table__, [row], ["id"])
+                conn.execute(delete(Membership).where(Membership.group_id == row["id"]))
+                if members:
+                    conn.execute(
+                        Membership.__table__.insert(),
+                        [{"group_id": row["id"], "user_id": user_id} for user_id in members],
+                    )
+        self.summary.groups_refreshed = len(due)
+        self.say("groups", groups=len(listed), refreshed=len(due))
+        return moved
+
+    # ------------------------------------------------------------------ categories
+
+    def sync_categories(self) -> None:
+        rows = [records.category_row(category) for category in self.api.all_categories()]
+        with self.engine.begin() as conn:
+            ids = [row["id"] for row in rows]
+            conn.execute(delete(Category).where(Category.id.not_in(ids)))
+            upsert(conn, Category.__table__, rows, ["id"])
+        self.say("categories", categories=len(rows))
+
+    # ------------------------------------------------------------------ users
+
+    def sync_users(self, groups_changed: bool) -> None:
+        """Accounts: every page the first time and with --full, else only the new ones."""
+        now = self.clock()
+        complete = self._state(STATE_USERS_COMPLETE) == "1"
+        read = 0
+        if self.full or not complete:
+            seen: set[int] = set()
+            for page in self.api.iter_users(USERS_FLAG):
+                rows = [records.user_row(user, now) for user in page]
+                seen.update(row["id"] for row in rows)
+                read += len(rows)
+                with self.engine.begin() as conn:
+                    self._write_users(conn, rows)
+                self.say("users", users=read)
+            with self.engine.begin() as conn:
+                stored = set(conn.execute(select(User.id).where(User.id > 0)).scalars())
+                gone = sorted(stored - seen)
+                for start in range(0, len(gone), 500):
+                    conn.execute(
+                        update(User)
+                        .where(User.id.in_(gone[start : start + 500]))
+                        .values(deleted=True)
+                    )
+                self._set_state(conn, STATE_USERS_COMPLETE, "1")
+        elif groups_changed:
+            for page in self.api.iter_users(USERS_FLAG):
+                rows = [records.user_row(user, now) for user in page]
+                read += len(rows)
+                with self.engine.begin() as conn:
+                    new = self._write_users(conn, rows)
+                if not new:
+                    break
+            self.say("users", users=read)
+        suspended: set[int] = set()
+        for page in self.api.iter_users("suspended"):
+            suspended.update(user["id"] for user in page)
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(User)
+                .where(User.suspended.is_(True), User.id.not_in(suspended))
+                .values(suspended=False)
+            )
+            if suspended:
+                conn.execute(update(User).where(User.id.in_(suspended)).values(suspended=True))
+
+    def _write_users(self, conn: Connection, rows: list[dict]) -> int:
+        """Upsert accounts; count changed ones in the summary; return how many were new."""
+        stored = {
+            row.id: row._mapping
+            for row in conn.execute(
+                select(User).where(User.id.in_([row["id"] for row in rows]))
+            ).all()
+        }
+        changed = [
+            row
+            for row in rows
+            if row["id"] not in stored
+            or any(stored[row["id"]][key] != value for key, value in row.items())
+        ]
+        upsert(conn, User.__table__, changed, ["id"])
+        self.summary.users += len(changed)
+        return sum(1 for row in rows if row["id"] not in stored)
+
+    def update_affiliations(self) -> None:
+        """Cooperative and role of every user, from the memberships now in the mirror."""
+        with self.engine.begin() as conn:
+            top_slugs = set(
+                conn.execute(select(Category.slug).where(Category.parent_id.is_(None))).scalars()
+            )
+            coop_groups = (
+                top_slugs - set(self.options.network_category_slugs)
+            ) | self.options.cooperative_slugs
+            memberships = conn.execute(
+                select(Membership.user_id, Group.name).join(Group, Group.id == Membership.group_id)
+            ).all()
+            derived = records.affiliations(memberships, coop_groups, self.options.role_groups)
+            current = {
+                row.id: (row.cooperative, row.role)
+                for row in conn.execute(select(User.id, User.cooperative, User.role))
+            }
+            for user_id, now_value in current.items():
+                wanted = derived.get(user_id, (None, None))
+                if wanted != now_value:
+                    conn.execute(
+                        update(User)
+                        .where(User.id == user_id)
+                        .values(cooperative=wanted[0], role=wanted[1])
+                    )
+
+    # ------------------------------------------------------------------ posts
+
+    def sync_posts(self) -> None:
+        """Walk `/posts.json` down to the cursor; resume an interrupted walk first."""
+        pages = 0
+        full_pending = self.full
+        while True:
+            walk = self._state(STATE_POSTS_WALK)
+            resumed = walk is not None
+            if resumed:
+                walk_state = json.loads(walk)
+            else:
+                floor = 0 if full_pending else int(self._state(STATE_POSTS_CURSOR) or 0)
+                walk_state = {"top": None, "before": None, "floor": floor}
+                full_pending = False
+            while True:
+                data = self.api.latest_posts(before=walk_state["before"]) or {}
+                page = data.get("latest_posts") or []
+                pages += 1
+                floor = walk_state["floor"]
+                fresh = [post for post in page if post["id"] > floor]
+                if walk_state["top"] is None:
+                    walk_state["top"] = max((post["id"] for post in page), default=floor)
+                next_before = min((post["id"] for post in page), default=0) - 1
+                done = not page or len(fresh) < len(page) or next_before <= floor
+                likers = self._fetch_likers_for(fresh)
+                with self.engine.begin() as conn:
+                    changed = self._write_posts(conn, fresh, likers, from_topic_view=False)
+                    if done:
+                        cursor = max(walk_state["top"], floor)
+                        self._set_state(conn, STATE_POSTS_CURSOR, str(cursor))
+                        conn.execute(delete(SyncState).where(SyncState.key == STATE_POSTS_WALK))
+                    else:
+                        walk_state["before"] = next_before
+                        self._set_state(conn, STATE_POSTS_WALK, json.dumps(walk_state))
+                self.say("posts_page", pages=pages, posts=changed)
+                if done:
+                    break
+            if not resumed and not full_pending:
+                return
+
+    def _fetch_likers_for(self, posts: list[dict]) -> dict[int, list[int]]:
+        """Who liked each post whose like count differs from the mirror (setting `fetch_likers`)."""
+        if not self.options.fetch_likers or not posts:
+            return {}
+        with self.engine.connect() as conn:
+            stored = dict(
+                conn.execute(
+                    select(Post.id, Post.like_count).where(Post.id.in_([p["id"] for p in posts]))
+                ).all()
+            )
+        likers: dict[int, list[int]] = {}
+        for post in posts:
+            count = records.action_count(post, [records.LIKE])
+            if count != stored.get(post["id"], 0):
+                likers[post["id"]] = [
+                    user["id"]
+                    for page in self.api.iter_post_action_users(post["id"])
+                    for user in page
+                ]
+        return likers
+
+    def _write_posts(
+        self,
+        conn: Connection,
+        posts: list[dict],
+        likers: Mapping[int, list[int]],
+        *,
+        from_topic_view: bool,
+    ) -> int:
+        """Upsert posts (and their polls, solutions, likers); count new/updated/deleted."""
+        if not posts:
+            return 0
+        rows = [records.post_row(post) for post in posts]
+        ids = [row["id"] for row in rows]
+        columns = [column for column in rows[0] if column != "id"]
+        stored = {
+            row.id: row._mapping for row in conn.execute(select(Post).where(Post.id.in_(ids))).all()
+        }
+        changed_rows = []
+        for row in rows:
+            before = stored.get(row["id"])
+            if before is None:
+                self.summary.posts_new += 1
+                if row["deleted_at"] is not None:
+                    self.summary.posts_deleted += 1
+            elif any(before[column] != row[column] for column in columns):
+                if before["deleted_at"] is None and row["deleted_at"] is not None:
+                    self.summary.posts_deleted += 1
+                else:
+                    self.summary.posts_updated += 1
+            else:
+                continue
+            self.summary.likes += abs(row["like_count"] - (before["like_count"] if before else 0))
+            changed_rows.append(row)
+        upsert(conn, Post.__table__, changed_rows, ["id"])
+        self._ensure_topics(conn, posts)
+        if not from_topic_view:
+            self._apply_solutions_from_posts(conn, rows, stored)
+        for post in posts:
+            self._write_polls(conn, post)
+        for post_id, user_ids in likers.items():
+            conn.execute(delete(Like).where(Like.post_id == post_id))
+            if user_ids:
+                conn.execute(
+                    Like.__table__.insert(),
+                    [{"post_id": post_id, "user_id": uid} for uid in set(user_ids)],
+                )
+        return len(changed_rows)
+
+    def _ensure_topics(self, conn: Connection, posts: list[dict]) -> None:
+        """A stub topic (marked for checking) for posts whose topic the mirror lacks."""
+        topic_ids = {post["topic_id"] for post in posts}
+        known = set(conn.execute(select(Topic.id).where(Topic.id.in_(topic_ids))).scalars())
+        stubs = {}
+        for post in sorted(posts, key=lambda post: post["post_number"]):
+            if post["topic_id"] not in known and post["topic_id"] not in stubs:
+                stubs[post["topic_id"]] = records.stub_topic_row(post)
+        if stubs:
+            upsert(conn, Topic.__table__, list(stubs.values()), ["id"])
+
+    def _apply_solutions_from_posts(
+        self, conn: Connection, rows: list[dict], stored: Mapping[int, Any]
+    ) -> None:
+        """Accepted-answer flags of `/posts.json` items: set or clear their topic's solution."""
+        for row in rows:
+            before = stored.get(row["id"])
+            if row["accepted_answer"]:
+                self._set_solution(conn, row["topic_id"], row["id"], row["user_id"])
+            elif before is not None and before["accepted_answer"]:
+                self._set_solution(conn, row["topic_id"], None, None)
+
+    def _set_solution(
+        self, conn: Connection, topic_id: int, post_id: int | None, user_id: int | None
+    ) -> None:
+        current = conn.execute(
+            select(Solution.post_id).where(Solution.topic_id == topic_id)
+        ).scalar_one_or_none()
+        if current == post_id:
+            return
+        self.solved_topics.add(topic_id)
+        conn.execute(update(Topic).where(Topic.id == topic_id).values(accepted_post_id=post_id))
+        if post_id is None:
+            conn.execute(delete(Solution).where(Solution.topic_id == topic_id))
+            return
+        upsert(
+            conn,
+            Solution.__table__,
+            [{"topic_id": topic_id, "post_id": post_id, "user_id": user_id}],
+            ["topic_id"],
+        )
+
+    def _write_polls(self, conn: Connection, post: Mapping[str, Any]) -> None:
+        for row, options in records.poll_rows(post):
+            upsert(conn, Poll.__table__, [row], ["post_id", "name"])
+            poll_id = conn.execute(
+                select(Poll.id).where(Poll.post_id == row["post_id"], Poll.name == row["name"])
+            ).scalar_one()
+            conn.execute(delete(PollOption).where(PollOption.poll_id == poll_id))
+            if options:
+                conn.execute(
+                    PollOption.__table__.insert(),
+                    [{**option, "poll_id": poll_id} for option in options],
+                )
+
+    # ------------------------------------------------------------------ listing
+
+    def sync_listing(self) -> None:
+        """Walk `/latest.json`, mark changed topics and topics that left the listing."""
+        high = self._state(STATE_LISTING_HIGH)
+        stop_at: datetime | None = None
+        if not self.full and high is not None:
+            window = self.clock() - timedelta(days=self.options.reconcile_days)
+            stop_at = min(window, records.parse_time(high) - LISTING_OVERLAP)
+        seen: set[int] = set()
+        lowest: datetime | None = None
+        highest: datetime | None = None
+        reached_end = True
+        pages = 0
+        for page in self.api.iter_latest_topics(per_page=LISTING_PAGE):
+            pages += 1
+            rows = [records.listing_row(topic) for topic in page]
+            rows = [row for row in rows if row["archetype"] == "regular"]
+            stop = False
+            for row in rows:
+                seen.add(row["id"])
+                bumped = row["bumped_at"]
+                if bumped is None or row["pinned"]:
+                    continue
+                highest = bumped if highest is None or bumped > highest else highest
+                lowest = bumped if lowest is None or bumped < lowest else lowest
+                if stop_at is not None and bumped < stop_at:
+                    stop = True
+            marked = self._write_listing_page(rows)
+            self.summary.topics += marked
+            self.say("listing_page", pages=pages, topics=marked)
+            if stop:
+                reached_end = False
+                break
+        with self.engine.begin() as conn:
+            self._mark_vanished(conn, seen, None if reached_end else lowest)
+            if highest is not None:
+                self._set_state(conn, STATE_LISTING_HIGH, highest.isoformat())
+
+    def _write_listing_page(self, rows: list[dict]) -> int:
+        with self.engine.begin() as conn:
+            ids = [row["id"] for row in rows]
+            stored = {
+                row.id: row._mapping
+                for row in conn.execute(select(Topic).where(Topic.id.in_(ids))).all()
+            }
+            changed = []
+            for row in rows:
+                before = stored.get(row["id"])
+                if records.listing_changed(before, row) or (
+                    before is not None and before["deleted_at"] is not None
+                ):
+                    changed.append({**row, "deleted_at": None, "needs_check": True})
+                elif any(before[key] != value for key, value in row.items()):
+                    changed.append({**row, "deleted_at": None})
+            upsert(conn, Topic.__table__, changed, ["id"])
+            return sum(1 for row in changed if row.get("needs_check"))
+
+    def _mark_vanished(self, conn: Connection, seen: set[int], lowest: datetime | None) -> None:
+        """Mirrored live topics the walked listing should have shown but did not: re-read them.
+
+        `posts_count = -1` makes the check fail for sure, so the re-read happens even if this
+        sync is interrupted and the next one walks a shorter range.
+        """
+        query = select(Topic.id).where(Topic.deleted_at.is_(None), Topic.archetype == "regular")
+        if lowest is not None:  # pinned topics head every page 0, whatever their bump date
+            query = query.where(or_(Topic.bumped_at > lowest, Topic.pinned.is_(True)))
+        missing = [topic_id for topic_id in conn.execute(query).scalars() if topic_id not in seen]
+        if missing:
+            conn.execute(
+                update(Topic).where(Topic.id.in_(missing)).values(needs_check=True, posts_count=-1)
+            )
+
+    # ------------------------------------------------------------------ reconciliation
+
+    def reconcile(self) -> None:
+        """Check each marked topic against the mirror; re-read only those that do not match."""
+        with self.engine.connect() as conn:
+            marked = list(
+                conn.execute(
+                    select(Topic).where(Topic.needs_check.is_(True)).order_by(Topic.id)
+                ).all()
+            )
+        to_read = []
+        consistent = []
+        with self.engine.connect() as conn:
+            for topic in marked:
+                if self._matches_listing(conn, topic._mapping):
+                    consistent.append(topic.id)
+                else:
+                    to_read.append(topic.id)
+        if consistent:
+            with self.engine.begin() as conn:
+                for start in range(0, len(consistent), 500):
+                    chunk = consistent[start : start + 500]
+                    conn.execute(
+                        update(Topic)
+                        .where(Topic.id.in_(chunk))
+                        .values(needs_check=False, checked_at=self.clock())
+                    )
+        for done, topic_id in enumerate(to_read, start=1):
+            self.reread_topic(topic_id)
+            if done % 10 == 0 or done == len(to_read):
+                self.say("reread", done=done, total=len(to_read))
+        self.summary.topics_reread = len(to_read)
+
+    def _matches_listing(self, conn: Connection, topic: Mapping[str, Any]) -> bool:
+        posts = conn.execute(
+            select(Post.post_number, Post.deleted_at, Post.like_count).where(
+                Post.topic_id == topic["id"]
+            )
+        ).all()
+        live = [post for post in posts if post.deleted_at is None]
+        if records.missing_post_numbers(topic["highest_post_number"], [p[0] for p in posts]):
+            return False
+        if len(live) != topic["posts_count"]:
+            return False
+        if sum(post.like_count for post in live) != topic["like_count"]:
+            return False
+        return (topic["accepted_post_id"] is not None) == bool(topic["has_accepted_answer"])
+
+    def reread_topic(self, topic_id: int) -> None:
+        """Read a topic with all its posts and write it as the forum shows it to an admin."""
+        try:
+            view = self.api.topic_with_posts(topic_id)
+        except DiscourseNotFound:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    update(Topic)
+                    .where(Topic.id == topic_id)
+                    .values(deleted_at=self.clock(), needs_check=False, checked_at=self.clock())
+                )
+            return
+        posts = view["post_stream"]["posts"]
+        likers = self._fetch_likers_for(posts)
+        row = records.topic_view_row(view)
+        with self.engine.begin() as conn:
+            self._write_posts(conn, posts, likers, from_topic_view=True)
+            stream_ids = [post["id"] for post in posts]
+            conn.execute(delete(Post).where(Post.topic_id == topic_id, Post.id.not_in(stream_ids)))
+            accepted = row.pop("accepted_post_id")
+            author = next((p.get("user_id") for p in posts if p["id"] == accepted), None)
+            self._set_solution(conn, topic_id, accepted, author)
+            row.update(accepted_post_id=accepted, needs_check=False, checked_at=self.clock())
+            if row["user_id"] is None:
+                row.pop("user_id")
+            upsert(conn, Topic.__table__, [row], ["id"])
+
+    def fill_topic_authors(self) -> None:
+        """Topics known only from the listing take their author from their first post."""
+        first_author = (
+            select(Post.user_id)
+            .where(Post.topic_id == Topic.id, Post.post_number == 1)
+            .scalar_subquery()
+        )
+        with self.engine.begin() as conn:
+            conn.execute(update(Topic).where(Topic.user_id.is_(None)).values(user_id=first_author))
+
+    # ------------------------------------------------------------------ state
+
+    def _state(self, key: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(SyncState.value).where(SyncState.key == key)
+            ).scalar_one_or_none()
+
+    def _set_state(self, conn: Connection, key: str, value: str) -> None:
+        upsert(conn, SyncState.__table__, [{"key": key, "value": value}], ["key"])
+
+
+def upsert(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]], keys: list[str]):
+    """INSERT … ON CONFLICT (keys) DO UPDATE for SQLite and PostgreSQL alike.
+
+    Rows may carry different column sets (a listing row may lack the author): each set is
+    written with its own statement, and a column a row does not carry is left as it is.
+    """
+    groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    for columns, group in groups.items():
+        statement = insert(table)
+        updates = {name: statement.excluded[name] for name in columns if name not in keys}
+        if updates:
+            statement = statement.on_conflict_do_update(index_elements=keys, set_=updates)
+        else:
+            statement = statement.on_conflict_do_nothing(index_elements=keys)
+        conn.execute(statement, group)

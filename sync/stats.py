@@ -1,0 +1,96 @@
+"""What the mirror holds (`campus stats`), with exactly the definitions of DESIGN §3.
+
+- users: member accounts: id > 0 (Discourse's system and bot accounts have negative ids), not
+  staged, and still on the forum;
+- topics: non-deleted regular topics (private messages are not counted);
+- posts: the non-deleted posts of those topics, whoever wrote them, whatever their type;
+- deleted_posts: posts Discourse marks deleted, in those topics (what the forum still shows an
+  admin); posts of a deleted topic go with their topic;
+- likes: the sum of the like counts of the counted posts;
+- solutions: counted topics with an accepted answer;
+- categories, groups: every category; groups that are not automatic (admins, trust_level_0…);
+- last_sync: when the last successful sync finished (ISO 8601, UTC), or None.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from sqlalchemy import Engine, text
+
+from sync.i18n import translate
+from sync.records import parse_time
+
+COUNTED_TOPICS = "SELECT id FROM topics WHERE deleted_at IS NULL AND archetype = 'regular'"
+
+QUERIES = {
+    "users": "SELECT COUNT(*) FROM users WHERE id > 0 AND NOT staged AND NOT deleted",
+    "topics": f"SELECT COUNT(*) FROM ({COUNTED_TOPICS}) t",
+    "posts": f"SELECT COUNT(*) FROM posts WHERE deleted_at IS NULL AND topic_id IN ({COUNTED_TOPICS})",
+    "deleted_posts": (
+        f"SELECT COUNT(*) FROM posts WHERE deleted_at IS NOT NULL AND topic_id IN ({COUNTED_TOPICS})"
+    ),
+    "likes": (
+        "SELECT COALESCE(SUM(like_count), 0) FROM posts "
+        f"WHERE deleted_at IS NULL AND topic_id IN ({COUNTED_TOPICS})"
+    ),
+    "solutions": (
+        "SELECT COUNT(*) FROM topics WHERE deleted_at IS NULL AND archetype = 'regular' "
+        "AND accepted_post_id IS NOT NULL"
+    ),
+    "categories": "SELECT COUNT(*) FROM categories",
+    "groups": "SELECT COUNT(*) FROM groups WHERE NOT automatic",
+}
+
+MESSAGES = {
+    "fr": {
+        "users": "Membres",
+        "topics": "Sujets",
+        "posts": "Messages",
+        "deleted_posts": "Messages supprimés",
+        "likes": "J'aime",
+        "solutions": "Sujets résolus",
+        "categories": "Catégories",
+        "groups": "Groupes",
+        "last_sync": "Dernière synchronisation",
+        "never": "jamais",
+    },
+    "en": {
+        "users": "Members",
+        "topics": "Topics",
+        "posts": "Posts",
+        "deleted_posts": "Deleted posts",
+        "likes": "Likes",
+        "solutions": "Solved topics",
+        "categories": "Categories",
+        "groups": "Groups",
+        "last_sync": "Last sync",
+        "never": "never",
+    },
+}
+
+
+def mirror_stats(engine: Engine) -> dict[str, int | str | None]:
+    """The counts of DESIGN §3 `stats --json`, and when the last successful sync finished."""
+    with engine.connect() as connection:
+        stats: dict[str, int | str | None] = {
+            name: int(connection.execute(text(sql)).scalar() or 0) for name, sql in QUERIES.items()
+        }
+        finished = connection.execute(
+            text("SELECT MAX(finished_at) FROM sync_runs WHERE outcome = 'success'")
+        ).scalar()
+    if isinstance(finished, str):  # SQLite returns aggregates of DATETIME columns as text
+        finished = parse_time(finished)
+    stats["last_sync"] = finished.replace(tzinfo=UTC).isoformat() if finished else None
+    return stats
+
+
+def format_stats(stats: dict[str, int | str | None], lang: str | None = None) -> str:
+    """The stats as aligned lines for a terminal, in the user's language."""
+    labels = {name: translate(MESSAGES, name, lang) for name in stats}
+    width = max(len(label) for label in labels.values())
+    lines = []
+    for name, value in stats.items():
+        shown = translate(MESSAGES, "never", lang) if value is None else value
+        lines.append(f"{labels[name]:<{width}}  {shown}")
+    return "\n".join(lines)
