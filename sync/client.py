@@ -8,8 +8,9 @@ pydiscourse method and every method added here gets the same behaviour:
   a bounded number of times (JSON and `text/plain` 429 alike);
 - bounded retries with exponential backoff and jitter on 502/503/504, timeouts, connection
   errors and bodies cut mid-way (writes too: Discourse answers an identical `POST /posts.json`
-  repeated within 120 s with the first post and PUTs are idempotent; a retried like or badge
-  grant that had in fact succeeded comes back as a refusal, not as a duplicate);
+  repeated within 120 s with the first post and PUTs are idempotent; a retried like that had
+  in fact succeeded comes back as a refusal, and a retried grant of a single-grant badge
+  returns the existing grant, so neither duplicates);
 - every request counted by endpoint template ("GET /t/{id}.json");
 - errors in the animator's words (`sync.errors` classes, French first), never containing the key.
 
@@ -407,12 +408,17 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
         return DiscourseError(message, status=status, endpoint=endpoint)
 
     def _errors_text(self, response: requests.Response) -> str:
-        """Discourse's own `errors` list joined, or '' when the body carries none."""
+        """Discourse's own reason: its `errors` list joined, else the `message` or `error` text
+        some refusals carry instead (`POST /user_badges.json` with a bad reason answers 400
+        `{"failed": "FAILED", "message": …}`), else ''."""
         try:
-            errors = response.json().get("errors") or []
+            data = response.json()
+            errors = data.get("errors") or []
+            fallback = data.get("message") or data.get("error") or ""
         except (ValueError, AttributeError):
             return ""
-        return self._redact("; ".join(str(error) for error in errors))
+        text = "; ".join(str(error) for error in errors) if errors else str(fallback)
+        return self._redact(text)
 
     def _text(self, key: str, **values: Any) -> str:
         return self._redact(translate(MESSAGES, key, **values))
@@ -498,7 +504,8 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
                 return
 
     def iter_groups(self) -> Iterator[list[dict]]:
-        """Pages of `/groups.json` (0-based `page`) until `total_rows_groups` are seen."""
+        """Pages of `/groups.json` (0-based `page`, 36 groups a page, 15 for a mobile user agent)
+        until `total_rows_groups` are seen; staff also get the automatic groups."""
         page, seen = 0, 0
         while True:
             data = self._get("/groups.json", page=page)
@@ -526,7 +533,11 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
     def iter_post_action_users(
         self, post_id: int, action_type: int = LIKE, limit: int = 200
     ) -> Iterator[list[dict]]:
-        """Pages of `/post_action_users.json` (0-based `page`): who liked (or flagged) a post."""
+        """Pages of `/post_action_users.json` (0-based `page`, `limit` up to 200): who liked a post.
+
+        `total_rows_post_action_users` only comes when the total exceeds `limit`, so a short
+        page is what ends the walk.
+        """
         page = 0
         while True:
             data = self._get(
@@ -554,11 +565,20 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
         return self.site().get("categories") or []
 
     def current_user(self) -> dict:
-        """The API user as Discourse sees it (`admin`, `moderator`, `username`…)."""
+        """The API user as Discourse sees it (`admin`, `moderator`, `username`…).
+
+        A wrong key or a username the key does not allow answers 403 (`error_type`
+        "invalid_access"); a request with no user at all answers 404 with an empty body.
+        """
         return self._get("/session/current.json")["current_user"]
 
     def plugins(self) -> list[dict]:
-        """Installed plugins from `/admin/plugins.json` (`name`, `enabled`…)."""
+        """Installed plugins from `/admin/plugins.json` (`id` = directory, `name`, `enabled`…).
+
+        Solved is listed as "discourse-solved" and Data Explorer as "discourse-data-explorer";
+        Poll calls `hide_plugin`, so it is never listed: its state is the `poll_enabled` site
+        setting.
+        """
         data = self._get("/admin/plugins.json")
         return data.get("plugins", []) if isinstance(data, dict) else data or []
 
@@ -660,7 +680,11 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
         return data["badge"]
 
     def grant_badge(self, username: str, badge_id: int, reason: str = "") -> dict:
-        """Grant a badge; Discourse only accepts a `reason` that is a link to a post or topic."""
+        """Grant a badge; return `{"user_badge": …, "badges": […], "users": […]}`.
+
+        Discourse only accepts a `reason` that is a link to a post or topic (else 400); granting
+        a single-grant badge again returns the existing grant.
+        """
         fields: dict[str, Any] = {"username": username, "badge_id": badge_id}
         if reason:
             fields["reason"] = reason
@@ -671,7 +695,12 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
     def invite(
         self, email: str, group_names: list[str] | str, custom_message: str = "", **kwargs: Any
     ) -> dict:
-        """Invite someone by e-mail into the given groups (`POST /invites.json`)."""
+        """Invite someone by e-mail into the given groups (`POST /invites.json`).
+
+        Returns the invite itself (`id`, `invite_key`, `link`, `email`, `groups`…). An address
+        that already has an account is refused (422 `errors`); inviting a pending address again
+        refreshes and re-sends that invite (at most 3 times a day per address).
+        """
         names = group_names if isinstance(group_names, str) else ",".join(group_names)
         fields = {"email": email, "group_names": names, **kwargs}
         if custom_message:

@@ -157,9 +157,22 @@ def test_list_badges(api):
 
 @responses.activate
 def test_grant_badge_with_reason(api):
-    responses.add(responses.POST, URL + "/user_badges.json", json={"user_badges": []})
-    api.grant_badge("alice", 101, reason=URL + "/t/5")
+    granted = {"user_badge": {"id": 7, "badge_id": 101}, "badges": [{"id": 101}], "users": []}
+    responses.add(responses.POST, URL + "/user_badges.json", json=granted)
+    assert api.grant_badge("alice", 101, reason=URL + "/t/5")["user_badge"]["badge_id"] == 101
     assert form() == {"username": ["alice"], "badge_id": ["101"], "reason": [URL + "/t/5"]}
+
+
+@responses.activate
+def test_grant_badge_refusal_shows_discourse_message(api):
+    responses.add(
+        responses.POST,
+        URL + "/user_badges.json",
+        status=400,
+        json={"failed": "FAILED", "message": "Invalid badge reason link"},
+    )
+    with pytest.raises(DiscourseError, match="Invalid badge reason link"):
+        api.grant_badge("alice", 101, reason="https://example.org/")
 
 
 @responses.activate
@@ -232,8 +245,9 @@ def test_current_user(api):
 
 @responses.activate
 def test_plugins(api):
-    responses.add(responses.GET, URL + "/admin/plugins.json", json={"plugins": [{"name": "poll"}]})
-    assert api.plugins() == [{"name": "poll"}]
+    solved = {"id": "discourse-solved", "name": "discourse-solved", "enabled": True}
+    responses.add(responses.GET, URL + "/admin/plugins.json", json={"plugins": [solved]})
+    assert api.plugins() == [solved]
 
 
 @responses.activate
