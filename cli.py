@@ -20,7 +20,9 @@ import click
 
 from analytics.settings import ScoreWeights
 from sync import members as roster_sync
+from sync import mirror
 from sync import provision as structure
+from sync import stats as mirror_stats
 from sync.client import DiscourseAPI, wait_message
 from sync.doctor import exit_code, format_checks, run_doctor
 from sync.errors import CampusError, InputError
@@ -448,6 +450,41 @@ def members(ctx: click.Context, dry_run: bool, as_json: bool, prune: bool, invit
         click.echo(json.dumps(data, ensure_ascii=False))
         return
     click.echo(roster_sync.format_members(plan, result, dry_run=dry_run))
+
+
+@main.command(name="sync")
+@click.option("--full", is_flag=True, help="tout relire (sinon : seulement ce qui a changé)")
+@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@click.pass_context
+def sync_command(ctx: click.Context, full: bool, as_json: bool) -> None:
+    """Copier l'activité du forum dans la base locale (incrémental par défaut)."""
+    config = get_config(ctx)
+    csv_path = config.resolve(config["network"].cooperatives)
+    slugs = (
+        [coop.slug for coop in structure.load_cooperatives(csv_path, config["template"])]
+        if csv_path.exists()
+        else []
+    )
+    options = mirror.sync_options(config["template"], config["sync"], slugs)
+    summary = mirror.run_sync(
+        config.database_url, open_client(config), options, full=full, progress=stderr_progress(ctx)
+    )
+    if as_json:
+        click.echo(json.dumps(summary.as_json(), ensure_ascii=False))
+    else:
+        click.echo(mirror.format_summary(summary))
+
+
+@main.command(name="stats")
+@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@click.pass_context
+def stats_command(ctx: click.Context, as_json: bool) -> None:
+    """Montrer ce que contient la base locale et la date de la dernière synchronisation."""
+    result = mirror_stats.database_stats(get_config(ctx).database_url)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+    else:
+        click.echo(mirror_stats.format_stats(result))
 
 
 if __name__ == "__main__":

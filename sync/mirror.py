@@ -67,8 +67,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from sync import records
 from sync.client import DiscourseAPI
+from sync.db import connect
 from sync.errors import DiscourseNotFound
 from sync.i18n import translate
+from sync.lock import acquire_lock
 from sync.schema import (
     Category,
     Group,
@@ -83,6 +85,7 @@ from sync.schema import (
     Topic,
     User,
 )
+from sync.settings import ForumTemplate, SyncSettings
 
 USERS_FLAG = "all"  # every account, newest first (Discourse applies no filter for this name)
 LISTING_PAGE = 100
@@ -101,6 +104,12 @@ MESSAGES = {
         "listing_page": "Sujets : page {pages}, {topics} à vérifier ({requests} requêtes).",
         "reread": "Relecture des sujets : {done}/{total} ({requests} requêtes).",
         "done": "Synchronisation terminée en {seconds:.1f} s : {requests} requêtes.",
+        "summary": (
+            "{requests} requêtes en {seconds:.1f} s. Comptes nouveaux ou modifiés : {users}. "
+            "Sujets nouveaux ou modifiés : {topics}. Messages : {new} nouveaux, {updated} "
+            "modifiés, {deleted} supprimés. J'aime : {likes} de différence. "
+            "Solutions changées : {solutions}."
+        ),
     },
     "en": {
         "groups": "Groups: {groups} groups, {refreshed} re-read ({requests} requests).",
@@ -110,6 +119,11 @@ MESSAGES = {
         "listing_page": "Topics: page {pages}, {topics} to check ({requests} requests).",
         "reread": "Re-reading topics: {done}/{total} ({requests} requests).",
         "done": "Sync finished in {seconds:.1f} s: {requests} requests.",
+        "summary": (
+            "{requests} requests in {seconds:.1f} s. Accounts new or changed: {users}. Topics "
+            "new or changed: {topics}. Posts: {new} new, {updated} updated, {deleted} deleted. "
+            "Likes: {likes} difference. Solutions changed: {solutions}."
+        ),
     },
 }
 
@@ -176,6 +190,54 @@ class SyncSummary:
 
 
 Progress = Callable[[str], None]
+
+
+def sync_options(
+    template: ForumTemplate, settings: SyncSettings, cooperative_slugs: Iterable[str] = ()
+) -> SyncOptions:
+    """The sync's options from the configuration (and the slugs of cooperatives.csv, if read)."""
+    return SyncOptions(
+        reconcile_days=settings.reconcile_days,
+        fetch_likers=settings.fetch_likers,
+        role_groups=dict(template.role_groups),
+        network_category_slugs=frozenset(spec.slug for spec in template.network_categories),
+        cooperative_slugs=frozenset(cooperative_slugs),
+    )
+
+
+def run_sync(
+    database_url: str,
+    api: DiscourseAPI,
+    options: SyncOptions,
+    *,
+    full: bool = False,
+    progress: Progress | None = None,
+) -> SyncSummary:
+    """Lock the database against a second sync, open (and migrate) it, and sync it."""
+    with acquire_lock(database_url, "sync"):
+        engine = connect(database_url)
+        try:
+            return sync_mirror(engine, api, options, full=full, progress=progress)
+        finally:
+            engine.dispose()
+
+
+def format_summary(summary: SyncSummary, lang: str | None = None) -> str:
+    """One paragraph for the terminal, in the user's language."""
+    return translate(
+        MESSAGES,
+        "summary",
+        lang,
+        requests=summary.requests,
+        seconds=summary.seconds,
+        users=summary.users,
+        topics=summary.topics,
+        new=summary.posts_new,
+        updated=summary.posts_updated,
+        deleted=summary.posts_deleted,
+        likes=summary.likes,
+        solutions=summary.solutions,
+    )
 
 
 def sync_mirror(

@@ -18,6 +18,7 @@ from datetime import UTC
 
 from sqlalchemy import Engine, text
 
+from sync.db import connect
 from sync.i18n import translate
 from sync.records import parse_time
 
@@ -83,6 +84,15 @@ def mirror_stats(engine: Engine) -> dict[str, int | str | None]:
         finished = parse_time(finished)
     stats["last_sync"] = finished.replace(tzinfo=UTC).isoformat() if finished else None
     return stats
+
+
+def database_stats(database_url: str) -> dict[str, int | str | None]:
+    """`mirror_stats` of the database at `database_url` (created empty if it does not exist)."""
+    engine = connect(database_url)
+    try:
+        return mirror_stats(engine)
+    finally:
+        engine.dispose()
 
 
 def format_stats(stats: dict[str, int | str | None], lang: str | None = None) -> str:
