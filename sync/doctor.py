@@ -17,10 +17,12 @@ from sync.i18n import current_lang, translate
 
 DISCOURSE_DEFAULT_ADMIN_LIMIT = 60  # max_admin_api_reqs_per_minute, per site (discourse-api.md §2)
 
-# plugin check name -> names the plugin is listed under in /admin/plugins.json
+# plugin check name -> names the plugin is listed under in /admin/plugins.json. Poll is bundled
+# and hidden from that list: its state is the `poll_enabled` site setting (verified in Discourse's
+# source, see /admin/site_settings.json).
 PLUGIN_NAMES = {
     "solved": ("discourse-solved", "solved"),
-    "poll": ("poll", "discourse-poll"),
+    "poll": (),
     "data_explorer": ("discourse-data-explorer", "data-explorer", "data_explorer"),
 }
 
@@ -187,7 +189,10 @@ def _plugin_checks(api: DiscourseAPI, text) -> list[Check]:
     checks = []
     for name, aliases in PLUGIN_NAMES.items():
         consequence = text(f"consequence_{name}")
-        plugin = next((installed[alias] for alias in aliases if alias in installed), None)
+        if name == "poll":
+            plugin = _poll_setting(api)
+        else:
+            plugin = next((installed[alias] for alias in aliases if alias in installed), None)
         if plugin is None or plugin.get("enabled") is False:
             checks.append(
                 Check(name, False, text("plugin_missing", consequence=consequence), False)
@@ -205,6 +210,18 @@ def _plugin_checks(api: DiscourseAPI, text) -> list[Check]:
             continue
         checks.append(Check(name, True, text("plugin_ok"), False))
     return checks
+
+
+def _poll_setting(api: DiscourseAPI) -> dict | None:
+    """The Poll plugin as a pseudo plugin entry, from the `poll_enabled` site setting."""
+    try:
+        settings = api.get_site_settings().get("site_settings", [])
+    except DiscourseError:
+        return None
+    enabled = next((s.get("value") for s in settings if s.get("setting") == "poll_enabled"), None)
+    if enabled is None:
+        return None
+    return {"name": "poll", "enabled": enabled in (True, "true", "t")}
 
 
 def _plugin_probe(api: DiscourseAPI, name: str) -> Callable[[], object] | None:

@@ -13,9 +13,9 @@ from sync.settings import DiscourseSettings
 URL = "https://forum.test"
 KEY = "doctor-k3y-0123456789abcdef"
 USER = "campus-bot"
+# Poll is bundled and hidden from /admin/plugins.json: doctor reads the poll_enabled setting
 PLUGINS = [
     {"name": "discourse-solved", "enabled": True},
-    {"name": "poll", "enabled": True},
     {"name": "discourse-data-explorer", "enabled": True},
 ]
 
@@ -27,13 +27,18 @@ def make_api(requests_per_minute: int = 60) -> DiscourseAPI:
     return DiscourseAPI(settings, sleep=lambda seconds: None, clock=lambda: 0.0)
 
 
-def healthy_forum(admin: bool = True, plugins: list[dict] = PLUGINS) -> None:
+def healthy_forum(admin: bool = True, plugins: list[dict] = PLUGINS, poll: str = "true") -> None:
     responses.add(
         responses.GET,
         URL + "/session/current.json",
         json={"current_user": {"username": USER, "admin": admin}},
     )
     responses.add(responses.GET, URL + "/admin/plugins.json", json={"plugins": plugins})
+    responses.add(
+        responses.GET,
+        URL + "/admin/site_settings.json",
+        json={"site_settings": [{"setting": "poll_enabled", "value": poll, "default": "true"}]},
+    )
     responses.add(responses.GET, URL + "/solution/by_user.json", json={"user_solved_posts": []})
     responses.add(responses.GET, URL + "/admin/plugins/explorer/queries.json", json={"queries": []})
 
@@ -59,7 +64,7 @@ def test_all_good():
     assert all(check.ok for check in checks)
     assert exit_code(checks) == 0
     assert format_checks(checks, "fr").splitlines()[-1] == "Tout est prêt."
-    assert api.total_requests == 4
+    assert api.total_requests == 5
 
 
 @responses.activate
@@ -120,12 +125,6 @@ def test_missing_solved_is_a_warning_only():
 
 
 @responses.activate
-def test_disabled_poll_is_reported():
-    healthy_forum(plugins=[PLUGINS[0], {"name": "poll", "enabled": False}, PLUGINS[2]])
-    assert not by_name(run_doctor(make_api()))["poll"].ok
-
-
-@responses.activate
 def test_listed_plugin_that_does_not_answer():
     responses.add(responses.GET, URL + "/admin/plugins/explorer/queries.json", status=404, json={})
     healthy_forum()
@@ -164,3 +163,11 @@ def test_429_seen_during_checks_is_reported():
 def test_format_in_both_languages(lang, expected):
     check = Check("rate_limit", False, "budget", False)
     assert format_checks([check], lang).splitlines()[0] == expected
+
+
+@responses.activate
+def test_poll_disabled_by_site_setting_is_a_warning():
+    healthy_forum(poll="false")
+    checks = run_doctor(make_api())
+    assert not by_name(checks)["poll"].ok
+    assert exit_code(checks) == 0
