@@ -1,0 +1,251 @@
+"""`campus provision` against the sandbox: 74 cooperatives from scratch, idempotence, renames,
+dry runs, and runs interrupted half-way (DESIGN §4)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import cli
+from sandbox.network import generate
+from sandbox.server import SandboxServer
+from sync.client import DiscourseAPI
+from sync.errors import DiscourseError
+from sync.provision import load_cooperatives, run_provision
+from sync.settings import DiscourseSettings, ForumTemplate
+
+pytestmark = pytest.mark.integration
+
+TEMPLATE = ForumTemplate()
+SUBCATEGORIES = {"entraide": ("Entraide", "true"), "vie": ("Vie de la coopérative", None)}
+
+
+@dataclass
+class Site:
+    """A sandbox forum with user accounts only, and a campus.toml + CSV files pointing at it."""
+
+    server: SandboxServer
+    network: object
+    folder: Path
+
+    @property
+    def cooperatives_csv(self) -> Path:
+        return self.folder / "cooperatives.csv"
+
+    def settings(self) -> DiscourseSettings:
+        return DiscourseSettings(
+            url=self.server.url, requests_per_minute=0, api_key=self.server.api_key
+        )
+
+    def client(self) -> DiscourseAPI:
+        return DiscourseAPI(self.settings(), sleep=lambda seconds: None)
+
+    def cli(self, *args: str):
+        env = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_API_KEY": self.server.api_key}
+        config = ["--config", str(self.folder / "campus.toml")]
+        return CliRunner().invoke(cli.main, [*config, *args], env=env)
+
+    def provision(self, client: DiscourseAPI | None = None):
+        cooperatives = load_cooperatives(self.cooperatives_csv, TEMPLATE)
+        return run_provision(client or self.client(), cooperatives, TEMPLATE)
+
+
+@pytest.fixture
+def site(tmp_path: Path):
+    network = generate(3, size="network", activity=False)
+    (tmp_path / "cooperatives.csv").write_text(network.cooperatives_csv, encoding="utf-8")
+    (tmp_path / "roster.csv").write_text(network.roster_csv, encoding="utf-8")
+    with SandboxServer(network, rate_limit_per_minute=0) as server:
+        (tmp_path / "campus.toml").write_text(
+            f'[discourse]\nurl = "{server.url}"\nrequests_per_minute = 0\n', encoding="utf-8"
+        )
+        yield Site(server, network, tmp_path)
+
+
+def structure(server: SandboxServer) -> dict:
+    """The forum's groups and categories as comparable data (ids replaced by slug paths)."""
+    forum = server.state
+    by_id = forum.categories
+    categories = {}
+    for category in by_id.values():
+        parent = by_id.get(category.parent_category_id)
+        key = f"{parent.slug}/{category.slug}" if parent else category.slug
+        categories[key] = (
+            category.name,
+            category.color.upper(),
+            dict(category.permissions),
+            category.custom_fields.get("enable_accepted_answers"),
+        )
+    groups = {
+        group.name: (group.full_name, group.public_admission, group.public_exit)
+        for group in forum.groups.values()
+        if not group.automatic
+    }
+    return {"categories": categories, "groups": groups}
+
+
+def expected_structure(network) -> dict:
+    """What cooperatives.csv and the default template ask for, written out independently."""
+    categories = {
+        "uncategorized": ("Uncategorized", "0088CC", {"everyone": 1}, None),
+        "campus": ("Campus", "25AAE2", {"everyone": 1}, "true"),
+        "labo-qvt": ("Labo QVT", "8C6238", {"everyone": 1}, "false"),
+        "direction": ("Direction", "BF1E2E", {"directions": 1, "staff": 1}, "false"),
+    }
+    groups = {
+        "entrepreneurs": (None, False, False),
+        "equipes-appui": (None, False, False),
+        "directions": (None, False, False),
+        "transformers": (None, False, False),
+        "campus-optout": (None, True, True),
+    }
+    for coop in network.cooperatives:
+        access = {coop.slug: 1, "staff": 1}
+        color = (coop.color or "0E76BD").upper()
+        categories[coop.slug] = (coop.name, color, access, "false")
+        for slug, (name, accepted) in SUBCATEGORIES.items():
+            categories[f"{coop.slug}/{slug}"] = (name, "0088CC", access, accepted or "false")
+        groups[coop.slug] = (coop.name, False, False)
+    return {"categories": categories, "groups": groups}
+
+
+def normalised(data: dict) -> dict:
+    """Accepted answers absent and "false" mean the same thing to Discourse."""
+    categories = {
+        key: (name, color, permissions, accepted or "false")
+        for key, (name, color, permissions, accepted) in data["categories"].items()
+    }
+    return {"categories": categories, "groups": data["groups"]}
+
+
+def test_from_scratch_74_cooperatives_match_the_file(site):
+    result = site.cli("provision", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert len(site.network.cooperatives) == 74
+    assert (report["created"], report["updated"], report["unchanged"]) == (304, 0, 0)
+    assert normalised(structure(site.server)) == normalised(expected_structure(site.network))
+
+
+def test_from_scratch_costs_one_request_per_object_plus_two_reads(site):
+    site.provision()
+    stats = site.server.stats()
+    assert stats["routes"] == {
+        "GET /site.json": 1,
+        "GET /groups.json": 1,
+        "POST /admin/groups.json": 79,
+        "POST /categories.json": 225,
+    }
+
+
+def test_second_run_sends_zero_write_requests(site):
+    site.provision()
+    site.server.reset_stats()
+    result = site.cli("provision", "--json")
+    report = json.loads(result.stdout)
+    assert site.server.stats()["writes"] == 0
+    assert (report["created"], report["updated"], report["unchanged"]) == (0, 0, 304)
+
+
+def test_second_run_prints_that_the_forum_already_matches(site):
+    site.provision()
+    result = site.cli("provision")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "Total : 0 à créer, 0 à modifier, 304 inchangé(s), 0 orphelin(s) (jamais supprimés).",
+        "Le forum est déjà conforme : aucune écriture.",
+    ]
+
+
+def test_dry_run_sends_no_write_request(site):
+    result = site.cli("provision", "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["created"] == 304
+    assert site.server.stats()["writes"] == 0
+    assert structure(site.server)["groups"] == {}
+
+
+def test_renamed_and_recoloured_cooperative_is_updated_in_place(site):
+    site.provision()
+    first = site.network.cooperatives[0]
+    before = set(site.server.state.categories)
+    parent_id = next(c.id for c in site.server.state.categories.values() if c.slug == first.slug)
+    text = site.cooperatives_csv.read_text(encoding="utf-8")
+    old_row = f"{first.slug},{first.name},{first.region},{first.color}"
+    new_row = f"{first.slug},Nouveau Nom,{first.region},123456"
+    site.cooperatives_csv.write_text(text.replace(old_row, new_row), encoding="utf-8")
+    site.server.reset_stats()
+    report = json.loads(site.cli("provision", "--json").stdout)
+    assert [
+        (a["op"], a["kind"], a["key"]) for a in report["actions"] if a["op"] != "unchanged"
+    ] == [
+        ("update", "group", first.slug),
+        ("update", "category", first.slug),
+    ]
+    assert site.server.stats()["writes"] == 2
+    parent = site.server.state.categories[parent_id]
+    assert (parent.name, parent.color) == ("Nouveau Nom", "123456")
+    assert site.server.state.group_by_name(first.slug).full_name == "Nouveau Nom"
+    assert set(site.server.state.categories) == before
+
+
+def test_cooperative_removed_from_the_file_is_reported_orphaned_and_kept(site):
+    site.provision()
+    lines = site.cooperatives_csv.read_text(encoding="utf-8").splitlines()
+    site.cooperatives_csv.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
+    site.server.reset_stats()
+    report = json.loads(site.cli("provision", "--json").stdout)
+    last = site.network.cooperatives[-1].slug
+    assert [a["key"] for a in report["actions"] if a["op"] == "orphaned"] == [
+        last,
+        last,
+        f"{last}/entraide",
+        f"{last}/vie",
+    ]
+    assert site.server.stats()["writes"] == 0
+
+
+class FailingClient(DiscourseAPI):
+    """A client that dies (like a killed process) before sending its N+1-th write request."""
+
+    def __init__(self, settings: DiscourseSettings, writes_allowed: int):
+        super().__init__(settings, sleep=lambda seconds: None)
+        self.writes_allowed = writes_allowed
+
+    def _request(self, verb, path, *args, **kwargs):
+        if verb.upper() != "GET" and self.write_requests >= self.writes_allowed:
+            raise DiscourseError("interrupted", status=None)
+        return super()._request(verb, path, *args, **kwargs)
+
+
+@pytest.mark.parametrize("writes_allowed", [40, 79, 80, 150])
+def test_run_interrupted_half_way_then_rerun_ends_like_a_clean_run(site, writes_allowed):
+    with pytest.raises(DiscourseError):
+        site.provision(FailingClient(site.settings(), writes_allowed))
+    site.server.reset_stats()
+    plan = site.provision()
+    assert plan.count("create") == 304 - writes_allowed
+    assert site.server.stats()["writes"] == 304 - writes_allowed
+    assert normalised(structure(site.server)) == normalised(expected_structure(site.network))
+
+
+def test_faults_and_rate_limits_are_survived_without_duplicates(site):
+    site.server.set_faults(bad_gateway=0.05, unavailable=0.05, rate_limit=0.05, drop=0.05)
+    site.provision()
+    site.server.set_faults()
+    assert normalised(structure(site.server)) == normalised(expected_structure(site.network))
+    assert site.server.stats()["faults"]  # the run did meet faults
+
+
+def test_write_whose_answer_was_lost_is_not_duplicated(site):
+    # the first write (creating the first group) is applied, but its answer is cut halfway:
+    # the client sends it again and the forum answers 422 "already taken"
+    site.server.set_faults(sequence=["", "", "drop"])
+    plan = site.provision()
+    assert plan.count("create") == 304
+    assert site.server.stats()["routes"]["POST /admin/groups.json"] == 80
+    assert normalised(structure(site.server)) == normalised(expected_structure(site.network))
