@@ -577,19 +577,36 @@ def pulse_figures(forum: Forum, month: str, scope: str | None) -> dict[str, Figu
     return figures
 
 
+def monthly_figures(
+    activity: Activity, month: str, scope: str | None, months: int = 3
+) -> dict[str, dict[str, Figure]]:
+    """Raw figures of the `months` months ending with `month`, oldest first (`{month: figures}`)."""
+    return {
+        shift_month(month, -delta): compute_month(activity, shift_month(month, -delta), scope)
+        for delta in range(max(months, 3) - 1, -1, -1)
+    }
+
+
 def indicators(
-    activity: Activity, month: str, scope: str | None, min_group_size: int
+    activity: Activity,
+    month: str,
+    scope: str | None,
+    min_group_size: int,
+    figures: dict[str, dict[str, Figure]] | None = None,
 ) -> list[Indicator]:
     """The indicators of `scope` for `month`, with previous month and 3-month mean, suppressed
-    where fewer than `min_group_size` people are behind a figure."""
-    months = [compute_month(activity, shift_month(month, delta), scope) for delta in (0, -1, -2)]
+    where fewer than `min_group_size` people are behind a figure.
+
+    `figures` (from `monthly_figures`) avoids computing the same months twice."""
+    figures = figures or monthly_figures(activity, month, scope)
+    months = [figures[shift_month(month, delta)] for delta in (0, -1, -2)]
 
     def shown(figure: Figure) -> float | None:
         return figure.value if figure.n >= min_group_size else None
 
     result = []
     for key, definition in DEFINITIONS.items():
-        current, previous, before = (figures[key] for figures in months)
+        current, previous, before = (by_key[key] for by_key in months)
         visible = [v for v in (shown(current), shown(previous), shown(before)) if v is not None]
         result.append(
             Indicator(
@@ -609,16 +626,16 @@ def indicators(
 
 
 def history(
-    activity: Activity, month: str, scope: str | None, months: int, min_group_size: int
+    figures: dict[str, dict[str, Figure]], min_group_size: int
 ) -> dict[str, list[float | None]]:
-    """Each indicator's shown value over the `months` months ending with `month` (oldest first)."""
-    series: dict[str, list[float | None]] = {key: [] for key in DEFINITIONS}
-    for delta in range(months - 1, -1, -1):
-        figures = compute_month(activity, shift_month(month, -delta), scope)
-        for key in DEFINITIONS:
-            figure = figures[key]
-            series[key].append(figure.value if figure.n >= min_group_size else None)
-    return series
+    """Each indicator's shown value (None when suppressed) month by month, oldest first."""
+    return {
+        key: [
+            by_key[key].value if by_key[key].n >= min_group_size else None
+            for by_key in figures.values()
+        ]
+        for key in DEFINITIONS
+    }
 
 
 def response_hours(activity: Activity, month: str, scope: str | None) -> pd.Series:

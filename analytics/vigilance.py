@@ -66,7 +66,7 @@ SENTENCES = {
         "newcomers_not_back": "{value} des nouveaux venus ne sont pas revenus dans les 30 jours (seuil : {threshold}).",
         "cross_coop_share": "Seules {value} des réponses vont vers une autre coopérative (seuil : {threshold}) : les coopératives s'entraident peu entre elles.",
         "flagged_posts": "{value} messages ont été signalés ou masqués (seuil : {threshold}) : des tensions sont possibles.",
-        "pulse": "Réponse moyenne de {value} sur 5 au baromètre (seuil : {threshold}).",
+        "pulse": "Réponse moyenne de {value} au baromètre (seuil : {threshold}).",
     },
     "en": {
         "answered_48h": "Only {value} of questions got an answer within 48 h (threshold: {threshold}): requests for help are waiting.",
@@ -84,7 +84,7 @@ SENTENCES = {
         "newcomers_not_back": "{value} of newcomers did not come back within 30 days (threshold: {threshold}).",
         "cross_coop_share": "Only {value} of replies go to another cooperative (threshold: {threshold}): cooperatives help each other little.",
         "flagged_posts": "{value} posts were flagged or hidden (threshold: {threshold}): tensions are possible.",
-        "pulse": "Average pulse answer of {value} out of 5 (threshold: {threshold}).",
+        "pulse": "Average pulse answer of {value} (threshold: {threshold}).",
     },
 }
 

@@ -67,4 +67,6 @@ def test_counts_per_person_are_compared_as_shares():
 
 def test_pulse_points_speak_english_when_asked():
     points = vigilance_points([row("pulse_autonomie", 2.4)], IndicatorSettings())
-    assert points[0].sentence("en", plain).startswith("Average pulse answer of 2.40")
+    assert (
+        points[0].sentence("en", plain).startswith("Average pulse answer of 2.40 (threshold: 3.00)")
+    )

@@ -1,0 +1,50 @@
+"""Settings owned by the `reports` package: the `[reports]` section of campus.toml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from sync.errors import InputError
+from sync.i18n import LANGS, translate
+from sync.settings import doc
+
+MESSAGES = {
+    "fr": {
+        "lang": "[reports] lang = « {value} » : fr ou en attendu.",
+        "min_group_size": "[reports] min_group_size = {value} : un entier d'au moins 2 est attendu (5 conseillé).",
+        "history_months": "[reports] history_months = {value} : un entier de 3 à 24 est attendu.",
+    },
+    "en": {
+        "lang": "[reports] lang = '{value}': expected fr or en.",
+        "min_group_size": "[reports] min_group_size = {value}: an integer of at least 2 is expected (5 advised).",
+        "history_months": "[reports] history_months = {value}: an integer from 3 to 24 is expected.",
+    },
+}
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """Where and how the monthly QVT reports are written and published (DESIGN §2, §7)."""
+
+    TITLE: ClassVar[str] = "Les rapports mensuels QVT (campus report)"
+
+    output_dir: str = doc("rapports", "dossier des rapports (un sous-dossier AAAA-MM par mois)")
+    lang: str = doc("fr", "langue des rapports : fr (défaut) ou en")
+    min_group_size: int = doc(5, "aucun chiffre n'est montré s'il porte sur moins de personnes")
+    history_months: int = doc(6, "nombre de mois des courbes de tendance")
+    publish_category: str = doc(
+        "direction", "slug de la catégorie où --publish publie le rapport du réseau"
+    )
+    publish_title: str = doc(
+        "Rapport QVT — {month}",
+        "titre du sujet publié ({month} : AAAA-MM) ; il doit rester stable d'un envoi à l'autre",
+    )
+
+    def __post_init__(self) -> None:
+        if self.lang not in LANGS:
+            raise InputError(translate(MESSAGES, "lang", value=self.lang))
+        if self.min_group_size < 2:
+            raise InputError(translate(MESSAGES, "min_group_size", value=self.min_group_size))
+        if not 3 <= self.history_months <= 24:
+            raise InputError(translate(MESSAGES, "history_months", value=self.history_months))

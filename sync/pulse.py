@@ -1,0 +1,371 @@
+"""The monthly QVT pulse poll (DESIGN §8): post it on the forum, then collect its closed results.
+
+Each cooperative gets, in its own category, one topic a month holding one Discourse poll per
+Gollac axis: secret votes, results shown only once closed, closing at the end of the month, on a
+1–5 agreement scale. Only the aggregate counts of closed polls are read back into the mirror
+(`polls` / `poll_options`, tagged with `pulse_month` and `cooperative`), never who voted what.
+
+Posting is idempotent: a cooperative whose poll of the month is already in the mirror, or whose
+category already holds the month's topic (found by its title), gets no second topic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from sync.client import DiscourseAPI
+from sync.errors import DiscourseNotFound, InputError
+from sync.i18n import translate
+from sync.schema import Poll, PollOption
+from sync.settings import doc
+
+log = logging.getLogger("campus.pulse")
+
+# The six axes of the Gollac report, in its order; poll names and indicator axes use these ids.
+AXES = (
+    "intensite",
+    "exigences_emotionnelles",
+    "autonomie",
+    "rapports_sociaux",
+    "conflits_valeurs",
+    "insecurite",
+)
+
+AXIS_LABELS = {
+    "fr": {
+        "intensite": "Intensité et temps de travail",
+        "exigences_emotionnelles": "Exigences émotionnelles",
+        "autonomie": "Autonomie",
+        "rapports_sociaux": "Rapports sociaux",
+        "conflits_valeurs": "Conflits de valeurs",
+        "insecurite": "Insécurité de la situation de travail",
+    },
+    "en": {
+        "intensite": "Work intensity and working time",
+        "exigences_emotionnelles": "Emotional demands",
+        "autonomie": "Autonomy",
+        "rapports_sociaux": "Social relations",
+        "conflits_valeurs": "Value conflicts",
+        "insecurite": "Job insecurity",
+    },
+}
+
+MESSAGES = {
+    "fr": {
+        "bad_axes": "[pulse] statements : axes attendus {expected} ; reçus {found}. Corrigez campus.toml.",
+        "bad_options": "[pulse] options : il faut exactement 5 réponses, clés 1 à 5 (reçues : {found}). Corrigez campus.toml.",
+        "no_category": "La catégorie de la coopérative « {slug} » est introuvable sur le forum : lancez « campus provision ».",
+    },
+    "en": {
+        "bad_axes": "[pulse] statements: expected axes {expected}; found {found}. Fix campus.toml.",
+        "bad_options": "[pulse] options: exactly 5 answers with keys 1 to 5 are needed (found: {found}). Fix campus.toml.",
+        "no_category": "The category of cooperative '{slug}' is missing on the forum: run `campus provision`.",
+    },
+}
+
+# How far back (in bumped order) to look for an existing pulse topic in a cooperative category.
+SEARCH_MARGIN = timedelta(days=62)
+
+
+@dataclass(frozen=True)
+class PulseSettings:
+    """What the monthly pulse topic says (statements per axis, answer scale, title)."""
+
+    TITLE: ClassVar[str] = "Le baromètre QVT mensuel (campus pulse)"
+
+    title: str = doc(
+        "Baromètre QVT {month} — {cooperative}",
+        "titre du sujet ({month} : AAAA-MM, {cooperative} : slug) ; il doit rester stable",
+    )
+    intro: str = doc(
+        "Six questions, une minute : vos réponses sont anonymes et seuls les totaux sont lus, "
+        "après la clôture en fin de mois. Ils ne sont montrés que si au moins cinq personnes "
+        "ont répondu.",
+        "texte en tête du sujet",
+    )
+    statements: dict[str, str] = doc(
+        {
+            "intensite": "Ce mois-ci, ma charge de travail est restée soutenable.",
+            "exigences_emotionnelles": "J'ai pu faire face aux tensions avec mes clients ou "
+            "partenaires sans m'épuiser.",
+            "autonomie": "Je garde la main sur l'organisation de mon activité.",
+            "rapports_sociaux": "Quand j'ai besoin d'aide, je sais vers qui me tourner dans le "
+            "réseau.",
+            "conflits_valeurs": "Je peux exercer mon métier en accord avec ce qui compte pour moi.",
+            "insecurite": "Je suis serein·e quant à l'avenir de mon activité pour les six "
+            "prochains mois.",
+        },
+        "affirmation soumise pour chaque axe du rapport Gollac",
+    )
+    options: dict[str, str] = doc(
+        {
+            "1": "Pas du tout d'accord",
+            "2": "Plutôt pas d'accord",
+            "3": "Ni d'accord ni pas d'accord",
+            "4": "Plutôt d'accord",
+            "5": "Tout à fait d'accord",
+        },
+        "les cinq réponses, de 1 (pas du tout d'accord) à 5 (tout à fait d'accord)",
+    )
+
+    def validate(self) -> None:
+        """Refuse statements that do not cover exactly the six axes, or a scale other than 1–5."""
+        if set(self.statements) != set(AXES):
+            raise InputError(
+                translate(
+                    MESSAGES,
+                    "bad_axes",
+                    expected=", ".join(AXES),
+                    found=", ".join(self.statements) or "—",
+                )
+            )
+        if sorted(self.options) != ["1", "2", "3", "4", "5"]:
+            raise InputError(
+                translate(MESSAGES, "bad_options", found=", ".join(self.options) or "—")
+            )
+
+    def scale(self) -> list[str]:
+        """The answer labels, from 1 to 5."""
+        return [self.options[str(position)] for position in range(1, 6)]
+
+
+def option_digest(text: str) -> str:
+    """The id Discourse gives a poll option: md5 of `JSON.stringify([text])`, in hex."""
+    encoded = json.dumps([text], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.md5(encoded.encode("utf-8")).hexdigest()
+
+
+def pulse_raw(settings: PulseSettings, closes_at: datetime) -> str:
+    """The first post of a pulse topic: the intro, then one secret poll per axis."""
+    close = closes_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    blocks = [settings.intro]
+    for axis in AXES:
+        options = "\n".join(f"* {label}" for label in settings.scale())
+        blocks.append(
+            f"**{AXIS_LABELS['fr'][axis]}** — {settings.statements[axis]}\n\n"
+            f"[poll name={axis} type=regular results=on_close public=false close={close}]\n"
+            f"{options}\n[/poll]"
+        )
+    return "\n\n".join(blocks) + "\n"
+
+
+@dataclass
+class PulseOutcome:
+    """What `post_pulse` / `collect_pulse` did, per cooperative or poll (for `--json`)."""
+
+    posted: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    closed: int = 0
+    still_open: int = 0
+    missing: int = 0
+    voters: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "posted": self.posted,
+            "already": self.already,
+            "closed": self.closed,
+            "still_open": self.still_open,
+            "missing": self.missing,
+            "voters": self.voters,
+        }
+
+
+def post_pulse(
+    api: DiscourseAPI,
+    engine: Engine,
+    month: str,
+    closes_at: datetime,
+    cooperatives: Iterable[str],
+    settings: PulseSettings,
+) -> PulseOutcome:
+    """Post the pulse topic of `month` in each cooperative's category, unless already there.
+
+    `closes_at` is the end of the month in the network's time zone (the caller computes it);
+    every poll closes then. Each topic posted (or found) is recorded in the mirror at once, so a
+    second run makes no write request.
+    """
+    settings.validate()
+    outcome = PulseOutcome()
+    slugs = list(cooperatives)
+    with Session(engine) as session:
+        recorded = set(
+            session.scalars(select(Poll.cooperative).where(Poll.pulse_month == month)).all()
+        )
+    pending = [slug for slug in slugs if slug not in recorded]
+    outcome.already.extend(slug for slug in slugs if slug in recorded)
+    if not pending:
+        return outcome
+    categories = {
+        category["slug"]: category
+        for category in api.all_categories()
+        if not category.get("parent_category_id")
+    }
+    raw = pulse_raw(settings, closes_at)
+    for slug in pending:
+        category = categories.get(slug)
+        if category is None:
+            raise InputError(translate(MESSAGES, "no_category", slug=slug))
+        title = settings.title.format(month=month, cooperative=slug)
+        topic_id = find_topic(api, category["id"], title, closes_at - SEARCH_MARGIN)
+        if topic_id is not None:
+            first_post = first_post_of(api, topic_id)
+            outcome.already.append(slug)
+        else:
+            first_post = api.create_topic(title, raw, category["id"])
+            outcome.posted.append(slug)
+            log.info("pulse %s posted for %s (topic %s)", month, slug, first_post["topic_id"])
+        _record(engine, first_post, month, slug, settings, closes_at)
+    return outcome
+
+
+def find_topic(api: DiscourseAPI, category_id: int, title: str, since: datetime) -> int | None:
+    """The id of the topic titled `title` in a category, looking back to `since` (bumped order)."""
+    page = 0
+    while True:
+        data = api.category_topics(category_id, page=page) or {}
+        topic_list = data.get("topic_list") or {}
+        topics = topic_list.get("topics") or []
+        for topic in topics:
+            if topic.get("title") == title:
+                return int(topic["id"])
+        recent = [
+            topic
+            for topic in topics
+            if not topic.get("pinned")
+            and _parse_time(topic.get("bumped_at") or topic.get("created_at")) >= since
+        ]
+        if not topics or not topic_list.get("more_topics_url") or not recent:
+            return None
+        page += 1
+
+
+def first_post_of(api: DiscourseAPI, topic_id: int) -> dict:
+    """The first post of a topic (with its `polls`), from the topic view."""
+    topic = api.topic_with_posts(topic_id)
+    posts = topic["post_stream"]["posts"]
+    return next(post for post in posts if post.get("post_number") == 1)
+
+
+def _parse_time(value: str | None) -> datetime:
+    if not value:
+        return datetime.min.replace(tzinfo=UTC)
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _record(
+    engine: Engine,
+    post: dict,
+    month: str,
+    cooperative: str,
+    settings: PulseSettings,
+    closes_at: datetime,
+) -> None:
+    """Write (or tag) the polls of a pulse post in the mirror, options in scale order."""
+    served = {poll["name"]: poll for poll in post.get("polls") or []}
+    with Session(engine) as session, session.begin():
+        for axis in AXES:
+            poll = session.scalars(
+                select(Poll).where(Poll.post_id == post["id"], Poll.name == axis)
+            ).one_or_none()
+            if poll is None:
+                poll = Poll(
+                    post_id=post["id"],
+                    topic_id=post["topic_id"],
+                    name=axis,
+                    status="open",
+                    voters=0,
+                    close_at=_naive_utc(closes_at),
+                )
+                session.add(poll)
+            poll.pulse_month = month
+            poll.cooperative = cooperative
+            session.flush()
+            options = served.get(axis, {}).get("options") or [
+                {"id": option_digest(label), "html": label} for label in settings.scale()
+            ]
+            known = {option.option_id for option in poll_options(session, poll.id)}
+            for position, option in enumerate(options, start=1):
+                if option["id"] not in known:
+                    session.add(
+                        PollOption(
+                            poll_id=poll.id,
+                            option_id=option["id"],
+                            position=position,
+                            label=option.get("html", ""),
+                            votes=0,
+                        )
+                    )
+
+
+def poll_options(session: Session, poll_id: int) -> list[PollOption]:
+    """The options of a mirrored poll, in display order."""
+    return list(
+        session.scalars(
+            select(PollOption).where(PollOption.poll_id == poll_id).order_by(PollOption.position)
+        )
+    )
+
+
+def collect_pulse(api: DiscourseAPI, engine: Engine, month: str) -> PulseOutcome:
+    """Read the aggregate results of the month's closed pulse polls into the mirror.
+
+    One request per pulse post. Polls still open are left as they are (their results are not
+    visible before closing); a post deleted on the forum is counted as missing.
+    """
+    outcome = PulseOutcome()
+    with Session(engine) as session:
+        post_ids = sorted(
+            set(session.scalars(select(Poll.post_id).where(Poll.pulse_month == month)))
+        )
+    for post_id in post_ids:
+        try:
+            post = api.post_by_id(post_id)
+        except DiscourseNotFound:
+            outcome.missing += 1
+            log.warning("pulse post %s is gone from the forum", post_id)
+            continue
+        served = {poll["name"]: poll for poll in (post or {}).get("polls") or []}
+        with Session(engine) as session, session.begin():
+            polls = session.scalars(
+                select(Poll).where(Poll.post_id == post_id, Poll.pulse_month == month)
+            ).all()
+            for poll in polls:
+                data = served.get(poll.name)
+                if data is None:
+                    outcome.missing += 1
+                    continue
+                if data.get("status") != "closed":
+                    outcome.still_open += 1
+                    continue
+                _store_results(session, poll, data)
+                outcome.closed += 1
+                outcome.voters += poll.voters
+    return outcome
+
+
+def _store_results(session: Session, poll: Poll, data: dict) -> None:
+    poll.status = "closed"
+    poll.voters = int(data.get("voters") or 0)
+    existing = {option.option_id: option for option in poll_options(session, poll.id)}
+    for position, option in enumerate(data.get("options") or [], start=1):
+        row = existing.get(option["id"])
+        if row is None:
+            row = PollOption(
+                poll_id=poll.id, option_id=option["id"], position=position, label=option["html"]
+            )
+            session.add(row)
+        row.votes = int(option.get("votes") or 0)

@@ -1,0 +1,153 @@
+"""`build_report`: the files of a month, their formats, languages, privacy and safety."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from report_mirror import HOSTILE, fill_mirror
+
+from analytics.forum import load_forum
+from analytics.indicators import Activity
+from reports import render
+from reports.render import build_report, markdown_escape
+from sync.db import connect
+from sync.errors import InputError
+
+NOW = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def activity(tmp_path_factory) -> Activity:
+    engine = connect(f"sqlite:///{tmp_path_factory.mktemp('mirror') / 'campus.db'}")
+    fill_mirror(engine, hostile=True)
+    return Activity(load_forum(engine))
+
+
+@pytest.fixture(scope="module")
+def french(activity, tmp_path_factory) -> Path:
+    return build_report(activity, "2026-10", tmp_path_factory.mktemp("out"), now=NOW)
+
+
+def test_every_file_of_the_month_is_written(french: Path):
+    names = {p.relative_to(french).as_posix() for p in french.rglob("*") if p.is_file()}
+    expected = {"network.html", "network.md", "indicators.csv", "indicators.json"}
+    for slug in ("coop-01", "coop-02", "coop-03"):
+        expected |= {f"cooperatives/{slug}.html", f"cooperatives/{slug}.md"}
+    assert names == expected
+    assert french.name == "2026-10"
+
+
+def test_french_numbers_and_dates(french: Path):
+    markdown = (french / "network.md").read_text()
+    assert "octobre 2026" in markdown
+    assert "1 novembre 2026 07:00" in markdown  # 06:00 UTC in Paris time
+    assert re.search(r"\| \d+\s% \|", markdown)  # French percent, non-breaking space
+    assert re.search(r"\d+,\d h", markdown)  # decimal comma
+
+
+def test_english_on_request(activity, tmp_path: Path):
+    folder = build_report(activity, "2026-10", tmp_path, lang="en", now=NOW)
+    markdown = (folder / "network.md").read_text()
+    assert "October 2026" in markdown
+    assert "Points of attention" in markdown
+    assert re.search(r"\| \d+% \|", markdown)
+
+
+def test_json_and_csv_hold_every_indicator_of_every_scope(french: Path):
+    data = json.loads((french / "indicators.json").read_text())
+    assert [scope["scope"] for scope in data["scopes"]] == [
+        "network", "coop-01", "coop-02", "coop-03",
+    ]  # fmt: skip
+    count = len(data["definitions"])
+    assert all(len(scope["indicators"]) == count for scope in data["scopes"])
+    with (french / "indicators.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 4 * count
+
+
+def test_figures_about_four_voters_are_suppressed_and_marked(french: Path):
+    data = json.loads((french / "indicators.json").read_text())
+    coop_01 = next(scope for scope in data["scopes"] if scope["scope"] == "coop-01")
+    pulse = next(row for row in coop_01["indicators"] if row["id"] == "pulse_autonomie")
+    assert pulse == pulse | {"n": 4, "suppressed": True, "value": None}
+    coop_02 = next(scope for scope in data["scopes"] if scope["scope"] == "coop-02")
+    shown = next(row for row in coop_02["indicators"] if row["id"] == "pulse_autonomie")
+    assert shown["n"] >= 5 and shown["value"] is not None
+    assert "masqué" in (french / "cooperatives" / "coop-01.md").read_text()
+
+
+def test_html_escapes_cooperative_names(french: Path):
+    html = (french / "network.html").read_text()
+    assert HOSTILE not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert "<script" not in html
+    assert "onerror=alert" not in html.replace("&lt;img src=x onerror=alert(1)&gt;", "")
+
+
+def test_no_member_name_nor_topic_title_in_any_report(french: Path, activity):
+    usernames = set(activity.forum.users["username"]) - {HOSTILE}
+    for path in french.rglob("*.*"):
+        text = path.read_text()
+        assert "membre1" not in text, path
+        assert not any(f">{name}<" in text for name in usernames), path
+        assert "Sujet " not in text, path
+
+
+def test_html_references_no_external_address(french: Path):
+    for path in [french / "network.html", *(french / "cooperatives").glob("*.html")]:
+        html = path.read_text()
+        assert not re.search(r"(?i)(https?:)?//[a-z0-9]", html), path
+        assert not re.search(r"(?i)<(script|link|iframe|img)\b", html), path
+
+
+def test_network_report_has_its_three_inline_charts(french: Path):
+    html = (french / "network.html").read_text()
+    assert html.count("<svg") == 3
+
+
+def test_markdown_escapes_cooperative_names(french: Path):
+    markdown = (french / "network.md").read_text()
+    assert "<script>" not in markdown
+    assert markdown_escape("a|b<c>") == "a\\|b\\<c\\>"
+
+
+def test_annex_defines_every_indicator(french: Path):
+    html = (french / "network.html").read_text()
+    assert "Délai médian de première réponse" in html
+    assert html.count("<tr><td>") >= 30
+
+
+def test_unknown_cooperative_is_refused(activity, tmp_path: Path):
+    with pytest.raises(InputError, match="coop-zz"):
+        build_report(activity, "2026-10", tmp_path, only="coop-zz")
+
+
+def test_one_cooperative_only(activity, tmp_path: Path):
+    folder = build_report(activity, "2026-10", tmp_path, only="coop-02", now=NOW)
+    assert sorted(p.name for p in (folder / "cooperatives").iterdir()) == [
+        "coop-02.html", "coop-02.md",
+    ]  # fmt: skip
+
+
+def test_a_failed_run_keeps_the_previous_reports(activity, tmp_path: Path, monkeypatch):
+    folder = build_report(activity, "2026-10", tmp_path, now=NOW)
+    before = (folder / "network.md").read_text()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(render, "write_csv", broken)
+    with pytest.raises(RuntimeError):
+        build_report(activity, "2026-10", tmp_path, lang="en", now=NOW)
+    assert (folder / "network.md").read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-10"]
+
+
+def test_a_malformed_month_is_refused(activity, tmp_path: Path):
+    with pytest.raises(InputError):
+        build_report(activity, "2026-13", tmp_path)
