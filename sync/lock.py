@@ -1,6 +1,6 @@
 """One Campus run at a time per database: a lock the operating system or the server releases.
 
-- SQLite (`sqlite:///path/campus.db`): `fcntl.flock` on `path/campus.db.lock`. The kernel drops
+- SQLite (`sqlite:///path/campus.db`): `fcntl.flock` on `path/campus.db.<name>.lock`. The kernel drops
   the lock when the process dies, even on SIGKILL, so no stale lock file ever blocks a run.
 - PostgreSQL: `pg_try_advisory_lock(key)` on a dedicated connection held for the duration; the
   server releases it when that connection ends, including when the process is killed.
@@ -59,7 +59,7 @@ def acquire_lock(engine_url: str, name: str) -> Iterator[None]:
     """Hold the lock `name` on the database at `engine_url`, or raise `LockError` at once."""
     path = sqlite_path(engine_url)
     if path is not None:
-        with _file_lock(Path(f"{path}.lock"), name, str(path)):
+        with _file_lock(Path(f"{path}.{name}.lock"), name, str(path)):
             yield
         return
     if make_url(engine_url).drivername.startswith("sqlite"):
