@@ -567,12 +567,14 @@ def pulse_figures(forum: Forum, month: str, scope: str | None) -> dict[str, Figu
         polls = polls[polls["cooperative"] == scope]
     options = forum.poll_options[forum.poll_options["poll_id"].isin(polls["id"])]
     options = options.join(polls.set_index("id")["name"], on="poll_id")
+    # the answer's score is its rank on the scale (1–5), whatever base the positions use
+    options = options.assign(score=options.groupby("poll_id")["position"].rank(method="first"))
     figures = {}
     for axis in AXES:
         votes = options[options["name"] == axis]
         voters = int(polls.loc[polls["name"] == axis, "voters"].sum())
         total = int(votes["votes"].sum())
-        mean = float((votes["position"] * votes["votes"]).sum() / total) if total else None
+        mean = float((votes["score"] * votes["votes"]).sum() / total) if total else None
         figures[f"pulse_{axis}"] = Figure(mean, voters)
     return figures
 
