@@ -74,6 +74,7 @@ MESSAGES = {
 
 # How far back (in bumped order) to look for an existing pulse topic in a cooperative category.
 SEARCH_MARGIN = timedelta(days=62)
+LIST_PAGE = 100
 
 
 @dataclass(frozen=True)
@@ -229,14 +230,19 @@ def post_pulse(
 
 
 def find_topic(api: DiscourseAPI, category_id: int, title: str, since: datetime) -> int | None:
-    """The id of the topic titled `title` in a category, looking back to `since` (bumped order)."""
+    """The id of the topic titled `title` in a category, or None.
+
+    Walks `/latest.json?category=<id>` (bumped order, 100 a page) down to topics last bumped
+    before `since`: a topic created after `since` is always bumped after it. Items are filtered
+    on `category_id` too, so a forum that ignores the `category` filter gives the same answer.
+    """
     page = 0
     while True:
-        data = api.category_topics(category_id, page=page) or {}
+        data = api.latest_topics(category=category_id, page=page, per_page=LIST_PAGE) or {}
         topic_list = data.get("topic_list") or {}
         topics = topic_list.get("topics") or []
         for topic in topics:
-            if topic.get("title") == title:
+            if topic.get("category_id") == category_id and topic.get("title") == title:
                 return int(topic["id"])
         recent = [
             topic
@@ -298,7 +304,7 @@ def _record(
                 {"id": option_digest(label), "html": label} for label in settings.scale()
             ]
             known = {option.option_id for option in poll_options(session, poll.id)}
-            for position, option in enumerate(options, start=1):
+            for position, option in enumerate(options):
                 if option["id"] not in known:
                     session.add(
                         PollOption(
@@ -361,7 +367,7 @@ def _store_results(session: Session, poll: Poll, data: dict) -> None:
     poll.status = "closed"
     poll.voters = int(data.get("voters") or 0)
     existing = {option.option_id: option for option in poll_options(session, poll.id)}
-    for position, option in enumerate(data.get("options") or [], start=1):
+    for position, option in enumerate(data.get("options") or []):
         row = existing.get(option["id"])
         if row is None:
             row = PollOption(

@@ -1,0 +1,157 @@
+"""`campus worker`: run the periodic jobs with `schedule`, one worker at a time (DESIGN §9).
+
+The jobs are plain callables composed by `cli.py` (sync, scores, pulse, report); this module only
+knows when to run them: hourly, daily, or on the first day of the month, at an hour of the
+network's time zone. Every run is logged with its outcome and duration; a failing job never stops
+the others. The worker holds the `worker` lock (`sync.lock`) for its whole life, so a second
+worker refuses to start, and SIGTERM/SIGINT stop it cleanly once the running job has finished.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import schedule
+
+from sync.errors import CampusError, LockError
+from sync.lock import acquire_lock
+
+log = logging.getLogger("campus.worker")
+
+FREQUENCIES = ("hourly", "daily", "monthly")
+GATE_MINUTES = 5  # how often daily and monthly jobs check whether their time has come
+
+
+@dataclass(frozen=True)
+class Job:
+    """A named callable and when to run it; its return value is logged as the run's summary."""
+
+    name: str
+    run: Callable[[], Any]
+    every: str  # hourly | daily | monthly (first day of the month)
+    at_hour: int = 6  # local hour from which a daily or monthly job may run
+
+    def __post_init__(self) -> None:
+        if self.every not in FREQUENCIES:
+            raise ValueError(f"{self.name}: every must be one of {FREQUENCIES}")
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One run of a job: outcome is "ok", "failed" or "skipped" (another run held a lock)."""
+
+    job: str
+    started_at: datetime
+    seconds: float
+    outcome: str
+    detail: str
+
+
+@dataclass
+class Worker:
+    """Runs `jobs` on their schedule against the database at `database_url`."""
+
+    jobs: list[Job]
+    database_url: str
+    tz: str = "Europe/Paris"
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    history: list[RunRecord] = field(default_factory=list)
+    _stop: bool = field(default=False, init=False)
+    _last: dict[str, str] = field(default_factory=dict, init=False)  # job -> date/month last run
+
+    def run_job(self, job: Job) -> RunRecord:
+        """Run one job now, log and record its outcome; never raise (except KeyboardInterrupt)."""
+        started = self.clock()
+        begin = time.monotonic()
+        log.info("job %s: started", job.name)
+        try:
+            summary = job.run()
+        except LockError as error:
+            outcome, detail = "skipped", str(error)
+        except CampusError as error:
+            outcome, detail = "failed", str(error)
+        except Exception as error:  # a bug in one job must not kill the worker
+            log.debug("job %s raised", job.name, exc_info=True)
+            outcome, detail = "failed", f"{type(error).__name__}: {error}"
+        else:
+            outcome, detail = "ok", "" if summary is None else str(summary)
+        seconds = time.monotonic() - begin
+        record = RunRecord(job.name, started, seconds, outcome, detail)
+        self.history.append(record)
+        level = logging.INFO if outcome == "ok" else logging.WARNING
+        log.log(
+            level,
+            "job %s: %s in %.1f s%s",
+            job.name,
+            outcome,
+            seconds,
+            f" — {detail}" * bool(detail),
+        )
+        return record
+
+    def run_once(self) -> list[RunRecord]:
+        """Run every job once, in order, under the worker lock (`campus worker --once`)."""
+        with acquire_lock(self.database_url, "worker"):
+            return [self.run_job(job) for job in self.jobs]
+
+    def due(self, job: Job) -> bool:
+        """Whether a daily or monthly job should run now (local time of the network)."""
+        now = self.clock().astimezone(ZoneInfo(self.tz))
+        if now.hour < job.at_hour:
+            return False
+        if job.every == "monthly":
+            return now.day == 1 and self._last.get(job.name) != now.strftime("%Y-%m")
+        return self._last.get(job.name) != now.strftime("%Y-%m-%d")
+
+    def run_if_due(self, job: Job) -> None:
+        """Run a daily or monthly job if its time has come and it has not run yet."""
+        if self.due(job):
+            now = self.clock().astimezone(ZoneInfo(self.tz))
+            self._last[job.name] = now.strftime("%Y-%m" if job.every == "monthly" else "%Y-%m-%d")
+            self.run_job(job)
+
+    def scheduler(self) -> schedule.Scheduler:
+        """The `schedule` plan: hourly jobs every hour, others checked every few minutes."""
+        plan = schedule.Scheduler()
+        for job in self.jobs:
+            if job.every == "hourly":
+                plan.every().hour.do(self.run_job, job)
+            else:
+                plan.every(GATE_MINUTES).minutes.do(self.run_if_due, job)
+        return plan
+
+    def stop(self, *_: Any) -> None:
+        """Ask the loop to end after the running job (SIGTERM/SIGINT handler)."""
+        if not self._stop:
+            log.info("worker: stop requested, finishing the running job")
+        self._stop = True
+
+    def run_forever(self, tick: float = 1.0) -> None:
+        """Hold the worker lock and run the schedule until SIGTERM or SIGINT.
+
+        Hourly jobs run at once on start, then every hour; daily and monthly ones when due."""
+        with acquire_lock(self.database_url, "worker"):
+            previous = {
+                sig: signal.signal(sig, self.stop) for sig in (signal.SIGTERM, signal.SIGINT)
+            }
+            try:
+                plan = self.scheduler()
+                log.info(
+                    "worker: started with %s",
+                    ", ".join(f"{job.name} ({job.every})" for job in self.jobs),
+                )
+                plan.run_all()  # sync at once, and whatever daily/monthly work is due
+                while not self._stop:
+                    plan.run_pending()
+                    time.sleep(tick)
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+                log.info("worker: stopped")

@@ -1,0 +1,164 @@
+"""`campus worker`: schedule, outcomes logged, one worker at a time, clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from sync.errors import CampusError, LockError
+from sync.lock import acquire_lock
+from sync.worker import Job, Worker
+
+
+def url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'campus.db'}"
+
+
+def test_run_once_runs_every_job_in_order_and_survives_failures(tmp_path, caplog):
+    done = []
+
+    def broken():
+        raise CampusError("forum unreachable")
+
+    jobs = [
+        Job("sync", lambda: done.append("sync") or {"posts": 3}, "hourly"),
+        Job("score", broken, "daily"),
+        Job("report", lambda: done.append("report"), "monthly"),
+    ]
+    with caplog.at_level(logging.INFO, logger="campus.worker"):
+        records = Worker(jobs, url(tmp_path)).run_once()
+    assert done == ["sync", "report"]
+    assert [(r.job, r.outcome) for r in records] == [
+        ("sync", "ok"),
+        ("score", "failed"),
+        ("report", "ok"),
+    ]
+    assert "job score: failed" in caplog.text and "forum unreachable" in caplog.text
+    assert "job sync: ok" in caplog.text and "{'posts': 3}" in caplog.text
+
+
+def test_a_job_refused_by_a_lock_is_skipped(tmp_path):
+    def busy():
+        raise LockError("another sync runs")
+
+    record = Worker([Job("sync", busy, "hourly")], url(tmp_path)).run_once()[0]
+    assert record.outcome == "skipped"
+
+
+def test_a_second_worker_refuses_to_start(tmp_path):
+    worker = Worker([Job("sync", lambda: None, "hourly")], url(tmp_path))
+    with acquire_lock(url(tmp_path), "worker"), pytest.raises(LockError):
+        worker.run_once()
+
+
+def test_jobs_may_take_their_own_lock_inside_the_worker(tmp_path):
+    def sync():
+        with acquire_lock(url(tmp_path), "sync"):
+            return "synced"
+
+    record = Worker([Job("sync", sync, "hourly")], url(tmp_path)).run_once()[0]
+    assert record.outcome == "ok"
+
+
+def at(text: str):
+    return lambda: datetime.fromisoformat(text).astimezone(UTC)
+
+
+@pytest.mark.parametrize(
+    "now, due",
+    [
+        ("2026-11-01T05:59:00+01:00", False),  # the 1st, before 06:00 in Paris
+        ("2026-11-01T06:00:00+01:00", True),
+        ("2026-11-02T10:00:00+01:00", False),  # not the first day of the month
+    ],
+)
+def test_monthly_jobs_run_on_the_first_day_from_their_hour_in_paris(tmp_path, now, due):
+    job = Job("report", lambda: None, "monthly")
+    assert Worker([job], url(tmp_path), clock=at(now)).due(job) is due
+
+
+def test_a_monthly_job_runs_once_per_month(tmp_path):
+    runs = []
+    job = Job("report", lambda: runs.append(1), "monthly")
+    worker = Worker([job], url(tmp_path), clock=at("2026-11-01T07:00:00+01:00"))
+    worker.run_if_due(job)
+    worker.run_if_due(job)
+    assert runs == [1]
+
+
+def test_a_daily_job_runs_again_the_next_day(tmp_path):
+    runs = []
+    job = Job("score", lambda: runs.append(1), "daily")
+    worker = Worker([job], url(tmp_path), clock=at("2026-11-01T07:00:00+01:00"))
+    worker.run_if_due(job)
+    worker.clock = at("2026-11-02T07:00:00+01:00")
+    worker.run_if_due(job)
+    assert runs == [1, 1]
+
+
+def test_the_schedule_runs_hourly_jobs_every_hour(tmp_path):
+    jobs = [Job("sync", lambda: None, "hourly"), Job("report", lambda: None, "monthly")]
+    plan = Worker(jobs, url(tmp_path)).scheduler()
+    periods = sorted((job.interval, job.unit) for job in plan.get_jobs())
+    assert periods == [(1, "hours"), (5, "minutes")]
+
+
+WORKER_SCRIPT = textwrap.dedent(
+    """
+    import logging, sys, time
+    from sync.worker import Job, Worker
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
+
+    def slow_sync():
+        print("sync running", flush=True)
+        time.sleep(1.5)
+        return "synced"
+
+    Worker([Job("sync", slow_sync, "hourly")], sys.argv[1]).run_forever(tick=0.1)
+    """
+)
+
+
+def test_sigterm_stops_the_worker_after_its_running_job(tmp_path):
+    process = subprocess.Popen(
+        [sys.executable, "-c", WORKER_SCRIPT, url(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout.readline().strip() == "sync running"
+    os.kill(process.pid, signal.SIGTERM)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert "job sync: ok" in stderr  # the running job was allowed to finish
+    assert stderr.rstrip().endswith("worker: stopped")
+    with acquire_lock(url(tmp_path), "worker"):  # and the lock is free again
+        pass
+
+
+def test_a_worker_started_while_another_runs_exits_with_a_lock_error(tmp_path):
+    first = subprocess.Popen(
+        [sys.executable, "-c", WORKER_SCRIPT, url(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert first.stdout.readline().strip() == "sync running"
+        second = Worker([Job("sync", lambda: None, "hourly")], url(tmp_path))
+        started = time.monotonic()
+        with pytest.raises(LockError):
+            second.run_forever(tick=0.1)
+        assert time.monotonic() - started < 5
+    finally:
+        first.terminate()
+        first.communicate(timeout=30)
