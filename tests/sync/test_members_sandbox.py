@@ -1,0 +1,237 @@
+"""`campus members` against the sandbox: a roster of several thousand people from scratch,
+idempotence, unknown people and invitations, pruning, interrupted runs (DESIGN §2-§3)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import cli
+from sandbox.network import generate
+from sandbox.server import SandboxServer
+from sync.client import DiscourseAPI
+from sync.errors import DiscourseError
+from sync.inputs import read_roster
+from sync.members import run_members
+from sync.provision import load_cooperatives, run_provision
+from sync.settings import DiscourseSettings, ForumTemplate
+
+pytestmark = pytest.mark.integration
+
+TEMPLATE = ForumTemplate()
+ROLE_GROUPS = {"entrepreneur": "entrepreneurs", "appui": "equipes-appui", "direction": "directions"}
+UNKNOWN_ROWS = [
+    ("", "nouvelle.venue@example.org", "{coop}", "appui"),
+    ("inconnu.sans.mail", "", "{coop}", "entrepreneur"),
+]
+
+
+def roster_rows(network) -> list[tuple[str, str, str, str]]:
+    """The generated roster, made realistic: every 10th person by email only, some emails in
+    capitals, and two people the forum does not know."""
+    rows = []
+    for index, member in enumerate(network.roster):
+        username = "" if index % 10 == 0 else member.username
+        email = member.email.upper() if index % 7 == 0 else member.email
+        rows.append((username, email, member.cooperative, member.role))
+    coop = network.cooperatives[0].slug
+    rows += [tuple(cell.format(coop=coop) for cell in row) for row in UNKNOWN_ROWS]
+    return rows
+
+
+def write_roster(path: Path, rows) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["username", "email", "cooperative", "role"])
+    writer.writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8-sig")  # a French spreadsheet export
+
+
+class Site:
+    """A provisioned sandbox forum (accounts, groups, categories; no memberships yet)."""
+
+    def __init__(self, server: SandboxServer, network, folder: Path):
+        self.server, self.network, self.folder = server, network, folder
+        self.rows = roster_rows(network)
+        write_roster(folder / "roster.csv", self.rows)
+
+    def settings(self) -> DiscourseSettings:
+        return DiscourseSettings(
+            url=self.server.url, requests_per_minute=0, api_key=self.server.api_key
+        )
+
+    def client(self) -> DiscourseAPI:
+        return DiscourseAPI(self.settings(), sleep=lambda seconds: None)
+
+    def cli(self, *args: str):
+        env = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_API_KEY": self.server.api_key}
+        config = ["--config", str(self.folder / "campus.toml")]
+        return CliRunner().invoke(cli.main, [*config, *args], env=env)
+
+    def members_json(self, *args: str) -> dict:
+        result = self.cli("members", "--json", *args)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    def run(self, client: DiscourseAPI | None = None, **options):
+        cooperatives = load_cooperatives(self.folder / "cooperatives.csv", TEMPLATE)
+        roster = read_roster(self.folder / "roster.csv", cooperatives)
+        return run_members(client or self.client(), roster, cooperatives, TEMPLATE, **options)
+
+
+def provisioned_site(tmp_path: Path, size: str):
+    """Start a sandbox on a generated network of `size`, provision it, zero its counters."""
+    network = generate(5, size=size, activity=False)
+    (tmp_path / "cooperatives.csv").write_text(network.cooperatives_csv, encoding="utf-8")
+    with SandboxServer(network, rate_limit_per_minute=0) as server:
+        (tmp_path / "campus.toml").write_text(
+            f'[discourse]\nurl = "{server.url}"\nrequests_per_minute = 0\n', encoding="utf-8"
+        )
+        site = Site(server, network, tmp_path)
+        cooperatives = load_cooperatives(tmp_path / "cooperatives.csv", TEMPLATE)
+        run_provision(site.client(), cooperatives, TEMPLATE)
+        server.reset_stats()
+        yield site
+
+
+@pytest.fixture
+def site(tmp_path: Path):
+    """The whole network: 74 cooperatives and several thousand members."""
+    yield from provisioned_site(tmp_path, "network")
+
+
+@pytest.fixture
+def small_site(tmp_path: Path):
+    """A few cooperatives: enough for behaviours that do not depend on the network's size."""
+    yield from provisioned_site(tmp_path, "small")
+
+
+def memberships(server: SandboxServer) -> dict[str, set[str]]:
+    """Usernames of every non-automatic group, read from the sandbox's own state."""
+    forum = server.state
+    return {
+        group.name: {forum.users[user_id].username for user_id in group.members}
+        for group in forum.groups.values()
+        if not group.automatic
+    }
+
+
+def expected_memberships(network) -> dict[str, set[str]]:
+    """Every roster member in their cooperative's group and role group; other groups empty."""
+    groups: dict[str, set[str]] = {coop.slug: set() for coop in network.cooperatives}
+    groups.update({name: set() for name in (*ROLE_GROUPS.values(), "transformers")})
+    groups["campus-optout"] = set()
+    for member in network.roster:
+        groups[member.cooperative].add(member.username)
+        groups[ROLE_GROUPS[member.role]].add(member.username)
+    return groups
+
+
+def test_roster_of_thousands_from_scratch_matches_the_file(site):
+    assert len(site.network.roster) > 5000
+    report = site.members_json()
+    assert report["added"] == 2 * len(site.network.roster)
+    assert (report["removed"], report["unchanged"]) == (0, 0)
+    assert memberships(site.server) == expected_memberships(site.network)
+
+
+def test_unknown_people_are_listed(small_site):
+    report = small_site.members_json()
+    assert report["unknown_users"] == ["nouvelle.venue@example.org", "inconnu.sans.mail"]
+    assert report["not_invitable"] == ["inconnu.sans.mail"]
+
+
+def test_membership_writes_are_batched_one_request_per_group(site):
+    site.run()
+    routes = site.server.stats()["routes"]
+    entrepreneurs = sum(1 for m in site.network.roster if m.role == "entrepreneur")
+    batches = len(site.network.cooperatives) + 2 + -(-entrepreneurs // 1000)
+    assert routes["PUT /groups/{id}/members.json"] == batches
+    assert routes["GET /admin/users/list/{flag}.json"] == len(site.network.roster) // 100 + 1
+
+
+def test_second_run_sends_zero_write_requests(site):
+    site.run()
+    site.server.reset_stats()
+    report = site.members_json()
+    assert site.server.stats()["writes"] == 0
+    assert (report["added"], report["unchanged"]) == (0, 2 * len(site.network.roster))
+
+
+def test_dry_run_sends_no_write_request(small_site):
+    report = small_site.members_json("--dry-run")
+    assert report["added"] == 2 * len(small_site.network.roster)
+    assert small_site.server.stats()["writes"] == 0
+    assert all(not names for names in memberships(small_site.server).values())
+
+
+def test_invite_sends_one_invitation_into_the_right_groups(small_site):
+    report = small_site.members_json("--invite")
+    assert report["invited"] == ["nouvelle.venue@example.org"]
+    (invitation,) = small_site.server.state.invites.values()
+    groups = {small_site.server.state.groups[group_id].name for group_id in invitation.group_ids}
+    assert (invitation.email, groups) == (
+        "nouvelle.venue@example.org",
+        {small_site.network.cooperatives[0].slug, "equipes-appui"},
+    )
+
+
+def test_pending_invitation_is_not_sent_twice(small_site):
+    small_site.members_json("--invite")
+    report = small_site.members_json("--invite")
+    assert (report["invited"], report["already_invited"]) == ([], ["nouvelle.venue@example.org"])
+    assert len(small_site.server.state.invites) == 1
+
+
+def test_members_no_longer_listed_are_reported_and_kept(small_site):
+    small_site.run()
+    gone = small_site.rows.pop(1)
+    write_roster(small_site.folder / "roster.csv", small_site.rows)
+    small_site.server.reset_stats()
+    report = small_site.members_json()
+    role_group = ROLE_GROUPS[gone[3]]
+    assert report["not_listed"] == {gone[2]: [gone[0]], role_group: [gone[0]]}
+    assert small_site.server.stats()["writes"] == 0
+    assert gone[0] in memberships(small_site.server)[gone[2]]
+
+
+def test_prune_removes_members_no_longer_listed(small_site):
+    small_site.run()
+    gone = small_site.rows.pop(1)
+    write_roster(small_site.folder / "roster.csv", small_site.rows)
+    report = small_site.members_json("--prune")
+    assert report["removed"] == 2
+    groups = memberships(small_site.server)
+    assert gone[0] not in groups[gone[2]] | groups[ROLE_GROUPS[gone[3]]]
+
+
+class FailingClient(DiscourseAPI):
+    """A client that dies (like a killed process) before sending its N+1-th write request."""
+
+    def __init__(self, settings: DiscourseSettings, writes_allowed: int):
+        super().__init__(settings, sleep=lambda seconds: None)
+        self.writes_allowed = writes_allowed
+
+    def _request(self, verb, path, *args, **kwargs):
+        if verb.upper() != "GET" and self.write_requests >= self.writes_allowed:
+            raise DiscourseError("interrupted", status=None)
+        return super()._request(verb, path, *args, **kwargs)
+
+
+def test_run_interrupted_half_way_then_rerun_ends_like_a_clean_run(site):
+    with pytest.raises(DiscourseError):
+        site.run(FailingClient(site.settings(), writes_allowed=40))
+    site.run()
+    assert memberships(site.server) == expected_memberships(site.network)
+
+
+def test_faults_and_rate_limits_are_survived(site):
+    site.server.set_faults(bad_gateway=0.05, rate_limit=0.05, drop=0.05)
+    site.run()
+    site.server.set_faults()
+    assert memberships(site.server) == expected_memberships(site.network)
