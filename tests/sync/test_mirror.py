@@ -1,0 +1,164 @@
+"""The mirror against the sandbox over real HTTP, on a SQLite file and on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+
+from sandbox.activity import apply
+from sync.db import connect
+from sync.mirror import SyncOptions
+from sync.schema import Like, Poll, PollOption, Post, Topic
+from tests.conftest import SANDBOX_TEST_KEY
+from tests.db.mirror_support import counts, dump, make_api, sync
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def engine(db_url):
+    engine = connect(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def api(sandbox_server):
+    return make_api(sandbox_server.url, SANDBOX_TEST_KEY)
+
+
+def truth(server) -> dict:
+    return server.state.truth()
+
+
+def test_full_sync_equals_the_forum(engine, api, sandbox_server):
+    sync(engine, api)
+
+    assert counts(engine) == truth(sandbox_server)
+
+
+def test_full_sync_reads_deleted_and_hidden_posts_through_topic_views(engine, api, sandbox_server):
+    summary = sync(engine, api)
+
+    forum = sandbox_server.state
+    with engine.connect() as conn:
+        hidden = set(conn.execute(select(Post.id).where(Post.hidden.is_(True))).scalars())
+    assert hidden == {
+        post.id for post in forum.posts.values() if post.hidden and _in_listing(forum, post)
+    }
+    assert summary.requests_by_endpoint["GET /t/{id}.json"] == summary.topics_reread
+
+
+def _in_listing(forum, post) -> bool:
+    return forum.is_counted_topic(forum.topics[post.topic_id])
+
+
+def test_idle_incremental_sync_costs_at_most_five_requests(engine, api):
+    sync(engine, api)
+
+    summary = sync(engine, api, SyncOptions())
+
+    assert summary.requests <= 5
+    assert (summary.posts_new, summary.posts_updated, summary.posts_deleted) == (0, 0, 0)
+
+
+def test_incremental_sync_converges_after_activity(engine, api, sandbox_server):
+    sync(engine, api)
+    done = apply(
+        sandbox_server.state, seed=7, new_posts=30, edits=10, deletes=8, accepts=5, likes=25
+    )
+
+    summary = sync(engine, api)
+
+    assert counts(engine) == truth(sandbox_server)
+    assert summary.posts_new == len(done["new_posts"])
+    assert summary.posts_deleted == len(done["deleted"])
+    forum = sandbox_server.state
+    with engine.connect() as conn:
+        posts = {row.id: row for row in conn.execute(select(Post)).all()}
+        accepted = dict(conn.execute(select(Topic.id, Topic.accepted_post_id)).all())
+    for post_id in done["new_posts"]:
+        assert posts[post_id].user_id == forum.posts[post_id].user_id
+    for post_id in done["deleted"]:
+        assert posts[post_id].deleted_at is not None
+    for post_id in done["accepted"]:
+        assert accepted[forum.posts[post_id].topic_id] == post_id
+    for post_id, _username in done["likes"]:
+        assert posts[post_id].like_count == len(forum.likes_of(forum.posts[post_id]))
+
+
+def test_full_sync_catches_edits_that_changed_no_listing_field(engine, api, sandbox_server):
+    sync(engine, api)
+    edited = apply(sandbox_server.state, seed=3, edits=6)["edited"]
+
+    sync(engine, api, full=True)
+
+    with engine.connect() as conn:
+        versions = dict(
+            conn.execute(select(Post.id, Post.version).where(Post.id.in_(edited))).all()
+        )
+    assert versions == {post_id: sandbox_server.state.posts[post_id].version for post_id in edited}
+
+
+def test_a_topic_deleted_as_a_whole_is_detected(engine, api, sandbox_server):
+    sync(engine, api)
+    forum = sandbox_server.state
+    topic = next(
+        t for t in sorted(forum.topics.values(), key=lambda t: -t.id) if forum.is_counted_topic(t)
+    )
+    forum.delete_post(forum.posts[topic.post_ids[0]])
+
+    sync(engine, api)
+
+    with engine.connect() as conn:
+        deleted_at = conn.execute(select(Topic.deleted_at).where(Topic.id == topic.id)).scalar_one()
+    assert deleted_at is not None
+    assert counts(engine) == truth(sandbox_server)
+
+
+def test_faults_and_rate_limit_storms_end_in_the_same_mirror(engine, api, sandbox_server, tmp_path):
+    reference = connect(f"sqlite:///{tmp_path / 'reference.db'}")
+    sync(reference, api)
+    sandbox_server.set_faults(
+        seed=11, bad_gateway=0.04, unavailable=0.03, drop=0.03, rate_limit=0.1, ip_rate_limit=0.05
+    )
+
+    summary = sync(engine, make_api(sandbox_server.url, SANDBOX_TEST_KEY, max_retries=10))
+
+    sandbox_server.set_faults()
+    assert summary.requests > sync(reference, api, full=True).requests
+    assert dump(engine) == dump(reference)
+    reference.dispose()
+
+
+def test_likers_are_fetched_only_behind_the_setting(engine, api, sandbox_server):
+    summary = sync(engine, api, SyncOptions(reconcile_days=3650, fetch_likers=True))
+
+    forum = sandbox_server.state
+    with engine.connect() as conn:
+        likes = Counter(conn.execute(select(Like.post_id)).scalars())
+        liked_posts = conn.execute(
+            select(Post.id, Post.like_count).where(Post.like_count > 0)
+        ).all()
+    assert {post_id: count for post_id, count in liked_posts} == dict(likes)
+    assert summary.requests_by_endpoint["GET /post_action_users.json"] == len(liked_posts)
+    some = liked_posts[0][0]
+    with engine.connect() as conn:
+        users = set(conn.execute(select(Like.user_id).where(Like.post_id == some)).scalars())
+    assert users == {action.user_id for action in forum.likes_of(forum.posts[some])}
+
+
+def test_polls_keep_aggregate_counts_only(engine, api, sandbox_server):
+    sync(engine, api)
+
+    forum = sandbox_server.state
+    with engine.connect() as conn:
+        mirrored = conn.execute(select(Poll.post_id, Poll.name, Poll.voters)).all()
+        options = conn.execute(select(PollOption.poll_id, PollOption.votes)).all()
+    assert mirrored, "the generated network has polls"
+    for post_id, name, voters in mirrored:
+        poll = next(poll for poll in forum.posts[post_id].polls if (poll.name or "poll") == name)
+        assert voters == len(poll.votes)
+    assert all(votes >= 0 for _poll_id, votes in options)
