@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync.errors import DiscourseError
+from sync.errors import CampusError, DiscourseError
 from sync.inputs import Cooperative, RosterEntry
 from sync.members import (
     MembershipState,
@@ -14,6 +14,7 @@ from sync.members import (
     managed_groups,
     members_json,
     plan_memberships,
+    read_membership_state,
 )
 from sync.settings import ForumTemplate
 
@@ -208,3 +209,20 @@ def test_text_report_is_french():
         "Relancez avec --invite pour les inviter par e-mail dans leurs groupes.",
         "Simulation (--dry-run) : rien n'a été écrit sur le forum.",
     ]
+
+
+class NoGroupsClient:
+    """A forum that has not been provisioned: no Campus group exists."""
+
+    def iter_groups(self):
+        yield [{"id": 1, "name": "admins"}]
+
+
+def test_members_before_provision_asks_to_provision_first():
+    with pytest.raises(CampusError) as caught:
+        read_membership_state(NoGroupsClient(), managed_groups(COOPS, TEMPLATE))
+    assert caught.value.exit_code == 1
+    assert str(caught.value) == (
+        "Groupe(s) absent(s) du forum : coop-alpha, coop-beta, entrepreneurs, equipes-appui, "
+        "directions. Lancez d'abord « campus provision »."
+    )

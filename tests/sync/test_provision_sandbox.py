@@ -249,3 +249,17 @@ def test_write_whose_answer_was_lost_is_not_duplicated(site):
     assert plan.count("create") == 304
     assert site.server.stats()["routes"]["POST /admin/groups.json"] == 80
     assert normalised(structure(site.server)) == normalised(expected_structure(site.network))
+
+
+def test_progress_goes_to_stderr_with_verbose(site):
+    result = site.cli("-v", "provision")
+    assert result.exit_code == 0, result.output
+    first = site.network.cooperatives[0].slug
+    assert f"[1/304] créer groupe {first}" in result.stderr
+    assert "[1/304]" not in result.stdout
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(site):
+    result = site.cli("provision", "--json")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
