@@ -132,7 +132,10 @@ def _reply_facts(forum: Forum) -> pd.DataFrame:
 
     # first response: the earliest reply of each topic, whenever written
     candidates = pd.DataFrame(
-        {"topic_id": topic_id[reply], "created_at": posts["created_at"].to_numpy()[reply]}
+        {
+            "topic_id": topic_id[reply],
+            "created_at": posts["created_at"].dt.tz_convert(None).to_numpy()[reply],
+        }
     )
     candidates["number"] = number[reply]
     candidates["row"] = np.flatnonzero(reply)
