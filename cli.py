@@ -14,13 +14,21 @@ import sys
 import tomllib
 import typing
 from dataclasses import dataclass, fields
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from analytics.settings import ScoreWeights
+from analytics import indicators
+from analytics import score as score_engine
+from analytics.forum import load_forum
+from analytics.periods import month_bounds, parse_period
+from analytics.settings import IndicatorSettings, ScoreWeights
+from reports import publish as report_publish
+from reports import render as report_render
+from reports.settings import ReportSettings
+from sync import db, mirror, pulse
 from sync import members as roster_sync
-from sync import mirror
 from sync import provision as structure
 from sync import stats as mirror_stats
 from sync.client import DiscourseAPI, wait_message
@@ -28,6 +36,7 @@ from sync.doctor import exit_code, format_checks, run_doctor
 from sync.errors import CampusError, InputError
 from sync.i18n import translate
 from sync.inputs import read_roster
+from sync.pulse import PulseSettings
 from sync.settings import (
     DatabaseSettings,
     DiscourseSettings,
@@ -35,6 +44,7 @@ from sync.settings import (
     NetworkSettings,
     SyncSettings,
 )
+from sync.worker import Job, Worker
 
 log = logging.getLogger("campus")
 
@@ -46,6 +56,9 @@ SECTIONS: dict[str, type] = {
     "sync": SyncSettings,
     "template": ForumTemplate,
     "score": ScoreWeights,
+    "indicators": IndicatorSettings,
+    "reports": ReportSettings,
+    "pulse": PulseSettings,
     # more sections are registered below by the packages' commands
 }
 
@@ -485,6 +498,221 @@ def stats_command(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps(result, ensure_ascii=False))
     else:
         click.echo(mirror_stats.format_stats(result))
+
+
+# --- report, pulse, worker (issue 6) ----------------------------------------------------------
+
+
+REPORT_MESSAGES = {
+    "fr": {
+        "report_published": "Rapport {action} dans le sujet {topic_id} « {title} ».",
+        "pulse_posted": "Baromètre {month} : {posted} sujet(s) publié(s), {already} déjà en place.",
+        "pulse_collected": "Baromètre {month} : {closed} sondage(s) clos lu(s) ({voters} votes), {still_open} encore ouvert(s), {missing} introuvable(s).",
+        "created": "publié",
+        "updated": "mis à jour",
+    },
+    "en": {
+        "report_published": "Report {action} in topic {topic_id} '{title}'.",
+        "pulse_posted": "Pulse {month}: {posted} topic(s) posted, {already} already there.",
+        "pulse_collected": "Pulse {month}: {closed} closed poll(s) read ({voters} votes), {still_open} still open, {missing} missing.",
+        "created": "published",
+        "updated": "updated",
+    },
+}
+
+
+def _month_option(default_help: str):
+    return click.option("--month", help=f"mois AAAA-MM (défaut : {default_help})")
+
+
+def _report_month(config: Config, month: str | None) -> str:
+    tz = config["network"].timezone
+    return month or indicators.shift_month(indicators.current_month(tz), -1)
+
+
+def _cooperative_slugs(config: Config) -> list[str]:
+    path = config.resolve(config["network"].cooperatives)
+    return [coop.slug for coop in structure.load_cooperatives(path, config["template"])]
+
+
+def run_report(
+    config: Config,
+    month: str,
+    *,
+    coop: str | None = None,
+    out: Path | None = None,
+    lang: str | None = None,
+    publish: bool = False,
+) -> dict:
+    """Write the month's reports (and publish the network one); what `report` and the worker do."""
+    settings: ReportSettings = config["reports"]
+    tz = config["network"].timezone
+    lang = lang or settings.lang
+    folder = report_render.build_report(
+        db.connect(config.database_url),
+        month,
+        out or config.resolve(settings.output_dir),
+        lang=lang,
+        settings=settings,
+        thresholds=config["indicators"],
+        tz=tz,
+        only=coop,
+    )
+    result: dict = {"folder": str(folder)}
+    if publish:
+        markdown = (folder / "network.md").read_text(encoding="utf-8")
+        result["published"] = report_publish.publish_report(
+            open_client(config), month, markdown, settings, tz
+        ).as_dict()
+    return result
+
+
+@main.command(name="report")
+@_month_option("le mois dernier")
+@click.option("--coop", help="une seule coopérative (slug), en plus du réseau")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="dossier de sortie")
+@click.option("--lang", type=click.Choice(["fr", "en"]), help="langue (défaut : [reports] lang)")
+@click.option("--publish", is_flag=True, help="publier le rapport du réseau dans « Direction »")
+@click.pass_context
+def report_command(ctx, month, coop, out, lang, publish) -> None:
+    """Écrire les rapports QVT du mois (réseau et coopératives) : HTML, Markdown, CSV, JSON."""
+    config = get_config(ctx)
+    result = run_report(
+        config, _report_month(config, month), coop=coop, out=out, lang=lang, publish=publish
+    )
+    click.echo(result["folder"])
+    if "published" in result:
+        published = result["published"] | {
+            "action": translate(REPORT_MESSAGES, result["published"]["action"])
+        }
+        click.echo(translate(REPORT_MESSAGES, "report_published", **published), err=True)
+
+
+@main.group(name="pulse")
+def pulse_group() -> None:
+    """Baromètre QVT mensuel : un sondage par axe dans chaque coopérative."""
+
+
+@pulse_group.command(name="post")
+@_month_option("le mois en cours")
+@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@click.pass_context
+def pulse_post(ctx, month, as_json) -> None:
+    """Publier le sondage du mois dans la catégorie de chaque coopérative (une fois par mois)."""
+    config = get_config(ctx)
+    tz = config["network"].timezone
+    month = month or indicators.current_month(tz)
+    slugs = _cooperative_slugs(config)
+    closes_at = month_bounds(month, tz)[1]
+    client = open_client(config)
+    outcome = pulse.post_pulse(
+        client, db.connect(config.database_url), month, closes_at, slugs, config["pulse"]
+    )
+    data = outcome.as_dict() | {"month": month, "requests": client.total_requests}
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        click.echo(
+            translate(
+                REPORT_MESSAGES,
+                "pulse_posted",
+                month=month,
+                posted=len(outcome.posted),
+                already=len(outcome.already),
+            )
+        )
+
+
+@pulse_group.command(name="collect")
+@_month_option("le mois dernier")
+@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@click.pass_context
+def pulse_collect(ctx, month, as_json) -> None:
+    """Lire dans la base les totaux des sondages clos du mois (jamais qui a voté quoi)."""
+    config = get_config(ctx)
+    month = _report_month(config, month)
+    client = open_client(config)
+    outcome = pulse.collect_pulse(client, db.connect(config.database_url), month)
+    data = outcome.as_dict() | {"month": month, "requests": client.total_requests}
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        counts = outcome.as_dict()
+        click.echo(
+            translate(
+                REPORT_MESSAGES,
+                "pulse_collected",
+                month=month,
+                closed=counts["closed"],
+                voters=counts["voters"],
+                still_open=counts["still_open"],
+                missing=counts["missing"],
+            )
+        )
+
+
+def worker_jobs(config: Config) -> list[Job]:
+    """The worker's jobs: sync hourly, scores daily, and on the 1st pulse and report."""
+    tz = config["network"].timezone
+
+    def sync_job() -> dict:
+        options = mirror.sync_options(
+            config["template"], config["sync"], _cooperative_slugs(config)
+        )
+        return mirror.run_sync(config.database_url, open_client(config), options).as_json()
+
+    def score_job() -> str:
+        start, end = parse_period("last30", tz, datetime.now(UTC))
+        forum = load_forum(db.connect(config.database_url))
+        table = score_engine.score(
+            forum,
+            config["score"],
+            start=start,
+            end=end,
+            optout_group=config["template"].optout_group,
+        )
+        target = config.resolve(config["reports"].output_dir) / "scores" / "last30.csv"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(target, index=False)
+        return f"{len(table)} → {target}"
+
+    def monthly_job() -> dict:
+        month = indicators.current_month(tz)
+        previous = indicators.shift_month(month, -1)
+        client = open_client(config)
+        engine = db.connect(config.database_url)
+        collected = pulse.collect_pulse(client, engine, previous)
+        report = run_report(config, previous, publish=config["reports"].publish_from_worker)
+        posted = pulse.post_pulse(
+            client,
+            engine,
+            month,
+            month_bounds(month, tz)[1],
+            _cooperative_slugs(config),
+            config["pulse"],
+        )
+        return {"collected": collected.closed, "report": report, "posted": posted.posted}
+
+    return [
+        Job("sync", sync_job, "hourly"),
+        Job("score", score_job, "daily"),
+        Job("pulse+report", monthly_job, "monthly"),
+    ]
+
+
+@main.command(name="worker")
+@click.option("--once", is_flag=True, help="lancer chaque tâche une fois puis s'arrêter")
+@click.pass_context
+def worker_command(ctx, once) -> None:
+    """Synchroniser toutes les heures, scorer chaque jour, baromètre et rapport le 1er du mois."""
+    config = get_config(ctx)
+    worker = Worker(worker_jobs(config), config.database_url, tz=config["network"].timezone)
+    if once:
+        records = worker.run_once()
+        for record in records:
+            click.echo(f"{record.job}: {record.outcome} ({record.seconds:.1f} s) {record.detail}")
+        ctx.exit(1 if any(record.outcome == "failed" for record in records) else 0)
+    worker.run_forever()
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -338,6 +339,12 @@ def shift_month(month: str, delta: int) -> str:
     year, number = int(month[:4]), int(month[5:7])
     index = year * 12 + number - 1 + delta
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def current_month(tz: str, now: datetime | None = None) -> str:
+    """The month ("YYYY-MM") it is now in the network's time zone."""
+    now = now or datetime.now(ZoneInfo(tz))
+    return now.astimezone(ZoneInfo(tz)).strftime("%Y-%m")
 
 
 class Activity:

@@ -41,6 +41,10 @@ class ReportSettings:
         "titre du sujet publié ({month} : AAAA-MM) ; il doit rester stable d'un envoi à l'autre",
     )
 
+    publish_from_worker: bool = doc(
+        True, "le worker publie aussi le rapport du réseau le premier jour du mois"
+    )
+
     def __post_init__(self) -> None:
         if self.lang not in LANGS:
             raise InputError(translate(MESSAGES, "lang", value=self.lang))
