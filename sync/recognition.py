@@ -1,0 +1,165 @@
+"""Recognising peer helpers on the forum: the transformers group and a badge (`score --apply`).
+
+The tool proposes, a person decides: `plan_recognition` only reads the forum and says what would
+change; `apply_recognition` makes exactly those changes. Both are idempotent: people already in
+the group or already holding the badge are left alone, so a second run writes nothing. Nothing
+is ever removed: leaving the group or losing the badge is a human decision made in Discourse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sync.client import DiscourseAPI
+from sync.errors import CampusError, DiscourseNotFound
+from sync.i18n import translate
+
+MESSAGES = {
+    "fr": {
+        "no_group": "Le groupe « {group} » n'existe pas sur le forum : créez-le avec « campus provision ».",
+        "plan_group": "Groupe « {group} » : {count} personne(s) à ajouter{names}.",
+        "plan_group_done": "Groupe « {group} » : tout le monde en fait déjà partie.",
+        "plan_badge": "Badge « {badge} »{created} : {count} personne(s) à qui l'attribuer{names}.",
+        "plan_badge_done": "Badge « {badge} » : tout le monde l'a déjà.",
+        "badge_created": " (sera créé)",
+        "nothing": "Rien à faire : la reconnaissance est déjà en place.",
+        "done": "Fait : {added} ajout(s) au groupe « {group} », {granted} badge(s) attribué(s){created}.",
+        "done_badge_created": ", badge « {badge} » créé",
+    },
+    "en": {
+        "no_group": "Group '{group}' does not exist on the forum: create it with `campus provision`.",
+        "plan_group": "Group '{group}': {count} person(s) to add{names}.",
+        "plan_group_done": "Group '{group}': everyone is already a member.",
+        "plan_badge": "Badge '{badge}'{created}: {count} person(s) to grant it to{names}.",
+        "plan_badge_done": "Badge '{badge}': everyone already holds it.",
+        "badge_created": " (will be created)",
+        "nothing": "Nothing to do: the recognition is already in place.",
+        "done": "Done: {added} added to group '{group}', {granted} badge(s) granted{created}.",
+        "done_badge_created": ", badge '{badge}' created",
+    },
+}
+
+
+def _(key: str, **values) -> str:
+    return translate(MESSAGES, key, **values)
+
+
+@dataclass(frozen=True)
+class RecognitionPlan:
+    """What `apply_recognition` would do; `badge` is None when no badge is granted."""
+
+    group: str
+    group_id: int
+    to_add: tuple[str, ...]
+    already_members: tuple[str, ...]
+    badge: str | None = None
+    badge_id: int | None = None  # None: the badge must be created first
+    to_grant: tuple[str, ...] = ()
+    already_granted: tuple[str, ...] = ()
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.to_add or self.to_grant)
+
+    def describe(self) -> str:
+        """The plan in the user's language, one line per change (French first)."""
+        if not self.has_changes:
+            return _("nothing")
+        lines = [
+            _("plan_group", group=self.group, count=len(self.to_add), names=_names(self.to_add))
+            if self.to_add
+            else _("plan_group_done", group=self.group)
+        ]
+        if self.badge is not None:
+            created = _("badge_created") if self.badge_id is None else ""
+            lines.append(
+                _(
+                    "plan_badge",
+                    badge=self.badge,
+                    created=created,
+                    count=len(self.to_grant),
+                    names=_names(self.to_grant),
+                )
+                if self.to_grant
+                else _("plan_badge_done", badge=self.badge)
+            )
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class RecognitionResult:
+    """What `apply_recognition` did."""
+
+    group: str
+    added: tuple[str, ...]
+    badge: str | None
+    badge_created: bool
+    granted: tuple[str, ...]
+
+    def describe(self) -> str:
+        created = _("done_badge_created", badge=self.badge) if self.badge_created else ""
+        return _(
+            "done",
+            added=len(self.added),
+            group=self.group,
+            granted=len(self.granted),
+            created=created,
+        )
+
+
+def _names(usernames: Sequence[str]) -> str:
+    return " : " + ", ".join(usernames) if usernames else ""
+
+
+def plan_recognition(
+    client: DiscourseAPI,
+    usernames: Sequence[str],
+    *,
+    group: str,
+    badge: str | None,
+) -> RecognitionPlan:
+    """Read the forum and plan: who joins `group`, who gets `badge` (None: no badge).
+
+    Reads the group, its members, the badges and each proposed person's badges; writes nothing.
+    Usernames are compared case-insensitively, as Discourse does.
+    """
+    try:
+        group_id = int(client.group(group)["group"]["id"])
+    except DiscourseNotFound:
+        raise CampusError(_("no_group", group=group)) from None
+    members = {
+        member["username"].lower() for page in client.iter_group_members(group) for member in page
+    }
+    to_add = tuple(name for name in usernames if name.lower() not in members)
+    already = tuple(name for name in usernames if name.lower() in members)
+    if badge is None:
+        return RecognitionPlan(group, group_id, to_add, already)
+
+    badge_id = next(
+        (b["id"] for b in client.list_badges() if b["name"].lower() == badge.lower()), None
+    )
+    holders: set[str] = set()
+    if badge_id is not None:
+        for name in usernames:
+            grants = client.user_badges(name).get("user_badges") or []
+            if any(grant["badge_id"] == badge_id for grant in grants):
+                holders.add(name.lower())
+    to_grant = tuple(name for name in usernames if name.lower() not in holders)
+    granted = tuple(name for name in usernames if name.lower() in holders)
+    return RecognitionPlan(group, group_id, to_add, already, badge, badge_id, to_grant, granted)
+
+
+def apply_recognition(
+    client: DiscourseAPI, plan: RecognitionPlan, *, badge_description: str = ""
+) -> RecognitionResult:
+    """Make the changes of `plan`: add to the group, create the badge if needed, grant it."""
+    if plan.to_add:
+        client.add_group_members_by_id(plan.group_id, list(plan.to_add))
+    badge_id, created = plan.badge_id, False
+    if plan.badge is not None and plan.to_grant and badge_id is None:
+        badge_id = int(client.create_badge(plan.badge, badge_description)["id"])
+        created = True
+    for name in plan.to_grant:
+        client.grant_badge(name, badge_id)
+    return RecognitionResult(plan.group, plan.to_add, plan.badge, created, plan.to_grant)
