@@ -35,15 +35,17 @@ opt-out group; optionally without the `appui` role, optionally only one cooperat
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
+from babel.numbers import format_decimal
 
 from analytics.forum import Forum
 from analytics.settings import ScoreWeights
 from sync.errors import InputError
-from sync.i18n import translate
+from sync.i18n import current_lang, translate
 
 # the breakdown, in the order it is shown; each is a column of points of `score()`
 COMPONENTS = (
@@ -64,9 +66,39 @@ _POST_NUMBER_BITS = 22  # (topic_id, post_number) packed in one int64 key
 
 MESSAGES = {
     "fr": {
+        "empty": "Aucune contribution à compter sur cette période.",
+        "theme": "Thème",
+        "rank": "Rang",
+        "username": "Nom",
+        "cooperative": "Coopérative",
+        "role": "Rôle",
+        "score": "Score",
+        "reply": "Réponses",
+        "first_response": "1res réponses",
+        "newcomer_first_topic": "Nouveaux",
+        "cross_coop": "Inter-coop",
+        "solution": "Solutions",
+        "like": "Likes",
+        "person_helped": "Pers. aidées",
+        "topic": "Sujets",
         "unknown_coop": "Coopérative « {coop} » inconnue : indiquez le slug d'une coopérative de cooperatives.csv (ex. {example}).",
     },
     "en": {
+        "empty": "No contribution to count in this period.",
+        "theme": "Theme",
+        "rank": "Rank",
+        "username": "Name",
+        "cooperative": "Cooperative",
+        "role": "Role",
+        "score": "Score",
+        "reply": "Replies",
+        "first_response": "First responses",
+        "newcomer_first_topic": "Newcomers",
+        "cross_coop": "Cross-coop",
+        "solution": "Solutions",
+        "like": "Likes",
+        "person_helped": "People helped",
+        "topic": "Topics",
         "unknown_coop": "Unknown cooperative '{coop}': give the slug of a cooperative of cooperatives.csv (e.g. {example}).",
     },
 }
@@ -311,4 +343,54 @@ def expertise_map(
     )
     points = _points(forum, weights, start=start, end=end, category_ids=None, by_theme=True)
     table = _ranked(people, points, ["user_id", "theme"])
+    table = table.loc[table["theme"] != ""]  # posts of a category the mirror does not know
     return table.groupby("theme", sort=True).head(top).reset_index(drop=True)
+
+
+# --- output ------------------------------------------------------------------------------------
+
+
+def _number(value: float) -> float | int:
+    """Points as JSON/CSV numbers: integers stay integers, others keep two decimals at most."""
+    rounded = round(float(value), 2)
+    return int(rounded) if rounded.is_integer() else rounded
+
+
+def score_records(table: pd.DataFrame) -> list[dict]:
+    """The JSON contract of DESIGN §3: `rank, username, cooperative, role, score, breakdown`.
+
+    Rows of the expertise map also carry their `theme`; a missing cooperative or role is null.
+    """
+    records = []
+    for row in table.to_dict("records"):
+        record = {"theme": row["theme"]} if "theme" in row else {}
+        record.update(
+            rank=int(row["rank"]),
+            username=row["username"],
+            cooperative=None if pd.isna(row["cooperative"]) else row["cooperative"],
+            role=None if pd.isna(row["role"]) else row["role"],
+            score=_number(row["score"]),
+            breakdown={component: _number(row[component]) for component in COMPONENTS},
+        )
+        records.append(record)
+    return records
+
+
+def render_scores(table: pd.DataFrame, fmt: str = "table", lang: str | None = None) -> str:
+    """`table` (from `score` or `expertise_map`) as `table` (headers in the user's language,
+    French by default), `csv` (stable English column names) or `json` (`score_records`)."""
+    if fmt == "json":
+        return json.dumps(score_records(table), ensure_ascii=False, indent=2)
+    columns = [c for c in ("theme", "rank", "username", "cooperative", "role") if c in table]
+    columns += ["score", *COMPONENTS]
+    if fmt == "csv":
+        return table[columns].to_csv(index=False, lineterminator="\n").rstrip("\n")
+    lang = lang or current_lang()
+    if table.empty:
+        return translate(MESSAGES, "empty", lang)
+    shown = table[columns].copy()
+    locale = "fr_FR" if lang == "fr" else "en_GB"
+    for column in ["score", *COMPONENTS]:
+        shown[column] = [format_decimal(v, format="#,##0.##", locale=locale) for v in shown[column]]
+    shown = shown.fillna("-").rename(columns={c: translate(MESSAGES, c, lang) for c in columns})
+    return shown.to_string(index=False)

@@ -164,11 +164,13 @@ class ForumBuilder:
         categories["root_slug"] = categories["parent_id"].map(parents).fillna(categories["slug"])
         users = pd.DataFrame(self.users, columns=USER_COLUMNS)
         topics = pd.DataFrame(self.topics, columns=TOPIC_COLUMNS)
-        topics["deleted_at"] = pd.to_datetime(topics["deleted_at"], utc=True)
+        for column in ("created_at", "last_posted_at", "deleted_at"):
+            topics[column] = pd.to_datetime(topics[column], utc=True)
         info = categories.set_index("id")[["root_slug", "accepted_answers"]]
         topics = topics.join(info, on="category_id")
         posts = pd.DataFrame(self.posts, columns=POST_COLUMNS)
-        posts["deleted_at"] = pd.to_datetime(posts["deleted_at"], utc=True)
+        for column in ("created_at", "updated_at", "deleted_at"):
+            posts[column] = pd.to_datetime(posts[column], utc=True)
         posts["reply_to_post_number"] = posts["reply_to_post_number"].astype("float64")
         topic_info = topics.set_index("id")[
             ["user_id", "category_id", "root_slug", "accepted_answers", "deleted_at"]

@@ -1,0 +1,84 @@
+"""Output of `campus score`: the DESIGN §3 JSON contract, CSV and the French table."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from score_forum import ForumBuilder, ts
+
+from analytics.score import expertise_map, render_scores, score
+from analytics.settings import ScoreWeights
+
+START, END = ts("2026-02-28T23:00Z"), ts("2026-03-31T22:00Z")
+
+
+@pytest.fixture
+def table():
+    forum = ForumBuilder().user(1, "alice").user(2, "bob").user(3, "chloe", cooperative="coop-b")
+    forum.topic(1, 3, "2026-03-02T10:00Z")  # chloe's first topic
+    forum.post(1, 1, "2026-03-02T11:00Z")
+    # alice: reply 2 + first 3 + newcomer 2 + cross 3.5 + 1 person 2 = 12.5; chloe: topic 1
+    return score(forum.build(), ScoreWeights(), start=START, end=END)
+
+
+def test_json_is_the_design_contract(table):
+    records = json.loads(render_scores(table, "json"))
+    assert records[0] == {
+        "rank": 1,
+        "username": "alice",
+        "cooperative": "coop-a",
+        "role": "entrepreneur",
+        "score": 12.5,
+        "breakdown": {
+            "reply": 2,
+            "first_response": 3,
+            "newcomer_first_topic": 2,
+            "cross_coop": 3.5,
+            "solution": 0,
+            "like": 0,
+            "person_helped": 2,
+            "topic": 0,
+        },
+    }
+    assert [r["username"] for r in records] == ["alice", "chloe"]
+
+
+def test_csv_has_one_line_per_person_with_english_column_names(table):
+    lines = render_scores(table, "csv").splitlines()
+    assert lines[0] == (
+        "rank,username,cooperative,role,score,reply,first_response,newcomer_first_topic,"
+        "cross_coop,solution,like,person_helped,topic"
+    )
+    assert lines[1] == "1,alice,coop-a,entrepreneur,12.5,2.0,3.0,2.0,3.5,0.0,0.0,2.0,0.0"
+
+
+def test_table_has_french_headers_and_decimal_commas(table):
+    text = render_scores(table, "table", lang="fr")
+    header, first = text.splitlines()[:2]
+    assert header.split()[:6] == ["Rang", "Nom", "Coopérative", "Rôle", "Score", "Réponses"]
+    assert first.split()[:5] == ["1", "alice", "coop-a", "entrepreneur", "12,5"]
+
+
+def test_table_in_english_on_request(table):
+    assert render_scores(table, "table", lang="en").split()[:2] == ["Rank", "Name"]
+
+
+def test_empty_period_says_so():
+    forum = ForumBuilder().user(1, "alice")
+    table = score(forum.build(), ScoreWeights(), start=START, end=END)
+    assert (
+        render_scores(table, "table", lang="fr")
+        == "Aucune contribution à compter sur cette période."
+    )
+
+
+def test_expertise_map_json_carries_the_theme():
+    forum = ForumBuilder().user(1, "alice").user(2, "bob")
+    forum.topic(1, 2, "2026-03-02T10:00Z")
+    forum.post(1, 1, "2026-03-02T11:00Z")
+    table = expertise_map(forum.build(), ScoreWeights(), start=START, end=END)
+    assert [(r["theme"], r["username"]) for r in json.loads(render_scores(table, "json"))] == [
+        ("Entraide", "alice"),
+        ("Entraide", "bob"),
+    ]
