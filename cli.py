@@ -23,11 +23,11 @@ from analytics import indicators
 from analytics import score as score_engine
 from analytics.forum import load_forum
 from analytics.periods import month_bounds, parse_period
-from analytics.settings import IndicatorSettings, ScoreWeights
+from analytics.settings import IndicatorSettings, RecognitionSettings, ScoreWeights
 from reports import publish as report_publish
 from reports import render as report_render
 from reports.settings import ReportSettings
-from sync import db, mirror, pulse
+from sync import db, mirror, pulse, recognition
 from sync import members as roster_sync
 from sync import provision as structure
 from sync import stats as mirror_stats
@@ -59,6 +59,7 @@ SECTIONS: dict[str, type] = {
     "indicators": IndicatorSettings,
     "reports": ReportSettings,
     "pulse": PulseSettings,
+    "recognition": RecognitionSettings,
     # more sections are registered below by the packages' commands
 }
 
@@ -713,6 +714,96 @@ def worker_command(ctx, once) -> None:
             click.echo(f"{record.job}: {record.outcome} ({record.seconds:.1f} s) {record.detail}")
         ctx.exit(1 if any(record.outcome == "failed" for record in records) else 0)
     worker.run_forever()
+
+
+# --- score (issue 5) ----------------------------------------------------------------------------
+
+SCORE_MESSAGES = {
+    "fr": {
+        "apply_by_category": "--apply propose les N premiers du score général : il ne se combine pas avec --by-category.",
+        "confirm": "Appliquer ces changements sur le forum ?",
+        "cancelled": "Annulé : rien n'a été modifié sur le forum.",
+        "nobody": "Personne à proposer sur cette période.",
+    },
+    "en": {
+        "apply_by_category": "--apply proposes the top N of the overall score: it cannot be combined with --by-category.",
+        "confirm": "Apply these changes to the forum?",
+        "cancelled": "Cancelled: nothing was changed on the forum.",
+        "nobody": "Nobody to propose in this period.",
+    },
+}
+
+
+@main.command(name="score")
+@click.option("--period", default="last30", show_default=True, help="AAAA-MM, AAAA, last30 ou all")
+@click.option("--coop", help="slug d'une coopérative : seulement ses membres")
+@click.option(
+    "--top", type=click.IntRange(min=1), help="les N premiers (--apply : [recognition] top)"
+)
+@click.option("--exclude-staff", is_flag=True, help="sans les équipes d'appui (rôle appui)")
+@click.option(
+    "--by-category", is_flag=True, help="carte des expertises : les aidants de chaque thème"
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--apply", "apply_", is_flag=True, help="proposer les N premiers au groupe transformers"
+)
+@click.option("--yes", is_flag=True, help="avec --apply : appliquer sans demander confirmation")
+@click.pass_context
+def score_command(ctx, period, coop, top, exclude_staff, by_category, fmt, apply_, yes) -> None:
+    """Score des contributeurs : qui aide les autres (détail de chaque composante)."""
+    if apply_ and by_category:
+        raise InputError(translate(SCORE_MESSAGES, "apply_by_category"))
+    config = get_config(ctx)
+    start, end = parse_period(period, config["network"].timezone, datetime.now(UTC))
+    forum = load_forum(db.connect(config.database_url))
+    options = dict(
+        start=start,
+        end=end,
+        coop=coop,
+        exclude_staff=exclude_staff,
+        optout_group=config["template"].optout_group,
+    )
+    if by_category:
+        table = score_engine.expertise_map(forum, config["score"], top=top or 3, **options)
+    else:
+        table = score_engine.score(forum, config["score"], **options)
+        if top or apply_:
+            table = table.head(top or config["recognition"].top)
+    click.echo(score_engine.render_scores(table, fmt))
+    if apply_:
+        _apply_recognition(config, table["username"].tolist(), yes)
+
+
+def _apply_recognition(config: Config, usernames: list[str], yes: bool) -> None:
+    """Show the recognition plan on stderr, ask a person, then apply it (stdout stays the scores)."""
+    if not usernames:
+        click.echo(translate(SCORE_MESSAGES, "nobody"), err=True)
+        return
+    settings = config["recognition"]
+    client = open_client(config)
+    plan = recognition.plan_recognition(
+        client,
+        usernames,
+        group=config["template"].transformers_group,
+        badge=settings.badge_name if settings.grant_badge else None,
+    )
+    click.echo(plan.describe(), err=True)
+    if not plan.has_changes:
+        return
+    if not yes and not click.confirm(translate(SCORE_MESSAGES, "confirm"), err=True):
+        click.echo(translate(SCORE_MESSAGES, "cancelled"), err=True)
+        return
+    result = recognition.apply_recognition(
+        client, plan, badge_description=settings.badge_description
+    )
+    click.echo(result.describe(), err=True)
 
 
 if __name__ == "__main__":

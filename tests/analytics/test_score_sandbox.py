@@ -1,0 +1,112 @@
+"""End to end: sandbox network → `campus sync` → `campus score` → `--apply --yes`, twice."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import cli
+from tests.conftest import SANDBOX_TEST_KEY
+
+pytestmark = pytest.mark.integration
+
+TOP = "5"
+BADGE = "Transformer du réseau"  # RecognitionSettings' default
+
+
+@pytest.fixture
+def campus(tmp_path, monkeypatch, sandbox_server):
+    (tmp_path / "campus.toml").write_text(
+        "[discourse]\nrequests_per_minute = 1000000\n[sync]\nreconcile_days = 3650\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("CAMPUS_DISCOURSE_URL", sandbox_server.url)
+    monkeypatch.setenv("CAMPUS_DISCOURSE_API_KEY", SANDBOX_TEST_KEY)
+    monkeypatch.setenv("CAMPUS_DATABASE_URL", f"sqlite:///{tmp_path / 'campus.db'}")
+
+    def run(*args: str, input: str | None = None):
+        result = CliRunner().invoke(
+            cli.main, ["--config", str(tmp_path / "campus.toml"), *args], input=input
+        )
+        assert SANDBOX_TEST_KEY not in result.output
+        return result
+
+    assert run("sync").exit_code == 0
+    return run
+
+
+def transformers(server) -> set[str]:
+    state = server.state
+    group = state.group_by_name("transformers")
+    return {state.users[user_id].username for user_id in state.group_member_ids(group)}
+
+
+def badge_holders(server) -> set[str]:
+    state = server.state
+    badge = next(b for b in state.badges.values() if b.name == BADGE)
+    return {
+        state.users[grant.user_id].username
+        for grant in state.user_badges.values()
+        if grant.badge_id == badge.id
+    }
+
+
+def top_usernames(campus) -> list[str]:
+    result = campus("score", "--period", "all", "--top", TOP, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return [record["username"] for record in json.loads(result.stdout)]
+
+
+def test_apply_puts_exactly_the_top_n_in_transformers_with_the_badge(campus, sandbox_server):
+    top = top_usernames(campus)
+
+    result = campus("score", "--period", "all", "--top", TOP, "--apply", "--yes")
+
+    assert result.exit_code == 0, result.output
+    assert len(top) == int(TOP)
+    assert transformers(sandbox_server) == set(top)
+    assert badge_holders(sandbox_server) == set(top)
+
+
+def test_second_apply_makes_no_write(campus, sandbox_server):
+    campus("score", "--period", "all", "--top", TOP, "--apply", "--yes")
+    sandbox_server.reset_stats()
+
+    result = campus("score", "--period", "all", "--top", TOP, "--apply", "--yes")
+
+    assert result.exit_code == 0, result.output
+    assert "Rien à faire" in result.output
+    assert sandbox_server.stats()["writes"] == 0
+    assert transformers(sandbox_server) == set(top_usernames(campus))
+
+
+def test_declining_the_confirmation_changes_nothing(campus, sandbox_server):
+    result = campus("score", "--period", "all", "--top", TOP, "--apply", input="n\n")
+
+    assert result.exit_code == 0, result.output
+    assert "Annulé" in result.output
+    assert transformers(sandbox_server) == set()
+
+
+def test_opt_out_members_are_never_scored(campus, sandbox_server):
+    state = sandbox_server.state
+    optout = state.group_by_name("campus-optout")
+    opted_out = {state.users[user_id].username for user_id in state.group_member_ids(optout)}
+
+    result = campus("score", "--period", "all", "--format", "json")
+
+    scored = {record["username"] for record in json.loads(result.stdout)}
+    assert opted_out and scored and not opted_out & scored
+
+
+def test_applying_keeps_stdout_for_the_json_list_and_reports_on_stderr(campus):
+    top = top_usernames(campus)
+
+    result = campus(
+        "score", "--period", "all", "--top", TOP, "--format", "json", "--apply", "--yes"
+    )
+
+    assert [record["username"] for record in json.loads(result.stdout)] == top
+    assert "Fait : 5 ajout(s)" in result.stderr
