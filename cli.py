@@ -721,7 +721,7 @@ def worker_command(ctx, once) -> None:
 SCORE_MESSAGES = {
     "fr": {
         "apply_by_category": "--apply propose les N premiers du score général : il ne se combine pas avec --by-category.",
-        "confirm": "Appliquer ces changements sur le forum ?",
+        "confirm": "Appliquer ces changements sur le forum (y : oui, n : non) ?",
         "cancelled": "Annulé : rien n'a été modifié sur le forum.",
         "nobody": "Personne à proposer sur cette période.",
     },
