@@ -11,8 +11,9 @@ Definitions (all counted over the period `[start, end)`, by the creation time of
   whose author is another real member, and that is not a self-reply (it does not answer, through
   `reply_to_post_number`, a post of its own author). Replies in one's own topic are not replies.
   Each reply is worth `reply` points.
-- **first response**: the earliest reply of a topic (by time, then post number), whenever it was
-  written; its author gets `first_response` more points if it falls in the period.
+- **first response**: the earliest reply of a topic (by time, then post number), whoever wrote
+  it (scored or not) and whenever it was written; its author gets `first_response` more points if
+  it falls in the period. A later post can never take it away.
 - **newcomer's first topic**: the earliest non-deleted topic of its author. Every reply in it earns
   `newcomer_first_topic` more points.
 - **cross-cooperative reply**: a reply whose author and topic author both have a cooperative, and
