@@ -1130,7 +1130,7 @@ class ForumApi:
         if poll.type == "regular" and len(options) > 1:
             raise validation_error("You can only vote for one option.")
         poll.votes[request.user.id] = options
-        return 200, {"poll": views.poll_json(self.forum, poll), "vote": options}
+        return 200, {"poll": views.poll_json(self.forum, poll, post, request.user), "vote": options}
 
     def poll_toggle(self, request: Request) -> tuple[int, object]:
         post, poll = self._poll(request)
@@ -1138,11 +1138,11 @@ class ForumApi:
         if status not in ("open", "closed"):
             raise invalid_parameters("status")
         poll.status = status
-        return 200, {"poll": views.poll_json(self.forum, poll)}
+        return 200, {"poll": views.poll_json(self.forum, poll, post, request.user)}
 
     def poll_voters(self, request: Request) -> tuple[int, object]:
         post, poll = self._poll(request)
-        if not poll.public:
+        if not poll.public or not views.results_visible(self.forum, poll, post, request.user):
             raise invalid_parameters("poll_name")
         limit = min(max(request.int_param("limit", 25, minimum=-(10**9)), 1), 50)
         page = max(request.int_param("page", 1, minimum=-(10**9)), 1)

@@ -677,10 +677,21 @@ class _Builder:
                     (moment, sequence, {"type": "reply", "plan": plan, "author": replier})
                 )
                 sequence += 1
+        events.extend(self._private_message_events(max(3, topic_count // 30), sequence))
         events.sort(key=lambda event: (event[0], event[1]))
         for moment, _, event in events:
             plan = event["plan"]
-            if event["type"] == "topic":
+            if event["type"] == "topic" and plan["kind"] == "pm":
+                first = forum.create_topic(
+                    plan["author"],
+                    plan["title"],
+                    "Bonjour, je préfère t'écrire en privé pour en parler tranquillement.",
+                    archetype="private_message",
+                    allowed_user_ids=[plan["author"].id, plan["recipient"].id],
+                    created_at=moment,
+                )
+                plan["topic"] = forum.topics[first.topic_id]
+            elif event["type"] == "topic":
                 raw = f"{rng.choice(OPENINGS)} {plan['title']} Merci d'avance pour vos retours."
                 if plan["kind"] == "labo" and rng.random() < 0.3:
                     raw += _pulse_poll(rng)
@@ -706,7 +717,6 @@ class _Builder:
                 )
             event["author"] = event.get("author", plan["author"])
             self._touch(event["author"], moment)
-        self._private_messages(max(3, topic_count // 30))
         self._answers_likes_moderation()
 
     def _reply_count(self, kind: str, mean: float) -> int:
@@ -721,26 +731,26 @@ class _Builder:
         if user.last_seen_at is None or moment > user.last_seen_at:
             user.last_seen_at = moment
 
-    def _private_messages(self, count: int) -> None:
-        rng, forum = self.rng, self.forum
+    def _private_message_events(
+        self, count: int, sequence: int
+    ) -> list[tuple[datetime, int, dict]]:
+        """Events of `count` two-post private conversations (never counted by Campus)."""
+        rng = self.rng
         people = [user for user in self.members.values() if self.weight[user.id] > 0]
+        events = []
         for index in range(count):
             sender, recipient = rng.sample(people, 2)
             moment = self.start + timedelta(days=rng.uniform(0, 360))
-            first = forum.create_topic(
-                sender,
-                f"Message privé n°{index + 1} : on s'appelle ?",
-                "Bonjour, je préfère t'écrire en privé pour en parler tranquillement.",
-                archetype="private_message",
-                allowed_user_ids=[sender.id, recipient.id],
-                created_at=moment,
-            )
-            forum.create_post(
-                recipient,
-                forum.topics[first.topic_id],
-                "Avec plaisir, appelle-moi quand tu veux cette semaine.",
-                created_at=moment + timedelta(hours=3),
-            )
+            plan = {
+                "kind": "pm",
+                "author": sender,
+                "recipient": recipient,
+                "title": f"Message privé n°{index + 1} : on s'appelle ?",
+            }
+            events.append((moment, sequence + 2 * index, {"type": "topic", "plan": plan}))
+            reply = {"type": "reply", "plan": plan, "author": recipient}
+            events.append((moment + timedelta(hours=3), sequence + 2 * index + 1, reply))
+        return events
 
     def _answers_likes_moderation(self) -> None:
         rng, forum = self.rng, self.forum

@@ -162,35 +162,50 @@ def actions_summary(forum: Forum, post: Post) -> list[dict]:
     return summary
 
 
-def poll_json(forum: Forum, poll: Poll) -> dict:
-    """PollSerializer as an admin sees it (results and, for public polls, voters visible)."""
+def results_visible(forum: Forum, poll: Poll, post: Post, viewer: User) -> bool:
+    """Poll plugin rule: always, closed, on_vote once voted (or author), staff_only for staff."""
+    if poll.results == "staff_only":
+        return viewer.staff
+    voted = viewer.id in poll.votes or viewer.id == post.user_id
+    return (
+        poll.results == "always" or poll.status == "closed" or (poll.results == "on_vote" and voted)
+    )
+
+
+def poll_json(forum: Forum, poll: Poll, post: Post, viewer: User) -> dict:
+    """PollSerializer for `viewer`: vote counts and public voters only where results are visible."""
+    visible = results_visible(forum, poll, post, viewer)
     counts = {option.id: 0 for option in poll.options}
     for choice in poll.votes.values():
         for option_id in choice:
             counts[option_id] = counts.get(option_id, 0) + 1
+    options = []
+    for option in poll.options:
+        entry = {"id": option.id, "html": option.text}
+        if visible:
+            entry["votes"] = counts[option.id]
+        options.append(entry)
     data: dict = {
         "name": poll.name,
         "type": poll.type,
         "status": poll.status,
         "results": poll.results,
-        "options": [
-            {"id": option.id, "html": option.text, "votes": counts[option.id]}
-            for option in poll.options
-        ],
+        "options": options,
         "voters": len(poll.votes),
         "chart_type": poll.chart_type,
         "title": poll.title,
     }
     if poll.public:
         data["public"] = True
-        data["preloaded_voters"] = {
-            option.id: [
-                basic_user(forum.users[user_id])
-                for user_id, choice in poll.votes.items()
-                if option.id in choice
-            ]
-            for option in poll.options
-        }
+        if visible:
+            data["preloaded_voters"] = {
+                option.id: [
+                    basic_user(forum.users[user_id])
+                    for user_id, choice in poll.votes.items()
+                    if option.id in choice
+                ]
+                for option in poll.options
+            }
     for key in ("min", "max", "step", "close", "groups"):
         if getattr(poll, key) is not None:
             data[key] = getattr(poll, key)
@@ -271,7 +286,7 @@ def post_json(
                 "avatar_template": avatar_template(replied_user),
             }
     if post.polls:
-        data["polls"] = [poll_json(forum, poll) for poll in post.polls]
+        data["polls"] = [poll_json(forum, poll, post, acting) for poll in post.polls]
         votes = {poll.name: poll.votes[acting.id] for poll in post.polls if acting.id in poll.votes}
         if votes:
             data["polls_votes"] = votes
