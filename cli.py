@@ -806,5 +806,32 @@ def _apply_recognition(config: Config, usernames: list[str], yes: bool) -> None:
     click.echo(result.describe(), err=True)
 
 
+# --- sandbox (issue 2) --------------------------------------------------------------------------
+
+
+@main.command(name="sandbox")
+@click.option("--port", type=int, default=8765, show_default=True, help="port d'écoute")
+@click.option("--seed", type=int, default=1, show_default=True, help="graine du réseau synthétique")
+@click.option("--size", type=click.Choice(["small", "network"]), default="small", show_default=True)
+@click.option(
+    "--rate-limit",
+    type=int,
+    default=60,
+    show_default=True,
+    help="requêtes admin/minute (0 = aucune)",
+)
+@click.option("--bare", is_flag=True, help="comptes seulement : rien de provisionné")
+@click.option(
+    "--api-key", default=None, help="clé du bac à sable (défaut : $CAMPUS_SANDBOX_API_KEY)"
+)
+def sandbox_command(
+    port: int, seed: int, size: str, rate_limit: int, bare: bool, api_key: str | None
+) -> None:
+    """Lancer l'émulateur Discourse local avec un réseau de CAE synthétique."""
+    from sandbox.__main__ import serve
+
+    serve(port=port, seed=seed, size=size, rate_limit=rate_limit, bare=bare, api_key=api_key)
+
+
 if __name__ == "__main__":
     main()
