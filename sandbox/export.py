@@ -20,7 +20,10 @@ def _plain(value):
 
 
 def export_forum(forum: Forum) -> dict:
-    """Every object of `forum` by kind (lists sorted by id), timestamps in Discourse's format."""
+    """Every object of `forum` by kind (lists sorted by id), timestamps in Discourse's format.
+
+    Groups also carry `member_ids`, computed for automatic groups (admins, trust_level_1…).
+    """
     with forum.lock:
         kinds = {
             "users": forum.users,
@@ -33,7 +36,10 @@ def export_forum(forum: Forum) -> dict:
             "user_badges": forum.user_badges,
             "invites": forum.invites,
         }
-        return {
+        exported = {
             kind: [_plain(asdict(item)) for _, item in sorted(objects.items())]
             for kind, objects in kinds.items()
         }
+        for group in exported["groups"]:
+            group["member_ids"] = sorted(forum.group_member_ids(forum.groups[group["id"]]))
+        return exported

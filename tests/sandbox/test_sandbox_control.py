@@ -73,3 +73,9 @@ def test_export_holds_every_kind(sandbox_server):
     exported = sandbox_server.export()
     assert len(exported["posts"]) == len(sandbox_server.state.posts)
     assert exported["users"][0]["username"] == "discobot"
+
+
+def test_export_lists_members_of_automatic_groups(sandbox_server):
+    groups = {group["name"]: group for group in sandbox_server.export()["groups"]}
+    animation = sandbox_server.state.user_by_username("animation").id
+    assert animation in groups["admins"]["member_ids"]

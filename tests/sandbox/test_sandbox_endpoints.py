@@ -172,3 +172,36 @@ def test_move_topic_to_another_category(api, sandbox_server):
     body = api.put(f"/t/-/{post['topic_id']}.json", json={"category_id": campus.id}).json()
     assert body["basic_topic"]["id"] == post["topic_id"]
     assert sandbox_server.state.topics[post["topic_id"]].category_id == campus.id
+
+
+def test_category_topics_include_subcategories(api, sandbox_server):
+    forum = sandbox_server.state
+    cooperative = next(
+        c
+        for c in forum.categories.values()
+        if c.parent_category_id is None
+        and c.slug not in ("uncategorized", "campus", "labo-qvt", "direction")
+    )
+    family = {cooperative.id} | {
+        c.id for c in forum.categories.values() if c.parent_category_id == cooperative.id
+    }
+    expected = {
+        t.id for t in forum.topics.values() if forum.is_counted_topic(t) and t.category_id in family
+    }
+    listed, page = set(), 0
+    while True:
+        body = api.get(
+            f"/c/{cooperative.slug}/{cooperative.id}.json", params={"page": page, "per_page": 100}
+        ).json()
+        listed.update(t["id"] for t in body["topic_list"]["topics"])
+        if "more_topics_url" not in body["topic_list"]:
+            break
+        page += 1
+    assert listed == expected
+
+
+def test_deleted_topic_is_visible_to_admin_with_deleted_at(api, sandbox_server):
+    forum = sandbox_server.state
+    topic = next(t for t in forum.topics.values() if t.deleted_at is not None)
+    body = api.get(f"/t/{topic.id}.json").json()
+    assert body["deleted_at"] is not None

@@ -1,0 +1,68 @@
+"""`python -m sandbox` prints where it listens and how to use it, never the key itself."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from sandbox.server import API_KEY_ENV
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _launch(port: int, env_key: str | None, lang: str = "fr") -> tuple[subprocess.Popen, list[str]]:
+    env = {key: value for key, value in os.environ.items() if key != API_KEY_ENV}
+    env["CAMPUS_LANG"] = lang
+    if env_key:
+        env[API_KEY_ENV] = env_key
+    command = [sys.executable, "-m", "sandbox", "--port", str(port), "--rate-limit", "0"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    lines = [process.stdout.readline() for _ in range(5)]
+    return process, lines
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    process.wait(timeout=10)
+    process.stdout.close()
+
+
+def test_launcher_prints_url_and_never_the_key():
+    port = free_port()
+    process, lines = _launch(port, "secret-key-never-shown")
+    try:
+        text = "".join(lines)
+        assert f"http://127.0.0.1:{port}" in text
+        assert "secret-key-never-shown" not in text
+        assert "CAMPUS_DISCOURSE_URL" in text
+        headers = {"Api-Key": "secret-key-never-shown", "Api-Username": "system"}
+        assert (
+            requests.get(
+                f"http://127.0.0.1:{port}/site.json", headers=headers, timeout=10
+            ).status_code
+            == 200
+        )
+    finally:
+        _stop(process)
+
+
+def test_launcher_says_when_the_default_key_is_used():
+    process, lines = _launch(free_port(), None, lang="en")
+    try:
+        assert any("default key" in line for line in lines)
+        assert not any("sandbox-admin-key" in line for line in lines)
+    finally:
+        _stop(process)
