@@ -89,6 +89,7 @@ from sync.settings import ForumTemplate, SyncSettings
 
 USERS_FLAG = "all"  # every account, newest first (Discourse applies no filter for this name)
 LISTING_PAGE = 100
+CHUNK = 500  # ids per IN (…) list, well under SQLite's bound-parameter limit
 LISTING_OVERLAP = timedelta(minutes=5)  # topics bumped while the previous listing was read
 STATE_POSTS_CURSOR = "posts.cursor"
 STATE_POSTS_WALK = "posts.walk"
@@ -398,10 +399,10 @@ class _MirrorSync:
             with self.engine.begin() as conn:
                 stored = set(conn.execute(select(User.id).where(User.id > 0)).scalars())
                 gone = sorted(stored - seen)
-                for start in range(0, len(gone), 500):
+                for start in range(0, len(gone), CHUNK):
                     conn.execute(
                         update(User)
-                        .where(User.id.in_(gone[start : start + 500]))
+                        .where(User.id.in_(gone[start : start + CHUNK]))
                         .values(deleted=True)
                     )
                 self._set_state(conn, STATE_USERS_COMPLETE, "1")
@@ -461,13 +462,17 @@ class _MirrorSync:
                 row.id: (row.cooperative, row.role)
                 for row in conn.execute(select(User.id, User.cooperative, User.role))
             }
+            moves: dict[tuple[str | None, str | None], list[int]] = {}
             for user_id, now_value in current.items():
                 wanted = derived.get(user_id, (None, None))
                 if wanted != now_value:
+                    moves.setdefault(wanted, []).append(user_id)
+            for (cooperative, role), user_ids in moves.items():
+                for start in range(0, len(user_ids), CHUNK):
                     conn.execute(
                         update(User)
-                        .where(User.id == user_id)
-                        .values(cooperative=wanted[0], role=wanted[1])
+                        .where(User.id.in_(user_ids[start : start + CHUNK]))
+                        .values(cooperative=cooperative, role=role)
                     )
 
     # ------------------------------------------------------------------ posts
@@ -721,15 +726,24 @@ class _MirrorSync:
         to_read = []
         consistent = []
         with self.engine.connect() as conn:
-            for topic in marked:
-                if self._matches_listing(conn, topic._mapping):
-                    consistent.append(topic.id)
-                else:
-                    to_read.append(topic.id)
+            for start in range(0, len(marked), CHUNK):
+                chunk = marked[start : start + CHUNK]
+                posts: dict[int, list] = {topic.id: [] for topic in chunk}
+                for post in conn.execute(
+                    select(Post.topic_id, Post.post_number, Post.deleted_at, Post.like_count).where(
+                        Post.topic_id.in_(list(posts))
+                    )
+                ):
+                    posts[post.topic_id].append(post[1:])
+                for topic in chunk:
+                    if records.matches_listing(topic._mapping, posts[topic.id]):
+                        consistent.append(topic.id)
+                    else:
+                        to_read.append(topic.id)
         if consistent:
             with self.engine.begin() as conn:
-                for start in range(0, len(consistent), 500):
-                    chunk = consistent[start : start + 500]
+                for start in range(0, len(consistent), CHUNK):
+                    chunk = consistent[start : start + CHUNK]
                     conn.execute(
                         update(Topic)
                         .where(Topic.id.in_(chunk))
@@ -740,21 +754,6 @@ class _MirrorSync:
             if done % 10 == 0 or done == len(to_read):
                 self.say("reread", done=done, total=len(to_read))
         self.summary.topics_reread = len(to_read)
-
-    def _matches_listing(self, conn: Connection, topic: Mapping[str, Any]) -> bool:
-        posts = conn.execute(
-            select(Post.post_number, Post.deleted_at, Post.like_count).where(
-                Post.topic_id == topic["id"]
-            )
-        ).all()
-        live = [post for post in posts if post.deleted_at is None]
-        if records.missing_post_numbers(topic["highest_post_number"], [p[0] for p in posts]):
-            return False
-        if len(live) != topic["posts_count"]:
-            return False
-        if sum(post.like_count for post in live) != topic["like_count"]:
-            return False
-        return (topic["accepted_post_id"] is not None) == bool(topic["has_accepted_answer"])
 
     def reread_topic(self, topic_id: int) -> None:
         """Read a topic with all its posts and write it as the forum shows it to an admin."""

@@ -222,6 +222,23 @@ def missing_post_numbers(highest_post_number: int, seen: Iterable[int]) -> list[
     return sorted(set(range(1, highest_post_number + 1)) - set(seen))
 
 
+def matches_listing(topic: Mapping[str, Any], posts: Iterable[tuple]) -> bool:
+    """Whether the mirrored posts of a topic agree with its stored listing fields.
+
+    `posts` are (post_number, deleted_at, like_count) of every mirrored post of the topic. They
+    must cover 1..highest_post_number, the live ones must number posts_count and carry
+    like_count likes, and an accepted answer must be known exactly when the listing says so.
+    """
+    posts = list(posts)
+    live = [post for post in posts if post[1] is None]
+    return (
+        not missing_post_numbers(topic["highest_post_number"], [post[0] for post in posts])
+        and len(live) == topic["posts_count"]
+        and sum(post[2] for post in live) == topic["like_count"]
+        and (topic["accepted_post_id"] is not None) == bool(topic["has_accepted_answer"])
+    )
+
+
 def affiliations(
     memberships: Iterable[tuple[int, str]],
     cooperative_groups: Iterable[str],

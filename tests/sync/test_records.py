@@ -170,3 +170,32 @@ def test_affiliations_from_cooperative_and_role_groups():
     assert found[1] == ("coop-alpha", "entrepreneur")
     assert found[2] == ("coop-beta", "direction")
     assert found[3] == (None, None)
+
+
+def _listing(**fields):
+    return {
+        "highest_post_number": 3,
+        "posts_count": 2,
+        "like_count": 4,
+        "has_accepted_answer": False,
+        "accepted_post_id": None,
+        **fields,
+    }
+
+
+def test_a_topic_matches_its_listing_when_every_number_is_known():
+    posts = [(1, None, 1), (2, datetime(2026, 1, 1), 9), (3, None, 3)]
+
+    assert records.matches_listing(_listing(), posts)
+
+
+def test_a_gap_in_post_numbers_needs_a_reread():
+    assert not records.matches_listing(_listing(), [(1, None, 1), (3, None, 3)])
+
+
+def test_changed_likes_or_counts_or_answer_need_a_reread():
+    posts = [(1, None, 1), (2, None, 0), (3, None, 3)]
+
+    assert not records.matches_listing(_listing(posts_count=3, like_count=5), posts)
+    assert not records.matches_listing(_listing(posts_count=2), posts)
+    assert not records.matches_listing(_listing(posts_count=3, has_accepted_answer=True), posts)
