@@ -24,8 +24,8 @@ REFERENCE = datetime(2026, 10, 31, 23, 0, tzinfo=UTC)
 PARIS = ZoneInfo("Europe/Paris")
 SIZES = {
     # cooperatives, members, topics, mean replies per topic
-    "small": (6, 150, 200, 6.0),
-    "network": (74, 8000, 2500, 6.0),
+    "small": (6, 150, 200, 6.2),
+    "network": (74, 8000, 2500, 6.8),
 }
 REGIONS = {
     "Auvergne-Rhône-Alpes": ("Lyon", "Grenoble", "Clermont", "Annecy", "Valence", "Chambéry"),
@@ -578,6 +578,19 @@ class _Builder:
                 return user
         return None
 
+    def _author_at(self, population: list[User], day: datetime) -> tuple[User | None, datetime]:
+        """A topic author whose account already exists when they post, and that moment."""
+        for _ in range(10):
+            author = self._pick(population, self.weight)
+            if author is None:
+                break
+            created = self._moment(author, day, 2)
+            if created >= self.reference:
+                created = self.reference - timedelta(hours=self.rng.uniform(1, 48))
+            if author.created_at <= created:
+                return author, created
+        return None, day
+
     def _moment(self, user: User, after: datetime, spread_hours: float) -> datetime:
         """A posting time after `after`, shaped by the user's habits (Paris local time)."""
         rng = self.rng
@@ -646,13 +659,10 @@ class _Builder:
         sequence = 0
         for _ in range(topic_count):
             kind, population, category, titles = self._topic_plan()
-            author = self._pick(population, self.weight)
+            day = self.start + timedelta(days=rng.uniform(0, 362))
+            author, created = self._author_at(population, day)
             if author is None:
                 continue
-            day = self.start + timedelta(days=rng.uniform(0, 362))
-            created = self._moment(author, day, 2)
-            if created >= self.reference:
-                created = self.reference - timedelta(hours=rng.uniform(1, 48))
             plan = {
                 "kind": kind,
                 "author": author,
@@ -670,9 +680,12 @@ class _Builder:
                     replier = author
                 else:
                     replier = self._pick(population, helper_pool, exclude=author.id) or author
-                moment = self._moment(replier, moment, 10 if index == 0 else 6)
-                if moment >= self.reference:
+                when = self._moment(replier, moment, 10 if index == 0 else 6)
+                if when >= self.reference:
                     break
+                if replier.created_at > when:
+                    continue
+                moment = when
                 events.append(
                     (moment, sequence, {"type": "reply", "plan": plan, "author": replier})
                 )
@@ -740,7 +753,8 @@ class _Builder:
         events = []
         for index in range(count):
             sender, recipient = rng.sample(people, 2)
-            moment = self.start + timedelta(days=rng.uniform(0, 360))
+            joined = max(sender.created_at, recipient.created_at, self.start)
+            moment = joined + (self.reference - timedelta(hours=4) - joined) * rng.random()
             plan = {
                 "kind": "pm",
                 "author": sender,

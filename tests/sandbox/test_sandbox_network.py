@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 
@@ -144,3 +145,21 @@ def test_network_size():
     assert 7500 <= len(network.roster) <= 8500
     assert 2300 <= truth["topics"] <= 2600
     assert 12000 <= truth["posts"] <= 18000
+
+
+def test_nobody_posts_before_their_account_exists(small):
+    forum = small.forum
+    assert all(
+        post.created_at >= forum.users[post.user_id].created_at for post in forum.posts.values()
+    )
+
+
+def test_newcomers_have_recent_accounts_and_some_post(small):
+    forum = small.forum
+    recent = {
+        u.id
+        for u in forum.users.values()
+        if u.id > 0 and u.created_at > small.reference - timedelta(days=120)
+    }
+    assert recent
+    assert any(post.user_id in recent for post in forum.posts.values())
