@@ -406,6 +406,7 @@ class Activity:
         self.topics = self.topics.join(self.first_response, on="id")
         self._months: dict[str, tuple[datetime, datetime]] = {}
         self._rows: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
+        self._figures: dict[str, dict[str | None, dict[str, Figure]]] = {}
 
     @staticmethod
     def _addressees(all_posts: pd.DataFrame, posts: pd.DataFrame) -> pd.Series:
@@ -422,6 +423,12 @@ class Activity:
         if month not in self._months:
             self._months[month] = month_bounds(month, self.tz)
         return self._months[month]
+
+    def figures(self, month: str) -> dict[str | None, dict[str, Figure]]:
+        """Every scope's raw figures for `month` (network: key None), computed once."""
+        if month not in self._figures:
+            self._figures[month] = _compute_all(self, month)
+        return self._figures[month]
 
     def month_rows(self, month: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Posts written and topics created in the month (computed once per month)."""
@@ -459,131 +466,199 @@ def _slice(activity: Activity, month: str, scope: str | None) -> _Slice:
     )
 
 
-def _share(part: float, whole: float) -> float | None:
-    return part / whole if whole else None
+NETWORK = ""  # the network's key while computing (no cooperative slug is empty)
+
+
+def _both(frame: pd.DataFrame, column: str, network_needs_scope: bool) -> pd.DataFrame:
+    """`frame` twice, keyed by `_scope`: once per cooperative (`column`), once for the network.
+
+    The network takes every row (topic-based figures) or only rows with a cooperative
+    (people-based figures), so one `groupby("_scope")` computes every scope at once."""
+    scoped = frame[frame[column].notna()]
+    network = scoped if network_needs_scope else frame
+    return pd.concat(
+        [network.assign(_scope=NETWORK), scoped.assign(_scope=scoped[column])], ignore_index=True
+    )
 
 
 def compute_month(activity: Activity, month: str, scope: str | None) -> dict[str, Figure]:
     """Every indicator's raw value and `n` for one month and scope (nothing suppressed yet)."""
+    figures = activity.figures(month)
+    return figures.get(scope) or _empty_figures()
+
+
+def _empty_figures() -> dict[str, Figure]:
+    """The figures of a scope with no member and no topic: zero counts, no values, n = 0."""
+    counts = {"members", "active_members", "new_contributors", "topics", "replies", "questions"}
+    counts |= {"unanswered", "authors_without_reply", "newcomers_not_back", "support_exchanges"}
+    counts |= {"overloaded_helpers", "flagged_posts"}
+    return {key: Figure(0 if key in counts else None, 0) for key in DEFINITIONS}
+
+
+def _compute_all(activity: Activity, month: str) -> dict[str | None, dict[str, Figure]]:
+    """The figures of the network and of every cooperative for one month, grouped by scope."""
     start, end = activity.bounds(month)
-    s = _slice(activity, month, scope)
-    figures: dict[str, Figure] = {}
+    posts, new_topics = activity.month_rows(month)
+    scopes = [NETWORK, *sorted(activity.members["cooperative"].unique())]
+    out: dict[str, dict[str, Figure]] = {scope: {} for scope in scopes}
+
+    def put(key: str, values, ns, default=None) -> None:
+        values = values.to_dict() if isinstance(values, pd.Series) else values
+        ns = ns.to_dict() if isinstance(ns, pd.Series) else ns
+        for scope in scopes:
+            value = values.get(scope, default)
+            if value is not None and isinstance(value, float) and math.isnan(value):
+                value = None
+            out[scope][key] = Figure(value, int(ns.get(scope, 0)))
+
+    def ratio(part: pd.Series, whole: pd.Series) -> pd.Series:
+        return (part.reindex(whole.index, fill_value=0) / whole).where(whole > 0)
 
     # participation
-    n_members = len(s.members)
-    active = s.member_posts["user_id"].nunique()
-    first = activity.first_post.reindex(s.members["id"])
-    new = int(((first >= start) & (first < end)).sum())
-    figures["members"] = Figure(n_members, n_members)
-    figures["active_members"] = Figure(active, n_members)
-    figures["participation_rate"] = Figure(_share(active, n_members), n_members)
-    figures["new_contributors"] = Figure(new, n_members)
-    figures["topics"] = Figure(len(s.scope_topics), s.scope_topics["user_id"].nunique())
-    scope_replies = s.scope_posts[s.scope_posts["is_reply"]]
-    figures["replies"] = Figure(len(scope_replies), scope_replies["user_id"].nunique())
+    members = _both(activity.members, "cooperative", network_needs_scope=True)
+    n_members = members.groupby("_scope").size()
+    member_posts = _both(posts, "author_coop", network_needs_scope=True)
+    by_scope = member_posts.groupby("_scope")
+    active = by_scope["user_id"].nunique()
+    first = activity.first_post.reindex(members["id"]).to_numpy()
+    members["new"] = (first >= start) & (first < end)
+    put("members", n_members, n_members, 0)
+    put("active_members", active, n_members, 0)
+    put("participation_rate", ratio(active, n_members), n_members)
+    put("new_contributors", members.groupby("_scope")["new"].sum(), n_members, 0)
+    topics = _both(new_topics, "root_slug", network_needs_scope=False)
+    by_topic_scope = topics.groupby("_scope")
+    put("topics", by_topic_scope.size(), by_topic_scope["user_id"].nunique(), 0)
+    scope_posts = _both(posts, "root_slug", network_needs_scope=False)
+    replies = scope_posts[scope_posts["is_reply"]]
+    by_reply_scope = replies.groupby("_scope")
+    put("replies", by_reply_scope.size(), by_reply_scope["user_id"].nunique(), 0)
 
     # mutual aid
-    questions = s.scope_topics[s.scope_topics["accepted_answers"]]
-    askers = questions["user_id"].nunique()
-    delay = questions["responded_at"] - questions["created_at"]
-    answered = questions[questions["responded_at"].notna()]
-    figures["questions"] = Figure(len(questions), askers)
-    figures["answered_48h"] = Figure(
-        _share(int((delay <= RESPONSE_WINDOW).sum()), len(questions)), askers
-    )
-    hours = (answered["responded_at"] - answered["created_at"]).dt.total_seconds() / 3600
-    figures["first_response_hours"] = Figure(
-        float(hours.median()) if len(hours) else None, answered["user_id"].nunique()
-    )
-    unanswered = questions["responded_at"].isna() | (questions["responded_at"] >= end)
-    figures["unanswered"] = Figure(int(unanswered.sum()), askers)
-    figures["solved_share"] = Figure(_share(int(questions["solved"].sum()), len(questions)), askers)
-    responder_roles = answered["responder"].map(activity.role_of)
-    figures["peer_response_share"] = Figure(
-        _share(int((responder_roles == "entrepreneur").sum()), len(answered)),
-        answered["responder"].nunique(),
+    questions = topics[topics["accepted_answers"]].copy()
+    questions["delay"] = questions["responded_at"] - questions["created_at"]
+    questions["in_48h"] = questions["delay"] <= RESPONSE_WINDOW
+    questions["open_at_end"] = questions["responded_at"].isna() | (questions["responded_at"] >= end)
+    by_question = questions.groupby("_scope")
+    askers = by_question["user_id"].nunique()
+    asked = by_question.size()
+    put("questions", asked, askers, 0)
+    put("answered_48h", ratio(by_question["in_48h"].sum(), asked), askers)
+    put("unanswered", by_question["open_at_end"].sum(), askers, 0)
+    put("solved_share", ratio(by_question["solved"].sum(), asked), askers)
+    answered = questions[questions["responded_at"].notna()].copy()
+    answered["hours"] = answered["delay"].dt.total_seconds() / 3600
+    answered["peer"] = answered["responder"].map(activity.role_of) == "entrepreneur"
+    by_answered = answered.groupby("_scope")
+    put("first_response_hours", by_answered["hours"].median(), by_answered["user_id"].nunique())
+    put(
+        "peer_response_share",
+        ratio(by_answered["peer"].sum(), by_answered.size()),
+        by_answered["responder"].nunique(),
     )
 
     # working time
-    mp = s.member_posts
-    figures["after_hours"] = Figure(
-        float(mp["after_hours"].mean()) if len(mp) else None, mp["user_id"].nunique()
-    )
+    put("after_hours", by_scope["after_hours"].mean(), by_scope["user_id"].nunique())
     for role in ROLES:
-        rp = mp[mp["author_role"] == role]
-        figures[f"after_hours_{role}"] = Figure(
-            float(rp["after_hours"].mean()) if len(rp) else None, rp["user_id"].nunique()
+        role_posts = member_posts[member_posts["author_role"] == role].groupby("_scope")
+        put(
+            f"after_hours_{role}",
+            role_posts["after_hours"].mean(),
+            role_posts["user_id"].nunique(),
         )
 
     # load concentration
-    member_replies = mp[mp["is_reply"]]
-    counts = member_replies.groupby("user_id").size().sort_values(ascending=False)
-    repliers = len(counts)
-    total = int(counts.sum())
-    if repliers:
-        top = math.ceil(TOP_SHARE * repliers)
-        cumulative = counts.cumsum().to_numpy()
-        figures["top_decile_share"] = Figure(float(cumulative[top - 1] / total), repliers)
-        figures["absence_factor"] = Figure(
-            int(np.searchsorted(cumulative, total / 2) + 1), repliers
-        )
-        late = member_replies.groupby("user_id")["after_hours"].mean().reindex(counts.index)
-        overloaded = (counts >= OVERLOAD_FACTOR * counts.median()) & (late >= OVERLOAD_AFTER_HOURS)
-        figures["overloaded_helpers"] = Figure(int(overloaded.sum()), repliers)
-    else:
-        for key in ("top_decile_share", "absence_factor", "overloaded_helpers"):
-            figures[key] = Figure(None, 0)
+    member_replies = member_posts[member_posts["is_reply"]]
+    per_person = member_replies.groupby(["_scope", "user_id"])["after_hours"].agg(["size", "mean"])
+    top_share, absence, overloaded, repliers = {}, {}, {}, {}
+    for scope, rows in per_person.groupby(level="_scope"):
+        counts = np.sort(rows["size"].to_numpy())[::-1]
+        total = counts.sum()
+        cumulative = np.cumsum(counts)
+        repliers[scope] = len(counts)
+        top_share[scope] = float(cumulative[math.ceil(TOP_SHARE * len(counts)) - 1] / total)
+        absence[scope] = int(np.searchsorted(cumulative, total / 2) + 1)
+        heavy = rows["size"] >= OVERLOAD_FACTOR * float(np.median(counts))
+        overloaded[scope] = int((heavy & (rows["mean"] >= OVERLOAD_AFTER_HOURS)).sum())
+    put("top_decile_share", top_share, repliers)
+    put("absence_factor", absence, repliers)
+    put("overloaded_helpers", overloaded, repliers)
 
     # social relations
-    topics = s.scope_topics
-    no_reply = topics["responded_at"].isna() | (topics["responded_at"] >= end)
-    authors = topics.groupby("user_id")
-    figures["authors_without_reply"] = Figure(
-        int(no_reply.groupby(topics["user_id"]).all().sum()) if len(topics) else 0,
-        authors.ngroups,
-    )
-    newcomers = first[(first >= start) & (first < end)]
-    second = activity.second_post.reindex(newcomers.index)
-    not_back = second.isna() | (second > newcomers + RETURN_WINDOW)
-    figures["newcomers_not_back"] = Figure(int(not_back.sum()), len(newcomers))
+    topics["no_reply"] = topics["responded_at"].isna() | (topics["responded_at"] >= end)
+    silent = topics.groupby(["_scope", "user_id"])["no_reply"].all().groupby(level="_scope")
+    put("authors_without_reply", silent.sum(), by_topic_scope["user_id"].nunique(), 0)
+    newcomers = members[members["new"]].copy()
+    second = activity.second_post.reindex(newcomers["id"]).to_numpy()
+    first_new = activity.first_post.reindex(newcomers["id"]).to_numpy()
+    newcomers["not_back"] = pd.isna(second) | (second > first_new + RETURN_WINDOW)
+    by_newcomer = newcomers.groupby("_scope")
+    put("newcomers_not_back", by_newcomer["not_back"].sum(), by_newcomer.size(), 0)
     known = member_replies[member_replies["addressee_coop"].notna()]
-    figures["cross_coop_share"] = Figure(
-        _share(int((known["addressee_coop"] != known["author_coop"]).sum()), len(known)),
-        repliers,
-    )
-    sr = scope_replies
+    across = (known["addressee_coop"] != known["author_coop"]).groupby(known["_scope"]).mean()
+    put("cross_coop_share", across, repliers)
     pair = ("entrepreneur", "appui")
-    exchanges = sr[
-        sr["author_role"].isin(pair)
-        & sr["addressee_role"].isin(pair)
-        & (sr["author_role"] != sr["addressee_role"])
-    ]
-    figures["support_exchanges"] = Figure(len(exchanges), exchanges["user_id"].nunique())
-    flagged = s.scope_posts[(s.scope_posts["flag_count"] > 0) | s.scope_posts["hidden"]]
-    figures["flagged_posts"] = Figure(len(flagged), s.scope_posts["user_id"].nunique())
+    exchanges = replies[
+        replies["author_role"].isin(pair)
+        & replies["addressee_role"].isin(pair)
+        & (replies["author_role"] != replies["addressee_role"])
+    ].groupby("_scope")
+    put("support_exchanges", exchanges.size(), exchanges["user_id"].nunique(), 0)
+    flagged = (scope_posts["flag_count"] > 0) | scope_posts["hidden"]
+    by_post_scope = scope_posts.groupby("_scope")
+    put(
+        "flagged_posts",
+        flagged.groupby(scope_posts["_scope"]).sum(),
+        by_post_scope["user_id"].nunique(),
+        0,
+    )
 
-    figures.update(pulse_figures(activity.forum, month, scope))
-    return figures
+    pulse = pulse_by_scope(activity.forum, month)
+    no_votes = {f"pulse_{axis}": Figure(None, 0) for axis in AXES}
+    result: dict[str | None, dict[str, Figure]] = {}
+    for scope, figures in out.items():
+        key = None if scope == NETWORK else scope
+        figures |= pulse.get(key, no_votes)
+        result[key] = {name: figures[name] for name in DEFINITIONS}
+    return result
 
 
 def pulse_figures(forum: Forum, month: str, scope: str | None) -> dict[str, Figure]:
-    """Average answer (1–5) per axis from the month's closed pulse polls; n = voters."""
+    """Average answer (1–5) per axis from the month's closed pulse polls; n = voters.
+
+    The network pools the votes of every cooperative's poll on that axis."""
+    empty = {f"pulse_{axis}": Figure(None, 0) for axis in AXES}
+    return pulse_by_scope(forum, month).get(scope, empty)
+
+
+def pulse_by_scope(forum: Forum, month: str) -> dict[str | None, dict[str, Figure]]:
+    """`pulse_figures` of the network (key None) and of every cooperative, in one pass."""
     polls = forum.polls
     polls = polls[(polls["pulse_month"] == month) & (polls["status"] == "closed")]
-    if scope is not None:
-        polls = polls[polls["cooperative"] == scope]
     options = forum.poll_options[forum.poll_options["poll_id"].isin(polls["id"])]
-    options = options.join(polls.set_index("id")["name"], on="poll_id")
+    options = options.join(polls.set_index("id")[["name", "cooperative"]], on="poll_id")
     # the answer's score is its rank on the scale (1–5), whatever base the positions use
-    options = options.assign(score=options.groupby("poll_id")["position"].rank(method="first"))
-    figures = {}
-    for axis in AXES:
-        votes = options[options["name"] == axis]
-        voters = int(polls.loc[polls["name"] == axis, "voters"].sum())
-        total = int(votes["votes"].sum())
-        mean = float((votes["score"] * votes["votes"]).sum() / total) if total else None
-        figures[f"pulse_{axis}"] = Figure(mean, voters)
-    return figures
+    options = options.assign(
+        score=options.groupby("poll_id")["position"].rank(method="first"),
+        points=lambda frame: frame["score"] * frame["votes"],
+    )
+    result: dict[str | None, dict[str, Figure]] = {}
+    for scope, poll_rows, option_rows in [
+        (None, polls, options),
+        *(
+            (slug, polls[polls["cooperative"] == slug], options[options["cooperative"] == slug])
+            for slug in polls["cooperative"].dropna().unique()
+        ),
+    ]:
+        voters = poll_rows.groupby("name")["voters"].sum()
+        sums = option_rows.groupby("name")[["votes", "points"]].sum()
+        figures = {}
+        for axis in AXES:
+            total = int(sums["votes"].get(axis, 0))
+            mean = float(sums["points"][axis] / total) if total else None
+            figures[f"pulse_{axis}"] = Figure(mean, int(voters.get(axis, 0)))
+        result[scope] = figures
+    return result
 
 
 def monthly_figures(

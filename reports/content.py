@@ -84,7 +84,7 @@ def build_scope(
     with_charts: bool,
 ) -> tuple[ScopeReport, list[str]]:
     """One scope's indicators, points and (optionally) charts; also the trend months."""
-    figures = monthly_figures(activity, month, slug, settings.history_months)
+    figures = monthly_figures(activity, month, slug, settings.history_months if with_charts else 3)
     rows = indicators(activity, month, slug, settings.min_group_size, figures)
     scope = ScopeReport(slug, name, rows, vigilance_points(rows, thresholds))
     months = list(figures)

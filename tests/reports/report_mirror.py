@@ -87,7 +87,7 @@ def fill_mirror(
     n_replies = len(reply_topic)
     same_coop = rng.random(n_replies) < 0.8
     repliers = rng.choice(n_users, size=n_replies, p=activity / activity.sum())
-    local = np.array([user_coop[authors[t]] for t in reply_topic])
+    local = user_coop[authors[reply_topic]]
     pool = local * members_per_coop + rng.integers(0, members_per_coop, n_replies)
     repliers = np.where(same_coop & (rng.random(n_replies) < 0.5), pool, repliers)
     delays = rng.exponential(20 * 3600, size=n_replies)
@@ -112,10 +112,12 @@ def fill_mirror(
     post_numbers = np.arange(len(order)) - starts[np.cumsum(boundaries) - 1] + 1
     flags = (rng.random(len(order)) < 0.01).astype(int)
     post_ids = np.arange(1, len(order) + 1)
-    solved = {}
-    for t in np.unique(reply_topic[rng.random(n_replies) < 0.3]).tolist():
-        candidates = post_ids[(posts_topic == t) & (post_numbers > 1)]
-        solved[t] = int(candidates[0])
+    first_reply = post_numbers == 2
+    first_reply_of = dict(
+        zip(posts_topic[first_reply].tolist(), post_ids[first_reply].tolist(), strict=True)
+    )
+    chosen = np.unique(reply_topic[rng.random(n_replies) < 0.3]).tolist()
+    solved = {t: first_reply_of[t] for t in chosen}
 
     created_text = _stamp(posts_created)
     topic_text = _stamp(topic_created)
