@@ -642,22 +642,27 @@ def pulse_by_scope(forum: Forum, month: str) -> dict[str | None, dict[str, Figur
         score=options.groupby("poll_id")["position"].rank(method="first"),
         points=lambda frame: frame["score"] * frame["votes"],
     )
+    voters = pd.concat(
+        [
+            polls.groupby("name")["voters"].sum().rename(lambda axis: (NETWORK, axis)),
+            polls.groupby(["cooperative", "name"])["voters"].sum(),
+        ]
+    ).to_dict()
+    sums = pd.concat(
+        [
+            options.groupby("name")[["votes", "points"]].sum().rename(lambda a: (NETWORK, a)),
+            options.groupby(["cooperative", "name"])[["votes", "points"]].sum(),
+        ]
+    ).to_dict("index")
     result: dict[str | None, dict[str, Figure]] = {}
-    for scope, poll_rows, option_rows in [
-        (None, polls, options),
-        *(
-            (slug, polls[polls["cooperative"] == slug], options[options["cooperative"] == slug])
-            for slug in polls["cooperative"].dropna().unique()
-        ),
-    ]:
-        voters = poll_rows.groupby("name")["voters"].sum()
-        sums = option_rows.groupby("name")[["votes", "points"]].sum()
+    for scope in [NETWORK, *polls["cooperative"].dropna().unique()]:
         figures = {}
         for axis in AXES:
-            total = int(sums["votes"].get(axis, 0))
-            mean = float(sums["points"][axis] / total) if total else None
-            figures[f"pulse_{axis}"] = Figure(mean, int(voters.get(axis, 0)))
-        result[scope] = figures
+            total = sums.get((scope, axis), {}).get("votes", 0)
+            points = sums.get((scope, axis), {}).get("points", 0.0)
+            mean = float(points / total) if total else None
+            figures[f"pulse_{axis}"] = Figure(mean, int(voters.get((scope, axis), 0)))
+        result[None if scope == NETWORK else scope] = figures
     return result
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
@@ -15,7 +16,7 @@ class Formatter:
 
     def __init__(self, lang: str, tz: str = "Europe/Paris") -> None:
         self.lang = lang
-        self.locale = LOCALES[lang]
+        self.locale = Locale.parse(LOCALES[lang])  # parsed once: Babel is slow otherwise
         self.tz = tz
 
     def value(self, value: float | None, unit: str) -> str:
