@@ -657,9 +657,9 @@ def worker_jobs(config: Config) -> list[Job]:
     tz = config["network"].timezone
 
     def sync_job() -> dict:
-        options = mirror.sync_options(
-            config["template"], config["sync"], _cooperative_slugs(config)
-        )
+        known = config.resolve(config["network"].cooperatives).exists()
+        slugs = _cooperative_slugs(config) if known else []
+        options = mirror.sync_options(config["template"], config["sync"], slugs)
         return mirror.run_sync(config.database_url, open_client(config), options).as_json()
 
     def score_job() -> str:

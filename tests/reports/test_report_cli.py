@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,55 @@ def test_a_bad_minimum_group_size_in_the_config_exits_2(tmp_path: Path):
     result = run(path, "report", "--month", "2026-10")
     assert result.exit_code == 2
     assert "min_group_size" in result.output
+
+
+@pytest.fixture
+def forum_config(sandbox_server, config: Path, tmp_path: Path) -> tuple[Path, dict]:
+    """campus.toml pointing at the in-thread sandbox, with its cooperatives.csv."""
+    from sandbox.network import generate
+
+    (tmp_path / "cooperatives.csv").write_text(generate(1, "small").cooperatives_csv)
+    (tmp_path / "campus.db").write_bytes((config.parent / "campus.db").read_bytes())
+    path = tmp_path / "campus.toml"
+    path.write_text(
+        f'[discourse]\nurl = "{sandbox_server.url}"\nrequests_per_minute = 100000\n'
+        '[database]\nurl = "sqlite:///campus.db"\n'
+    )
+    return path, {"CAMPUS_DISCOURSE_API_KEY": sandbox_server.api_key, "CAMPUS_LANG": "fr"}
+
+
+def run_with(config: Path, env: dict, *args: str):
+    return CliRunner().invoke(cli.main, ["--config", str(config), *args], env=env)
+
+
+@pytest.mark.integration
+def test_report_publish_twice_creates_then_updates(forum_config):
+    path, env = forum_config
+    first = run_with(path, env, "report", "--month", "2026-10", "--publish")
+    second = run_with(path, env, "report", "--month", "2026-10", "--publish")
+    assert first.exit_code == 0, first.output
+    assert "publié dans le sujet" in first.output
+    assert "mis à jour dans le sujet" in second.output
+
+
+@pytest.mark.integration
+def test_pulse_post_is_idempotent_and_collect_reports_open_polls(forum_config):
+    path, env = forum_config
+    first = run_with(path, env, "pulse", "post", "--month", "2026-11", "--json")
+    second = run_with(path, env, "pulse", "post", "--month", "2026-11", "--json")
+    assert first.exit_code == 0, first.output
+    assert len(json.loads(first.stdout)["posted"]) == 6
+    assert json.loads(second.stdout)["posted"] == []
+    collected = run_with(path, env, "pulse", "collect", "--month", "2026-11")
+    assert collected.exit_code == 0, collected.output
+    assert "36 encore ouvert(s)" in collected.output
+
+
+def test_worker_once_logs_each_job_and_fails_without_a_key(config: Path):
+    result = run(config, "worker", "--once")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith("sync: failed")
+    assert lines[1].startswith("score: ok")
+    assert lines[2].startswith("pulse+report: failed")
+    assert "CAMPUS_DISCOURSE_API_KEY" in lines[0]
