@@ -672,7 +672,8 @@ def worker_jobs(config: Config) -> list[Job]:
             end=end,
             optout_group=config["template"].optout_group,
         )
-        target = config.resolve(config["reports"].output_dir) / "scores" / "last30.csv"
+        # animator-facing, with names: kept apart from the directors' report folders
+        target = config.base_dir / "scores" / "last30.csv"
         target.parent.mkdir(parents=True, exist_ok=True)
         table.to_csv(target, index=False)
         return f"{len(table)} → {target}"
