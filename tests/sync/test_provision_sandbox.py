@@ -263,3 +263,50 @@ def test_no_progress_when_stderr_is_not_a_terminal(site):
     result = site.cli("provision", "--json")
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
+
+
+class RealListingClient(DiscourseAPI):
+    """Sees `/site.json` as real Discourse serves it: no `group_permissions` per category."""
+
+    def all_categories(self):
+        categories = super().all_categories()
+        for category in categories:
+            category.pop("group_permissions", None)
+        return categories
+
+
+def real_listing_provision(site: Site, **options):
+    client = RealListingClient(site.settings(), sleep=lambda seconds: None)
+    cooperatives = load_cooperatives(site.cooperatives_csv, TEMPLATE)
+    return run_provision(client, cooperatives, TEMPLATE, **options)
+
+
+def test_second_run_on_a_real_shaped_listing_sends_zero_writes(site):
+    site.provision()
+    site.server.reset_stats()
+    plan = real_listing_provision(site)
+    assert (plan.count("unchanged"), site.server.stats()["writes"]) == (304, 0)
+
+
+def test_opened_category_is_restricted_again_from_the_real_shaped_listing(site):
+    site.provision()
+    slug = site.network.cooperatives[0].slug
+    parent = next(c for c in site.server.state.categories.values() if c.slug == slug)
+    parent.permissions = {"everyone": 1}
+    plan = real_listing_provision(site)
+    assert [(a.key, a.changes) for a in plan.writes] == [(slug, ("permissions",))]
+    assert parent.permissions == {slug: 1, "staff": 1}
+
+
+def test_check_permissions_reads_each_category_and_finds_a_wrong_group(site):
+    site.provision()
+    first, second = (coop.slug for coop in site.network.cooperatives[:2])
+    parent = next(c for c in site.server.state.categories.values() if c.slug == first)
+    parent.permissions = {second: 1, "staff": 1}  # still restricted: invisible in the listing
+    assert real_listing_provision(site, dry_run=True).writes == []
+    site.server.reset_stats()
+    plan = real_listing_provision(site, check_permissions=True)
+    assert [(a.key, a.changes) for a in plan.writes] == [(first, ("permissions",))]
+    # one read per category of the forum: 3 network + 74 × 3 cooperative ones + Uncategorized
+    assert site.server.stats()["routes"]["GET /c/{id}/show.json"] == 226
+    assert parent.permissions == {first: 1, "staff": 1}
