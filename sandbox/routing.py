@@ -79,10 +79,9 @@ def nest_params(pairs: list[tuple[str, str]]) -> dict:
 
 @dataclass
 class Request:
-    """What a handler needs: method, path, merged query/body parameters, the acting user."""
+    """What a handler needs: method, query and body parameters, path segments, the acting user."""
 
     method: str
-    path: str
     query: dict
     body: dict
     path_params: dict[str, str] = field(default_factory=dict)

@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import socket
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -117,7 +118,6 @@ class Sandbox:
             route, path_params = found
             request = Request(
                 method,
-                "",
                 nest_params(query),
                 parse_body(headers.get("Content-Type", ""), body),
                 path_params,
@@ -235,6 +235,13 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+    def handle_error(self, request, client_address) -> None:
+        """Clients that vanish mid-request (killed syncs, timeouts) are normal here: stay quiet."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
 
 
 class SandboxServer:

@@ -106,3 +106,9 @@ def test_perceval_requests_one_post_per_post_beyond_the_first_chunk(sandbox_serv
         if forum.is_counted_topic(t) and forum.topic_stats(t)["posts_count"] > 20
     )
     assert routes["GET /posts/{id}.json"] == extra
+
+
+def test_pydiscourse_waits_and_retries_after_the_json_429(client, sandbox_server):
+    sandbox_server.set_faults(sequence=["rate_limit"], retry_after=1)
+    assert client.latest_posts()["latest_posts"]
+    assert sandbox_server.stats()["statuses"] == {"200": 1, "429": 1}
