@@ -79,3 +79,25 @@ def test_export_lists_members_of_automatic_groups(sandbox_server):
     groups = {group["name"]: group for group in sandbox_server.export()["groups"]}
     animation = sandbox_server.state.user_by_username("animation").id
     assert animation in groups["admins"]["member_ids"]
+
+
+def test_votes_control_endpoint_records_votes(api, sandbox_server):
+    raw = "Sondage pour la prochaine rencontre.\n\n[poll name=jour]\n* Lundi\n* Mardi\n[/poll]"
+    post = api.post("/posts.json", data={"title": "Quel jour pour se voir ?", "raw": raw}).json()
+    monday = post["polls"][0]["options"][0]["id"]
+    payload = {"post_id": post["id"], "poll_name": "jour", "votes": {"animation": [monday]}}
+    answer = requests.post(sandbox_server.url + "/_sandbox/votes", json=payload, timeout=10)
+    assert answer.json() == {"post_id": post["id"], "poll_name": "jour", "voters": 1}
+    assert api.get(f"/posts/{post['id']}.json").json()["polls"][0]["options"][0]["votes"] == 1
+
+
+def test_votes_control_endpoint_refuses_unknown_option(api, sandbox_server):
+    raw = "Sondage pour la prochaine rencontre.\n\n[poll name=jour]\n* Lundi\n* Mardi\n[/poll]"
+    post = api.post(
+        "/posts.json", data={"title": "Quel jour pour se retrouver ?", "raw": raw}
+    ).json()
+    payload = {"post_id": post["id"], "poll_name": "jour", "votes": {"animation": ["nope"]}}
+    assert (
+        requests.post(sandbox_server.url + "/_sandbox/votes", json=payload, timeout=10).status_code
+        == 422
+    )
