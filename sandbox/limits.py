@@ -76,6 +76,7 @@ class FaultConfig:
 
     `sequence` lists faults forced on the next requests, in order, before any random draw
     (e.g. `["rate_limit", "bad_gateway"]`); an empty string in it means "no fault".
+    `burst` makes a randomly drawn 429 a storm: that many consecutive requests get it.
     """
 
     seed: int = 0
@@ -87,6 +88,7 @@ class FaultConfig:
     drop: float = 0.0
     stall_seconds: float = 2.0
     retry_after: int = 1
+    burst: int = 1
     sequence: list[str] = field(default_factory=list)
 
     @classmethod
@@ -102,6 +104,9 @@ class FaultConfig:
             if not 0 <= probability <= 1:
                 raise ValueError(f"{kind} must be a probability between 0 and 1")
             setattr(config, kind, probability)
+        if int(config.burst) < 1:
+            raise ValueError("burst must be at least 1")
+        config.burst = int(config.burst)
         bad = [kind for kind in config.sequence if kind and kind not in FAULT_KINDS]
         if bad:
             raise ValueError(f"unknown fault kinds in sequence: {', '.join(bad)}")
@@ -134,6 +139,8 @@ class FaultInjector:
             roll = self._random.random()
             for kind, probability in zip(FAULT_KINDS, probabilities, strict=True):
                 if roll < probability:
+                    if kind in ("rate_limit", "ip_rate_limit"):
+                        self._pending.extend([kind] * (self.config.burst - 1))
                     return kind
                 roll -= probability
             return None

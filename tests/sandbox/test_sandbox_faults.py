@@ -100,3 +100,10 @@ def test_faults_via_control_endpoint(api, sandbox_server):
     assert api.get("/site.json").status_code == 503
     bad = requests.post(sandbox_server.url + "/_sandbox/faults", json={"nope": 1}, timeout=10)
     assert bad.status_code == 422
+
+
+def test_burst_turns_a_drawn_429_into_a_storm():
+    injector = FaultInjector(FaultConfig.from_dict({"seed": 4, "rate_limit": 0.05, "burst": 5}))
+    draws = [injector.draw() for _ in range(400)]
+    first = draws.index("rate_limit")
+    assert draws[first : first + 5] == ["rate_limit"] * 5
