@@ -892,6 +892,7 @@ class ForumApi:
             "archetype",
             "target_recipients",
             "reply_to_post_number",
+            "created_at",
         )
         signature = (
             "|".join(f"{key}={request.get(key)}" for key in keys) + f"|user={request.user.id}"

@@ -142,3 +142,13 @@ def test_deleted_post_is_shown_to_admin_with_deleted_at(api, sandbox_server):
     assert api.delete(f"/posts/{victim}.json").status_code == 200
     posts = api.get(f"/t/{topic.id}.json").json()["post_stream"]["posts"]
     assert next(p for p in posts if p["id"] == victim)["deleted_at"] is not None
+
+
+def test_same_text_with_other_created_at_is_a_new_post(api):
+    first = api.post(
+        "/posts.json", data={"topic_id": 2, "raw": BODY, "created_at": "2026-01-01T10:00:00Z"}
+    ).json()
+    second = api.post(
+        "/posts.json", data={"topic_id": 2, "raw": BODY, "created_at": "2026-01-02T10:00:00Z"}
+    ).json()
+    assert first["id"] != second["id"]
