@@ -25,13 +25,24 @@ sys.path.insert(0, str(ROOT / "tests" / "reports"))
 MEASURED = """
 import json, sys, time
 from pathlib import Path
+from analytics.forum import load_forum
+from analytics.indicators import Activity
 from reports.render import build_report
 from sync.db import connect
 start = time.perf_counter()
-folder = build_report(connect(sys.argv[1]), "2026-10", Path(sys.argv[2]))
-seconds = time.perf_counter() - start
-files = sum(1 for p in folder.rglob("*") if p.is_file())
-print(json.dumps({"seconds": round(seconds, 1), "files": files, "folder": str(folder)}))
+forum = load_forum(connect(sys.argv[1]))
+loaded = time.perf_counter()
+activity = Activity(forum)
+prepared = time.perf_counter()
+folder = build_report(activity, "2026-10", Path(sys.argv[2]))
+done = time.perf_counter()
+print(json.dumps({
+    "seconds": round(done - start, 1),
+    "load_forum": round(loaded - start, 1),
+    "prepare": round(prepared - loaded, 1),
+    "indicators_and_files": round(done - prepared, 1),
+    "files": sum(1 for p in folder.rglob("*") if p.is_file()),
+}))
 """
 
 MONTHS = tuple(f"2025-{m:02d}" for m in (11, 12)) + tuple(f"2026-{m:02d}" for m in range(1, 11))

@@ -40,7 +40,6 @@ PALETTE = ["#1b6ca8", "#d1495b", "#edae49", "#00798c", "#66a182", "#30638e"]
 MESSAGES = {
     "fr": {
         "not_enough": "Trop peu de données",
-        "share": "% ",
         "pulse": "baromètre (1–5)",
         "response_title": "Délai de première réponse aux questions du mois",
         "questions": "questions",
@@ -52,7 +51,6 @@ MESSAGES = {
     },
     "en": {
         "not_enough": "Too little data",
-        "share": "% ",
         "pulse": "pulse (1–5)",
         "response_title": "Time to first response to the month's questions",
         "questions": "questions",
