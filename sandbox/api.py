@@ -298,9 +298,11 @@ class ForumApi:
         return permissions
 
     def _apply_category_fields(self, category: Category, params: dict) -> None:
-        for key in ("color", "text_color", "description"):
+        for key in ("color", "text_color"):
             if params.get(key) not in (None, ""):
                 setattr(category, key, str(params[key]).lstrip("#"))
+        if params.get("description") is not None:
+            category.description = str(params["description"]) or None
         if isinstance(params.get("custom_fields"), dict):
             for key, value in params["custom_fields"].items():
                 category.custom_fields[key] = (

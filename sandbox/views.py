@@ -366,7 +366,7 @@ def topic_list_item(forum: Forum, topic: Topic) -> dict:
         "pinned_globally": topic.pinned,
         "featured_link": None,
         "has_accepted_answer": topic.accepted_answer_post_id is not None,
-        "can_have_answer": _can_accept(forum, topic, first) or _category_accepts(forum, topic),
+        "can_have_answer": _category_accepts(forum, topic),
         "op_like_count": len(forum.likes_of(first)),
         "posters": posters,
     }
