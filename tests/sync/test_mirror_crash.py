@@ -1,4 +1,10 @@
-"""SIGKILL a `campus sync` at random instants, run it again: exactly the forum, nothing doubled."""
+"""SIGKILL a `campus sync` at random instants, run it again: exactly the forum, nothing doubled.
+
+The kill instants are drawn among the sync's own progress: after a random number of progress
+lines on stderr (each printed after a commit), plus a random few milliseconds, so that kills
+land in every step (groups, users, posts pages, listing, re-reads) and inside transactions.
+Between runs the sandbox gets new posts, deletions, likes and answers, so each run has work.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from sandbox.activity import apply
 from sync.db import connect
 from tests.conftest import SANDBOX_TEST_KEY
 from tests.db.mirror_support import counts, dump, make_api, sync
@@ -25,7 +32,7 @@ requests_per_minute = 1000000
 [sync]
 reconcile_days = 3650
 """
-KILLS = 5
+KILLS = 6
 
 
 def campus_sync(tmp_path: Path, url: str, db_url: str) -> subprocess.Popen:
@@ -36,26 +43,49 @@ def campus_sync(tmp_path: Path, url: str, db_url: str) -> subprocess.Popen:
         "CAMPUS_DATABASE_URL": db_url,
         "PYTHONPATH": str(ROOT),
     }
-    command = [sys.executable, "-c", "import cli; cli.main()", "--config", "campus.toml", "sync"]
+    command = [sys.executable, "-c", "import cli; cli.main()", "--config", "campus.toml", "-v"]
     return subprocess.Popen(
-        [*command, "--json"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [*command, "sync", "--json"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
+
+
+def kill_after_progress(process: subprocess.Popen, lines: int, extra_seconds: float) -> bool:
+    """SIGKILL once `lines` progress lines (each follows a commit) were printed, a bit later."""
+    for _ in range(lines):
+        if not process.stderr.readline():
+            return False
+    time.sleep(extra_seconds)
+    if process.poll() is not None:
+        return False
+    os.kill(process.pid, signal.SIGKILL)
+    return True
 
 
 def test_sigkill_at_random_points_then_rerun_converges(db_url, sandbox_server, tmp_path):
     (tmp_path / "campus.toml").write_text(CONFIG, encoding="utf-8")
     rng = random.Random(2026)
     killed = 0
-    for _ in range(KILLS):
+    for round_number in range(KILLS):
+        if round_number:  # fresh work for this run: new posts, deletions, likes, answers
+            apply(
+                sandbox_server.state,
+                seed=round_number,
+                new_posts=120,
+                deletes=4,
+                likes=15,
+                accepts=2,
+            )
         process = campus_sync(tmp_path, sandbox_server.url, db_url)
-        time.sleep(rng.uniform(0.8, 5.0))
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGKILL)
-            killed += 1
-        process.communicate(timeout=60)
+        killed += kill_after_progress(process, rng.randint(3, 12), rng.uniform(0.0, 0.05))
+        process.communicate(timeout=120)
     final = campus_sync(tmp_path, sandbox_server.url, db_url)
     _out, err = final.communicate(timeout=300)
-    assert final.returncode == 0, err.decode()
+    assert final.returncode == 0, err
 
     mirror = connect(db_url)
     reference = connect(f"sqlite:///{tmp_path / 'reference.db'}")
