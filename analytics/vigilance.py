@@ -104,12 +104,15 @@ class VigilancePoint:
     def sentence(self, lang: str, fmt: Callable[[float, str], str]) -> str:
         """The explaining sentence, numbers formatted by `fmt(value, unit)`."""
         key = "pulse" if self.indicator.startswith("pulse_") else self.indicator
+        unit = self.unit
+        if unit == "share" and fmt(self.figure, unit) == fmt(self.threshold, unit):
+            unit = "share_precise"  # "69.8 % (threshold 70 %)", not "70 % (threshold 70 %)"
         return translate(
             SENTENCES,
             key,
             lang,
-            value=fmt(self.figure, self.unit),
-            threshold=fmt(self.threshold, self.unit),
+            value=fmt(self.figure, unit),
+            threshold=fmt(self.threshold, unit),
             n=self.n,
         )
 

@@ -25,6 +25,8 @@ class Formatter:
             return "–"
         if unit == "share":
             return format_percent(value, locale=self.locale)
+        if unit == "share_precise":  # when whole percents would hide a crossed threshold
+            return format_percent(value, "#,##0.0 %", locale=self.locale)
         if unit == "hours":
             return format_decimal(value, "#,##0.0", locale=self.locale) + " h"
         if unit == "scale":

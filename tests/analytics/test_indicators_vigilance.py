@@ -70,3 +70,11 @@ def test_pulse_points_speak_english_when_asked():
     assert (
         points[0].sentence("en", plain).startswith("Average pulse answer of 2.40 (threshold: 3.00)")
     )
+
+
+def test_a_share_just_under_its_threshold_is_told_with_a_decimal():
+    def rounded(value: float, unit: str) -> str:
+        return f"{value:.1%}" if unit == "share_precise" else f"{value:.0%}"
+
+    point = vigilance_points([row("answered_48h", 0.698)], IndicatorSettings())[0]
+    assert point.sentence("en", rounded).startswith("Only 69.8% of questions")

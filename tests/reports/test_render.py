@@ -151,3 +151,9 @@ def test_a_failed_run_keeps_the_previous_reports(activity, tmp_path: Path, monke
 def test_a_malformed_month_is_refused(activity, tmp_path: Path):
     with pytest.raises(InputError):
         build_report(activity, "2026-13", tmp_path)
+
+
+def test_no_data_is_not_marked_as_hidden(activity, tmp_path: Path):
+    folder = build_report(activity, "2026-11", tmp_path, only="coop-02", now=NOW)  # no poll yet
+    markdown = (folder / "cooperatives" / "coop-02.md").read_text()
+    assert "| Baromètre : réponse moyenne (1–5) | – | 0 |" in markdown
