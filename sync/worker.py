@@ -66,6 +66,11 @@ class Worker:
     _stop: bool = field(default=False, init=False)
     _last: dict[str, str] = field(default_factory=dict, init=False)  # job -> date/month last run
 
+    def __post_init__(self) -> None:
+        # every run is logged with its outcome, even when the CLI is otherwise quiet
+        if log.getEffectiveLevel() > logging.INFO:
+            log.setLevel(logging.INFO)
+
     def run_job(self, job: Job) -> RunRecord:
         """Run one job now, log and record its outcome; never raise (except KeyboardInterrupt)."""
         started = self.clock()

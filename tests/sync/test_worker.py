@@ -162,3 +162,20 @@ def test_a_worker_started_while_another_runs_exits_with_a_lock_error(tmp_path):
     finally:
         first.terminate()
         first.communicate(timeout=30)
+
+
+def test_runs_are_logged_even_when_the_cli_only_shows_warnings(tmp_path):
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)  # what `campus` without -v configures
+    logging.getLogger("campus.worker").setLevel(logging.NOTSET)
+    try:
+        Worker([Job("sync", lambda: "3 posts", "hourly")], url(tmp_path)).run_once()
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    assert any(r.getMessage().startswith("job sync: ok") for r in records)
