@@ -12,6 +12,7 @@ import time
 from bisect import bisect_right
 from collections import Counter
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from sandbox import views
 from sandbox.routing import (
@@ -23,6 +24,7 @@ from sandbox.routing import (
     missing_parameter,
     not_found,
 )
+from sandbox.settings import plugins_json, site_settings_json
 from sandbox.state import (
     FLAG_TYPES,
     LIKE,
@@ -57,11 +59,10 @@ POST_ACTION_USERS_LIMIT = 200
 MIN_TITLE = 15
 MIN_BODY = 20
 CREATE_MEMO_SECONDS = 120
-PLUGINS = (
-    ("discourse-solved", "https://github.com/discourse/discourse-solved"),
-    ("poll", "https://github.com/discourse/discourse/tree/main/plugins/poll"),
-    ("discourse-data-explorer", "https://github.com/discourse/discourse-data-explorer"),
-)
+INVITES_PER_PAGE = 40  # SiteSetting.invites_per_page
+INVITE_EXPIRY = timedelta(days=90)  # SiteSetting.invite_expiry_days
+# a badge `reason` must route to PostsController or TopicsController (Discourse.route_for)
+BADGE_REASON_PATH = re.compile(r"^/(t/[^/]+/\d+(/\d+)?|t/\d+(/\d+)?|p/\d+|posts/\d+)/?$")
 EXPLORER_QUERIES = (
     (-1, "Most Common Likers", "Which users like particular other users the most?"),
     (
@@ -219,22 +220,10 @@ class ForumApi:
         }
 
     def plugins(self, request: Request) -> tuple[int, object]:
-        return 200, {
-            "plugins": [
-                {
-                    "id": name,
-                    "name": name,
-                    "about": None,
-                    "version": "1.0",
-                    "url": url,
-                    "enabled": True,
-                    "enabled_setting": f"{name.replace('discourse-', '').replace('-', '_')}_enabled",
-                    "has_settings": True,
-                    "is_official": True,
-                }
-                for name, url in PLUGINS
-            ]
-        }
+        return 200, plugins_json(self.forum.site_settings)
+
+    def site_settings(self, request: Request) -> tuple[int, object]:
+        return 200, site_settings_json(self.forum.site_settings)
 
     # ------------------------------------------------------------------ categories
     def categories(self, request: Request) -> tuple[int, object]:
@@ -1027,11 +1016,14 @@ class ForumApi:
         limit = request.int_param(
             "limit", POST_ACTION_USERS_LIMIT, minimum=1, maximum=POST_ACTION_USERS_LIMIT
         )
-        actions = [
-            action
-            for action in self.forum.actions_by_post.get(post.id, [])
-            if action.post_action_type_id == action_type
-        ]
+        actions = sorted(
+            (
+                action
+                for action in self.forum.actions_by_post.get(post.id, [])
+                if action.post_action_type_id == action_type
+            ),
+            key=lambda action: (action.created_at, action.id),
+        )
         chunk = actions[page * limit : (page + 1) * limit]
         data: dict = {
             "post_action_users": [
@@ -1276,22 +1268,52 @@ class ForumApi:
             )
             if request.get("icon"):
                 badge.icon = str(request.get("icon"))
+            badge.multiple_grant = request.flag("multiple_grant")
+            badge.enabled = request.flag("enabled", default=True)
             self.forum.badges[badge.id] = badge
         return 200, {"badge": views.badge_json(badge)}
 
-    def user_badge_grant(self, request: Request) -> tuple[int, object]:
-        user = self.forum.user_by_username(str(request.get("username") or ""))
-        if user is None:
-            raise not_found()
-        badge_id = request.get("badge_id")
-        badge = self.forum.badges.get(int(badge_id)) if str(badge_id or "").isdigit() else None
+    def _enabled_badge(self, request: Request) -> Badge:
+        """The badge named by `badge_name`, else by `badge_id`; absent or disabled -> 404."""
+        name = request.get("badge_name")
+        if name is not None:
+            wanted = str(name).lower()
+            found = (badge for badge in self.forum.badges.values() if badge.name.lower() == wanted)
+        else:
+            badge_id = str(request.get("badge_id") or "")
+            if not badge_id:
+                raise missing_parameter("badge_id")
+            found = (badge for badge in self.forum.badges.values() if str(badge.id) == badge_id)
+        badge = next((badge for badge in found if badge.enabled), None)
         if badge is None:
             raise not_found()
-        if badge.system or not badge.enabled:
+        return badge
+
+    def _valid_badge_reason(self, request: Request, reason: str) -> bool:
+        """Discourse.route_for: a path (or a URL of this forum) to a post or a topic."""
+        parts = urlsplit(reason)
+        if parts.netloc and parts.netloc != request.host:
+            return False
+        return bool(BADGE_REASON_PATH.match(parts.path))
+
+    def user_badge_grant(self, request: Request) -> tuple[int, object]:
+        username = str(request.get("username") or "")
+        if not username:
+            raise missing_parameter("username")
+        user = self._user_named(username)
+        badge = self._enabled_badge(request)
+        if badge.system:
             raise ApiError(
                 403, ["You are not permitted to view the requested resource."], "invalid_access"
             )
-        with self.forum.lock:
+        reason = str(request.get("reason") or "")
+        if reason and not self._valid_badge_reason(request, reason):
+            return 400, {
+                "failed": "FAILED",
+                "message": "Reason must be a link to a post or topic on this forum.",
+            }
+        grant = None
+        if not badge.multiple_grant:
             grant = next(
                 (
                     g
@@ -1300,16 +1322,16 @@ class ForumApi:
                 ),
                 None,
             )
-            if grant is None:
-                grant = UserBadge(
-                    self.forum.next_id("user_badge"),
-                    badge.id,
-                    user.id,
-                    self.forum.clock(),
-                    request.user.id,
-                    reason=request.get("reason"),
-                )
-                self.forum.user_badges[grant.id] = grant
+        if grant is None:
+            grant = UserBadge(
+                self.forum.next_id("user_badge"),
+                badge.id,
+                user.id,
+                self.forum.clock(),
+                request.user.id,
+                reason=reason or None,
+            )
+            self.forum.user_badges[grant.id] = grant
         return 200, {
             "badges": [views.badge_json(badge)],
             "users": [views.basic_user(user)],
@@ -1329,17 +1351,17 @@ class ForumApi:
 
     # ------------------------------------------------------------------ invites and data explorer
     def invite_create(self, request: Request) -> tuple[int, object]:
+        """Invite.generate: an existing account -> 422; a pending invite by the same user is
+        refreshed and re-sent. Its "3 a day per address" limiter exempts staff, and the sandbox
+        only acts as admins, so no 429 comes from here."""
         forum = self.forum
-        email = str(request.get("email") or "").strip()
+        email = str(request.get("email") or "").strip().lower()
         if not email or "@" not in email:
             raise validation_error("Email is invalid")
         if forum.user_by_email(email) is not None:
-            raise validation_error(f"{email} is already a member")
-        if any(
-            invite.email.lower() == email.lower() and not invite.redeemed
-            for invite in forum.invites.values()
-        ):
-            raise validation_error(f"An invitation has already been sent to {email}")
+            raise validation_error(
+                f"There's no need to invite {email}, they already have an account!"
+            )
         groups = []
         for group_id in split_list(request.get("group_ids")):
             groups.append(self._group_by_id(group_id))
@@ -1348,34 +1370,91 @@ class ForumApi:
             if group is None:
                 raise not_found()
             groups.append(group)
-        with forum.lock:
+        now = forum.clock()
+        invite = next(
+            (
+                invite
+                for invite in forum.invites.values()
+                if invite.email == email
+                and invite.invited_by_id == request.user.id
+                and not invite.redeemed
+                and invite.created_at + INVITE_EXPIRY > now
+            ),
+            None,
+        )
+        if invite is None:
             invite_id = forum.next_id("invite")
             key = hashlib.md5(f"{invite_id}:{email}".encode()).hexdigest()[:32]
-            invite = Invite(
-                invite_id,
-                email,
-                key,
-                [group.id for group in groups],
-                forum.clock(),
-                request.user.id,
-            )
+            invite = Invite(invite_id, email, key, [], now, request.user.id)
             forum.invites[invite.id] = invite
-        return 200, {
+        invite.created_at = now
+        invite.group_ids = list(dict.fromkeys([*invite.group_ids, *(group.id for group in groups)]))
+        if request.get("custom_message") is not None:
+            invite.custom_message = str(request.get("custom_message"))
+        if not request.flag("skip_email"):
+            invite.sent_at.append(now)
+        return 200, self._invite_json(invite)
+
+    def _invite_json(self, invite: Invite) -> dict:
+        """InviteSerializer as the inviter (an admin) sees it."""
+        return {
             "id": invite.id,
             "invite_key": invite.invite_key,
             "link": f"/invites/{invite.invite_key}",
             "description": None,
             "email": invite.email,
             "domain": None,
-            "emailed": True,
+            "emailed": bool(invite.sent_at),
             "can_delete_invite": True,
-            "custom_message": request.get("custom_message"),
+            "custom_message": invite.custom_message,
             "created_at": iso(invite.created_at),
             "updated_at": iso(invite.created_at),
-            "expires_at": iso(invite.created_at + timedelta(days=90)),
-            "expired": False,
+            "expires_at": iso(invite.created_at + INVITE_EXPIRY),
+            "expired": invite.created_at + INVITE_EXPIRY <= self.forum.clock(),
             "topics": [],
-            "groups": [views.group_json(forum, group) for group in groups],
+            "groups": [
+                views.group_json(self.forum, self.forum.groups[group_id])
+                for group_id in invite.group_ids
+            ],
+        }
+
+    def invited(self, request: Request) -> tuple[int, object]:
+        """UsersController#invited: `filter` pending|expired|redeemed (default redeemed),
+        `offset`, 40 a page, newest first; `counts` of the inviter's invites."""
+        inviter = self._user_named(request.path_params["username"])
+        now = self.forum.clock()
+        mine = sorted(
+            (
+                invite
+                for invite in self.forum.invites.values()
+                if invite.invited_by_id == inviter.id
+            ),
+            key=lambda invite: (invite.created_at, invite.id),
+            reverse=True,
+        )
+        pending = [i for i in mine if not i.redeemed and i.created_at + INVITE_EXPIRY > now]
+        expired = [i for i in mine if not i.redeemed and i.created_at + INVITE_EXPIRY <= now]
+        redeemed = [i for i in mine if i.redeemed]
+        offset = request.int_param("offset", 0)
+        wanted = str(request.get("filter") or "redeemed")
+        if wanted == "redeemed":
+            # redeemed invites list who joined (InvitedUserSerializer)
+            invites = [
+                {"id": invite.id, "redeemed_at": iso(invite.created_at), "invite_source": "email"}
+                for invite in redeemed
+            ]
+        else:
+            chosen = {"pending": pending, "expired": expired}.get(wanted, [])
+            invites = [self._invite_json(invite) for invite in chosen]
+        return 200, {
+            "invites": invites[offset : offset + INVITES_PER_PAGE],
+            "can_see_invite_details": request.user.staff or request.user.id == inviter.id,
+            "counts": {
+                "pending": len(pending),
+                "expired": len(expired),
+                "redeemed": len(redeemed),
+                "total": len(pending) + len(expired),
+            },
         }
 
     def explorer_queries(self, request: Request) -> tuple[int, object]:
@@ -1401,6 +1480,7 @@ class ForumApi:
         add("GET", "/site.json", self.site)
         add("GET", "/session/current.json", self.session_current)
         add("GET", "/admin/plugins.json", self.plugins)
+        add("GET", "/admin/site_settings.json", self.site_settings)
         add("GET", "/categories.json", self.categories)
         add("POST", "/categories.json", self.category_create)
         add("GET", "/c/{id}/show.json", self.category_show)
@@ -1444,4 +1524,5 @@ class ForumApi:
         add("POST", "/user_badges.json", self.user_badge_grant)
         add("GET", "/user-badges/{username}.json", self.user_badges_of)
         add("POST", "/invites.json", self.invite_create)
+        add("GET", "/u/{username}/invited.json", self.invited)
         add("GET", "/admin/plugins/explorer/queries.json", self.explorer_queries)

@@ -86,6 +86,7 @@ class Request:
     body: dict
     path_params: dict[str, str] = field(default_factory=dict)
     user: User | None = None
+    host: str = ""  # the Host header: a badge reason URL must point at this forum
 
     @property
     def params(self) -> dict:

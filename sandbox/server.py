@@ -122,6 +122,7 @@ class Sandbox:
                 parse_body(headers.get("Content-Type", ""), body),
                 path_params,
                 user,
+                headers.get("Host", ""),
             )
             with self.forum.lock:
                 status, data = route.handler(request)

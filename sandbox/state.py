@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sandbox.polls import Poll, merge_votes, parse_polls
+from sandbox.settings import default_values
 
 LIKE = 2
 FLAG_TYPES = (3, 4, 6, 7, 8)
@@ -211,6 +212,7 @@ class Badge:
     enabled: bool = True
     icon: str = "certificate"
     system: bool = False
+    multiple_grant: bool = False
 
 
 @dataclass
@@ -227,7 +229,11 @@ class UserBadge:
 
 @dataclass
 class Invite:
-    """An invitation sent to an email address, optionally into groups."""
+    """An invitation sent to an email address, optionally into groups.
+
+    Inviting a pending address again reuses the invite: `created_at` moves to that moment and
+    the send is recorded in `sent_at` (Discourse's `Invite.generate`).
+    """
 
     id: int
     email: str
@@ -236,6 +242,8 @@ class Invite:
     created_at: datetime
     invited_by_id: int
     redeemed: bool = False
+    custom_message: str | None = None
+    sent_at: list[datetime] = field(default_factory=list)
 
 
 def cook(raw: str) -> str:
@@ -268,7 +276,7 @@ class Forum:
         self.user_badges: dict[int, UserBadge] = {}
         self.invites: dict[int, Invite] = {}
         self._username_index: dict[str, int] = {}
-        self.site_settings: dict[str, object] = {"title": "Campus (sandbox)"}
+        self.site_settings: dict[str, str] = {**default_values(), "title": "Campus (sandbox)"}
         self._next = {"user": 1, "group": FIRST_CUSTOM_GROUP_ID, "category": 2, "topic": 1}
         self._next.update(post=1, action=1, badge=101, user_badge=1, invite=1)
         self._seed_defaults()

@@ -491,7 +491,7 @@ def badge_json(badge: Badge) -> dict:
         "description": badge.description,
         "grant_count": 0,
         "allow_title": False,
-        "multiple_grant": False,
+        "multiple_grant": badge.multiple_grant,
         "icon": badge.icon,
         "image_url": None,
         "listable": True,
