@@ -11,11 +11,13 @@ import json
 import logging
 import os
 import sys
+import time
 import tomllib
 import typing
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -832,6 +834,115 @@ def sandbox_command(
     from sandbox.__main__ import serve
 
     serve(port=port, seed=seed, size=size, rate_limit=rate_limit, bare=bare, api_key=api_key)
+
+
+# --- demo (issue 6): the whole pipeline on the sandbox ------------------------------------------
+
+DEMO_MESSAGES = {
+    "fr": {
+        "start": "Réseau synthétique (graine {seed}, taille {size}) : {cooperatives} coopératives, {users} membres, {topics} sujets, {posts} messages.",
+        "sandbox": "Bac à sable Discourse sur {url} ; configuration écrite dans {config}.",
+        "step": "\n== {title} ==",
+        "votes": "Les membres répondent au baromètre : {voters} votes dans {coops} coopératives ; sondages clos.",
+        "done": "\nTerminé en {seconds:.0f} s. Rapport du réseau : {report}",
+        "doctor": "Vérification du forum (campus doctor)",
+        "provision": "Structure du forum (campus provision)",
+        "members": "Membres dans leurs groupes (campus members)",
+        "sync": "Copie de l'activité (campus sync)",
+        "score": "Contributeurs du mois {month} (campus score --apply --yes)",
+        "pulse_post": "Baromètre QVT du mois {month} (campus pulse post)",
+        "pulse_collect": "Résultats du baromètre (campus pulse collect)",
+        "report": "Rapports QVT du mois {month} (campus report)",
+    },
+    "en": {
+        "start": "Synthetic network (seed {seed}, size {size}): {cooperatives} cooperatives, {users} members, {topics} topics, {posts} posts.",
+        "sandbox": "Discourse sandbox at {url}; configuration written to {config}.",
+        "step": "\n== {title} ==",
+        "votes": "Members answer the pulse poll: {voters} votes in {coops} cooperatives; polls closed.",
+        "done": "\nDone in {seconds:.0f} s. Network report: {report}",
+        "doctor": "Checking the forum (campus doctor)",
+        "provision": "Forum structure (campus provision)",
+        "members": "Members into their groups (campus members)",
+        "sync": "Mirroring the activity (campus sync)",
+        "score": "Contributors of {month} (campus score --apply --yes)",
+        "pulse_post": "QVT pulse poll for {month} (campus pulse post)",
+        "pulse_collect": "Pulse results (campus pulse collect)",
+        "report": "QVT reports for {month} (campus report)",
+    },
+}
+
+
+def write_demo_files(out: Path, url: str, network) -> Path:
+    """The demo's campus.toml and CSV files, next to its SQLite mirror and reports."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "cooperatives.csv").write_text(network.cooperatives_csv, encoding="utf-8")
+    (out / "roster.csv").write_text(network.roster_csv, encoding="utf-8")
+    config = out / "campus.toml"
+    config.write_text(
+        "# Configuration de la démonstration (bac à sable local, sans limite de requêtes)\n"
+        f'[discourse]\nurl = "{url}"\nrequests_per_minute = 0\n\n'
+        '[database]\nurl = "sqlite:///campus.db"\n\n'
+        '[reports]\noutput_dir = "rapports"\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo"),
+    show_default=True,
+    help="dossier de la démonstration (configuration, base, rapports)",
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="graine du réseau synthétique")
+@click.option(
+    "--size", type=click.Choice(["small", "network"]), default="network", show_default=True
+)
+@click.pass_context
+def demo(ctx: click.Context, out: Path, seed: int, size: str) -> None:
+    """Bac à sable + réseau synthétique + toute la chaîne, de la structure au rapport."""
+    from sandbox.network import generate
+    from sandbox.pulse_votes import answer_open_polls
+    from sandbox.server import SandboxServer
+
+    def say(message: str, **values) -> None:
+        click.echo(translate(DEMO_MESSAGES, message, **values))
+
+    def step(title: str, command: click.Command, **params) -> None:
+        say("step", title=translate(DEMO_MESSAGES, title, month=month))
+        try:
+            ctx.invoke(command, **params)
+        except click.exceptions.Exit as stop:
+            if stop.exit_code:
+                raise
+
+    started = time.monotonic()
+    network = generate(seed, size)
+    tz = ZoneInfo(NetworkSettings().timezone)
+    month = (network.reference.astimezone(tz) - timedelta(seconds=1)).strftime("%Y-%m")
+    say("start", seed=seed, size=size, cooperatives=len(network.cooperatives), **network.summary)
+    with SandboxServer(network, rate_limit_per_minute=0, seed=seed) as server:
+        config_path = write_demo_files(out, server.url, network)
+        environ = {**os.environ, "CAMPUS_DISCOURSE_API_KEY": server.api_key}
+        environ.pop("CAMPUS_DISCOURSE_URL", None)
+        environ.pop("CAMPUS_DATABASE_URL", None)
+        ctx.find_root().obj = load_config(config_path, environ=environ)
+        say("sandbox", url=server.url, config=config_path)
+        step("doctor", doctor)
+        step("provision", provision)
+        step("members", members)
+        step("sync", sync_command)
+        step("score", score_command, period=month, top=10, apply_=True, yes=True)
+        step("pulse_post", pulse_post, month=month)
+        voters = answer_open_polls(server.state, seed)
+        say("votes", voters=sum(voters.values()), coops=len(voters))
+        step("pulse_collect", pulse_collect, month=month)
+        config = get_config(ctx)
+        say("step", title=translate(DEMO_MESSAGES, "report", month=month))
+        folder = Path(run_report(config, month)["folder"])
+    say("done", seconds=time.monotonic() - started, report=folder / "network.html")
 
 
 if __name__ == "__main__":

@@ -518,7 +518,12 @@ class _Builder:
         for user_id, role in self.role.items():
             forum.add_members(role_groups[role], [user_id], at=self.start)
         forum.add_group("transformers", full_name="Transformers du réseau")
-        optout = forum.add_group("campus-optout", full_name="Ne pas me compter dans Campus")
+        optout = forum.add_group(
+            "campus-optout",
+            full_name="Ne pas me compter dans Campus",
+            public_admission=True,
+            public_exit=True,
+        )
         members = sorted(self.role)
         forum.add_members(
             optout, self.rng.sample(members, k=max(2, len(members) // 200)), at=self.start
@@ -550,14 +555,14 @@ class _Builder:
         self.categories["campus"] = forum.add_category(
             "Campus",
             slug="campus",
-            color="0E76BD",
+            color="25AAE2",
             custom_fields={"enable_accepted_answers": "true"},
         )
         self.categories["labo-qvt"] = forum.add_category(
-            "Labo QVT", slug="labo-qvt", color="3AB54A"
+            "Labo QVT", slug="labo-qvt", color="8C6238"
         )
         self.categories["direction"] = forum.add_category(
-            "Direction", slug="direction", color="652D90", permissions={"directions": 1, "staff": 1}
+            "Direction", slug="direction", color="BF1E2E", permissions={"directions": 1, "staff": 1}
         )
 
     # ------------------------------------------------------------------ activity

@@ -186,7 +186,7 @@ def desired_categories(
                 CategoryTarget(
                     slug=spec.slug,
                     name=spec.name,
-                    color=spec.color.upper(),
+                    color=(spec.color or coop.color or template.default_coop_color).upper(),
                     parent_slug=coop.slug,
                     permissions=dict(permissions),
                     accepted_answers=spec.accepted_answers,

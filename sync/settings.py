@@ -73,10 +73,11 @@ class ForumTemplate:
     default_coop_color: str = doc("0E76BD", "couleur d'une coopérative sans couleur dans le CSV")
     coop_subcategories: tuple[CategorySpec, ...] = doc(
         (
-            CategorySpec(name="Entraide", slug="entraide", accepted_answers=True),
-            CategorySpec(name="Vie de la coopérative", slug="vie"),
+            CategorySpec(name="Entraide", slug="entraide", accepted_answers=True, color=""),
+            CategorySpec(name="Vie de la coopérative", slug="vie", color=""),
         ),
-        "sous-catégories de chaque coopérative (accepted_answers : réponses acceptées)",
+        "sous-catégories de chaque coopérative (accepted_answers : réponses acceptées ;"
+        " color vide : la couleur de la coopérative)",
     )
     network_categories: tuple[CategorySpec, ...] = doc(
         (

@@ -153,10 +153,14 @@ def test_renamed_cooperative_updates_its_group_and_parent_category_in_place():
     ]
 
 
-def test_new_colour_updates_the_parent_category():
+def test_new_colour_updates_the_cooperative_and_its_subcategories():
     recoloured = [Cooperative("coop-alpha", "Alpha", color="00FF00"), COOPS[1]]
     plan = plan_structure(provisioned_state(), recoloured, TEMPLATE)
-    assert [(a.key, a.changes) for a in plan.writes] == [("coop-alpha", ("color",))]
+    assert [(a.key, a.changes) for a in plan.writes] == [
+        ("coop-alpha", ("color",)),
+        ("coop-alpha/entraide", ("color",)),
+        ("coop-alpha/vie", ("color",)),
+    ]
 
 
 class ListingClient:

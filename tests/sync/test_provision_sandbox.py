@@ -108,7 +108,7 @@ def expected_structure(network) -> dict:
         color = (coop.color or "0E76BD").upper()
         categories[coop.slug] = (coop.name, color, access, "false")
         for slug, (name, accepted) in SUBCATEGORIES.items():
-            categories[f"{coop.slug}/{slug}"] = (name, "0088CC", access, accepted or "false")
+            categories[f"{coop.slug}/{slug}"] = (name, color, access, accepted or "false")
         groups[coop.slug] = (coop.name, False, False)
     return {"categories": categories, "groups": groups}
 
@@ -185,8 +185,10 @@ def test_renamed_and_recoloured_cooperative_is_updated_in_place(site):
     ] == [
         ("update", "group", first.slug),
         ("update", "category", first.slug),
+        ("update", "category", f"{first.slug}/entraide"),
+        ("update", "category", f"{first.slug}/vie"),
     ]
-    assert site.server.stats()["writes"] == 2
+    assert site.server.stats()["writes"] == 4
     parent = site.server.state.categories[parent_id]
     assert (parent.name, parent.color) == ("Nouveau Nom", "123456")
     assert site.server.state.group_by_name(first.slug).full_name == "Nouveau Nom"

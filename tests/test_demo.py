@@ -1,0 +1,30 @@
+"""`campus demo`: the README's main job, end to end on the sandbox (small network)."""
+
+import csv
+from pathlib import Path
+
+from click.testing import CliRunner
+
+import cli
+
+
+def test_demo_runs_the_whole_pipeline_and_says_where_the_report_is(tmp_path: Path):
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(
+        cli.main, ["demo", "--size", "small", "--out", str(out)], env={"CAMPUS_LANG": "fr"}
+    )
+    assert result.exit_code == 0, result.output
+    month_dir = out / "rapports" / "2026-10"
+    assert result.output.rstrip().endswith(str(month_dir / "network.html"))
+    for name in ("network.html", "network.md", "indicators.csv", "indicators.json"):
+        assert (month_dir / name).stat().st_size > 0, name
+    assert len(list((month_dir / "cooperatives").glob("*.html"))) == 6
+    # the generated forum is provisioned like `provision` would: nothing to create or change
+    assert "Total : 0 à créer, 0 à modifier" in result.output
+    # the pulse answers reached the report: a network average per axis, on 1-5
+    with (month_dir / "indicators.csv").open(encoding="utf-8") as rows:
+        pulse = [row for row in csv.DictReader(rows) if row["indicator"].startswith("pulse_")]
+    network = {row["axis"]: row for row in pulse if row["scope"] == "network"}
+    assert len(network) == 6
+    assert all(1 <= float(row["value"]) <= 5 for row in network.values())
+    assert "sandbox-admin-key" not in result.output
