@@ -554,6 +554,20 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
                 return
             page += 1
 
+    def iter_pending_invites(self, username: str) -> Iterator[list[dict]]:
+        """Pages of the pending invites `username` sent (`/u/{username}/invited.json`,
+        `filter=pending`, `offset`; `invites_per_page` a page, 40 by default) until
+        `counts.pending` are seen. Each invite has `id`, `email`, `groups`, `expires_at`…"""
+        offset = 0
+        while True:
+            data = self._get(f"/u/{username}/invited.json", filter="pending", offset=offset)
+            invites = data.get("invites") or []
+            if invites:
+                yield invites
+            offset += len(invites)
+            if not invites or offset >= (data.get("counts") or {}).get("pending", offset):
+                return
+
     # ------------------------------------------------------------------ site & session
 
     def site(self) -> dict:

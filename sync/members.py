@@ -6,9 +6,12 @@ request). The pure `plan_memberships` compares them with the roster; `apply_memb
 one request per group (at most 1,000 usernames each, Discourse's limit), without notifying anyone.
 
 People the forum does not know are listed, and invited by email into their groups with `invite`.
+Before inviting, the API user's pending invitations are read once (`/u/{username}/invited.json`,
+40 a request): an address already invited is not invited again, because Discourse would re-send
+the e-mail (up to three times a day) instead of refusing. Discourse refuses (422) an address that
+already has an account, e.g. an inactive one absent from the active user list: it is reported.
 People in a managed group whom the roster no longer lists are reported, and removed only with
-`prune`. A second run right after the first sends no write request (invitations excepted: the
-forum answers 422 to an e-mail already invited, which counts as "already invited").
+`prune`. A second run right after the first sends no write request, invitations included.
 """
 
 from __future__ import annotations
@@ -47,6 +50,10 @@ MESSAGES = {
         "unknown_hint": "Relancez avec --invite pour les inviter par e-mail dans leurs groupes.",
         "no_email": "Sans e-mail, impossible d'inviter : {names}",
         "invited": "Invitation(s) envoyée(s) : {count} ; déjà invité(s) : {already}.",
+        "has_account": (
+            "Adresse(s) déjà liée(s) à un compte du forum (inactif ou non confirmé ?), non "
+            "invitée(s) : {emails}"
+        ),
         "dry_run": "Simulation (--dry-run) : rien n'a été écrit sur le forum.",
         "progress_users": "Membres du forum lus : {count}",
         "progress_group": "Groupe lu : {group} ({count} membres)",
@@ -71,6 +78,10 @@ MESSAGES = {
         "unknown_hint": "Run again with --invite to invite them by email into their groups.",
         "no_email": "No email, cannot invite: {names}",
         "invited": "Invitation(s) sent: {count}; already invited: {already}.",
+        "has_account": (
+            "Address(es) already tied to a forum account (inactive or unconfirmed?), not "
+            "invited: {emails}"
+        ),
         "dry_run": "Dry run (--dry-run): nothing was written to the forum.",
         "progress_users": "Forum members read: {count}",
         "progress_group": "Group read: {group} ({count} members)",
@@ -211,16 +222,28 @@ def plan_memberships(
 
 @dataclass
 class MembersResult:
-    """What was written: removals (with --prune) and invitations (with --invite)."""
+    """What was written: removals (with --prune) and invitations (with --invite); addresses
+    already invited (pending) and those the forum refused because they have an account."""
 
     removed: int = 0
     invited: list[str] = field(default_factory=list)
     already_invited: list[str] = field(default_factory=list)
+    has_account: list[str] = field(default_factory=list)
 
 
 def _chunks(names: Sequence[str]) -> Iterable[list[str]]:
     for start in range(0, len(names), MAX_USERNAMES_PER_REQUEST):
         yield list(names[start : start + MAX_USERNAMES_PER_REQUEST])
+
+
+def read_pending_invitations(client) -> set[str]:
+    """Lowercase e-mails of the invitations the API user sent that are still pending."""
+    return {
+        invite["email"].lower()
+        for page in client.iter_pending_invites(client.api_username)
+        for invite in page
+        if invite.get("email")
+    }
 
 
 def apply_memberships(
@@ -232,7 +255,8 @@ def apply_memberships(
     invite: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> MembersResult:
-    """Add (and with `prune` remove) members group by group; invite unknown people with `invite`."""
+    """Add (and with `prune` remove) members group by group; invite unknown people with `invite`,
+    except those with a pending invitation."""
     result = MembersResult()
     for group, usernames in plan.additions.items():
         for chunk in _chunks(usernames):
@@ -246,15 +270,19 @@ def apply_memberships(
                 result.removed += len(chunk)
             if progress is not None:
                 progress(_("progress_remove", group=group, count=len(usernames)))
-    if invite:
+    if invite and plan.invitations:
+        pending = read_pending_invitations(client)
         for email, groups in plan.invitations.items():
+            if email.lower() in pending:
+                result.already_invited.append(email)
+                continue
             try:
                 client.invite(email, groups)
             except DiscourseError as error:
                 if error.status != 422:
                     raise
                 log.info("invitation of %s refused by the forum: %s", email, error)
-                result.already_invited.append(email)
+                result.has_account.append(email)
             else:
                 result.invited.append(email)
             if progress is not None:
@@ -298,6 +326,7 @@ def members_json(
         "not_listed": {group: list(names) for group, names in plan.not_listed.items()},
         "invited": list(result.invited),
         "already_invited": list(result.already_invited),
+        "has_account": list(result.has_account),
         "not_invitable": list(plan.uninvitable),
         "dry_run": dry_run,
         "requests": requests,
@@ -348,8 +377,10 @@ def format_members(plan: MembersPlan, result: MembersResult, *, dry_run: bool = 
             lines.append(
                 _("invited", count=len(result.invited), already=len(result.already_invited))
             )
-        elif plan.invitations:
+        elif plan.invitations and not result.has_account:
             lines.append(_("unknown_hint"))
+        if result.has_account:
+            lines.append(_("has_account", emails=", ".join(result.has_account)))
         if plan.uninvitable:
             lines.append(_("no_email", names=", ".join(plan.uninvitable)))
     if dry_run:

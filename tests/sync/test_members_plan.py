@@ -101,10 +101,18 @@ def test_members_no_longer_listed_are_reported_per_group():
 
 
 class RecordingClient:
-    """Records the writes `apply_memberships` sends; invitations of `refused` answer 422."""
+    """Records the requests `apply_memberships` sends; `pending` are the API user's pending
+    invitations (two per page); invitations of `refused` answer 422 (the address has an account)."""
 
-    def __init__(self, refused=()):
-        self.calls, self.refused = [], set(refused)
+    api_username = "campus"
+
+    def __init__(self, refused=(), pending=()):
+        self.calls, self.refused, self.pending = [], set(refused), list(pending)
+
+    def iter_pending_invites(self, username):
+        self.calls.append(("pending", username))
+        for start in range(0, len(self.pending), 2):
+            yield [{"id": start, "email": email} for email in self.pending[start : start + 2]]
 
     def add_group_members_by_id(self, group_id, usernames):
         self.calls.append(("add", group_id, list(usernames)))
@@ -115,7 +123,7 @@ class RecordingClient:
     def invite(self, email, groups):
         self.calls.append(("invite", email, list(groups)))
         if email in self.refused:
-            raise DiscourseError("already invited", status=422)
+            raise DiscourseError("already has an account", status=422)
 
 
 def test_one_write_per_group_batches_every_username():
@@ -171,15 +179,28 @@ def test_invitations_are_sent_only_with_invite():
     assert client.calls == []
 
 
-def test_invitation_refused_with_422_counts_as_already_invited():
-    plan = plan_for([entry(email="new@example.org"), entry(email="old@example.org")])
-    client = RecordingClient(refused={"old@example.org"})
-    result = apply_memberships(client, plan, state().group_ids, invite=True)
+def test_invitations_read_the_pending_ones_once_then_invite_the_others():
+    roster = [entry(email="new@example.org"), entry(email="old@example.org")]
+    client = RecordingClient(pending=["a@example.org", "b@example.org", "Old@Example.org"])
+    result = apply_memberships(client, plan_for(roster), state().group_ids, invite=True)
     assert client.calls == [
+        ("pending", "campus"),
         ("invite", "new@example.org", ["coop-alpha", "entrepreneurs"]),
-        ("invite", "old@example.org", ["coop-alpha", "entrepreneurs"]),
     ]
     assert (result.invited, result.already_invited) == (["new@example.org"], ["old@example.org"])
+
+
+def test_invitation_refused_with_422_is_an_existing_account():
+    plan = plan_for([entry(email="inactive@example.org")])
+    client = RecordingClient(refused={"inactive@example.org"})
+    result = apply_memberships(client, plan, state().group_ids, invite=True)
+    assert (result.invited, result.has_account) == ([], ["inactive@example.org"])
+
+
+def test_pending_invitations_are_not_read_when_nobody_is_to_invite():
+    client = RecordingClient()
+    apply_memberships(client, plan_for([entry("marie")]), state().group_ids, invite=True)
+    assert ("pending", "campus") not in client.calls
 
 
 def test_json_has_the_design_keys():
@@ -209,6 +230,15 @@ def test_text_report_is_french():
         "Relancez avec --invite pour les inviter par e-mail dans leurs groupes.",
         "Simulation (--dry-run) : rien n'a été écrit sur le forum.",
     ]
+
+
+def test_text_report_names_addresses_refused_for_an_existing_account():
+    plan = plan_for([entry(email="inactive@example.org")])
+    result = MembersResult(has_account=["inactive@example.org"])
+    assert format_members(plan, result).splitlines()[-1] == (
+        "Adresse(s) déjà liée(s) à un compte du forum (inactif ou non confirmé ?), non "
+        "invitée(s) : inactive@example.org"
+    )
 
 
 class NoGroupsClient:

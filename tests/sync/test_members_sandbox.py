@@ -181,11 +181,26 @@ def test_invite_sends_one_invitation_into_the_right_groups(small_site):
     )
 
 
-def test_pending_invitation_is_not_sent_twice(small_site):
+def test_second_invite_run_sends_no_invitation(small_site):
     small_site.members_json("--invite")
+    small_site.server.reset_stats()
     report = small_site.members_json("--invite")
     assert (report["invited"], report["already_invited"]) == ([], ["nouvelle.venue@example.org"])
-    assert len(small_site.server.state.invites) == 1
+    stats = small_site.server.stats()
+    assert (stats["writes"], stats["routes"]["GET /u/{username}/invited.json"]) == (0, 1)
+    (invitation,) = small_site.server.state.invites.values()
+    assert len(invitation.sent_at) == 1
+
+
+def test_address_of_an_inactive_account_is_reported_not_invited(small_site):
+    forum = small_site.server.state
+    email = small_site.rows[0][1]  # listed by e-mail only
+    user = forum.user_by_email(email)
+    with forum.lock:
+        user.active = False
+    report = small_site.members_json("--invite")
+    assert report["has_account"] == [email.lower()]
+    assert report["invited"] == ["nouvelle.venue@example.org"]
 
 
 def test_members_no_longer_listed_are_reported_and_kept(small_site):
