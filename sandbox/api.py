@@ -59,6 +59,7 @@ POST_ACTION_USERS_LIMIT = 200
 MIN_TITLE = 15
 MIN_BODY = 20
 CREATE_MEMO_SECONDS = 120
+SOLVED_BY_USER_LIMIT = 30
 INVITES_PER_PAGE = 40  # SiteSetting.invites_per_page
 INVITE_EXPIRY = timedelta(days=90)  # SiteSetting.invite_expiry_days
 # a badge `reason` must route to PostsController or TopicsController (Discourse.route_for)
@@ -1126,7 +1127,37 @@ class ForumApi:
             elif topic.accepted_answer_post_id == post.id:
                 topic.accepted_answer_post_id = None
                 topic.accepted_by = None
+                topic.accepted_at = None
         return 200, {"success": "OK"}
+
+    def solved_by_user(self, request: Request) -> tuple[int, object]:
+        """SolvedTopicsController#by_user: the user's accepted answers, newest accept first."""
+        user = self._user_named(str(request.get("username") or ""))
+        offset = max(0, request.int_param("offset", 0, minimum=-(2**31)))
+        limit = request.int_param("limit", SOLVED_BY_USER_LIMIT)
+        solved = sorted(
+            (
+                topic
+                for topic in self.forum.topics.values()
+                if topic.accepted_answer_post_id is not None
+                and topic.deleted_at is None
+                and not topic.is_private_message
+            ),
+            key=lambda topic: (topic.accepted_at, topic.id),
+            reverse=True,
+        )
+        answers = [
+            (topic, self.forum.posts[topic.accepted_answer_post_id])
+            for topic in solved
+            if self.forum.posts[topic.accepted_answer_post_id].user_id == user.id
+            and self.forum.posts[topic.accepted_answer_post_id].deleted_at is None
+        ]
+        return 200, {
+            "user_solved_posts": [
+                views.solved_post_json(self.forum, topic, post)
+                for topic, post in answers[offset : offset + limit]
+            ]
+        }
 
     # ------------------------------------------------------------------ polls
     def _poll(self, request: Request):
@@ -1513,6 +1544,7 @@ class ForumApi:
         add("POST", "/post_actions.json", self.post_action)
         add("GET", "/post_action_users.json", self.post_action_users)
         add("GET", "/user_actions.json", self.user_actions)
+        add("GET", "/solution/by_user.json", self.solved_by_user)
         add("POST", "/solution/accept.json", lambda request: self.solution(request, accept=True))
         add("POST", "/solution/unaccept.json", lambda request: self.solution(request, accept=False))
         add("PUT", "/polls/vote.json", self.poll_vote)

@@ -161,6 +161,7 @@ class Topic:
     views: int = 0
     accepted_answer_post_id: int | None = None
     accepted_by: int | None = None
+    accepted_at: datetime | None = None
     allowed_user_ids: list[int] = field(default_factory=list)
     post_ids: list[int] = field(default_factory=list)
 
@@ -519,6 +520,7 @@ class Forum:
             topic = self.topics[post.topic_id]
             topic.accepted_answer_post_id = post.id
             topic.accepted_by = accepter.id
+            topic.accepted_at = self.clock()
 
     # ------------------------------------------------------------------ derived values
     def topic_posts(self, topic: Topic, *, with_deleted: bool = True) -> list[Post]:

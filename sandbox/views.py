@@ -541,3 +541,29 @@ def post_action_types() -> list[dict]:
         }
         for type_id, (key, label) in POST_ACTION_TYPES.items()
     ]
+
+
+def solved_post_json(forum: Forum, topic: Topic, post: Post) -> dict:
+    """DiscourseSolved::SolvedPostSerializer: an accepted answer in `/solution/by_user.json`."""
+    user = forum.users[post.user_id]
+    return {
+        "created_at": iso(post.created_at),
+        "archived": topic.archived,
+        "avatar_template": avatar_template(user),
+        "category_id": topic.category_id,
+        "closed": topic.closed,
+        "cooked": post.cooked,
+        "excerpt": post.raw[:300],
+        "name": user.name,
+        "post_id": post.id,
+        "post_number": post.post_number,
+        "post_type": post.post_type,
+        "raw": post.raw,
+        "slug": topic.slug,
+        "topic_id": topic.id,
+        "topic_title": topic.title,
+        "truncated": len(post.raw) > 300,
+        "url": f"/t/{topic.slug}/{topic.id}/{post.post_number}",
+        "user_id": user.id,
+        "username": user.username,
+    }

@@ -255,3 +255,33 @@ def test_grant_reason_linking_another_site_is_400(api):
     badge = new_badge(api)
     data = {"username": "animation", "badge_id": badge["id"], "reason": "https://example.com/t/x/2"}
     assert api.post("/user_badges.json", data=data).status_code == 400
+
+
+# --- /solution/by_user.json --------------------------------------------------------------
+
+
+def test_solved_by_user_lists_the_users_accepted_answers(api, sandbox_server):
+    forum = sandbox_server.state
+    topic = next(t for t in forum.topics.values() if t.accepted_answer_post_id)
+    author = forum.users[forum.posts[topic.accepted_answer_post_id].user_id]
+    expected = {
+        t.accepted_answer_post_id
+        for t in forum.topics.values()
+        if t.accepted_answer_post_id and forum.posts[t.accepted_answer_post_id].user_id == author.id
+    }
+    body = api.get("/solution/by_user.json", params={"username": author.username, "limit": 100})
+    posts = body.json()["user_solved_posts"]
+    assert {post["post_id"] for post in posts} == expected
+    assert {post["username"] for post in posts} == {author.username}
+
+
+def test_solved_by_user_newest_accept_first_and_limited(api, sandbox_server):
+    forum = sandbox_server.state
+    topics = [t for t in forum.topics.values() if t.accepted_answer_post_id][:2]
+    author = forum.users[forum.posts[topics[0].accepted_answer_post_id].user_id]
+    post = forum.posts[topics[1].accepted_answer_post_id]
+    with forum.lock:
+        post.user_id = author.id
+        topics[0].accepted_at = topics[1].accepted_at - timedelta(days=1)
+    body = api.get("/solution/by_user.json", params={"username": author.username, "limit": 1})
+    assert [p["post_id"] for p in body.json()["user_solved_posts"]] == [post.id]

@@ -1,0 +1,40 @@
+"""`campus doctor` against a sandbox forum: all is well with the admin key; a wrong key fails,
+names the user and never prints the key."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+import cli
+
+pytestmark = pytest.mark.integration
+
+WRONG_KEY = "not-the-sandbox-key-5f1c"
+
+
+def doctor(url: str, key: str):
+    env = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_URL": url, "CAMPUS_DISCOURSE_API_KEY": key}
+    return CliRunner().invoke(cli.main, ["--config", "/nonexistent/campus.toml", "doctor"], env=env)
+
+
+def test_doctor_on_the_sandbox_says_all_is_well(sandbox_server):
+    result = doctor(sandbox_server.url, sandbox_server.api_key)
+    lines = result.output.splitlines()
+    assert result.exit_code == 0, result.output
+    assert len(lines) == 8
+    assert all(line.startswith("[OK] ") for line in lines[:-1]), result.output
+    assert lines[-1] == "Tout est prêt."
+
+
+def test_doctor_with_a_wrong_key_fails_naming_the_user(sandbox_server):
+    result = doctor(sandbox_server.url, WRONG_KEY)
+    assert result.exit_code == 1
+    assert "« system »" in result.output
+    assert "[ÉCHEC] Clé d'API acceptée" in result.output
+
+
+def test_doctor_with_a_wrong_key_never_prints_it(sandbox_server):
+    result = doctor(sandbox_server.url, WRONG_KEY)
+    assert WRONG_KEY not in result.output
+    assert sandbox_server.api_key not in result.output
