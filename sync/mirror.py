@@ -88,6 +88,8 @@ from sync.schema import (
 from sync.settings import ForumTemplate, SyncSettings
 
 USERS_FLAG = "all"  # every account, newest first (Discourse applies no filter for this name)
+TRUST_LEVEL_0 = 10  # Group::AUTO_GROUPS[:trust_level_0]: every account that is not staged
+STAFF_GROUPS = frozenset({1, 2, 3})  # Group::AUTO_GROUPS admins, moderators, staff
 LISTING_PAGE = 100
 CHUNK = 500  # ids per IN (…) list, well under SQLite's bound-parameter limit
 LISTING_OVERLAP = timedelta(minutes=5)  # topics bumped while the previous listing was read
@@ -280,6 +282,9 @@ class _MirrorSync:
         self.requests_at_start = api.total_requests
         self.counts_at_start = dict(api.request_counts)
         self.solved_topics: set[int] = set()
+        self.listed_groups: list[dict] = []
+        self.members_read: dict[int, dict] = {}  # users rows of the group members read
+        self.every_group_read = False  # every non-automatic group with members read this run
 
     # ------------------------------------------------------------------ run
 
@@ -293,9 +298,9 @@ class _MirrorSync:
             ).inserted_primary_key[0]
         outcome = "failed"
         try:
-            users_changed = self.sync_groups()
+            moved_groups = self.sync_groups()
             self.sync_categories()
-            self.sync_users(users_changed)
+            self.sync_users(moved_groups)
             self.update_affiliations()
             self.sync_posts()
             self.sync_listing()
@@ -331,21 +336,28 @@ class _MirrorSync:
 
     # ------------------------------------------------------------------ groups
 
-    def sync_groups(self) -> bool:
-        """Groups and, for groups whose count moved, their members. True if any count moved."""
+    def sync_groups(self) -> set[int]:
+        """Groups and, for groups whose count moved, their members; the ids of those groups.
+
+        A group that appeared or disappeared counts as moved.
+        """
         listed = [records.group_row(group) for group in self.api.groups()]
+        self.listed_groups = listed
         with self.engine.connect() as conn:
             stored = dict(conn.execute(select(Group.id, Group.user_count)).all())
         listed_ids = {row["id"] for row in listed}
-        moved = set(stored) != listed_ids or any(
-            stored.get(row["id"]) != row["user_count"] for row in listed
-        )
+        moved = (set(stored) ^ listed_ids) | {
+            row["id"] for row in listed if stored.get(row["id"]) != row["user_count"]
+        }
         due = [
             row
             for row in listed
             if not row["automatic"] and (self.full or stored.get(row["id"]) != row["user_count"])
         ]
         due_ids = {row["id"] for row in due}
+        self.every_group_read = all(
+            row["id"] in due_ids for row in listed if not row["automatic"] and row["user_count"]
+        )
         with self.engine.begin() as conn:
             gone = set(stored) - listed_ids
             if gone:
@@ -357,7 +369,9 @@ class _MirrorSync:
             members: set[int] = set()
             if row["user_count"]:
                 for page in self.api.iter_group_members(row["name"]):
-                    members.update(member["id"] for member in page)
+                    for member in page:
+                        members.add(member["id"])
+                        self.members_read[member["id"]] = records.member_row(member)
             with self.engine.begin() as conn:
                 upsert(conn, Group.__table__, [row], ["id"])
                 conn.execute(delete(Membership).where(Membership.group_id == row["id"]))
@@ -382,22 +396,26 @@ class _MirrorSync:
 
     # ------------------------------------------------------------------ users
 
-    def sync_users(self, groups_changed: bool) -> None:
-        """Accounts: every page the first time and with --full, else only the new ones."""
-        now = self.clock()
+    def sync_users(self, moved_groups: set[int]) -> None:
+        """Accounts: all of them the first time and with --full, else only the new ones."""
         complete = self._state(STATE_USERS_COMPLETE) == "1"
-        read = 0
         if self.full or not complete:
-            seen: set[int] = set()
-            for page in self.api.iter_users(USERS_FLAG):
-                rows = [records.user_row(user, now) for user in page]
-                seen.update(row["id"] for row in rows)
-                read += len(rows)
-                with self.engine.begin() as conn:
-                    self._write_users(conn, rows)
-                self.say("users", users=read)
+            staff = self._read_staff()
+            staged = {user["id"] for page in self.api.iter_users("staged") for user in page}
+            seen = self._write_every_account(staff, staged)
             with self.engine.begin() as conn:
-                stored = set(conn.execute(select(User.id).where(User.id > 0)).scalars())
+                conn.execute(
+                    update(User)
+                    .where(User.staged.is_(True), User.id.not_in(staged))
+                    .values(staged=False)
+                )
+                if staged:
+                    conn.execute(update(User).where(User.id.in_(staged)).values(staged=True))
+                stored = set(
+                    conn.execute(
+                        select(User.id).where(User.id > 0, User.staged.is_(False))
+                    ).scalars()
+                )
                 gone = sorted(stored - seen)
                 for start in range(0, len(gone), CHUNK):
                     conn.execute(
@@ -405,8 +423,11 @@ class _MirrorSync:
                         .where(User.id.in_(gone[start : start + CHUNK]))
                         .values(deleted=True)
                     )
+                self._write_staff(conn, staff)
                 self._set_state(conn, STATE_USERS_COMPLETE, "1")
-        elif groups_changed:
+        elif moved_groups:
+            now = self.clock()
+            read = 0
             for page in self.api.iter_users(USERS_FLAG):
                 rows = [records.user_row(user, now) for user in page]
                 read += len(rows)
@@ -415,6 +436,10 @@ class _MirrorSync:
                 if not new:
                     break
             self.say("users", users=read)
+            if moved_groups & STAFF_GROUPS:
+                staff = self._read_staff()
+                with self.engine.begin() as conn:
+                    self._write_staff(conn, staff)
         suspended: set[int] = set()
         for page in self.api.iter_users("suspended"):
             suspended.update(user["id"] for user in page)
@@ -426,6 +451,78 @@ class _MirrorSync:
             )
             if suspended:
                 conn.execute(update(User).where(User.id.in_(suspended)).values(suspended=True))
+
+    def _write_every_account(self, staff: Mapping[int, dict], staged: set[int]) -> set[int]:
+        """Write every account that is not staged; return their ids.
+
+        `trust_level_0` holds exactly these accounts. When the members of every other group,
+        read by this sync, and the staff, minus the staged accounts, are as many as
+        `trust_level_0` counts, they are all of them and nothing more is read. Otherwise the
+        members of `trust_level_0` are read (1,000 a request), or `/admin/users/list/all.json`
+        (100 a request) on a forum that does not list that group.
+        """
+        now = self.clock()
+        trust_level_0 = next(
+            (group for group in self.listed_groups if group["id"] == TRUST_LEVEL_0), None
+        )
+        covered = (set(self.members_read) | set(staff)) - staged
+        if (
+            trust_level_0 is not None
+            and self.every_group_read
+            and len(covered) == trust_level_0["user_count"]
+        ):
+            rows = [
+                self.members_read.get(user_id) or records.user_row(staff[user_id], now)
+                for user_id in sorted(covered)
+            ]
+            pages: Iterable[list[dict]] = (
+                rows[start : start + CHUNK] for start in range(0, len(rows), CHUNK)
+            )
+        elif trust_level_0 is not None:
+            pages = (
+                [records.member_row(member) for member in page]
+                for page in self.api.iter_group_members(trust_level_0["name"])
+            )
+        else:
+            pages = (
+                [records.user_row(user, now) for user in page]
+                for page in self.api.iter_users(USERS_FLAG)
+            )
+        seen: set[int] = set()
+        for batch in pages:
+            seen.update(row["id"] for row in batch)
+            with self.engine.begin() as conn:
+                self._write_users(conn, batch)
+            self.say("users", users=len(seen))
+        return seen
+
+    def _read_staff(self) -> dict[int, dict]:
+        """The accounts of `/admin/users/list/staff.json` (admins and moderators), by id."""
+        return {user["id"]: user for page in self.api.iter_users("staff") for user in page}
+
+    def _write_staff(self, conn: Connection, staff: Mapping[int, dict]) -> None:
+        """Set the flags of the listed staff; clear them for mirrored accounts not listed."""
+        stored = {
+            row.id: {"id": row.id, "admin": row.admin, "moderator": row.moderator}
+            for row in conn.execute(
+                select(User.id, User.admin, User.moderator).where(
+                    or_(User.admin.is_(True), User.moderator.is_(True), User.id.in_(list(staff)))
+                )
+            )
+        }
+        cleared = {"admin": False, "moderator": False}
+        for user_id, before in stored.items():
+            wanted = (
+                records.staff_row(staff[user_id])
+                if user_id in staff
+                else {
+                    "id": user_id,
+                    **cleared,
+                }
+            )
+            if wanted != before:
+                conn.execute(update(User).where(User.id == user_id).values(**wanted))
+                self.summary.users += 1
 
     def _write_users(self, conn: Connection, rows: list[dict]) -> int:
         """Upsert accounts; count changed ones in the summary; return how many were new."""

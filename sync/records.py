@@ -164,6 +164,30 @@ def user_row(user: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     }
 
 
+def member_row(member: Mapping[str, Any]) -> dict[str, Any]:
+    """A `users` row from a `/groups/{name}/members.json` item (GroupUserSerializer).
+
+    A member object carries no creation date, trust level or staff, staged and suspension
+    flags: the row leaves those columns alone (`mirror.upsert` writes only the keys given).
+    """
+    return {
+        "id": member["id"],
+        "username": member["username"],
+        "name": member.get("name"),
+        "last_seen_at": parse_time(member.get("last_seen_at")),
+        "deleted": False,
+    }
+
+
+def staff_row(user: Mapping[str, Any]) -> dict[str, Any]:
+    """The staff flags of an `/admin/users/list/staff.json` item."""
+    return {
+        "id": user["id"],
+        "admin": bool(user.get("admin")),
+        "moderator": bool(user.get("moderator")),
+    }
+
+
 def group_row(group: Mapping[str, Any]) -> dict[str, Any]:
     """A `groups` row from a BasicGroupSerializer object (`/groups.json`, `/groups/search.json`)."""
     return {
