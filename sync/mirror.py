@@ -10,13 +10,33 @@ it is done, so a sync killed at any instant and run again ends with exactly the 
    members of a non-automatic group are re-read (`/groups/{name}/members.json?limit=1000`) only
    when its count changed; the stored count is the group's cursor, written with its members.
 2. Categories: `/site.json` (flat list with subcategories and Solved's custom field), 1 request.
-3. Users: `/admin/users/list/all.json`, 100 a page, newest accounts first. The first sync (and
-   `--full`) reads every page; later syncs read pages only while they hold unknown accounts, and
-   only when a group count moved (a new account joins `trust_level_0`). Suspensions come from
-   `/admin/users/list/suspended.json` (usually 1 request). Cooperative and role are derived from
-   the memberships: a cooperative is a group named like a cooperative (a top-level category
-   slug that is not a network category, or a slug of cooperatives.csv), a role comes from the
-   template's role groups.
+3. Users. The first sync (and `--full`) takes the accounts from the group member listings, not
+   from `/admin/users/list/all.json` (100 a page): `trust_level_0` holds every account that is
+   not staged, and a member listing gives 1,000 of them a request. The members of the other
+   groups, read at step 1 anyway, plus the staff (`/admin/users/list/staff.json`, which also
+   gives the admin and moderator flags), minus the staged accounts
+   (`/admin/users/list/staged.json`), are usually all of them: when they are exactly as many as
+   `trust_level_0` counts, nothing more is read; otherwise the members of `trust_level_0` are
+   read. Accounts no longer there are marked deleted. A member object carries id, username,
+   name and last_seen_at, no creation date, trust level nor `active` flag: those columns are
+   left as they were (NULL / 0 / true for accounts first seen this way); nothing in `analytics`
+   reads them. Later syncs read `/admin/users/list/all.json` (newest accounts first, with
+   those three fields) only while its pages hold unknown accounts, and only when a group count
+   moved (a new account joins `trust_level_0`); staff.json again when the count of `admins`,
+   `moderators` or `staff` moved. Suspensions come from `/admin/users/list/suspended.json`
+   (usually 1 request). Cooperative and role are derived from the memberships: a cooperative is
+   a group named like a cooperative (a top-level category slug that is not a network category,
+   or a slug of cooperatives.csv), a role comes from the template's role groups.
+
+   Checked in Discourse's source: `GroupsController#members` calls
+   `guardian.ensure_can_see_group_members!`, and `GroupGuardian#can_see_group_members?` returns
+   true for an admin whatever the group's visibility, automatic groups included; it lists
+   `group.users.human_users` (ids > 0), `limit` up to `MEMBERS_MAX_PAGE_SIZE = 1_000`, with
+   `GroupUserSerializer` (id, username, name, avatar_template, title, last_posted_at,
+   last_seen_at, added_at, timezone). `Group.refresh_automatic_group!` fills `trust_level_0`
+   with `SELECT id FROM users WHERE NOT staged` and removes staged accounts; `user_count` counts
+   its members with id > 0. The group is found by id (`AUTO_GROUPS[:trust_level_0] = 10`), as
+   its name follows the site's locale.
 4. New posts: `/posts.json?before=` (50 posts a request, newest first) down to the cursor (the
    highest post id already covered). The walk's progress (top, next `before`, floor) is saved
    with every page; an interrupted walk is resumed, then a new walk picks up what came meanwhile.
@@ -44,8 +64,10 @@ Request cost:
   1 per 1,000 members;
 - reconciliation: 1 listing request per 100 topics bumped within the window, plus, for each
   changed topic that no longer matches, 1 + ceil((posts - 20) / 20) requests;
-- full sync of N users, P posts, T topics: about N/100 + P/50 + T/100 + (members of
-  non-automatic groups)/1000 + re-reads of the topics holding deleted or hidden posts.
+- full sync of P posts, T topics: about P/50 + T/100 + (members of each non-automatic
+  group)/1000 + 4 (groups, categories, staff, staged, suspended) + re-reads of the topics
+  holding deleted or hidden posts, + N/1000 for N accounts when some account is in no group
+  and not staff.
 
 Limits: an edit alone changes no listing field, so it is seen when its topic changes again
 (a new post, a like, a deletion, an accepted answer) or by `campus sync --full` (every visible

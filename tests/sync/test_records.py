@@ -112,6 +112,30 @@ def test_user_row_is_suspended_only_until_the_end_of_the_suspension():
     assert records.user_row(user, now=datetime(2026, 7, 1))["suspended"] is False
 
 
+def test_member_row_carries_only_what_a_group_listing_knows():
+    member = {
+        "id": 9,
+        "username": "lea",
+        "name": "Léa",
+        "last_seen_at": "2026-05-01T08:00:00Z",
+        "added_at": "2025-01-01T00:00:00Z",
+    }
+
+    assert records.member_row(member) == {
+        "id": 9,
+        "username": "lea",
+        "name": "Léa",
+        "last_seen_at": datetime(2026, 5, 1, 8, 0),
+        "deleted": False,
+    }
+
+
+def test_staff_row_keeps_the_admin_and_moderator_flags():
+    user = {"id": 4, "username": "anim", "admin": True, "moderator": False, "trust_level": 4}
+
+    assert records.staff_row(user) == {"id": 4, "admin": True, "moderator": False}
+
+
 def test_category_accepts_answers_from_the_solved_custom_field():
     category = {"id": 3, "name": "Entraide", "slug": "entraide", "parent_category_id": 2}
 

@@ -1,0 +1,105 @@
+"""Accounts in the mirror: read from the group listings, staff and staged lists (real HTTP)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from sync.db import connect
+from sync.schema import User
+from tests.conftest import SANDBOX_TEST_KEY
+from tests.db.mirror_support import counts, make_api, sync
+
+pytestmark = pytest.mark.integration
+
+ADMIN_LIST = "GET /admin/users/list/all.json"
+MEMBERS = "GET /groups/{name}/members.json"
+
+
+@pytest.fixture
+def engine(db_url):
+    engine = connect(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def api(sandbox_server):
+    return make_api(sandbox_server.url, SANDBOX_TEST_KEY)
+
+
+def mirrored_accounts(engine) -> dict[int, tuple]:
+    with engine.connect() as conn:
+        return {
+            row.id: (row.username, row.name, row.staged, row.deleted)
+            for row in conn.execute(
+                select(User.id, User.username, User.name, User.staged, User.deleted)
+            )
+        }
+
+
+def forum_accounts(forum) -> dict[int, tuple]:
+    return {
+        user.id: (user.username, user.name, False, False)
+        for user in forum.users.values()
+        if user.id > 0 and not user.staged
+    }
+
+
+def test_full_sync_reads_every_account_without_the_admin_user_list(engine, api, sandbox_server):
+    summary = sync(engine, api)
+
+    assert ADMIN_LIST not in summary.requests_by_endpoint
+    assert mirrored_accounts(engine) == forum_accounts(sandbox_server.state)
+
+
+def test_group_members_and_staff_covering_every_account_spare_trust_level_0(
+    engine, api, sandbox_server
+):
+    forum = sandbox_server.state
+    pages = sum(
+        -(-len(group.members) // 1000)
+        for group in forum.groups.values()
+        if not group.automatic and group.members
+    )
+
+    summary = sync(engine, api)
+
+    assert summary.requests_by_endpoint[MEMBERS] == pages
+
+
+def test_an_account_in_no_group_is_read_through_trust_level_0(engine, api, sandbox_server):
+    forum = sandbox_server.state
+    loner = forum.add_user("solitaire", "solitaire@example.org", name="Sol Itaire")
+
+    summary = sync(engine, api)
+
+    assert mirrored_accounts(engine)[loner.id] == ("solitaire", "Sol Itaire", False, False)
+    assert counts(engine)["users"] == forum.truth()["users"]
+    assert ADMIN_LIST not in summary.requests_by_endpoint
+
+
+def test_a_staged_group_member_is_not_mirrored_as_an_account(engine, api, sandbox_server):
+    forum = sandbox_server.state
+    staged = forum.add_user("invite-mail", "invite@example.org", staged=True)
+    group = next(group for group in forum.groups.values() if not group.automatic)
+    forum.add_members(group, [staged.id])
+
+    sync(engine, api)
+
+    assert mirrored_accounts(engine) == forum_accounts(forum)
+
+
+def test_staff_flags_follow_the_staff_list_on_later_syncs(engine, api, sandbox_server):
+    forum = sandbox_server.state
+    sync(engine, api)
+    promoted = next(
+        user for user in forum.users.values() if user.id > 0 and not user.staff and not user.staged
+    )
+    promoted.moderator = True
+
+    sync(engine, api)
+
+    with engine.connect() as conn:
+        flags = conn.execute(select(User.admin, User.moderator).where(User.id == promoted.id)).one()
+    assert tuple(flags) == (False, True)
