@@ -494,7 +494,7 @@ class _MirrorSync:
             and len(covered) == trust_level_0["user_count"]
         ):
             rows = [
-                self.members_read.get(user_id) or records.user_row(staff[user_id], now)
+                self.members_read.get(user_id) or records.member_row(staff[user_id])
                 for user_id in sorted(covered)
             ]
             pages: Iterable[list[dict]] = (

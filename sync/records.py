@@ -169,6 +169,8 @@ def member_row(member: Mapping[str, Any]) -> dict[str, Any]:
 
     A member object carries no creation date, trust level or staff, staged and suspension
     flags: the row leaves those columns alone (`mirror.upsert` writes only the keys given).
+    The full sync builds the row of a staff account in no group from its staff-list item the
+    same way, so that every way of reading the accounts writes the same columns.
     """
     return {
         "id": member["id"],

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from sync.db import connect
-from sync.schema import User
+from sync.schema import SyncState, User
 from tests.conftest import SANDBOX_TEST_KEY
-from tests.db.mirror_support import counts, make_api, sync
+from tests.db.mirror_support import counts, dump, make_api, sync
 
 pytestmark = pytest.mark.integration
 
@@ -103,3 +103,20 @@ def test_staff_flags_follow_the_staff_list_on_later_syncs(engine, api, sandbox_s
     with engine.connect() as conn:
         flags = conn.execute(select(User.admin, User.moderator).where(User.id == promoted.id)).one()
     assert tuple(flags) == (False, True)
+
+
+def test_a_first_sync_resumed_after_the_groups_writes_the_same_accounts(
+    engine, api, sandbox_server, tmp_path
+):
+    reference = connect(f"sqlite:///{tmp_path / 'reference.db'}")
+    sync(reference, api)
+    sync(engine, api)
+    with engine.begin() as conn:  # as if killed after the groups, before the accounts
+        conn.execute(delete(User))
+        conn.execute(delete(SyncState).where(SyncState.key == "users.complete"))
+
+    summary = sync(engine, api)
+
+    assert MEMBERS in summary.requests_by_endpoint  # trust_level_0, the groups are unchanged
+    assert dump(engine)["users"] == dump(reference)["users"]
+    reference.dispose()
