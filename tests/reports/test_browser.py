@@ -1,28 +1,54 @@
-"""The network report opens in a real headless browser (Debian's chromium) without console errors."""
+"""The network report opens in a real headless browser (Debian's chromium) without console errors.
+
+Without chromium these tests are skipped, visibly; with `CAMPUS_REQUIRE_CHROMIUM=1` (set by
+`.ci/run`, which installs it) a missing chromium is a failure instead.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from report_mirror import fill_mirror
 
 from reports.render import build_report
+from sync import mirror
+from sync.client import DiscourseAPI
 from sync.db import connect
+from sync.settings import DiscourseSettings, ForumTemplate, SyncSettings
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def screenshot(page: Path, png: Path, profile: Path, height: int = 2400) -> str:
+def find_chromium(
+    which: Callable[[str], str | None] = shutil.which,
+    environ: Mapping[str, str] = os.environ,
+) -> str:
+    """The chromium executable; else skip the test, or fail it when CAMPUS_REQUIRE_CHROMIUM=1."""
+    found = which("chromium") or which("chromium-browser")
+    if found:
+        return found
+    reason = "chromium is not installed (.ci/run installs it)"
+    if environ.get("CAMPUS_REQUIRE_CHROMIUM") == "1":
+        pytest.fail(reason + " but CAMPUS_REQUIRE_CHROMIUM=1")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def chromium() -> str:
+    return find_chromium()
+
+
+def screenshot(chromium: str, page: Path, png: Path, profile: Path, height: int = 2400) -> str:
     """Render `page` headless into `png`; return chromium's stderr (console messages are there)."""
     command = [
-        CHROMIUM,
+        chromium,
         "--headless",
         "--no-sandbox",
         "--disable-gpu",
@@ -46,23 +72,46 @@ def console_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if ":CONSOLE" in line]
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
-def test_console_errors_are_detected(tmp_path: Path):
+def test_a_missing_chromium_fails_when_required():
+    with pytest.raises(pytest.fail.Exception, match="CAMPUS_REQUIRE_CHROMIUM=1"):
+        find_chromium(which=lambda name: None, environ={"CAMPUS_REQUIRE_CHROMIUM": "1"})
+
+
+def test_a_missing_chromium_is_skipped_otherwise():
+    with pytest.raises(pytest.skip.Exception):
+        find_chromium(which=lambda name: None, environ={})
+
+
+def test_console_errors_are_detected(chromium: str, tmp_path: Path):
     page = tmp_path / "broken.html"
     page.write_text("<!DOCTYPE html><p>x</p><script>missing()</script>")
-    stderr = screenshot(page, tmp_path / "broken.png", tmp_path / "profile", height=300)
+    stderr = screenshot(chromium, page, tmp_path / "broken.png", tmp_path / "profile", height=300)
     assert any("missing is not defined" in line for line in console_lines(stderr))
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
-def test_network_report_renders_without_console_error(tmp_path: Path):
-    engine = connect(f"sqlite:///{tmp_path / 'campus.db'}")
-    fill_mirror(engine, cooperatives=4)
+def synthetic_network_mirror(server, url: str) -> None:
+    """Sync the sandbox's synthetic network (small size) into the mirror at `url`."""
+    api = DiscourseAPI(
+        DiscourseSettings(url=server.url, api_key=server.api_key, requests_per_minute=100_000)
+    )
+    groups = {group["name"] for page in api.iter_groups() for group in page}
+    slugs = sorted(
+        c["slug"]
+        for c in api.all_categories()
+        if not c.get("parent_category_id") and c["slug"] in groups
+    )
+    mirror.run_sync(url, api, mirror.sync_options(ForumTemplate(), SyncSettings(), slugs))
+
+
+@pytest.mark.integration
+def test_network_report_renders_without_console_error(chromium: str, sandbox_server, tmp_path):
+    url = f"sqlite:///{tmp_path / 'campus.db'}"
+    synthetic_network_mirror(sandbox_server, url)
     folder = build_report(
-        engine, "2026-10", tmp_path / "out", now=datetime(2026, 11, 1, 6, tzinfo=UTC)
+        connect(url), "2026-10", tmp_path / "out", now=datetime(2026, 11, 1, 6, tzinfo=UTC)
     )
     png = tmp_path / "network.png"
-    stderr = screenshot(folder / "network.html", png, tmp_path / "profile")
+    stderr = screenshot(chromium, folder / "network.html", png, tmp_path / "profile")
     assert console_lines(stderr) == []
     data = png.read_bytes()
     assert data.startswith(PNG_SIGNATURE)
