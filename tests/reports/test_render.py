@@ -81,6 +81,46 @@ def test_figures_about_four_voters_are_suppressed_and_marked(french: Path):
     assert "masqué" in (french / "cooperatives" / "coop-01.md").read_text()
 
 
+def test_suppressed_figures_are_empty_and_flagged_in_the_csv(french: Path):
+    with (french / "indicators.csv").open() as handle:
+        rows = [
+            row
+            for row in csv.DictReader(handle)
+            if row["scope"] == "coop-01" and row["indicator"].startswith("pulse_")
+        ]
+    assert len(rows) == 6
+    for row in rows:
+        assert (row["value"], row["n"], row["suppressed"]) == ("", "4", "true")
+        assert (row["previous"], row["previous_suppressed"], row["mean_3m"]) == ("", "true", "")
+
+
+def test_suppressed_figures_are_marked_in_the_html(french: Path):
+    html = (french / "cooperatives" / "coop-01.html").read_text()
+    row = re.search(r"<td>Baromètre[^<]*</td>(.*?)</tr>", html, re.DOTALL).group(1)
+    assert '<td class="num suppressed">masqué</td>' in row
+    assert "&lt; 5" in row
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Path:
+    """The reports of a network of four members: every figure is about fewer than five people."""
+    engine = connect(f"sqlite:///{tmp_path_factory.mktemp('tiny') / 'campus.db'}")
+    fill_mirror(engine, cooperatives=1, members_per_coop=4, topics=30)
+    return build_report(engine, "2026-10", tmp_path_factory.mktemp("out"), now=NOW)
+
+
+def test_charts_about_fewer_than_five_people_are_not_drawn(tiny: Path):
+    html = (tiny / "network.html").read_text()
+    assert html.count("Graphique masqué : moins de 5 personnes concernées.") == 2
+    assert html.count("<svg") == 1  # the trend chart, with every panel empty
+    assert html.count("Trop peu de données") == 6
+
+
+def test_a_cooperative_of_four_members_has_its_size_hidden(tiny: Path):
+    markdown = (tiny / "network.md").read_text()
+    assert "| Coopérative 1 | *masqué* | 0 |" in markdown
+
+
 def test_html_escapes_cooperative_names(french: Path):
     html = (french / "network.html").read_text()
     assert HOSTILE not in html
@@ -89,13 +129,15 @@ def test_html_escapes_cooperative_names(french: Path):
     assert "onerror=alert" not in html.replace("&lt;img src=x onerror=alert(1)&gt;", "")
 
 
-def test_no_member_name_nor_topic_title_in_any_report(french: Path, activity):
-    usernames = set(activity.forum.users["username"]) - {HOSTILE}
-    for path in french.rglob("*.*"):
+def test_no_member_name_nor_topic_title_in_any_report(french: Path):
+    # every file: network and cooperative reports, HTML and Markdown, CSV and JSON
+    paths = sorted(french.rglob("*.*"))
+    assert len(paths) == 10
+    for path in paths:
         text = path.read_text()
-        assert "membre1" not in text, path
-        assert not any(f">{name}<" in text for name in usernames), path
-        assert "Sujet " not in text, path
+        assert not re.search(r"membre\d", text), path  # usernames are membre1 … membre75
+        # titles are HOSTILE + " <number>", in raw, HTML-escaped or Markdown-escaped form
+        assert not re.search(r"alert\\?\(1\\?\)(>|&gt;|\\>) \d", text), path
 
 
 def test_html_references_no_external_address(french: Path):
