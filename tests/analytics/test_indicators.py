@@ -155,6 +155,11 @@ def test_month_is_cut_at_midnight_in_paris(forum):
         ("2026-03-27T05:30:00", True),  # Friday 06:30 in Paris (CET)
         ("2026-03-30T05:30:00", False),  # Monday 07:30 in Paris (CEST)
         ("2026-03-28T11:00:00", True),  # Saturday noon
+        ("2026-03-29T10:00:00", True),  # Sunday noon (CEST, the day of the change)
+        ("2026-03-27T18:59:59", False),  # Friday 19:59:59 in Paris (CET)
+        ("2026-03-30T18:00:00", True),  # Monday 20:00:00 in Paris (CEST): after hours from 20:00
+        ("2026-03-27T05:59:59", True),  # Friday 06:59:59 in Paris (CET)
+        ("2026-03-30T05:00:00", False),  # Monday 07:00:00 in Paris (CEST): working hours again
     ],
 )
 def test_after_hours_follows_paris_time_across_daylight_saving(forum, at, after_hours):
