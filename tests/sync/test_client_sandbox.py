@@ -57,6 +57,7 @@ def test_iterators_read_every_item_once_and_count_every_request(sandbox):
     api = make_api(sandbox)
     snapshot = forum_snapshot(api)
     assert all(len(ids) == len(set(ids)) > 50 for ids in snapshot.values())
+    assert len(snapshot["topics"]) == sandbox.truth()["topics"]
     stats = sandbox.stats()
     assert stats["total"] == api.total_requests
     assert stats["routes"]["GET /posts.json"] == api.request_counts["GET /posts.json"]
