@@ -55,7 +55,16 @@ def test_english_on_request(activity, tmp_path: Path):
     markdown = (folder / "network.md").read_text()
     assert "October 2026" in markdown
     assert "Points of attention" in markdown
+    assert "infers no emotion or sentiment" in markdown
     assert re.search(r"\| \d+% \|", markdown)
+
+
+def test_every_report_states_what_it_measures_and_what_it_cannot(french: Path):
+    for path in [french / "network.md", *(french / "cooperatives").glob("*.md")]:
+        markdown = path.read_text()
+        assert "## Ce que ce rapport mesure, et ce qu'il ne peut pas dire" in markdown, path
+        assert "pas un diagnostic" in markdown, path
+        assert "n'infère ni émotion ni sentiment" in markdown, path
 
 
 def test_json_and_csv_hold_every_indicator_of_every_scope(french: Path):
