@@ -203,6 +203,21 @@ def test_address_of_an_inactive_account_is_reported_not_invited(small_site):
     assert report["invited"] == ["nouvelle.venue@example.org"]
 
 
+def test_progress_goes_to_stderr_and_stdout_holds_only_the_json(small_site):
+    result = small_site.cli("-v", "members", "--json")
+    assert result.exit_code == 0, result.output
+    group = small_site.network.cooperatives[0].slug
+    assert "Membres du forum lus : " in result.stderr
+    assert f"Ajoutés à {group} : " in result.stderr
+    assert json.loads(result.stdout)["added"] == 2 * len(small_site.network.roster)
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(small_site):
+    result = small_site.cli("members", "--json")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+
+
 def test_members_no_longer_listed_are_reported_and_kept(small_site):
     small_site.run()
     gone = small_site.rows.pop(1)
