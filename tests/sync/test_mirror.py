@@ -155,10 +155,16 @@ def test_polls_keep_aggregate_counts_only(engine, api, sandbox_server):
 
     forum = sandbox_server.state
     with engine.connect() as conn:
-        mirrored = conn.execute(select(Poll.post_id, Poll.name, Poll.voters)).all()
-        options = conn.execute(select(PollOption.poll_id, PollOption.votes)).all()
+        mirrored = conn.execute(select(Poll.id, Poll.post_id, Poll.name, Poll.voters)).all()
+        options = conn.execute(select(PollOption.poll_id, PollOption.option_id, PollOption.votes))
+        votes_by_poll: dict[int, dict[str, int]] = {}
+        for poll_id, option_id, votes in options:
+            votes_by_poll.setdefault(poll_id, {})[option_id] = votes
     assert mirrored, "the generated network has polls"
-    for post_id, name, voters in mirrored:
+    for poll_id, post_id, name, voters in mirrored:
         poll = next(poll for poll in forum.posts[post_id].polls if (poll.name or "poll") == name)
         assert voters == len(poll.votes)
-    assert all(votes >= 0 for _poll_id, votes in options)
+        assert votes_by_poll[poll_id] == {
+            option.id: sum(option.id in choice for choice in poll.votes.values())
+            for option in poll.options
+        }
