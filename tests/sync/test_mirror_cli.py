@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -53,3 +54,17 @@ def test_sync_summary_in_french_and_no_key_anywhere(campus):
 
     assert "requêtes en" in result.output
     assert SANDBOX_TEST_KEY not in result.output
+
+
+def test_sync_shows_its_progress_on_stderr_and_the_summary_alone_on_stdout(campus):
+    result = campus("-v", "sync", "--json")
+
+    assert result.exit_code == 0, result.output
+    progress = result.stderr.splitlines()
+    pages = [line for line in progress if line.startswith("Messages : page ")]
+    assert pages, result.stderr
+    assert all(re.fullmatch(r"Messages : page \d+, \d+ .*\(\d+ requêtes\)\.", p) for p in pages)
+    assert any(line.startswith("Groupes : ") for line in progress)
+    assert any(line.startswith("Sujets : page 1, ") for line in progress)
+    assert progress[-1].startswith("Synchronisation terminée en ")
+    assert json.loads(result.stdout)["requests"] > 0
