@@ -63,12 +63,12 @@ MESSAGES = {
     "fr": {
         "bad_axes": "[pulse] statements : axes attendus {expected} ; reçus {found}. Corrigez campus.toml.",
         "bad_options": "[pulse] options : il faut exactement 5 réponses, clés 1 à 5 (reçues : {found}). Corrigez campus.toml.",
-        "no_category": "La catégorie de la coopérative « {slug} » est introuvable sur le forum : lancez « campus provision ».",
+        "no_category": "Catégorie introuvable sur le forum pour la ou les coopératives {slug} : lancez « campus provision ». Aucun sondage n'a été publié.",
     },
     "en": {
         "bad_axes": "[pulse] statements: expected axes {expected}; found {found}. Fix campus.toml.",
         "bad_options": "[pulse] options: exactly 5 answers with keys 1 to 5 are needed (found: {found}). Fix campus.toml.",
-        "no_category": "The category of cooperative '{slug}' is missing on the forum: run `campus provision`.",
+        "no_category": "No category on the forum for cooperative(s) {slug}: run `campus provision`. No poll was posted.",
     },
 }
 
@@ -211,11 +211,12 @@ def post_pulse(
         for category in api.all_categories()
         if not category.get("parent_category_id")
     }
+    missing = [slug for slug in pending if slug not in categories]
+    if missing:  # refused before any topic is posted: nothing half-done
+        raise InputError(translate(MESSAGES, "no_category", slug=", ".join(missing)))
     raw = pulse_raw(settings, closes_at)
     for slug in pending:
-        category = categories.get(slug)
-        if category is None:
-            raise InputError(translate(MESSAGES, "no_category", slug=slug))
+        category = categories[slug]
         title = settings.title.format(month=month, cooperative=slug)
         topic_id = find_topic(api, category["id"], title, closes_at - SEARCH_MARGIN)
         if topic_id is not None:

@@ -97,11 +97,14 @@ def test_a_lost_mirror_still_finds_the_topics_on_the_forum(sandbox_server, engin
         assert set(session.scalars(select(Poll.cooperative))) == set(coops)
 
 
-def test_a_cooperative_without_category_is_reported(sandbox_server, engine):
-    with pytest.raises(InputError, match="coop-inconnue"):
-        post_pulse(
-            client(sandbox_server), engine, MONTH, CLOSES, ["coop-inconnue"], PulseSettings()
-        )
+def test_a_cooperative_without_category_is_refused_before_any_post(sandbox_server, engine):
+    api = client(sandbox_server)
+    coops = [*slugs(api)[:2], "coop-inconnue"]
+    with pytest.raises(InputError, match="coop-inconnue.*Aucun sondage n'a été publié"):
+        post_pulse(api, engine, MONTH, CLOSES, coops, PulseSettings())
+    assert api.write_requests == 0
+    with Session(engine) as session:
+        assert session.scalars(select(Poll)).all() == []
 
 
 def vote(server, post_id: int, axis: str, ballots: dict[str, int]) -> None:
