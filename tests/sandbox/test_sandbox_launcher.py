@@ -15,6 +15,8 @@ from sandbox.server import API_KEY_ENV
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
+PYTHON_M_SANDBOX = [sys.executable, "-m", "sandbox"]
+CAMPUS_SANDBOX = [str(Path(sys.executable).with_name("campus")), "sandbox"]  # console script
 
 
 def free_port() -> int:
@@ -23,12 +25,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _launch(port: int, env_key: str | None, lang: str = "fr") -> tuple[subprocess.Popen, list[str]]:
+def _launch(
+    port: int, env_key: str | None, lang: str = "fr", launcher: list[str] = PYTHON_M_SANDBOX
+) -> tuple[subprocess.Popen, list[str]]:
     env = {key: value for key, value in os.environ.items() if key != API_KEY_ENV}
     env["CAMPUS_LANG"] = lang
     if env_key:
         env[API_KEY_ENV] = env_key
-    command = [sys.executable, "-m", "sandbox", "--port", str(port), "--rate-limit", "0"]
+    command = [*launcher, "--port", str(port), "--rate-limit", "0"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     lines = [process.stdout.readline() for _ in range(5)]
     return process, lines
@@ -40,9 +44,10 @@ def _stop(process: subprocess.Popen) -> None:
     process.stdout.close()
 
 
-def test_launcher_prints_url_and_never_the_key():
+@pytest.mark.parametrize("launcher", [PYTHON_M_SANDBOX, CAMPUS_SANDBOX], ids=["python-m", "campus"])
+def test_launcher_prints_url_and_never_the_key(launcher):
     port = free_port()
-    process, lines = _launch(port, "secret-key-never-shown")
+    process, lines = _launch(port, "secret-key-never-shown", launcher=launcher)
     try:
         text = "".join(lines)
         assert f"http://127.0.0.1:{port}" in text
