@@ -122,13 +122,22 @@ def test_faults_and_rate_limit_storms_end_in_the_same_mirror(engine, api, sandbo
     reference = connect(f"sqlite:///{tmp_path / 'reference.db'}")
     sync(reference, api)
     sandbox_server.set_faults(
-        seed=11, bad_gateway=0.04, unavailable=0.03, drop=0.03, rate_limit=0.1, ip_rate_limit=0.05
+        seed=11,
+        bad_gateway=0.04,
+        unavailable=0.03,
+        drop=0.03,  # 10 % of requests fail
+        rate_limit=0.05,
+        ip_rate_limit=0.03,
+        burst=4,  # each drawn 429 is a storm: 4 in a row (the client waits up to 8 times)
     )
 
-    summary = sync(engine, make_api(sandbox_server.url, SANDBOX_TEST_KEY, max_retries=10))
+    faulty = make_api(sandbox_server.url, SANDBOX_TEST_KEY, max_retries=10)
+
+    summary = sync(engine, faulty)
 
     sandbox_server.set_faults()
     assert summary.requests > sync(reference, api, full=True).requests
+    assert faulty.rate_limit_hits >= 2 * 4  # storms happened
     assert dump(engine) == dump(reference)
     reference.dispose()
 
