@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sync.errors import DiscourseError
+from sync.errors import DiscourseError, DiscourseNotFound
 from sync.i18n import translate
 from sync.inputs import Cooperative, read_cooperatives
 from sync.settings import ROLES, CategorySpec, ForumTemplate
@@ -401,9 +401,12 @@ def _create_group(client, target: GroupTarget) -> int:
         # the forum may have created it before a lost answer made the client retry
         if error.status != 422:
             raise
-        existing = client.group(target.name)
+        try:
+            existing = client.group(target.name)
+        except DiscourseNotFound:
+            existing = None  # refused for another reason (e.g. a user has that name): say why
         if not existing or "group" not in existing:
-            raise
+            raise error from None
         log.info("group %s already exists: kept", target.name)
         return existing["group"]["id"]
 

@@ -4,6 +4,7 @@ dry runs, and runs interrupted half-way (DESIGN §4)."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -251,6 +252,19 @@ def test_write_whose_answer_was_lost_is_not_duplicated(site):
     assert plan.count("create") == 304
     assert site.server.stats()["routes"]["POST /admin/groups.json"] == 80
     assert normalised(structure(site.server)) == normalised(expected_structure(site.network))
+
+
+def test_slug_taken_by_a_user_is_refused_with_discourse_reason(site):
+    username = next(
+        user.username
+        for user in site.server.state.users.values()
+        if user.id > 0 and re.fullmatch(r"[a-z0-9]{3,20}", user.username)
+    )
+    site.cooperatives_csv.write_text(f"slug,name\n{username},Homonyme\n", encoding="utf-8")
+    result = site.cli("provision")
+    assert result.exit_code == 1
+    assert "POST /admin/groups (422) : Name has already been taken" in result.output
+    assert site.server.state.group_by_name(username) is None
 
 
 def test_progress_goes_to_stderr_with_verbose(site):
