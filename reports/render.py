@@ -181,8 +181,16 @@ def _csv_value(value: float | None) -> str:
     return "" if value is None else f"{value:.6g}"
 
 
+def _published_n(n: int, suppressed: bool) -> int | None:
+    """`n` as CSV and JSON give it: withheld with the value when 1 to min_group_size - 1 people
+    are behind it (for counts of people, such as a cooperative's members, n is the value itself),
+    as the HTML and Markdown show "< 5"; 0 stays, meaning no data."""
+    return None if suppressed and n else n
+
+
 def write_csv(report: Report, path: Path) -> None:
-    """Every indicator of every scope, one row each (suppressed values left empty)."""
+    """Every indicator of every scope, one row each (suppressed values and their n left empty:
+    the csv module writes None as an empty field)."""
     columns = [
         "month", "scope", "scope_name", "indicator", "axis", "unit", "value", "n", "suppressed",
         "previous", "previous_n", "previous_suppressed", "mean_3m",
@@ -195,8 +203,9 @@ def write_csv(report: Report, path: Path) -> None:
                 writer.writerow(
                     [
                         report.month, scope.key, scope.name, row.id, row.axis, row.unit,
-                        _csv_value(row.value), row.n, str(row.suppressed).lower(),
-                        _csv_value(row.previous), row.previous_n,
+                        _csv_value(row.value), _published_n(row.n, row.suppressed),
+                        str(row.suppressed).lower(), _csv_value(row.previous),
+                        _published_n(row.previous_n, row.previous_suppressed),
                         str(row.previous_suppressed).lower(), _csv_value(row.mean_3m),
                     ]
                 )  # fmt: skip
@@ -216,10 +225,10 @@ def report_json(report: Report, fmt: Formatter) -> dict:
                     "axis": row.axis,
                     "unit": row.unit,
                     "value": row.value,
-                    "n": row.n,
+                    "n": _published_n(row.n, row.suppressed),
                     "suppressed": row.suppressed,
                     "previous": row.previous,
-                    "previous_n": row.previous_n,
+                    "previous_n": _published_n(row.previous_n, row.previous_suppressed),
                     "previous_suppressed": row.previous_suppressed,
                     "mean_3m": row.mean_3m,
                 }

@@ -121,7 +121,7 @@ def test_pulse_results_reach_the_report_above_the_threshold_only(sandbox_server,
         shown = next(r for r in scopes[big]["indicators"] if r["id"] == f"pulse_{axis}")
         hidden = next(r for r in scopes[small]["indicators"] if r["id"] == f"pulse_{axis}")
         assert (shown["value"], shown["n"], shown["suppressed"]) == (4.0, 6, False)
-        assert (hidden["value"], hidden["n"], hidden["suppressed"]) == (None, 4, True)
+        assert (hidden["value"], hidden["n"], hidden["suppressed"]) == (None, None, True)
     html = (folder / "cooperatives" / f"{big}.html").read_text()
     assert "4,0 / 5" in html
     assert "masqué" in (folder / "cooperatives" / f"{small}.md").read_text()

@@ -83,7 +83,7 @@ def test_figures_about_four_voters_are_suppressed_and_marked(french: Path):
     data = json.loads((french / "indicators.json").read_text())
     coop_01 = next(scope for scope in data["scopes"] if scope["scope"] == "coop-01")
     pulse = next(row for row in coop_01["indicators"] if row["id"] == "pulse_autonomie")
-    assert pulse == pulse | {"n": 4, "suppressed": True, "value": None}
+    assert pulse == pulse | {"n": None, "suppressed": True, "value": None}
     coop_02 = next(scope for scope in data["scopes"] if scope["scope"] == "coop-02")
     shown = next(row for row in coop_02["indicators"] if row["id"] == "pulse_autonomie")
     assert shown["n"] >= 5 and shown["value"] is not None
@@ -99,8 +99,24 @@ def test_suppressed_figures_are_empty_and_flagged_in_the_csv(french: Path):
         ]
     assert len(rows) == 6
     for row in rows:
-        assert (row["value"], row["n"], row["suppressed"]) == ("", "4", "true")
-        assert (row["previous"], row["previous_suppressed"], row["mean_3m"]) == ("", "true", "")
+        assert (row["value"], row["n"], row["suppressed"]) == ("", "", "true")
+        assert (row["previous"], row["previous_n"], row["previous_suppressed"]) == ("", "", "true")
+        assert row["mean_3m"] == ""
+
+
+def test_the_size_of_a_group_under_five_is_withheld_in_csv_and_json(tiny: Path):
+    # the cooperative's 4 members: the value of `members` is its n, so both are withheld
+    data = json.loads((tiny / "indicators.json").read_text())
+    coop = next(scope for scope in data["scopes"] if scope["scope"] == "coop-01")
+    members = next(row for row in coop["indicators"] if row["id"] == "members")
+    assert (members["value"], members["n"], members["suppressed"]) == (None, None, True)
+    with (tiny / "indicators.csv").open() as handle:
+        row = next(
+            r
+            for r in csv.DictReader(handle)
+            if (r["scope"], r["indicator"]) == ("coop-01", "members")
+        )
+    assert (row["value"], row["n"], row["previous_n"]) == ("", "", "")
 
 
 def test_suppressed_figures_are_marked_in_the_html(french: Path):
