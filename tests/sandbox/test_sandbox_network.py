@@ -99,6 +99,18 @@ def test_activity_ends_before_reference(small):
     assert max(p.created_at for p in small.forum.posts.values()) <= small.reference
 
 
+def test_activity_covers_the_year_before_reference(small):
+    created = [post.created_at for post in small.forum.posts.values()]
+    assert min(created) <= small.reference - timedelta(days=360)
+    assert len({(moment.year, moment.month) for moment in created}) >= 12
+
+
+def test_activity_has_voted_polls(small):
+    polls = [poll for post in small.forum.posts.values() for poll in post.polls]
+    assert polls
+    assert all(poll.votes for poll in polls)
+
+
 def test_patterns_are_present(small):
     forum = small.forum
     posts = [p for p in forum.posts.values() if forum.is_counted_topic(forum.topics[p.topic_id])]
