@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from sync.db import connect
+from sync.schema import Base
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,6 +27,16 @@ def test_connect_migrates_every_backend(db_url):
         engine.dispose()
     assert {"users", "posts", "topics", "sync_state", "alembic_version"} <= tables
     assert {"needs_check", "like_count", "has_accepted_answer", "pinned"} <= columns
+
+
+def test_migrations_build_exactly_the_models_on_every_backend(db_url):
+    engine = connect(db_url)
+    try:
+        with engine.connect() as connection:
+            drift = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    finally:
+        engine.dispose()
+    assert drift == []
 
 
 NO_BINARIES_CONFTEST = """
