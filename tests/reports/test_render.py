@@ -146,8 +146,9 @@ def test_a_cooperative_of_four_members_has_its_size_hidden(tiny: Path):
     assert "| Coopérative 1 | *masqué* | 0 |" in markdown
 
 
-def test_html_escapes_cooperative_names(french: Path):
-    html = (french / "network.html").read_text()
+@pytest.mark.parametrize("page", ["network.html", "cooperatives/coop-01.html"])
+def test_html_escapes_cooperative_names(french: Path, page: str):
+    html = (french / page).read_text()
     assert HOSTILE not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
     assert "<script" not in html
@@ -177,8 +178,10 @@ def test_network_report_has_its_three_inline_charts(french: Path):
     assert html.count("<svg") == 3
 
 
-def test_markdown_escapes_cooperative_names(french: Path):
-    markdown = (french / "network.md").read_text()
+@pytest.mark.parametrize("page", ["network.md", "cooperatives/coop-01.md"])
+def test_markdown_escapes_cooperative_names(french: Path, page: str):
+    markdown = (french / page).read_text()
+    assert "\\<script\\>alert\\(" in markdown
     assert "<script>" not in markdown
     assert markdown_escape("a|b<c>") == "a\\|b\\<c\\>"
 
