@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, select
 
+from sandbox.network import ROLE_GROUPS, generate
 from sync.db import connect
 from sync.schema import SyncState, User
 from tests.conftest import SANDBOX_TEST_KEY
@@ -120,3 +121,30 @@ def test_a_first_sync_resumed_after_the_groups_writes_the_same_accounts(
     assert MEMBERS in summary.requests_by_endpoint  # trust_level_0, the groups are unchanged
     assert dump(engine)["users"] == dump(reference)["users"]
     reference.dispose()
+
+
+def test_cooperative_and_role_come_from_the_forum_groups(engine, api, sandbox_server):
+    sync(engine, api)
+
+    forum = sandbox_server.state
+    cooperatives = {cooperative.slug for cooperative in generate(1, "small").cooperatives}
+    expected = {}
+    for user_id in forum_accounts(forum):
+        groups = {group.name for group in forum.groups.values() if user_id in group.members}
+        cooperative = next(iter(groups & cooperatives), None)
+        role = next(
+            (
+                role
+                for role in ("direction", "appui", "entrepreneur")
+                if ROLE_GROUPS[role] in groups
+            ),
+            None,
+        )
+        expected[user_id] = (cooperative, role)
+    with engine.connect() as conn:
+        mirrored = dict(
+            (row.id, (row.cooperative, row.role))
+            for row in conn.execute(select(User.id, User.cooperative, User.role).where(User.id > 0))
+        )
+    assert mirrored == expected
+    assert sum(cooperative is not None for cooperative, _role in expected.values()) >= 100
