@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from sandbox.activity import apply
+from sandbox.state import LIKE
 from sync.db import connect
 from sync.mirror import SyncOptions
 from sync.schema import Like, Poll, PollOption, Post, Topic
@@ -177,3 +179,42 @@ def test_polls_keep_aggregate_counts_only(engine, api, sandbox_server):
             option.id: sum(option.id in choice for choice in poll.votes.values())
             for option in poll.options
         }
+
+
+def test_default_window_reconciles_recent_topics_only(engine, api, sandbox_server):
+    sync(engine, api)
+    forum = sandbox_server.state
+    month_ago = datetime.now(UTC) - timedelta(days=31)
+    old_topics = [
+        topic
+        for topic in sorted(forum.topics.values(), key=lambda topic: topic.id)
+        if forum.is_counted_topic(topic) and not topic.pinned and topic.bumped_at < month_ago
+    ]
+    quiet, bumped = old_topics[0], old_topics[1]  # both last bumped over a month ago
+    liked_quiet, liked_bumped = (forum.posts[topic.post_ids[0]] for topic in (quiet, bumped))
+    likers = [user for user in forum.users.values() if user.id > 0 and not user.staged]
+    for post in (liked_quiet, liked_bumped):
+        liked_by = {action.user_id for action in forum.likes_of(post)} | {post.user_id}
+        fresh = next(user for user in likers if user.id not in liked_by)
+        forum.add_action(post, fresh, LIKE)
+    forum.create_post(likers[0], bumped, "Une réponse qui remonte le sujet.")
+
+    summary = sync(engine, api, SyncOptions())  # reconcile_days = 30
+
+    assert like_counts(engine, liked_quiet, liked_bumped) == (
+        len(forum.likes_of(liked_quiet)) - 1,  # outside the window: seen by a wider sync
+        len(forum.likes_of(liked_bumped)),
+    )
+    assert summary.requests_by_endpoint["GET /latest.json"] == 1
+    sync(engine, api)  # reconcile_days = 3650
+    assert like_counts(engine, liked_quiet)[0] == len(forum.likes_of(liked_quiet))
+
+
+def like_counts(engine, *posts) -> tuple[int, ...]:
+    with engine.connect() as conn:
+        counts = dict(
+            conn.execute(
+                select(Post.id, Post.like_count).where(Post.id.in_([post.id for post in posts]))
+            ).all()
+        )
+    return tuple(counts[post.id] for post in posts)
