@@ -218,3 +218,21 @@ def like_counts(engine, *posts) -> tuple[int, ...]:
             ).all()
         )
     return tuple(counts[post.id] for post in posts)
+
+
+def test_likers_are_read_only_for_posts_whose_count_changed(engine, api, sandbox_server):
+    first = sync(engine, api)  # fetch_likers off: no liker request, no liker row
+    liked = {post_id for post_id, _user in apply(sandbox_server.state, seed=5, likes=12)["likes"]}
+
+    summary = sync(engine, api, SyncOptions(reconcile_days=3650, fetch_likers=True))
+
+    forum = sandbox_server.state
+    with engine.connect() as conn:
+        likes = set(conn.execute(select(Like.post_id, Like.user_id)).all())
+    assert "GET /post_action_users.json" not in first.requests_by_endpoint
+    assert summary.requests_by_endpoint["GET /post_action_users.json"] == len(liked)
+    assert likes == {
+        (post_id, action.user_id)
+        for post_id in liked
+        for action in forum.likes_of(forum.posts[post_id])
+    }
