@@ -110,3 +110,33 @@ def test_applying_keeps_stdout_for_the_json_list_and_reports_on_stderr(campus):
 
     assert [record["username"] for record in json.loads(result.stdout)] == top
     assert "Fait : 5 ajout(s)" in result.stderr
+
+
+def scored(campus, *options: str) -> list[dict]:
+    result = campus("score", "--period", "all", "--format", "json", *options)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_coop_lists_only_that_cooperatives_members(campus):
+    everyone = scored(campus)
+    coop = everyone[0]["cooperative"]
+
+    records = scored(campus, "--coop", coop)
+
+    assert records and {r["cooperative"] for r in records} == {coop}
+    assert len(records) < len(everyone)
+
+
+def test_exclude_staff_leaves_the_support_teams_out(campus):
+    assert "appui" in {r["role"] for r in scored(campus)}
+    assert "appui" not in {r["role"] for r in scored(campus, "--exclude-staff")}
+
+
+def test_by_category_gives_the_top_helpers_of_each_theme(campus):
+    records = scored(campus, "--by-category", "--top", "2")
+
+    themes = [r["theme"] for r in records]
+    assert len(set(themes)) > 1
+    assert all(themes.count(theme) <= 2 for theme in themes)
+    assert all(r["rank"] in (1, 2) for r in records)
