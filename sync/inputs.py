@@ -63,7 +63,10 @@ MESSAGES = {
             "{found} colonne(s) au lieu de {expected} (vérifiez les séparateurs « {delimiter} » "
             "et les guillemets de cette ligne)"
         ),
-        "malformed": "ligne CSV illisible : {reason} (vérifiez les guillemets de cette ligne)",
+        "malformed": (
+            "ligne CSV illisible : guillemet non fermé ou mal placé (vérifiez les guillemets de "
+            "cette ligne)"
+        ),
         "bad_slug": (
             "slug « {slug} » invalide (3 à 20 caractères : lettres minuscules sans accent, "
             "chiffres et tirets, sans tiret au début ni à la fin, ex. « coop-alpha »)"

@@ -139,7 +139,9 @@ def test_empty_file_is_reported(tmp_path):
 
 def test_unterminated_quote_is_reported_as_malformed(tmp_path):
     path = write(tmp_path, 'slug,name\ncoop-alpha,"Alpha\n')
-    assert f"{path}:2: ligne CSV illisible" in error_of(read_cooperatives, path)
+    message = error_of(read_cooperatives, path)
+    assert f"{path}:2: ligne CSV illisible : guillemet non fermé ou mal placé" in message
+    assert "unexpected" not in message  # Python's English reason stays out of the French text
 
 
 def test_latin1_file_is_refused_with_line_and_how_to_re_export(tmp_path):
