@@ -204,6 +204,8 @@ def _build(path: Path, section: str, cls: type, table) -> object:
         return cls(**values)
     except TypeError as error:  # a required field of a nested table is missing
         raise InputError(f"{path} : [{section}] {error}") from None
+    except InputError as error:  # a value the section's own checks refuse
+        raise InputError(f"{path} : {error}") from None
 
 
 def load_config(path: Path, environ: typing.Mapping[str, str] | None = None) -> Config:

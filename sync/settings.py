@@ -9,7 +9,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from sync.errors import InputError
+from sync.i18n import translate
+
 ROLES = ("entrepreneur", "appui", "direction")
+
+MESSAGES = {
+    "fr": {
+        "bad_value": "[discourse] {key} = {value!r} : un nombre {expected} est attendu.",
+        "positive": "strictement positif",
+        "non_negative": "positif ou nul",
+    },
+    "en": {
+        "bad_value": "[discourse] {key} = {value!r}: expected a number {expected}.",
+        "positive": "> 0",
+        "non_negative": ">= 0",
+    },
+}
 
 
 def doc(default, text: str, **kwargs):
@@ -42,6 +58,18 @@ class DiscourseSettings:
         10.0, "attente après un 429 qui ne dit pas combien attendre, en secondes"
     )
     api_key: str = field(default="", repr=False, metadata={"secret": True})
+
+    def __post_init__(self) -> None:
+        """A negative budget, retry count or wait, or a timeout of 0, is a bad value (exit 2)."""
+        for key in ("timeout", "requests_per_minute", "max_retries", "fallback_wait_seconds"):
+            value = getattr(self, key)
+            expected = "positive" if key == "timeout" else "non_negative"
+            if value < 0 or (value == 0 and expected == "positive"):
+                expected_text = translate(MESSAGES, expected)
+                message = translate(
+                    MESSAGES, "bad_value", key=key, value=value, expected=expected_text
+                )
+                raise InputError(message)
 
 
 @dataclass(frozen=True)

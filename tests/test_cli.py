@@ -69,6 +69,22 @@ def test_wrong_type_names_section_key_and_expected_type(tmp_path: Path):
     assert "nombre" in str(error.value)
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("requests_per_minute = -5", "[discourse] requests_per_minute = -5 : un nombre positif"),
+        ("timeout = 0", "[discourse] timeout = 0.0 : un nombre strictement positif"),
+        ("max_retries = -1", "[discourse] max_retries = -1 : un nombre positif"),
+    ],
+)
+def test_out_of_range_value_exits_2_naming_file_and_key(tmp_path: Path, line, expected):
+    path = tmp_path / "campus.toml"
+    path.write_text(f"[discourse]\n{line}\n")
+    result = run("--config", str(path), "doctor", env={"CAMPUS_DISCOURSE_API_KEY": KEY})
+    assert result.exit_code == 2
+    assert f"{path} : {expected}" in result.output
+
+
 def test_api_key_in_file_is_refused_without_echoing_it(tmp_path: Path):
     path = tmp_path / "campus.toml"
     path.write_text(f'[discourse]\napi_key = "{KEY}"\n')
