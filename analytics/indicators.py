@@ -297,8 +297,8 @@ DEFINITIONS: dict[str, Definition] = {
                 "pulse",
                 "Baromètre : réponse moyenne (1–5)",
                 "Pulse: average answer (1–5)",
-                "Moyenne des réponses au sondage du mois sur cet axe, de 1 (pas du tout d'accord) à 5 (tout à fait d'accord), lue après la clôture. n = les votant·es.",
-                "Average answer to the month's poll on this axis, from 1 (strongly disagree) to 5 (strongly agree), read after closing. n = the voters.",
+                "Moyenne des réponses au sondage du mois sur cet axe, de 1 (pas du tout d'accord) à 5 (tout à fait d'accord), lue après la clôture. n = les votant·es. Le réseau ne compte que les coopératives dont le résultat est montré (assez de votant·es), pour qu'aucun résultat masqué ne se déduise par différence.",
+                "Average answer to the month's poll on this axis, from 1 (strongly disagree) to 5 (strongly agree), read after closing. n = the voters. The network counts only the cooperatives whose result is shown (enough voters), so that no hidden result can be worked out by difference.",
             )
             for axis in AXES
         ],
@@ -350,9 +350,10 @@ def current_month(tz: str, now: datetime | None = None) -> str:
 class Activity:
     """The forum prepared once for every month and scope: filtered rows and derived columns."""
 
-    def __init__(self, forum: Forum, tz: str = "Europe/Paris") -> None:
+    def __init__(self, forum: Forum, tz: str = "Europe/Paris", min_group_size: int = 5) -> None:
         self.forum = forum
         self.tz = tz
+        self.min_group_size = min_group_size  # which pulse polls the network may pool
         users = forum.users
         real = users[(users["id"] > 0) & ~users["staged"] & ~users["deleted"]]
         self.members = real[real["cooperative"].notna()][["id", "cooperative", "role"]]
@@ -613,7 +614,7 @@ def _compute_all(activity: Activity, month: str) -> dict[str | None, dict[str, F
         0,
     )
 
-    pulse = pulse_by_scope(activity.forum, month)
+    pulse = pulse_by_scope(activity.forum, month, activity.min_group_size)
     no_votes = {f"pulse_{axis}": Figure(None, 0) for axis in AXES}
     result: dict[str | None, dict[str, Figure]] = {}
     for scope, figures in out.items():
@@ -623,15 +624,21 @@ def _compute_all(activity: Activity, month: str) -> dict[str | None, dict[str, F
     return result
 
 
-def pulse_figures(forum: Forum, month: str, scope: str | None) -> dict[str, Figure]:
+def pulse_figures(
+    forum: Forum, month: str, scope: str | None, min_group_size: int = 5
+) -> dict[str, Figure]:
     """Average answer (1–5) per axis from the month's closed pulse polls; n = voters.
 
-    The network pools the votes of every cooperative's poll on that axis."""
+    The network pools the votes of the cooperatives' polls on that axis where at least
+    `min_group_size` people voted: pooling a suppressed cooperative too would let anyone work its
+    average out from the network's and the other cooperatives' figures."""
     empty = {f"pulse_{axis}": Figure(None, 0) for axis in AXES}
-    return pulse_by_scope(forum, month).get(scope, empty)
+    return pulse_by_scope(forum, month, min_group_size).get(scope, empty)
 
 
-def pulse_by_scope(forum: Forum, month: str) -> dict[str | None, dict[str, Figure]]:
+def pulse_by_scope(
+    forum: Forum, month: str, min_group_size: int = 5
+) -> dict[str | None, dict[str, Figure]]:
     """`pulse_figures` of the network (key None) and of every cooperative, in one pass."""
     polls = forum.polls
     polls = polls[(polls["pulse_month"] == month) & (polls["status"] == "closed")]
@@ -642,15 +649,20 @@ def pulse_by_scope(forum: Forum, month: str) -> dict[str | None, dict[str, Figur
         score=options.groupby("poll_id")["position"].rank(method="first"),
         points=lambda frame: frame["score"] * frame["votes"],
     )
+    coop_voters = polls.groupby(["cooperative", "name"], dropna=False)["voters"].transform("sum")
+    pooled = polls[coop_voters >= min_group_size]
+    pooled_options = options[options["poll_id"].isin(pooled["id"])]
     voters = pd.concat(
         [
-            polls.groupby("name")["voters"].sum().rename(lambda axis: (NETWORK, axis)),
+            pooled.groupby("name")["voters"].sum().rename(lambda axis: (NETWORK, axis)),
             polls.groupby(["cooperative", "name"])["voters"].sum(),
         ]
     ).to_dict()
     sums = pd.concat(
         [
-            options.groupby("name")[["votes", "points"]].sum().rename(lambda a: (NETWORK, a)),
+            pooled_options.groupby("name")[["votes", "points"]]
+            .sum()
+            .rename(lambda a: (NETWORK, a)),
             options.groupby(["cooperative", "name"])[["votes", "points"]].sum(),
         ]
     ).to_dict("index")

@@ -316,7 +316,8 @@ def build_report(
 ) -> Path:
     """Compute and write the reports of `month` into `<out_dir>/<month>/`; return that folder.
 
-    `source` is the mirror (an engine), an already loaded `Forum`, or a prepared `Activity`.
+    `source` is the mirror (an engine), an already loaded `Forum`, or a prepared `Activity`
+    (built with `settings.min_group_size`, which decides the pulse polls the network pools).
     `only`: a cooperative slug, to write the network report and that cooperative's only.
     """
     settings = settings or ReportSettings()
@@ -326,7 +327,7 @@ def build_report(
         activity = source
     else:
         forum = source if isinstance(source, Forum) else load_forum(source)
-        activity = Activity(forum, tz)
+        activity = Activity(forum, tz, settings.min_group_size)
     known = cooperatives(activity.forum)
     if only is not None and only not in known:
         raise InputError(

@@ -336,13 +336,23 @@ def test_cooperative_scope_keeps_its_categories_and_its_members(forum):
 def test_pulse_average_per_axis_and_network_total(forum):
     forum.topic(1, "2026-10-05T10:00:00")
     forum.poll("coop-a", "2026-10", "autonomie", [0, 0, 1, 2, 2])
-    forum.poll("coop-b", "2026-10", "autonomie", [1, 0, 0, 0, 0])
+    forum.poll("coop-b", "2026-10", "autonomie", [1, 0, 0, 0, 4])
     forum.poll("coop-b", "2026-10", "insecurite", [0, 0, 9, 0, 0], status="open")
     assert figures(forum, scope="coop-a")["pulse_autonomie"].value == pytest.approx(21 / 5)
     network = figures(forum)
-    assert network["pulse_autonomie"].value == pytest.approx(22 / 6)
-    assert network["pulse_autonomie"].n == 6
+    assert network["pulse_autonomie"].value == pytest.approx((21 + 21) / 10)
+    assert network["pulse_autonomie"].n == 10
     assert network["pulse_insecurite"].value is None
+
+
+def test_network_pulse_leaves_out_a_cooperative_with_fewer_than_five_voters(forum):
+    # pooled, coop-b's 4 votes could be worked out from the network's and coop-a's figures
+    forum.topic(1, "2026-10-05T10:00:00")
+    forum.poll("coop-a", "2026-10", "autonomie", [0, 0, 1, 2, 2])
+    forum.poll("coop-b", "2026-10", "autonomie", [4, 0, 0, 0, 0])
+    network = figures(forum)["pulse_autonomie"]
+    assert (network.value, network.n) == (pytest.approx(21 / 5), 5)
+    assert figures(forum, scope="coop-b")["pulse_autonomie"].n == 4
 
 
 def asked_by(forum: ForumBuilder, people: int, month_day: str) -> None:

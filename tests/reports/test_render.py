@@ -90,6 +90,20 @@ def test_figures_about_four_voters_are_suppressed_and_marked(french: Path):
     assert "masqué" in (french / "cooperatives" / "coop-01.md").read_text()
 
 
+def test_no_hidden_pulse_result_can_be_worked_out_from_the_network(french: Path):
+    data = json.loads((french / "indicators.json").read_text())
+    rows = {
+        scope["scope"]: next(r for r in scope["indicators"] if r["id"] == "pulse_autonomie")
+        for scope in data["scopes"]
+    }
+    assert rows["coop-01"]["suppressed"]
+    shown = [row for scope, row in rows.items() if scope != "network" and not row["suppressed"]]
+    assert rows["network"]["n"] == sum(row["n"] for row in shown)
+    assert rows["network"]["value"] == pytest.approx(
+        sum(row["value"] * row["n"] for row in shown) / rows["network"]["n"]
+    )
+
+
 def test_suppressed_figures_are_empty_and_flagged_in_the_csv(french: Path):
     with (french / "indicators.csv").open() as handle:
         rows = [
