@@ -75,7 +75,6 @@ ENV_OVERRIDES = {
 
 MESSAGES = {
     "fr": {
-        "no_config": "{path} : fichier introuvable. Créez-le avec « campus init » ou indiquez-le avec --config.",
         "toml": "{path} : TOML invalide : {reason}",
         "unknown_section": "{path} : section [{section}] inconnue (sections possibles : {known}).",
         "not_table": "{path} : [{section}] doit être une table.",
@@ -93,7 +92,6 @@ MESSAGES = {
         "expected_list": "une liste de tables [[…]]",
     },
     "en": {
-        "no_config": "{path}: file not found. Create it with `campus init` or pass --config.",
         "toml": "{path}: invalid TOML: {reason}",
         "unknown_section": "{path}: unknown section [{section}] (known sections: {known}).",
         "not_table": "{path}: [{section}] must be a table.",
