@@ -873,8 +873,14 @@ DEMO_MESSAGES = {
 
 
 def write_demo_files(out: Path, url: str, network) -> Path:
-    """The demo's campus.toml and CSV files, next to its SQLite mirror and reports."""
+    """The demo's campus.toml and CSV files, next to its SQLite mirror and reports.
+
+    Each demo serves a freshly generated forum, so a mirror left by an earlier demo in `out`
+    (which also holds that run's pulse topics and published report) is removed first.
+    """
     out.mkdir(parents=True, exist_ok=True)
+    for leftover in out.glob("campus.db*"):
+        leftover.unlink()
     (out / "cooperatives.csv").write_text(network.cooperatives_csv, encoding="utf-8")
     (out / "roster.csv").write_text(network.roster_csv, encoding="utf-8")
     config = out / "campus.toml"

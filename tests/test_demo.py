@@ -8,11 +8,22 @@ from click.testing import CliRunner
 import cli
 
 
-def test_demo_runs_the_whole_pipeline_and_says_where_the_report_is(tmp_path: Path):
-    out = tmp_path / "demo"
-    result = CliRunner().invoke(
+def run_demo(out: Path):
+    return CliRunner().invoke(
         cli.main, ["demo", "--size", "small", "--out", str(out)], env={"CAMPUS_LANG": "fr"}
     )
+
+
+def network_pulse(month_dir: Path) -> dict[str, dict]:
+    """The network's pulse averages per axis, as indicators.csv gives them."""
+    with (month_dir / "indicators.csv").open(encoding="utf-8") as rows:
+        pulse = [row for row in csv.DictReader(rows) if row["indicator"].startswith("pulse_")]
+    return {row["axis"]: row for row in pulse if row["scope"] == "network"}
+
+
+def test_demo_runs_the_whole_pipeline_and_says_where_the_report_is(tmp_path: Path):
+    out = tmp_path / "demo"
+    result = run_demo(out)
     assert result.exit_code == 0, result.output
     month_dir = out / "rapports" / "2026-10"
     assert result.output.rstrip().endswith(str(month_dir / "network.html"))
@@ -22,9 +33,17 @@ def test_demo_runs_the_whole_pipeline_and_says_where_the_report_is(tmp_path: Pat
     # the generated forum is provisioned like `provision` would: nothing to create or change
     assert "Total : 0 à créer, 0 à modifier" in result.output
     # the pulse answers reached the report: a network average per axis, on 1-5
-    with (month_dir / "indicators.csv").open(encoding="utf-8") as rows:
-        pulse = [row for row in csv.DictReader(rows) if row["indicator"].startswith("pulse_")]
-    network = {row["axis"]: row for row in pulse if row["scope"] == "network"}
+    network = network_pulse(month_dir)
     assert len(network) == 6
     assert all(1 <= float(row["value"]) <= 5 for row in network.values())
     assert "sandbox-admin-key" not in result.output
+
+
+def test_demo_run_again_in_the_same_folder_starts_from_a_fresh_mirror(tmp_path: Path):
+    out = tmp_path / "demo"
+    assert run_demo(out).exit_code == 0
+    first = network_pulse(out / "rapports" / "2026-10")
+    again = run_demo(out)
+    assert again.exit_code == 0, again.output
+    assert "Baromètre 2026-10 : 6 sujet(s) publié(s), 0 déjà en place." in again.output
+    assert network_pulse(out / "rapports" / "2026-10") == first
