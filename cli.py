@@ -513,6 +513,10 @@ REPORT_MESSAGES = {
         "pulse_collected": "Baromètre {month} : {closed} sondage(s) clos lu(s) ({voters} votes), {still_open} encore ouvert(s), {missing} introuvable(s).",
         "created": "publié",
         "updated": "mis à jour",
+        "ok": "réussi",
+        "failed": "échec",
+        "skipped": "sauté (verrou pris par une autre exécution)",
+        "run": "{job} : {outcome} ({seconds:.1f} s) {detail}",
     },
     "en": {
         "report_published": "Report {action} in topic {topic_id} '{title}'.",
@@ -520,6 +524,10 @@ REPORT_MESSAGES = {
         "pulse_collected": "Pulse {month}: {closed} closed poll(s) read ({voters} votes), {still_open} still open, {missing} missing.",
         "created": "published",
         "updated": "updated",
+        "ok": "ok",
+        "failed": "failed",
+        "skipped": "skipped (lock held by another run)",
+        "run": "{job}: {outcome} ({seconds:.1f} s) {detail}",
     },
 }
 
@@ -714,7 +722,17 @@ def worker_command(ctx, once) -> None:
     if once:
         records = worker.run_once()
         for record in records:
-            click.echo(f"{record.job}: {record.outcome} ({record.seconds:.1f} s) {record.detail}")
+            outcome = translate(REPORT_MESSAGES, record.outcome)
+            click.echo(
+                translate(
+                    REPORT_MESSAGES,
+                    "run",
+                    job=record.job,
+                    outcome=outcome,
+                    seconds=record.seconds,
+                    detail=record.detail,
+                )
+            )
         ctx.exit(1 if any(record.outcome == "failed" for record in records) else 0)
     worker.run_forever()
 

@@ -107,7 +107,7 @@ def test_worker_once_logs_each_job_and_fails_without_a_key(config: Path):
     result = run(config, "worker", "--once")
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[0].startswith("sync: failed")
-    assert lines[1].startswith("score: ok")
-    assert lines[2].startswith("pulse+report: failed")
+    assert lines[0].startswith("sync : échec")
+    assert lines[1].startswith("score : réussi")
+    assert lines[2].startswith("pulse+report : échec")
     assert "CAMPUS_DISCOURSE_API_KEY" in lines[0]
