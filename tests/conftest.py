@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 import requests
+from click.testing import CliRunner
 
+import cli
 from sandbox.network import generate
 from sandbox.server import API_KEY_ENV, SandboxServer
 
@@ -129,3 +131,28 @@ def sandbox_server():
     server = SandboxServer(generate(1, "small"), api_key=SANDBOX_TEST_KEY, rate_limit_per_minute=0)
     with server:
         yield server
+
+
+@pytest.fixture
+def campus_cli(tmp_path, monkeypatch, sandbox_server):
+    """Run `campus …` in-process against the per-test sandbox with a SQLite mirror in tmp_path.
+
+    No client budget and a reconciliation window over the whole generated year; every run's
+    output is checked for the API key, which must never appear.
+    """
+    (tmp_path / "campus.toml").write_text(
+        "[discourse]\nrequests_per_minute = 1000000\n[sync]\nreconcile_days = 3650\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("CAMPUS_DISCOURSE_URL", sandbox_server.url)
+    monkeypatch.setenv("CAMPUS_DISCOURSE_API_KEY", SANDBOX_TEST_KEY)
+    monkeypatch.setenv("CAMPUS_DATABASE_URL", f"sqlite:///{tmp_path / 'campus.db'}")
+
+    def run(*args: str, input: str | None = None):
+        result = CliRunner().invoke(
+            cli.main, ["--config", str(tmp_path / "campus.toml"), *args], input=input
+        )
+        assert SANDBOX_TEST_KEY not in result.output
+        return result
+
+    return run

@@ -5,10 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
-
-import cli
-from tests.conftest import SANDBOX_TEST_KEY
 
 pytestmark = pytest.mark.integration
 
@@ -17,24 +13,10 @@ BADGE = "Transformer du réseau"  # RecognitionSettings' default
 
 
 @pytest.fixture
-def campus(tmp_path, monkeypatch, sandbox_server):
-    (tmp_path / "campus.toml").write_text(
-        "[discourse]\nrequests_per_minute = 1000000\n[sync]\nreconcile_days = 3650\n",
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("CAMPUS_DISCOURSE_URL", sandbox_server.url)
-    monkeypatch.setenv("CAMPUS_DISCOURSE_API_KEY", SANDBOX_TEST_KEY)
-    monkeypatch.setenv("CAMPUS_DATABASE_URL", f"sqlite:///{tmp_path / 'campus.db'}")
-
-    def run(*args: str, input: str | None = None):
-        result = CliRunner().invoke(
-            cli.main, ["--config", str(tmp_path / "campus.toml"), *args], input=input
-        )
-        assert SANDBOX_TEST_KEY not in result.output
-        return result
-
-    assert run("sync").exit_code == 0
-    return run
+def campus(campus_cli):
+    """The CLI on a sandbox whose activity is already mirrored."""
+    assert campus_cli("sync").exit_code == 0
+    return campus_cli
 
 
 def transformers(server) -> set[str]:

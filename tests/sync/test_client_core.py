@@ -11,6 +11,7 @@ import responses
 from sync.client import DiscourseAPI, endpoint_template, wait_message
 from sync.errors import DiscourseAuthError, DiscourseError, DiscourseNotFound, DiscourseUnreachable
 from sync.settings import DiscourseSettings
+from tests.sync.fake_time import FakeTime
 
 URL = "https://forum.test"
 KEY = "k3y-5ecret-abcdef0123456789"
@@ -21,26 +22,6 @@ RATE_LIMIT_JSON = {
     "extras": {"wait_seconds": 39, "time_left": "39 seconds"},
 }
 PLAIN_429 = "Slow down, you're making too many requests.\nPlease retry again in 12 seconds.\n"
-
-
-class FakeTime:
-    """Injected clock and sleep: sleeping advances the clock, nothing really waits."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-@pytest.fixture
-def fake_time() -> FakeTime:
-    return FakeTime()
 
 
 @pytest.fixture

@@ -9,9 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-import cli
 from sandbox.network import generate
 from sandbox.server import SandboxServer
 from sync.client import DiscourseAPI
@@ -20,6 +18,7 @@ from sync.inputs import read_roster
 from sync.members import run_members
 from sync.provision import load_cooperatives, run_provision
 from sync.settings import DiscourseSettings, ForumTemplate
+from tests.sync.sandbox_site import SandboxSite, serving
 
 pytestmark = pytest.mark.integration
 
@@ -52,26 +51,13 @@ def write_roster(path: Path, rows) -> None:
     path.write_text(buffer.getvalue(), encoding="utf-8-sig")  # a French spreadsheet export
 
 
-class Site:
+class Site(SandboxSite):
     """A provisioned sandbox forum (accounts, groups, categories; no memberships yet)."""
 
     def __init__(self, server: SandboxServer, network, folder: Path):
-        self.server, self.network, self.folder = server, network, folder
+        super().__init__(server, network, folder)
         self.rows = roster_rows(network)
         write_roster(folder / "roster.csv", self.rows)
-
-    def settings(self) -> DiscourseSettings:
-        return DiscourseSettings(
-            url=self.server.url, requests_per_minute=0, api_key=self.server.api_key
-        )
-
-    def client(self) -> DiscourseAPI:
-        return DiscourseAPI(self.settings(), sleep=lambda seconds: None)
-
-    def cli(self, *args: str):
-        env = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_API_KEY": self.server.api_key}
-        config = ["--config", str(self.folder / "campus.toml")]
-        return CliRunner().invoke(cli.main, [*config, *args], env=env)
 
     def members_json(self, *args: str) -> dict:
         result = self.cli("members", "--json", *args)
@@ -87,11 +73,7 @@ class Site:
 def provisioned_site(tmp_path: Path, size: str):
     """Start a sandbox on a generated network of `size`, provision it, zero its counters."""
     network = generate(5, size=size, activity=False)
-    (tmp_path / "cooperatives.csv").write_text(network.cooperatives_csv, encoding="utf-8")
-    with SandboxServer(network, rate_limit_per_minute=0) as server:
-        (tmp_path / "campus.toml").write_text(
-            f'[discourse]\nurl = "{server.url}"\nrequests_per_minute = 0\n', encoding="utf-8"
-        )
+    with serving(network, tmp_path) as server:
         site = Site(server, network, tmp_path)
         cooperatives = load_cooperatives(tmp_path / "cooperatives.csv", TEMPLATE)
         run_provision(site.client(), cooperatives, TEMPLATE)

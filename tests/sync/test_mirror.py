@@ -19,33 +19,23 @@ from tests.db.mirror_support import counts, dump, make_api, sync
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def engine(db_url):
-    engine = connect(db_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def api(sandbox_server):
-    return make_api(sandbox_server.url, SANDBOX_TEST_KEY)
-
-
 def truth(server) -> dict:
     return server.state.truth()
 
 
-def test_full_sync_equals_the_forum(engine, api, sandbox_server):
-    sync(engine, api)
+def test_full_sync_equals_the_forum(mirror_engine, sandbox_api, sandbox_server):
+    sync(mirror_engine, sandbox_api)
 
-    assert counts(engine) == truth(sandbox_server)
+    assert counts(mirror_engine) == truth(sandbox_server)
 
 
-def test_full_sync_reads_deleted_and_hidden_posts_through_topic_views(engine, api, sandbox_server):
-    summary = sync(engine, api)
+def test_full_sync_reads_deleted_and_hidden_posts_through_topic_views(
+    mirror_engine, sandbox_api, sandbox_server
+):
+    summary = sync(mirror_engine, sandbox_api)
 
     forum = sandbox_server.state
-    with engine.connect() as conn:
+    with mirror_engine.connect() as conn:
         hidden = set(conn.execute(select(Post.id).where(Post.hidden.is_(True))).scalars())
     assert hidden == {
         post.id for post in forum.posts.values() if post.hidden and _in_listing(forum, post)
@@ -57,28 +47,28 @@ def _in_listing(forum, post) -> bool:
     return forum.is_counted_topic(forum.topics[post.topic_id])
 
 
-def test_idle_incremental_sync_costs_at_most_five_requests(engine, api):
-    sync(engine, api)
+def test_idle_incremental_sync_costs_at_most_five_requests(mirror_engine, sandbox_api):
+    sync(mirror_engine, sandbox_api)
 
-    summary = sync(engine, api, SyncOptions())
+    summary = sync(mirror_engine, sandbox_api, SyncOptions())
 
     assert summary.requests <= 5
     assert (summary.posts_new, summary.posts_updated, summary.posts_deleted) == (0, 0, 0)
 
 
-def test_incremental_sync_converges_after_activity(engine, api, sandbox_server):
-    sync(engine, api)
+def test_incremental_sync_converges_after_activity(mirror_engine, sandbox_api, sandbox_server):
+    sync(mirror_engine, sandbox_api)
     done = apply(
         sandbox_server.state, seed=7, new_posts=30, edits=10, deletes=8, accepts=5, likes=25
     )
 
-    summary = sync(engine, api)
+    summary = sync(mirror_engine, sandbox_api)
 
-    assert counts(engine) == truth(sandbox_server)
+    assert counts(mirror_engine) == truth(sandbox_server)
     assert summary.posts_new == len(done["new_posts"])
     assert summary.posts_deleted == len(done["deleted"])
     forum = sandbox_server.state
-    with engine.connect() as conn:
+    with mirror_engine.connect() as conn:
         posts = {row.id: row for row in conn.execute(select(Post)).all()}
         accepted = dict(conn.execute(select(Topic.id, Topic.accepted_post_id)).all())
     for post_id in done["new_posts"]:
@@ -92,17 +82,17 @@ def test_incremental_sync_converges_after_activity(engine, api, sandbox_server):
 
 
 def test_incremental_sync_equals_a_fresh_mirror_but_for_edits_in_quiet_topics(
-    engine, api, sandbox_server, tmp_path
+    mirror_engine, sandbox_api, sandbox_server, tmp_path
 ):
-    sync(engine, api)
+    sync(mirror_engine, sandbox_api)
     done = apply(
         sandbox_server.state, seed=7, new_posts=30, edits=10, deletes=8, accepts=5, likes=25
     )
 
-    sync(engine, api)
+    sync(mirror_engine, sandbox_api)
 
     reference = connect(f"sqlite:///{tmp_path / 'reference.db'}")
-    sync(reference, api)
+    sync(reference, sandbox_api)
     reference_dump = dump(reference)
     reference.dispose()
     # an edit alone changes no listing field: seen by --full (documented limit, tested below)
@@ -114,41 +104,45 @@ def test_incremental_sync_equals_a_fresh_mirror_but_for_edits_in_quiet_topics(
         ]
         return {**mirror, "posts": sorted(posts)}
 
-    assert without_edit_marks(dump(engine)) == without_edit_marks(reference_dump)
+    assert without_edit_marks(dump(mirror_engine)) == without_edit_marks(reference_dump)
 
 
-def test_full_sync_catches_edits_that_changed_no_listing_field(engine, api, sandbox_server):
-    sync(engine, api)
+def test_full_sync_catches_edits_that_changed_no_listing_field(
+    mirror_engine, sandbox_api, sandbox_server
+):
+    sync(mirror_engine, sandbox_api)
     edited = apply(sandbox_server.state, seed=3, edits=6)["edited"]
 
-    sync(engine, api, full=True)
+    sync(mirror_engine, sandbox_api, full=True)
 
-    with engine.connect() as conn:
+    with mirror_engine.connect() as conn:
         versions = dict(
             conn.execute(select(Post.id, Post.version).where(Post.id.in_(edited))).all()
         )
     assert versions == {post_id: sandbox_server.state.posts[post_id].version for post_id in edited}
 
 
-def test_a_topic_deleted_as_a_whole_is_detected(engine, api, sandbox_server):
-    sync(engine, api)
+def test_a_topic_deleted_as_a_whole_is_detected(mirror_engine, sandbox_api, sandbox_server):
+    sync(mirror_engine, sandbox_api)
     forum = sandbox_server.state
     topic = next(
         t for t in sorted(forum.topics.values(), key=lambda t: -t.id) if forum.is_counted_topic(t)
     )
     forum.delete_post(forum.posts[topic.post_ids[0]])
 
-    sync(engine, api)
+    sync(mirror_engine, sandbox_api)
 
-    with engine.connect() as conn:
+    with mirror_engine.connect() as conn:
         deleted_at = conn.execute(select(Topic.deleted_at).where(Topic.id == topic.id)).scalar_one()
     assert deleted_at is not None
-    assert counts(engine) == truth(sandbox_server)
+    assert counts(mirror_engine) == truth(sandbox_server)
 
 
-def test_faults_and_rate_limit_storms_end_in_the_same_mirror(engine, api, sandbox_server, tmp_path):
+def test_faults_and_rate_limit_storms_end_in_the_same_mirror(
+    mirror_engine, sandbox_api, sandbox_server, tmp_path
+):
     reference = connect(f"sqlite:///{tmp_path / 'reference.db'}")
-    sync(reference, api)
+    sync(reference, sandbox_api)
     sandbox_server.set_faults(
         seed=11,
         bad_gateway=0.04,
@@ -161,20 +155,20 @@ def test_faults_and_rate_limit_storms_end_in_the_same_mirror(engine, api, sandbo
 
     faulty = make_api(sandbox_server.url, SANDBOX_TEST_KEY, max_retries=10)
 
-    summary = sync(engine, faulty)
+    summary = sync(mirror_engine, faulty)
 
     sandbox_server.set_faults()
-    assert summary.requests > sync(reference, api, full=True).requests
+    assert summary.requests > sync(reference, sandbox_api, full=True).requests
     assert faulty.rate_limit_hits >= 2 * 4  # storms happened
-    assert dump(engine) == dump(reference)
+    assert dump(mirror_engine) == dump(reference)
     reference.dispose()
 
 
-def test_likers_are_fetched_only_behind_the_setting(engine, api, sandbox_server):
-    summary = sync(engine, api, SyncOptions(reconcile_days=3650, fetch_likers=True))
+def test_likers_are_fetched_only_behind_the_setting(mirror_engine, sandbox_api, sandbox_server):
+    summary = sync(mirror_engine, sandbox_api, SyncOptions(reconcile_days=3650, fetch_likers=True))
 
     forum = sandbox_server.state
-    with engine.connect() as conn:
+    with mirror_engine.connect() as conn:
         likes = Counter(conn.execute(select(Like.post_id)).scalars())
         liked_posts = conn.execute(
             select(Post.id, Post.like_count).where(Post.like_count > 0)
@@ -182,16 +176,16 @@ def test_likers_are_fetched_only_behind_the_setting(engine, api, sandbox_server)
     assert {post_id: count for post_id, count in liked_posts} == dict(likes)
     assert summary.requests_by_endpoint["GET /post_action_users.json"] == len(liked_posts)
     some = liked_posts[0][0]
-    with engine.connect() as conn:
+    with mirror_engine.connect() as conn:
         users = set(conn.execute(select(Like.user_id).where(Like.post_id == some)).scalars())
     assert users == {action.user_id for action in forum.likes_of(forum.posts[some])}
 
 
-def test_polls_keep_aggregate_counts_only(engine, api, sandbox_server):
-    sync(engine, api)
+def test_polls_keep_aggregate_counts_only(mirror_engine, sandbox_api, sandbox_server):
+    sync(mirror_engine, sandbox_api)
 
     forum = sandbox_server.state
-    with engine.connect() as conn:
+    with mirror_engine.connect() as conn:
         mirrored = conn.execute(select(Poll.id, Poll.post_id, Poll.name, Poll.voters)).all()
         options = conn.execute(select(PollOption.poll_id, PollOption.option_id, PollOption.votes))
         votes_by_poll: dict[int, dict[str, int]] = {}
@@ -207,8 +201,8 @@ def test_polls_keep_aggregate_counts_only(engine, api, sandbox_server):
         }
 
 
-def test_default_window_reconciles_recent_topics_only(engine, api, sandbox_server):
-    sync(engine, api)
+def test_default_window_reconciles_recent_topics_only(mirror_engine, sandbox_api, sandbox_server):
+    sync(mirror_engine, sandbox_api)
     forum = sandbox_server.state
     month_ago = datetime.now(UTC) - timedelta(days=31)
     old_topics = [
@@ -225,19 +219,19 @@ def test_default_window_reconciles_recent_topics_only(engine, api, sandbox_serve
         forum.add_action(post, fresh, LIKE)
     forum.create_post(likers[0], bumped, "Une réponse qui remonte le sujet.")
 
-    summary = sync(engine, api, SyncOptions())  # reconcile_days = 30
+    summary = sync(mirror_engine, sandbox_api, SyncOptions())  # reconcile_days = 30
 
-    assert like_counts(engine, liked_quiet, liked_bumped) == (
+    assert like_counts(mirror_engine, liked_quiet, liked_bumped) == (
         len(forum.likes_of(liked_quiet)) - 1,  # outside the window: seen by a wider sync
         len(forum.likes_of(liked_bumped)),
     )
     assert summary.requests_by_endpoint["GET /latest.json"] == 1
-    sync(engine, api)  # reconcile_days = 3650
-    assert like_counts(engine, liked_quiet)[0] == len(forum.likes_of(liked_quiet))
+    sync(mirror_engine, sandbox_api)  # reconcile_days = 3650
+    assert like_counts(mirror_engine, liked_quiet)[0] == len(forum.likes_of(liked_quiet))
 
 
-def like_counts(engine, *posts) -> tuple[int, ...]:
-    with engine.connect() as conn:
+def like_counts(mirror_engine, *posts) -> tuple[int, ...]:
+    with mirror_engine.connect() as conn:
         counts = dict(
             conn.execute(
                 select(Post.id, Post.like_count).where(Post.id.in_([post.id for post in posts]))
@@ -246,14 +240,16 @@ def like_counts(engine, *posts) -> tuple[int, ...]:
     return tuple(counts[post.id] for post in posts)
 
 
-def test_likers_are_read_only_for_posts_whose_count_changed(engine, api, sandbox_server):
-    first = sync(engine, api)  # fetch_likers off: no liker request, no liker row
+def test_likers_are_read_only_for_posts_whose_count_changed(
+    mirror_engine, sandbox_api, sandbox_server
+):
+    first = sync(mirror_engine, sandbox_api)  # fetch_likers off: no liker request, no liker row
     liked = {post_id for post_id, _user in apply(sandbox_server.state, seed=5, likes=12)["likes"]}
 
-    summary = sync(engine, api, SyncOptions(reconcile_days=3650, fetch_likers=True))
+    summary = sync(mirror_engine, sandbox_api, SyncOptions(reconcile_days=3650, fetch_likers=True))
 
     forum = sandbox_server.state
-    with engine.connect() as conn:
+    with mirror_engine.connect() as conn:
         likes = set(conn.execute(select(Like.post_id, Like.user_id)).all())
     assert "GET /post_action_users.json" not in first.requests_by_endpoint
     assert summary.requests_by_endpoint["GET /post_action_users.json"] == len(liked)

@@ -8,8 +8,7 @@ from sqlalchemy import delete, select
 from sandbox.network import ROLE_GROUPS, generate
 from sync.db import connect
 from sync.schema import SyncState, User
-from tests.conftest import SANDBOX_TEST_KEY
-from tests.db.mirror_support import counts, dump, make_api, sync
+from tests.db.mirror_support import counts, dump, sync
 
 pytestmark = pytest.mark.integration
 
@@ -17,20 +16,8 @@ ADMIN_LIST = "GET /admin/users/list/all.json"
 MEMBERS = "GET /groups/{name}/members.json"
 
 
-@pytest.fixture
-def engine(db_url):
-    engine = connect(db_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def api(sandbox_server):
-    return make_api(sandbox_server.url, SANDBOX_TEST_KEY)
-
-
-def mirrored_accounts(engine) -> dict[int, tuple]:
-    with engine.connect() as conn:
+def mirrored_accounts(mirror_engine) -> dict[int, tuple]:
+    with mirror_engine.connect() as conn:
         return {
             row.id: (row.username, row.name, row.staged, row.deleted)
             for row in conn.execute(
@@ -47,15 +34,17 @@ def forum_accounts(forum) -> dict[int, tuple]:
     }
 
 
-def test_full_sync_reads_every_account_without_the_admin_user_list(engine, api, sandbox_server):
-    summary = sync(engine, api)
+def test_full_sync_reads_every_account_without_the_admin_user_list(
+    mirror_engine, sandbox_api, sandbox_server
+):
+    summary = sync(mirror_engine, sandbox_api)
 
     assert ADMIN_LIST not in summary.requests_by_endpoint
-    assert mirrored_accounts(engine) == forum_accounts(sandbox_server.state)
+    assert mirrored_accounts(mirror_engine) == forum_accounts(sandbox_server.state)
 
 
 def test_group_members_and_staff_covering_every_account_spare_trust_level_0(
-    engine, api, sandbox_server
+    mirror_engine, sandbox_api, sandbox_server
 ):
     forum = sandbox_server.state
     pages = sum(
@@ -64,67 +53,75 @@ def test_group_members_and_staff_covering_every_account_spare_trust_level_0(
         if not group.automatic and group.members
     )
 
-    summary = sync(engine, api)
+    summary = sync(mirror_engine, sandbox_api)
 
     assert summary.requests_by_endpoint[MEMBERS] == pages
 
 
-def test_an_account_in_no_group_is_read_through_trust_level_0(engine, api, sandbox_server):
+def test_an_account_in_no_group_is_read_through_trust_level_0(
+    mirror_engine, sandbox_api, sandbox_server
+):
     forum = sandbox_server.state
     loner = forum.add_user("solitaire", "solitaire@example.org", name="Sol Itaire")
 
-    summary = sync(engine, api)
+    summary = sync(mirror_engine, sandbox_api)
 
-    assert mirrored_accounts(engine)[loner.id] == ("solitaire", "Sol Itaire", False, False)
-    assert counts(engine)["users"] == forum.truth()["users"]
+    assert mirrored_accounts(mirror_engine)[loner.id] == ("solitaire", "Sol Itaire", False, False)
+    assert counts(mirror_engine)["users"] == forum.truth()["users"]
     assert ADMIN_LIST not in summary.requests_by_endpoint
 
 
-def test_a_staged_group_member_is_not_mirrored_as_an_account(engine, api, sandbox_server):
+def test_a_staged_group_member_is_not_mirrored_as_an_account(
+    mirror_engine, sandbox_api, sandbox_server
+):
     forum = sandbox_server.state
     staged = forum.add_user("invite-mail", "invite@example.org", staged=True)
     group = next(group for group in forum.groups.values() if not group.automatic)
     forum.add_members(group, [staged.id])
 
-    sync(engine, api)
+    sync(mirror_engine, sandbox_api)
 
-    assert mirrored_accounts(engine) == forum_accounts(forum)
+    assert mirrored_accounts(mirror_engine) == forum_accounts(forum)
 
 
-def test_staff_flags_follow_the_staff_list_on_later_syncs(engine, api, sandbox_server):
+def test_staff_flags_follow_the_staff_list_on_later_syncs(
+    mirror_engine, sandbox_api, sandbox_server
+):
     forum = sandbox_server.state
-    sync(engine, api)
+    sync(mirror_engine, sandbox_api)
     promoted = next(
         user for user in forum.users.values() if user.id > 0 and not user.staff and not user.staged
     )
     promoted.moderator = True
 
-    sync(engine, api)
+    sync(mirror_engine, sandbox_api)
 
-    with engine.connect() as conn:
+    with mirror_engine.connect() as conn:
         flags = conn.execute(select(User.admin, User.moderator).where(User.id == promoted.id)).one()
     assert tuple(flags) == (False, True)
 
 
 def test_a_first_sync_resumed_after_the_groups_writes_the_same_accounts(
-    engine, api, sandbox_server, tmp_path
+    mirror_engine, sandbox_api, sandbox_server, tmp_path
 ):
     reference = connect(f"sqlite:///{tmp_path / 'reference.db'}")
-    sync(reference, api)
-    sync(engine, api)
-    with engine.begin() as conn:  # as if killed after the groups, before the accounts
+    sync(reference, sandbox_api)
+    sync(mirror_engine, sandbox_api)
+    with mirror_engine.begin() as conn:  # as if killed after the groups, before the accounts
         conn.execute(delete(User))
         conn.execute(delete(SyncState).where(SyncState.key == "users.complete"))
 
-    summary = sync(engine, api)
+    summary = sync(mirror_engine, sandbox_api)
 
     assert MEMBERS in summary.requests_by_endpoint  # trust_level_0, the groups are unchanged
-    assert dump(engine)["users"] == dump(reference)["users"]
+    assert dump(mirror_engine)["users"] == dump(reference)["users"]
     reference.dispose()
 
 
-def test_cooperative_and_role_come_from_the_forum_groups(engine, api, sandbox_server):
-    sync(engine, api)
+def test_cooperative_and_role_come_from_the_forum_groups(
+    mirror_engine, sandbox_api, sandbox_server
+):
+    sync(mirror_engine, sandbox_api)
 
     forum = sandbox_server.state
     cooperatives = {cooperative.slug for cooperative in generate(1, "small").cooperatives}
@@ -141,7 +138,7 @@ def test_cooperative_and_role_come_from_the_forum_groups(engine, api, sandbox_se
             None,
         )
         expected[user_id] = (cooperative, role)
-    with engine.connect() as conn:
+    with mirror_engine.connect() as conn:
         mirrored = dict(
             (row.id, (row.cooperative, row.role))
             for row in conn.execute(select(User.id, User.cooperative, User.role).where(User.id > 0))

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-import cli
 from sandbox.network import generate
 from sandbox.server import SandboxServer
 from sync.client import DiscourseAPI
 from sync.errors import DiscourseError
 from sync.provision import load_cooperatives, run_provision
 from sync.settings import DiscourseSettings, ForumTemplate
+from tests.sync.sandbox_site import SandboxSite, serving
 
 pytestmark = pytest.mark.integration
 
@@ -25,30 +23,12 @@ TEMPLATE = ForumTemplate()
 SUBCATEGORIES = {"entraide": ("Entraide", "true"), "vie": ("Vie de la coopérative", None)}
 
 
-@dataclass
-class Site:
+class Site(SandboxSite):
     """A sandbox forum with user accounts only, and a campus.toml + CSV files pointing at it."""
-
-    server: SandboxServer
-    network: object
-    folder: Path
 
     @property
     def cooperatives_csv(self) -> Path:
         return self.folder / "cooperatives.csv"
-
-    def settings(self) -> DiscourseSettings:
-        return DiscourseSettings(
-            url=self.server.url, requests_per_minute=0, api_key=self.server.api_key
-        )
-
-    def client(self) -> DiscourseAPI:
-        return DiscourseAPI(self.settings(), sleep=lambda seconds: None)
-
-    def cli(self, *args: str):
-        env = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_API_KEY": self.server.api_key}
-        config = ["--config", str(self.folder / "campus.toml")]
-        return CliRunner().invoke(cli.main, [*config, *args], env=env)
 
     def provision(self, client: DiscourseAPI | None = None):
         cooperatives = load_cooperatives(self.cooperatives_csv, TEMPLATE)
@@ -58,12 +38,8 @@ class Site:
 @pytest.fixture
 def site(tmp_path: Path):
     network = generate(3, size="network", activity=False)
-    (tmp_path / "cooperatives.csv").write_text(network.cooperatives_csv, encoding="utf-8")
     (tmp_path / "roster.csv").write_text(network.roster_csv, encoding="utf-8")
-    with SandboxServer(network, rate_limit_per_minute=0) as server:
-        (tmp_path / "campus.toml").write_text(
-            f'[discourse]\nurl = "{server.url}"\nrequests_per_minute = 0\n', encoding="utf-8"
-        )
+    with serving(network, tmp_path) as server:
         yield Site(server, network, tmp_path)
 
 

@@ -8,24 +8,7 @@ import pytest
 
 from sandbox.limits import AdminRateLimiter
 from sync.ratelimit import WINDOW_SECONDS, TokenBucket
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-@pytest.fixture
-def fake_time() -> FakeTime:
-    return FakeTime()
+from tests.sync.fake_time import FakeTime
 
 
 def bucket(fake_time: FakeTime, per_minute: int, burst: int = 3) -> TokenBucket:

@@ -1,0 +1,45 @@
+"""A sandbox forum with a campus.toml pointing at it: what the provision and members tests share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from click.testing import CliRunner
+
+import cli
+from sandbox.server import SandboxServer
+from sync.client import DiscourseAPI
+from sync.settings import DiscourseSettings
+
+
+class SandboxSite:
+    """A running sandbox, the network it serves, and a folder holding campus.toml and the CSVs."""
+
+    def __init__(self, server: SandboxServer, network, folder: Path):
+        self.server, self.network, self.folder = server, network, folder
+
+    def settings(self) -> DiscourseSettings:
+        return DiscourseSettings(
+            url=self.server.url, requests_per_minute=0, api_key=self.server.api_key
+        )
+
+    def client(self) -> DiscourseAPI:
+        return DiscourseAPI(self.settings(), sleep=lambda seconds: None)
+
+    def cli(self, *args: str):
+        env = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_API_KEY": self.server.api_key}
+        config = ["--config", str(self.folder / "campus.toml")]
+        return CliRunner().invoke(cli.main, [*config, *args], env=env)
+
+
+@contextmanager
+def serving(network, folder: Path) -> Iterator[SandboxServer]:
+    """Serve `network` without rate limit; write its cooperatives.csv and a campus.toml for it."""
+    (folder / "cooperatives.csv").write_text(network.cooperatives_csv, encoding="utf-8")
+    with SandboxServer(network, rate_limit_per_minute=0) as server:
+        (folder / "campus.toml").write_text(
+            f'[discourse]\nurl = "{server.url}"\nrequests_per_minute = 0\n', encoding="utf-8"
+        )
+        yield server
