@@ -2,7 +2,10 @@
 
 Only timestamps, structure and self-reported poll counts are used: the mirror holds no text.
 Every figure carries `n`, the number of people it is computed over; a figure with
-`n < min_group_size` is suppressed (its value is withheld, and marked as such).
+`n < min_group_size` is suppressed (its value is withheld, and marked as such). For additive
+figures (`ADDITIVE`: counts whose network value is the sum of the cooperatives' values) a second,
+complementary suppression follows, so the network minus the shown cooperatives never gives one
+hidden value: see `suppression`, the one place where what is withheld is decided.
 
 Scopes: the network (`None`) or a cooperative slug. Two populations are used, as each
 definition states:
@@ -306,6 +309,67 @@ DEFINITIONS: dict[str, Definition] = {
 }
 
 
+ADDITIVE = frozenset(
+    {
+        # people-based: members are partitioned by cooperative, so the network is exactly the sum
+        "members",
+        "active_members",
+        "new_contributors",
+        "newcomers_not_back",
+        # topic-based: the network also counts topics outside the cooperatives' categories, so it
+        # is the sum plus that remainder (exactly the sum when there is none); an author who
+        # opened topics in several cooperatives counts once in the network
+        "topics",
+        "replies",
+        "questions",
+        "unanswered",
+        "authors_without_reply",
+        "support_exchanges",
+        "flagged_posts",
+    }
+)
+"""Indicators whose network value is (at most a small remainder away from) the sum of the
+cooperatives' values. Not additive: shares, medians, means, `absence_factor` and
+`overloaded_helpers` (both judged against each scope's own repliers, so the network is no sum),
+and the pulse averages (the network already pools only the cooperatives whose result is shown)."""
+
+FOLLOWERS: dict[str, tuple[str, ...]] = {
+    "members": ("participation_rate",),
+    "active_members": ("after_hours", *(f"after_hours_{role}" for role in ROLES)),
+    "new_contributors": ("newcomers_not_back",),
+}
+"""Figures withheld with an additive one's complementary suppression, because what they show
+would give its value back: the participation rate's `n` is the members, the after-hours shares'
+`n` are the active members (by role, they add up to them), the newcomers' `n` is the new
+contributors."""
+
+
+def suppression(n: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
+    """Which figures of one month are withheld (True), from their `n`.
+
+    `n` has one row per scope (index: the cooperative's slug, `NETWORK` for the network) and one
+    column per indicator. Primary suppression: `n < min_group_size`. Complementary (secondary)
+    suppression, the usual statistical-disclosure rule: for an additive indicator (`ADDITIVE`),
+    if exactly one cooperative is withheld with 1 to `min_group_size - 1` people behind it, the
+    network minus the shown cooperatives would give its value; so the shown cooperative with the
+    next smallest `n` (ties: first slug) is withheld too, with the figures in `FOLLOWERS` that
+    would give that value back. With two or more withheld, no single value can be worked out.
+    A figure with n = 0 hides nothing (it is shown as "no data") and is never counted as withheld.
+    """
+    hidden = n < min_group_size
+    coops = n.drop(index=NETWORK, errors="ignore").sort_index()
+    for key in ADDITIVE & set(n.columns):
+        withheld = (coops[key] > 0) & (coops[key] < min_group_size)
+        shown = coops.loc[coops[key] >= min_group_size, key]
+        if withheld.sum() != 1 or shown.empty:
+            continue
+        nearest = shown.sort_values(kind="stable").index[0]
+        for column in (key, *FOLLOWERS.get(key, ())):
+            if column in hidden.columns:
+                hidden.loc[nearest, column] = True
+    return hidden
+
+
 @dataclass(frozen=True)
 class Figure:
     """A raw value and the number of people `n` it is computed over."""
@@ -408,6 +472,7 @@ class Activity:
         self._months: dict[str, tuple[datetime, datetime]] = {}
         self._rows: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
         self._figures: dict[str, dict[str | None, dict[str, Figure]]] = {}
+        self._hidden: dict[tuple[str, int], pd.DataFrame] = {}
 
     @staticmethod
     def _addressees(all_posts: pd.DataFrame, posts: pd.DataFrame) -> pd.Series:
@@ -430,6 +495,27 @@ class Activity:
         if month not in self._figures:
             self._figures[month] = _compute_all(self, month)
         return self._figures[month]
+
+    def hidden(self, month: str, min_group_size: int) -> pd.DataFrame:
+        """`suppression` of every scope's figures for `month` (network row: `NETWORK`)."""
+        key = (month, min_group_size)
+        if key not in self._hidden:
+            n = pd.DataFrame(
+                {
+                    NETWORK if scope is None else scope: {k: f.n for k, f in figures.items()}
+                    for scope, figures in self.figures(month).items()
+                }
+            ).T
+            self._hidden[key] = suppression(n, min_group_size)
+        return self._hidden[key]
+
+    def withheld(self, month: str, scope: str | None, min_group_size: int) -> dict[str, bool]:
+        """Which of `scope`'s figures for `month` are withheld (a scope with no figure: all)."""
+        hidden = self.hidden(month, min_group_size)
+        row = NETWORK if scope is None else scope
+        if row not in hidden.index:
+            return dict.fromkeys(DEFINITIONS, True)
+        return {key: bool(hidden.at[row, key]) for key in DEFINITIONS}
 
     def month_rows(self, month: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Posts written and topics created in the month (computed once per month)."""
@@ -695,31 +781,35 @@ def indicators(
     min_group_size: int,
     figures: dict[str, dict[str, Figure]] | None = None,
 ) -> list[Indicator]:
-    """The indicators of `scope` for `month`, with previous month and 3-month mean, suppressed
-    where fewer than `min_group_size` people are behind a figure.
+    """The indicators of `scope` for `month`, with previous month and 3-month mean, withheld
+    where `suppression` says so (fewer than `min_group_size` people, or complementary).
 
     `figures` (from `monthly_figures`) avoids computing the same months twice."""
     figures = figures or monthly_figures(activity, month, scope)
-    months = [figures[shift_month(month, delta)] for delta in (0, -1, -2)]
-
-    def shown(figure: Figure) -> float | None:
-        return figure.value if figure.n >= min_group_size else None
+    keys = [shift_month(month, delta) for delta in (0, -1, -2)]
+    months = [figures[key] for key in keys]
+    withheld = [activity.withheld(key, scope, min_group_size) for key in keys]
 
     result = []
     for key, definition in DEFINITIONS.items():
         current, previous, before = (by_key[key] for by_key in months)
-        visible = [v for v in (shown(current), shown(previous), shown(before)) if v is not None]
+        hidden = [by_key[key] for by_key in withheld]
+        shown = [
+            None if gone else figure.value
+            for figure, gone in zip((current, previous, before), hidden, strict=True)
+        ]
+        visible = [value for value in shown if value is not None]
         result.append(
             Indicator(
                 id=key,
                 axis=definition.axis,
                 unit=definition.unit,
-                value=shown(current),
+                value=shown[0],
                 n=current.n,
-                suppressed=current.n < min_group_size,
-                previous=shown(previous),
+                suppressed=hidden[0],
+                previous=shown[1],
                 previous_n=previous.n,
-                previous_suppressed=previous.n < min_group_size,
+                previous_suppressed=hidden[1],
                 mean_3m=float(np.mean(visible)) if visible else None,
             )
         )
@@ -727,13 +817,16 @@ def indicators(
 
 
 def history(
-    figures: dict[str, dict[str, Figure]], min_group_size: int
+    activity: Activity,
+    scope: str | None,
+    figures: dict[str, dict[str, Figure]],
+    min_group_size: int,
 ) -> dict[str, list[float | None]]:
-    """Each indicator's shown value (None when suppressed) month by month, oldest first."""
+    """Each indicator's shown value (None when withheld) month by month, oldest first."""
+    withheld = {month: activity.withheld(month, scope, min_group_size) for month in figures}
     return {
         key: [
-            by_key[key].value if by_key[key].n >= min_group_size else None
-            for by_key in figures.values()
+            None if withheld[month][key] else by_key[key].value for month, by_key in figures.items()
         ]
         for key in DEFINITIONS
     }

@@ -91,7 +91,7 @@ def build_scope(
     if with_charts:
         by_id = {row.id: row for row in rows}
         scope.charts["trend"] = charts.trend_chart(
-            history(figures, settings.min_group_size), months, fmt
+            history(activity, slug, figures, settings.min_group_size), months, fmt
         )
         scope.charts["response"] = (
             ""
