@@ -46,7 +46,7 @@ TEXT = {
         "mean": "Moyenne 3 mois",
         "trend": "Tendance",
         "suppressed": "masqué",
-        "suppressed_note": "« masqué » : chiffre calculé sur moins de {size} personnes, non montré pour protéger l'anonymat ; « – » : aucune donnée.",
+        "suppressed_note": "« masqué » : chiffre calculé sur moins de {size} personnes, ou masqué en complément pour qu'aucun chiffre masqué ne se déduise par différence avec le réseau, non montré pour protéger l'anonymat ; « – » : aucune donnée.",
         "charts": "Graphiques",
         "trends": "Tendances par axe ({months} mois)",
         "responses": "Délais de première réponse",
@@ -60,6 +60,7 @@ TEXT = {
             "Il mesure l'activité sur le forum : horodatages, structure des échanges (qui répond à quel sujet, quand), solutions acceptées, signalements, et les réponses au baromètre mensuel. C'est un indicateur indirect, pas un diagnostic : beaucoup d'entraide passe ailleurs (téléphone, rencontres, courriel).",
             "Il ne lit aucun texte et n'infère ni émotion ni sentiment des messages (interdit pour des travailleurs par le règlement européen sur l'IA) ; le miroir ne contient d'ailleurs aucun texte.",
             "Il ne nomme personne : les chiffres portent sur des groupes, et tout chiffre calculé sur moins de {size} personnes est masqué. Le score des contributeurs, lui, est un outil séparé réservé aux animateur·rices.",
+            "Masquage complémentaire : pour un chiffre qui s'additionne d'une coopérative à l'autre (nombres de membres, de membres actifs, de nouveaux contributeurs, de sujets, de réponses, de questions, de questions sans réponse, de messages signalés…), le chiffre du réseau moins ceux des coopératives montrées donnerait celui d'une coopérative masquée s'il était le seul masqué. Dans ce cas, la coopérative qui a la plus petite population suivante pour ce chiffre est masquée aussi (avec le taux de participation ou les parts de messages hors horaires qui le redonneraient) ; dès que deux coopératives sont masquées, rien de plus n'est nécessaire. Les taux, médianes et moyennes ne s'additionnent pas et ne sont pas concernés.",
             "Un point de vigilance est une invitation à regarder de plus près et à en parler avec les personnes concernées, jamais un jugement sur une coopérative ou une personne. Les seuils se règlent dans campus.toml.",
             "Les heures sont celles du fuseau {tz} ; les mois commencent à minuit dans ce fuseau.",
         ],
@@ -84,7 +85,7 @@ TEXT = {
         "mean": "3-month mean",
         "trend": "Trend",
         "suppressed": "hidden",
-        "suppressed_note": "'hidden': figure computed over fewer than {size} people, withheld to protect anonymity; '–': no data.",
+        "suppressed_note": "'hidden': figure computed over fewer than {size} people, or hidden as a complement so that no hidden figure can be worked out by difference with the network, withheld to protect anonymity; '–': no data.",
         "charts": "Charts",
         "trends": "Trends by axis ({months} months)",
         "responses": "Time to first response",
@@ -98,6 +99,7 @@ TEXT = {
             "It measures activity on the forum: timestamps, the structure of exchanges (who replies to which topic, when), accepted solutions, flags, and the answers to the monthly pulse poll. It is a proxy, not a diagnosis: much mutual aid happens elsewhere (phone, meetings, e-mail).",
             "It reads no text and infers no emotion or sentiment from posts (prohibited for workers by the EU AI Act); the mirror holds no text at all.",
             "It names no one: figures are about groups, and any figure computed over fewer than {size} people is hidden. The contributor score is a separate tool for animators only.",
+            "Complementary suppression: for a figure that adds up across cooperatives (numbers of members, active members, new contributors, topics, replies, questions, unanswered questions, flagged posts…), the network's figure minus those of the cooperatives shown would give a hidden cooperative's figure if it were the only one hidden. In that case the cooperative with the next smallest population for that figure is hidden too (with the participation rate or the after-hours shares that would give it back); once two cooperatives are hidden nothing more is needed. Rates, medians and means do not add up and are not affected.",
             "A point of attention is an invitation to look closer and talk with the people concerned, never a judgement on a cooperative or a person. Thresholds are set in campus.toml.",
             "Times are in the {tz} time zone; months start at midnight in that zone.",
         ],
@@ -184,7 +186,8 @@ def _csv_value(value: float | None) -> str:
 def _published_n(n: int, suppressed: bool) -> int | None:
     """`n` as CSV and JSON give it: withheld with the value when 1 to min_group_size - 1 people
     are behind it (for counts of people, such as a cooperative's members, n is the value itself),
-    as the HTML and Markdown show "< 5"; 0 stays, meaning no data."""
+    as the HTML and Markdown show "< 5", and when the figure is withheld as a complement (its n
+    would give its value back); 0 stays, meaning no data."""
     return None if suppressed and n else n
 
 
