@@ -617,7 +617,13 @@ def pulse_post(ctx, month, as_json) -> None:
     closes_at = month_bounds(month, tz)[1]
     client = open_client(config)
     outcome = pulse.post_pulse(
-        client, db.connect(config.database_url), month, closes_at, slugs, config["pulse"]
+        client,
+        db.connect(config.database_url),
+        month,
+        closes_at,
+        slugs,
+        config["pulse"],
+        config["reports"].min_group_size,
     )
     data = outcome.as_dict() | {"month": month, "requests": client.total_requests}
     if as_json:
@@ -702,6 +708,7 @@ def worker_jobs(config: Config) -> list[Job]:
             month_bounds(month, tz)[1],
             _cooperative_slugs(config),
             config["pulse"],
+            config["reports"].min_group_size,
         )
         return {"collected": collected.closed, "report": report, "posted": posted.posted}
 

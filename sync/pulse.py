@@ -89,9 +89,9 @@ class PulseSettings:
     )
     intro: str = doc(
         "Six questions, une minute : vos réponses sont anonymes et seuls les totaux sont lus, "
-        "après la clôture en fin de mois. Ils ne sont montrés que si au moins cinq personnes "
-        "ont répondu.",
-        "texte en tête du sujet",
+        "après la clôture en fin de mois. Ils ne sont montrés que si au moins "
+        "{min_group_size} personnes ont répondu.",
+        "texte en tête du sujet ({min_group_size} : le min_group_size de [reports])",
     )
     statements: dict[str, str] = doc(
         {
@@ -145,10 +145,13 @@ def option_digest(text: str) -> str:
     return hashlib.md5(encoded.encode("utf-8")).hexdigest()
 
 
-def pulse_raw(settings: PulseSettings, closes_at: datetime) -> str:
-    """The first post of a pulse topic: the intro, then one secret poll per axis."""
+def pulse_raw(settings: PulseSettings, closes_at: datetime, min_group_size: int = 5) -> str:
+    """The first post of a pulse topic: the intro, then one secret poll per axis.
+
+    `{min_group_size}` in the intro becomes the reports' group size, so what members are told
+    matches what the report does (plain replacement: other braces in the text stay as written)."""
     close = closes_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    blocks = [settings.intro]
+    blocks = [settings.intro.replace("{min_group_size}", str(min_group_size))]
     for axis in AXES:
         options = "\n".join(f"* {label}" for label in settings.scale())
         blocks.append(
@@ -188,11 +191,13 @@ def post_pulse(
     closes_at: datetime,
     cooperatives: Iterable[str],
     settings: PulseSettings,
+    min_group_size: int = 5,
 ) -> PulseOutcome:
     """Post the pulse topic of `month` in each cooperative's category, unless already there.
 
     `closes_at` is the end of the month in the network's time zone (the caller computes it);
-    every poll closes then. Each topic posted (or found) is recorded in the mirror at once, so a
+    every poll closes then. `min_group_size` (the reports' setting) is the number of voters the
+    intro promises before a result is shown. Each topic posted (or found) is recorded in the mirror at once, so a
     second run makes no write request.
     """
     settings.validate()
@@ -214,7 +219,7 @@ def post_pulse(
     missing = [slug for slug in pending if slug not in categories]
     if missing:  # refused before any topic is posted: nothing half-done
         raise InputError(translate(MESSAGES, "no_category", slug=", ".join(missing)))
-    raw = pulse_raw(settings, closes_at)
+    raw = pulse_raw(settings, closes_at, min_group_size)
     for slug in pending:
         category = categories[slug]
         title = settings.title.format(month=month, cooperative=slug)

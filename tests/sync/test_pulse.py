@@ -19,6 +19,7 @@ from sync.pulse import (
     AXES,
     PulseSettings,
     collect_pulse,
+    first_post_of,
     option_digest,
     post_pulse,
     pulse_raw,
@@ -60,6 +61,16 @@ def test_the_post_holds_one_secret_poll_per_axis_closing_at_month_end():
     assert raw.count("* Tout à fait d'accord") == 6
 
 
+def test_the_intro_promises_the_reports_group_size():
+    raw = pulse_raw(PulseSettings(), CLOSES, min_group_size=8)
+    assert "au moins 8 personnes ont répondu" in raw
+    assert "cinq" not in raw and "{min_group_size}" not in raw
+
+
+def test_the_intro_defaults_to_five_people():
+    assert "au moins 5 personnes ont répondu" in pulse_raw(PulseSettings(), CLOSES)
+
+
 def test_statements_must_cover_the_six_axes():
     settings = PulseSettings(statements={"autonomie": "Je décide."})
     with pytest.raises(InputError, match="intensite"):
@@ -82,6 +93,14 @@ def test_posting_twice_creates_one_topic_per_cooperative(sandbox_server, engine)
     with Session(engine) as session:
         polls = session.scalars(select(Poll).where(Poll.pulse_month == MONTH)).all()
     assert len(polls) == 6 * len(coops)
+
+
+def test_the_posted_intro_states_the_configured_group_size(sandbox_server, engine):
+    api = client(sandbox_server)
+    post_pulse(api, engine, MONTH, CLOSES, slugs(api)[:1], PulseSettings(), min_group_size=7)
+    with Session(engine) as session:
+        topic_id = session.scalars(select(Poll.topic_id)).first()
+    assert "au moins 7 personnes ont répondu" in first_post_of(api, topic_id)["cooked"]
 
 
 def test_a_lost_mirror_still_finds_the_topics_on_the_forum(sandbox_server, engine, tmp_path):
