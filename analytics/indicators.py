@@ -382,8 +382,9 @@ class Figure:
 class Indicator:
     """One indicator of a scope for month M, with its previous month and 3-month mean.
 
-    `value`/`previous` are None when suppressed (n below the group size) or undefined;
-    `mean_3m` is the mean of the non-suppressed values of M-2, M-1 and M.
+    `value`/`previous` are None when suppressed (n below the group size, or withheld as the
+    complement of an additive figure: see `suppression`) or undefined; `mean_3m` is the mean of
+    the non-suppressed values of M-2, M-1 and M.
     """
 
     id: str
