@@ -75,6 +75,7 @@ ENV_OVERRIDES = {
 
 MESSAGES = {
     "fr": {
+        "no_config": "{path} : fichier de configuration introuvable (vérifiez --config ou CAMPUS_CONFIG ; « campus init » en écrit un).",
         "toml": "{path} : TOML invalide : {reason}",
         "unknown_section": "{path} : section [{section}] inconnue (sections possibles : {known}).",
         "not_table": "{path} : [{section}] doit être une table.",
@@ -92,6 +93,7 @@ MESSAGES = {
         "expected_list": "une liste de tables [[…]]",
     },
     "en": {
+        "no_config": "{path}: configuration file not found (check --config or CAMPUS_CONFIG; `campus init` writes one).",
         "toml": "{path}: invalid TOML: {reason}",
         "unknown_section": "{path}: unknown section [{section}] (known sections: {known}).",
         "not_table": "{path}: [{section}] must be a table.",
@@ -340,14 +342,26 @@ def main(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    ctx.obj = config_path or Path(os.environ.get("CAMPUS_CONFIG", "campus.toml"))
+    named = config_path or os.environ.get("CAMPUS_CONFIG")
+    ctx.obj = ConfigChoice(Path(named or "campus.toml"), required=bool(named))
+
+
+@dataclass(frozen=True)
+class ConfigChoice:
+    """Which campus.toml to read: one named by --config or $CAMPUS_CONFIG must exist; the
+    default ./campus.toml may be absent (defaults and environment variables then apply)."""
+
+    path: Path
+    required: bool
 
 
 def get_config(ctx: click.Context) -> Config:
     """The configuration for this invocation (read once, on first use)."""
     root = ctx.find_root()
-    if not isinstance(root.obj, Config):
-        root.obj = load_config(root.obj)
+    if isinstance(root.obj, ConfigChoice):
+        if root.obj.required and not root.obj.path.is_file():
+            raise InputError(_("no_config", path=root.obj.path))
+        root.obj = load_config(root.obj.path)
     return root.obj
 
 

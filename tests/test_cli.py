@@ -126,6 +126,25 @@ def test_bad_config_exits_2_with_the_message(tmp_path: Path):
 
 
 def test_missing_api_key_exits_2_and_says_which_variable(tmp_path: Path):
+    (tmp_path / "campus.toml").write_text("", encoding="utf-8")
     result = run("--config", str(tmp_path / "campus.toml"), "doctor")
     assert result.exit_code == 2
     assert "CAMPUS_DISCOURSE_API_KEY" in result.output
+
+
+def test_a_named_config_file_must_exist(tmp_path: Path):
+    missing = tmp_path / "campsu.toml"
+    for args, env in (
+        (["--config", str(missing)], {}),
+        ([], {"CAMPUS_CONFIG": str(missing)}),
+    ):
+        result = run(*args, "stats", env=env)
+        assert result.exit_code == 2
+        assert f"{missing} : fichier de configuration introuvable" in result.output
+    assert not (tmp_path / "campus.db").exists()
+
+
+def test_without_a_named_file_the_default_may_be_absent(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("stats", "--json", env={"CAMPUS_DATABASE_URL": f"sqlite:///{tmp_path}/m.db"})
+    assert result.exit_code == 0, result.output

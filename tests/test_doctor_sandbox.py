@@ -13,9 +13,16 @@ pytestmark = pytest.mark.integration
 WRONG_KEY = "not-the-sandbox-key-5f1c"
 
 
+@pytest.fixture(autouse=True)
+def no_campus_toml(tmp_path, monkeypatch):
+    """Run where there is no campus.toml: the environment alone configures Campus."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CAMPUS_CONFIG", raising=False)
+
+
 def doctor(url: str, key: str):
     env = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_URL": url, "CAMPUS_DISCOURSE_API_KEY": key}
-    return CliRunner().invoke(cli.main, ["--config", "/nonexistent/campus.toml", "doctor"], env=env)
+    return CliRunner().invoke(cli.main, ["doctor"], env=env)
 
 
 def test_doctor_on_the_sandbox_says_all_is_well(sandbox_server):

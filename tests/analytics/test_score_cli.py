@@ -11,6 +11,7 @@ import cli
 @pytest.fixture
 def campus(tmp_path, monkeypatch):
     monkeypatch.setenv("CAMPUS_DATABASE_URL", f"sqlite:///{tmp_path / 'campus.db'}")
+    (tmp_path / "campus.toml").write_text("", encoding="utf-8")
 
     def run(*args: str):
         return CliRunner().invoke(cli.main, ["--config", str(tmp_path / "campus.toml"), *args])

@@ -69,6 +69,7 @@ def test_campus_sync_refuses_while_another_sync_runs(tmp_path, monkeypatch):
     monkeypatch.setenv("CAMPUS_DISCOURSE_API_KEY", "unused-key")
 
     with acquire_lock(url, "sync"):
+        (tmp_path / "campus.toml").write_text("", encoding="utf-8")
         result = CliRunner().invoke(cli.main, ["--config", str(tmp_path / "campus.toml"), "sync"])
 
     assert result.exit_code == 1

@@ -97,6 +97,7 @@ def test_format_stats_in_french_then_english():
 
 
 def test_campus_stats_json_prints_one_object(tmp_path, monkeypatch):
+    (tmp_path / "campus.toml").write_text("", encoding="utf-8")
     monkeypatch.setenv("CAMPUS_DATABASE_URL", f"sqlite:///{tmp_path / 'campus.db'}")
 
     result = CliRunner().invoke(
