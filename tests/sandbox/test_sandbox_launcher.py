@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,17 +11,12 @@ import pytest
 import requests
 
 from sandbox.server import API_KEY_ENV
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON_M_SANDBOX = [sys.executable, "-m", "sandbox"]
 CAMPUS_SANDBOX = [str(Path(sys.executable).with_name("campus")), "sandbox"]  # console script
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _launch(
