@@ -448,11 +448,14 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
             if len(fresh) < len(page) or before <= stop_at_id:
                 return
 
-    def iter_latest_topics(self, per_page: int = 100) -> Iterator[list[dict]]:
-        """Pages of `/latest.json` (0-based `page`), followed while `more_topics_url` is present."""
+    def iter_latest_topics(self, per_page: int = 100, **filters: Any) -> Iterator[list[dict]]:
+        """Pages of `/latest.json` (0-based `page`), followed while `more_topics_url` is present;
+        `filters` (e.g. `category=<id>`) are passed as query parameters."""
         page = 0
         while True:
-            topic_list = self._get("/latest.json", page=page, per_page=per_page)["topic_list"]
+            topic_list = self._get("/latest.json", page=page, per_page=per_page, **filters)[
+                "topic_list"
+            ]
             topics = topic_list.get("topics") or []
             if topics:
                 yield topics

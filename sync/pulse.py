@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from sync.client import DiscourseAPI
 from sync.errors import DiscourseNotFound, InputError
 from sync.i18n import translate
+from sync.records import parse_time
 from sync.schema import Poll, PollOption
 from sync.settings import doc
 
@@ -242,23 +243,19 @@ def find_topic(api: DiscourseAPI, category_id: int, title: str, since: datetime)
     before `since`: a topic created after `since` is always bumped after it. Items are filtered
     on `category_id` too, so a forum that ignores the `category` filter gives the same answer.
     """
-    page = 0
-    while True:
-        data = api.latest_topics(category=category_id, page=page, per_page=LIST_PAGE) or {}
-        topic_list = data.get("topic_list") or {}
-        topics = topic_list.get("topics") or []
+    since = _naive_utc(since)
+    for topics in api.iter_latest_topics(per_page=LIST_PAGE, category=category_id):
         for topic in topics:
             if topic.get("category_id") == category_id and topic.get("title") == title:
                 return int(topic["id"])
-        recent = [
-            topic
+        bumped = (
+            parse_time(topic.get("bumped_at") or topic.get("created_at"))
             for topic in topics
             if not topic.get("pinned")
-            and _parse_time(topic.get("bumped_at") or topic.get("created_at")) >= since
-        ]
-        if not topics or not topic_list.get("more_topics_url") or not recent:
+        )
+        if not any(moment is not None and moment >= since for moment in bumped):
             return None
-        page += 1
+    return None
 
 
 def first_post_of(api: DiscourseAPI, topic_id: int) -> dict:
@@ -266,12 +263,6 @@ def first_post_of(api: DiscourseAPI, topic_id: int) -> dict:
     topic = api.topic_with_posts(topic_id)
     posts = topic["post_stream"]["posts"]
     return next(post for post in posts if post.get("post_number") == 1)
-
-
-def _parse_time(value: str | None) -> datetime:
-    if not value:
-        return datetime.min.replace(tzinfo=UTC)
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def _naive_utc(moment: datetime) -> datetime:
