@@ -14,7 +14,7 @@ import sys
 import time
 import tomllib
 import typing
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -80,6 +80,7 @@ MESSAGES = {
         "unknown_section": "{path} : section [{section}] inconnue (sections possibles : {known}).",
         "not_table": "{path} : [{section}] doit être une table.",
         "unknown_key": "{path} : [{section}] clé « {key} » inconnue (clés possibles : {known}).",
+        "missing_key": "{path} : [{section}] clé « {key} » manquante : elle est obligatoire dans cette table.",
         "bad_type": "{path} : [{section}] {key} = {value!r} : {expected} attendu.",
         "secret_in_file": "{path} : [discourse] ne doit pas contenir la clé d'API ; définissez la variable d'environnement CAMPUS_DISCOURSE_API_KEY.",
         "no_key": "La clé d'API manque : définissez la variable d'environnement CAMPUS_DISCOURSE_API_KEY (clé admin créée dans Discourse, Admin > API).",
@@ -98,6 +99,7 @@ MESSAGES = {
         "unknown_section": "{path}: unknown section [{section}] (known sections: {known}).",
         "not_table": "{path}: [{section}] must be a table.",
         "unknown_key": "{path}: [{section}] unknown key '{key}' (known keys: {known}).",
+        "missing_key": "{path}: [{section}] missing key '{key}': it is required in this table.",
         "bad_type": "{path}: [{section}] {key} = {value!r}: expected {expected}.",
         "secret_in_file": "{path}: [discourse] must not hold the API key; set the environment variable CAMPUS_DISCOURSE_API_KEY.",
         "no_key": "The API key is missing: set the environment variable CAMPUS_DISCOURSE_API_KEY (an admin key created in Discourse, Admin > API).",
@@ -200,10 +202,12 @@ def _build(path: Path, section: str, cls: type, table) -> object:
             known = ", ".join(allowed)
             raise InputError(_("unknown_key", path=path, section=section, key=key, known=known))
         values[key] = _coerce(path, section, key, value, hints[key])
+    for f in fields(cls):
+        required = f.default is MISSING and f.default_factory is MISSING
+        if required and f.name not in values:  # a field of a nested table without default
+            raise InputError(_("missing_key", path=path, section=section, key=f.name))
     try:
         return cls(**values)
-    except TypeError as error:  # a required field of a nested table is missing
-        raise InputError(f"{path} : [{section}] {error}") from None
     except InputError as error:  # a value the section's own checks refuse
         raise InputError(f"{path} : {error}") from None
 

@@ -69,6 +69,16 @@ def test_wrong_type_names_section_key_and_expected_type(tmp_path: Path):
     assert "nombre" in str(error.value)
 
 
+def test_missing_key_of_a_nested_table_is_named_in_french(tmp_path: Path):
+    path = tmp_path / "campus.toml"
+    path.write_text('[[template.coop_subcategories]]\nname = "Entraide"\n')
+    with pytest.raises(cli.InputError) as error:
+        cli.load_config(path, environ={})
+    message = str(error.value)
+    assert f"{path} : [template.coop_subcategories[0]] clé « slug » manquante" in message
+    assert "positional argument" not in message
+
+
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
