@@ -12,7 +12,7 @@ import os
 import sys
 
 from sandbox.network import generate
-from sandbox.server import API_KEY_ENV, DEFAULT_API_KEY, SandboxServer
+from sandbox.server import API_KEY_ENV, DEFAULT_API_KEY, SandboxServer, default_api_key
 
 MESSAGES = {
     "fr": {
@@ -52,7 +52,7 @@ def serve(
 ) -> None:
     """Generate the network and serve it until interrupted, after printing how to use it."""
     network = generate(seed, size, activity=not bare)
-    key = api_key or os.environ.get(API_KEY_ENV) or DEFAULT_API_KEY
+    key = api_key or default_api_key()
     server = SandboxServer(
         network, port=port, host=host, api_key=key, rate_limit_per_minute=rate_limit, seed=seed
     )
