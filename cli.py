@@ -219,9 +219,7 @@ def load_config(path: Path, environ: typing.Mapping[str, str] | None = None) -> 
     if path.exists():
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as error:
-            raise InputError(_("toml", path=path, reason=error)) from None
-        except UnicodeDecodeError as error:
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise InputError(_("toml", path=path, reason=error)) from None
     for section in data:
         if section not in SECTIONS:
@@ -493,15 +491,12 @@ def members(ctx: click.Context, dry_run: bool, as_json: bool, prune: bool, invit
 def sync_command(ctx: click.Context, full: bool, as_json: bool) -> None:
     """Copier l'activité du forum dans la base locale (incrémental par défaut)."""
     config = get_config(ctx)
-    csv_path = config.resolve(config["network"].cooperatives)
-    slugs = (
-        [coop.slug for coop in structure.load_cooperatives(csv_path, config["template"])]
-        if csv_path.exists()
-        else []
-    )
-    options = mirror.sync_options(config["template"], config["sync"], slugs)
     summary = mirror.run_sync(
-        config.database_url, open_client(config), options, full=full, progress=stderr_progress(ctx)
+        config.database_url,
+        open_client(config),
+        _sync_options(config),
+        full=full,
+        progress=stderr_progress(ctx),
     )
     if as_json:
         click.echo(json.dumps(summary.as_json(), ensure_ascii=False))
@@ -562,6 +557,13 @@ def _report_month(config: Config, month: str | None) -> str:
 def _cooperative_slugs(config: Config) -> list[str]:
     path = config.resolve(config["network"].cooperatives)
     return [coop.slug for coop in structure.load_cooperatives(path, config["template"])]
+
+
+def _sync_options(config: Config) -> mirror.SyncOptions:
+    """What `sync` and the worker mirror; without cooperatives.csv, no cooperative is known."""
+    known = config.resolve(config["network"].cooperatives).exists()
+    slugs = _cooperative_slugs(config) if known else []
+    return mirror.sync_options(config["template"], config["sync"], slugs)
 
 
 def run_report(
@@ -691,10 +693,9 @@ def worker_jobs(config: Config) -> list[Job]:
     tz = config["network"].timezone
 
     def sync_job() -> dict:
-        known = config.resolve(config["network"].cooperatives).exists()
-        slugs = _cooperative_slugs(config) if known else []
-        options = mirror.sync_options(config["template"], config["sync"], slugs)
-        return mirror.run_sync(config.database_url, open_client(config), options).as_json()
+        return mirror.run_sync(
+            config.database_url, open_client(config), _sync_options(config)
+        ).as_json()
 
     def score_job() -> str:
         start, end = parse_period("last30", tz, datetime.now(UTC))
