@@ -25,13 +25,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
 from analytics.forum import Forum
-from analytics.periods import month_bounds
+from analytics.periods import month_bounds, zone
 from sync.pulse import AXES
 
 RESPONSE_WINDOW = pd.Timedelta(hours=48)
@@ -407,9 +406,9 @@ def shift_month(month: str, delta: int) -> str:
 
 
 def current_month(tz: str, now: datetime | None = None) -> str:
-    """The month ("YYYY-MM") it is now in the network's time zone."""
-    now = now or datetime.now(ZoneInfo(tz))
-    return now.astimezone(ZoneInfo(tz)).strftime("%Y-%m")
+    """The month ("YYYY-MM") it is now in the network's time zone (an unknown zone: exit 2)."""
+    zone_info = zone(tz)
+    return (now or datetime.now(zone_info)).astimezone(zone_info).strftime("%Y-%m")
 
 
 class Activity:

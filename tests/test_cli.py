@@ -135,6 +135,16 @@ def test_bad_config_exits_2_with_the_message(tmp_path: Path):
     assert "[nope]" in result.output
 
 
+@pytest.mark.parametrize("command", [["report"], ["pulse", "collect"]])
+def test_unknown_time_zone_exits_2_naming_the_setting(tmp_path: Path, command: list[str]):
+    path = tmp_path / "campus.toml"
+    path.write_text('[network]\ntimezone = "Europe/Lutece"\n')
+    result = run("--config", str(path), *command)
+    assert result.exit_code == 2, result.output
+    assert "« Europe/Lutece » inconnu" in result.output
+    assert "[network] timezone" in result.output
+
+
 def test_missing_api_key_exits_2_and_says_which_variable(tmp_path: Path):
     (tmp_path / "campus.toml").write_text("", encoding="utf-8")
     result = run("--config", str(tmp_path / "campus.toml"), "doctor")

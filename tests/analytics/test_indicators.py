@@ -8,7 +8,14 @@ import pandas as pd
 import pytest
 
 from analytics.forum import Forum
-from analytics.indicators import Activity, compute_month, indicators, shift_month
+from analytics.indicators import (
+    Activity,
+    compute_month,
+    current_month,
+    indicators,
+    shift_month,
+)
+from sync.errors import InputError
 
 
 def ts(text: str) -> pd.Timestamp:
@@ -135,6 +142,15 @@ def forum() -> ForumBuilder:
 def test_shift_month_crosses_years():
     assert shift_month("2026-01", -1) == "2025-12"
     assert shift_month("2025-12", 2) == "2026-02"
+
+
+def test_current_month_is_the_month_in_paris():
+    assert current_month("Europe/Paris", ts("2026-02-28 23:30")) == "2026-03"
+
+
+def test_current_month_refuses_an_unknown_time_zone_with_the_setting_to_fix():
+    with pytest.raises(InputError, match=r"\[network\] timezone"):
+        current_month("Europe/Lutece")
 
 
 def test_month_is_cut_at_midnight_in_paris(forum):
