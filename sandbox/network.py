@@ -401,7 +401,7 @@ def generate(
 
     With `activity=False` only the user accounts exist (no groups, categories or posts beyond
     Discourse's defaults), for from-scratch provisioning tests. `topics` overrides the number
-    of topics (e.g. >= 2,000 for the sync benchmark).
+    of topics (e.g. a small network with thousands of topics).
     """
     if size not in SIZES:
         raise ValueError(f"size must be one of {', '.join(SIZES)}")
@@ -418,11 +418,6 @@ def generate(
         builder.add_activity(topics if topics is not None else topic_count, mean_replies)
     network.summary = forum.truth()
     return network
-
-
-def large(topics: int = 2500, seed: int = 1) -> Network:
-    """A small network (6 cooperatives) with many topics, for sync benchmarks."""
-    return generate(seed, "small", topics=topics)
 
 
 class _Builder:

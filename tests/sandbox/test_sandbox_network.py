@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from sandbox.network import generate, large
+from sandbox.network import generate
 
 
 @pytest.fixture(scope="module")
@@ -145,8 +145,8 @@ def test_some_posts_are_written_at_night_or_weekends(small):
     assert 0.05 < len(off_hours) / len(local) < 0.6
 
 
-def test_large_has_many_topics():
-    assert large(topics=2100, seed=3).forum.truth()["topics"] >= 2000
+def test_topics_overrides_the_size_topic_count():
+    assert generate(3, "small", topics=2100).forum.truth()["topics"] >= 2000
 
 
 def test_network_size():
