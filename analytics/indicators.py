@@ -529,30 +529,6 @@ class Activity:
         return self._rows[month]
 
 
-@dataclass
-class _Slice:
-    """The rows one month and one scope look at."""
-
-    members: pd.DataFrame
-    member_posts: pd.DataFrame  # posts of the month by the scope's members (anywhere)
-    scope_posts: pd.DataFrame  # posts of the month in the scope's categories
-    scope_topics: pd.DataFrame  # topics created in the month in the scope's categories
-
-
-def _slice(activity: Activity, month: str, scope: str | None) -> _Slice:
-    in_month, new_topics = activity.month_rows(month)
-    if scope is None:
-        members = activity.members
-        member_posts = in_month[in_month["author_coop"].notna()]
-        return _Slice(members, member_posts, in_month, new_topics)
-    return _Slice(
-        activity.members[activity.members["cooperative"] == scope],
-        in_month[in_month["author_coop"] == scope],
-        in_month[in_month["root_slug"] == scope],
-        new_topics[new_topics["root_slug"] == scope],
-    )
-
-
 NETWORK = ""  # the network's key while computing (no cooperative slug is empty)
 
 
@@ -834,15 +810,18 @@ def history(
 
 def response_hours(activity: Activity, month: str, scope: str | None) -> pd.Series:
     """Hours to first response of the month's questions (NaN: no response yet)."""
-    questions = _slice(activity, month, scope).scope_topics
-    questions = questions[questions["accepted_answers"]]
+    _, topics = activity.month_rows(month)
+    in_scope = topics["root_slug"] == scope if scope is not None else True
+    questions = topics[in_scope & topics["accepted_answers"]]
     return (questions["responded_at"] - questions["created_at"]).dt.total_seconds() / 3600
 
 
 def reply_counts(activity: Activity, month: str, scope: str | None) -> pd.Series:
     """Replies written in the month by each replier of the scope, most first (no names)."""
-    posts = _slice(activity, month, scope).member_posts
-    counts = posts[posts["is_reply"]].groupby("user_id").size()
+    posts, _ = activity.month_rows(month)
+    coop = posts["author_coop"]
+    by_members = coop.notna() if scope is None else coop == scope
+    counts = posts[by_members & posts["is_reply"]].groupby("user_id").size()
     return counts.sort_values(ascending=False).reset_index(drop=True)
 
 
