@@ -303,13 +303,7 @@ def post_json(
 
 
 def _can_accept(forum: Forum, topic: Topic, post: Post) -> bool:
-    category = forum.categories.get(topic.category_id) if topic.category_id else None
-    return bool(
-        category
-        and category.accepts_answers
-        and post.post_number > 1
-        and not topic.is_private_message
-    )
+    return _category_accepts(forum, topic) and post.post_number > 1 and not topic.is_private_message
 
 
 def topic_list_item(forum: Forum, topic: Topic) -> dict:
