@@ -7,10 +7,14 @@ from click.testing import CliRunner
 
 import cli
 
+KEY = "demo-k3y-that-must-never-show"
+
 
 def run_demo(out: Path):
     return CliRunner().invoke(
-        cli.main, ["demo", "--size", "small", "--out", str(out)], env={"CAMPUS_LANG": "fr"}
+        cli.main,
+        ["demo", "--size", "small", "--out", str(out)],
+        env={"CAMPUS_LANG": "fr", "CAMPUS_SANDBOX_API_KEY": KEY},
     )
 
 
@@ -36,7 +40,10 @@ def test_demo_runs_the_whole_pipeline_and_says_where_the_report_is(tmp_path: Pat
     network = network_pulse(month_dir)
     assert len(network) == 6
     assert all(1 <= float(row["value"]) <= 5 for row in network.values())
-    assert "sandbox-admin-key" not in result.output
+    # the sandbox's key reaches neither the output nor any file the demo wrote
+    assert KEY not in result.output
+    written = [path for path in out.rglob("*") if path.is_file()]
+    assert written and not [path for path in written if KEY.encode() in path.read_bytes()]
 
 
 def test_demo_run_again_in_the_same_folder_starts_from_a_fresh_mirror(tmp_path: Path):
