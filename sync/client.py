@@ -429,13 +429,16 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
 
     # ------------------------------------------------------------------ paging iterators
 
-    def iter_latest_posts(self, stop_at_id: int = 0) -> Iterator[list[dict]]:
-        """Pages of `/posts.json`, newest first, down to (not including) `stop_at_id`.
+    def iter_latest_posts(
+        self, stop_at_id: int = 0, before: int | None = None
+    ) -> Iterator[list[dict]]:
+        """Pages of `/posts.json`, newest first, from `before` (None: the newest post) down to
+        (not including) `stop_at_id`.
 
         `before` is inclusive in Discourse (`id <= before`), so the next page asks for
-        `before = smallest id seen - 1`; posts with `id <= stop_at_id` are not yielded.
+        `before = smallest id seen - 1`; posts with `id <= stop_at_id` are not yielded. A walk
+        interrupted after a page resumes with `before = smallest id of that page - 1`.
         """
-        before: int | None = None
         while True:
             params = {} if before is None else {"before": before}
             page = self._get("/posts.json", **params).get("latest_posts") or []

@@ -609,29 +609,21 @@ class _MirrorSync:
                 floor = 0 if full_pending else int(self._state(STATE_POSTS_CURSOR) or 0)
                 walk_state = {"top": None, "before": None, "floor": floor}
                 full_pending = False
-            while True:
-                data = self.api.latest_posts(before=walk_state["before"]) or {}
-                page = data.get("latest_posts") or []
+            floor = walk_state["floor"]
+            for fresh in self.api.iter_latest_posts(stop_at_id=floor, before=walk_state["before"]):
                 pages += 1
-                floor = walk_state["floor"]
-                fresh = [post for post in page if post["id"] > floor]
                 if walk_state["top"] is None:
-                    walk_state["top"] = max((post["id"] for post in page), default=floor)
-                next_before = min((post["id"] for post in page), default=0) - 1
-                done = not page or len(fresh) < len(page) or next_before <= floor
+                    walk_state["top"] = max(post["id"] for post in fresh)
+                walk_state["before"] = min(post["id"] for post in fresh) - 1
                 likers = self._fetch_likers_for(fresh)
                 with self.engine.begin() as conn:
                     changed = self._write_posts(conn, fresh, likers, from_topic_view=False)
-                    if done:
-                        cursor = max(walk_state["top"], floor)
-                        self._set_state(conn, STATE_POSTS_CURSOR, str(cursor))
-                        conn.execute(delete(SyncState).where(SyncState.key == STATE_POSTS_WALK))
-                    else:
-                        walk_state["before"] = next_before
-                        self._set_state(conn, STATE_POSTS_WALK, json.dumps(walk_state))
+                    self._set_state(conn, STATE_POSTS_WALK, json.dumps(walk_state))
                 self.say("posts_page", pages=pages, posts=changed)
-                if done:
-                    break
+            with self.engine.begin() as conn:
+                cursor = max(walk_state["top"] or floor, floor)
+                self._set_state(conn, STATE_POSTS_CURSOR, str(cursor))
+                conn.execute(delete(SyncState).where(SyncState.key == STATE_POSTS_WALK))
             if not resumed and not full_pending:
                 return
 

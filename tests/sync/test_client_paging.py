@@ -74,6 +74,15 @@ def test_latest_posts_stop_id_on_page_boundary_costs_no_extra_request(api):
 
 
 @responses.activate
+def test_latest_posts_resumes_an_interrupted_walk_from_before(api):
+    serve("/posts.json", latest_posts(list(range(1, 121))))
+    pages = api.iter_latest_posts(stop_at_id=10, before=69)
+    seen = [post["id"] for page in pages for post in page]
+    assert seen == list(range(69, 10, -1))
+    assert sent("before") == ["69", "19"]
+
+
+@responses.activate
 def test_latest_posts_handles_id_gaps(api):
     ids = [i for i in range(1, 200) if i % 3]  # deleted posts leave holes
     serve("/posts.json", latest_posts(ids))
