@@ -674,18 +674,7 @@ def pulse_collect(ctx, month, as_json) -> None:
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False))
     else:
-        counts = outcome.as_dict()
-        click.echo(
-            translate(
-                REPORT_MESSAGES,
-                "pulse_collected",
-                month=month,
-                closed=counts["closed"],
-                voters=counts["voters"],
-                still_open=counts["still_open"],
-                missing=counts["missing"],
-            )
-        )
+        click.echo(translate(REPORT_MESSAGES, "pulse_collected", **data))
 
 
 def worker_jobs(config: Config) -> list[Job]:
