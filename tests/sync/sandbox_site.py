@@ -11,6 +11,7 @@ from click.testing import CliRunner
 import cli
 from sandbox.server import SandboxServer
 from sync.client import DiscourseAPI
+from sync.errors import DiscourseError
 from sync.settings import DiscourseSettings
 
 
@@ -32,6 +33,19 @@ class SandboxSite:
         env = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_API_KEY": self.server.api_key}
         config = ["--config", str(self.folder / "campus.toml")]
         return CliRunner().invoke(cli.main, [*config, *args], env=env)
+
+
+class FailingClient(DiscourseAPI):
+    """A client that dies (like a killed process) before sending its N+1-th write request."""
+
+    def __init__(self, settings: DiscourseSettings, writes_allowed: int):
+        super().__init__(settings, sleep=lambda seconds: None)
+        self.writes_allowed = writes_allowed
+
+    def _request(self, verb, path, *args, **kwargs):
+        if verb.upper() != "GET" and self.write_requests >= self.writes_allowed:
+            raise DiscourseError("interrupted", status=None)
+        return super()._request(verb, path, *args, **kwargs)
 
 
 @contextmanager

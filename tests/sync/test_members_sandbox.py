@@ -17,8 +17,8 @@ from sync.errors import DiscourseError
 from sync.inputs import read_roster
 from sync.members import run_members
 from sync.provision import load_cooperatives, run_provision
-from sync.settings import DiscourseSettings, ForumTemplate
-from tests.sync.sandbox_site import SandboxSite, serving
+from sync.settings import ForumTemplate
+from tests.sync.sandbox_site import FailingClient, SandboxSite, serving
 
 pytestmark = pytest.mark.integration
 
@@ -220,19 +220,6 @@ def test_prune_removes_members_no_longer_listed(small_site):
     assert report["removed"] == 2
     groups = memberships(small_site.server)
     assert gone[0] not in groups[gone[2]] | groups[ROLE_GROUPS[gone[3]]]
-
-
-class FailingClient(DiscourseAPI):
-    """A client that dies (like a killed process) before sending its N+1-th write request."""
-
-    def __init__(self, settings: DiscourseSettings, writes_allowed: int):
-        super().__init__(settings, sleep=lambda seconds: None)
-        self.writes_allowed = writes_allowed
-
-    def _request(self, verb, path, *args, **kwargs):
-        if verb.upper() != "GET" and self.write_requests >= self.writes_allowed:
-            raise DiscourseError("interrupted", status=None)
-        return super()._request(verb, path, *args, **kwargs)
 
 
 def test_run_interrupted_half_way_then_rerun_ends_like_a_clean_run(site):

@@ -14,8 +14,8 @@ from sandbox.server import SandboxServer
 from sync.client import DiscourseAPI
 from sync.errors import DiscourseError
 from sync.provision import load_cooperatives, run_provision
-from sync.settings import DiscourseSettings, ForumTemplate
-from tests.sync.sandbox_site import SandboxSite, serving
+from sync.settings import ForumTemplate
+from tests.sync.sandbox_site import FailingClient, SandboxSite, serving
 
 pytestmark = pytest.mark.integration
 
@@ -186,19 +186,6 @@ def test_cooperative_removed_from_the_file_is_reported_orphaned_and_kept(site):
         f"{last}/vie",
     ]
     assert site.server.stats()["writes"] == 0
-
-
-class FailingClient(DiscourseAPI):
-    """A client that dies (like a killed process) before sending its N+1-th write request."""
-
-    def __init__(self, settings: DiscourseSettings, writes_allowed: int):
-        super().__init__(settings, sleep=lambda seconds: None)
-        self.writes_allowed = writes_allowed
-
-    def _request(self, verb, path, *args, **kwargs):
-        if verb.upper() != "GET" and self.write_requests >= self.writes_allowed:
-            raise DiscourseError("interrupted", status=None)
-        return super()._request(verb, path, *args, **kwargs)
 
 
 @pytest.mark.parametrize("writes_allowed", [40, 79, 80, 150])
