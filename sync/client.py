@@ -625,6 +625,21 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
             "/polls/toggle_status", json=True, post_id=post_id, poll_name=poll_name, status=status
         )
 
+    def poll_voters(self, post_id: int, poll_name: str, limit: int = 50) -> dict[str, list[dict]]:
+        """All voters of a public poll, by option id, over the 1-based pages of `/polls/voters.json`."""
+        voters: dict[str, list[dict]] = {}
+        page = 1
+        while True:
+            data = self._get(
+                "/polls/voters.json", post_id=post_id, poll_name=poll_name, page=page, limit=limit
+            )
+            batch = data.get("voters") or {}
+            for option_id, users in batch.items():
+                voters.setdefault(option_id, []).extend(users)
+            if not batch or all(len(users) < limit for users in batch.values()):
+                return voters
+            page += 1
+
     def solved_by_user(self, username: str, offset: int = 0, limit: int = 30) -> list[dict]:
         """Posts of `username` accepted as solutions (`/solution/by_user.json`), newest first."""
         data = self._get("/solution/by_user.json", username=username, offset=offset, limit=limit)

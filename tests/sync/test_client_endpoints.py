@@ -96,6 +96,29 @@ def test_toggle_poll_status(api):
 
 
 @responses.activate
+def test_poll_voters_collects_every_page(api):
+    pages = {
+        "1": {"voters": {"opt1": [{"id": n} for n in range(2)], "opt2": [{"id": 9}]}},
+        "2": {"voters": {"opt1": [{"id": 2}], "opt2": []}},
+    }
+    responses.add_callback(
+        responses.GET,
+        URL + "/polls/voters.json",
+        callback=lambda request: (
+            200,
+            {},
+            json.dumps(pages[parse_qs(urlsplit(request.url).query)["page"][0]]),
+        ),
+        content_type="application/json",
+    )
+    voters = api.poll_voters(31, "pulse", limit=2)
+    assert {option: [u["id"] for u in users] for option, users in voters.items()} == {
+        "opt1": [0, 1, 2],
+        "opt2": [9],
+    }
+
+
+@responses.activate
 def test_directory_items(api):
     responses.add(responses.GET, URL + "/directory_items.json", json={"directory_items": []})
     api.directory_items("monthly", "likes_received", page=2)
