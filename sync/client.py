@@ -523,6 +523,19 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
                 return
             page += 1
 
+    def iter_user_actions(self, username: str, filter: str | int) -> Iterator[list[dict]]:
+        """Pages of `/user_actions.json` for one user and action types (e.g. "1" likes, "4,5")."""
+        offset = 0
+        while True:
+            data = self._get(
+                "/user_actions.json", username=username, filter=str(filter), offset=offset
+            )
+            actions = data.get("user_actions") or []
+            if not actions:
+                return
+            yield actions
+            offset += len(actions)
+
     def iter_post_action_users(
         self, post_id: int, action_type: int = LIKE, limit: int = 200
     ) -> Iterator[list[dict]]:
@@ -619,6 +632,12 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
 
     # ------------------------------------------------------------------ polls & solved
 
+    def vote_poll(self, post_id: int, poll_name: str, options: list[str]) -> dict:
+        """Vote as the API user: `PUT /polls/vote` with option ids (md5 digests)."""
+        return self._put(
+            "/polls/vote", json=True, post_id=post_id, poll_name=poll_name, options=options
+        )
+
     def toggle_poll_status(self, post_id: int, poll_name: str, status: str) -> dict:
         """Open or close a poll (`status` is "open" or "closed")."""
         return self._put(
@@ -639,6 +658,14 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
             if not batch or all(len(users) < limit for users in batch.values()):
                 return voters
             page += 1
+
+    def accept_solution(self, post_id: int) -> dict:
+        """Mark a post as the accepted answer of its topic (Solved)."""
+        return self._post("/solution/accept", id=post_id)
+
+    def unaccept_solution(self, post_id: int) -> dict:
+        """Remove the accepted-answer mark from a post (Solved)."""
+        return self._post("/solution/unaccept", id=post_id)
 
     def solved_by_user(self, username: str, offset: int = 0, limit: int = 30) -> list[dict]:
         """Posts of `username` accepted as solutions (`/solution/by_user.json`), newest first."""

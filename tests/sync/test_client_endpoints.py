@@ -89,6 +89,13 @@ def test_remove_group_members(api):
 
 
 @responses.activate
+def test_vote_poll(api):
+    responses.add(responses.PUT, URL + "/polls/vote", json={"poll": {}, "vote": ["abc"]})
+    api.vote_poll(31, "pulse", ["abc"])
+    assert body() == {"post_id": 31, "poll_name": "pulse", "options": ["abc"]}
+
+
+@responses.activate
 def test_toggle_poll_status(api):
     responses.add(responses.PUT, URL + "/polls/toggle_status", json={"poll": {}})
     api.toggle_poll_status(31, "pulse", "closed")
@@ -116,6 +123,16 @@ def test_poll_voters_collects_every_page(api):
         "opt1": [0, 1, 2],
         "opt2": [9],
     }
+
+
+@responses.activate
+def test_accept_and_unaccept_solution(api):
+    responses.add(responses.POST, URL + "/solution/accept", json=OK)
+    responses.add(responses.POST, URL + "/solution/unaccept", json=OK)
+    api.accept_solution(77)
+    assert form() == {"id": ["77"]}
+    api.unaccept_solution(77)
+    assert responses.calls[-1].request.url == URL + "/solution/unaccept"
 
 
 @responses.activate

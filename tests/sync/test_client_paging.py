@@ -207,6 +207,19 @@ def test_groups_pages_until_total_rows(api):
 
 
 @responses.activate
+def test_user_actions_pages_by_offset_until_empty(api):
+    actions = [{"post_id": i} for i in range(45)]
+    serve(
+        "/user_actions.json",
+        lambda params: {"user_actions": actions[int(params["offset"][0]) :][:30]},
+    )
+    seen = [a["post_id"] for page in api.iter_user_actions("alice", 1) for a in page]
+    assert seen == list(range(45))
+    assert sent("offset") == ["0", "30", "45"]
+    assert set(sent("filter")) == {"1"}
+
+
+@responses.activate
 def test_post_action_users_pages_are_zero_based(api):
     likers = [{"id": i} for i in range(250)]
     serve(
