@@ -1,15 +1,34 @@
-"""User-facing text in French first, English available.
+"""User-facing text in French first, English available, through gettext catalogues (Babel).
 
-Each module keeps its own catalogue `{"fr": {...}, "en": {...}}` next to the code that uses it;
-`translate` picks the language and formats. The language comes from `CAMPUS_LANG` (set by the CLI
-from `--lang` or the configuration), French by default.
+The source strings (gettext's msgids) are the French text itself, written where it is used:
+
+    from sync.i18n import _, ngettext
+    _("Forum joignable : {url} répond.", url=url)
+    ngettext("{n} personne écrit", "{n} personnes écrivent", n)
+
+`sync/locale/en/LC_MESSAGES/campus.po` holds their English; a test checks that every string has
+one. Placeholders use `str.format` names, the same in Python and in Jinja templates (which get
+`_` and `ngettext` as globals). Call `_` when the text is needed, not at import time, so that the
+language chosen by `CAMPUS_LANG` (or `--lang`) applies.
+
+The older per-module catalogues (`translate(MESSAGES, key)`) are being moved to this mechanism.
 """
 
 from __future__ import annotations
 
+import functools
+import gettext
+import io
 import os
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 
 LANGS = ("fr", "en")
+SOURCE_LANG = "fr"
+DOMAIN = "campus"
+LOCALE_DIR = Path(__file__).parent / "locale"
 
 
 def current_lang() -> str:
@@ -18,10 +37,53 @@ def current_lang() -> str:
     return lang if lang in LANGS else "fr"
 
 
+def catalogue_path(lang: str, domain: str = DOMAIN) -> Path:
+    """Where the `.po` catalogue of `lang` for `domain` lives."""
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
+
+
+@functools.cache
+def translations(lang: str, domain: str = DOMAIN) -> gettext.NullTranslations:
+    """The gettext translations of `lang`, compiled in memory from the `.po` file (cached)."""
+    path = catalogue_path(lang, domain)
+    if lang == SOURCE_LANG or not path.exists():
+        return gettext.NullTranslations()
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=lang, domain=domain)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+def _(message: str, /, lang: str | None = None, **values: object) -> str:
+    """`message` (French) in the current language, with `{name}` placeholders filled."""
+    text = translations(lang or current_lang()).gettext(message)
+    return text.format(**values) if values else text
+
+
+def ngettext(
+    singular: str, plural: str, n: int, /, lang: str | None = None, **values: object
+) -> str:
+    """The singular or plural form for `n` in the current language; `{n}` is filled too.
+
+    French takes the singular for 0 and 1 (« 0 personne », « 1 personne »), English for 1 only.
+    """
+    lang = lang or current_lang()
+    if lang == SOURCE_LANG:
+        text = singular if abs(n) <= 1 else plural
+    else:
+        text = translations(lang).ngettext(singular, plural, n)
+    return text.format(n=n, **values)
+
+
 def translate(
     catalogue: dict[str, dict[str, str]], message: str, lang: str | None = None, **values
 ) -> str:
-    """Return `message` of `catalogue` in `lang` (French when missing), formatted."""
+    """Return `message` of a per-module `catalogue` in `lang` (French when missing), formatted.
+
+    The older mechanism, kept while modules move to `_`.
+    """
     lang = lang or current_lang()
     text = catalogue.get(lang, {}).get(message) or catalogue["fr"][message]
     return text.format(**values) if values else text
