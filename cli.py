@@ -25,8 +25,10 @@ from analytics import indicators
 from analytics import score as score_engine
 from analytics.forum import load_forum
 from analytics.periods import month_bounds, parse_period
+from analytics.relay_settings import RelaySettings
 from analytics.settings import IndicatorSettings, RecognitionSettings, ScoreWeights
 from reports import publish as report_publish
+from reports import relay as relay_runner
 from reports import render as report_render
 from reports.settings import ReportSettings
 from sync import db, mirror, pulse, recognition
@@ -982,6 +984,39 @@ def demo(ctx: click.Context, out: Path, seed: int, size: str) -> None:
         say("step", title=translate(DEMO_MESSAGES, "report", month=month))
         folder = Path(run_report(config, month)["folder"])
     say("done", seconds=time.monotonic() - started, report=folder / "network.html")
+
+
+# --- relay and digest (issue 14) ----------------------------------------------------------------
+
+SECTIONS["relay"] = RelaySettings
+
+
+def relay_outcome(config: Config, dry_run: bool) -> relay_runner.RelayOutcome:
+    """One relay run with the configuration's settings (what `relay` and the worker do)."""
+    return relay_runner.run_relay(
+        db.connect(config.database_url),
+        open_client(config),
+        config["relay"],
+        tz=config["network"].timezone,
+        relay_group=config["template"].relay_group,
+        optout_group=config["template"].optout_group,
+        forum_url=config["discourse"].url,
+        now=datetime.now(UTC),
+        dry_run=dry_run,
+    )
+
+
+@main.command(name="relay")
+@click.option("--dry-run", is_flag=True, help="montrer qui serait sollicité, sans rien envoyer")
+@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@click.pass_context
+def relay_command(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
+    """Suggérer les questions restées sans réponse à des volontaires (groupe campus-relais)."""
+    outcome = relay_outcome(get_config(ctx), dry_run)
+    if as_json:
+        click.echo(json.dumps(outcome.as_json(), ensure_ascii=False))
+    else:
+        click.echo(outcome.describe())
 
 
 if __name__ == "__main__":

@@ -724,7 +724,7 @@ class ForumApi:
             },
             "timeline_lookup": [[1, 0]],
             "suggested_topics": [],
-            "tags": [],
+            "tags": views.tags_json(topic),
             "tags_descriptions": {},
             "id": topic.id,
             "title": topic.title,
@@ -967,6 +967,7 @@ class ForumApi:
             created_at=created_at,
             archetype=archetype,
             allowed_user_ids=[request.user.id, *recipients],
+            tags=[] if archetype == "private_message" else split_list(request.get("tags")),
         )
 
     def post_show(self, request: Request) -> tuple[int, object]:
@@ -983,6 +984,12 @@ class ForumApi:
             raise validation_error(f"Body is too short (minimum is {MIN_BODY} characters)")
         self.forum.edit_post(post, raw, edit_reason=fields.get("edit_reason"))
         return 200, {"post": views.post_json(self.forum, post, request.user, include_raw=True)}
+
+    def post_wiki(self, request: Request) -> tuple[int, object]:
+        """PostsController#wiki: `wiki=true|false` turns a post into a wiki (empty 200)."""
+        post = self._post(request.path_params["id"])
+        post.wiki = request.flag("wiki")
+        return 200, None
 
     def post_delete(self, request: Request) -> tuple[int, object]:
         post = self._post(request.path_params["id"])
@@ -1541,6 +1548,7 @@ class ForumApi:
         add("GET", "/posts/{id}.json", self.post_show)
         add("PUT", "/posts/{id}.json", self.post_update)
         add("DELETE", "/posts/{id}.json", self.post_delete)
+        add("PUT", "/posts/{id}/wiki.json", self.post_wiki)
         add("POST", "/post_actions.json", self.post_action)
         add("GET", "/post_action_users.json", self.post_action_users)
         add("GET", "/user_actions.json", self.user_actions)

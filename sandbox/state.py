@@ -164,6 +164,7 @@ class Topic:
     accepted_at: datetime | None = None
     allowed_user_ids: list[int] = field(default_factory=list)
     post_ids: list[int] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
 
     @property
     def is_private_message(self) -> bool:
@@ -189,6 +190,7 @@ class Post:
     version: int = 1
     edit_reason: str | None = None
     polls: list[Poll] = field(default_factory=list)
+    wiki: bool = False
 
 
 @dataclass
@@ -423,6 +425,7 @@ class Forum:
         archetype: str = "regular",
         allowed_user_ids: Iterable[int] = (),
         pinned: bool = False,
+        tags: Iterable[str] = (),
     ) -> Post:
         """Create a topic with its first post; returns that post."""
         with self.lock:
@@ -439,6 +442,7 @@ class Forum:
                 archetype=archetype,
                 pinned=pinned,
                 allowed_user_ids=list(allowed_user_ids),
+                tags=list(dict.fromkeys(tags)),
             )
             self.topics[topic.id] = topic
             return self.create_post(user, topic, raw, created_at=created_at)

@@ -262,7 +262,7 @@ def post_json(
         "user_deleted": False,
         "edit_reason": post.edit_reason,
         "can_view_edit_history": True,
-        "wiki": False,
+        "wiki": post.wiki,
         "can_accept_answer": _can_accept(forum, topic, post)
         and topic.accepted_answer_post_id != post.id,
         "can_unaccept_answer": topic.accepted_answer_post_id == post.id,
@@ -350,7 +350,7 @@ def topic_list_item(forum: Forum, topic: Topic) -> dict:
         "archived": topic.archived,
         "bookmarked": None,
         "liked": None,
-        "tags": [],
+        "tags": tags_json(topic),
         "tags_descriptions": {},
         "views": topic.views,
         "like_count": stats["like_count"],
@@ -561,3 +561,10 @@ def solved_post_json(forum: Forum, topic: Topic, post: Post) -> dict:
         "user_id": user.id,
         "username": user.username,
     }
+
+
+def tags_json(topic: Topic) -> list[dict]:
+    """A topic's tags as current Discourse serializes them (TopicTagsMixin): id, name, slug."""
+    return [
+        {"id": index, "name": name, "slug": name} for index, name in enumerate(topic.tags, start=1)
+    ]

@@ -759,3 +759,19 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
         """Replace a post's text (`PUT /posts/{id}.json`); return `{"post": …}`."""
         post = {"raw": raw, "edit_reason": edit_reason, **kwargs}
         return self._put(f"/posts/{post_id}.json", json=True, post=post)
+
+    def send_private_message(self, title: str, raw: str, usernames: list[str]) -> dict:
+        """Start a private message to `usernames` (`POST /posts.json`, `archetype=private_message`,
+        `target_recipients`); return its first post (`id`, `topic_id`…)."""
+        return self._post(
+            "/posts.json",
+            json=True,
+            title=title,
+            raw=raw,
+            archetype="private_message",
+            target_recipients=",".join(usernames),
+        )
+
+    def set_wiki(self, post_id: int, wiki: bool = True) -> None:
+        """Make a post a wiki (or not): `PUT /posts/{id}/wiki` with `wiki=true|false`."""
+        self._put(f"/posts/{post_id}/wiki.json", json=True, wiki=wiki)

@@ -95,6 +95,7 @@ from sync.i18n import translate
 from sync.lock import acquire_lock
 from sync.schema import (
     Category,
+    CategoryPermission,
     Group,
     Like,
     Membership,
@@ -105,6 +106,7 @@ from sync.schema import (
     SyncRun,
     SyncState,
     Topic,
+    TopicTag,
     User,
 )
 from sync.settings import ForumTemplate, SyncSettings
@@ -409,12 +411,45 @@ class _MirrorSync:
     # ------------------------------------------------------------------ categories
 
     def sync_categories(self) -> None:
-        rows = [records.category_row(category) for category in self.api.all_categories()]
+        listed = self.api.all_categories()
+        rows = [records.category_row(category) for category in listed]
+        permissions = self._category_permissions(listed)
         with self.engine.begin() as conn:
             ids = [row["id"] for row in rows]
             conn.execute(delete(Category).where(Category.id.not_in(ids)))
             upsert(conn, Category.__table__, rows, ["id"])
+            conn.execute(
+                delete(CategoryPermission).where(CategoryPermission.category_id.not_in(ids))
+            )
+            for category_id, granted in permissions.items():
+                conn.execute(
+                    delete(CategoryPermission).where(CategoryPermission.category_id == category_id)
+                )
+                if granted:
+                    conn.execute(CategoryPermission.__table__.insert(), granted)
         self.say("categories", categories=len(rows))
+
+    def _category_permissions(self, listed: list[dict]) -> dict[int, list[dict]]:
+        """Group permissions per category (who may read it: relay and digest need them).
+
+        `/site.json` lists them in the sandbox; real Discourse does not, and then a
+        read-restricted category is read once through `/c/{id}/show.json` (again on `--full`);
+        a category open to everyone needs no request (`everyone` is written)."""
+        with self.engine.connect() as conn:
+            known = set(conn.execute(select(CategoryPermission.category_id).distinct()).scalars())
+        result: dict[int, list[dict]] = {}
+        for category in listed:
+            rows = records.category_permission_rows(category)
+            if rows is None and not category.get("read_restricted"):
+                rows = [
+                    {"category_id": category["id"], "group_name": "everyone", "permission_type": 1}
+                ]
+            elif rows is None and (self.full or category["id"] not in known):
+                detail = self.api.category(category["id"]).get("category") or {}
+                rows = records.category_permission_rows({**detail, "id": category["id"]}) or []
+            if rows is not None:
+                result[category["id"]] = rows
+        return result
 
     # ------------------------------------------------------------------ users
 
@@ -767,8 +802,11 @@ class _MirrorSync:
         pages = 0
         for page in self.api.iter_latest_topics(per_page=LISTING_PAGE):
             pages += 1
-            rows = [records.listing_row(topic) for topic in page]
-            rows = [row for row in rows if row["archetype"] == "regular"]
+            regular = [
+                topic for topic in page if (topic.get("archetype") or "regular") == "regular"
+            ]
+            rows = [records.listing_row(topic) for topic in regular]
+            tag_lists = [records.topic_tags(topic) for topic in regular]
             stop = False
             for row in rows:
                 seen.add(row["id"])
@@ -779,7 +817,7 @@ class _MirrorSync:
                 lowest = bumped if lowest is None or bumped < lowest else lowest
                 if stop_at is not None and bumped < stop_at:
                     stop = True
-            marked = self._write_listing_page(rows)
+            marked = self._write_listing_page(rows, tag_lists)
             self.summary.topics += marked
             self.say("listing_page", pages=pages, topics=marked)
             if stop:
@@ -790,7 +828,7 @@ class _MirrorSync:
             if highest is not None:
                 self._set_state(conn, STATE_LISTING_HIGH, highest.isoformat())
 
-    def _write_listing_page(self, rows: list[dict]) -> int:
+    def _write_listing_page(self, rows: list[dict], tag_lists: list[list[str] | None]) -> int:
         with self.engine.begin() as conn:
             ids = [row["id"] for row in rows]
             stored = {
@@ -807,7 +845,20 @@ class _MirrorSync:
                 elif any(before[key] != value for key, value in row.items()):
                     changed.append({**row, "deleted_at": None})
             upsert(conn, Topic.__table__, changed, ["id"])
+            self._write_tags(
+                conn, {row["id"]: tags for row, tags in zip(rows, tag_lists, strict=True)}
+            )
             return sum(1 for row in changed if row.get("needs_check"))
+
+    def _write_tags(self, conn: Connection, tags_by_topic: Mapping[int, list[str] | None]) -> None:
+        """Replace the tags of the given topics (None: the object did not say, leave them)."""
+        known = {topic_id: tags for topic_id, tags in tags_by_topic.items() if tags is not None}
+        if not known:
+            return
+        conn.execute(delete(TopicTag).where(TopicTag.topic_id.in_(list(known))))
+        rows = [{"topic_id": tid, "tag": tag[:100]} for tid, tags in known.items() for tag in tags]
+        if rows:
+            conn.execute(TopicTag.__table__.insert(), rows)
 
     def _mark_vanished(self, conn: Connection, seen: set[int], lowest: datetime | None) -> None:
         """Mirrored live topics the walked listing should have shown but did not: re-read them.
@@ -892,6 +943,7 @@ class _MirrorSync:
             if row["user_id"] is None:
                 row.pop("user_id")
             upsert(conn, Topic.__table__, [row], ["id"])
+            self._write_tags(conn, {topic_id: records.topic_tags(view)})
 
     def fill_topic_authors(self) -> None:
         """Topics known only from the listing take their author from their first post."""

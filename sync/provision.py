@@ -134,7 +134,8 @@ def desired_groups(
 ) -> list[GroupTarget]:
     """One group per cooperative (full name = its name), the role groups, transformers, opt-out.
 
-    The opt-out group is open (members join and leave it themselves, DESIGN §6).
+    The opt-out and relay groups are open (members join and leave them themselves, DESIGN §6
+    and §12).
     """
     targets = [GroupTarget(coop.slug, {"full_name": coop.name}) for coop in cooperatives]
     names = [template.role_groups[role] for role in ROLES if role in template.role_groups]
@@ -143,6 +144,9 @@ def desired_groups(
         targets.append(GroupTarget(name))
     targets.append(
         GroupTarget(template.optout_group, {"public_admission": True, "public_exit": True})
+    )
+    targets.append(
+        GroupTarget(template.relay_group, {"public_admission": True, "public_exit": True})
     )
     return targets
 
@@ -199,6 +203,7 @@ def desired_categories(
 def reserved_names(template: ForumTemplate) -> tuple[set[str], set[str]]:
     """(slugs, category names) a cooperative may not take: the template's groups and categories."""
     slugs = {*template.role_groups.values(), template.transformers_group, template.optout_group}
+    slugs.add(template.relay_group)
     slugs |= {spec.slug for spec in template.network_categories}
     return slugs, {spec.name for spec in template.network_categories}
 

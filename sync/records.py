@@ -290,3 +290,30 @@ def affiliations(
         role = next((role for role in ROLE_PRIORITY if role in user_roles), None)
         result[user_id] = (min(user_coops) if user_coops else None, role)
     return result
+
+
+def topic_tags(topic: Mapping[str, Any]) -> list[str] | None:
+    """A topic's tag names from a listing item or topic view; None when the object has no `tags`.
+
+    Current Discourse sends objects (`{"id", "name", "slug"}`), older versions plain names."""
+    tags = topic.get("tags")
+    if tags is None:
+        return None
+    names = (tag.get("name") if isinstance(tag, Mapping) else tag for tag in tags)
+    return list(dict.fromkeys(str(name) for name in names if name))
+
+
+def category_permission_rows(category: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    """`category_permissions` rows of a category; None when it does not list `group_permissions`
+    (real Discourse's `/site.json`: then `/c/{id}/show.json` has them)."""
+    listed = category.get("group_permissions")
+    if listed is None:
+        return None
+    return [
+        {
+            "category_id": category["id"],
+            "group_name": item["group_name"],
+            "permission_type": int(item["permission_type"]),
+        }
+        for item in listed
+    ]

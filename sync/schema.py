@@ -189,3 +189,48 @@ class SyncRun(Base):
     full: Mapped[bool] = mapped_column(Boolean, default=False)
     requests: Mapped[int] = mapped_column(Integer, default=0)
     outcome: Mapped[str] = mapped_column(String(20), default="running")
+
+
+# --- relay and digest (issue 14, migration 0007) ----------------------------------------------
+
+
+class TopicTag(Base):
+    """A tag of a topic (Discourse's topic tags; the theme of a question, before its category)."""
+
+    __tablename__ = "topic_tags"
+    topic_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    tag: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+
+
+class CategoryPermission(Base):
+    """Who may see a category: a group name (`everyone`, `staff`, `trust_level_N`, a group) and
+    its permission type (1 full, 2 create post, 3 read only); from `group_permissions`."""
+
+    __tablename__ = "category_permissions"
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    group_name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    permission_type: Mapped[int] = mapped_column(Integer)
+
+
+class RelaySuggestion(Base):
+    """A question suggested to a volunteer by `campus relay` (kept for the report and the lab).
+
+    `pm_topic_id` is the private message that carried it. A topic that has a row is never
+    suggested again."""
+
+    __tablename__ = "relay_suggestions"
+    topic_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+    suggested_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    pm_topic_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class DigestPublication(Base):
+    """The wiki topic that holds a month's digest for a scope (`network` or a cooperative slug),
+    so that publishing again updates it instead of creating a second one."""
+
+    __tablename__ = "digest_publications"
+    scope: Mapped[str] = mapped_column(String(20), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    topic_id: Mapped[int] = mapped_column(Integer)
+    post_id: Mapped[int] = mapped_column(BigInteger)

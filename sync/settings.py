@@ -98,6 +98,10 @@ class ForumTemplate:
     optout_group: str = doc(
         "campus-optout", "groupe que rejoint un membre pour ne jamais être compté dans les scores"
     )
+    relay_group: str = doc(
+        "campus-relais",
+        "groupe des volontaires à qui « campus relay » suggère des questions sans réponse",
+    )
     default_coop_color: str = doc("0E76BD", "couleur d'une coopérative sans couleur dans le CSV")
     coop_subcategories: tuple[CategorySpec, ...] = doc(
         (

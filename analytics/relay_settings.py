@@ -1,0 +1,51 @@
+"""Settings of `campus relay` (DESIGN §12), the `[relay]` section of campus.toml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import ClassVar
+
+from sync.errors import InputError
+from sync.i18n import _
+from sync.settings import doc
+
+
+@dataclass(frozen=True)
+class RelaySettings:
+    """When an unanswered question is suggested to volunteers, and to how many."""
+
+    TITLE: ClassVar[str] = "Relais des questions sans réponse vers les volontaires (campus relay)"
+
+    wait_hours: int = doc(
+        24, "heures ouvrées (lun.–ven. 7 h–20 h, fuseau du réseau) sans réponse avant le relais"
+    )
+    per_question: int = doc(2, "nombre maximal de volontaires sollicités par question")
+    per_week: int = doc(3, "nombre maximal de suggestions par volontaire sur 7 jours glissants")
+    max_age_days: int = doc(
+        30, "une question plus ancienne que ce nombre de jours n'est plus relayée"
+    )
+    day_start_hour: int = doc(7, "début des heures ouvrées (heure locale)")
+    day_end_hour: int = doc(20, "fin des heures ouvrées (heure locale)")
+
+    def __post_init__(self) -> None:
+        """Counts are at least 1 and the working day a real span of hours (else exit 2)."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in ("day_start_hour", "day_end_hour"):
+                continue
+            if value < 1:
+                raise InputError(
+                    _(
+                        "[relay] {key} = {value!r} : un nombre entier supérieur ou égal à 1 est attendu.",
+                        key=f.name,
+                        value=value,
+                    )
+                )
+        if not 0 <= self.day_start_hour < self.day_end_hour <= 24:
+            raise InputError(
+                _(
+                    "[relay] day_start_hour = {start}, day_end_hour = {end} : attendu 0 ≤ début < fin ≤ 24.",
+                    start=self.day_start_hour,
+                    end=self.day_end_hour,
+                )
+            )
