@@ -27,9 +27,11 @@ from analytics.forum import load_forum
 from analytics.periods import month_bounds, parse_period
 from analytics.relay_settings import RelaySettings
 from analytics.settings import IndicatorSettings, RecognitionSettings, ScoreWeights
+from reports import digest as digest_runner
 from reports import publish as report_publish
 from reports import relay as relay_runner
 from reports import render as report_render
+from reports.digest_settings import DigestSettings
 from reports.settings import ReportSettings
 from sync import db, mirror, pulse, recognition
 from sync import members as roster_sync
@@ -680,7 +682,8 @@ def pulse_collect(ctx, month, as_json) -> None:
 
 
 def worker_jobs(config: Config) -> list[Job]:
-    """The worker's jobs: sync hourly, scores daily, and on the 1st pulse and report."""
+    """The worker's jobs: sync and relay hourly (relay sends only in working hours), scores
+    daily, and on the 1st pulse, report and digest."""
     tz = config["network"].timezone
 
     def sync_job() -> dict:
@@ -722,10 +725,21 @@ def worker_jobs(config: Config) -> list[Job]:
         )
         return {"collected": collected.closed, "report": report, "posted": posted.posted}
 
+    def relay_job() -> dict:
+        return relay_outcome(config, dry_run=False).as_json()
+
+    def digest_job() -> dict:
+        previous = indicators.shift_month(indicators.current_month(tz), -1)
+        publish = config["digest"].publish_from_worker
+        digest, published = digest_outcome(config, previous, None, publish)
+        return {"month": digest.month, "questions": digest.questions, "published": published}
+
     return [
         Job("sync", sync_job, "hourly"),
         Job("score", score_job, "daily"),
         Job("pulse+report", monthly_job, "monthly"),
+        Job("relay", relay_job, "hourly"),
+        Job("digest", digest_job, "monthly"),
     ]
 
 
@@ -1017,6 +1031,55 @@ def relay_command(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
         click.echo(json.dumps(outcome.as_json(), ensure_ascii=False))
     else:
         click.echo(outcome.describe())
+
+
+SECTIONS["digest"] = DigestSettings
+
+
+def digest_outcome(
+    config: Config, month: str | None, coop: str | None, publish: bool
+) -> tuple[digest_runner.Digest, dict | None]:
+    """Build (and publish) a month's digest; what `digest` and the worker do."""
+    month = _report_month(config, month)
+    engine = db.connect(config.database_url)
+    digest = digest_runner.build_digest(
+        engine,
+        month,
+        tz=config["network"].timezone,
+        forum_url=config["discourse"].url,
+        optout_group=config["template"].optout_group,
+        coop=coop,
+        now=datetime.now(UTC),
+    )
+    published = None
+    if publish:
+        category = coop or config["digest"].category
+        published = digest_runner.publish_digest(
+            open_client(config), engine, digest, category, config["network"].timezone
+        )
+    return digest, published
+
+
+@main.command(name="digest")
+@_month_option("le mois dernier")
+@click.option("--coop", help="le récapitulatif d'une coopérative (slug), dans sa catégorie")
+@click.option("--publish", is_flag=True, help="publier (ou mettre à jour) le sujet wiki du mois")
+@click.pass_context
+def digest_command(ctx: click.Context, month: str | None, coop: str | None, publish: bool) -> None:
+    """Ce que le réseau a appris : les questions résolues du mois, par thème (Markdown)."""
+    digest, published = digest_outcome(get_config(ctx), month, coop, publish)
+    if published is None:
+        click.echo(f"# {digest.title}\n\n{digest.markdown}")
+    else:
+        click.echo(
+            translate(
+                REPORT_MESSAGES,
+                "report_published",
+                action=translate(REPORT_MESSAGES, published["action"]),
+                topic_id=published["topic_id"],
+                title=published["title"],
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -111,6 +111,7 @@ def suggestion_message(
     Short, French first, says why they get it and how to stop; the question's title goes through
     `discourse_inline` (no mention, no link can come from it)."""
     base = forum_url.rstrip("/")
+    group_url = f"{base}/g/{group}"
     subject = _("Une question attend peut-être votre aide")
     body = "\n\n".join(
         [
@@ -126,7 +127,7 @@ def suggestion_message(
                 "Vous recevez ce message parce que vous êtes volontaire dans le groupe « {group} » (au plus {per_week} suggestions par semaine). Pour ne plus en recevoir, quittez le groupe : {url}",
                 group=group,
                 per_week=per_week,
-                url=f"{base}/g/{group}",
+                url=group_url,
             ),
         ]
     )

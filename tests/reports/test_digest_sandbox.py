@@ -1,0 +1,118 @@
+"""`campus digest` against the sandbox: what appears, who is thanked, one wiki topic per month."""
+
+from __future__ import annotations
+
+import pytest
+
+from reports.digest import build_digest, publish_digest
+from sandbox.server import SandboxServer
+from sync.db import connect
+from sync.mirror import SyncOptions, sync_mirror
+from tests.db.mirror_support import make_api
+from tests.reports.relay_forum import RelayForum
+
+MONTH = "2026-02"
+
+
+@pytest.fixture
+def site(tmp_path):
+    """Solved questions of February: one in Campus, one in coop-a's restricted Entraide."""
+    built = RelayForum()
+    built.person("asker", "coop-a")
+    built.person("alice", "coop-a")
+    built.person("discreet", "coop-a", "campus-optout")
+    built.helped("alice", "campus", "2026-02-02 10:00", tags=("tva",), how="accepted")
+    built.helped("discreet", "campus", "2026-02-03 10:00", how="accepted")
+    secret = built.helped("alice", "coop-a/entraide", "2026-02-04 10:00", how="accepted")
+    secret.title = "Un sujet interne à la coopérative A"
+    built.helped("alice", "campus", "2026-01-20 10:00", how="accepted")  # January: not in
+    with SandboxServer(built.forum, rate_limit_per_minute=0) as server:
+        engine = connect(f"sqlite:///{tmp_path / 'campus.db'}")
+        api = make_api(server.url, server.api_key)
+        sync_mirror(engine, api, SyncOptions(reconcile_days=3650))
+        yield built, server, engine, api
+        engine.dispose()
+
+
+def network_digest(server, engine, coop=None):
+    return build_digest(
+        engine,
+        MONTH,
+        tz="Europe/Paris",
+        forum_url=server.url,
+        optout_group="campus-optout",
+        coop=coop,
+    )
+
+
+def test_restricted_categories_never_appear_in_the_network_digest(site):
+    built, server, engine, _api = site
+
+    digest = network_digest(server, engine)
+
+    assert digest.questions == 2
+    assert "interne" not in digest.markdown
+
+
+def test_a_cooperative_digest_holds_its_own_restricted_questions(site):
+    built, server, engine, _api = site
+
+    digest = network_digest(server, engine, coop="coop-a")
+
+    assert digest.questions == 1 and "interne" in digest.markdown
+
+
+def test_questions_are_grouped_by_tag_else_category_and_link_their_accepted_answer(site):
+    built, server, engine, _api = site
+
+    markdown = network_digest(server, engine).markdown
+
+    assert "## tva" in markdown and "## Campus" in markdown
+    tagged = next(t for t in built.forum.topics.values() if t.tags == ["tva"])
+    assert f"/t/{tagged.id}/2)" in markdown
+
+
+def test_opted_out_helpers_are_not_named(site):
+    built, server, engine, _api = site
+
+    markdown = network_digest(server, engine).markdown
+
+    assert "alice" in markdown and "discreet" not in markdown
+    assert "1 autre personne" in markdown
+
+
+def test_titles_and_names_go_back_escaped(site):
+    built, server, engine, _api = site
+    topic = next(t for t in built.forum.topics.values() if t.tags == ["tva"])
+    topic.title = "Voir @everyone sur http://evil.example"
+    sync_mirror(engine, make_api(server.url, server.api_key), SyncOptions(reconcile_days=3650))
+
+    markdown = network_digest(server, engine).markdown
+
+    assert "@everyone" not in markdown and "http://evil.example" not in markdown
+
+
+def test_publishing_again_updates_the_same_wiki_topic(site):
+    built, server, engine, api = site
+    digest = network_digest(server, engine)
+
+    first = publish_digest(api, engine, digest, "campus", "Europe/Paris")
+    second = publish_digest(api, engine, digest, "campus", "Europe/Paris")
+
+    assert first["action"] == "created" and second["action"] == "updated"
+    assert first["topic_id"] == second["topic_id"]
+    titles = [t.title for t in built.forum.topics.values()]
+    assert titles.count(digest.title) == 1
+    assert built.forum.posts[first["post_id"]].wiki
+
+
+def test_publishing_again_finds_the_topic_even_without_the_mirror_record(site, tmp_path):
+    built, server, engine, api = site
+    digest = network_digest(server, engine)
+    first = publish_digest(api, engine, digest, "campus", "Europe/Paris")
+    fresh = connect(f"sqlite:///{tmp_path / 'other.db'}")
+
+    again = publish_digest(api, fresh, digest, "campus", "Europe/Paris")
+
+    fresh.dispose()
+    assert again == {**first, "action": "updated"}
