@@ -523,6 +523,15 @@ class _Builder:
         forum.add_members(
             optout, self.rng.sample(members, k=max(2, len(members) // 200)), at=self.start
         )
+        # relay volunteers: one member in 40, picked without drawing from `rng` so that the
+        # rest of the generated network stays the same as before the group existed
+        relay = forum.add_group(
+            "campus-relais",
+            full_name="Volontaires pour les questions sans réponse",
+            public_admission=True,
+            public_exit=True,
+        )
+        forum.add_members(relay, members[::40], at=self.start)
         for cooperative in self.cooperatives:
             permissions = {cooperative.slug: 1, "staff": 1}
             parent = forum.add_category(

@@ -108,6 +108,7 @@ def expected_memberships(network) -> dict[str, set[str]]:
     groups: dict[str, set[str]] = {coop.slug: set() for coop in network.cooperatives}
     groups.update({name: set() for name in (*ROLE_GROUPS.values(), "transformers")})
     groups["campus-optout"] = set()
+    groups["campus-relais"] = set()
     for member in network.roster:
         groups[member.cooperative].add(member.username)
         groups[ROLE_GROUPS[member.role]].add(member.username)

@@ -92,6 +92,7 @@ def test_empty_forum_plans_every_group_then_every_category_in_dependency_order()
         (CREATE, GROUP, "directions"),
         (CREATE, GROUP, "transformers"),
         (CREATE, GROUP, "campus-optout"),
+        (CREATE, GROUP, "campus-relais"),
         (CREATE, CATEGORY, "campus"),
         (CREATE, CATEGORY, "labo-qvt"),
         (CREATE, CATEGORY, "direction"),
@@ -107,6 +108,11 @@ def test_empty_forum_plans_every_group_then_every_category_in_dependency_order()
 def test_cooperative_group_carries_the_cooperative_name_as_full_name():
     targets = {t.name: t for t in desired_groups(COOPS, TEMPLATE)}
     assert targets["coop-alpha"].fields == {"full_name": "Alpha"}
+
+
+def test_relay_group_is_open_to_join_and_leave():
+    targets = {target.name: target for target in desired_groups(COOPS, TEMPLATE)}
+    assert targets["campus-relais"].fields == {"public_admission": True, "public_exit": True}
 
 
 def test_optout_group_is_open_to_join_and_leave():
@@ -141,7 +147,7 @@ def test_cooperative_without_colour_gets_the_template_default():
 def test_provisioned_forum_plans_no_write():
     plan = plan_structure(provisioned_state(), COOPS, TEMPLATE)
     assert plan.writes == []
-    assert plan.count(UNCHANGED) == 16
+    assert plan.count(UNCHANGED) == 17
 
 
 def test_renamed_cooperative_updates_its_group_and_parent_category_in_place():
@@ -275,7 +281,7 @@ def test_reserved_names_cover_template_groups_and_network_categories():
 def test_json_has_the_design_keys_and_one_entry_per_action():
     plan = plan_structure(ForumState(groups={}, categories=[]), COOPS, TEMPLATE)
     data = plan_json(plan, dry_run=True, requests=2, writes=0)
-    assert (data["created"], data["updated"], data["unchanged"]) == (16, 0, 0)
+    assert (data["created"], data["updated"], data["unchanged"]) == (17, 0, 0)
     assert data["actions"][0] == {
         "op": "create",
         "kind": "group",
@@ -292,5 +298,5 @@ def test_table_is_french_and_hides_unchanged_rows_by_default():
         "---------  ---------  --------------",
         "modifier   groupe     coop-alpha      nom complet",
         "modifier   catégorie  Alpha Nouvelle  nom",
-        "Total : 0 à créer, 2 à modifier, 14 inchangé(s), 0 orphelin(s) (jamais supprimés).",
+        "Total : 0 à créer, 2 à modifier, 15 inchangé(s), 0 orphelin(s) (jamais supprimés).",
     ]

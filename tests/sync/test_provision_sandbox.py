@@ -79,6 +79,7 @@ def expected_structure(network) -> dict:
         "directions": (None, False, False),
         "transformers": (None, False, False),
         "campus-optout": (None, True, True),
+        "campus-relais": (None, True, True),
     }
     for coop in network.cooperatives:
         access = {coop.slug: 1, "staff": 1}
@@ -104,7 +105,7 @@ def test_from_scratch_74_cooperatives_match_the_file(site):
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert len(site.network.cooperatives) == 74
-    assert (report["created"], report["updated"], report["unchanged"]) == (304, 0, 0)
+    assert (report["created"], report["updated"], report["unchanged"]) == (305, 0, 0)
     assert normalised(structure(site.server)) == normalised(expected_structure(site.network))
 
 
@@ -114,7 +115,7 @@ def test_from_scratch_costs_one_request_per_object_plus_two_reads(site):
     assert stats["routes"] == {
         "GET /site.json": 1,
         "GET /groups.json": 1,
-        "POST /admin/groups.json": 79,
+        "POST /admin/groups.json": 80,
         "POST /categories.json": 225,
     }
 
@@ -125,7 +126,7 @@ def test_second_run_sends_zero_write_requests(site):
     result = site.cli("provision", "--json")
     report = json.loads(result.stdout)
     assert site.server.stats()["writes"] == 0
-    assert (report["created"], report["updated"], report["unchanged"]) == (0, 0, 304)
+    assert (report["created"], report["updated"], report["unchanged"]) == (0, 0, 305)
 
 
 def test_second_run_prints_that_the_forum_already_matches(site):
@@ -133,7 +134,7 @@ def test_second_run_prints_that_the_forum_already_matches(site):
     result = site.cli("provision")
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
-        "Total : 0 à créer, 0 à modifier, 304 inchangé(s), 0 orphelin(s) (jamais supprimés).",
+        "Total : 0 à créer, 0 à modifier, 305 inchangé(s), 0 orphelin(s) (jamais supprimés).",
         "Le forum est déjà conforme : aucune écriture.",
     ]
 
@@ -141,7 +142,7 @@ def test_second_run_prints_that_the_forum_already_matches(site):
 def test_dry_run_sends_no_write_request(site):
     result = site.cli("provision", "--dry-run", "--json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["created"] == 304
+    assert json.loads(result.stdout)["created"] == 305
     assert site.server.stats()["writes"] == 0
     assert structure(site.server)["groups"] == {}
 
@@ -194,8 +195,8 @@ def test_run_interrupted_half_way_then_rerun_ends_like_a_clean_run(site, writes_
         site.provision(FailingClient(site.settings(), writes_allowed))
     site.server.reset_stats()
     plan = site.provision()
-    assert plan.count("create") == 304 - writes_allowed
-    assert site.server.stats()["writes"] == 304 - writes_allowed
+    assert plan.count("create") == 305 - writes_allowed
+    assert site.server.stats()["writes"] == 305 - writes_allowed
     assert normalised(structure(site.server)) == normalised(expected_structure(site.network))
 
 
@@ -212,8 +213,8 @@ def test_write_whose_answer_was_lost_is_not_duplicated(site):
     # the client sends it again and the forum answers 422 "already taken"
     site.server.set_faults(sequence=["", "", "drop"])
     plan = site.provision()
-    assert plan.count("create") == 304
-    assert site.server.stats()["routes"]["POST /admin/groups.json"] == 80
+    assert plan.count("create") == 305
+    assert site.server.stats()["routes"]["POST /admin/groups.json"] == 81
     assert normalised(structure(site.server)) == normalised(expected_structure(site.network))
 
 
@@ -234,8 +235,8 @@ def test_progress_goes_to_stderr_with_verbose(site):
     result = site.cli("-v", "provision")
     assert result.exit_code == 0, result.output
     first = site.network.cooperatives[0].slug
-    assert f"[1/304] créer groupe {first}" in result.stderr
-    assert "[1/304]" not in result.stdout
+    assert f"[1/305] créer groupe {first}" in result.stderr
+    assert "[1/305]" not in result.stdout
 
 
 def test_no_progress_when_stderr_is_not_a_terminal(site):
@@ -264,7 +265,7 @@ def test_second_run_on_a_real_shaped_listing_sends_zero_writes(site):
     site.provision()
     site.server.reset_stats()
     plan = real_listing_provision(site)
-    assert (plan.count("unchanged"), site.server.stats()["writes"]) == (304, 0)
+    assert (plan.count("unchanged"), site.server.stats()["writes"]) == (305, 0)
 
 
 def test_opened_category_is_restricted_again_from_the_real_shaped_listing(site):
