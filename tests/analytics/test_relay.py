@@ -1,0 +1,85 @@
+"""The pure rules of `campus relay`: working hours, quiet hours, reading rights, settings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pytest
+
+from analytics.relay import can_read, is_working_time, working_hours_between
+from analytics.relay_settings import RelaySettings
+from sync.errors import InputError
+
+PARIS = ZoneInfo("Europe/Paris")
+TZ = "Europe/Paris"
+
+
+def paris(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=PARIS).astimezone(UTC)
+
+
+def test_a_working_day_counts_thirteen_hours():
+    assert working_hours_between(paris("2026-03-10 00:00"), paris("2026-03-11 00:00"), TZ) == 13
+
+
+def test_nights_do_not_count():
+    assert working_hours_between(paris("2026-03-10 19:00"), paris("2026-03-11 08:00"), TZ) == 2
+
+
+def test_weekends_do_not_count():
+    friday_to_monday = working_hours_between(
+        paris("2026-03-06 18:00"), paris("2026-03-09 09:00"), TZ
+    )
+    assert friday_to_monday == 4
+
+
+def test_spring_daylight_saving_change_counts_wall_clock_hours():
+    # clocks go forward on Sunday 29 March 2026: Monday 07:00–09:00 CEST is 2 working hours
+    assert working_hours_between(paris("2026-03-27 19:00"), paris("2026-03-30 09:00"), TZ) == 3
+
+
+def test_autumn_daylight_saving_change_counts_wall_clock_hours():
+    # clocks go back on Sunday 25 October 2026
+    assert working_hours_between(paris("2026-10-23 19:00"), paris("2026-10-26 09:00"), TZ) == 3
+
+
+def test_quiet_hours_follow_the_local_clock_across_daylight_saving_changes():
+    assert is_working_time(paris("2026-03-30 07:30"), TZ)  # 05:30 UTC, CEST
+    assert not is_working_time(paris("2026-03-30 06:59"), TZ)
+    assert is_working_time(paris("2026-10-26 19:30"), TZ)  # 18:30 UTC, CET
+    assert not is_working_time(paris("2026-10-26 20:00"), TZ)
+
+
+def test_weekends_are_quiet():
+    assert not is_working_time(paris("2026-03-28 11:00"), TZ)
+    assert not is_working_time(paris("2026-03-29 15:00"), TZ)
+
+
+def test_a_category_is_read_by_its_groups_staff_or_trust_levels():
+    permissions = pd.DataFrame(
+        {
+            "category_id": [1, 1, 2, 3],
+            "group_name": ["coop-a", "staff", "everyone", "trust_level_2"],
+        }
+    )
+    assert can_read(permissions, 1, frozenset({"coop-a"}), staff=False, trust_level=0)
+    assert not can_read(permissions, 1, frozenset({"coop-b"}), staff=False, trust_level=4)
+    assert can_read(permissions, 1, frozenset(), staff=True, trust_level=0)
+    assert can_read(permissions, 2, frozenset(), staff=False, trust_level=0)
+    assert can_read(permissions, 3, frozenset(), staff=False, trust_level=2)
+    assert not can_read(permissions, 3, frozenset(), staff=False, trust_level=1)
+
+
+def test_a_category_without_known_permissions_is_read_by_nobody():
+    permissions = pd.DataFrame({"category_id": [], "group_name": []})
+    assert not can_read(permissions, 9, frozenset({"coop-a"}), staff=True, trust_level=4)
+
+
+@pytest.mark.parametrize(
+    "values", [{"per_week": 0}, {"per_question": -1}, {"day_start_hour": 20, "day_end_hour": 7}]
+)
+def test_bad_settings_are_refused_with_the_key(values):
+    with pytest.raises(InputError, match=r"\[relay\]"):
+        RelaySettings(**values)
