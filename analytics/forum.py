@@ -7,7 +7,7 @@ and no post text exists in the mirror (DESIGN §7).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -19,6 +19,7 @@ TIMESTAMPS = {
     "likes": ["created_at"],
     "solutions": ["accepted_at"],
     "polls": ["close_at"],
+    "relay_suggestions": ["suggested_at"],
 }
 
 
@@ -40,6 +41,7 @@ class Forum:
     - solutions: topic_id, post_id, user_id, accepted_at
     - polls: id, post_id, topic_id, name, status, close_at, voters, pulse_month, cooperative
     - poll_options: poll_id, option_id, position, label, votes
+    - relay_suggestions: topic_id, user_id, suggested_at (questions relayed to volunteers)
     """
 
     users: pd.DataFrame
@@ -51,6 +53,15 @@ class Forum:
     solutions: pd.DataFrame
     polls: pd.DataFrame
     poll_options: pd.DataFrame
+    relay_suggestions: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            {
+                "topic_id": pd.Series(dtype="int64"),
+                "user_id": pd.Series(dtype="int64"),
+                "suggested_at": pd.Series(dtype="datetime64[ns, UTC]"),
+            }
+        )
+    )
 
 
 def _utc(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -96,6 +107,10 @@ def load_forum(engine: Engine) -> Forum:
         solutions = _utc(read("SELECT * FROM solutions"), TIMESTAMPS["solutions"])
         polls = _utc(read("SELECT * FROM polls"), TIMESTAMPS["polls"])
         poll_options = read("SELECT * FROM poll_options")
+        relay_suggestions = _utc(
+            read("SELECT topic_id, user_id, suggested_at FROM relay_suggestions"),
+            TIMESTAMPS["relay_suggestions"],
+        )
 
     for frame, columns in (
         (users, ["admin", "moderator", "active", "staged", "suspended", "deleted"]),
@@ -114,5 +129,14 @@ def load_forum(engine: Engine) -> Forum:
     posts = posts.join(topic_info.rename(columns={"deleted_at": "topic_deleted_at"}), on="topic_id")
     posts["topic_deleted"] = posts.pop("topic_deleted_at").notna()
     return Forum(
-        users, memberships, categories, topics, posts, likes, solutions, polls, poll_options
+        users,
+        memberships,
+        categories,
+        topics,
+        posts,
+        likes,
+        solutions,
+        polls,
+        poll_options,
+        relay_suggestions,
     )

@@ -31,6 +31,7 @@ import pandas as pd
 
 from analytics.forum import Forum
 from analytics.periods import month_bounds, zone
+from analytics.relay_outcomes import relay_outcomes
 from sync.pulse import AXES
 
 RESPONSE_WINDOW = pd.Timedelta(hours=48)
@@ -291,6 +292,27 @@ DEFINITIONS: dict[str, Definition] = {
             "Messages du mois, dans les catégories du périmètre, signalés au moins une fois ou masqués par la modération (aucune lecture des textes). n = les auteurs des messages du mois.",
             "Posts of the month, in the scope's categories, flagged at least once or hidden by moderation (no text is read). n = the authors of the month's posts.",
         ),
+        # relay (issue 14): questions suggested to volunteers, and whether that helped
+        _d(
+            "relayed_questions",
+            "rapports_sociaux",
+            "count",
+            "mutual_aid",
+            "Questions relayées à des volontaires",
+            "Questions relayed to volunteers",
+            "Questions du périmètre restées sans réponse et suggérées ce mois-ci (première suggestion) par message privé à des volontaires du groupe campus-relais. n = leurs auteurs.",
+            "Questions of the scope left unanswered and suggested this month (first suggestion) by private message to volunteers of the campus-relais group. n = their authors.",
+        ),
+        _d(
+            "relayed_answered_48h",
+            "rapports_sociaux",
+            "share",
+            "mutual_aid",
+            "Questions relayées avec réponse en 48 h",
+            "Relayed questions answered within 48 h",
+            "Part des questions relayées ce mois-ci dont la première réponse d'une autre personne que l'auteur arrive au plus 48 heures après la suggestion. n = les auteurs de ces questions.",
+            "Share of the questions relayed this month whose first reply by someone other than the author came at most 48 hours after the suggestion. n = the authors of these questions.",
+        ),
         *[
             _d(
                 f"pulse_{axis}",
@@ -325,6 +347,7 @@ ADDITIVE = frozenset(
         "authors_without_reply",
         "support_exchanges",
         "flagged_posts",
+        "relayed_questions",
     }
 )
 """Indicators whose network value is (at most a small remainder away from) the sum of the
@@ -554,7 +577,7 @@ def _empty_figures() -> dict[str, Figure]:
     """The figures of a scope with no member and no topic: zero counts, no values, n = 0."""
     counts = {"members", "active_members", "new_contributors", "topics", "replies", "questions"}
     counts |= {"unanswered", "authors_without_reply", "newcomers_not_back", "support_exchanges"}
-    counts |= {"overloaded_helpers", "flagged_posts"}
+    counts |= {"overloaded_helpers", "flagged_posts", "relayed_questions"}
     return {key: Figure(0 if key in counts else None, 0) for key in DEFINITIONS}
 
 
@@ -674,6 +697,18 @@ def _compute_all(activity: Activity, month: str) -> dict[str | None, dict[str, F
         flagged.groupby(scope_posts["_scope"]).sum(),
         by_post_scope["user_id"].nunique(),
         0,
+    )
+
+    # relay (issue 14): relayed questions of the month, and of them answered within 48 h
+    relayed = relay_outcomes(activity.forum.relay_suggestions, activity.topics)
+    relayed = relayed[(relayed["relayed_at"] >= start) & (relayed["relayed_at"] < end)]
+    by_relayed = _both(relayed, "root_slug", network_needs_scope=False).groupby("_scope")
+    relay_askers = by_relayed["user_id"].nunique()
+    put("relayed_questions", by_relayed.size(), relay_askers, 0)
+    put(
+        "relayed_answered_48h",
+        ratio(by_relayed["answered_48h"].sum(), by_relayed.size()),
+        relay_askers,
     )
 
     pulse = pulse_by_scope(activity.forum, month, activity.min_group_size)
