@@ -35,9 +35,12 @@ def digest_entries(
     else:
         chosen = solved[solved["root_slug"] == scope]
     first_tag = tags.sort_values("tag").drop_duplicates("topic_id").set_index("topic_id")["tag"]
-    chosen = chosen.assign(
-        theme=chosen["topic_id"].map(first_tag).fillna(chosen["category_name"]).astype(str)
-    )
+    tag = chosen["topic_id"].map(first_tag)
+    theme = [
+        str(name) if isinstance(name, str) else str(category)
+        for name, category in zip(tag, chosen["category_name"], strict=True)
+    ]
+    chosen = chosen.assign(theme=theme)
     return chosen.sort_values(["theme", "solved_at", "topic_id"]).reset_index(drop=True)
 
 
