@@ -108,23 +108,27 @@ def expertise(helpful_replies: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFra
     return joined[["user_id", "theme"]].drop_duplicates().reset_index(drop=True)
 
 
-def can_read(
-    permissions: pd.DataFrame,
-    category_id: int,
-    groups: frozenset[str],
-    staff: bool,
-    trust_level: int,
-) -> bool:
-    """Whether someone in `groups` (staff or not, at `trust_level`) can see a category.
+def granted_groups(permissions: pd.DataFrame) -> dict[int, frozenset[str]]:
+    """Per category id, the group names its permissions list (`everyone`, `staff`, groups…).
 
-    `permissions`: category_id, group_name (group_permissions). A category with no known
-    permission is readable by nobody here (safer than guessing)."""
-    names = set(permissions.loc[permissions["category_id"] == category_id, "group_name"])
-    if "everyone" in names or names & groups or (staff and ("staff" in names or "admins" in names)):
+    `permissions`: category_id, group_name (a category's `group_permissions`)."""
+    return {
+        int(category_id): frozenset(names)
+        for category_id, names in permissions.groupby("category_id")["group_name"]
+    }
+
+
+def can_read(
+    granted: frozenset[str], groups: frozenset[str], staff: bool, trust_level: int
+) -> bool:
+    """Whether someone in `groups` (staff or not, at `trust_level`) can see a category whose
+    permissions list the group names `granted`. A category with no known permission (empty
+    `granted`) is readable by nobody here: safer than guessing."""
+    if "everyone" in granted or granted & groups or (staff and granted & {"staff", "admins"}):
         return True
     return any(
         name.startswith("trust_level_") and name[12:].isdigit() and trust_level >= int(name[12:])
-        for name in names
+        for name in granted
     )
 
 
@@ -184,6 +188,7 @@ def plan_relay(
             theme
         )
     pool = volunteers[volunteers["eligible"]]
+    granted = granted_groups(permissions)
     readers_cache: dict[int, list] = {}
 
     waiting = questions[~questions["replied"]].sort_values(["created_at", "topic_id"])
@@ -209,7 +214,9 @@ def plan_relay(
             readers_cache[category_id] = [
                 row
                 for row in pool.itertuples(index=False)
-                if can_read(permissions, category_id, row.groups, row.staff, row.trust_level)
+                if can_read(
+                    granted.get(category_id, frozenset()), row.groups, row.staff, row.trust_level
+                )
             ]
         themes = themes_by_topic.get(topic_id, {"tag": set(), "category": set()})
         ranked = []

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from analytics.relay import can_read, is_working_time, working_hours_between
+from analytics.relay import can_read, granted_groups, is_working_time, working_hours_between
 from analytics.relay_settings import RelaySettings
 from sync.errors import InputError
 
@@ -58,23 +58,25 @@ def test_weekends_are_quiet():
 
 
 def test_a_category_is_read_by_its_groups_staff_or_trust_levels():
-    permissions = pd.DataFrame(
-        {
-            "category_id": [1, 1, 2, 3],
-            "group_name": ["coop-a", "staff", "everyone", "trust_level_2"],
-        }
+    granted = granted_groups(
+        pd.DataFrame(
+            {
+                "category_id": [1, 1, 2, 3],
+                "group_name": ["coop-a", "staff", "everyone", "trust_level_2"],
+            }
+        )
     )
-    assert can_read(permissions, 1, frozenset({"coop-a"}), staff=False, trust_level=0)
-    assert not can_read(permissions, 1, frozenset({"coop-b"}), staff=False, trust_level=4)
-    assert can_read(permissions, 1, frozenset(), staff=True, trust_level=0)
-    assert can_read(permissions, 2, frozenset(), staff=False, trust_level=0)
-    assert can_read(permissions, 3, frozenset(), staff=False, trust_level=2)
-    assert not can_read(permissions, 3, frozenset(), staff=False, trust_level=1)
+    assert can_read(granted[1], frozenset({"coop-a"}), staff=False, trust_level=0)
+    assert not can_read(granted[1], frozenset({"coop-b"}), staff=False, trust_level=4)
+    assert can_read(granted[1], frozenset(), staff=True, trust_level=0)
+    assert can_read(granted[2], frozenset(), staff=False, trust_level=0)
+    assert can_read(granted[3], frozenset(), staff=False, trust_level=2)
+    assert not can_read(granted[3], frozenset(), staff=False, trust_level=1)
 
 
 def test_a_category_without_known_permissions_is_read_by_nobody():
-    permissions = pd.DataFrame({"category_id": [], "group_name": []})
-    assert not can_read(permissions, 9, frozenset({"coop-a"}), staff=True, trust_level=4)
+    granted = granted_groups(pd.DataFrame({"category_id": [], "group_name": []}))
+    assert not can_read(granted.get(9, frozenset()), frozenset({"coop-a"}), True, trust_level=4)
 
 
 @pytest.mark.parametrize(
