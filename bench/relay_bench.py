@@ -52,6 +52,7 @@ YEAR_START = datetime(2025, 11, 1, tzinfo=UTC)
 NOW = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)  # Tuesday 10:00 in Paris
 TAGS = [f"theme-{i:02d}" for i in range(30)]
 REPLIES_PER_TOPIC = 4.3
+UNANSWERED = 0.08
 
 
 def _naive(seconds: np.ndarray) -> list[datetime]:
@@ -67,7 +68,7 @@ def build_mirror(engine: Engine, posts: int, seed: int = 2026) -> dict:
     user_ids = np.arange(1, users + 1)
     coop_of = (user_ids - 1) // MEMBERS
     slugs = [f"coop-{i:02d}" for i in range(COOPS)]
-    topics = int(posts / (1 + REPLIES_PER_TOPIC))
+    topics = int(posts / (1 + REPLIES_PER_TOPIC * (1 - UNANSWERED)))
     span = int((NOW - YEAR_START).total_seconds())
     topic_ids = np.arange(1, topics + 1)
     author = rng.integers(1, users + 1, topics)
@@ -76,7 +77,7 @@ def build_mirror(engine: Engine, posts: int, seed: int = 2026) -> dict:
     category = np.where(kind == 0, 2000 + coop, np.where(kind == 1, 3000 + coop, 1))
     created = np.sort(rng.integers(0, span, topics))
     replies = rng.poisson(REPLIES_PER_TOPIC, topics)
-    replies[rng.random(topics) < 0.08] = 0  # unanswered questions
+    replies[rng.random(topics) < UNANSWERED] = 0  # questions nobody answers
 
     post_topic = np.repeat(topic_ids, replies + 1)
     number = np.concatenate([np.arange(1, n + 2) for n in replies])
@@ -112,7 +113,10 @@ def build_mirror(engine: Engine, posts: int, seed: int = 2026) -> dict:
         memberships += [{"group_id": RELAY_GROUP, "user_id": int(i)} for i in user_ids[::40]]
         memberships += [{"group_id": OPTOUT_GROUP, "user_id": int(i)} for i in user_ids[7::200]]
         conn.execute(insert(Membership), memberships)
-        categories = [{"id": 1, "name": "Campus", "slug": "campus", "accepted_answers": True}]
+        categories = [
+            {"id": 1, "name": "Campus", "slug": "campus", "parent_id": None,
+             "read_restricted": False, "accepted_answers": True}
+        ]  # fmt: skip
         permissions = [{"category_id": 1, "group_name": "everyone", "permission_type": 1}]
         for i, slug in enumerate(slugs):
             for cid, name, sub, parent in (
