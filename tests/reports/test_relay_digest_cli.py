@@ -107,3 +107,11 @@ def test_digest_bad_input_exits_2_with_the_reason(run, args, expected):
     result = invoke("digest", *args)
     assert result.exit_code == 2
     assert expected in result.output and "Traceback" not in result.output
+
+
+def test_the_worker_runs_relay_and_the_digest(run):
+    invoke, _built = run
+    result = invoke("worker", "--once")
+    lines = result.output.splitlines()
+    assert any(line.startswith("relay : réussi") for line in lines), result.output
+    assert any(line.startswith("digest : réussi") for line in lines), result.output
