@@ -15,8 +15,9 @@ MONTH = "2026-02"
 
 
 @pytest.fixture
-def site(tmp_path):
-    """Solved questions of February: one in Campus, one in coop-a's restricted Entraide."""
+def site(db_url):
+    """Solved questions of February: one in Campus, one in coop-a's restricted Entraide
+    (on a SQLite file, then on PostgreSQL)."""
     built = RelayForum()
     built.person("asker", "coop-a")
     built.person("alice", "coop-a")
@@ -27,7 +28,7 @@ def site(tmp_path):
     secret.title = "Un sujet interne à la coopérative A"
     built.helped("alice", "campus", "2026-01-20 10:00", how="accepted")  # January: not in
     with SandboxServer(built.forum, rate_limit_per_minute=0) as server:
-        engine = connect(f"sqlite:///{tmp_path / 'campus.db'}")
+        engine = connect(db_url)
         api = make_api(server.url, server.api_key)
         sync_mirror(engine, api, SyncOptions(reconcile_days=3650))
         yield built, server, engine, api
