@@ -211,16 +211,22 @@ def main() -> None:
     with SandboxServer(sandbox_forum(), rate_limit_per_minute=0) as server:
         settings = DiscourseSettings(url=server.url, api_key=server.api_key, requests_per_minute=0)
         api = DiscourseAPI(settings, sleep=lambda _seconds: None)
-        started = time.perf_counter()
-        outcome = run_relay(
-            engine,
-            api,
-            RelaySettings(),
+        relay_args = dict(
             tz="Europe/Paris",
             relay_group="campus-relais",
             optout_group="campus-optout",
             forum_url=server.url,
             now=NOW,
+        )
+        started = time.perf_counter()
+        run_relay(engine, api, RelaySettings(), dry_run=True, **relay_args)
+        dry_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        outcome = run_relay(
+            engine,
+            api,
+            RelaySettings(),
+            **relay_args,
         )
         relay_seconds = time.perf_counter() - started
         data = outcome.as_json()
@@ -229,6 +235,7 @@ def main() -> None:
             json.dumps(
                 {
                     "seconds": round(relay_seconds, 2),
+                    "dry_run_seconds": round(dry_seconds, 2),
                     "questions_relayed": len(data["suggested"]),
                     "messages": data["messages"],
                     "requests": data["requests"],
