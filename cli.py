@@ -1071,15 +1071,7 @@ def digest_command(ctx: click.Context, month: str | None, coop: str | None, publ
     if published is None:
         click.echo(f"# {digest.title}\n\n{digest.markdown}")
     else:
-        click.echo(
-            translate(
-                REPORT_MESSAGES,
-                "report_published",
-                action=translate(REPORT_MESSAGES, published["action"]),
-                topic_id=published["topic_id"],
-                title=published["title"],
-            )
-        )
+        click.echo(digest_runner.describe_publication(published))
 
 
 if __name__ == "__main__":

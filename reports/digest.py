@@ -64,15 +64,16 @@ def render_digest(
     base = forum_url.rstrip("/")
     title = digest_title(month, coop)
     count = len(entries)
-    lines = [
-        ngettext(
-            "{n} question résolue ce mois-ci grâce à l'entraide entre membres.",
-            "{n} questions résolues ce mois-ci grâce à l'entraide entre membres.",
-            count,
-        ),
-    ]
-    if not count:
-        lines += ["", _("Aucune question n'a été résolue ce mois-ci.")]
+    if count:
+        lines = [
+            ngettext(
+                "{n} question résolue ce mois-ci grâce à l'entraide entre membres.",
+                "{n} questions résolues ce mois-ci grâce à l'entraide entre membres.",
+                count,
+            )
+        ]
+    else:
+        lines = [_("Aucune question n'a été résolue ce mois-ci.")]
     for theme, rows in entries.groupby("theme", sort=True):
         lines += ["", f"## {discourse_inline(theme)}", ""]
         for row in rows.itertuples(index=False):
@@ -82,8 +83,8 @@ def render_digest(
         names = ", ".join(discourse_inline(name) for name in helpers)
         thanks = (
             ngettext(
-                "Merci à {names} pour sa réponse.",
-                "Merci à {names} pour leurs réponses.",
+                "Merci à {names} pour son aide.",
+                "Merci à {names} pour leur aide.",
                 len(helpers),
                 names=names,
             )
@@ -142,6 +143,14 @@ def _known_slugs(engine: Engine) -> set[str]:
     with engine.connect() as conn:
         frame = pd.read_sql_query("SELECT slug FROM categories WHERE parent_id IS NULL", conn)
     return set(frame["slug"])
+
+
+def describe_publication(published: dict) -> str:
+    """One line for the animator: where the digest was published (or updated)."""
+    values = {"topic_id": published["topic_id"], "title": published["title"]}
+    if published["action"] == "created":
+        return _("Récapitulatif publié dans le sujet {topic_id} « {title} ».", **values)
+    return _("Récapitulatif mis à jour dans le sujet {topic_id} « {title} ».", **values)
 
 
 def publish_digest(
