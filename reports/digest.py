@@ -10,6 +10,7 @@ link anybody; helpers in the opt-out group are not named.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -136,7 +137,11 @@ def build_digest(
         )
     entries = digest_entries(inputs.solved, inputs.tags, inputs.permissions, coop)
     helpers, unnamed = helpers_to_thank(entries, inputs.optout_ids)
-    return render_digest(entries, helpers, unnamed, month, forum_url, coop)
+    digest = render_digest(entries, helpers, unnamed, month, forum_url, coop)
+    if now is not None and end > now:  # the month is not over: say so at the top
+        banner = _("*Mois en cours : récapitulatif provisoire, complété à la fin du mois.*")
+        digest = dataclasses.replace(digest, markdown=f"{banner}\n\n{digest.markdown}")
+    return digest
 
 
 def _known_slugs(engine: Engine) -> set[str]:

@@ -10,6 +10,11 @@ it is done, so a sync killed at any instant and run again ends with exactly the 
    members of a non-automatic group are re-read (`/groups/{name}/members.json?limit=1000`) only
    when its count changed; the stored count is the group's cursor, written with its members.
 2. Categories: `/site.json` (flat list with subcategories and Solved's custom field), 1 request.
+   Their group permissions (who may read them: relay and digest need it) come with it where the
+   forum lists them (the sandbox); real Discourse does not, so a read-restricted category is
+   read once through `/c/{id}/show.json` (about 220 requests on the first sync of a network of
+   74 cooperatives, again with `--full`; a category open to everyone costs nothing). Topic tags
+   come with the listing and the topic views.
 3. Users. The first sync (and `--full`) takes the accounts from the group member listings, not
    from `/admin/users/list/all.json` (100 a page): `trust_level_0` holds every account that is
    not staged, and a member listing gives 1,000 of them a request. The members of the other

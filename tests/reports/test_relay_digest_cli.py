@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -115,3 +117,10 @@ def test_the_worker_runs_relay_and_the_digest(run):
     lines = result.output.splitlines()
     assert any(line.startswith("relay : réussi") for line in lines), result.output
     assert any(line.startswith("digest : réussi") for line in lines), result.output
+
+
+def test_the_current_month_is_marked_provisional(run):
+    invoke, _built = run
+    result = invoke("digest", "--month", datetime.now(ZoneInfo("Europe/Paris")).strftime("%Y-%m"))
+    assert result.exit_code == 0, result.output
+    assert "récapitulatif provisoire" in result.stdout
