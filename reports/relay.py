@@ -8,6 +8,7 @@ at once (`sync.relay.record_suggestion`), so an interrupted run never suggests a
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,9 +18,12 @@ from sqlalchemy import Engine
 from analytics.relay import RelayPlan, category_theme, expertise, plan_relay, topic_themes
 from analytics.relay_settings import RelaySettings
 from sync.client import DiscourseAPI
+from sync.errors import DiscourseError
 from sync.i18n import _, ngettext
 from sync.relay import load_relay_inputs, read_volunteers, record_suggestion
 from sync.safe_text import discourse_inline
+
+log = logging.getLogger("campus.relay")
 
 
 @dataclass
@@ -31,6 +35,7 @@ class RelayOutcome:
     usernames: dict[int, str] = field(default_factory=dict)
     titles: dict[int, str] = field(default_factory=dict)
     sent: int = 0
+    refused: int = 0
     requests: int = 0
 
     def as_json(self) -> dict:
@@ -44,6 +49,7 @@ class RelayOutcome:
             "skipped": dict(sorted(Counter(self.plan.skipped).items())),
             "requests": self.requests,
             "messages": self.sent,
+            "messages_refused": self.refused,
             "working_time": self.plan.working_time,
             "dry_run": self.dry_run,
         }
@@ -185,7 +191,16 @@ def run_relay(
                 topic_id, outcome.titles[topic_id], forum_url, relay_group, settings.per_week
             )
             for user_id in user_ids:
-                post = api.send_private_message(subject, body, [outcome.usernames[user_id]])
+                try:
+                    post = api.send_private_message(subject, body, [outcome.usernames[user_id]])
+                except DiscourseError as error:
+                    if error.status != 422:
+                        raise
+                    # this member does not accept private messages (preferences, silenced):
+                    # nothing was sent, nothing is recorded, the others still get theirs
+                    log.warning("relay: message to volunteer %s refused: %s", user_id, error)
+                    outcome.refused += 1
+                    continue
                 record_suggestion(engine, topic_id, user_id, now, post.get("topic_id"))
                 outcome.sent += 1
     outcome.requests = api.total_requests - requests_before

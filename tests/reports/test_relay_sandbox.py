@@ -267,3 +267,18 @@ def test_suggestions_are_recorded_on_postgresql_too(db_url, tmp_path):
             assert suggestions(engine) == [(question.id, built.users["alice"].id)]
         finally:
             engine.dispose()
+
+
+def test_a_volunteer_who_refuses_private_messages_does_not_stop_the_others(site):
+    built, server, engine = site
+    built.person("alice", "coop-a", volunteer=True)
+    built.person("closed", "coop-a", volunteer=True)
+    built.helped("alice", "campus", "2026-02-02 10:00")
+    built.helped("closed", "campus", "2026-02-01 10:00")
+    built.question("asker", "campus", "2026-03-06 09:00", "Question pour deux volontaires")
+    built.forum.users[built.users["closed"].id].username = "gone-meanwhile"  # 422 from Discourse
+
+    outcome = sync_and_relay(server, engine, TUESDAY)
+
+    assert (outcome.sent, outcome.refused) == (1, 1)
+    assert suggestions(engine) == [(outcome.plan.suggestions[0][0], built.users["alice"].id)]
