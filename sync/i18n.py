@@ -20,10 +20,14 @@ import functools
 import gettext
 import io
 import os
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 LANGS = ("fr", "en")
 SOURCE_LANG = "fr"
@@ -75,6 +79,24 @@ def ngettext(
     else:
         text = translations(lang).ngettext(singular, plural, n)
     return text.format(n=n, **values)
+
+
+def format_number(value: float, digits: int = 1, lang: str | None = None) -> str:
+    """`value` as the language writes numbers, at most `digits` decimals: « 7 999 », « 153,5 » in
+    French, « 7,999 », « 153.5 » in English. Every number Campus shows goes through here."""
+    pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
+    return format_decimal(value, format=pattern, locale=lang or current_lang())
+
+
+def format_moment(moment: datetime, tz: str, lang: str | None = None) -> str:
+    """An instant as a local date and time in the network's time zone (« 26 nov. 2026, 15:29 »).
+
+    A naive `moment` is taken as UTC (how the mirror stores times)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return format_datetime(
+        moment, format="medium", tzinfo=ZoneInfo(tz), locale=lang or current_lang()
+    )
 
 
 def translate(

@@ -91,7 +91,7 @@ from sync import records
 from sync.client import DiscourseAPI
 from sync.db import connect
 from sync.errors import DiscourseNotFound
-from sync.i18n import translate
+from sync.i18n import format_number, translate
 from sync.lock import acquire_lock
 from sync.schema import (
     Category,
@@ -130,7 +130,7 @@ MESSAGES = {
         "reread": "Relecture des sujets : {done}/{total} ({requests} requêtes).",
         "done": "Synchronisation terminée en {seconds:.1f} s : {requests} requêtes.",
         "summary": (
-            "{requests} requêtes en {seconds:.1f} s. Comptes nouveaux ou modifiés : {users}. "
+            "{requests} requêtes en {seconds} s. Comptes nouveaux ou modifiés : {users}. "
             "Sujets nouveaux ou modifiés : {topics}. Messages : {new} nouveaux, {updated} "
             "modifiés, {deleted} supprimés. J'aime : {likes} de différence. "
             "Solutions changées : {solutions}."
@@ -145,7 +145,7 @@ MESSAGES = {
         "reread": "Re-reading topics: {done}/{total} ({requests} requests).",
         "done": "Sync finished in {seconds:.1f} s: {requests} requests.",
         "summary": (
-            "{requests} requests in {seconds:.1f} s. Accounts new or changed: {users}. Topics "
+            "{requests} requests in {seconds} s. Accounts new or changed: {users}. Topics "
             "new or changed: {topics}. Posts: {new} new, {updated} updated, {deleted} deleted. "
             "Likes: {likes} difference. Solutions changed: {solutions}."
         ),
@@ -254,7 +254,7 @@ def format_summary(summary: SyncSummary, lang: str | None = None) -> str:
         "summary",
         lang,
         requests=summary.requests,
-        seconds=summary.seconds,
+        seconds=format_number(summary.seconds, 1, lang),
         users=summary.users,
         topics=summary.topics,
         new=summary.posts_new,

@@ -156,7 +156,7 @@ def test_renamed_and_recoloured_cooperative_is_updated_in_place(site):
     new_row = f"{first.slug},Nouveau Nom,{first.region},123456"
     site.cooperatives_csv.write_text(text.replace(old_row, new_row), encoding="utf-8")
     site.server.reset_stats()
-    report = json.loads(site.cli("provision", "--json").stdout)
+    report = json.loads(site.cli("provision", "--json", "--yes").stdout)
     assert [
         (a["op"], a["kind"], a["key"]) for a in report["actions"] if a["op"] != "unchanged"
     ] == [
@@ -177,7 +177,7 @@ def test_cooperative_removed_from_the_file_is_reported_orphaned_and_kept(site):
     lines = site.cooperatives_csv.read_text(encoding="utf-8").splitlines()
     site.cooperatives_csv.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
     site.server.reset_stats()
-    report = json.loads(site.cli("provision", "--json").stdout)
+    report = json.loads(site.cli("provision", "--json", "--yes").stdout)
     last = site.network.cooperatives[-1].slug
     assert [a["key"] for a in report["actions"] if a["op"] == "orphaned"] == [
         last,
@@ -272,7 +272,8 @@ def test_opened_category_is_restricted_again_from_the_real_shaped_listing(site):
     slug = site.network.cooperatives[0].slug
     parent = next(c for c in site.server.state.categories.values() if c.slug == slug)
     parent.permissions = {"everyone": 1}
-    plan = real_listing_provision(site)
+    assert real_listing_provision(site).held[0].held == ("permissions",)  # narrows: asks first
+    plan = real_listing_provision(site, confirm=lambda plan: True)
     assert [(a.key, a.changes) for a in plan.writes] == [(slug, ("permissions",))]
     assert parent.permissions == {slug: 1, "staff": 1}
 
@@ -284,8 +285,97 @@ def test_check_permissions_reads_each_category_and_finds_a_wrong_group(site):
     parent.permissions = {second: 1, "staff": 1}  # still restricted: invisible in the listing
     assert real_listing_provision(site, dry_run=True).writes == []
     site.server.reset_stats()
-    plan = real_listing_provision(site, check_permissions=True)
+    plan = real_listing_provision(site, check_permissions=True, confirm=lambda plan: True)
     assert [(a.key, a.changes) for a in plan.writes] == [(first, ("permissions",))]
     # one read per category of the forum: 3 network + 74 × 3 cooperative ones + Uncategorized
     assert site.server.stats()["routes"]["GET /c/{id}/show.json"] == 226
     assert parent.permissions == {first: 1, "staff": 1}
+
+
+# --- adopting an existing forum (issue 9, item 9) --------------------------------------------
+
+ANSWERS_OFF = """
+[[template.coop_subcategories]]
+name = "Entraide"
+slug = "entraide"
+accepted_answers = false
+color = ""
+
+[[template.coop_subcategories]]
+name = "Vie de la coopérative"
+slug = "vie"
+color = ""
+"""
+
+
+@pytest.fixture
+def lived_in(tmp_path: Path):
+    """A forum used for a year (small network with activity) whose template, in campus.toml,
+    wants accepted answers off in every cooperative's Entraide."""
+    network = generate(1, size="small")
+    (tmp_path / "roster.csv").write_text(network.roster_csv, encoding="utf-8")
+    with serving(network, tmp_path) as server:
+        with (tmp_path / "campus.toml").open("a", encoding="utf-8") as config:
+            config.write(ANSWERS_OFF)
+        yield Site(server, network, tmp_path)
+
+
+def entraide_answers(site: Site) -> dict[str, str | None]:
+    return {
+        key: fields[3]
+        for key, fields in structure(site.server)["categories"].items()
+        if key.endswith("/entraide")
+    }
+
+
+def solved_in(site: Site, key: str) -> int:
+    forum = site.server.state
+    parent_slug, slug = key.split("/")
+    parent = forum.category_by_slug(parent_slug)
+    category = forum.category_by_slug(slug, parent.id)
+    return sum(
+        1
+        for topic in forum.topics.values()
+        if topic.category_id == category.id
+        and forum.is_counted_topic(topic)
+        and topic.accepted_answer_post_id is not None
+    )
+
+
+def test_plan_says_how_many_solved_topics_lose_accepted_answers(lived_in):
+    result = lived_in.cli("provision", "--dry-run")
+    assert result.exit_code == 0, result.output
+    coop = lived_in.network.cooperatives[0]
+    solved = solved_in(lived_in, f"{coop.slug}/entraide")
+    assert solved > 1
+    line = next(line for line in result.stdout.splitlines() if f"{coop.name} › Entraide" in line)
+    assert line.endswith(
+        f"désactive les réponses acceptées sur une catégorie qui compte {solved} sujets résolus"
+    )
+
+
+def test_feature_in_use_is_kept_without_confirmation(lived_in):
+    before = entraide_answers(lived_in)
+    result = lived_in.cli("provision")
+    assert result.exit_code == 0, result.output
+    assert entraide_answers(lived_in) == before
+    assert set(before.values()) == {"true"}
+    assert "relancez avec --yes" in result.stdout.lower()
+
+
+def test_feature_in_use_is_removed_when_confirmed_with_yes(lived_in):
+    result = lived_in.cli("provision", "--yes")
+    assert result.exit_code == 0, result.output
+    assert set(entraide_answers(lived_in).values()) == {"false"}
+
+
+def test_adopt_existing_keeps_the_forum_as_it_is_even_with_yes(lived_in):
+    config = lived_in.folder / "campus.toml"
+    text = config.read_text(encoding="utf-8")
+    adopt = "[template]\nadopt_existing = true\n\n[[template.coop_subcategories]]"
+    config.write_text(text.replace("[[template.coop_subcategories]]", adopt, 1), encoding="utf-8")
+    before = entraide_answers(lived_in)
+    result = lived_in.cli("provision", "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    assert entraide_answers(lived_in) == before
+    assert json.loads(result.stdout)["held"] == len(lived_in.network.cooperatives)
