@@ -753,9 +753,17 @@ def worker_jobs(config: Config) -> list[Job]:
             config["pulse"],
             config["reports"].min_group_size,
         )
-        lines = [pulse_collected_line(collected, previous), _("Rapport : {folder}", **report)]
+        lines = [pulse_collected_line(collected, previous)]
         if "published" in report:
-            lines.append(_("publié dans le sujet {topic_id} « {title} »", **report["published"]))
+            lines.append(
+                _(
+                    "Rapport écrit dans {folder}, publié dans le sujet {topic_id} « {title} ».",
+                    folder=report["folder"],
+                    **report["published"],
+                )
+            )
+        else:
+            lines.append(_("Rapport écrit dans {folder}.", **report))
         lines.append(
             ngettext(
                 "Baromètre {month} : {n} sujet publié.",

@@ -1,11 +1,13 @@
 """Configuration loading and `campus init` (DESIGN §2)."""
 
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 import cli
+from sandbox.network import generate
 from sync.inputs import read_roster
 from sync.provision import load_cooperatives
 
@@ -168,3 +170,22 @@ def test_without_a_named_file_the_default_may_be_absent(tmp_path: Path, monkeypa
     monkeypatch.chdir(tmp_path)
     result = run("stats", "--json", env={"CAMPUS_DATABASE_URL": f"sqlite:///{tmp_path}/m.db"})
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.integration
+def test_worker_once_prints_readable_lines_not_python_data(campus_cli, tmp_path: Path):
+    (tmp_path / "cooperatives.csv").write_text(generate(1, "small").cooperatives_csv)
+    result = campus_cli("worker", "--once")
+    lines = result.output.splitlines()
+    assert result.exit_code == 0, result.output
+    seconds = r"\d+(,\d)? s"
+    assert re.fullmatch(rf"sync : réussi \({seconds}\)\. \d+ requêtes en {seconds}\. .*", lines[0])
+    assert re.fullmatch(
+        rf"score : réussi \({seconds}\)\. \d+ personnes classées sur 30 jours → .*last30\.csv",
+        lines[1],
+    )
+    assert re.fullmatch(
+        rf"pulse\+report : réussi \({seconds}\)\. Baromètre .* Rapport écrit dans .*\."
+        r" Baromètre \d{4}-\d\d : 6 sujets publiés\.",
+        lines[2],
+    )
