@@ -36,7 +36,7 @@ from sync import stats as mirror_stats
 from sync.client import DiscourseAPI, wait_message
 from sync.doctor import exit_code, format_checks, run_doctor
 from sync.errors import CampusError, InputError
-from sync.i18n import _, format_number, ngettext
+from sync.i18n import _, format_number, install_click_translations, ngettext
 from sync.inputs import read_roster
 from sync.pulse import PulseSettings
 from sync.settings import (
@@ -49,6 +49,9 @@ from sync.settings import (
 from sync.worker import Job, Worker
 
 log = logging.getLogger("campus")
+
+# click's own texts (usage, --help, option errors) in the user's language, like Campus's
+install_click_translations()
 
 # campus.toml section -> the settings dataclass it fills (in the order `campus init` writes them)
 SECTIONS: dict[str, type] = {

@@ -50,7 +50,7 @@ def catalogue_path(lang: str, domain: str = DOMAIN) -> Path:
 def translations(lang: str, domain: str = DOMAIN) -> gettext.NullTranslations:
     """The gettext translations of `lang`, compiled in memory from the `.po` file (cached)."""
     path = catalogue_path(lang, domain)
-    if lang == SOURCE_LANG or not path.exists():
+    if not path.exists():  # the source language of a domain has no catalogue
         return gettext.NullTranslations()
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=lang, domain=domain)
@@ -79,6 +79,43 @@ def ngettext(
     else:
         text = translations(lang).ngettext(singular, plural, n)
     return text.format(n=n, **values)
+
+
+CLICK_DOMAIN = "click"
+CLICK_MODULES = (
+    "click.core",
+    "click.decorators",
+    "click.exceptions",
+    "click.formatting",
+    "click.parser",
+    "click.termui",
+    "click.types",
+)
+
+
+def install_click_translations() -> None:
+    """Give click's own texts (`Usage:`, `--help`, option errors, `Error:`) in the user's language.
+
+    Click marks its texts with the standard library's `gettext` and `ngettext`, looked up by name
+    in each of its modules when a text is needed. Those names are bound here to the `click`
+    domain of Campus's catalogues (`sync/locale/fr/LC_MESSAGES/click.po`, click's English
+    msgids), with the language read at each call: French by default, English with
+    `CAMPUS_LANG=en`.
+    """
+    import importlib
+
+    def click_gettext(message: str) -> str:
+        return translations(current_lang(), CLICK_DOMAIN).gettext(message)
+
+    def click_ngettext(singular: str, plural: str, n: int) -> str:
+        return translations(current_lang(), CLICK_DOMAIN).ngettext(singular, plural, n)
+
+    for name in CLICK_MODULES:
+        module = importlib.import_module(name)
+        if hasattr(module, "_"):
+            module._ = click_gettext
+        if hasattr(module, "ngettext"):
+            module.ngettext = click_ngettext
 
 
 def format_number(value: float, digits: int = 1, lang: str | None = None) -> str:

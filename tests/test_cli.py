@@ -189,3 +189,33 @@ def test_worker_once_prints_readable_lines_not_python_data(campus_cli, tmp_path:
         r" Baromètre \d{4}-\d\d : 6 sujets publiés\.",
         lines[2],
     )
+
+
+def run_campus(*args: str, env: dict | None = None):
+    """`campus …` as a terminal shows it (click names the program after the command line)."""
+    env = {"CAMPUS_LANG": "fr", **(env or {})}
+    return CliRunner().invoke(cli.main, list(args), env=env, prog_name="campus")
+
+
+def test_click_help_is_french_by_default():
+    result = run_campus("provision", "--help")
+    assert result.exit_code == 0
+    assert result.output.startswith("Usage : campus provision [OPTIONS]")
+    assert "--help" in result.output and "Afficher ce message et quitter." in result.output
+
+
+def test_click_option_errors_are_french_with_exit_2():
+    result = run_campus("score", "--format", "x")
+    assert result.exit_code == 2
+    assert "Essayez « campus score --help » pour l'aide." in result.output
+    assert (
+        "Erreur : Valeur invalide pour '--format' : 'x' n'est pas l'une des valeurs"
+        " 'table', 'csv', 'json'." in result.output
+    )
+
+
+def test_click_texts_are_english_with_campus_lang_en():
+    result = run_campus("provision", "--bogus", env={"CAMPUS_LANG": "en"})
+    assert result.exit_code == 2
+    assert result.output.splitlines()[0] == "Usage: campus provision [OPTIONS]"
+    assert "Error: No such option '--bogus'." in result.output
