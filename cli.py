@@ -6,6 +6,7 @@ and the environment, calls one library function, and prints its result (French f
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -14,6 +15,7 @@ import sys
 import time
 import tomllib
 import typing
+from collections.abc import Iterator
 from dataclasses import MISSING, dataclass, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,6 +40,7 @@ from sync.doctor import exit_code, format_checks, run_doctor
 from sync.errors import CampusError, InputError
 from sync.i18n import _, format_number, install_click_translations, ngettext
 from sync.inputs import read_roster
+from sync.progress import Progress
 from sync.pulse import PulseSettings
 from sync.settings import (
     DatabaseSettings,
@@ -418,11 +421,17 @@ def doctor(ctx: click.Context) -> None:
 # --- commands of the packages are registered below ------------------------------------------
 
 
-def stderr_progress(ctx: click.Context):
-    """A line printer on stderr when stderr is a terminal or with -v, else None (quiet)."""
-    if sys.stderr.isatty() or ctx.find_root().params.get("verbose"):
-        return lambda line: click.echo(line, err=True)
-    return None
+@contextlib.contextmanager
+def stderr_progress(ctx: click.Context) -> Iterator[Progress]:
+    """Where a long command shows its progress: a bar with the time left on a terminal, a line a
+    minute without one, every line with -v (all on stderr)."""
+    stream = sys.stderr
+    verbose = bool(ctx.find_root().params.get("verbose"))
+    progress = Progress(stream, terminal=stream.isatty(), verbose=verbose)
+    try:
+        yield progress
+    finally:
+        progress.close()
 
 
 @main.command()
@@ -449,15 +458,17 @@ def provision(
         config.resolve(config["network"].cooperatives), template
     )
     client = open_client(config)
-    plan = structure.run_provision(
-        client,
-        cooperatives,
-        template,
-        dry_run=dry_run,
-        check_permissions=check_permissions,
-        progress=stderr_progress(ctx),
-        confirm=_confirm_sensitive(yes),
-    )
+    with stderr_progress(ctx) as progress:
+        plan = structure.run_provision(
+            client,
+            cooperatives,
+            template,
+            dry_run=dry_run,
+            check_permissions=check_permissions,
+            progress=progress.line,
+            confirm=_confirm_sensitive(yes),
+            steps=progress.step,
+        )
     counts = {"requests": client.total_requests, "writes": client.write_requests}
     if as_json:
         click.echo(
@@ -499,16 +510,18 @@ def members(ctx: click.Context, dry_run: bool, as_json: bool, prune: bool, invit
     )
     roster = read_roster(config.resolve(config["network"].roster), cooperatives)
     client = open_client(config)
-    plan, result = roster_sync.run_members(
-        client,
-        roster,
-        cooperatives,
-        template,
-        dry_run=dry_run,
-        prune=prune,
-        invite=invite,
-        progress=stderr_progress(ctx),
-    )
+    with stderr_progress(ctx) as progress:
+        plan, result = roster_sync.run_members(
+            client,
+            roster,
+            cooperatives,
+            template,
+            dry_run=dry_run,
+            prune=prune,
+            invite=invite,
+            progress=progress.line,
+            steps=progress.step,
+        )
     if as_json:
         data = roster_sync.members_json(
             plan,
@@ -529,13 +542,14 @@ def members(ctx: click.Context, dry_run: bool, as_json: bool, prune: bool, invit
 def sync_command(ctx: click.Context, full: bool, as_json: bool) -> None:
     """Copier l'activité du forum dans la base locale (incrémental par défaut)."""
     config = get_config(ctx)
-    summary = mirror.run_sync(
-        config.database_url,
-        open_client(config),
-        _sync_options(config),
-        full=full,
-        progress=stderr_progress(ctx),
-    )
+    with stderr_progress(ctx) as progress:
+        summary = mirror.run_sync(
+            config.database_url,
+            open_client(config),
+            _sync_options(config),
+            full=full,
+            progress=progress.line,
+        )
     if as_json:
         click.echo(json.dumps(summary.as_json(), ensure_ascii=False))
     else:

@@ -584,7 +584,12 @@ def _create_category(client, target: CategoryTarget, parent_id: int | None) -> i
         raise
 
 
-def apply_plan(client, plan: Plan, progress: Callable[[str], None] | None = None) -> dict[str, int]:
+def apply_plan(
+    client,
+    plan: Plan,
+    progress: Callable[[str], None] | None = None,
+    steps: Callable[[int, int], None] | None = None,
+) -> dict[str, int]:
     """Send the plan's creates and updates in order (held changes left out); return category ids
     by key.
 
@@ -613,6 +618,8 @@ def apply_plan(client, plan: Plan, progress: Callable[[str], None] | None = None
                 client.update_category(
                     action.forum_id, **_category_fields(target, parent_id, action)
                 )
+        if steps is not None:
+            steps(done, len(writes))
         if progress is not None:
             progress(
                 _(
@@ -721,18 +728,20 @@ def run_provision(
     check_permissions: bool = False,
     progress: Callable[[str], None] | None = None,
     confirm: Callable[[Plan], bool] | None = None,
+    steps: Callable[[int, int], None] | None = None,
 ) -> Plan:
     """Read the forum, plan, and apply unless `dry_run` (which sends no write request).
 
     Sensitive changes (a feature in use removed, access narrowed, a known name changed) are sent
     only if `confirm(plan)` says yes; without `confirm`, they are held and the rest is applied.
+    `progress` gets a line per write, `steps(done, total)` the position among the writes.
     """
     plan = plan_provision(client, cooperatives, template, check_permissions=check_permissions)
     if dry_run:
         return plan
     if plan.sensitive and (confirm is None or not confirm(plan)):
         plan = plan.hold_sensitive()
-    apply_plan(client, plan, progress)
+    apply_plan(client, plan, progress, steps)
     return plan
 
 
