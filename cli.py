@@ -683,7 +683,7 @@ def pulse_post(ctx, month, as_json) -> None:
                 "Baromètre {month} : {n} sujets publiés, {already} déjà en place.",
                 len(outcome.posted),
                 month=month,
-                already=len(outcome.already),
+                already=format_number(len(outcome.already), 0),
             )
         )
 
@@ -1047,7 +1047,7 @@ def demo(ctx: click.Context, out: Path, seed: int, size: str) -> None:
                 "{n} personnes répondent au baromètre dans {coops} coopératives (un vote par"
                 " axe) ; sondages clos.",
                 sum(voters.values()),
-                coops=len(voters),
+                coops=format_number(len(voters), 0),
             )
         )
         step(_("Résultats du baromètre (campus pulse collect)"), pulse_collect, month=month)

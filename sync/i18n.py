@@ -69,7 +69,8 @@ def _(message: str, /, lang: str | None = None, **values: object) -> str:
 def ngettext(
     singular: str, plural: str, n: int, /, lang: str | None = None, **values: object
 ) -> str:
-    """The singular or plural form for `n` in the current language; `{n}` is filled too.
+    """The singular or plural form for `n` in the current language; `{n}` is filled too, in the
+    language's number format (« 7 999 », « 7,999 »).
 
     French takes the singular for 0 and 1 (« 0 personne », « 1 personne »), English for 1 only.
     """
@@ -78,7 +79,7 @@ def ngettext(
         text = singular if abs(n) <= 1 else plural
     else:
         text = translations(lang).ngettext(singular, plural, n)
-    return text.format(n=n, **values)
+    return text.format(n=format_number(n, 0, lang), **values)
 
 
 CLICK_DOMAIN = "click"

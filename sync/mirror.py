@@ -128,7 +128,7 @@ MESSAGES = {
         "posts_page": "Messages : page {pages}, {posts} nouveaux ou modifiés ({requests} requêtes).",
         "listing_page": "Sujets : page {pages}, {topics} à vérifier ({requests} requêtes).",
         "reread": "Relecture des sujets : {done}/{total} ({requests} requêtes).",
-        "done": "Synchronisation terminée en {seconds:.1f} s : {requests} requêtes.",
+        "done": "Synchronisation terminée en {seconds} s : {requests} requêtes.",
         "summary": (
             "{requests} requêtes en {seconds} s. Comptes nouveaux ou modifiés : {users}. "
             "Sujets nouveaux ou modifiés : {topics}. Messages : {new} nouveaux, {updated} "
@@ -143,7 +143,7 @@ MESSAGES = {
         "posts_page": "Posts: page {pages}, {posts} new or changed ({requests} requests).",
         "listing_page": "Topics: page {pages}, {topics} to check ({requests} requests).",
         "reread": "Re-reading topics: {done}/{total} ({requests} requests).",
-        "done": "Sync finished in {seconds:.1f} s: {requests} requests.",
+        "done": "Sync finished in {seconds} s: {requests} requests.",
         "summary": (
             "{requests} requests in {seconds} s. Accounts new or changed: {users}. Topics "
             "new or changed: {topics}. Posts: {new} new, {updated} updated, {deleted} deleted. "
@@ -253,15 +253,20 @@ def format_summary(summary: SyncSummary, lang: str | None = None) -> str:
         MESSAGES,
         "summary",
         lang,
-        requests=summary.requests,
         seconds=format_number(summary.seconds, 1, lang),
-        users=summary.users,
-        topics=summary.topics,
-        new=summary.posts_new,
-        updated=summary.posts_updated,
-        deleted=summary.posts_deleted,
-        likes=summary.likes,
-        solutions=summary.solutions,
+        **{
+            name: format_number(value, 0, lang)
+            for name, value in {
+                "requests": summary.requests,
+                "users": summary.users,
+                "topics": summary.topics,
+                "new": summary.posts_new,
+                "updated": summary.posts_updated,
+                "deleted": summary.posts_deleted,
+                "likes": summary.likes,
+                "solutions": summary.solutions,
+            }.items()
+        },
     )
 
 
@@ -348,7 +353,7 @@ class _MirrorSync:
                         outcome=outcome,
                     )
                 )
-        self.say("done", seconds=self.summary.seconds)
+        self.say("done", seconds=format_number(self.summary.seconds))
         return self.summary
 
     def say(self, key: str, **values: Any) -> None:

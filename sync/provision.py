@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sync.errors import DiscourseError, DiscourseNotFound
-from sync.i18n import _, ngettext
+from sync.i18n import _, format_number, ngettext
 from sync.inputs import Cooperative, read_cooperatives
 from sync.settings import ROLES, CategorySpec, ForumTemplate
 
@@ -681,10 +681,10 @@ def format_plan(plan: Plan, *, show_unchanged: bool = False) -> str:
         _(
             "Total : {create} à créer, {update} à modifier, {unchanged} inchangé(s), "
             "{orphaned} orphelin(s) (jamais supprimés).",
-            create=plan.count(CREATE),
-            update=plan.count(UPDATE),
-            unchanged=plan.count(UNCHANGED),
-            orphaned=plan.count(ORPHANED),
+            create=format_number(plan.count(CREATE), 0),
+            update=format_number(plan.count(UPDATE), 0),
+            unchanged=format_number(plan.count(UNCHANGED), 0),
+            orphaned=format_number(plan.count(ORPHANED), 0),
         )
     )
     return "\n".join(lines)
@@ -762,8 +762,8 @@ def describe_run(plan: Plan, *, dry_run: bool, requests: int, writes: int) -> st
         lines = [
             _(
                 "Appliqué : {writes} requête(s) d'écriture, {requests} requête(s) au total.",
-                writes=writes,
-                requests=requests,
+                writes=format_number(writes, 0),
+                requests=format_number(requests, 0),
             )
         ]
     held = sum(len(action.held) for action in plan.held)
