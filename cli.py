@@ -477,7 +477,11 @@ def provision(
         return
     verbose = bool(ctx.find_root().params.get("verbose"))
     click.echo(structure.format_plan(plan, show_unchanged=verbose))
-    click.echo(structure.describe_run(plan, dry_run=dry_run, **counts))
+    click.echo(
+        structure.describe_run(
+            plan, dry_run=dry_run, adopt_existing=template.adopt_existing, **counts
+        )
+    )
 
 
 def _confirm_sensitive(yes: bool):

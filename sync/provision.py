@@ -745,8 +745,11 @@ def run_provision(
     return plan
 
 
-def describe_run(plan: Plan, *, dry_run: bool, requests: int, writes: int) -> str:
-    """The closing lines after the table."""
+def describe_run(
+    plan: Plan, *, dry_run: bool, requests: int, writes: int, adopt_existing: bool = False
+) -> str:
+    """The closing lines after the table: what was written, and what was held and how to
+    apply it."""
     if dry_run:
         lines = [_("Simulation (--dry-run) : rien n'a été écrit sur le forum.")]
         if plan.sensitive:
@@ -756,8 +759,10 @@ def describe_run(plan: Plan, *, dry_run: bool, requests: int, writes: int) -> st
                     " avant d'être appliqués (--yes pour les appliquer sans demander)."
                 )
             )
-    elif not plan.writes:
+    elif not plan.writes and not plan.held:
         lines = [_("Le forum est déjà conforme : aucune écriture.")]
+    elif not plan.writes:
+        lines = [_("Rien n'a été écrit sur le forum.")]
     else:
         lines = [
             _(
@@ -767,7 +772,17 @@ def describe_run(plan: Plan, *, dry_run: bool, requests: int, writes: int) -> st
             )
         ]
     held = sum(len(action.held) for action in plan.held)
-    if held and not dry_run:
+    if held and adopt_existing:
+        lines.append(
+            ngettext(
+                "{n} changement retenu ([template] adopt_existing = true) : le forum garde ce"
+                " qu'il a.",
+                "{n} changements retenus ([template] adopt_existing = true) : le forum garde ce"
+                " qu'il a.",
+                held,
+            )
+        )
+    elif held and not dry_run:
         lines.append(
             ngettext(
                 "{n} changement retenu : le forum garde ce qu'il a. Relancez avec --yes pour"

@@ -15,8 +15,10 @@ and the monthly commands tied to the current month or a published topic (`report
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shlex
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from click.testing import CliRunner
 import cli
 from sandbox.network import generate
 from sandbox.server import SandboxServer
+from tests.sync.sandbox_site import answers_in_use
 
 pytestmark = pytest.mark.integration
 
@@ -42,6 +45,8 @@ CHECKED = {
     ("campus score --period 2026-10 --top 5", 0): "forum",
     ("campus score --period 2026-10 --top 1 --format json", 0): "forum",
     ("campus score --period 2026 --by-category --top 2", 0): "forum",
+    ("campus provision --dry-run", 1): "adopt",
+    ("campus provision", 1): "adopt",
 }
 
 NORMALISE = [
@@ -153,10 +158,28 @@ def test_every_checked_example_is_in_the_readme():
     assert set(CHECKED) <= set(EXAMPLES)
 
 
+@contextlib.contextmanager
+def adopted_forum(folder: Path) -> Iterator[str]:
+    """The README's forum to adopt: the small network used for years before Campus
+    (`answers_in_use`), a fresh one for each example; yields the API key."""
+    network = generate(1, "small")
+    answers_in_use(network.forum)
+    with SandboxServer(network, rate_limit_per_minute=0) as server:
+        (folder / "campus.toml").write_text(
+            f'[discourse]\nurl = "{server.url}"\nrequests_per_minute = 0\n'
+        )
+        (folder / "cooperatives.csv").write_text(network.cooperatives_csv, encoding="utf-8")
+        yield server.api_key
+
+
 @pytest.mark.parametrize("key", sorted(CHECKED), ids=lambda key: f"{key[0]}#{key[1]}")
-def test_readme_output_is_what_campus_prints(key, folders, monkeypatch):
+def test_readme_output_is_what_campus_prints(key, folders, monkeypatch, tmp_path):
     example = EXAMPLES[key]
-    actual = run_example(example, folders[CHECKED[key]], folders["key"], monkeypatch)
+    if CHECKED[key] == "adopt":
+        with adopted_forum(tmp_path) as api_key:
+            actual = run_example(example, tmp_path, api_key, monkeypatch)
+    else:
+        actual = run_example(example, folders[CHECKED[key]], folders["key"], monkeypatch)
     assert matches(example.expected, actual), (
         "README:\n" + "\n".join(example.expected) + "\n\nCampus:\n" + "\n".join(actual)
     )

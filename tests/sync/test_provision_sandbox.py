@@ -15,7 +15,7 @@ from sync.client import DiscourseAPI
 from sync.errors import DiscourseError
 from sync.provision import load_cooperatives, run_provision
 from sync.settings import ForumTemplate
-from tests.sync.sandbox_site import FailingClient, SandboxSite, serving
+from tests.sync.sandbox_site import FailingClient, SandboxSite, answers_in_use, serving
 
 pytestmark = pytest.mark.integration
 
@@ -294,45 +294,31 @@ def test_check_permissions_reads_each_category_and_finds_a_wrong_group(site):
 
 # --- adopting an existing forum (issue 9, item 9) --------------------------------------------
 
-ANSWERS_OFF = """
-[[template.coop_subcategories]]
-name = "Entraide"
-slug = "entraide"
-accepted_answers = false
-color = ""
-
-[[template.coop_subcategories]]
-name = "Vie de la coopérative"
-slug = "vie"
-color = ""
-"""
-
 
 @pytest.fixture
 def lived_in(tmp_path: Path):
-    """A forum used for a year (small network with activity) whose template, in campus.toml,
-    wants accepted answers off in every cooperative's Entraide."""
+    """A forum used for years (small network with activity): each cooperative's category has
+    accepted answers on, solved questions and its own colour; the template wants answers off
+    there (they go in Entraide) and the cooperatives.csv colour."""
     network = generate(1, size="small")
+    answers_in_use(network.forum)
     (tmp_path / "roster.csv").write_text(network.roster_csv, encoding="utf-8")
     with serving(network, tmp_path) as server:
-        with (tmp_path / "campus.toml").open("a", encoding="utf-8") as config:
-            config.write(ANSWERS_OFF)
         yield Site(server, network, tmp_path)
 
 
-def entraide_answers(site: Site) -> dict[str, str | None]:
+def parents(site: Site) -> dict[str, tuple]:
+    """Each cooperative category's (colour, accepted answers)."""
+    categories = structure(site.server)["categories"]
     return {
-        key: fields[3]
-        for key, fields in structure(site.server)["categories"].items()
-        if key.endswith("/entraide")
+        coop.slug: (categories[coop.slug][1], categories[coop.slug][3])
+        for coop in site.network.cooperatives
     }
 
 
-def solved_in(site: Site, key: str) -> int:
+def solved_in(site: Site, slug: str) -> int:
     forum = site.server.state
-    parent_slug, slug = key.split("/")
-    parent = forum.category_by_slug(parent_slug)
-    category = forum.category_by_slug(slug, parent.id)
+    category = forum.category_by_slug(slug)
     return sum(
         1
         for topic in forum.topics.values()
@@ -346,36 +332,35 @@ def test_plan_says_how_many_solved_topics_lose_accepted_answers(lived_in):
     result = lived_in.cli("provision", "--dry-run")
     assert result.exit_code == 0, result.output
     coop = lived_in.network.cooperatives[0]
-    solved = solved_in(lived_in, f"{coop.slug}/entraide")
+    solved = solved_in(lived_in, coop.slug)
     assert solved > 1
-    line = next(line for line in result.stdout.splitlines() if f"{coop.name} › Entraide" in line)
+    line = next(line for line in result.stdout.splitlines() if f"  {coop.name}  " in line)
     assert line.endswith(
-        f"désactive les réponses acceptées sur une catégorie qui compte {solved} sujets résolus"
+        f"couleur AAAAAA → {coop.color.upper()} ; désactive les réponses acceptées sur une"
+        f" catégorie qui compte {solved} sujets résolus"
     )
 
 
-def test_feature_in_use_is_kept_without_confirmation(lived_in):
-    before = entraide_answers(lived_in)
+def test_feature_in_use_is_kept_without_confirmation_and_the_colour_is_applied(lived_in):
     result = lived_in.cli("provision")
     assert result.exit_code == 0, result.output
-    assert entraide_answers(lived_in) == before
-    assert set(before.values()) == {"true"}
-    assert "relancez avec --yes" in result.stdout.lower()
+    assert parents(lived_in) == {
+        coop.slug: (coop.color.upper(), "true") for coop in lived_in.network.cooperatives
+    }
+    assert "6 changements retenus" in result.stdout
+    assert "Relancez avec --yes" in result.stdout
 
 
 def test_feature_in_use_is_removed_when_confirmed_with_yes(lived_in):
     result = lived_in.cli("provision", "--yes")
     assert result.exit_code == 0, result.output
-    assert set(entraide_answers(lived_in).values()) == {"false"}
+    assert {answers for _colour, answers in parents(lived_in).values()} == {"false"}
 
 
 def test_adopt_existing_keeps_the_forum_as_it_is_even_with_yes(lived_in):
-    config = lived_in.folder / "campus.toml"
-    text = config.read_text(encoding="utf-8")
-    adopt = "[template]\nadopt_existing = true\n\n[[template.coop_subcategories]]"
-    config.write_text(text.replace("[[template.coop_subcategories]]", adopt, 1), encoding="utf-8")
-    before = entraide_answers(lived_in)
+    with (lived_in.folder / "campus.toml").open("a", encoding="utf-8") as config:
+        config.write("[template]\nadopt_existing = true\n")
     result = lived_in.cli("provision", "--yes", "--json")
     assert result.exit_code == 0, result.output
-    assert entraide_answers(lived_in) == before
+    assert {answers for _colour, answers in parents(lived_in).values()} == {"true"}
     assert json.loads(result.stdout)["held"] == len(lived_in.network.cooperatives)
