@@ -484,12 +484,17 @@ def provision(
     )
 
 
+def stdin_is_terminal() -> bool:
+    """Whether a person can answer a question (not a script, a pipe or cron)."""
+    return sys.stdin.isatty()
+
+
 def _confirm_sensitive(yes: bool):
     """`--yes` applies changes that touch what members use; a person at a terminal is asked;
     without a terminal they are held (never a silent default)."""
     if yes:
         return lambda plan: True
-    if not sys.stdin.isatty():
+    if not stdin_is_terminal():
         return None
 
     def ask(plan: structure.Plan) -> bool:

@@ -8,7 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+import cli
 from sandbox.network import generate
 from sandbox.server import SandboxServer
 from sync.client import DiscourseAPI
@@ -364,3 +366,19 @@ def test_adopt_existing_keeps_the_forum_as_it_is_even_with_yes(lived_in):
     assert result.exit_code == 0, result.output
     assert {answers for _colour, answers in parents(lived_in).values()} == {"true"}
     assert json.loads(result.stdout)["held"] == len(lived_in.network.cooperatives)
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"), [("y\n", "false"), ("n\n", "true"), ("\n", "true")]
+)
+def test_a_person_at_a_terminal_is_asked_and_no_is_the_default(
+    lived_in, monkeypatch, answer, expected
+):
+    monkeypatch.setattr(cli, "stdin_is_terminal", lambda: True)
+    env = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_API_KEY": lived_in.server.api_key}
+    config = ["--config", str(lived_in.folder / "campus.toml")]
+    result = CliRunner().invoke(cli.main, [*config, "provision"], env=env, input=answer)
+    assert result.exit_code == 0, result.output
+    assert "6 changements touchent à ce que les membres utilisent :" in result.stderr
+    assert "Appliquer aussi ces changements ? [y/N]" in result.stderr
+    assert {answers for _colour, answers in parents(lived_in).values()} == {expected}
