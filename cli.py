@@ -38,7 +38,7 @@ from sync import stats as mirror_stats
 from sync.client import DiscourseAPI, wait_message
 from sync.doctor import exit_code, format_checks, run_doctor
 from sync.errors import CampusError, InputError
-from sync.i18n import _, format_number, install_click_translations, ngettext
+from sync.i18n import _, format_number, install_click_translations, localise_help, ngettext
 from sync.inputs import read_roster
 from sync.progress import Progress
 from sync.pulse import PulseSettings
@@ -322,7 +322,12 @@ def write_init(directory: Path) -> list[Path]:
 
 
 class CampusGroup(click.Group):
-    """Turns Campus errors into a message on stderr and their exit status (1 or 2)."""
+    """Turns Campus errors into a message on stderr and their exit status (1 or 2); shows the
+    help texts in the user's language."""
+
+    def main(self, *args, **kwargs):
+        localise_help(self)
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):
         try:

@@ -20,6 +20,7 @@ import functools
 import gettext
 import io
 import os
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -117,6 +118,28 @@ def install_click_translations() -> None:
             module._ = click_gettext
         if hasattr(module, "ngettext"):
             module.ngettext = click_ngettext
+
+
+def help_texts(command) -> Iterator[tuple[object, str, str]]:
+    """(object, attribute, French text) of every help text of a click command and its
+    subcommands: their `help` and `short_help`, their options' `help`."""
+    for attribute in ("help", "short_help"):
+        source = command.__dict__.setdefault(f"_source_{attribute}", getattr(command, attribute))
+        if source:
+            yield command, attribute, source
+    for param in command.params:
+        source = param.__dict__.setdefault("_source_help", getattr(param, "help", None))
+        if source:
+            yield param, "help", source
+    for sub in getattr(command, "commands", {}).values():
+        yield from help_texts(sub)
+
+
+def localise_help(command) -> None:
+    """Campus's own help texts (commands, options) in the user's language, like click's: the
+    French source texts are kept and translated at each invocation (`CAMPUS_LANG`)."""
+    for item, attribute, source in help_texts(command):
+        setattr(item, attribute, _(source))
 
 
 def format_number(value: float, digits: int = 1, lang: str | None = None) -> str:

@@ -219,3 +219,19 @@ def test_click_texts_are_english_with_campus_lang_en():
     assert result.exit_code == 2
     assert result.output.splitlines()[0] == "Usage: campus provision [OPTIONS]"
     assert "Error: No such option '--bogus'." in result.output
+
+
+def test_command_and_option_help_is_english_with_campus_lang_en():
+    result = run_campus("provision", "--help", env={"CAMPUS_LANG": "en"})
+    assert "Create and keep up to date the cooperatives' groups and categories" in result.output
+    assert "show the plan without writing anything to the forum" in result.output
+
+
+def test_every_help_text_has_its_english_translation():
+    from sync.i18n import help_texts, translations
+
+    english = translations("en")
+    missing = sorted(
+        {text for _item, _attribute, text in help_texts(cli.main) if english.gettext(text) == text}
+    )
+    assert not missing, "aide sans traduction anglaise dans campus.po : " + "; ".join(missing)
