@@ -1066,7 +1066,8 @@ def demo(ctx: click.Context, out: Path, seed: int, size: str) -> None:
         )
         step(_("Résultats du baromètre (campus pulse collect)"), pulse_collect, month=month)
         config = get_config(ctx)
-        click.echo(f"\n== {_('Rapports QVT du mois {month} (campus report)', month=month)} ==")
+        report_title = _("Rapports QVT du mois {month} (campus report)", month=month)
+        click.echo(f"\n== {report_title} ==")
         folder = Path(run_report(config, month)["folder"])
     click.echo(
         _(

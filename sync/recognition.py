@@ -96,7 +96,7 @@ class RecognitionResult:
 
 
 def _names(usernames: Sequence[str]) -> str:
-    return " : " + ", ".join(usernames) if usernames else ""
+    return _(" : {names}", names=", ".join(usernames)) if usernames else ""
 
 
 def plan_recognition(
