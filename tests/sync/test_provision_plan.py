@@ -373,3 +373,15 @@ def test_adopt_existing_setting_holds_every_sensitive_change():
         "coop-beta/entraide": ("accepted_answers",),  # solved topics not counted: kept too
     }
     assert "retenu, le forum garde l'existant" in format_plan(plan)
+
+
+def test_renaming_a_group_members_know_is_sensitive_naming_a_new_one_is_not():
+    state = provisioned_state()
+    state.groups["coop-beta"]["full_name"] = None
+    renamed = [Cooperative("coop-alpha", "Alpha Nouvelle", color="1B75BB"), COOPS[1]]
+    plan = plan_structure(state, renamed, TEMPLATE)
+    effects = {a.key: a.effects for a in plan.writes if a.kind == GROUP}
+    assert [(e.text, e.sensitive) for e in effects["coop-alpha"]] == [
+        ("renomme le groupe « Alpha » en « Alpha Nouvelle »", "renamed")
+    ]
+    assert [(e.text, e.sensitive) for e in effects["coop-beta"]] == [("nom complet « Beta »", None)]
