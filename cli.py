@@ -6,6 +6,7 @@ and the environment, calls one library function, and prints its result (French f
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -14,6 +15,7 @@ import sys
 import time
 import tomllib
 import typing
+from collections.abc import Iterator
 from dataclasses import MISSING, dataclass, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,8 +42,9 @@ from sync import stats as mirror_stats
 from sync.client import DiscourseAPI, wait_message
 from sync.doctor import exit_code, format_checks, run_doctor
 from sync.errors import CampusError, InputError
-from sync.i18n import translate
+from sync.i18n import _, format_number, install_click_translations, localise_help, ngettext
 from sync.inputs import read_roster
+from sync.progress import Progress
 from sync.pulse import PulseSettings
 from sync.settings import (
     DatabaseSettings,
@@ -53,6 +56,9 @@ from sync.settings import (
 from sync.worker import Job, Worker
 
 log = logging.getLogger("campus")
+
+# click's own texts (usage, --help, option errors) in the user's language, like Campus's
+install_click_translations()
 
 # campus.toml section -> the settings dataclass it fills (in the order `campus init` writes them)
 SECTIONS: dict[str, type] = {
@@ -76,51 +82,6 @@ ENV_OVERRIDES = {
     "CAMPUS_DISCOURSE_API_KEY": ("discourse", "api_key"),
     "CAMPUS_DATABASE_URL": ("database", "url"),
 }
-
-MESSAGES = {
-    "fr": {
-        "no_config": "{path} : fichier de configuration introuvable (vérifiez --config ou CAMPUS_CONFIG ; « campus init » en écrit un).",
-        "toml": "{path} : TOML invalide : {reason}",
-        "unknown_section": "{path} : section [{section}] inconnue (sections possibles : {known}).",
-        "not_table": "{path} : [{section}] doit être une table.",
-        "unknown_key": "{path} : [{section}] clé « {key} » inconnue (clés possibles : {known}).",
-        "missing_key": "{path} : [{section}] clé « {key} » manquante : elle est obligatoire dans cette table.",
-        "bad_type": "{path} : [{section}] {key} = {value!r} : {expected} attendu.",
-        "secret_in_file": "{path} : [discourse] ne doit pas contenir la clé d'API ; définissez la variable d'environnement CAMPUS_DISCOURSE_API_KEY.",
-        "no_key": "La clé d'API manque : définissez la variable d'environnement CAMPUS_DISCOURSE_API_KEY (clé admin créée dans Discourse, Admin > API).",
-        "init_exists": "{path} existe déjà : rien n'a été écrit (supprimez-le ou choisissez un autre dossier).",
-        "init_done": "Fichiers écrits dans {dir} : campus.toml, cooperatives.csv, roster.csv.\nDéfinissez CAMPUS_DISCOURSE_API_KEY puis lancez « campus doctor ».",
-        "expected_str": "un texte entre guillemets",
-        "expected_int": "un nombre entier",
-        "expected_float": "un nombre",
-        "expected_bool": "true ou false",
-        "expected_table": "une table",
-        "expected_list": "une liste de tables [[…]]",
-    },
-    "en": {
-        "no_config": "{path}: configuration file not found (check --config or CAMPUS_CONFIG; `campus init` writes one).",
-        "toml": "{path}: invalid TOML: {reason}",
-        "unknown_section": "{path}: unknown section [{section}] (known sections: {known}).",
-        "not_table": "{path}: [{section}] must be a table.",
-        "unknown_key": "{path}: [{section}] unknown key '{key}' (known keys: {known}).",
-        "missing_key": "{path}: [{section}] missing key '{key}': it is required in this table.",
-        "bad_type": "{path}: [{section}] {key} = {value!r}: expected {expected}.",
-        "secret_in_file": "{path}: [discourse] must not hold the API key; set the environment variable CAMPUS_DISCOURSE_API_KEY.",
-        "no_key": "The API key is missing: set the environment variable CAMPUS_DISCOURSE_API_KEY (an admin key created in Discourse, Admin > API).",
-        "init_exists": "{path} already exists: nothing was written (remove it or choose another folder).",
-        "init_done": "Files written in {dir}: campus.toml, cooperatives.csv, roster.csv.\nSet CAMPUS_DISCOURSE_API_KEY, then run `campus doctor`.",
-        "expected_str": "a quoted string",
-        "expected_int": "an integer",
-        "expected_float": "a number",
-        "expected_bool": "true or false",
-        "expected_table": "a table",
-        "expected_list": "a list of tables [[…]]",
-    },
-}
-
-
-def _(message: str, **values) -> str:
-    return translate(MESSAGES, message, **values)
 
 
 # --- configuration -------------------------------------------------------------------------
@@ -160,24 +121,33 @@ def _coerce(path: Path, section: str, key: str, value, annotation):
 
     def bad(expected: str):
         raise InputError(
-            _("bad_type", path=path, section=section, key=key, value=value, expected=_(expected))
+            _(
+                "{path} : [{section}] {key} = {value!r} : {expected} attendu.",
+                path=path,
+                section=section,
+                key=key,
+                value=value,
+                expected=expected,
+            )
         )
 
     if hint is bool:
-        return value if isinstance(value, bool) else bad("expected_bool")
+        return value if isinstance(value, bool) else bad(_("true ou false"))
     if hint is int:
         return (
-            value if isinstance(value, int) and not isinstance(value, bool) else bad("expected_int")
+            value
+            if isinstance(value, int) and not isinstance(value, bool)
+            else bad(_("un nombre entier"))
         )
     if hint is float:
         if isinstance(value, int | float) and not isinstance(value, bool):
             return float(value)
-        return bad("expected_float")
+        return bad(_("un nombre"))
     if hint is str:
-        return value if isinstance(value, str) else bad("expected_str")
+        return value if isinstance(value, str) else bad(_("un texte entre guillemets"))
     if origin is dict:
         if not isinstance(value, dict):
-            return bad("expected_table")
+            return bad(_("une table"))
         _key_type, value_type = typing.get_args(hint)
         return {
             str(k): _coerce(path, section, f"{key}.{k}", v, value_type) for k, v in value.items()
@@ -185,7 +155,7 @@ def _coerce(path: Path, section: str, key: str, value, annotation):
     if origin is tuple:
         (item_type, _ellipsis) = typing.get_args(hint)
         if not isinstance(value, list):
-            return bad("expected_list")
+            return bad(_("une liste de tables [[…]]"))
         return tuple(
             _build(path, f"{section}.{key}[{i}]", item_type, item) for i, item in enumerate(value)
         )
@@ -195,21 +165,41 @@ def _coerce(path: Path, section: str, key: str, value, annotation):
 def _build(path: Path, section: str, cls: type, table) -> object:
     """Build dataclass `cls` from a TOML table, refusing unknown keys and wrong types."""
     if not isinstance(table, dict):
-        raise InputError(_("not_table", path=path, section=section))
+        raise InputError(_("{path} : [{section}] doit être une table.", path=path, section=section))
     hints = typing.get_type_hints(cls)
     allowed = {f.name: f for f in fields(cls) if not f.metadata.get("secret")}
     values = {}
     for key, value in table.items():
         if key not in allowed:
             if key in {f.name for f in fields(cls)}:
-                raise InputError(_("secret_in_file", path=path))
+                raise InputError(
+                    _(
+                        "{path} : [discourse] ne doit pas contenir la clé d'API ; définissez la variable d'environnement CAMPUS_DISCOURSE_API_KEY.",
+                        path=path,
+                    )
+                )
             known = ", ".join(allowed)
-            raise InputError(_("unknown_key", path=path, section=section, key=key, known=known))
+            raise InputError(
+                _(
+                    "{path} : [{section}] clé « {key} » inconnue (clés possibles : {known}).",
+                    path=path,
+                    section=section,
+                    key=key,
+                    known=known,
+                )
+            )
         values[key] = _coerce(path, section, key, value, hints[key])
     for f in fields(cls):
         required = f.default is MISSING and f.default_factory is MISSING
         if required and f.name not in values:  # a field of a nested table without default
-            raise InputError(_("missing_key", path=path, section=section, key=f.name))
+            raise InputError(
+                _(
+                    "{path} : [{section}] clé « {key} » manquante : elle est obligatoire dans cette table.",
+                    path=path,
+                    section=section,
+                    key=f.name,
+                )
+            )
     try:
         return cls(**values)
     except InputError as error:  # a value the section's own checks refuse
@@ -224,11 +214,20 @@ def load_config(path: Path, environ: typing.Mapping[str, str] | None = None) -> 
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise InputError(_("toml", path=path, reason=error)) from None
+            raise InputError(
+                _("{path} : TOML invalide : {reason}", path=path, reason=error)
+            ) from None
     for section in data:
         if section not in SECTIONS:
             known = ", ".join(SECTIONS)
-            raise InputError(_("unknown_section", path=path, section=section, known=known))
+            raise InputError(
+                _(
+                    "{path} : section [{section}] inconnue (sections possibles : {known}).",
+                    path=path,
+                    section=section,
+                    known=known,
+                )
+            )
     sections = {name: _build(path, name, cls, data.get(name, {})) for name, cls in SECTIONS.items()}
     for variable, (section, key) in ENV_OVERRIDES.items():
         if environ.get(variable):
@@ -311,7 +310,12 @@ def write_init(directory: Path) -> list[Path]:
     }
     for target in targets:
         if target.exists():
-            raise InputError(_("init_exists", path=target))
+            raise InputError(
+                _(
+                    "{path} existe déjà : rien n'a été écrit (supprimez-le ou choisissez un autre dossier).",
+                    path=target,
+                )
+            )
     directory.mkdir(parents=True, exist_ok=True)
     for target, text in targets.items():
         target.write_text(text, encoding="utf-8")
@@ -322,7 +326,12 @@ def write_init(directory: Path) -> list[Path]:
 
 
 class CampusGroup(click.Group):
-    """Turns Campus errors into a message on stderr and their exit status (1 or 2)."""
+    """Turns Campus errors into a message on stderr and their exit status (1 or 2); shows the
+    help texts in the user's language."""
+
+    def main(self, *args, **kwargs):
+        localise_help(self)
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -366,7 +375,12 @@ def get_config(ctx: click.Context) -> Config:
     root = ctx.find_root()
     if isinstance(root.obj, ConfigChoice):
         if root.obj.required and not root.obj.path.is_file():
-            raise InputError(_("no_config", path=root.obj.path))
+            raise InputError(
+                _(
+                    "{path} : fichier de configuration introuvable (vérifiez --config ou CAMPUS_CONFIG ; « campus init » en écrit un).",
+                    path=root.obj.path,
+                )
+            )
         root.obj = load_config(root.obj.path)
     return root.obj
 
@@ -375,7 +389,11 @@ def discourse_settings(config: Config) -> DiscourseSettings:
     """The forum settings, refusing to go on without an API key."""
     settings = config["discourse"]
     if not settings.api_key:
-        raise InputError(_("no_key"))
+        raise InputError(
+            _(
+                "La clé d'API manque : définissez la variable d'environnement CAMPUS_DISCOURSE_API_KEY (clé admin créée dans Discourse, Admin > API)."
+            )
+        )
     return settings
 
 
@@ -392,7 +410,12 @@ def open_client(config: Config) -> DiscourseAPI:
 def init(directory: Path) -> None:
     """Écrire un campus.toml commenté et des fichiers CSV d'exemple."""
     write_init(directory)
-    click.echo(_("init_done", dir=directory))
+    click.echo(
+        _(
+            "Fichiers écrits dans {dir} : campus.toml, cooperatives.csv, roster.csv.\nDéfinissez CAMPUS_DISCOURSE_API_KEY puis lancez « campus doctor ».",
+            dir=directory,
+        )
+    )
 
 
 @main.command()
@@ -407,11 +430,17 @@ def doctor(ctx: click.Context) -> None:
 # --- commands of the packages are registered below ------------------------------------------
 
 
-def stderr_progress(ctx: click.Context):
-    """A line printer on stderr when stderr is a terminal or with -v, else None (quiet)."""
-    if sys.stderr.isatty() or ctx.find_root().params.get("verbose"):
-        return lambda line: click.echo(line, err=True)
-    return None
+@contextlib.contextmanager
+def stderr_progress(ctx: click.Context) -> Iterator[Progress]:
+    """Where a long command shows its progress: a bar with the time left on a terminal, a line a
+    minute without one, every line with -v (all on stderr)."""
+    stream = sys.stderr
+    verbose = bool(ctx.find_root().params.get("verbose"))
+    progress = Progress(stream, terminal=stream.isatty(), verbose=verbose)
+    try:
+        yield progress
+    finally:
+        progress.close()
 
 
 @main.command()
@@ -422,8 +451,15 @@ def stderr_progress(ctx: click.Context):
     is_flag=True,
     help="relire les permissions de chaque catégorie (une requête par catégorie)",
 )
+@click.option(
+    "--yes",
+    is_flag=True,
+    help="appliquer sans demander les changements qui touchent à ce que les membres utilisent",
+)
 @click.pass_context
-def provision(ctx: click.Context, dry_run: bool, as_json: bool, check_permissions: bool) -> None:
+def provision(
+    ctx: click.Context, dry_run: bool, as_json: bool, check_permissions: bool, yes: bool
+) -> None:
     """Créer et tenir à jour groupes et catégories des coopératives (cooperatives.csv)."""
     config = get_config(ctx)
     template = config["template"]
@@ -431,14 +467,17 @@ def provision(ctx: click.Context, dry_run: bool, as_json: bool, check_permission
         config.resolve(config["network"].cooperatives), template
     )
     client = open_client(config)
-    plan = structure.run_provision(
-        client,
-        cooperatives,
-        template,
-        dry_run=dry_run,
-        check_permissions=check_permissions,
-        progress=stderr_progress(ctx),
-    )
+    with stderr_progress(ctx) as progress:
+        plan = structure.run_provision(
+            client,
+            cooperatives,
+            template,
+            dry_run=dry_run,
+            check_permissions=check_permissions,
+            progress=progress.line,
+            confirm=_confirm_sensitive(yes),
+            steps=progress.step,
+        )
     counts = {"requests": client.total_requests, "writes": client.write_requests}
     if as_json:
         click.echo(
@@ -447,7 +486,31 @@ def provision(ctx: click.Context, dry_run: bool, as_json: bool, check_permission
         return
     verbose = bool(ctx.find_root().params.get("verbose"))
     click.echo(structure.format_plan(plan, show_unchanged=verbose))
-    click.echo(structure.describe_run(plan, dry_run=dry_run, **counts))
+    click.echo(
+        structure.describe_run(
+            plan, dry_run=dry_run, adopt_existing=template.adopt_existing, **counts
+        )
+    )
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a person can answer a question (not a script, a pipe or cron)."""
+    return sys.stdin.isatty()
+
+
+def _confirm_sensitive(yes: bool):
+    """`--yes` applies changes that touch what members use; a person at a terminal is asked;
+    without a terminal they are held (never a silent default)."""
+    if yes:
+        return lambda plan: True
+    if not stdin_is_terminal():
+        return None
+
+    def ask(plan: structure.Plan) -> bool:
+        click.echo(structure.format_sensitive(plan), err=True)
+        return click.confirm(_("Appliquer aussi ces changements ?"), default=False, err=True)
+
+    return ask
 
 
 @main.command()
@@ -465,16 +528,18 @@ def members(ctx: click.Context, dry_run: bool, as_json: bool, prune: bool, invit
     )
     roster = read_roster(config.resolve(config["network"].roster), cooperatives)
     client = open_client(config)
-    plan, result = roster_sync.run_members(
-        client,
-        roster,
-        cooperatives,
-        template,
-        dry_run=dry_run,
-        prune=prune,
-        invite=invite,
-        progress=stderr_progress(ctx),
-    )
+    with stderr_progress(ctx) as progress:
+        plan, result = roster_sync.run_members(
+            client,
+            roster,
+            cooperatives,
+            template,
+            dry_run=dry_run,
+            prune=prune,
+            invite=invite,
+            progress=progress.line,
+            steps=progress.step,
+        )
     if as_json:
         data = roster_sync.members_json(
             plan,
@@ -495,13 +560,14 @@ def members(ctx: click.Context, dry_run: bool, as_json: bool, prune: bool, invit
 def sync_command(ctx: click.Context, full: bool, as_json: bool) -> None:
     """Copier l'activité du forum dans la base locale (incrémental par défaut)."""
     config = get_config(ctx)
-    summary = mirror.run_sync(
-        config.database_url,
-        open_client(config),
-        _sync_options(config),
-        full=full,
-        progress=stderr_progress(ctx),
-    )
+    with stderr_progress(ctx) as progress:
+        summary = mirror.run_sync(
+            config.database_url,
+            open_client(config),
+            _sync_options(config),
+            full=full,
+            progress=progress.line,
+        )
     if as_json:
         click.echo(json.dumps(summary.as_json(), ensure_ascii=False))
     else:
@@ -517,36 +583,10 @@ def stats_command(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))
     else:
-        click.echo(mirror_stats.format_stats(result))
+        click.echo(mirror_stats.format_stats(result, get_config(ctx)["network"].timezone))
 
 
 # --- report, pulse, worker (issue 6) ----------------------------------------------------------
-
-
-REPORT_MESSAGES = {
-    "fr": {
-        "report_published": "Rapport {action} dans le sujet {topic_id} « {title} ».",
-        "pulse_posted": "Baromètre {month} : {posted} sujet(s) publié(s), {already} déjà en place.",
-        "pulse_collected": "Baromètre {month} : {closed} sondage(s) clos lu(s) ({voters} votes), {still_open} encore ouvert(s), {missing} introuvable(s).",
-        "created": "publié",
-        "updated": "mis à jour",
-        "ok": "réussi",
-        "failed": "échec",
-        "skipped": "sauté (verrou pris par une autre exécution)",
-        "run": "{job} : {outcome} ({seconds:.1f} s) {detail}",
-    },
-    "en": {
-        "report_published": "Report {action} in topic {topic_id} '{title}'.",
-        "pulse_posted": "Pulse {month}: {posted} topic(s) posted, {already} already there.",
-        "pulse_collected": "Pulse {month}: {closed} closed poll(s) read ({voters} votes), {still_open} still open, {missing} missing.",
-        "created": "published",
-        "updated": "updated",
-        "ok": "ok",
-        "failed": "failed",
-        "skipped": "skipped (lock held by another run)",
-        "run": "{job}: {outcome} ({seconds:.1f} s) {detail}",
-    },
-}
 
 
 def _month_option(default_help: str):
@@ -618,9 +658,11 @@ def report_command(ctx, month, coop, out, lang, publish) -> None:
     click.echo(result["folder"])
     if "published" in result:
         published = result["published"] | {
-            "action": translate(REPORT_MESSAGES, result["published"]["action"])
+            "action": _("publié") if result["published"]["action"] == "created" else _("mis à jour")
         }
-        click.echo(translate(REPORT_MESSAGES, "report_published", **published), err=True)
+        click.echo(
+            _("Rapport {action} dans le sujet {topic_id} « {title} ».", **published), err=True
+        )
 
 
 @main.group(name="pulse")
@@ -654,12 +696,12 @@ def pulse_post(ctx, month, as_json) -> None:
         click.echo(json.dumps(data, ensure_ascii=False))
     else:
         click.echo(
-            translate(
-                REPORT_MESSAGES,
-                "pulse_posted",
+            ngettext(
+                "Baromètre {month} : {n} sujet publié, {already} déjà en place.",
+                "Baromètre {month} : {n} sujets publiés, {already} déjà en place.",
+                len(outcome.posted),
                 month=month,
-                posted=len(outcome.posted),
-                already=len(outcome.already),
+                already=format_number(len(outcome.already), 0),
             )
         )
 
@@ -678,18 +720,38 @@ def pulse_collect(ctx, month, as_json) -> None:
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False))
     else:
-        click.echo(translate(REPORT_MESSAGES, "pulse_collected", **data))
+        click.echo(pulse_collected_line(outcome, month))
+
+
+def pulse_collected_line(outcome: pulse.PulseOutcome, month: str) -> str:
+    """What `pulse collect` read: closed polls and their votes (one per person and axis)."""
+    return " ".join(
+        [
+            ngettext(
+                "Baromètre {month} : {n} sondage clos lu",
+                "Baromètre {month} : {n} sondages clos lus",
+                outcome.closed,
+                month=month,
+            ),
+            ngettext("({n} vote),", "({n} votes),", outcome.voters),
+            ngettext("{n} encore ouvert,", "{n} encore ouverts,", outcome.still_open),
+            ngettext("{n} introuvable.", "{n} introuvables.", outcome.missing),
+        ]
+    )
 
 
 def worker_jobs(config: Config) -> list[Job]:
     """The worker's jobs: sync and relay hourly (relay sends only in working hours), scores
-    daily, and on the 1st pulse, report and digest."""
+    daily, and on the 1st pulse, report and digest.
+
+    Each returns the line `worker --once` prints and the log records, in the user's language
+    (never a volunteer's name).
+    """
     tz = config["network"].timezone
 
-    def sync_job() -> dict:
-        return mirror.run_sync(
-            config.database_url, open_client(config), _sync_options(config)
-        ).as_json()
+    def sync_job() -> str:
+        summary = mirror.run_sync(config.database_url, open_client(config), _sync_options(config))
+        return mirror.format_summary(summary)
 
     def score_job() -> str:
         start, end = parse_period("last30", tz, datetime.now(UTC))
@@ -705,9 +767,14 @@ def worker_jobs(config: Config) -> list[Job]:
         target = config.base_dir / "scores" / "last30.csv"
         target.parent.mkdir(parents=True, exist_ok=True)
         table.to_csv(target, index=False)
-        return f"{len(table)} → {target}"
+        return ngettext(
+            "{n} personne classée sur 30 jours → {path}",
+            "{n} personnes classées sur 30 jours → {path}",
+            len(table),
+            path=target,
+        )
 
-    def monthly_job() -> dict:
+    def monthly_job() -> str:
         month = indicators.current_month(tz)
         previous = indicators.shift_month(month, -1)
         client = open_client(config)
@@ -723,16 +790,42 @@ def worker_jobs(config: Config) -> list[Job]:
             config["pulse"],
             config["reports"].min_group_size,
         )
-        return {"collected": collected.closed, "report": report, "posted": posted.posted}
+        lines = [pulse_collected_line(collected, previous)]
+        if "published" in report:
+            lines.append(
+                _(
+                    "Rapport écrit dans {folder}, publié dans le sujet {topic_id} « {title} ».",
+                    folder=report["folder"],
+                    **report["published"],
+                )
+            )
+        else:
+            lines.append(_("Rapport écrit dans {folder}.", **report))
+        lines.append(
+            ngettext(
+                "Baromètre {month} : {n} sujet publié.",
+                "Baromètre {month} : {n} sujets publiés.",
+                len(posted.posted),
+                month=month,
+            )
+        )
+        return " ".join(lines)
 
-    def relay_job() -> dict:
-        return relay_outcome(config, dry_run=False).as_json()
+    def relay_job() -> str:
+        return relay_outcome(config, dry_run=False).summary().replace("\n", " ")
 
-    def digest_job() -> dict:
+    def digest_job() -> str:
         previous = indicators.shift_month(indicators.current_month(tz), -1)
         publish = config["digest"].publish_from_worker
         digest, published = digest_outcome(config, previous, None, publish)
-        return {"month": digest.month, "questions": digest.questions, "published": published}
+        if published is None:
+            return ngettext(
+                "Récapitulatif {month} : {n} question résolue (non publié).",
+                "Récapitulatif {month} : {n} questions résolues (non publié).",
+                digest.questions,
+                month=digest.month,
+            )
+        return digest_runner.describe_publication(published)
 
     return [
         Job("sync", sync_job, "hourly"),
@@ -752,38 +845,26 @@ def worker_command(ctx, once) -> None:
     worker = Worker(worker_jobs(config), config.database_url, tz=config["network"].timezone)
     if once:
         records = worker.run_once()
+        outcomes = {
+            "ok": _("réussi"),
+            "failed": _("échec"),
+            "skipped": _("sauté (verrou pris par une autre exécution)"),
+        }
         for record in records:
-            outcome = translate(REPORT_MESSAGES, record.outcome)
             click.echo(
-                translate(
-                    REPORT_MESSAGES,
-                    "run",
+                _(
+                    "{job} : {outcome} ({seconds} s). {detail}",
                     job=record.job,
-                    outcome=outcome,
-                    seconds=record.seconds,
+                    outcome=outcomes[record.outcome],
+                    seconds=format_number(record.seconds),
                     detail=record.detail,
-                )
+                ).rstrip()
             )
         ctx.exit(1 if any(record.outcome == "failed" for record in records) else 0)
     worker.run_forever()
 
 
 # --- score (issue 5) ----------------------------------------------------------------------------
-
-SCORE_MESSAGES = {
-    "fr": {
-        "apply_by_category": "--apply propose les N premiers du score général : il ne se combine pas avec --by-category.",
-        "confirm": "Appliquer ces changements sur le forum (y : oui, n : non) ?",
-        "cancelled": "Annulé : rien n'a été modifié sur le forum.",
-        "nobody": "Personne à proposer sur cette période.",
-    },
-    "en": {
-        "apply_by_category": "--apply proposes the top N of the overall score: it cannot be combined with --by-category.",
-        "confirm": "Apply these changes to the forum?",
-        "cancelled": "Cancelled: nothing was changed on the forum.",
-        "nobody": "Nobody to propose in this period.",
-    },
-}
 
 
 @main.command(name="score")
@@ -811,7 +892,11 @@ SCORE_MESSAGES = {
 def score_command(ctx, period, coop, top, exclude_staff, by_category, fmt, apply_, yes) -> None:
     """Score des contributeurs : qui aide les autres (détail de chaque composante)."""
     if apply_ and by_category:
-        raise InputError(translate(SCORE_MESSAGES, "apply_by_category"))
+        raise InputError(
+            _(
+                "--apply propose les N premiers du score général : il ne se combine pas avec --by-category."
+            )
+        )
     config = get_config(ctx)
     start, end = parse_period(period, config["network"].timezone, datetime.now(UTC))
     forum = load_forum(db.connect(config.database_url))
@@ -836,7 +921,7 @@ def score_command(ctx, period, coop, top, exclude_staff, by_category, fmt, apply
 def _apply_recognition(config: Config, usernames: list[str], yes: bool) -> None:
     """Show the recognition plan on stderr, ask a person, then apply it (stdout stays the scores)."""
     if not usernames:
-        click.echo(translate(SCORE_MESSAGES, "nobody"), err=True)
+        click.echo(_("Personne à proposer sur cette période."), err=True)
         return
     settings = config["recognition"]
     client = open_client(config)
@@ -849,8 +934,10 @@ def _apply_recognition(config: Config, usernames: list[str], yes: bool) -> None:
     click.echo(plan.describe(), err=True)
     if not plan.has_changes:
         return
-    if not yes and not click.confirm(translate(SCORE_MESSAGES, "confirm"), err=True):
-        click.echo(translate(SCORE_MESSAGES, "cancelled"), err=True)
+    if not yes and not click.confirm(
+        _("Appliquer ces changements sur le forum (y : oui, n : non) ?"), err=True
+    ):
+        click.echo(_("Annulé : rien n'a été modifié sur le forum."), err=True)
         return
     result = recognition.apply_recognition(
         client, plan, badge_description=settings.badge_description
@@ -886,39 +973,6 @@ def sandbox_command(
 
 
 # --- demo (issue 6): the whole pipeline on the sandbox ------------------------------------------
-
-DEMO_MESSAGES = {
-    "fr": {
-        "start": "Réseau synthétique (graine {seed}, taille {size}) : {cooperatives} coopératives, {users} membres, {topics} sujets, {posts} messages.",
-        "sandbox": "Bac à sable Discourse sur {url} ; configuration écrite dans {config}.",
-        "step": "\n== {title} ==",
-        "votes": "Les membres répondent au baromètre : {voters} votes dans {coops} coopératives ; sondages clos.",
-        "done": "\nTerminé en {seconds:.0f} s. Rapport du réseau : {report}",
-        "doctor": "Vérification du forum (campus doctor)",
-        "provision": "Structure du forum (campus provision)",
-        "members": "Membres dans leurs groupes (campus members)",
-        "sync": "Copie de l'activité (campus sync)",
-        "score": "Contributeurs du mois {month} (campus score --apply --yes)",
-        "pulse_post": "Baromètre QVT du mois {month} (campus pulse post)",
-        "pulse_collect": "Résultats du baromètre (campus pulse collect)",
-        "report": "Rapports QVT du mois {month} (campus report)",
-    },
-    "en": {
-        "start": "Synthetic network (seed {seed}, size {size}): {cooperatives} cooperatives, {users} members, {topics} topics, {posts} posts.",
-        "sandbox": "Discourse sandbox at {url}; configuration written to {config}.",
-        "step": "\n== {title} ==",
-        "votes": "Members answer the pulse poll: {voters} votes in {coops} cooperatives; polls closed.",
-        "done": "\nDone in {seconds:.0f} s. Network report: {report}",
-        "doctor": "Checking the forum (campus doctor)",
-        "provision": "Forum structure (campus provision)",
-        "members": "Members into their groups (campus members)",
-        "sync": "Mirroring the activity (campus sync)",
-        "score": "Contributors of {month} (campus score --apply --yes)",
-        "pulse_post": "QVT pulse poll for {month} (campus pulse post)",
-        "pulse_collect": "Pulse results (campus pulse collect)",
-        "report": "QVT reports for {month} (campus report)",
-    },
-}
 
 
 def write_demo_files(out: Path, url: str, network) -> Path:
@@ -962,11 +1016,8 @@ def demo(ctx: click.Context, out: Path, seed: int, size: str) -> None:
     from sandbox.pulse_votes import answer_open_polls
     from sandbox.server import SandboxServer
 
-    def say(message: str, **values) -> None:
-        click.echo(translate(DEMO_MESSAGES, message, **values))
-
     def step(title: str, command: click.Command, **params) -> None:
-        say("step", title=translate(DEMO_MESSAGES, title, month=month))
+        click.echo(f"\n== {title} ==")
         try:
             ctx.invoke(command, **params)
         except click.exceptions.Exit as stop:
@@ -974,30 +1025,81 @@ def demo(ctx: click.Context, out: Path, seed: int, size: str) -> None:
                 raise
 
     started = time.monotonic()
-    network = generate(seed, size)
+    network = generate(seed, size, activity=False)
     tz = ZoneInfo(NetworkSettings().timezone)
     month = (network.reference.astimezone(tz) - timedelta(seconds=1)).strftime("%Y-%m")
-    say("start", seed=seed, size=size, cooperatives=len(network.cooperatives), **network.summary)
+    click.echo(
+        _(
+            "Réseau synthétique (graine {seed}, taille {size}) : {cooperatives} coopératives,"
+            " {users} membres.",
+            seed=seed,
+            size=size,
+            cooperatives=format_number(len(network.cooperatives), 0),
+            users=format_number(network.summary["users"], 0),
+        )
+    )
     with SandboxServer(network, rate_limit_per_minute=0, seed=seed) as server:
         config_path = write_demo_files(out, server.url, network)
         environ = {**os.environ, "CAMPUS_DISCOURSE_API_KEY": server.api_key}
         environ.pop("CAMPUS_DISCOURSE_URL", None)
         environ.pop("CAMPUS_DATABASE_URL", None)
         ctx.find_root().obj = load_config(config_path, environ=environ)
-        say("sandbox", url=server.url, config=config_path)
-        step("doctor", doctor)
-        step("provision", provision)
-        step("members", members)
-        step("sync", sync_command)
-        step("score", score_command, period=month, top=10, apply_=True, yes=True)
-        step("pulse_post", pulse_post, month=month)
+        click.echo(
+            _(
+                "Bac à sable Discourse sur {url} : les comptes existent, ni groupes ni catégories"
+                " de coopérative ; configuration écrite dans {config}.",
+                url=server.url,
+                config=config_path,
+            )
+        )
+        step(_("Vérification du forum (campus doctor)"), doctor)
+        step(_("Structure du forum (campus provision)"), provision)
+        step(_("Membres dans leurs groupes (campus members)"), members)
+        summary = network.add_activity()
+        click.echo(
+            _(
+                "\nLe bac à sable simule un an d'activité : {topics} sujets, {posts} messages.",
+                topics=format_number(summary["topics"], 0),
+                posts=format_number(summary["posts"], 0),
+            )
+        )
+        step(_("Copie de l'activité (campus sync)"), sync_command)
+        step(
+            _("Contributeurs du mois {month} (campus score --apply --yes)", month=month),
+            score_command,
+            period=month,
+            top=10,
+            apply_=True,
+            yes=True,
+        )
+        step(
+            _("Baromètre QVT du mois {month} (campus pulse post)", month=month),
+            pulse_post,
+            month=month,
+        )
         voters = answer_open_polls(server.state, seed)
-        say("votes", voters=sum(voters.values()), coops=len(voters))
-        step("pulse_collect", pulse_collect, month=month)
+        click.echo(
+            ngettext(
+                "{n} personne répond au baromètre dans {coops} coopératives (un vote par axe) ;"
+                " sondages clos.",
+                "{n} personnes répondent au baromètre dans {coops} coopératives (un vote par"
+                " axe) ; sondages clos.",
+                sum(voters.values()),
+                coops=format_number(len(voters), 0),
+            )
+        )
+        step(_("Résultats du baromètre (campus pulse collect)"), pulse_collect, month=month)
         config = get_config(ctx)
-        say("step", title=translate(DEMO_MESSAGES, "report", month=month))
+        report_title = _("Rapports QVT du mois {month} (campus report)", month=month)
+        click.echo(f"\n== {report_title} ==")
         folder = Path(run_report(config, month)["folder"])
-    say("done", seconds=time.monotonic() - started, report=folder / "network.html")
+    click.echo(
+        _(
+            "\nTerminé en {seconds} s. Rapport du réseau : {report}",
+            seconds=format_number(time.monotonic() - started, 0),
+            report=folder / "network.html",
+        )
+    )
 
 
 # --- relay and digest (issue 14) ----------------------------------------------------------------

@@ -6,21 +6,8 @@ from dataclasses import dataclass, fields
 from typing import ClassVar
 
 from sync.errors import InputError
-from sync.i18n import translate
+from sync.i18n import _
 from sync.settings import doc
-
-MESSAGES = {
-    "fr": {
-        "negative": "[score] {key} = {value!r} : un nombre positif ou nul est attendu (0 désactive la composante).",
-        "multiplier": "[score] cross_coop_multiplier = {value!r} : 0 (bonus désactivé) ou un nombre supérieur ou égal à 1 est attendu.",
-        "top": "[recognition] top = {value!r} : un nombre entier supérieur ou égal à 1 est attendu.",
-    },
-    "en": {
-        "negative": "[score] {key} = {value!r}: expected a number >= 0 (0 disables the component).",
-        "multiplier": "[score] cross_coop_multiplier = {value!r}: expected 0 (bonus disabled) or a number >= 1.",
-        "top": "[recognition] top = {value!r}: expected an integer >= 1.",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -49,9 +36,20 @@ class ScoreWeights:
         for f in fields(self):
             value = getattr(self, f.name)
             if value < 0:
-                raise InputError(translate(MESSAGES, "negative", key=f.name, value=value))
+                raise InputError(
+                    _(
+                        "[score] {key} = {value!r} : un nombre positif ou nul est attendu (0 désactive la composante).",
+                        key=f.name,
+                        value=value,
+                    )
+                )
         if 0 < self.cross_coop_multiplier < 1:
-            raise InputError(translate(MESSAGES, "multiplier", value=self.cross_coop_multiplier))
+            raise InputError(
+                _(
+                    "[score] cross_coop_multiplier = {value!r} : 0 (bonus désactivé) ou un nombre supérieur ou égal à 1 est attendu.",
+                    value=self.cross_coop_multiplier,
+                )
+            )
 
 
 @dataclass(frozen=True)
@@ -70,7 +68,12 @@ class RecognitionSettings:
 
     def __post_init__(self) -> None:
         if self.top < 1:
-            raise InputError(translate(MESSAGES, "top", value=self.top))
+            raise InputError(
+                _(
+                    "[recognition] top = {value!r} : un nombre entier supérieur ou égal à 1 est attendu.",
+                    value=self.top,
+                )
+            )
 
 
 @dataclass(frozen=True)

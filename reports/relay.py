@@ -65,8 +65,12 @@ class RelayOutcome:
             )
             for topic_id, users in self.plan.suggestions
         ]
+        return "\n".join([*lines, self.summary()])
+
+    def summary(self) -> str:
+        """Counts only, no name: what the worker logs and the last lines `describe` prints."""
         questions = len(self.plan.suggestions)
-        lines.append(
+        lines = [
             ngettext(
                 "{n} question relayée",
                 "{n} questions relayées",
@@ -87,7 +91,7 @@ class RelayOutcome:
                 )
                 or "0",
             )
-        )
+        ]
         if self.dry_run:
             lines.append(_("Simulation (--dry-run) : aucun message envoyé, rien n'a été écrit."))
         else:

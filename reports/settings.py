@@ -6,21 +6,8 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from sync.errors import InputError
-from sync.i18n import LANGS, translate
+from sync.i18n import LANGS, _
 from sync.settings import doc
-
-MESSAGES = {
-    "fr": {
-        "lang": "[reports] lang = « {value} » : fr ou en attendu.",
-        "min_group_size": "[reports] min_group_size = {value} : un entier d'au moins 2 est attendu (5 conseillé).",
-        "history_months": "[reports] history_months = {value} : un entier de 3 à 24 est attendu.",
-    },
-    "en": {
-        "lang": "[reports] lang = '{value}': expected fr or en.",
-        "min_group_size": "[reports] min_group_size = {value}: an integer of at least 2 is expected (5 advised).",
-        "history_months": "[reports] history_months = {value}: an integer from 3 to 24 is expected.",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -47,8 +34,18 @@ class ReportSettings:
 
     def __post_init__(self) -> None:
         if self.lang not in LANGS:
-            raise InputError(translate(MESSAGES, "lang", value=self.lang))
+            raise InputError(_("[reports] lang = « {value} » : fr ou en attendu.", value=self.lang))
         if self.min_group_size < 2:
-            raise InputError(translate(MESSAGES, "min_group_size", value=self.min_group_size))
+            raise InputError(
+                _(
+                    "[reports] min_group_size = {value} : un entier d'au moins 2 est attendu (5 conseillé).",
+                    value=self.min_group_size,
+                )
+            )
         if not 3 <= self.history_months <= 24:
-            raise InputError(translate(MESSAGES, "history_months", value=self.history_months))
+            raise InputError(
+                _(
+                    "[reports] history_months = {value} : un entier de 3 à 24 est attendu.",
+                    value=self.history_months,
+                )
+            )

@@ -1,42 +1,19 @@
 """`python -m sandbox`: serve a synthetic network on a local Discourse emulator.
 
-Also the body of `campus sandbox`. Messages are French first (`CAMPUS_LANG=en` for English);
-the API key itself is never printed.
+Also the body of `campus sandbox`. Messages are French first (`CAMPUS_LANG=en` for English). It
+prints a ready-to-paste `export` line: with the documented default key (public, a local
+emulator's), the key itself; with a key chosen by the environment or `--api-key`, never.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import sys
 
+from sandbox.i18n import _, number
 from sandbox.network import generate
 from sandbox.server import API_KEY_ENV, DEFAULT_API_KEY, SandboxServer, default_api_key
-
-MESSAGES = {
-    "fr": {
-        "ready": "Bac à sable Discourse prêt sur {url} ({size}, graine {seed} : {topics} sujets, {posts} messages, {users} membres).",
-        "point": "Pour y brancher campus : export CAMPUS_DISCOURSE_URL={url} et CAMPUS_DISCOURSE_API_KEY=<clé du bac à sable>, api_username = system.",
-        "key_default": "Clé d'API : la clé par défaut du bac à sable (variable {env} pour en choisir une autre).",
-        "key_custom": "Clé d'API : celle donnée par --api-key ou {env}.",
-        "limit": "Limite admin : {limit} requêtes/minute (0 = aucune).",
-        "stop": "Ctrl+C pour arrêter.",
-    },
-    "en": {
-        "ready": "Discourse sandbox ready at {url} ({size}, seed {seed}: {topics} topics, {posts} posts, {users} members).",
-        "point": "To point campus at it: export CAMPUS_DISCOURSE_URL={url} and CAMPUS_DISCOURSE_API_KEY=<sandbox key>, api_username = system.",
-        "key_default": "API key: the sandbox's default key (set {env} to choose another).",
-        "key_custom": "API key: the one given by --api-key or {env}.",
-        "limit": "Admin limit: {limit} requests/minute (0 = none).",
-        "stop": "Ctrl+C to stop.",
-    },
-}
-
-
-def _text(key: str, **values) -> str:
-    lang = "en" if os.environ.get("CAMPUS_LANG", "fr").lower().startswith("en") else "fr"
-    return MESSAGES[lang][key].format(**values)
 
 
 def serve(
@@ -59,13 +36,51 @@ def serve(
     server.bind()
     truth = network.forum.truth()
     url = server.url
-    print(_text("ready", url=url, size=size, seed=seed, **truth), file=out)
-    print(_text("point", url=url), file=out)
     print(
-        _text("key_default" if key == DEFAULT_API_KEY else "key_custom", env=API_KEY_ENV), file=out
+        _(
+            "Bac à sable Discourse prêt sur {url} ({size}, graine {seed} : {topics} sujets,"
+            " {posts} messages, {users} membres).",
+            url=url,
+            size=size,
+            seed=seed,
+            **{name: number(count) for name, count in truth.items()},
+        ),
+        file=out,
     )
-    print(_text("limit", limit=rate_limit), file=out)
-    print(_text("stop"), file=out, flush=True)
+    print(_("Pour y brancher campus (api_username = system) :"), file=out)
+    if key == DEFAULT_API_KEY:  # the documented local default, not a secret: say it
+        print(
+            f"  export CAMPUS_DISCOURSE_URL={url} CAMPUS_DISCOURSE_API_KEY={DEFAULT_API_KEY}",
+            file=out,
+        )
+        print(
+            _(
+                "Clé d'API : la clé par défaut du bac à sable, publique (définissez {env} pour"
+                " en choisir une autre).",
+                env=API_KEY_ENV,
+            ),
+            file=out,
+        )
+    elif api_key is None:  # chosen through the environment: point at it, never print it
+        print(
+            f'  export CAMPUS_DISCOURSE_URL={url} CAMPUS_DISCOURSE_API_KEY="${API_KEY_ENV}"',
+            file=out,
+        )
+        print(
+            _("Clé d'API : celle de la variable {env} (jamais affichée).", env=API_KEY_ENV),
+            file=out,
+        )
+    else:
+        print(f"  export CAMPUS_DISCOURSE_URL={url} CAMPUS_DISCOURSE_API_KEY=…", file=out)
+        print(
+            _(
+                "Clé d'API : celle donnée par --api-key (jamais affichée) ; mettez-la dans"
+                " CAMPUS_DISCOURSE_API_KEY."
+            ),
+            file=out,
+        )
+    print(_("Limite admin : {limit} requêtes/minute (0 = aucune).", limit=rate_limit), file=out)
+    print(_("Ctrl+C pour arrêter."), file=out, flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
 

@@ -687,6 +687,10 @@ class ForumApi:
         per_page = request.int_param(
             "per_page", LATEST_PER_PAGE, minimum=1, maximum=LATEST_MAX_PER_PAGE
         )
+        solved = request.get("solved")  # Solved's TopicQuery filter: "yes" / "no"
+        if solved in ("yes", "no"):
+            wanted = solved == "yes"
+            listed = [t for t in listed if (t.accepted_answer_post_id is not None) == wanted]
         listed.sort(key=lambda topic: (topic.bumped_at, topic.id), reverse=True)
         ordered = [topic for topic in listed if topic.pinned] + [
             topic for topic in listed if not topic.pinned

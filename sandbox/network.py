@@ -307,6 +307,32 @@ class Network:
     seed: int
     size: str
     summary: dict = field(default_factory=dict)
+    builder: _Builder | None = field(default=None, repr=False, compare=False)
+
+    def add_activity(self) -> dict:
+        """A year of activity in a forum Campus provisioned itself (from `activity=False`).
+
+        The cooperative and network categories are found by slug, as `campus provision` made
+        them; returns the new summary. This is how the demo starts from an unprovisioned forum.
+        """
+        forum, builder = self.forum, self.builder
+        topic_count, mean_replies = SIZES[self.size][2:]
+        with forum.lock:
+            for slug in ("campus", "labo-qvt", "direction"):
+                builder.categories[slug] = forum.category_by_slug(slug)
+            for cooperative in self.cooperatives:
+                parent = forum.category_by_slug(cooperative.slug)
+                builder.categories[cooperative.slug] = parent
+                for child in ("entraide", "vie"):
+                    builder.categories[f"{cooperative.slug}/{child}"] = forum.category_by_slug(
+                        child, parent.id
+                    )
+            missing = sorted(key for key, value in builder.categories.items() if value is None)
+            if missing:
+                raise ValueError(f"categories missing, provision first: {', '.join(missing)}")
+            builder.add_activity(topic_count, mean_replies)
+        self.summary = forum.truth()
+        return self.summary
 
     @property
     def cooperatives_csv(self) -> str:
@@ -412,7 +438,7 @@ def generate(
     forum = Forum()
     builder = _Builder(forum, rng, cooperatives, roster, reference)
     builder.add_accounts()
-    network = Network(forum, cooperatives, roster, reference, seed, size)
+    network = Network(forum, cooperatives, roster, reference, seed, size, builder=builder)
     if activity:
         builder.provision()
         builder.add_activity(topics if topics is not None else topic_count, mean_replies)

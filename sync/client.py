@@ -468,6 +468,25 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
             next_pages = parse_qs(urlsplit(more).query).get("page")
             page = int(next_pages[0]) if next_pages else page + 1
 
+    def count_solved_topics(self, category_id: int, slug: str) -> int:
+        """Solved topics of one category, subcategories left out: Solved's `solved=yes` filter on
+        `/c/{slug}/{id}.json`, 100 topics a request."""
+        count = 0
+        page = 0
+        while True:
+            topic_list = self._get(
+                f"/c/{slug}/{category_id}.json",
+                page=page,
+                per_page=100,
+                solved="yes",
+                no_subcategories="true",
+            )["topic_list"]
+            topics = topic_list.get("topics") or []
+            count += sum(1 for topic in topics if topic.get("has_accepted_answer", True))
+            if not topics or not topic_list.get("more_topics_url"):
+                return count
+            page += 1
+
     def topic_with_posts(self, topic_id: int, include_raw: bool = False) -> dict:
         """`/t/{id}.json` with `post_stream.posts` completed, in stream order.
 

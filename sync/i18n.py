@@ -20,10 +20,15 @@ import functools
 import gettext
 import io
 import os
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 LANGS = ("fr", "en")
 SOURCE_LANG = "fr"
@@ -46,7 +51,7 @@ def catalogue_path(lang: str, domain: str = DOMAIN) -> Path:
 def translations(lang: str, domain: str = DOMAIN) -> gettext.NullTranslations:
     """The gettext translations of `lang`, compiled in memory from the `.po` file (cached)."""
     path = catalogue_path(lang, domain)
-    if lang == SOURCE_LANG or not path.exists():
+    if not path.exists():  # the source language of a domain has no catalogue
         return gettext.NullTranslations()
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=lang, domain=domain)
@@ -65,7 +70,8 @@ def _(message: str, /, lang: str | None = None, **values: object) -> str:
 def ngettext(
     singular: str, plural: str, n: int, /, lang: str | None = None, **values: object
 ) -> str:
-    """The singular or plural form for `n` in the current language; `{n}` is filled too.
+    """The singular or plural form for `n` in the current language; `{n}` is filled too, in the
+    language's number format (« 7 999 », « 7,999 »).
 
     French takes the singular for 0 and 1 (« 0 personne », « 1 personne »), English for 1 only.
     """
@@ -74,7 +80,84 @@ def ngettext(
         text = singular if abs(n) <= 1 else plural
     else:
         text = translations(lang).ngettext(singular, plural, n)
-    return text.format(n=n, **values)
+    return text.format(n=format_number(n, 0, lang), **values)
+
+
+CLICK_DOMAIN = "click"
+CLICK_MODULES = (
+    "click.core",
+    "click.decorators",
+    "click.exceptions",
+    "click.formatting",
+    "click.parser",
+    "click.termui",
+    "click.types",
+)
+
+
+def install_click_translations() -> None:
+    """Give click's own texts (`Usage:`, `--help`, option errors, `Error:`) in the user's language.
+
+    Click marks its texts with the standard library's `gettext` and `ngettext`, looked up by name
+    in each of its modules when a text is needed. Those names are bound here to the `click`
+    domain of Campus's catalogues (`sync/locale/fr/LC_MESSAGES/click.po`, click's English
+    msgids), with the language read at each call: French by default, English with
+    `CAMPUS_LANG=en`.
+    """
+    import importlib
+
+    def click_gettext(message: str) -> str:
+        return translations(current_lang(), CLICK_DOMAIN).gettext(message)
+
+    def click_ngettext(singular: str, plural: str, n: int) -> str:
+        return translations(current_lang(), CLICK_DOMAIN).ngettext(singular, plural, n)
+
+    for name in CLICK_MODULES:
+        module = importlib.import_module(name)
+        if hasattr(module, "_"):
+            module._ = click_gettext
+        if hasattr(module, "ngettext"):
+            module.ngettext = click_ngettext
+
+
+def help_texts(command) -> Iterator[tuple[object, str, str]]:
+    """(object, attribute, French text) of every help text of a click command and its
+    subcommands: their `help` and `short_help`, their options' `help`."""
+    for attribute in ("help", "short_help"):
+        source = command.__dict__.setdefault(f"_source_{attribute}", getattr(command, attribute))
+        if source:
+            yield command, attribute, source
+    for param in command.params:
+        source = param.__dict__.setdefault("_source_help", getattr(param, "help", None))
+        if source:
+            yield param, "help", source
+    for sub in getattr(command, "commands", {}).values():
+        yield from help_texts(sub)
+
+
+def localise_help(command) -> None:
+    """Campus's own help texts (commands, options) in the user's language, like click's: the
+    French source texts are kept and translated at each invocation (`CAMPUS_LANG`)."""
+    for item, attribute, source in help_texts(command):
+        setattr(item, attribute, _(source))
+
+
+def format_number(value: float, digits: int = 1, lang: str | None = None) -> str:
+    """`value` as the language writes numbers, at most `digits` decimals: « 7 999 », « 153,5 » in
+    French, « 7,999 », « 153.5 » in English. Every number Campus shows goes through here."""
+    pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
+    return format_decimal(value, format=pattern, locale=lang or current_lang())
+
+
+def format_moment(moment: datetime, tz: str, lang: str | None = None) -> str:
+    """An instant as a local date and time in the network's time zone (« 26 nov. 2026, 15:29 »).
+
+    A naive `moment` is taken as UTC (how the mirror stores times)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return format_datetime(
+        moment, format="medium", tzinfo=ZoneInfo(tz), locale=lang or current_lang()
+    )
 
 
 def translate(

@@ -22,22 +22,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from sync.errors import LockError
-from sync.i18n import translate
-
-MESSAGES = {
-    "fr": {
-        "busy": (
-            "Une autre exécution de Campus ({name}) travaille déjà sur la base {where} : "
-            "attendez qu'elle se termine puis relancez. Rien n'a été modifié."
-        ),
-    },
-    "en": {
-        "busy": (
-            "Another Campus run ({name}) is already working on the database {where}: wait "
-            "until it ends, then run again. Nothing was changed."
-        ),
-    },
-}
+from sync.i18n import _
 
 
 def sqlite_path(engine_url: str) -> Path | None:
@@ -77,7 +62,13 @@ def _file_lock(lock_path: Path, name: str, where: str) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise LockError(translate(MESSAGES, "busy", name=name, where=where)) from None
+            raise LockError(
+                _(
+                    "Une autre exécution de Campus ({name}) travaille déjà sur la base {where} : attendez qu'elle se termine puis relancez. Rien n'a été modifié.",
+                    name=name,
+                    where=where,
+                )
+            ) from None
         try:
             yield
         finally:
@@ -98,7 +89,13 @@ def _advisory_lock(engine_url: str, name: str) -> Iterator[None]:
             connection.commit()
             if not locked:
                 database = make_url(engine_url).database or "?"
-                raise LockError(translate(MESSAGES, "busy", name=name, where=database))
+                raise LockError(
+                    _(
+                        "Une autre exécution de Campus ({name}) travaille déjà sur la base {where} : attendez qu'elle se termine puis relancez. Rien n'a été modifié.",
+                        name=name,
+                        where=database,
+                    )
+                )
             try:
                 yield
             finally:

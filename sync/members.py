@@ -254,13 +254,21 @@ def apply_memberships(
     prune: bool = False,
     invite: bool = False,
     progress: Callable[[str], None] | None = None,
+    steps: Callable[[int, int], None] | None = None,
 ) -> MembersResult:
     """Add (and with `prune` remove) members group by group; invite unknown people with `invite`,
-    except those with a pending invitation."""
+    except those with a pending invitation. `steps(done, total)` follows the batched writes."""
     result = MembersResult()
+    batches = sum(len(list(_chunks(names))) for names in plan.additions.values())
+    if prune:
+        batches += sum(len(list(_chunks(names))) for names in plan.not_listed.values())
+    done = 0
     for group, usernames in plan.additions.items():
         for chunk in _chunks(usernames):
             client.add_group_members_by_id(group_ids[group], chunk)
+            done += 1
+            if steps is not None:
+                steps(done, batches)
         if progress is not None:
             progress(_("progress_add", group=group, count=len(usernames)))
     if prune:
@@ -268,6 +276,9 @@ def apply_memberships(
             for chunk in _chunks(usernames):
                 client.remove_group_members_by_id(group_ids[group], chunk)
                 result.removed += len(chunk)
+                done += 1
+                if steps is not None:
+                    steps(done, batches)
             if progress is not None:
                 progress(_("progress_remove", group=group, count=len(usernames)))
     if invite and plan.invitations:
@@ -300,6 +311,7 @@ def run_members(
     prune: bool = False,
     invite: bool = False,
     progress: Callable[[str], None] | None = None,
+    steps: Callable[[int, int], None] | None = None,
 ) -> tuple[MembersPlan, MembersResult]:
     """Read the forum, plan, and apply unless `dry_run` (which sends no write request)."""
     state = read_membership_state(client, managed_groups(cooperatives, template), progress)
@@ -307,7 +319,7 @@ def run_members(
     if dry_run:
         return plan, MembersResult()
     return plan, apply_memberships(
-        client, plan, state.group_ids, prune=prune, invite=invite, progress=progress
+        client, plan, state.group_ids, prune=prune, invite=invite, progress=progress, steps=steps
     )
 
 

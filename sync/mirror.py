@@ -96,7 +96,7 @@ from sync import records
 from sync.client import DiscourseAPI
 from sync.db import connect
 from sync.errors import DiscourseNotFound
-from sync.i18n import translate
+from sync.i18n import format_number, translate
 from sync.lock import acquire_lock
 from sync.schema import (
     Category,
@@ -135,9 +135,9 @@ MESSAGES = {
         "posts_page": "Messages : page {pages}, {posts} nouveaux ou modifiés ({requests} requêtes).",
         "listing_page": "Sujets : page {pages}, {topics} à vérifier ({requests} requêtes).",
         "reread": "Relecture des sujets : {done}/{total} ({requests} requêtes).",
-        "done": "Synchronisation terminée en {seconds:.1f} s : {requests} requêtes.",
+        "done": "Synchronisation terminée en {seconds} s : {requests} requêtes.",
         "summary": (
-            "{requests} requêtes en {seconds:.1f} s. Comptes nouveaux ou modifiés : {users}. "
+            "{requests} requêtes en {seconds} s. Comptes nouveaux ou modifiés : {users}. "
             "Sujets nouveaux ou modifiés : {topics}. Messages : {new} nouveaux, {updated} "
             "modifiés, {deleted} supprimés. J'aime : {likes} de différence. "
             "Solutions changées : {solutions}."
@@ -150,9 +150,9 @@ MESSAGES = {
         "posts_page": "Posts: page {pages}, {posts} new or changed ({requests} requests).",
         "listing_page": "Topics: page {pages}, {topics} to check ({requests} requests).",
         "reread": "Re-reading topics: {done}/{total} ({requests} requests).",
-        "done": "Sync finished in {seconds:.1f} s: {requests} requests.",
+        "done": "Sync finished in {seconds} s: {requests} requests.",
         "summary": (
-            "{requests} requests in {seconds:.1f} s. Accounts new or changed: {users}. Topics "
+            "{requests} requests in {seconds} s. Accounts new or changed: {users}. Topics "
             "new or changed: {topics}. Posts: {new} new, {updated} updated, {deleted} deleted. "
             "Likes: {likes} difference. Solutions changed: {solutions}."
         ),
@@ -260,15 +260,20 @@ def format_summary(summary: SyncSummary, lang: str | None = None) -> str:
         MESSAGES,
         "summary",
         lang,
-        requests=summary.requests,
-        seconds=summary.seconds,
-        users=summary.users,
-        topics=summary.topics,
-        new=summary.posts_new,
-        updated=summary.posts_updated,
-        deleted=summary.posts_deleted,
-        likes=summary.likes,
-        solutions=summary.solutions,
+        seconds=format_number(summary.seconds, 1, lang),
+        **{
+            name: format_number(value, 0, lang)
+            for name, value in {
+                "requests": summary.requests,
+                "users": summary.users,
+                "topics": summary.topics,
+                "new": summary.posts_new,
+                "updated": summary.posts_updated,
+                "deleted": summary.posts_deleted,
+                "likes": summary.likes,
+                "solutions": summary.solutions,
+            }.items()
+        },
     )
 
 
@@ -355,7 +360,7 @@ class _MirrorSync:
                         outcome=outcome,
                     )
                 )
-        self.say("done", seconds=self.summary.seconds)
+        self.say("done", seconds=format_number(self.summary.seconds))
         return self.summary
 
     def say(self, key: str, **values: Any) -> None:

@@ -14,6 +14,7 @@ and the API user's own `permission`); when they are missing, permissions are com
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sync.errors import DiscourseError, DiscourseNotFound
-from sync.i18n import translate
+from sync.i18n import _, format_number, ngettext
 from sync.inputs import Cooperative, read_cooperatives
 from sync.settings import ROLES, CategorySpec, ForumTemplate
 
@@ -35,66 +36,22 @@ ACCEPTED_ANSWERS_FIELD = "enable_accepted_answers"
 UNCATEGORIZED_SLUG = "uncategorized"
 FULL_ACCESS = 1
 
-MESSAGES = {
-    "fr": {
-        "op_create": "créer",
-        "op_update": "modifier",
-        "op_unchanged": "inchangé",
-        "op_orphaned": "orphelin (conservé)",
-        "kind_group": "groupe",
-        "kind_category": "catégorie",
-        "header_op": "Opération",
-        "header_kind": "Type",
-        "header_name": "Nom",
-        "header_detail": "Détail",
-        "change_full_name": "nom complet",
-        "change_public_admission": "adhésion libre",
-        "change_public_exit": "départ libre",
-        "change_name": "nom",
-        "change_color": "couleur",
-        "change_permissions": "permissions",
-        "change_accepted_answers": "réponses acceptées",
-        "totals": (
-            "Total : {create} à créer, {update} à modifier, {unchanged} inchangé(s), "
-            "{orphaned} orphelin(s) (jamais supprimés)."
-        ),
-        "dry_run": "Simulation (--dry-run) : rien n'a été écrit sur le forum.",
-        "applied": "Appliqué : {writes} requête(s) d'écriture, {requests} requête(s) au total.",
-        "nothing": "Le forum est déjà conforme : aucune écriture.",
-        "progress": "[{done}/{total}] {op} {kind} {name}",
-    },
-    "en": {
-        "op_create": "create",
-        "op_update": "update",
-        "op_unchanged": "unchanged",
-        "op_orphaned": "orphaned (kept)",
-        "kind_group": "group",
-        "kind_category": "category",
-        "header_op": "Operation",
-        "header_kind": "Kind",
-        "header_name": "Name",
-        "header_detail": "Detail",
-        "change_full_name": "full name",
-        "change_public_admission": "open admission",
-        "change_public_exit": "open exit",
-        "change_name": "name",
-        "change_color": "colour",
-        "change_permissions": "permissions",
-        "change_accepted_answers": "accepted answers",
-        "totals": (
-            "Total: {create} to create, {update} to update, {unchanged} unchanged, "
-            "{orphaned} orphaned (never deleted)."
-        ),
-        "dry_run": "Dry run (--dry-run): nothing was written to the forum.",
-        "applied": "Applied: {writes} write request(s), {requests} request(s) in all.",
-        "nothing": "The forum already matches: no write.",
-        "progress": "[{done}/{total}] {op} {kind} {name}",
-    },
-}
+# changes that touch what members use: applied only when a person confirms (or never, with
+# `[template] adopt_existing = true`); the others (colour, a feature turned on…) are automatic
+FEATURE_REMOVED, ACCESS_NARROWED, RENAMED = "feature_removed", "access_narrowed", "renamed"
 
 
-def _(key: str, **values) -> str:
-    return translate(MESSAGES, key, **values)
+def _op_label(op: str) -> str:
+    return {
+        CREATE: _("créer"),
+        UPDATE: _("modifier"),
+        UNCHANGED: _("inchangé"),
+        ORPHANED: _("orphelin (conservé)"),
+    }[op]
+
+
+def _kind_label(kind: str) -> str:
+    return {GROUP: _("groupe"), CATEGORY: _("catégorie")}[kind]
 
 
 # --- what the forum should have ------------------------------------------------------------
@@ -244,6 +201,8 @@ def _category_record(category: dict) -> dict:
             (category.get("custom_fields") or {}).get(ACCEPTED_ANSWERS_FIELD)
         ),
         "permissions": _permissions_of(category),
+        "topic_count": int(category.get("topic_count") or 0),
+        "solved_count": None,  # read only where the plan would turn accepted answers off
     }
 
 
@@ -270,12 +229,44 @@ def read_forum_state(client, check_permissions: bool = False) -> ForumState:
     return ForumState(groups=groups, categories=categories)
 
 
+def read_solved_counts(client, forum_state: ForumState, plan: Plan) -> None:
+    """Count the solved topics of each category where the plan turns accepted answers off.
+
+    Those topics leave every mutual-aid indicator once answers can no longer be accepted, so the
+    plan says how many there are. One request per 100 solved topics, only for those categories.
+    """
+    wanted = {
+        action.forum_id
+        for action in plan.actions
+        if action.kind == CATEGORY
+        and "accepted_answers" in action.changes
+        and not action.target.accepted_answers
+    }
+    for record in forum_state.categories:
+        if record["id"] in wanted and record.get("solved_count") is None:
+            record["solved_count"] = client.count_solved_topics(record["id"], record["slug"])
+
+
 # --- the plan ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
+class Effect:
+    """What one change does to what exists. `sensitive` changes touch what members use (a feature
+    in use removed, access they rely on narrowed, a name they know changed)."""
+
+    change: str
+    text: str
+    sensitive: str | None = None
+
+    def to_json(self) -> dict:
+        return {"change": self.change, "effect": self.text, "sensitive": self.sensitive}
+
+
+@dataclass(frozen=True)
 class Action:
-    """One line of the plan. `changes` names the fields an update fixes."""
+    """One line of the plan. `changes` names the fields an update fixes, `effects` says what each
+    does to the forum, `held` the changes left as the forum has them (not confirmed)."""
 
     op: str
     kind: str
@@ -284,11 +275,26 @@ class Action:
     changes: tuple[str, ...] = ()
     target: GroupTarget | CategoryTarget | None = None
     forum_id: int | None = None
+    effects: tuple[Effect, ...] = ()
+    held: tuple[str, ...] = ()
+    forum_name: str | None = None
+
+    @property
+    def sensitive(self) -> tuple[Effect, ...]:
+        return tuple(effect for effect in self.effects if effect.sensitive)
+
+    @property
+    def pending(self) -> tuple[str, ...]:
+        """The changes this run sends."""
+        return tuple(change for change in self.changes if change not in self.held)
 
     def to_json(self) -> dict:
         data = {"op": self.op, "kind": self.kind, "name": self.name, "key": self.key}
         if self.changes:
             data["changes"] = list(self.changes)
+            data["effects"] = [effect.to_json() for effect in self.effects]
+        if self.held:
+            data["held"] = list(self.held)
         return data
 
 
@@ -303,7 +309,37 @@ class Plan:
 
     @property
     def writes(self) -> list[Action]:
-        return [action for action in self.actions if action.op in WRITE_OPS]
+        return [
+            action
+            for action in self.actions
+            if action.op == CREATE or (action.op == UPDATE and action.pending)
+        ]
+
+    @property
+    def sensitive(self) -> list[Action]:
+        """Updates with a change that touches what members use, not yet held."""
+        return [
+            action
+            for action in self.actions
+            if any(effect.change not in action.held for effect in action.sensitive)
+        ]
+
+    @property
+    def held(self) -> list[Action]:
+        return [action for action in self.actions if action.held]
+
+    def hold_sensitive(self) -> Plan:
+        """The same plan with every sensitive change left as the forum has it."""
+        return Plan(
+            [
+                dataclasses.replace(
+                    action, held=tuple(effect.change for effect in action.sensitive)
+                )
+                if action.sensitive
+                else action
+                for action in self.actions
+            ]
+        )
 
 
 def _group_changes(target: GroupTarget, group: dict) -> tuple[str, ...]:
@@ -312,6 +348,42 @@ def _group_changes(target: GroupTarget, group: dict) -> tuple[str, ...]:
         for name, wanted in target.fields.items()
         if (group.get(name) or None) != (wanted or None)
     )
+
+
+def _group_effects(target: GroupTarget, group: dict, changes: tuple[str, ...]) -> tuple:
+    effects = []
+    for change in changes:
+        old, new = group.get(change), target.fields[change]
+        if change == "full_name" and old:
+            text = _("renomme le groupe « {old} » en « {new} »", old=old, new=new)
+            effects.append(Effect(change, text, RENAMED))
+        elif change == "full_name":
+            effects.append(Effect(change, _("nom complet « {new} »", new=new)))
+        elif change == "public_admission":
+            text = _("adhésion libre") if new else _("adhésion sur demande")
+            effects.append(Effect(change, text))
+        else:
+            effects.append(Effect(change, _("départ libre") if new else _("départ sur demande")))
+    return tuple(effects)
+
+
+def _access_label(permissions: dict[str, int] | None, read_restricted: bool) -> str:
+    if permissions is None:
+        return _("groupes choisis") if read_restricted else _("tout le monde")
+    if "everyone" in permissions:
+        return _("tout le monde")
+    return ", ".join(sorted(permissions))
+
+
+def _narrows(category: dict, target: CategoryTarget) -> bool:
+    """True when someone who can use the category today would lose some access."""
+    current = category["permissions"]
+    if current is None:
+        return not category["read_restricted"] and "everyone" not in target.permissions
+    wanted = target.permissions
+    if "everyone" in wanted:
+        return any(level < wanted["everyone"] for level in current.values())
+    return any(wanted.get(group, 4) > level for group, level in current.items())
 
 
 def _category_changes(target: CategoryTarget, category: dict) -> tuple[str, ...]:
@@ -330,10 +402,64 @@ def _category_changes(target: CategoryTarget, category: dict) -> tuple[str, ...]
     return tuple(changes)
 
 
+def _category_effects(target: CategoryTarget, category: dict, changes: tuple[str, ...]) -> tuple:
+    topics = category.get("topic_count", 0)
+    effects = []
+    for change in changes:
+        if change == "name":
+            text = ngettext(
+                "renomme « {old} » en « {new} » (catégorie de {n} sujet)",
+                "renomme « {old} » en « {new} » (catégorie de {n} sujets)",
+                topics,
+                old=category["name"],
+                new=target.name,
+            )
+            effects.append(Effect(change, text, RENAMED if topics else None))
+        elif change == "color":
+            text = _("couleur {old} → {new}", old=category["color"] or "–", new=target.color)
+            effects.append(Effect(change, text))
+        elif change == "permissions":
+            old = _access_label(category["permissions"], category["read_restricted"])
+            new = _access_label(target.permissions, "everyone" not in target.permissions)
+            if _narrows(category, target):
+                text = ngettext(
+                    "restreint l'accès (aujourd'hui : {old} ; après : {new}) à une catégorie"
+                    " de {n} sujet",
+                    "restreint l'accès (aujourd'hui : {old} ; après : {new}) à une catégorie"
+                    " de {n} sujets",
+                    topics,
+                    old=old,
+                    new=new,
+                )
+                effects.append(Effect(change, text, ACCESS_NARROWED))
+            else:
+                text = _("élargit l'accès (aujourd'hui : {old} ; après : {new})", old=old, new=new)
+                effects.append(Effect(change, text))
+        elif target.accepted_answers:
+            effects.append(Effect(change, _("active les réponses acceptées")))
+        else:
+            solved = category.get("solved_count")
+            if solved is None:
+                text = _("désactive les réponses acceptées (sujets résolus non comptés)")
+            else:
+                text = ngettext(
+                    "désactive les réponses acceptées sur une catégorie qui compte {n} sujet"
+                    " résolu",
+                    "désactive les réponses acceptées sur une catégorie qui compte {n} sujets"
+                    " résolus",
+                    solved,
+                )
+            effects.append(Effect(change, text, FEATURE_REMOVED if solved != 0 else None))
+    return tuple(effects)
+
+
 def plan_structure(
     forum_state: ForumState, cooperatives: Sequence[Cooperative], template: ForumTemplate
 ) -> Plan:
-    """Compare what the forum has with what the files and the template ask for. Pure."""
+    """Compare what the forum has with what the files and the template ask for. Pure.
+
+    With `template.adopt_existing`, sensitive changes are held: the forum keeps them as it has.
+    """
     actions: list[Action] = []
     seen_groups: set[str] = set()
     for target in desired_groups(cooperatives, template):
@@ -344,7 +470,10 @@ def plan_structure(
             continue
         changes = _group_changes(target, group)
         op = UPDATE if changes else UNCHANGED
-        actions.append(Action(op, GROUP, target.name, target.key, changes, target, group["id"]))
+        effects = _group_effects(target, group, changes)
+        actions.append(
+            Action(op, GROUP, target.name, target.key, changes, target, group["id"], effects)
+        )
 
     by_id = {category["id"]: category for category in forum_state.categories}
     top = {c["slug"].lower(): c for c in forum_state.categories if c["parent_category_id"] is None}
@@ -366,8 +495,19 @@ def plan_structure(
         matched.add(category["id"])
         changes = _category_changes(target, category)
         op = UPDATE if changes else UNCHANGED
+        effects = _category_effects(target, category, changes)
         actions.append(
-            Action(op, CATEGORY, target.label, target.key, changes, target, category["id"])
+            Action(
+                op,
+                CATEGORY,
+                target.label,
+                target.key,
+                changes,
+                target,
+                category["id"],
+                effects,
+                forum_name=category["name"],
+            )
         )
 
     for key, group in sorted(forum_state.groups.items()):
@@ -380,20 +520,29 @@ def plan_structure(
         label = f"{parent['name']} › {category['name']}" if parent else category["name"]
         key = f"{parent['slug']}/{category['slug']}" if parent else category["slug"]
         actions.append(Action(ORPHANED, CATEGORY, label, key, forum_id=category["id"]))
-    return Plan(actions)
+    plan = Plan(actions)
+    return plan.hold_sensitive() if template.adopt_existing else plan
 
 
 # --- applying it ---------------------------------------------------------------------------
 
 
-def _category_fields(target: CategoryTarget, parent_id: int | None) -> dict[str, Any]:
+def _category_fields(
+    target: CategoryTarget, parent_id: int | None, action: Action | None = None
+) -> dict[str, Any]:
+    """The update's body: what the plan changes and not what it holds (Discourse keeps a field
+    left out). The endpoint requires the name: a held rename sends the forum's own name back."""
+    pending = action.pending if action else ("permissions", "accepted_answers")
     fields: dict[str, Any] = {
-        "name": target.name,
+        "name": target.name if action is None or "name" in pending else action.forum_name,
         "color": target.color,
         "slug": target.slug,
-        "permissions": target.permissions,
-        "custom_fields": {ACCEPTED_ANSWERS_FIELD: "true" if target.accepted_answers else "false"},
     }
+    if "permissions" in pending:
+        fields["permissions"] = target.permissions
+    if "accepted_answers" in pending:
+        value = "true" if target.accepted_answers else "false"
+        fields["custom_fields"] = {ACCEPTED_ANSWERS_FIELD: value}
     if parent_id is not None:
         fields["parent_category_id"] = parent_id
     return fields
@@ -440,8 +589,14 @@ def _create_category(client, target: CategoryTarget, parent_id: int | None) -> i
         raise
 
 
-def apply_plan(client, plan: Plan, progress: Callable[[str], None] | None = None) -> dict[str, int]:
-    """Send the plan's creates and updates in order; return category ids by key.
+def apply_plan(
+    client,
+    plan: Plan,
+    progress: Callable[[str], None] | None = None,
+    steps: Callable[[int, int], None] | None = None,
+) -> dict[str, int]:
+    """Send the plan's creates and updates in order (held changes left out); return category ids
+    by key.
 
     Parents are created before their children in the plan, so a child's parent id is always
     known when it is written.
@@ -458,17 +613,28 @@ def apply_plan(client, plan: Plan, progress: Callable[[str], None] | None = None
             if action.op == CREATE:
                 _create_group(client, target)
             else:
-                client.update_group(action.forum_id, **target.fields)
+                fields = {k: v for k, v in target.fields.items() if k not in action.held}
+                client.update_group(action.forum_id, **fields)
         else:
             parent_id = category_ids[target.parent_slug] if target.parent_slug else None
             if action.op == CREATE:
                 category_ids[target.key] = _create_category(client, target, parent_id)
             else:
-                client.update_category(action.forum_id, **_category_fields(target, parent_id))
+                client.update_category(
+                    action.forum_id, **_category_fields(target, parent_id, action)
+                )
+        if steps is not None:
+            steps(done, len(writes))
         if progress is not None:
-            op, kind = _(f"op_{action.op}"), _(f"kind_{action.kind}")
             progress(
-                _("progress", done=done, total=len(writes), op=op, kind=kind, name=action.name)
+                _(
+                    "[{done}/{total}] {op} {kind} {name}",
+                    done=done,
+                    total=len(writes),
+                    op=_op_label(action.op),
+                    kind=_kind_label(action.kind),
+                    name=action.name,
+                )
             )
     return category_ids
 
@@ -477,12 +643,14 @@ def apply_plan(client, plan: Plan, progress: Callable[[str], None] | None = None
 
 
 def plan_json(plan: Plan, *, dry_run: bool, requests: int, writes: int) -> dict:
-    """The `provision --json` object (DESIGN §3), with the request counts of this run."""
+    """The `provision --json` object (DESIGN §3), with the request counts of this run; `held`
+    counts the actions with a change left as the forum has it."""
     return {
         "created": plan.count(CREATE),
         "updated": plan.count(UPDATE),
         "unchanged": plan.count(UNCHANGED),
         "orphaned": plan.count(ORPHANED),
+        "held": len(plan.held),
         "dry_run": dry_run,
         "requests": requests,
         "write_requests": writes,
@@ -490,28 +658,70 @@ def plan_json(plan: Plan, *, dry_run: bool, requests: int, writes: int) -> dict:
     }
 
 
+def _detail(action: Action) -> str:
+    parts = []
+    for effect in action.effects:
+        if effect.change in action.held:
+            parts.append(_("{effect} : retenu, le forum garde l'existant", effect=effect.text))
+        else:
+            parts.append(effect.text)
+    return " ; ".join(parts)
+
+
 def format_plan(plan: Plan, *, show_unchanged: bool = False) -> str:
-    """The plan as a table (French first): what changes, then the totals line."""
+    """The plan as a table (French first): what each change does to what exists, then totals."""
     rows = [
-        (
-            _(f"op_{action.op}"),
-            _(f"kind_{action.kind}"),
-            action.name,
-            ", ".join(_(f"change_{change}") for change in action.changes),
-        )
+        (_op_label(action.op), _kind_label(action.kind), action.name, _detail(action))
         for action in plan.actions
         if show_unchanged or action.op != UNCHANGED
     ]
     lines = []
     if rows:
-        header = (_("header_op"), _("header_kind"), _("header_name"), _("header_detail"))
+        header = (_("Opération"), _("Type"), _("Nom"), _("Détail"))
         widths = [max(len(row[i]) for row in [header, *rows]) for i in range(3)]
         for row in [header, tuple("-" * width for width in widths) + ("",), *rows]:
             cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
             lines.append("  ".join([*cells, row[3]]).rstrip())
-    counts = {op: plan.count(op) for op in (CREATE, UPDATE, UNCHANGED, ORPHANED)}
-    lines.append(_("totals", **counts))
+    lines.append(
+        _(
+            "Total : {create} à créer, {update} à modifier, {unchanged} inchangé(s), "
+            "{orphaned} orphelin(s) (jamais supprimés).",
+            create=format_number(plan.count(CREATE), 0),
+            update=format_number(plan.count(UPDATE), 0),
+            unchanged=format_number(plan.count(UNCHANGED), 0),
+            orphaned=format_number(plan.count(ORPHANED), 0),
+        )
+    )
     return "\n".join(lines)
+
+
+def format_sensitive(plan: Plan) -> str:
+    """The changes that touch what members use, one per line, for a person to confirm."""
+    lines = [
+        ngettext(
+            "{n} changement touche à ce que les membres utilisent :",
+            "{n} changements touchent à ce que les membres utilisent :",
+            sum(len(action.sensitive) for action in plan.sensitive),
+        )
+    ]
+    for action in plan.sensitive:
+        for effect in action.sensitive:
+            lines.append(f"  - {action.name} : {effect.text}")
+    return "\n".join(lines)
+
+
+def plan_provision(
+    client,
+    cooperatives: Sequence[Cooperative],
+    template: ForumTemplate,
+    *,
+    check_permissions: bool = False,
+) -> Plan:
+    """Read the forum and plan, with the effect of each change on what exists."""
+    state = read_forum_state(client, check_permissions=check_permissions)
+    plan = plan_structure(state, cooperatives, template)
+    read_solved_counts(client, state, plan)
+    return plan_structure(state, cooperatives, template)
 
 
 def run_provision(
@@ -522,19 +732,70 @@ def run_provision(
     dry_run: bool = False,
     check_permissions: bool = False,
     progress: Callable[[str], None] | None = None,
+    confirm: Callable[[Plan], bool] | None = None,
+    steps: Callable[[int, int], None] | None = None,
 ) -> Plan:
-    """Read the forum, plan, and apply unless `dry_run` (which sends no write request)."""
-    state = read_forum_state(client, check_permissions=check_permissions)
-    plan = plan_structure(state, cooperatives, template)
-    if not dry_run:
-        apply_plan(client, plan, progress)
+    """Read the forum, plan, and apply unless `dry_run` (which sends no write request).
+
+    Sensitive changes (a feature in use removed, access narrowed, a known name changed) are sent
+    only if `confirm(plan)` says yes; without `confirm`, they are held and the rest is applied.
+    `progress` gets a line per write, `steps(done, total)` the position among the writes.
+    """
+    plan = plan_provision(client, cooperatives, template, check_permissions=check_permissions)
+    if dry_run:
+        return plan
+    if plan.sensitive and (confirm is None or not confirm(plan)):
+        plan = plan.hold_sensitive()
+    apply_plan(client, plan, progress, steps)
     return plan
 
 
-def describe_run(plan: Plan, *, dry_run: bool, requests: int, writes: int) -> str:
-    """The closing line after the table."""
+def describe_run(
+    plan: Plan, *, dry_run: bool, requests: int, writes: int, adopt_existing: bool = False
+) -> str:
+    """The closing lines after the table: what was written, and what was held and how to
+    apply it."""
     if dry_run:
-        return _("dry_run")
-    if not plan.writes:
-        return _("nothing")
-    return _("applied", writes=writes, requests=requests)
+        lines = [_("Simulation (--dry-run) : rien n'a été écrit sur le forum.")]
+        if plan.sensitive:
+            lines.append(
+                _(
+                    "Les changements qui touchent à ce que les membres utilisent seront demandés"
+                    " avant d'être appliqués (--yes pour les appliquer sans demander)."
+                )
+            )
+    elif not plan.writes and not plan.held:
+        lines = [_("Le forum est déjà conforme : aucune écriture.")]
+    elif not plan.writes:
+        lines = [_("Rien n'a été écrit sur le forum.")]
+    else:
+        lines = [
+            _(
+                "Appliqué : {writes} requête(s) d'écriture, {requests} requête(s) au total.",
+                writes=format_number(writes, 0),
+                requests=format_number(requests, 0),
+            )
+        ]
+    held = sum(len(action.held) for action in plan.held)
+    if held and adopt_existing:
+        lines.append(
+            ngettext(
+                "{n} changement retenu ([template] adopt_existing = true) : le forum garde ce"
+                " qu'il a.",
+                "{n} changements retenus ([template] adopt_existing = true) : le forum garde ce"
+                " qu'il a.",
+                held,
+            )
+        )
+    elif held and not dry_run:
+        lines.append(
+            ngettext(
+                "{n} changement retenu : le forum garde ce qu'il a. Relancez avec --yes pour"
+                " l'appliquer, ou mettez [template] adopt_existing = true pour adopter l'existant.",
+                "{n} changements retenus : le forum garde ce qu'il a. Relancez avec --yes pour"
+                " les appliquer, ou mettez [template] adopt_existing = true pour adopter"
+                " l'existant.",
+                held,
+            )
+        )
+    return "\n".join(lines)

@@ -13,36 +13,7 @@ from dataclasses import dataclass
 
 from sync.client import DiscourseAPI
 from sync.errors import CampusError, DiscourseNotFound
-from sync.i18n import translate
-
-MESSAGES = {
-    "fr": {
-        "no_group": "Le groupe « {group} » n'existe pas sur le forum : créez-le avec « campus provision ».",
-        "plan_group": "Groupe « {group} » : {count} personne(s) à ajouter{names}.",
-        "plan_group_done": "Groupe « {group} » : tout le monde en fait déjà partie.",
-        "plan_badge": "Badge « {badge} »{created} : {count} personne(s) à qui l'attribuer{names}.",
-        "plan_badge_done": "Badge « {badge} » : tout le monde l'a déjà.",
-        "badge_created": " (sera créé)",
-        "nothing": "Rien à faire : la reconnaissance est déjà en place.",
-        "done": "Fait : {added} ajout(s) au groupe « {group} », {granted} badge(s) attribué(s){created}.",
-        "done_badge_created": ", badge « {badge} » créé",
-    },
-    "en": {
-        "no_group": "Group '{group}' does not exist on the forum: create it with `campus provision`.",
-        "plan_group": "Group '{group}': {count} person(s) to add{names}.",
-        "plan_group_done": "Group '{group}': everyone is already a member.",
-        "plan_badge": "Badge '{badge}'{created}: {count} person(s) to grant it to{names}.",
-        "plan_badge_done": "Badge '{badge}': everyone already holds it.",
-        "badge_created": " (will be created)",
-        "nothing": "Nothing to do: the recognition is already in place.",
-        "done": "Done: {added} added to group '{group}', {granted} badge(s) granted{created}.",
-        "done_badge_created": ", badge '{badge}' created",
-    },
-}
-
-
-def _(key: str, **values) -> str:
-    return translate(MESSAGES, key, **values)
+from sync.i18n import _, ngettext
 
 
 @dataclass(frozen=True)
@@ -65,24 +36,31 @@ class RecognitionPlan:
     def describe(self) -> str:
         """The plan in the user's language, one line per change (French first)."""
         if not self.has_changes:
-            return _("nothing")
+            return _("Rien à faire : la reconnaissance est déjà en place.")
         lines = [
-            _("plan_group", group=self.group, count=len(self.to_add), names=_names(self.to_add))
+            ngettext(
+                "Groupe « {group} » : {n} personne à ajouter{names}.",
+                "Groupe « {group} » : {n} personnes à ajouter{names}.",
+                len(self.to_add),
+                group=self.group,
+                names=_names(self.to_add),
+            )
             if self.to_add
-            else _("plan_group_done", group=self.group)
+            else _("Groupe « {group} » : tout le monde en fait déjà partie.", group=self.group)
         ]
         if self.badge is not None:
-            created = _("badge_created") if self.badge_id is None else ""
+            created = _(" (sera créé)") if self.badge_id is None else ""
             lines.append(
-                _(
-                    "plan_badge",
+                ngettext(
+                    "Badge « {badge} »{created} : {n} personne à qui l'attribuer{names}.",
+                    "Badge « {badge} »{created} : {n} personnes à qui l'attribuer{names}.",
+                    len(self.to_grant),
                     badge=self.badge,
                     created=created,
-                    count=len(self.to_grant),
                     names=_names(self.to_grant),
                 )
                 if self.to_grant
-                else _("plan_badge_done", badge=self.badge)
+                else _("Badge « {badge} » : tout le monde l'a déjà.", badge=self.badge)
             )
         return "\n".join(lines)
 
@@ -98,18 +76,27 @@ class RecognitionResult:
     granted: tuple[str, ...]
 
     def describe(self) -> str:
-        created = _("done_badge_created", badge=self.badge) if self.badge_created else ""
-        return _(
-            "done",
-            added=len(self.added),
-            group=self.group,
-            granted=len(self.granted),
-            created=created,
+        created = _(", badge « {badge} » créé", badge=self.badge) if self.badge_created else ""
+        return " ".join(
+            [
+                ngettext(
+                    "Fait : {n} ajout au groupe « {group} »,",
+                    "Fait : {n} ajouts au groupe « {group} »,",
+                    len(self.added),
+                    group=self.group,
+                ),
+                ngettext(
+                    "{n} badge attribué{created}.",
+                    "{n} badges attribués{created}.",
+                    len(self.granted),
+                    created=created,
+                ),
+            ]
         )
 
 
 def _names(usernames: Sequence[str]) -> str:
-    return " : " + ", ".join(usernames) if usernames else ""
+    return _(" : {names}", names=", ".join(usernames)) if usernames else ""
 
 
 def plan_recognition(
@@ -127,7 +114,12 @@ def plan_recognition(
     try:
         group_id = int(client.group(group)["group"]["id"])
     except DiscourseNotFound:
-        raise CampusError(_("no_group", group=group)) from None
+        raise CampusError(
+            _(
+                "Le groupe « {group} » n'existe pas sur le forum : créez-le avec « campus provision ».",
+                group=group,
+            )
+        ) from None
     members = {
         member["username"].lower() for page in client.iter_group_members(group) for member in page
     }

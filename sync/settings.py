@@ -124,6 +124,11 @@ class ForumTemplate:
         ),
         "catégories du réseau (permissions vides : tout le monde)",
     )
+    adopt_existing: bool = doc(
+        False,
+        "forum existant : garder tels quels les réglages que les membres utilisent (réponses"
+        " acceptées, permissions, noms) au lieu de demander s'il faut les changer",
+    )
 
 
 @dataclass(frozen=True)

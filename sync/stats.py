@@ -14,12 +14,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, text
 
 from sync.db import connect
-from sync.i18n import translate
+from sync.i18n import _, format_moment, format_number
 from sync.records import parse_time
 
 COUNTED_TOPICS = "SELECT id FROM topics WHERE deleted_at IS NULL AND archetype = 'regular'"
@@ -43,32 +43,19 @@ QUERIES = {
     "groups": "SELECT COUNT(*) FROM groups WHERE NOT automatic",
 }
 
-MESSAGES = {
-    "fr": {
-        "users": "Membres",
-        "topics": "Sujets",
-        "posts": "Messages",
-        "deleted_posts": "Messages supprimés",
-        "likes": "J'aime",
-        "solutions": "Sujets résolus",
-        "categories": "Catégories",
-        "groups": "Groupes",
-        "last_sync": "Dernière synchronisation",
-        "never": "jamais",
-    },
-    "en": {
-        "users": "Members",
-        "topics": "Topics",
-        "posts": "Posts",
-        "deleted_posts": "Deleted posts",
-        "likes": "Likes",
-        "solutions": "Solved topics",
-        "categories": "Categories",
-        "groups": "Groups",
-        "last_sync": "Last sync",
-        "never": "never",
-    },
-}
+
+def _labels(lang: str | None = None) -> dict[str, str]:
+    return {
+        "users": _("Membres", lang=lang),
+        "topics": _("Sujets", lang=lang),
+        "posts": _("Messages", lang=lang),
+        "deleted_posts": _("Messages supprimés", lang=lang),
+        "likes": _("J'aime", lang=lang),
+        "solutions": _("Sujets résolus", lang=lang),
+        "categories": _("Catégories", lang=lang),
+        "groups": _("Groupes", lang=lang),
+        "last_sync": _("Dernière synchronisation", lang=lang),
+    }
 
 
 def mirror_stats(engine: Engine) -> dict[str, int | str | None]:
@@ -95,12 +82,18 @@ def database_stats(database_url: str) -> dict[str, int | str | None]:
         engine.dispose()
 
 
-def format_stats(stats: dict[str, int | str | None], lang: str | None = None) -> str:
-    """The stats as aligned lines for a terminal, in the user's language."""
-    labels = {name: translate(MESSAGES, name, lang) for name in stats}
-    width = max(len(label) for label in labels.values())
+def format_stats(stats: dict[str, int | str | None], tz: str, lang: str | None = None) -> str:
+    """The stats as aligned lines for a terminal, in the user's language: counts in its number
+    format, the last sync as a local date and time in the network's time zone `tz`."""
+    labels = _labels(lang)
+    width = max(len(labels[name]) for name in stats)
     lines = []
     for name, value in stats.items():
-        shown = translate(MESSAGES, "never", lang) if value is None else value
+        if value is None:
+            shown = _("jamais", lang=lang)
+        elif name == "last_sync":
+            shown = format_moment(datetime.fromisoformat(str(value)), tz, lang)
+        else:
+            shown = format_number(int(value), 0, lang)
         lines.append(f"{labels[name]:<{width}}  {shown}")
     return "\n".join(lines)

@@ -1,11 +1,13 @@
 """Configuration loading and `campus init` (DESIGN §2)."""
 
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 import cli
+from sandbox.network import generate
 from sync.inputs import read_roster
 from sync.provision import load_cooperatives
 
@@ -168,3 +170,68 @@ def test_without_a_named_file_the_default_may_be_absent(tmp_path: Path, monkeypa
     monkeypatch.chdir(tmp_path)
     result = run("stats", "--json", env={"CAMPUS_DATABASE_URL": f"sqlite:///{tmp_path}/m.db"})
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.integration
+def test_worker_once_prints_readable_lines_not_python_data(campus_cli, tmp_path: Path):
+    (tmp_path / "cooperatives.csv").write_text(generate(1, "small").cooperatives_csv)
+    result = campus_cli("worker", "--once")
+    lines = result.output.splitlines()
+    assert result.exit_code == 0, result.output
+    seconds = r"\d+(,\d)? s"
+    assert re.fullmatch(rf"sync : réussi \({seconds}\)\. \d+ requêtes en {seconds}\. .*", lines[0])
+    assert re.fullmatch(
+        rf"score : réussi \({seconds}\)\. \d+ personnes classées sur 30 jours → .*last30\.csv",
+        lines[1],
+    )
+    assert re.fullmatch(
+        rf"pulse\+report : réussi \({seconds}\)\. Baromètre .* Rapport écrit dans .*\."
+        r" Baromètre \d{4}-\d\d : 6 sujets publiés\.",
+        lines[2],
+    )
+
+
+def run_campus(*args: str, env: dict | None = None):
+    """`campus …` as a terminal shows it (click names the program after the command line)."""
+    env = {"CAMPUS_LANG": "fr", **(env or {})}
+    return CliRunner().invoke(cli.main, list(args), env=env, prog_name="campus")
+
+
+def test_click_help_is_french_by_default():
+    result = run_campus("provision", "--help")
+    assert result.exit_code == 0
+    assert result.output.startswith("Usage : campus provision [OPTIONS]")
+    assert "--help" in result.output and "Afficher ce message et quitter." in result.output
+
+
+def test_click_option_errors_are_french_with_exit_2():
+    result = run_campus("score", "--format", "x")
+    assert result.exit_code == 2
+    assert "Essayez « campus score --help » pour l'aide." in result.output
+    assert (
+        "Erreur : Valeur invalide pour '--format' : 'x' n'est pas l'une des valeurs"
+        " 'table', 'csv', 'json'." in result.output
+    )
+
+
+def test_click_texts_are_english_with_campus_lang_en():
+    result = run_campus("provision", "--bogus", env={"CAMPUS_LANG": "en"})
+    assert result.exit_code == 2
+    assert result.output.splitlines()[0] == "Usage: campus provision [OPTIONS]"
+    assert "Error: No such option '--bogus'." in result.output
+
+
+def test_command_and_option_help_is_english_with_campus_lang_en():
+    result = run_campus("provision", "--help", env={"CAMPUS_LANG": "en"})
+    assert "Create and keep up to date the cooperatives' groups and categories" in result.output
+    assert "show the plan without writing anything to the forum" in result.output
+
+
+def test_every_help_text_has_its_english_translation():
+    from sync.i18n import help_texts, translations
+
+    english = translations("en")
+    missing = sorted(
+        {text for _item, _attribute, text in help_texts(cli.main) if english.gettext(text) == text}
+    )
+    assert not missing, "aide sans traduction anglaise dans campus.po : " + "; ".join(missing)

@@ -1,6 +1,7 @@
 """`campus demo`: the README's main job, end to end on the sandbox (small network)."""
 
 import csv
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -34,8 +35,9 @@ def test_demo_runs_the_whole_pipeline_and_says_where_the_report_is(tmp_path: Pat
     for name in ("network.html", "network.md", "indicators.csv", "indicators.json"):
         assert (month_dir / name).stat().st_size > 0, name
     assert len(list((month_dir / "cooperatives").glob("*.html"))) == 6
-    # the generated forum is provisioned like `provision` would: nothing to create or change
-    assert "Total : 0 à créer, 0 à modifier" in result.output
+    # the forum starts unprovisioned: provision creates the structure, members fill the groups
+    assert "Total : 32 à créer, 0 à modifier, 0 inchangé(s), 0 orphelin(s)" in result.output
+    assert "Total : 300 ajout(s)" in result.output
     # the pulse answers reached the report: a network average per axis, on 1-5
     network = network_pulse(month_dir)
     assert len(network) == 6
@@ -52,5 +54,14 @@ def test_demo_run_again_in_the_same_folder_starts_from_a_fresh_mirror(tmp_path: 
     first = network_pulse(out / "rapports" / "2026-10")
     again = run_demo(out)
     assert again.exit_code == 0, again.output
-    assert "Baromètre 2026-10 : 6 sujet(s) publié(s), 0 déjà en place." in again.output
+    assert "Baromètre 2026-10 : 6 sujets publiés, 0 déjà en place." in again.output
     assert network_pulse(out / "rapports" / "2026-10") == first
+
+
+def test_demo_says_people_who_answered_apart_from_their_votes(tmp_path: Path):
+    result = run_demo(tmp_path / "demo")
+    assert result.exit_code == 0, result.output
+    people = re.search(r"(\d+) personnes répondent au baromètre dans 6 coopératives", result.output)
+    votes = re.search(r"Baromètre 2026-10 : 36 sondages clos lus \((\d+) votes\)", result.output)
+    assert people and votes, result.output
+    assert int(votes[1]) == 6 * int(people[1])  # one vote per person and axis

@@ -91,7 +91,7 @@ def test_applying_keeps_stdout_for_the_json_list_and_reports_on_stderr(campus):
     )
 
     assert [record["username"] for record in json.loads(result.stdout)] == top
-    assert "Fait : 5 ajout(s)" in result.stderr
+    assert "Fait : 5 ajouts" in result.stderr
 
 
 def scored(campus, *options: str) -> list[dict]:

@@ -100,7 +100,7 @@ def test_pulse_post_is_idempotent_and_collect_reports_open_polls(forum_config):
     assert json.loads(second.stdout)["posted"] == []
     collected = run_with(path, env, "pulse", "collect", "--month", "2026-11")
     assert collected.exit_code == 0, collected.output
-    assert "36 encore ouvert(s)" in collected.output
+    assert "36 encore ouverts" in collected.output
 
 
 def test_worker_once_logs_each_job_and_fails_without_a_key(config: Path):

@@ -28,7 +28,7 @@ def _launch(
         env[API_KEY_ENV] = env_key
     command = [*launcher, "--port", str(port), "--rate-limit", "0"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    lines = [process.stdout.readline() for _ in range(5)]
+    lines = [process.stdout.readline() for _ in range(6)]
     return process, lines
 
 
@@ -58,10 +58,23 @@ def test_launcher_prints_url_and_never_the_key(launcher):
         _stop(process)
 
 
-def test_launcher_says_when_the_default_key_is_used():
-    process, lines = _launch(free_port(), None, lang="en")
+def test_launcher_gives_a_ready_export_line_with_the_public_default_key():
+    port = free_port()
+    process, lines = _launch(port, None, lang="en")
     try:
-        assert any("default key" in line for line in lines)
-        assert not any("sandbox-admin-key" in line for line in lines)
+        assert lines[2].strip() == (
+            f"export CAMPUS_DISCOURSE_URL=http://127.0.0.1:{port}"
+            " CAMPUS_DISCOURSE_API_KEY=sandbox-admin-key"
+        )
+        assert "default key" in lines[3]
+    finally:
+        _stop(process)
+
+
+def test_launcher_points_at_a_key_chosen_in_the_environment_without_printing_it():
+    process, lines = _launch(free_port(), "secret-key-never-shown")
+    try:
+        assert lines[2].strip().endswith('CAMPUS_DISCOURSE_API_KEY="$CAMPUS_SANDBOX_API_KEY"')
+        assert "CAMPUS_SANDBOX_API_KEY" in lines[3]
     finally:
         _stop(process)

@@ -57,3 +57,28 @@ def serving(network, folder: Path) -> Iterator[SandboxServer]:
             f'[discourse]\nurl = "{server.url}"\nrequests_per_minute = 0\n', encoding="utf-8"
         )
         yield server
+
+
+def answers_in_use(forum) -> None:
+    """Make a generated forum look like one used for years before Campus: each cooperative's
+    own category has accepted answers on, a colour of its own, and questions solved in it
+    (every topic with a reply from someone else than its author), all of which the default
+    template's view (no accepted answers in the parent category) would undo."""
+    with forum.lock:
+        parents = [c for c in forum.categories.values() if c.permissions.get(c.slug) == 1]
+        for parent in parents:
+            parent.custom_fields["enable_accepted_answers"] = "true"
+            parent.color = "AAAAAA"
+        ids = {parent.id for parent in parents}
+        for topic in list(forum.topics.values()):
+            if topic.category_id not in ids or not forum.is_counted_topic(topic):
+                continue
+            answers = [
+                post
+                for post in forum.topic_posts(topic, with_deleted=False)
+                if post.post_number > 1
+                and post.user_id not in (topic.user_id,)
+                and post.user_id > 0
+            ]
+            if answers and topic.accepted_answer_post_id is None:
+                forum.accept_answer(answers[0], forum.users[topic.user_id])

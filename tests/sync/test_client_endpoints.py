@@ -265,3 +265,21 @@ def test_explorer_queries(api):
         responses.GET, URL + "/admin/plugins/explorer/queries.json", json={"queries": [{"id": 1}]}
     )
     assert api.explorer_queries() == [{"id": 1}]
+
+
+@responses.activate
+def test_count_solved_topics_pages_the_category_listing_with_the_solved_filter(api):
+    def page(count: int, more: bool) -> dict:
+        topics = [{"id": i, "has_accepted_answer": True} for i in range(count)]
+        listing = {
+            "topics": topics,
+            **({"more_topics_url": "/c/entraide/7?page=1"} if more else {}),
+        }
+        return {"topic_list": listing}
+
+    responses.add(responses.GET, URL + "/c/entraide/7.json", json=page(100, True))
+    responses.add(responses.GET, URL + "/c/entraide/7.json", json=page(12, False))
+    assert api.count_solved_topics(7, "entraide") == 112
+    first, second = (parse_qs(urlsplit(call.request.url).query) for call in responses.calls)
+    assert first["solved"] == ["yes"] and first["no_subcategories"] == ["true"]
+    assert (first["page"], second["page"], second["per_page"]) == (["0"], ["1"], ["100"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from sync.inputs import Cooperative
@@ -13,6 +15,7 @@ from sync.provision import (
     UNCHANGED,
     UPDATE,
     ForumState,
+    _category_fields,
     desired_categories,
     desired_groups,
     format_plan,
@@ -296,7 +299,95 @@ def test_table_is_french_and_hides_unchanged_rows_by_default():
     assert table.splitlines() == [
         "Opération  Type       Nom             Détail",
         "---------  ---------  --------------",
-        "modifier   groupe     coop-alpha      nom complet",
-        "modifier   catégorie  Alpha Nouvelle  nom",
+        "modifier   groupe     coop-alpha      renomme le groupe « Alpha » en « Alpha Nouvelle »",
+        "modifier   catégorie  Alpha Nouvelle  renomme « Alpha » en « Alpha Nouvelle » (catégorie de 0 sujet)",
         "Total : 0 à créer, 2 à modifier, 15 inchangé(s), 0 orphelin(s) (jamais supprimés).",
     ]
+
+
+# --- adopting an existing forum (issue 9, item 9) --------------------------------------------
+
+
+def adopted_state() -> ForumState:
+    """A forum used for years: coop-alpha's Entraide has 312 solved topics but accepted answers
+    off in the template's view of the forum, its parent is open to everyone and was renamed."""
+    state = provisioned_state()
+    entraide = category(state, "coop-alpha/entraide")
+    entraide.update(topic_count=540, solved_count=312)
+    parent = category(state, "coop-alpha")
+    parent.update(name="Alpha historique", color="000000", topic_count=75)
+    parent["permissions"] = {"everyone": 1}
+    return state
+
+
+ADOPT_TEMPLATE = dataclasses.replace(
+    TEMPLATE,
+    coop_subcategories=tuple(
+        dataclasses.replace(spec, accepted_answers=False) for spec in TEMPLATE.coop_subcategories
+    ),
+)
+
+
+def test_turning_off_accepted_answers_says_how_many_solved_topics_it_affects():
+    plan = plan_structure(adopted_state(), COOPS, ADOPT_TEMPLATE)
+    entraide = next(a for a in plan.writes if a.key == "coop-alpha/entraide")
+    assert [effect.text for effect in entraide.effects] == [
+        "désactive les réponses acceptées sur une catégorie qui compte 312 sujets résolus"
+    ]
+    assert entraide.sensitive[0].sensitive == "feature_removed"
+
+
+def test_turning_off_accepted_answers_nobody_used_is_not_sensitive():
+    state = adopted_state()
+    category(state, "coop-beta/entraide")["solved_count"] = 0
+    plan = plan_structure(state, COOPS, ADOPT_TEMPLATE)
+    beta = next(a for a in plan.writes if a.key == "coop-beta/entraide")
+    assert beta.sensitive == ()
+
+
+def test_rename_and_narrowed_access_are_sensitive_colour_is_not():
+    plan = plan_structure(adopted_state(), COOPS, TEMPLATE)
+    parent = next(a for a in plan.writes if a.key == "coop-alpha")
+    assert {effect.change: effect.sensitive for effect in parent.effects} == {
+        "name": "renamed",
+        "color": None,
+        "permissions": "access_narrowed",
+    }
+    assert parent.effects[2].text == (
+        "restreint l'accès (aujourd'hui : tout le monde ; après : coop-alpha, staff)"
+        " à une catégorie de 75 sujets"
+    )
+
+
+def test_held_plan_sends_the_colour_and_keeps_name_permissions_and_answers():
+    plan = plan_structure(adopted_state(), COOPS, TEMPLATE).hold_sensitive()
+    parent = next(a for a in plan.writes if a.key == "coop-alpha")
+    assert parent.pending == ("color",)
+    fields = _category_fields(parent.target, None, parent)
+    assert fields["name"] == "Alpha historique"
+    assert "permissions" not in fields and "custom_fields" not in fields
+    assert plan.sensitive == []
+
+
+def test_adopt_existing_setting_holds_every_sensitive_change():
+    template = dataclasses.replace(ADOPT_TEMPLATE, adopt_existing=True)
+    plan = plan_structure(adopted_state(), COOPS, template)
+    assert plan.sensitive == []
+    assert {a.key: a.held for a in plan.held} == {
+        "coop-alpha": ("name", "permissions"),
+        "coop-alpha/entraide": ("accepted_answers",),
+        "coop-beta/entraide": ("accepted_answers",),  # solved topics not counted: kept too
+    }
+    assert "retenu, le forum garde l'existant" in format_plan(plan)
+
+
+def test_renaming_a_group_members_know_is_sensitive_naming_a_new_one_is_not():
+    state = provisioned_state()
+    state.groups["coop-beta"]["full_name"] = None
+    renamed = [Cooperative("coop-alpha", "Alpha Nouvelle", color="1B75BB"), COOPS[1]]
+    plan = plan_structure(state, renamed, TEMPLATE)
+    effects = {a.key: a.effects for a in plan.writes if a.kind == GROUP}
+    assert [(e.text, e.sensitive) for e in effects["coop-alpha"]] == [
+        ("renomme le groupe « Alpha » en « Alpha Nouvelle »", "renamed")
+    ]
+    assert [(e.text, e.sensitive) for e in effects["coop-beta"]] == [("nom complet « Beta »", None)]

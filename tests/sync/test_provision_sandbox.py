@@ -8,14 +8,16 @@ import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+import cli
 from sandbox.network import generate
 from sandbox.server import SandboxServer
 from sync.client import DiscourseAPI
 from sync.errors import DiscourseError
 from sync.provision import load_cooperatives, run_provision
 from sync.settings import ForumTemplate
-from tests.sync.sandbox_site import FailingClient, SandboxSite, serving
+from tests.sync.sandbox_site import FailingClient, SandboxSite, answers_in_use, serving
 
 pytestmark = pytest.mark.integration
 
@@ -157,7 +159,7 @@ def test_renamed_and_recoloured_cooperative_is_updated_in_place(site):
     new_row = f"{first.slug},Nouveau Nom,{first.region},123456"
     site.cooperatives_csv.write_text(text.replace(old_row, new_row), encoding="utf-8")
     site.server.reset_stats()
-    report = json.loads(site.cli("provision", "--json").stdout)
+    report = json.loads(site.cli("provision", "--json", "--yes").stdout)
     assert [
         (a["op"], a["kind"], a["key"]) for a in report["actions"] if a["op"] != "unchanged"
     ] == [
@@ -178,7 +180,7 @@ def test_cooperative_removed_from_the_file_is_reported_orphaned_and_kept(site):
     lines = site.cooperatives_csv.read_text(encoding="utf-8").splitlines()
     site.cooperatives_csv.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
     site.server.reset_stats()
-    report = json.loads(site.cli("provision", "--json").stdout)
+    report = json.loads(site.cli("provision", "--json", "--yes").stdout)
     last = site.network.cooperatives[-1].slug
     assert [a["key"] for a in report["actions"] if a["op"] == "orphaned"] == [
         last,
@@ -273,7 +275,8 @@ def test_opened_category_is_restricted_again_from_the_real_shaped_listing(site):
     slug = site.network.cooperatives[0].slug
     parent = next(c for c in site.server.state.categories.values() if c.slug == slug)
     parent.permissions = {"everyone": 1}
-    plan = real_listing_provision(site)
+    assert real_listing_provision(site).held[0].held == ("permissions",)  # narrows: asks first
+    plan = real_listing_provision(site, confirm=lambda plan: True)
     assert [(a.key, a.changes) for a in plan.writes] == [(slug, ("permissions",))]
     assert parent.permissions == {slug: 1, "staff": 1}
 
@@ -285,8 +288,98 @@ def test_check_permissions_reads_each_category_and_finds_a_wrong_group(site):
     parent.permissions = {second: 1, "staff": 1}  # still restricted: invisible in the listing
     assert real_listing_provision(site, dry_run=True).writes == []
     site.server.reset_stats()
-    plan = real_listing_provision(site, check_permissions=True)
+    plan = real_listing_provision(site, check_permissions=True, confirm=lambda plan: True)
     assert [(a.key, a.changes) for a in plan.writes] == [(first, ("permissions",))]
     # one read per category of the forum: 3 network + 74 × 3 cooperative ones + Uncategorized
     assert site.server.stats()["routes"]["GET /c/{id}/show.json"] == 226
     assert parent.permissions == {first: 1, "staff": 1}
+
+
+# --- adopting an existing forum (issue 9, item 9) --------------------------------------------
+
+
+@pytest.fixture
+def lived_in(tmp_path: Path):
+    """A forum used for years (small network with activity): each cooperative's category has
+    accepted answers on, solved questions and its own colour; the template wants answers off
+    there (they go in Entraide) and the cooperatives.csv colour."""
+    network = generate(1, size="small")
+    answers_in_use(network.forum)
+    (tmp_path / "roster.csv").write_text(network.roster_csv, encoding="utf-8")
+    with serving(network, tmp_path) as server:
+        yield Site(server, network, tmp_path)
+
+
+def parents(site: Site) -> dict[str, tuple]:
+    """Each cooperative category's (colour, accepted answers)."""
+    categories = structure(site.server)["categories"]
+    return {
+        coop.slug: (categories[coop.slug][1], categories[coop.slug][3])
+        for coop in site.network.cooperatives
+    }
+
+
+def solved_in(site: Site, slug: str) -> int:
+    forum = site.server.state
+    category = forum.category_by_slug(slug)
+    return sum(
+        1
+        for topic in forum.topics.values()
+        if topic.category_id == category.id
+        and forum.is_counted_topic(topic)
+        and topic.accepted_answer_post_id is not None
+    )
+
+
+def test_plan_says_how_many_solved_topics_lose_accepted_answers(lived_in):
+    result = lived_in.cli("provision", "--dry-run")
+    assert result.exit_code == 0, result.output
+    coop = lived_in.network.cooperatives[0]
+    solved = solved_in(lived_in, coop.slug)
+    assert solved > 1
+    line = next(line for line in result.stdout.splitlines() if f"  {coop.name}  " in line)
+    assert line.endswith(
+        f"couleur AAAAAA → {coop.color.upper()} ; désactive les réponses acceptées sur une"
+        f" catégorie qui compte {solved} sujets résolus"
+    )
+
+
+def test_feature_in_use_is_kept_without_confirmation_and_the_colour_is_applied(lived_in):
+    result = lived_in.cli("provision")
+    assert result.exit_code == 0, result.output
+    assert parents(lived_in) == {
+        coop.slug: (coop.color.upper(), "true") for coop in lived_in.network.cooperatives
+    }
+    assert "6 changements retenus" in result.stdout
+    assert "Relancez avec --yes" in result.stdout
+
+
+def test_feature_in_use_is_removed_when_confirmed_with_yes(lived_in):
+    result = lived_in.cli("provision", "--yes")
+    assert result.exit_code == 0, result.output
+    assert {answers for _colour, answers in parents(lived_in).values()} == {"false"}
+
+
+def test_adopt_existing_keeps_the_forum_as_it_is_even_with_yes(lived_in):
+    with (lived_in.folder / "campus.toml").open("a", encoding="utf-8") as config:
+        config.write("[template]\nadopt_existing = true\n")
+    result = lived_in.cli("provision", "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    assert {answers for _colour, answers in parents(lived_in).values()} == {"true"}
+    assert json.loads(result.stdout)["held"] == len(lived_in.network.cooperatives)
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"), [("y\n", "false"), ("n\n", "true"), ("\n", "true")]
+)
+def test_a_person_at_a_terminal_is_asked_and_no_is_the_default(
+    lived_in, monkeypatch, answer, expected
+):
+    monkeypatch.setattr(cli, "stdin_is_terminal", lambda: True)
+    env = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_API_KEY": lived_in.server.api_key}
+    config = ["--config", str(lived_in.folder / "campus.toml")]
+    result = CliRunner().invoke(cli.main, [*config, "provision"], env=env, input=answer)
+    assert result.exit_code == 0, result.output
+    assert "6 changements touchent à ce que les membres utilisent :" in result.stderr
+    assert "Appliquer aussi ces changements ? [y/N]" in result.stderr
+    assert {answers for _colour, answers in parents(lived_in).values()} == {expected}

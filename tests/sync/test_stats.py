@@ -89,11 +89,24 @@ def test_an_empty_mirror_was_never_synced(db_url):
 def test_format_stats_in_french_then_english():
     stats = {"users": 2, "last_sync": None}
 
-    assert format_stats(stats, "fr").splitlines() == [
+    assert format_stats(stats, "Europe/Paris", "fr").splitlines() == [
         "Membres                   2",
         "Dernière synchronisation  jamais",
     ]
-    assert format_stats(stats, "en").splitlines()[1] == "Last sync  never"
+    assert format_stats(stats, "Europe/Paris", "en").splitlines()[1] == "Last sync  never"
+
+
+def test_format_stats_shows_the_last_sync_as_a_local_date_and_counts_in_the_language():
+    stats = {"users": 7999, "last_sync": "2026-11-26T14:29:24.765173+00:00"}
+
+    assert format_stats(stats, "Europe/Paris", "fr").splitlines() == [
+        "Membres                   7\u202f999",
+        "Dernière synchronisation  26 nov. 2026, 15:29:24",
+    ]
+    assert format_stats(stats, "America/New_York", "en").splitlines() == [
+        "Members    7,999",
+        "Last sync  Nov 26, 2026, 9:29:24\u202fAM",
+    ]
 
 
 def test_campus_stats_json_prints_one_object(tmp_path, monkeypatch):

@@ -1,0 +1,185 @@
+"""The README's command outputs are real: each `$ campus …` example whose output is deterministic
+on the sandbox is run and compared, so the README cannot drift from what Campus prints.
+
+In the README, a line `…` stands for any number of lines and `…` inside a line for any text
+(outputs cut for length). What differs from run to run is normalised on both sides: the
+sandbox's address, durations (`0,9 s`), local dates and times.
+
+Examples not run here, and why: `campus demo` (a minute; `tests/test_demo.py` runs it small),
+`campus sandbox` (serves until stopped; `tests/sandbox/test_sandbox_launcher.py`), the runs whose
+request counts depend on what the forum and the mirror held at that moment (`provision --json`,
+`members --json`, `sync`, `sync --json`), the invalid `cooperatives.csv` (its file is not shown),
+and the monthly commands tied to the current month or a published topic (`report --publish`,
+`pulse`, `worker --once`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import cli
+from sandbox.network import generate
+from sandbox.server import SandboxServer
+from tests.sync.sandbox_site import answers_in_use
+
+pytestmark = pytest.mark.integration
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+# (command as written in the README, its occurrence) -> the folder it runs in
+CHECKED = {
+    ("campus doctor", 0): "broken",
+    ("campus init .", 0): "empty",
+    ("campus doctor", 1): "forum",
+    ("CAMPUS_DISCOURSE_API_KEY=wrong campus doctor; echo $?", 0): "forum",
+    ("campus provision --dry-run", 0): "forum",
+    ("campus stats", 0): "forum",
+    ("campus score --period 2026-10 --top 5", 0): "forum",
+    ("campus score --period 2026-10 --top 1 --format json", 0): "forum",
+    ("campus score --period 2026 --by-category --top 2", 0): "forum",
+    ("campus provision --dry-run", 1): "adopt",
+    ("campus provision", 1): "adopt",
+}
+
+NORMALISE = [
+    (re.compile(r"http://127\.0\.0\.1:\d+"), "http://SANDBOX"),
+    (re.compile(r"\b\d+(,\d+)? s\b"), "N s"),
+    (re.compile(r"\b\d{1,2} [a-zéû]+\.? \d{4}, \d\d:\d\d:\d\d"), "DATE"),
+]
+
+
+@dataclass
+class Example:
+    command: str
+    occurrence: int
+    expected: list[str]
+
+
+def readme_examples() -> list[Example]:
+    """Every `$ …` line of the README's text blocks, with the lines that follow it."""
+    examples: list[Example] = []
+    seen: dict[str, int] = {}
+    for block in re.findall(r"```text\n(.*?)```", README.read_text(encoding="utf-8"), re.S):
+        current: Example | None = None
+        for line in block.splitlines():
+            if line.startswith("$ "):
+                command = line[2:]
+                current = Example(command, seen.get(command, 0), [])
+                seen[command] = current.occurrence + 1
+                examples.append(current)
+            elif current is not None:
+                current.expected.append(line)
+    for example in examples:
+        while example.expected and not example.expected[-1].strip():
+            example.expected.pop()
+    return examples
+
+
+def normalise(text: str) -> str:
+    for pattern, replacement in NORMALISE:
+        text = pattern.sub(replacement, text)
+    return text.rstrip()
+
+
+def line_pattern(expected: str) -> re.Pattern:
+    return re.compile(".*".join(re.escape(part) for part in normalise(expected).split("…")))
+
+
+def matches(expected: list[str], actual: list[str]) -> bool:
+    """`expected` (README lines, `…` as wildcards) against `actual` (normalised output)."""
+    if not expected:
+        return not actual
+    head, rest = expected[0], expected[1:]
+    if head.strip() == "…":
+        return any(matches(rest, actual[start:]) for start in range(len(actual) + 1))
+    return (
+        bool(actual)
+        and line_pattern(head).fullmatch(normalise(actual[0])) is not None
+        and matches(rest, actual[1:])
+    )
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory) -> dict:
+    """The README's forum (`campus sandbox --size network`, mirrored), a broken campus.toml, an
+    empty folder for `init`; and the API key."""
+    network = generate(1, "network")
+    with SandboxServer(network, rate_limit_per_minute=0) as server:
+        forum = tmp_path_factory.mktemp("forum")
+        (forum / "campus.toml").write_text(f'[discourse]\nurl = "{server.url}"\n')
+        (forum / "cooperatives.csv").write_text(network.cooperatives_csv, encoding="utf-8")
+        (forum / "fast.toml").write_text(
+            f'[discourse]\nurl = "{server.url}"\nrequests_per_minute = 0\n'
+        )
+        env = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_API_KEY": server.api_key}
+        synced = CliRunner().invoke(
+            cli.main, ["--config", str(forum / "fast.toml"), "sync"], env=env
+        )
+        assert synced.exit_code == 0, synced.output
+        broken = tmp_path_factory.mktemp("broken")
+        (broken / "campus.toml").write_text("[discourse]\nrequest_per_minute = 60\n")
+        yield {
+            "forum": forum,
+            "broken": broken,
+            "empty": tmp_path_factory.mktemp("empty"),
+            "key": server.api_key,
+        }
+
+
+def run_example(example: Example, folder: Path, key: str, monkeypatch) -> list[str]:
+    """Run the README command in `folder` as a shell would (`VAR=x campus …; echo $?`)."""
+    command, echo_status = example.command, False
+    if command.endswith("; echo $?"):
+        command, echo_status = command.removesuffix("; echo $?"), True
+    words = shlex.split(command)
+    env = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_API_KEY": key, "CAMPUS_CONFIG": None}
+    while "=" in words[0]:
+        name, value = words.pop(0).split("=", 1)
+        env[name] = value
+    assert words[0] == "campus"
+    monkeypatch.chdir(folder)
+    result = CliRunner().invoke(cli.main, words[1:], env=env, prog_name="campus")
+    lines = result.output.splitlines()
+    return [*lines, str(result.exit_code)] if echo_status else lines
+
+
+EXAMPLES = {(e.command, e.occurrence): e for e in readme_examples()}
+
+
+def test_every_checked_example_is_in_the_readme():
+    assert set(CHECKED) <= set(EXAMPLES)
+
+
+@contextlib.contextmanager
+def adopted_forum(folder: Path) -> Iterator[str]:
+    """The README's forum to adopt: the small network used for years before Campus
+    (`answers_in_use`), a fresh one for each example; yields the API key."""
+    network = generate(1, "small")
+    answers_in_use(network.forum)
+    with SandboxServer(network, rate_limit_per_minute=0) as server:
+        (folder / "campus.toml").write_text(
+            f'[discourse]\nurl = "{server.url}"\nrequests_per_minute = 0\n'
+        )
+        (folder / "cooperatives.csv").write_text(network.cooperatives_csv, encoding="utf-8")
+        yield server.api_key
+
+
+@pytest.mark.parametrize("key", sorted(CHECKED), ids=lambda key: f"{key[0]}#{key[1]}")
+def test_readme_output_is_what_campus_prints(key, folders, monkeypatch, tmp_path):
+    example = EXAMPLES[key]
+    if CHECKED[key] == "adopt":
+        with adopted_forum(tmp_path) as api_key:
+            actual = run_example(example, tmp_path, api_key, monkeypatch)
+    else:
+        actual = run_example(example, folders[CHECKED[key]], folders["key"], monkeypatch)
+    assert matches(example.expected, actual), (
+        "README:\n" + "\n".join(example.expected) + "\n\nCampus:\n" + "\n".join(actual)
+    )
