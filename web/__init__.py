@@ -48,10 +48,12 @@ def create_app(services: Services, *, testing: bool = False) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from web import auth, pages
+    from web import auth, me, pages, report_pages
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(report_pages.bp)
+    app.register_blueprint(me.bp)
     # the webhooks and barometer blueprints are registered here by their branches
 
     app.context_processor(_page_context)
