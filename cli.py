@@ -401,8 +401,12 @@ def init(directory: Path) -> None:
 @click.pass_context
 def doctor(ctx: click.Context) -> None:
     """Vérifier l'adresse, la clé, les droits admin, les plugins et la limite de requêtes."""
-    checks = run_doctor(open_client(get_config(ctx)))
+    config = get_config(ctx)
+    client = open_client(config)
+    checks = run_doctor(client)
     click.echo(format_checks(checks))
+    if exit_code(checks) == 0:
+        click.echo("\n" + web_doctor.web_report(os.environ, config["web"], client))
     ctx.exit(exit_code(checks))
 
 
