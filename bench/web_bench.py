@@ -5,10 +5,11 @@ Target (issue 10): p95 under 200 ms on the 2-core machine. Everything runs for r
 mirror filled by `campus sync --full`, the month's reports by `campus report`, and `campus
 serve` (waitress, 8 threads) in another process. 20 sessions (5 directors, 15 members) log in
 through the full DiscourseConnect flow, open each of their pages once (warm-up: the first
-« Mes données » computes the network's scores), then loop over their pages without pause for
-`--seconds` (a closed loop: harsher than people, who read between clicks).
+« Mes données » computes the network's scores), then loop over their pages for `--seconds`, pausing `--think` seconds between two pages
+(0: a closed loop, harsher than people, who read between clicks; the load generator's 20
+threads then share the machine's two cores with the server).
 
-    .venv/bin/python bench/web_bench.py [--size network] [--seconds 30] [--sessions 20]
+    .venv/bin/python bench/web_bench.py [--size network] [--seconds 30] [--sessions 20] [--think 0]
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ def login(campus_url: str, sandbox_url: str, username: str) -> requests.Session:
     return session
 
 
-def run(size: str, seconds: float, sessions: int, workdir: Path) -> dict:
+def run(size: str, seconds: float, sessions: int, think: float, workdir: Path) -> dict:
     network = generate(1, size)
     (workdir / "cooperatives.csv").write_text(network.cooperatives_csv, encoding="utf-8")
     sandbox_port, campus_port = free_port(), free_port()
@@ -198,6 +199,8 @@ def run(size: str, seconds: float, sessions: int, workdir: Path) -> dict:
                         )
                     )
                     samples.setdefault(kind, []).append(elapsed)
+                if think:
+                    time.sleep(think)
 
         threads = [threading.Thread(target=loop, args=pair) for pair in browsers]
         for thread in threads:
@@ -230,6 +233,7 @@ def run(size: str, seconds: float, sessions: int, workdir: Path) -> dict:
         "size": size,
         "sessions": len(browsers),
         "seconds": seconds,
+        "think_seconds": think,
         "prepare_seconds": round(prepared, 1),
         "warm_up_seconds": round(warm_up, 1),
         "requests_per_second": round(len(every) / seconds, 1),
@@ -244,11 +248,12 @@ def main() -> None:
     parser.add_argument("--size", choices=["small", "network"], default="network")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--think", type=float, default=0.0)
     parser.add_argument("--workdir", type=Path)
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="campus-web-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    print(json.dumps(run(args.size, args.seconds, args.sessions, workdir), indent=2))
+    print(json.dumps(run(args.size, args.seconds, args.sessions, args.think, workdir), indent=2))
 
 
 if __name__ == "__main__":
