@@ -52,8 +52,11 @@ def _member_view(member: Member) -> dict:
     """Everything `/moi` and its JSON download show, for this member only."""
     services = current_services()
     opted_out = services.groups.optout in member.groups
-    table = _scores().table(services.engine, services.score, services.groups.optout)
-    row = None if opted_out else mydata.member_row(table, member.user_id)
+    row = (
+        None
+        if opted_out
+        else _scores().row(services.engine, services.score, services.groups.optout, member.user_id)
+    )
     return {
         "held": mydata.held_data(services.engine, member.user_id),
         "opted_out": opted_out,
