@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pandas as pd
 from sqlalchemy import insert, text
 
+from analytics.settings import ScoreWeights
 from sync.schema import SyncRun
+from web import mydata
 from web.health import LAST_WEBHOOK_KEY
 
 
 def test_score_cache_recomputes_after_a_sync_not_on_every_webhook(engine, monkeypatch):
-    from analytics.settings import ScoreWeights
-    from web import mydata
-
     computed = []
     monkeypatch.setattr(
         mydata.score_engine, "score", lambda *a, **k: computed.append(1) or _empty_table()
@@ -43,7 +43,5 @@ def test_score_cache_recomputes_after_a_sync_not_on_every_webhook(engine, monkey
     assert len(computed) == 2  # a finished sync: at once
 
 
-def _empty_table():
-    import pandas as pd
-
+def _empty_table() -> pd.DataFrame:
     return pd.DataFrame({"user_id": []})
