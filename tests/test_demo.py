@@ -36,7 +36,7 @@ def test_demo_runs_the_whole_pipeline_and_says_where_the_report_is(tmp_path: Pat
         assert (month_dir / name).stat().st_size > 0, name
     assert len(list((month_dir / "cooperatives").glob("*.html"))) == 6
     # the forum starts unprovisioned: provision creates the structure, members fill the groups
-    assert "Total : 32 à créer, 0 à modifier, 0 inchangé(s), 0 orphelin(s)" in result.output
+    assert "Total : 33 à créer, 0 à modifier, 0 inchangé(s), 0 orphelin(s)" in result.output
     assert "Total : 300 ajout(s)" in result.output
     # the pulse answers reached the report: a network average per axis, on 1-5
     network = network_pulse(month_dir)
