@@ -39,6 +39,7 @@ from sync.errors import CampusError, InputError
 from sync.i18n import translate
 from sync.inputs import read_roster
 from sync.pulse import PulseSettings
+from sync.secrets import ScrubbingFormatter, read_secrets, scrub
 from sync.settings import (
     DatabaseSettings,
     DiscourseSettings,
@@ -69,9 +70,10 @@ SECTIONS: dict[str, type] = {
 ENV_OVERRIDES = {
     "CAMPUS_DISCOURSE_URL": ("discourse", "url"),
     "CAMPUS_DISCOURSE_API_USERNAME": ("discourse", "api_username"),
-    "CAMPUS_DISCOURSE_API_KEY": ("discourse", "api_key"),
     "CAMPUS_DATABASE_URL": ("database", "url"),
 }
+# secret environment variable -> (section, key) of the settings that receive it
+SECRET_FIELDS = {"CAMPUS_DISCOURSE_API_KEY": ("discourse", "api_key")}
 
 MESSAGES = {
     "fr": {
@@ -128,6 +130,7 @@ class Config:
 
     path: Path
     sections: dict[str, object]
+    secrets: dict[str, str] = dataclasses.field(default_factory=dict, repr=False)
 
     def __getitem__(self, section: str):
         return self.sections[section]
@@ -229,7 +232,11 @@ def load_config(path: Path, environ: typing.Mapping[str, str] | None = None) -> 
     for variable, (section, key) in ENV_OVERRIDES.items():
         if environ.get(variable):
             sections[section] = dataclasses.replace(sections[section], **{key: environ[variable]})
-    return Config(path=path.resolve(), sections=sections)
+    secrets = read_secrets(environ)  # trimmed and checked; a pasted line break is refused here
+    for variable, (section, key) in SECRET_FIELDS.items():
+        if variable in secrets:
+            sections[section] = dataclasses.replace(sections[section], **{key: secrets[variable]})
+    return Config(path=path.resolve(), sections=sections, secrets=secrets)
 
 
 def render_config() -> str:
@@ -324,7 +331,7 @@ class CampusGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CampusError as error:
-            click.echo(str(error), err=True)
+            click.echo(scrub(str(error)), err=True)
             ctx.exit(error.exit_code)
 
 
@@ -344,6 +351,8 @@ def main(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    for handler in logging.getLogger().handlers:  # no secret in any log line
+        handler.setFormatter(ScrubbingFormatter("%(levelname)s %(name)s: %(message)s"))
     named = config_path or os.environ.get("CAMPUS_CONFIG")
     ctx.obj = ConfigChoice(Path(named or "campus.toml"), required=bool(named))
 

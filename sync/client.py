@@ -35,6 +35,7 @@ import requests
 from sync.errors import DiscourseAuthError, DiscourseError, DiscourseNotFound, DiscourseUnreachable
 from sync.i18n import translate
 from sync.ratelimit import TokenBucket
+from sync.secrets import scrub
 from sync.settings import DiscourseSettings
 
 log = logging.getLogger(__name__)
@@ -425,7 +426,7 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
 
     def _redact(self, text: str) -> str:
         """The key must never leave this object, even if a server echoes it back."""
-        return text.replace(self.api_key, "***") if self.api_key else text
+        return scrub(text, [self.api_key])
 
     # ------------------------------------------------------------------ paging iterators
 

@@ -22,6 +22,7 @@ import schedule
 
 from sync.errors import CampusError, LockError
 from sync.lock import acquire_lock
+from sync.secrets import scrub
 
 log = logging.getLogger("campus.worker")
 
@@ -79,12 +80,12 @@ class Worker:
         try:
             summary = job.run()
         except LockError as error:
-            outcome, detail = "skipped", str(error)
+            outcome, detail = "skipped", scrub(str(error))
         except CampusError as error:
-            outcome, detail = "failed", str(error)
+            outcome, detail = "failed", scrub(str(error))
         except Exception as error:  # a bug in one job must not kill the worker
             log.debug("job %s raised", job.name, exc_info=True)
-            outcome, detail = "failed", f"{type(error).__name__}: {error}"
+            outcome, detail = "failed", scrub(f"{type(error).__name__}: {error}")
         else:
             outcome, detail = "ok", "" if summary is None else str(summary)
         seconds = time.monotonic() - begin

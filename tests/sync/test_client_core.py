@@ -388,3 +388,13 @@ def test_long_budget_waits_are_announced(fake_time, waits):
     for _ in range(4):
         api.site()
     assert waits == [(pytest.approx(10.0), "budget")]
+
+
+@responses.activate
+def test_a_short_key_never_mangles_messages(fake_time):
+    settings = DiscourseSettings(url="https://example.org", api_key="e", requests_per_minute=0)
+    api = DiscourseAPI(settings, sleep=fake_time.sleep, clock=fake_time.clock)
+    responses.add(responses.GET, "https://example.org/site.json", status=404, json={})
+    with pytest.raises(DiscourseNotFound) as missing:
+        api.site()
+    assert "https://example.org/site.json" in str(missing.value)
