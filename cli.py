@@ -708,7 +708,8 @@ def worker_jobs(config: Config) -> list[Job]:
         # animator-facing, with names: kept apart from the directors' report folders
         target = config.base_dir / "scores" / "last30.csv"
         target.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(target, index=False)
+        # the same CSV as `campus score --format csv` (cells never start a formula)
+        target.write_text(score_engine.render_scores(table, "csv") + "\n", encoding="utf-8")
         return f"{len(table)} → {target}"
 
     def monthly_job() -> dict:

@@ -31,6 +31,7 @@ from reports.settings import ReportSettings
 from sync.errors import InputError
 from sync.i18n import translate
 from sync.pulse import AXIS_LABELS
+from sync.safe_text import csv_cell
 
 TEXT = {
     "fr": {
@@ -203,9 +204,11 @@ def write_csv(report: Report, path: Path) -> None:
         writer.writerow(columns)
         for scope in [report.network, *report.cooperatives]:
             for row in scope.indicators:
+                # text cells through csv_cell (a name may start a formula); numbers as they are
                 writer.writerow(
                     [
-                        report.month, scope.key, scope.name, row.id, row.axis, row.unit,
+                        *map(csv_cell, [report.month, scope.key, scope.name, row.id, row.axis]),
+                        csv_cell(row.unit),
                         _csv_value(row.value), _published_n(row.n, row.suppressed),
                         str(row.suppressed).lower(), _csv_value(row.previous),
                         _published_n(row.previous_n, row.previous_suppressed),
