@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import shutil
 import tempfile
 from datetime import UTC, datetime
@@ -31,7 +30,7 @@ from reports.settings import ReportSettings
 from sync.errors import InputError
 from sync.i18n import translate
 from sync.pulse import AXIS_LABELS
-from sync.safe_text import csv_cell
+from sync.safe_text import csv_cell, discourse_inline
 
 TEXT = {
     "fr": {
@@ -119,12 +118,16 @@ MESSAGES = {
     "en": {"unknown_coop": "Unknown cooperative '{slug}' in the mirror (known: {known})."},
 }
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
-
 
 def markdown_escape(text: str) -> str:
-    """Escape a user-provided string for Markdown (and the HTML Discourse would allow in it)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    """A user-provided string as inert inline Markdown: the `md` filter of the templates.
+
+    This is the one escaping point of the Markdown reports (what `--publish` posts to Discourse):
+    `sync.safe_text.discourse_inline` escapes Markdown and HTML, breaks mentions, hashtags, URLs
+    and domains, and turns line breaks into spaces so a name can neither mention nor link anyone
+    nor break a table row. Every user-provided string in a Markdown template goes through it.
+    """
+    return discourse_inline(text)
 
 
 def _environment() -> Environment:
