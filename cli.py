@@ -29,7 +29,7 @@ from analytics.settings import IndicatorSettings, RecognitionSettings, ScoreWeig
 from reports import publish as report_publish
 from reports import render as report_render
 from reports.settings import ReportSettings
-from sync import db, mirror, pulse, recognition
+from sync import db, i18n, mirror, pulse, recognition
 from sync import members as roster_sync
 from sync import provision as structure
 from sync import stats as mirror_stats
@@ -44,6 +44,7 @@ from sync.settings import (
     DatabaseSettings,
     DiscourseSettings,
     ForumTemplate,
+    MembersSettings,
     NetworkSettings,
     SyncSettings,
 )
@@ -63,6 +64,7 @@ SECTIONS: dict[str, type] = {
     "reports": ReportSettings,
     "pulse": PulseSettings,
     "recognition": RecognitionSettings,
+    "members": MembersSettings,
     # more sections are registered below by the packages' commands
 }
 
@@ -460,8 +462,11 @@ def provision(ctx: click.Context, dry_run: bool, as_json: bool, check_permission
 @click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
 @click.option("--prune", is_flag=True, help="retirer des groupes les membres absents du fichier")
 @click.option("--invite", is_flag=True, help="inviter par e-mail les personnes inconnues du forum")
+@click.option("--yes", is_flag=True, help="avec --prune : retirer sans demander confirmation")
 @click.pass_context
-def members(ctx: click.Context, dry_run: bool, as_json: bool, prune: bool, invite: bool) -> None:
+def members(
+    ctx: click.Context, dry_run: bool, as_json: bool, prune: bool, invite: bool, yes: bool
+) -> None:
     """Inscrire chaque membre de roster.csv dans le groupe de sa coopérative et de son rôle."""
     config = get_config(ctx)
     template = config["template"]
@@ -479,6 +484,8 @@ def members(ctx: click.Context, dry_run: bool, as_json: bool, prune: bool, invit
         prune=prune,
         invite=invite,
         progress=stderr_progress(ctx),
+        confirm=lambda plan: confirm_removals(plan, yes),
+        confirm_above=config["members"].confirm_above,
     )
     if as_json:
         data = roster_sync.members_json(
@@ -491,6 +498,27 @@ def members(ctx: click.Context, dry_run: bool, as_json: bool, prune: bool, invit
         click.echo(json.dumps(data, ensure_ascii=False))
         return
     click.echo(roster_sync.format_members(plan, result, dry_run=dry_run))
+
+
+def interactive() -> bool:
+    """Whether a person can answer a question (stdin is a terminal)."""
+    return sys.stdin.isatty()
+
+
+def confirm_removals(plan: roster_sync.MembersPlan, yes: bool) -> bool:
+    """Show on stderr who `--prune` would remove, then: `--yes` goes on, a person at a terminal
+    decides, and without a terminal the run is refused (exit 2) rather than guessed."""
+    click.echo(plan.describe_removals(), err=True)
+    if yes:
+        return True
+    if not interactive():
+        raise InputError(
+            i18n._(
+                "Retraits non confirmés : rien n'a été modifié. Relancez dans un terminal pour "
+                "confirmer, ou ajoutez --yes si ce retrait est voulu (scripts)."
+            )
+        )
+    return click.confirm(i18n._("Retirer ces personnes de ces groupes ?"), err=True)
 
 
 @main.command(name="sync")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from sync.errors import InputError
-from sync.i18n import translate
+from sync.i18n import _, translate
 
 ROLES = ("entrepreneur", "appui", "direction")
 
@@ -157,3 +157,26 @@ class SyncSettings:
     fetch_likers: bool = doc(
         False, "savoir qui a aimé quoi (une requête par message dont les likes ont changé)"
     )
+
+
+@dataclass(frozen=True)
+class MembersSettings:
+    """How `campus members` treats removals (`--prune`)."""
+
+    TITLE: ClassVar[str] = "Les adhésions aux groupes (campus members)"
+
+    confirm_above: int = doc(
+        5,
+        "au-delà de ce nombre de personnes à retirer, --prune montre la liste et demande"
+        " confirmation (--yes pour les scripts)",
+    )
+
+    def __post_init__(self) -> None:
+        """A negative threshold is a bad value (exit 2)."""
+        if self.confirm_above < 0:
+            raise InputError(
+                _(
+                    "[members] confirm_above = {value} : un nombre positif ou nul est attendu.",
+                    value=self.confirm_above,
+                )
+            )
