@@ -3,10 +3,16 @@ names the user and never prints the key."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+
 import pytest
 from click.testing import CliRunner
 
 import cli
+from tests.conftest import ROOT, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -45,3 +51,35 @@ def test_doctor_with_a_wrong_key_never_prints_it(sandbox_server):
     result = doctor(sandbox_server.url, WRONG_KEY)
     assert WRONG_KEY not in result.output
     assert sandbox_server.api_key not in result.output
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:{port}", "http://forum-campus.invalid"], ids=["refused", "unknown"]
+)
+def test_doctor_on_an_unreachable_forum_fails_in_seconds_saying_each_retry_once(tmp_path, url):
+    url = url.format(port=free_port())
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "CAMPUS_LANG": "fr",
+        "CAMPUS_DISCOURSE_URL": url,
+        "CAMPUS_DISCOURSE_API_KEY": WRONG_KEY,
+    }
+    env.pop("CAMPUS_CONFIG", None)
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "cli.py"), "doctor"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    elapsed = time.monotonic() - started
+    assert result.returncode == 1, result.stderr
+    assert elapsed < 12, f"{elapsed:.0f} s"
+    lines = (result.stdout + result.stderr).splitlines()
+    retries = [line for line in lines if "nouvel essai" in line]
+    assert len(retries) <= 1
+    assert not [line for line in lines if "retry" in line.lower()]  # no English twin
+    assert "Traceback" not in result.stderr
