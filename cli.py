@@ -587,7 +587,10 @@ def _month_option(default_help: str):
 
 
 def _report_month(config: Config, month: str | None) -> str:
+    """The month asked for (checked: exit 2 before anything is opened), else last month."""
     tz = config["network"].timezone
+    if month is not None:
+        month_bounds(month, tz)
     return month or indicators.shift_month(indicators.current_month(tz), -1)
 
 

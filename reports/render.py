@@ -28,7 +28,7 @@ from reports.content import Report, ScopeReport, build_content, definition_rows
 from reports.formatting import Formatter
 from reports.settings import ReportSettings
 from sync.errors import InputError
-from sync.i18n import translate
+from sync.i18n import _, translate
 from sync.pulse import AXIS_LABELS
 from sync.safe_text import csv_cell, discourse_inline
 
@@ -345,9 +345,19 @@ def build_report(
     report = build_content(
         activity, month, settings, thresholds, lang, now or datetime.now(UTC), only=only
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / month
-    staging = Path(tempfile.mkdtemp(prefix=f".{month}.", dir=out_dir))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{month}.", dir=out_dir))
+    except OSError as error:  # a file in the way, a read-only disk, no permission
+        raise InputError(
+            _(
+                "Impossible d'écrire les rapports dans {folder} ({reason}) : choisissez un "
+                "dossier où Campus peut écrire (--out ou [reports] output_dir).",
+                folder=out_dir,
+                reason=error.strerror or type(error).__name__,
+            )
+        ) from None
     try:
         write_report(report, staging, tz)
         staging.chmod(0o755)

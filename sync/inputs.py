@@ -24,6 +24,7 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MIN, SLUG_MAX = 3, 20
 NAME_MAX = 50  # Discourse category names are at most 50 characters
 COLOR_PATTERN = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+CONTROL_PATTERN = re.compile(r"[\x00-\x1f\x7f]")  # NUL, tabs, bells… (never in a name)
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # Discourse's own groups and categories: a cooperative slug must not take their names
@@ -220,6 +221,17 @@ def _rows(
             )
             continue
         values = {name: cell.strip() for name, cell in zip(names, row, strict=True)}
+        invisible = [name for name, cell in values.items() if CONTROL_PATTERN.search(cell)]
+        if invisible:
+            problems.add(
+                line,
+                _(
+                    "caractère invisible (de contrôle) dans la colonne {columns} : retapez la "
+                    "valeur dans le tableur",
+                    columns=", ".join(invisible),
+                ),
+            )
+            continue
         yield line, {column: values.get(column, "") for column in columns}
 
 
