@@ -9,7 +9,7 @@ People the forum does not know are listed, and invited by email into their group
 Before inviting, the API user's pending invitations are read once (`/u/{username}/invited.json`,
 40 a request): an address already invited is not invited again, because Discourse would re-send
 the e-mail (up to three times a day) instead of refusing. Discourse refuses (422) an address that
-already has an account, e.g. an inactive one absent from the active user list: it is reported.
+already has an account (one created since the list was read, or a secondary address): it is reported.
 People in a managed group whom the roster no longer lists are reported, and removed only with
 `prune`. A second run right after the first sends no write request, invitations included.
 """

@@ -109,7 +109,10 @@ from sync.schema import (
 )
 from sync.settings import ForumTemplate, SyncSettings
 
-USERS_FLAG = "all"  # every account, newest first (Discourse applies no filter for this name)
+# every account, newest first: `active` is the list the API documentation names (Discourse
+# applies no filter for it) and `order=created` puts the newest accounts first
+USERS_FLAG = "active"
+USERS_ORDER = {"order": "created"}
 TRUST_LEVEL_0 = 10  # Group::AUTO_GROUPS[:trust_level_0]: every account that is not staged
 STAFF_GROUPS = frozenset({1, 2, 3})  # Group::AUTO_GROUPS admins, moderators, staff
 LISTING_PAGE = 100
@@ -450,7 +453,7 @@ class _MirrorSync:
         elif moved_groups:
             now = self.clock()
             read = 0
-            for page in self.api.iter_users(USERS_FLAG):
+            for page in self.api.iter_users(USERS_FLAG, **USERS_ORDER):
                 rows = [records.user_row(user, now) for user in page]
                 read += len(rows)
                 with self.engine.begin() as conn:
@@ -508,7 +511,7 @@ class _MirrorSync:
         else:
             pages = (
                 [records.user_row(user, now) for user in page]
-                for page in self.api.iter_users(USERS_FLAG)
+                for page in self.api.iter_users(USERS_FLAG, **USERS_ORDER)
             )
         seen: set[int] = set()
         for batch in pages:
