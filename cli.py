@@ -47,6 +47,7 @@ from sync.settings import (
     MembersSettings,
     NetworkSettings,
     SyncSettings,
+    WorkerSettings,
 )
 from sync.worker import Job, Worker
 
@@ -65,6 +66,7 @@ SECTIONS: dict[str, type] = {
     "pulse": PulseSettings,
     "recognition": RecognitionSettings,
     "members": MembersSettings,
+    "worker": WorkerSettings,
     # more sections are registered below by the packages' commands
 }
 
@@ -718,12 +720,18 @@ def pulse_collect(ctx, month, as_json) -> None:
 
 
 def worker_jobs(config: Config) -> list[Job]:
-    """The worker's jobs: sync hourly, scores daily, and on the 1st pulse and report."""
+    """The worker's jobs: sync hourly, scores daily, on the 1st pulse and report, and a full
+    reconciliation once a week at night ([worker] full_sync_weekday and full_sync_hour)."""
     tz = config["network"].timezone
 
     def sync_job() -> dict:
         return mirror.run_sync(
             config.database_url, open_client(config), _sync_options(config)
+        ).as_json()
+
+    def full_sync_job() -> dict:
+        return mirror.run_sync(
+            config.database_url, open_client(config), _sync_options(config), full=True
         ).as_json()
 
     def score_job() -> str:
@@ -765,6 +773,13 @@ def worker_jobs(config: Config) -> list[Job]:
         Job("sync", sync_job, "hourly"),
         Job("score", score_job, "daily"),
         Job("pulse+report", monthly_job, "monthly"),
+        Job(
+            "sync --full",
+            full_sync_job,
+            "weekly",
+            at_hour=config["worker"].full_sync_hour,
+            weekday=config["worker"].full_sync_weekday,
+        ),
     ]
 
 

@@ -216,7 +216,7 @@ class NetworkSettings:
         except (ZoneInfoNotFoundError, ValueError):
             raise InputError(
                 _(
-                    "[network] timezone = {tz!r} : fuseau horaire inconnu ; indiquez un nom IANA "
+                    "[network] timezone : fuseau horaire « {tz} » inconnu ; indiquez un nom IANA "
                     "(ex. Europe/Paris, America/Cayenne).",
                     tz=self.timezone,
                 )
@@ -295,5 +295,39 @@ class MembersSettings:
                 _(
                     "[members] confirm_above = {value} : un nombre positif ou nul est attendu.",
                     value=self.confirm_above,
+                )
+            )
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """When `campus worker` runs its weekly full reconciliation (DESIGN §9)."""
+
+    TITLE: ClassVar[str] = "Le travail planifié (campus worker)"
+
+    full_sync_weekday: int = doc(
+        6,
+        "jour de la relecture complète hebdomadaire (sync --full) : 0 lundi … 6 dimanche ;"
+        " elle rattrape modifications et suppressions dans les sujets calmes",
+    )
+    full_sync_hour: int = doc(
+        3, "heure locale (fuseau de [network]) à partir de laquelle elle part, la nuit"
+    )
+
+    def __post_init__(self) -> None:
+        """A day outside 0–6 or an hour outside 0–23 is a bad value (exit 2)."""
+        if not 0 <= self.full_sync_weekday <= 6:
+            raise InputError(
+                _(
+                    "[worker] full_sync_weekday = {value} : un jour de 0 (lundi) à 6 (dimanche) "
+                    "est attendu.",
+                    value=self.full_sync_weekday,
+                )
+            )
+        if not 0 <= self.full_sync_hour <= 23:
+            raise InputError(
+                _(
+                    "[worker] full_sync_hour = {value} : une heure de 0 à 23 est attendue.",
+                    value=self.full_sync_hour,
                 )
             )

@@ -26,8 +26,9 @@ from sync.secrets import scrub
 
 log = logging.getLogger("campus.worker")
 
-FREQUENCIES = ("hourly", "daily", "monthly")
-GATE_MINUTES = 5  # how often daily and monthly jobs check whether their time has come
+FREQUENCIES = ("hourly", "daily", "weekly", "monthly")
+GATE_MINUTES = 5  # how often daily, weekly and monthly jobs check whether their time has come
+NIGHT_HOURS = 4  # a weekly job runs within this many hours from its hour, else next week
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,9 @@ class Job:
 
     name: str
     run: Callable[[], Any]
-    every: str  # hourly | daily | monthly (first day of the month)
-    at_hour: int = 6  # local hour from which a daily or monthly job may run
+    every: str  # hourly | daily | weekly | monthly (first day of the month)
+    at_hour: int = 6  # local hour from which a daily, weekly or monthly job may run
+    weekday: int = 6  # weekly jobs: 0 Monday … 6 Sunday
 
     def __post_init__(self) -> None:
         if self.every not in FREQUENCIES:
@@ -103,24 +105,40 @@ class Worker:
         return record
 
     def run_once(self) -> list[RunRecord]:
-        """Run every job once, in order, under the worker lock (`campus worker --once`)."""
+        """Run every job once, in order, under the worker lock (`campus worker --once`).
+
+        A weekly job (the full reconciliation) runs only in its night: `--once` from an hourly
+        cron must not turn every hour into a full re-read of the forum."""
         with acquire_lock(self.database_url, "worker"):
-            return [self.run_job(job) for job in self.jobs]
+            return [
+                self.run_job(job) for job in self.jobs if job.every != "weekly" or self.due(job)
+            ]
 
     def due(self, job: Job) -> bool:
-        """Whether a daily or monthly job should run now (local time of the network)."""
+        """Whether a daily, weekly or monthly job should run now (local time of the network)."""
         now = self.clock().astimezone(ZoneInfo(self.tz))
         if now.hour < job.at_hour:
             return False
+        if job.every == "weekly":
+            in_night = now.weekday() == job.weekday and now.hour < job.at_hour + NIGHT_HOURS
+            return in_night and self._last.get(job.name) != self._period(job, now)
         if job.every == "monthly":
-            return now.day == 1 and self._last.get(job.name) != now.strftime("%Y-%m")
-        return self._last.get(job.name) != now.strftime("%Y-%m-%d")
+            return now.day == 1 and self._last.get(job.name) != self._period(job, now)
+        return self._last.get(job.name) != self._period(job, now)
+
+    @staticmethod
+    def _period(job: Job, now: datetime) -> str:
+        """The period a daily, weekly or monthly job runs once in: its day, ISO week or month."""
+        if job.every == "weekly":
+            year, week, _day = now.isocalendar()
+            return f"{year}-W{week:02d}"
+        return now.strftime("%Y-%m" if job.every == "monthly" else "%Y-%m-%d")
 
     def run_if_due(self, job: Job) -> None:
-        """Run a daily or monthly job if its time has come and it has not run yet."""
+        """Run a daily, weekly or monthly job if its time has come and it has not run yet."""
         if self.due(job):
             now = self.clock().astimezone(ZoneInfo(self.tz))
-            self._last[job.name] = now.strftime("%Y-%m" if job.every == "monthly" else "%Y-%m-%d")
+            self._last[job.name] = self._period(job, now)
             self.run_job(job)
 
     def scheduler(self) -> schedule.Scheduler:

@@ -179,3 +179,51 @@ def test_runs_are_logged_even_when_the_cli_only_shows_warnings(tmp_path):
         root.removeHandler(handler)
         root.setLevel(level)
     assert any(r.getMessage().startswith("job sync: ok") for r in records)
+
+
+@pytest.mark.parametrize(
+    "now, due",
+    [
+        ("2026-11-29T02:59:00+01:00", False),  # Sunday, before 03:00 in Paris
+        ("2026-11-29T03:00:00+01:00", True),
+        ("2026-11-29T06:59:00+01:00", True),
+        ("2026-11-29T07:00:00+01:00", False),  # the night is over: wait for next week
+        ("2026-11-30T03:30:00+01:00", False),  # Monday
+    ],
+)
+def test_the_weekly_job_runs_on_its_day_at_night_only(tmp_path, now, due):
+    job = Job("sync --full", lambda: None, "weekly", at_hour=3, weekday=6)
+    assert Worker([job], url(tmp_path), clock=at(now)).due(job) is due
+
+
+def test_a_weekly_job_runs_once_a_week(tmp_path):
+    runs = []
+    job = Job("sync --full", lambda: runs.append(1), "weekly", at_hour=3, weekday=6)
+    worker = Worker([job], url(tmp_path), clock=at("2026-11-29T03:00:00+01:00"))
+    worker.run_if_due(job)
+    worker.clock = at("2026-11-29T04:00:00+01:00")
+    worker.run_if_due(job)
+    worker.clock = at("2026-12-06T03:10:00+01:00")
+    worker.run_if_due(job)
+    assert runs == [1, 1]
+
+
+def test_run_once_leaves_a_weekly_job_to_its_night(tmp_path):
+    runs = []
+    jobs = [
+        Job("sync", lambda: runs.append("sync"), "hourly"),
+        Job("sync --full", lambda: runs.append("full"), "weekly", at_hour=3, weekday=6),
+    ]
+    Worker(jobs, url(tmp_path), clock=at("2026-11-27T10:00:00+01:00")).run_once()
+    Worker(jobs, url(tmp_path), clock=at("2026-11-29T03:30:00+01:00")).run_once()
+    assert runs == ["sync", "sync", "full"]
+
+
+def test_the_worker_plans_a_weekly_full_sync(tmp_path, monkeypatch):
+    import cli
+
+    monkeypatch.setenv("CAMPUS_DISCOURSE_API_KEY", "worker-test-key-0123456789")
+    (tmp_path / "campus.toml").write_text("[worker]\nfull_sync_weekday = 2\nfull_sync_hour = 1\n")
+    config = cli.load_config(tmp_path / "campus.toml")
+    weekly = [job for job in cli.worker_jobs(config) if job.every == "weekly"]
+    assert [(job.name, job.weekday, job.at_hour) for job in weekly] == [("sync --full", 2, 1)]
