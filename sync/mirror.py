@@ -91,7 +91,7 @@ from sync import records
 from sync.client import DiscourseAPI
 from sync.db import connect
 from sync.errors import DiscourseNotFound
-from sync.i18n import translate
+from sync.i18n import _
 from sync.lock import acquire_lock
 from sync.schema import (
     Category,
@@ -122,38 +122,6 @@ STATE_POSTS_CURSOR = "posts.cursor"
 STATE_POSTS_WALK = "posts.walk"
 STATE_LISTING_HIGH = "listing.high_bumped_at"
 STATE_USERS_COMPLETE = "users.complete"
-
-MESSAGES = {
-    "fr": {
-        "groups": "Groupes : {groups} groupes, {refreshed} relus ({requests} requêtes).",
-        "categories": "Catégories : {categories} ({requests} requêtes).",
-        "users": "Membres : {users} comptes lus ({requests} requêtes).",
-        "posts_page": "Messages : page {pages}, {posts} nouveaux ou modifiés ({requests} requêtes).",
-        "listing_page": "Sujets : page {pages}, {topics} à vérifier ({requests} requêtes).",
-        "reread": "Relecture des sujets : {done}/{total} ({requests} requêtes).",
-        "done": "Synchronisation terminée en {seconds:.1f} s : {requests} requêtes.",
-        "summary": (
-            "{requests} requêtes en {seconds:.1f} s. Comptes nouveaux ou modifiés : {users}. "
-            "Sujets nouveaux ou modifiés : {topics}. Messages : {new} nouveaux, {updated} "
-            "modifiés, {deleted} supprimés. J'aime : {likes} de différence. "
-            "Solutions changées : {solutions}."
-        ),
-    },
-    "en": {
-        "groups": "Groups: {groups} groups, {refreshed} re-read ({requests} requests).",
-        "categories": "Categories: {categories} ({requests} requests).",
-        "users": "Members: {users} accounts read ({requests} requests).",
-        "posts_page": "Posts: page {pages}, {posts} new or changed ({requests} requests).",
-        "listing_page": "Topics: page {pages}, {topics} to check ({requests} requests).",
-        "reread": "Re-reading topics: {done}/{total} ({requests} requests).",
-        "done": "Sync finished in {seconds:.1f} s: {requests} requests.",
-        "summary": (
-            "{requests} requests in {seconds:.1f} s. Accounts new or changed: {users}. Topics "
-            "new or changed: {topics}. Posts: {new} new, {updated} updated, {deleted} deleted. "
-            "Likes: {likes} difference. Solutions changed: {solutions}."
-        ),
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -252,9 +220,8 @@ def run_sync(
 
 def format_summary(summary: SyncSummary, lang: str | None = None) -> str:
     """One paragraph for the terminal, in the user's language."""
-    return translate(
-        MESSAGES,
-        "summary",
+    return _(
+        "{requests} requêtes en {seconds:.1f} s. Comptes nouveaux ou modifiés : {users}. Sujets nouveaux ou modifiés : {topics}. Messages : {new} nouveaux, {updated} modifiés, {deleted} supprimés. J'aime : {likes} de différence. Solutions changées : {solutions}.",
         lang,
         requests=summary.requests,
         seconds=summary.seconds,
@@ -351,13 +318,24 @@ class _MirrorSync:
                         outcome=outcome,
                     )
                 )
-        self.say("done", seconds=self.summary.seconds)
+        self.say(
+            _(
+                "Synchronisation terminée en {seconds:.1f} s : {requests} requêtes.",
+                requests=self.requests_so_far,
+                seconds=self.summary.seconds,
+            )
+        )
         return self.summary
 
-    def say(self, key: str, **values: Any) -> None:
+    @property
+    def requests_so_far(self) -> int:
+        """Requests this sync has sent so far (progress lines say it)."""
+        return self.api.total_requests - self.requests_at_start
+
+    def say(self, line: str) -> None:
+        """Show a progress line (already in the user's language) when progress is wanted."""
         if self.progress is not None:
-            requests = self.api.total_requests - self.requests_at_start
-            self.progress(translate(MESSAGES, key, requests=requests, **values))
+            self.progress(line)
 
     # ------------------------------------------------------------------ groups
 
@@ -406,7 +384,14 @@ class _MirrorSync:
                         [{"group_id": row["id"], "user_id": user_id} for user_id in members],
                     )
         self.summary.groups_refreshed = len(due)
-        self.say("groups", groups=len(listed), refreshed=len(due))
+        self.say(
+            _(
+                "Groupes : {groups} groupes, {refreshed} relus ({requests} requêtes).",
+                requests=self.requests_so_far,
+                groups=len(listed),
+                refreshed=len(due),
+            )
+        )
         return moved
 
     # ------------------------------------------------------------------ categories
@@ -417,7 +402,13 @@ class _MirrorSync:
             ids = [row["id"] for row in rows]
             conn.execute(delete(Category).where(Category.id.not_in(ids)))
             upsert(conn, Category.__table__, rows, ["id"])
-        self.say("categories", categories=len(rows))
+        self.say(
+            _(
+                "Catégories : {categories} ({requests} requêtes).",
+                requests=self.requests_so_far,
+                categories=len(rows),
+            )
+        )
 
     # ------------------------------------------------------------------ users
 
@@ -460,7 +451,13 @@ class _MirrorSync:
                     new = self._write_users(conn, rows)
                 if not new:
                     break
-            self.say("users", users=read)
+            self.say(
+                _(
+                    "Membres : {users} comptes lus ({requests} requêtes).",
+                    requests=self.requests_so_far,
+                    users=read,
+                )
+            )
             if moved_groups & STAFF_GROUPS:
                 staff = self._read_staff()
                 with self.engine.begin() as conn:
@@ -518,7 +515,13 @@ class _MirrorSync:
             seen.update(row["id"] for row in batch)
             with self.engine.begin() as conn:
                 self._write_users(conn, batch)
-            self.say("users", users=len(seen))
+            self.say(
+                _(
+                    "Membres : {users} comptes lus ({requests} requêtes).",
+                    requests=self.requests_so_far,
+                    users=len(seen),
+                )
+            )
         return seen
 
     def _read_staff(self) -> dict[int, dict]:
@@ -622,7 +625,14 @@ class _MirrorSync:
                 with self.engine.begin() as conn:
                     changed = self._write_posts(conn, fresh, likers, from_topic_view=False)
                     self._set_state(conn, STATE_POSTS_WALK, json.dumps(walk_state))
-                self.say("posts_page", pages=pages, posts=changed)
+                self.say(
+                    _(
+                        "Messages : page {pages}, {posts} nouveaux ou modifiés ({requests} requêtes).",
+                        requests=self.requests_so_far,
+                        pages=pages,
+                        posts=changed,
+                    )
+                )
             with self.engine.begin() as conn:
                 cursor = max(walk_state["top"] or floor, floor)
                 self._set_state(conn, STATE_POSTS_CURSOR, str(cursor))
@@ -784,7 +794,14 @@ class _MirrorSync:
                     stop = True
             marked = self._write_listing_page(rows)
             self.summary.topics += marked
-            self.say("listing_page", pages=pages, topics=marked)
+            self.say(
+                _(
+                    "Sujets : page {pages}, {topics} à vérifier ({requests} requêtes).",
+                    requests=self.requests_so_far,
+                    pages=pages,
+                    topics=marked,
+                )
+            )
             if stop:
                 reached_end = False
                 break
@@ -866,7 +883,14 @@ class _MirrorSync:
         for done, topic_id in enumerate(to_read, start=1):
             self.reread_topic(topic_id)
             if done % 10 == 0 or done == len(to_read):
-                self.say("reread", done=done, total=len(to_read))
+                self.say(
+                    _(
+                        "Relecture des sujets : {done}/{total} ({requests} requêtes).",
+                        requests=self.requests_so_far,
+                        done=done,
+                        total=len(to_read),
+                    )
+                )
         self.summary.topics_reread = len(to_read)
 
     def reread_topic(self, topic_id: int) -> None:
