@@ -337,6 +337,22 @@ class CampusGroup(click.Group):
         except CampusError as error:
             click.echo(scrub(str(error)), err=True)
             ctx.exit(error.exit_code)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as error:  # a bug: one scrubbed line, the traceback with -vv only
+            log.debug("unexpected error", exc_info=True)
+            click.echo(
+                scrub(
+                    i18n._(
+                        "Erreur inattendue ({kind}) : {error}. Relancez avec -vv pour le détail, "
+                        "et signalez-la si elle revient.",
+                        kind=type(error).__name__,
+                        error=error,
+                    )
+                ),
+                err=True,
+            )
+            ctx.exit(1)
 
 
 @click.group(cls=CampusGroup)

@@ -168,3 +168,19 @@ def test_without_a_named_file_the_default_may_be_absent(tmp_path: Path, monkeypa
     monkeypatch.chdir(tmp_path)
     result = run("stats", "--json", env={"CAMPUS_DATABASE_URL": f"sqlite:///{tmp_path}/m.db"})
     assert result.exit_code == 0, result.output
+
+
+def test_an_unexpected_error_is_one_scrubbed_line_not_a_traceback(tmp_path, monkeypatch):
+    def broken(url):
+        raise RuntimeError(f"header value {KEY!r} refused")
+
+    monkeypatch.setattr(cli.mirror_stats, "database_stats", broken)
+    (tmp_path / "campus.toml").write_text("")
+    result = run(
+        "--config", str(tmp_path / "campus.toml"), "stats", env={"CAMPUS_DISCOURSE_API_KEY": KEY}
+    )
+    assert result.exit_code == 1
+    assert KEY not in result.output
+    assert "RuntimeError" in result.output and "***" in result.output
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)
