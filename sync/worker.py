@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import schedule
 
 from sync.errors import CampusError, LockError
+from sync.i18n import _
 from sync.lock import acquire_lock
 from sync.secrets import scrub
 
@@ -29,6 +30,25 @@ log = logging.getLogger("campus.worker")
 FREQUENCIES = ("hourly", "daily", "weekly", "monthly")
 GATE_MINUTES = 5  # how often daily, weekly and monthly jobs check whether their time has come
 NIGHT_HOURS = 4  # a weekly job runs within this many hours from its hour, else next week
+
+
+def outcome_text(outcome: str) -> str:
+    """A run's outcome ("ok", "failed", "skipped") in the user's language."""
+    return {
+        "ok": _("réussie"),
+        "failed": _("échec"),
+        "skipped": _("sautée (verrou pris par une autre exécution)"),
+    }.get(outcome, outcome)
+
+
+def every_text(every: str) -> str:
+    """How often a job runs, in the user's language."""
+    return {
+        "hourly": _("toutes les heures"),
+        "daily": _("chaque jour"),
+        "weekly": _("chaque semaine, la nuit"),
+        "monthly": _("le 1er du mois"),
+    }.get(every, every)
 
 
 @dataclass(frozen=True)
@@ -78,7 +98,7 @@ class Worker:
         """Run one job now, log and record its outcome; never raise (except KeyboardInterrupt)."""
         started = self.clock()
         begin = time.monotonic()
-        log.info("job %s: started", job.name)
+        log.info(_("Tâche {job} : démarrée.", job=job.name))
         try:
             summary = job.run()
         except LockError as error:
@@ -94,14 +114,13 @@ class Worker:
         record = RunRecord(job.name, started, seconds, outcome, detail)
         self.history.append(record)
         level = logging.INFO if outcome == "ok" else logging.WARNING
-        log.log(
-            level,
-            "job %s: %s in %.1f s%s",
-            job.name,
-            outcome,
-            seconds,
-            f" — {detail}" * bool(detail),
+        line = _(
+            "Tâche {job} : {outcome} en {seconds:.1f} s",
+            job=job.name,
+            outcome=outcome_text(outcome),
+            seconds=seconds,
         )
+        log.log(level, line + f" — {detail}" * bool(detail))
         return record
 
     def run_once(self) -> list[RunRecord]:
@@ -151,10 +170,10 @@ class Worker:
                 plan.every(GATE_MINUTES).minutes.do(self.run_if_due, job)
         return plan
 
-    def stop(self, *_: Any) -> None:
+    def stop(self, *_signal: Any) -> None:
         """Ask the loop to end after the running job (SIGTERM/SIGINT handler)."""
         if not self._stop:
-            log.info("worker: stop requested, finishing the running job")
+            log.info(_("Worker : arrêt demandé ; la tâche en cours va se terminer."))
         self._stop = True
 
     def run_forever(self, tick: float = 1.0) -> None:
@@ -167,10 +186,8 @@ class Worker:
             }
             try:
                 plan = self.scheduler()
-                log.info(
-                    "worker: started with %s",
-                    ", ".join(f"{job.name} ({job.every})" for job in self.jobs),
-                )
+                jobs = ", ".join(f"{job.name} ({every_text(job.every)})" for job in self.jobs)
+                log.info(_("Worker démarré : {jobs}.", jobs=jobs))
                 plan.run_all()  # sync at once, and whatever daily/monthly work is due
                 while not self._stop:
                     plan.run_pending()
@@ -178,4 +195,4 @@ class Worker:
             finally:
                 for sig, handler in previous.items():
                     signal.signal(sig, handler)
-                log.info("worker: stopped")
+                log.info(_("Worker arrêté."))

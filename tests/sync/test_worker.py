@@ -42,8 +42,8 @@ def test_run_once_runs_every_job_in_order_and_survives_failures(tmp_path, caplog
         ("score", "failed"),
         ("report", "ok"),
     ]
-    assert "job score: failed" in caplog.text and "forum unreachable" in caplog.text
-    assert "job sync: ok" in caplog.text and "{'posts': 3}" in caplog.text
+    assert "Tâche score : échec" in caplog.text and "forum unreachable" in caplog.text
+    assert "Tâche sync : réussie" in caplog.text and "{'posts': 3}" in caplog.text
 
 
 def test_a_job_refused_by_a_lock_is_skipped(tmp_path):
@@ -139,8 +139,8 @@ def test_sigterm_stops_the_worker_after_its_running_job(tmp_path):
     os.kill(process.pid, signal.SIGTERM)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0
-    assert "job sync: ok" in stderr  # the running job was allowed to finish
-    assert stderr.rstrip().endswith("worker: stopped")
+    assert "Tâche sync : réussie" in stderr  # the running job was allowed to finish
+    assert stderr.rstrip().endswith("Worker arrêté.")
     with acquire_lock(url(tmp_path), "worker"):  # and the lock is free again
         pass
 
@@ -178,7 +178,7 @@ def test_runs_are_logged_even_when_the_cli_only_shows_warnings(tmp_path):
     finally:
         root.removeHandler(handler)
         root.setLevel(level)
-    assert any(r.getMessage().startswith("job sync: ok") for r in records)
+    assert any(r.getMessage().startswith("Tâche sync : réussie") for r in records)
 
 
 @pytest.mark.parametrize(
