@@ -39,7 +39,7 @@ from sync.errors import CampusError, InputError
 from sync.i18n import translate
 from sync.inputs import read_roster
 from sync.pulse import PulseSettings
-from sync.secrets import ScrubbingFormatter, read_secrets, scrub
+from sync.secrets import read_secrets, scrub, scrub_log_handlers
 from sync.settings import (
     DatabaseSettings,
     DiscourseSettings,
@@ -371,8 +371,7 @@ def main(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    for handler in logging.getLogger().handlers:  # no secret in any log line
-        handler.setFormatter(ScrubbingFormatter("%(levelname)s %(name)s: %(message)s"))
+    scrub_log_handlers(logging.getLogger())  # no secret in any log line
     named = config_path or os.environ.get("CAMPUS_CONFIG")
     ctx.obj = ConfigChoice(Path(named or "campus.toml"), required=bool(named))
 

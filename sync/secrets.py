@@ -103,7 +103,20 @@ def scrub(text: str, secrets: Iterable[str] = ()) -> str:
 
 
 class ScrubbingFormatter(logging.Formatter):
-    """A log formatter whose every line (tracebacks included) has the secrets scrubbed."""
+    """A log formatter whose every line (tracebacks included) has the secrets scrubbed.
+
+    It wraps the handler's own formatter (`inner`), so the lines keep their format."""
+
+    def __init__(self, inner: logging.Formatter | None = None) -> None:
+        super().__init__()
+        self.inner = inner or logging.Formatter()
 
     def format(self, record: logging.LogRecord) -> str:
-        return scrub(super().format(record))
+        return scrub(self.inner.format(record))
+
+
+def scrub_log_handlers(logger: logging.Logger) -> None:
+    """Make every handler of `logger` scrub secrets from what it writes (once each)."""
+    for handler in logger.handlers:
+        if not isinstance(handler.formatter, ScrubbingFormatter):
+            handler.setFormatter(ScrubbingFormatter(handler.formatter))

@@ -57,8 +57,9 @@ def test_log_lines_are_scrubbed_tracebacks_included():
         import sys
 
         record.exc_info = sys.exc_info()
-    line = ScrubbingFormatter("%(message)s").format(record)
+    line = ScrubbingFormatter(logging.Formatter("%(levelname)s %(message)s")).format(record)
     assert SECRET not in line and "***" in line
+    assert line.startswith("ERROR key ***")  # the handler's own format is kept
 
 
 def test_worker_failure_detail_is_scrubbed(tmp_path):
