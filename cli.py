@@ -35,7 +35,7 @@ from reports import relay as relay_runner
 from reports import render as report_render
 from reports.digest_settings import DigestSettings
 from reports.settings import ReportSettings
-from sync import db, mirror, pulse, recognition
+from sync import db, i18n, mirror, pulse, recognition
 from sync import members as roster_sync
 from sync import provision as structure
 from sync import stats as mirror_stats
@@ -46,12 +46,15 @@ from sync.i18n import _, format_number, install_click_translations, localise_hel
 from sync.inputs import read_roster
 from sync.progress import Progress
 from sync.pulse import PulseSettings
+from sync.secrets import read_secrets, scrub, scrub_log_handlers
 from sync.settings import (
     DatabaseSettings,
     DiscourseSettings,
     ForumTemplate,
+    MembersSettings,
     NetworkSettings,
     SyncSettings,
+    WorkerSettings,
 )
 from sync.worker import Job, Worker
 from web import create_app
@@ -78,6 +81,8 @@ SECTIONS: dict[str, type] = {
     "reports": ReportSettings,
     "pulse": PulseSettings,
     "recognition": RecognitionSettings,
+    "members": MembersSettings,
+    "worker": WorkerSettings,
     # more sections are registered below by the packages' commands
 }
 
@@ -85,9 +90,10 @@ SECTIONS: dict[str, type] = {
 ENV_OVERRIDES = {
     "CAMPUS_DISCOURSE_URL": ("discourse", "url"),
     "CAMPUS_DISCOURSE_API_USERNAME": ("discourse", "api_username"),
-    "CAMPUS_DISCOURSE_API_KEY": ("discourse", "api_key"),
     "CAMPUS_DATABASE_URL": ("database", "url"),
 }
+# secret environment variable -> (section, key) of the settings that receive it
+SECRET_FIELDS = {"CAMPUS_DISCOURSE_API_KEY": ("discourse", "api_key")}
 
 
 # --- configuration -------------------------------------------------------------------------
@@ -99,6 +105,7 @@ class Config:
 
     path: Path
     sections: dict[str, object]
+    secrets: dict[str, str] = dataclasses.field(default_factory=dict, repr=False)
 
     def __getitem__(self, section: str):
         return self.sections[section]
@@ -238,7 +245,11 @@ def load_config(path: Path, environ: typing.Mapping[str, str] | None = None) -> 
     for variable, (section, key) in ENV_OVERRIDES.items():
         if environ.get(variable):
             sections[section] = dataclasses.replace(sections[section], **{key: environ[variable]})
-    return Config(path=path.resolve(), sections=sections)
+    secrets = read_secrets(environ)  # trimmed and checked; a pasted line break is refused here
+    for variable, (section, key) in SECRET_FIELDS.items():
+        if variable in secrets:
+            sections[section] = dataclasses.replace(sections[section], **{key: secrets[variable]})
+    return Config(path=path.resolve(), sections=sections, secrets=secrets)
 
 
 def render_config() -> str:
@@ -343,8 +354,24 @@ class CampusGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CampusError as error:
-            click.echo(str(error), err=True)
+            click.echo(scrub(str(error)), err=True)
             ctx.exit(error.exit_code)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as error:  # a bug: one scrubbed line, the traceback with -vv only
+            log.debug("unexpected error", exc_info=True)
+            click.echo(
+                scrub(
+                    i18n._(
+                        "Erreur inattendue ({kind}) : {error}. Relancez avec -vv pour le détail, "
+                        "et signalez-la si elle revient.",
+                        kind=type(error).__name__,
+                        error=error,
+                    )
+                ),
+                err=True,
+            )
+            ctx.exit(1)
 
 
 @click.group(cls=CampusGroup)
@@ -363,6 +390,7 @@ def main(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    scrub_log_handlers(logging.getLogger())  # no secret in any log line
     named = config_path or os.environ.get("CAMPUS_CONFIG")
     ctx.obj = ConfigChoice(Path(named or "campus.toml"), required=bool(named))
 
@@ -530,8 +558,11 @@ def _confirm_sensitive(yes: bool):
 @click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
 @click.option("--prune", is_flag=True, help="retirer des groupes les membres absents du fichier")
 @click.option("--invite", is_flag=True, help="inviter par e-mail les personnes inconnues du forum")
+@click.option("--yes", is_flag=True, help="avec --prune : retirer sans demander confirmation")
 @click.pass_context
-def members(ctx: click.Context, dry_run: bool, as_json: bool, prune: bool, invite: bool) -> None:
+def members(
+    ctx: click.Context, dry_run: bool, as_json: bool, prune: bool, invite: bool, yes: bool
+) -> None:
     """Inscrire chaque membre de roster.csv dans le groupe de sa coopérative et de son rôle."""
     config = get_config(ctx)
     template = config["template"]
@@ -551,6 +582,8 @@ def members(ctx: click.Context, dry_run: bool, as_json: bool, prune: bool, invit
             invite=invite,
             progress=progress.line,
             steps=progress.step,
+            confirm=lambda plan: confirm_removals(plan, yes),
+            confirm_above=config["members"].confirm_above,
         )
     if as_json:
         data = roster_sync.members_json(
@@ -563,6 +596,27 @@ def members(ctx: click.Context, dry_run: bool, as_json: bool, prune: bool, invit
         click.echo(json.dumps(data, ensure_ascii=False))
         return
     click.echo(roster_sync.format_members(plan, result, dry_run=dry_run))
+
+
+def interactive() -> bool:
+    """Whether a person can answer a question (stdin is a terminal)."""
+    return sys.stdin.isatty()
+
+
+def confirm_removals(plan: roster_sync.MembersPlan, yes: bool) -> bool:
+    """Show on stderr who `--prune` would remove, then: `--yes` goes on, a person at a terminal
+    decides, and without a terminal the run is refused (exit 2) rather than guessed."""
+    click.echo(plan.describe_removals(), err=True)
+    if yes:
+        return True
+    if not interactive():
+        raise InputError(
+            i18n._(
+                "Retraits non confirmés : rien n'a été modifié. Relancez dans un terminal pour "
+                "confirmer, ou ajoutez --yes si ce retrait est voulu (scripts)."
+            )
+        )
+    return click.confirm(i18n._("Retirer ces personnes de ces groupes ?"), err=True)
 
 
 @main.command(name="sync")
@@ -606,7 +660,10 @@ def _month_option(default_help: str):
 
 
 def _report_month(config: Config, month: str | None) -> str:
+    """The month asked for (checked: exit 2 before anything is opened), else last month."""
     tz = config["network"].timezone
+    if month is not None:
+        month_bounds(month, tz)
     return month or indicators.shift_month(indicators.current_month(tz), -1)
 
 
@@ -754,7 +811,8 @@ def pulse_collected_line(outcome: pulse.PulseOutcome, month: str) -> str:
 
 def worker_jobs(config: Config) -> list[Job]:
     """The worker's jobs: sync and relay hourly (relay sends only in working hours), scores
-    daily, and on the 1st pulse, report and digest.
+    daily, on the 1st pulse, report and digest, and a full reconciliation once a week at night
+    ([worker] full_sync_weekday and full_sync_hour).
 
     Each returns the line `worker --once` prints and the log records, in the user's language
     (never a volunteer's name).
@@ -763,6 +821,12 @@ def worker_jobs(config: Config) -> list[Job]:
 
     def sync_job() -> str:
         summary = mirror.run_sync(config.database_url, open_client(config), _sync_options(config))
+        return mirror.format_summary(summary)
+
+    def full_sync_job() -> str:
+        summary = mirror.run_sync(
+            config.database_url, open_client(config), _sync_options(config), full=True
+        )
         return mirror.format_summary(summary)
 
     def score_job() -> str:
@@ -778,7 +842,8 @@ def worker_jobs(config: Config) -> list[Job]:
         # animator-facing, with names: kept apart from the directors' report folders
         target = config.base_dir / "scores" / "last30.csv"
         target.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(target, index=False)
+        # the same CSV as `campus score --format csv` (cells never start a formula)
+        target.write_text(score_engine.render_scores(table, "csv") + "\n", encoding="utf-8")
         return ngettext(
             "{n} personne classée sur 30 jours → {path}",
             "{n} personnes classées sur 30 jours → {path}",
@@ -845,6 +910,13 @@ def worker_jobs(config: Config) -> list[Job]:
         Job("pulse+report", monthly_job, "monthly"),
         Job("relay", relay_job, "hourly"),
         Job("digest", digest_job, "monthly"),
+        Job(
+            "sync --full",
+            full_sync_job,
+            "weekly",
+            at_hour=config["worker"].full_sync_hour,
+            weekday=config["worker"].full_sync_weekday,
+        ),
     ]
 
 

@@ -13,23 +13,11 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sync.errors import InputError
-from sync.i18n import translate
+from sync.i18n import _
 
 ALL_START = datetime(1970, 1, 1, tzinfo=UTC)
 LAST_DAYS = 30
-
-MESSAGES = {
-    "fr": {
-        "bad_period": "Période « {period} » invalide : attendu AAAA-MM (ex. 2026-03), AAAA (ex. 2026), last30 ou all.",
-        "bad_month": "Mois « {month} » invalide : attendu AAAA-MM avec un mois de 01 à 12 (ex. 2026-03).",
-        "bad_timezone": "Fuseau horaire « {tz} » inconnu : indiquez un nom IANA dans [network] timezone (ex. Europe/Paris).",
-    },
-    "en": {
-        "bad_period": "Invalid period '{period}': expected YYYY-MM (e.g. 2026-03), YYYY (e.g. 2026), last30 or all.",
-        "bad_month": "Invalid month '{month}': expected YYYY-MM with a month from 01 to 12 (e.g. 2026-03).",
-        "bad_timezone": "Unknown time zone '{tz}': set an IANA name in [network] timezone (e.g. Europe/Paris).",
-    },
-}
+FIRST_YEAR, LAST_YEAR = 1970, 9998  # Discourse was born in 2013; 9999-12 has no next month
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _YEAR = re.compile(r"\d{4}")
@@ -40,19 +28,42 @@ def zone(tz: str) -> ZoneInfo:
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(translate(MESSAGES, "bad_timezone", tz=tz)) from None
+        raise InputError(
+            _(
+                "Fuseau horaire « {tz} » inconnu : indiquez un nom IANA dans [network] timezone "
+                "(ex. Europe/Paris).",
+                tz=tz,
+            )
+        ) from None
 
 
 def _local_midnight(year: int, month: int, day: int, tz: ZoneInfo) -> datetime:
     return datetime(year, month, day, tzinfo=tz).astimezone(UTC)
 
 
+def _bad_month(month: str) -> InputError:
+    return InputError(
+        _(
+            "Mois « {month} » invalide : attendu AAAA-MM avec une année de {first} à {last} et un "
+            "mois de 01 à 12 (ex. 2026-03).",
+            month=month,
+            first=FIRST_YEAR,
+            last=LAST_YEAR,
+        )
+    )
+
+
 def month_bounds(month: str, tz: str) -> tuple[datetime, datetime]:
-    """`[first day 00:00, first day of next month 00:00)` of `month` ("YYYY-MM") in `tz`, in UTC."""
-    match = _MONTH.fullmatch(month.strip())
+    """`[first day 00:00, first day of next month 00:00)` of `month` ("YYYY-MM") in `tz`, in UTC.
+
+    The month is taken exactly as written (no surrounding space: it names folders and topics),
+    with a year Python's dates and the time zone database can hold on both sides."""
+    match = _MONTH.fullmatch(month)
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise InputError(translate(MESSAGES, "bad_month", month=month))
+        raise _bad_month(month)
     year, number = int(match.group(1)), int(match.group(2))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise _bad_month(month)
     zone_info = zone(tz)
     next_year, next_month = (year + 1, 1) if number == 12 else (year, number + 1)
     return (
@@ -79,7 +90,21 @@ def parse_period(period: str, tz: str, now: datetime) -> tuple[datetime, datetim
         return _local_midnight(today.year, today.month, today.day, zone_info), now.astimezone(UTC)
     if _YEAR.fullmatch(text):
         year = int(text)
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise _bad_period(period)
         return _local_midnight(year, 1, 1, zone_info), _local_midnight(year + 1, 1, 1, zone_info)
     if _MONTH.fullmatch(text):
         return month_bounds(text, tz)  # refuses a month outside 01–12
-    raise InputError(translate(MESSAGES, "bad_period", period=period))
+    raise _bad_period(period)
+
+
+def _bad_period(period: str) -> InputError:
+    return InputError(
+        _(
+            "Période « {period} » invalide : attendu AAAA-MM (ex. 2026-03), AAAA (ex. 2026, de "
+            "{first} à {last}), last30 ou all.",
+            period=period,
+            first=FIRST_YEAR,
+            last=LAST_YEAR,
+        )
+    )

@@ -47,6 +47,7 @@ from analytics.forum import Forum
 from analytics.settings import ScoreWeights
 from sync.errors import InputError
 from sync.i18n import current_lang, translate
+from sync.safe_text import csv_safe
 
 # the breakdown, in the order it is shown; each is a column of points of `score()`
 COMPONENTS = (
@@ -385,7 +386,7 @@ def render_scores(table: pd.DataFrame, fmt: str = "table", lang: str | None = No
     columns = [c for c in ("theme", "rank", "username", "cooperative", "role") if c in table]
     columns += ["score", *COMPONENTS]
     if fmt == "csv":
-        return table[columns].to_csv(index=False, lineterminator="\n").rstrip("\n")
+        return csv_safe(table[columns]).to_csv(index=False, lineterminator="\n").rstrip("\n")
     lang = lang or current_lang()
     if table.empty:
         return translate(MESSAGES, "empty", lang)

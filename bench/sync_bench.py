@@ -121,7 +121,11 @@ class Sandbox:
 
     def control(self, method: str, name: str, payload: dict | None = None) -> dict:
         response = requests.request(
-            method, f"{self.url}/_sandbox/{name}", json=payload, timeout=120
+            method,
+            f"{self.url}/_sandbox/{name}",
+            json=payload,
+            headers={"Api-Key": API_KEY, "Api-Username": "system"},
+            timeout=120,
         )
         response.raise_for_status()
         return response.json()

@@ -13,21 +13,10 @@ from analytics.periods import month_bounds
 from reports.settings import ReportSettings
 from sync.client import DiscourseAPI
 from sync.errors import InputError
-from sync.i18n import translate
+from sync.i18n import _
 from sync.pulse import find_topic, first_post_of
 
 log = logging.getLogger("campus.report")
-
-MESSAGES = {
-    "fr": {
-        "no_category": "La catégorie « {slug} » est introuvable sur le forum : lancez « campus provision » ou corrigez [reports] publish_category.",
-        "edit_reason": "Rapport recalculé par Campus",
-    },
-    "en": {
-        "no_category": "Category '{slug}' is missing on the forum: run `campus provision` or fix [reports] publish_category.",
-        "edit_reason": "Report recomputed by Campus",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -61,7 +50,13 @@ def publish_report(
         None,
     )
     if category is None:
-        raise InputError(translate(MESSAGES, "no_category", slug=settings.publish_category))
+        raise InputError(
+            _(
+                "La catégorie « {slug} » est introuvable sur le forum : lancez « campus "
+                "provision » ou corrigez [reports] publish_category.",
+                slug=settings.publish_category,
+            )
+        )
     title = settings.publish_title.format(month=month)
     # the month's topic is published once the month has started, so it was bumped since then
     topic_id = find_topic(api, category["id"], title, month_bounds(month, tz)[0])
@@ -70,6 +65,6 @@ def publish_report(
         log.info("report %s published as topic %s", month, post["topic_id"])
         return Publication("created", int(post["topic_id"]), int(post["id"]), title)
     post = first_post_of(api, topic_id)
-    api.update_post(post["id"], markdown, edit_reason=translate(MESSAGES, "edit_reason"))
+    api.update_post(post["id"], markdown, edit_reason=_("Rapport recalculé par Campus"))
     log.info("report %s updated in topic %s", month, topic_id)
     return Publication("updated", topic_id, int(post["id"]), title)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import shutil
 import tempfile
 from datetime import UTC, datetime
@@ -29,8 +28,9 @@ from reports.content import Report, ScopeReport, build_content, definition_rows
 from reports.formatting import Formatter
 from reports.settings import ReportSettings
 from sync.errors import InputError
-from sync.i18n import translate
+from sync.i18n import _, translate
 from sync.pulse import AXIS_LABELS
+from sync.safe_text import csv_cell, discourse_inline
 
 TEXT = {
     "fr": {
@@ -118,12 +118,16 @@ MESSAGES = {
     "en": {"unknown_coop": "Unknown cooperative '{slug}' in the mirror (known: {known})."},
 }
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
-
 
 def markdown_escape(text: str) -> str:
-    """Escape a user-provided string for Markdown (and the HTML Discourse would allow in it)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    """A user-provided string as inert inline Markdown: the `md` filter of the templates.
+
+    This is the one escaping point of the Markdown reports (what `--publish` posts to Discourse):
+    `sync.safe_text.discourse_inline` escapes Markdown and HTML, breaks mentions, hashtags, URLs
+    and domains, and turns line breaks into spaces so a name can neither mention nor link anyone
+    nor break a table row. Every user-provided string in a Markdown template goes through it.
+    """
+    return discourse_inline(text)
 
 
 def _environment() -> Environment:
@@ -203,9 +207,11 @@ def write_csv(report: Report, path: Path) -> None:
         writer.writerow(columns)
         for scope in [report.network, *report.cooperatives]:
             for row in scope.indicators:
+                # text cells through csv_cell (a name may start a formula); numbers as they are
                 writer.writerow(
                     [
-                        report.month, scope.key, scope.name, row.id, row.axis, row.unit,
+                        *map(csv_cell, [report.month, scope.key, scope.name, row.id, row.axis]),
+                        csv_cell(row.unit),
                         _csv_value(row.value), _published_n(row.n, row.suppressed),
                         str(row.suppressed).lower(), _csv_value(row.previous),
                         _published_n(row.previous_n, row.previous_suppressed),
@@ -339,9 +345,19 @@ def build_report(
     report = build_content(
         activity, month, settings, thresholds, lang, now or datetime.now(UTC), only=only
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / month
-    staging = Path(tempfile.mkdtemp(prefix=f".{month}.", dir=out_dir))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{month}.", dir=out_dir))
+    except OSError as error:  # a file in the way, a read-only disk, no permission
+        raise InputError(
+            _(
+                "Impossible d'écrire les rapports dans {folder} ({reason}) : choisissez un "
+                "dossier où Campus peut écrire (--out ou [reports] output_dir).",
+                folder=out_dir,
+                reason=error.strerror or type(error).__name__,
+            )
+        ) from None
     try:
         write_report(report, staging, tz)
         staging.chmod(0o755)

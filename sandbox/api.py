@@ -111,6 +111,15 @@ def split_list(value) -> list[str]:
     return [str(item).strip() for item in items if str(item).strip()]
 
 
+#: `order` values of /admin/users/list (AdminUserIndexQuery::SORTABLE_MAPPING) the sandbox knows
+USER_ORDERS = {
+    "created": lambda user: user.created_at,
+    "seen": lambda user: user.last_seen_at.timestamp() if user.last_seen_at else 0.0,
+    "username": lambda user: user.username.lower(),
+    "trust_level": lambda user: user.trust_level,
+}
+
+
 class ForumApi:
     """Handlers for every emulated endpoint, bound to one forum."""
 
@@ -544,8 +553,8 @@ class ForumApi:
         offset = max(page - 1, 0) * USERS_PAGE
         now = self.forum.clock()
         users = [user for user in self.forum.users.values() if user.id > 0]
+        # AdminUserIndexQuery: these names filter; any other (`active`, `all`…) filters nothing
         rules = {
-            "active": lambda user: user.active and not user.staged,
             "new": lambda user: user.trust_level == 0 and not user.staged,
             "staff": lambda user: user.staff and not user.staged,
             "admins": lambda user: user.admin,
@@ -554,7 +563,7 @@ class ForumApi:
             "staged": lambda user: user.staged,
             "pending": lambda user: not user.active and not user.staged,
         }
-        rule = rules.get(flag, lambda user: not user.staged)
+        rule = rules.get(flag, lambda user: True)
         users = [user for user in users if rule(user)]
         email = request.get("email")
         if email:
@@ -566,7 +575,11 @@ class ForumApi:
                 for user in users
                 if search in user.username.lower() or search in user.email.lower()
             ]
-        if flag == "active":
+        order = str(request.get("order") or "")
+        if order in USER_ORDERS:  # `order=created` etc.; descending unless `asc` is given
+            users.sort(key=lambda user: user.username.lower())
+            users.sort(key=USER_ORDERS[order], reverse=not request.flag("asc"))
+        elif flag == "active":
             users.sort(key=lambda user: user.username.lower())
             users.sort(key=lambda user: user.last_seen_at is None)
             users.sort(

@@ -149,8 +149,15 @@ class Sandbox:
         return user
 
     # ------------------------------------------------------------------ control endpoints
-    def handle_control(self, method: str, name: str, body: bytes) -> Answer:
-        """`/_sandbox/<name>`: stats, truth, faults, rate-limit, activity, votes, export."""
+    def handle_control(self, method: str, name: str, headers, body: bytes) -> Answer:
+        """`/_sandbox/<name>`: stats, truth, faults, rate-limit, activity, votes, export.
+
+        They hand out what no API user may see (every e-mail, the ground truth) and change the
+        forum, so they ask for the same `Api-Key` and admin `Api-Username` as the API (403)."""
+        try:
+            self._authenticate(headers)
+        except ApiError as error:
+            return Answer.json(error.status, error.body)
         try:
             payload = json.loads(body.decode("utf-8")) if body else {}
         except (UnicodeDecodeError, json.JSONDecodeError):
@@ -210,7 +217,7 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         if parts.path.startswith(CONTROL_PREFIX):
             answer = sandbox.handle_control(
-                self.command, parts.path[len(CONTROL_PREFIX) :].strip("/"), body
+                self.command, parts.path[len(CONTROL_PREFIX) :].strip("/"), self.headers, body
             )
         elif parts.path.startswith("/session/sso_provider"):
             with sandbox.forum.lock:

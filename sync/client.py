@@ -31,10 +31,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pydiscourse
 import requests
+import urllib3
 
 from sync.errors import DiscourseAuthError, DiscourseError, DiscourseNotFound, DiscourseUnreachable
-from sync.i18n import translate
+from sync.i18n import _
 from sync.ratelimit import TokenBucket
+from sync.secrets import scrub
 from sync.settings import DiscourseSettings
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,7 @@ BUDGET_NOTICE_SECONDS = 5.0  # budget waits shorter than this are steady pacing,
 RETRY_STATUSES = frozenset({502, 503, 504})
 BACKOFF_BASE_SECONDS = 1.0
 BACKOFF_MAX_SECONDS = 60.0
+CONNECT_RETRIES = 1  # a refused connection or unknown host is retried once, quickly
 BUDGET_BURST = 3
 TOPIC_CHUNK_SIZE = 20  # posts per /t/{id}/posts.json request, like Discourse's own web client
 ADMIN_USERS_PAGE_SIZE = 100
@@ -61,93 +64,6 @@ _TRANSIENT_EXCEPTIONS = (
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
 )
-
-MESSAGES = {
-    "fr": {
-        "unreachable": (
-            "Impossible de joindre le forum Discourse à {url} après {attempts} tentatives "
-            "({reason}). Vérifiez l'URL (campus.toml [discourse] url ou CAMPUS_DISCOURSE_URL) "
-            "et la connexion réseau."
-        ),
-        "unavailable": (
-            "Le forum Discourse ne répond pas correctement ({status}) pour {url} après "
-            "{attempts} tentatives : il est peut-être en maintenance. Réessayez plus tard."
-        ),
-        "truncated": (
-            "Le forum Discourse a renvoyé une réponse incomplète pour {url} après {attempts} "
-            "tentatives. Réessayez plus tard."
-        ),
-        "rate_limited": (
-            "Discourse limite encore le débit après {attempts} attentes pour {url}. Baissez "
-            "requests_per_minute dans campus.toml [discourse] ou relancez plus tard : d'autres "
-            "outils utilisent peut-être la même limite d'API du site."
-        ),
-        "rate_limited_long": (
-            "Discourse demande d'attendre {seconds:.0f} s avant de réessayer {url} : Campus "
-            "s'arrête plutôt que d'attendre si longtemps. Relancez plus tard."
-        ),
-        "auth": (
-            "Discourse a refusé la clé d'API ou l'utilisateur « {user} » pour {url} (403{detail}). "
-            "Vérifiez CAMPUS_DISCOURSE_API_KEY (clé d'administration valide) et que « {user} » "
-            "existe et est administrateur (CAMPUS_DISCOURSE_API_USERNAME)."
-        ),
-        "not_found": "Introuvable sur le forum Discourse : {path} ({url}, 404).",
-        "rejected": "Discourse a refusé {verb} {path} ({status}) : {detail}",
-        "server_error": "Erreur du forum Discourse ({status}) pour {verb} {url}{detail}.",
-        "redirect": (
-            "Discourse a redirigé {url} vers {location}. Vérifiez l'URL du forum (https, sans "
-            "chemin) ; une clé d'API ou un utilisateur refusé provoque aussi cette redirection."
-        ),
-        "not_json": (
-            "La réponse de {url} n'est pas du JSON ({content_type}) : cette URL est-elle bien "
-            "celle d'un forum Discourse ?"
-        ),
-        "wait_rate_limit": "Limite de débit de Discourse atteinte : attente de {seconds:.0f} s.",
-        "wait_retry": "Le forum ne répond pas : nouvel essai dans {seconds:.0f} s.",
-        "wait_budget": "Budget de requêtes : attente de {seconds:.0f} s.",
-    },
-    "en": {
-        "unreachable": (
-            "Cannot reach the Discourse forum at {url} after {attempts} attempts ({reason}). "
-            "Check the URL (campus.toml [discourse] url or CAMPUS_DISCOURSE_URL) and the network."
-        ),
-        "unavailable": (
-            "The Discourse forum keeps failing ({status}) for {url} after {attempts} attempts: "
-            "it may be under maintenance. Try again later."
-        ),
-        "truncated": (
-            "The Discourse forum sent an incomplete response for {url} after {attempts} "
-            "attempts. Try again later."
-        ),
-        "rate_limited": (
-            "Discourse is still rate limiting after {attempts} waits for {url}. Lower "
-            "requests_per_minute in campus.toml [discourse] or run again later: other tools "
-            "may be using the same site-wide API limit."
-        ),
-        "rate_limited_long": (
-            "Discourse asks to wait {seconds:.0f} s before retrying {url}: Campus stops rather "
-            "than wait that long. Run again later."
-        ),
-        "auth": (
-            "Discourse refused the API key or the user '{user}' for {url} (403{detail}). Check "
-            "CAMPUS_DISCOURSE_API_KEY (a valid admin key) and that '{user}' exists and is an "
-            "admin (CAMPUS_DISCOURSE_API_USERNAME)."
-        ),
-        "not_found": "Not found on the Discourse forum: {path} ({url}, 404).",
-        "rejected": "Discourse refused {verb} {path} ({status}): {detail}",
-        "server_error": "Discourse forum error ({status}) for {verb} {url}{detail}.",
-        "redirect": (
-            "Discourse redirected {url} to {location}. Check the forum URL (https, no path); a "
-            "refused API key or user also causes this redirect."
-        ),
-        "not_json": (
-            "The response of {url} is not JSON ({content_type}): is this URL a Discourse forum?"
-        ),
-        "wait_rate_limit": "Discourse rate limit reached: waiting {seconds:.0f} s.",
-        "wait_retry": "The forum is not answering: retrying in {seconds:.0f} s.",
-        "wait_budget": "Request budget: waiting {seconds:.0f} s.",
-    },
-}
 
 # path segment after which a name (not an id) identifies the resource
 _NAMED_SEGMENTS = {
@@ -179,7 +95,43 @@ def endpoint_template(verb: str, path: str) -> str:
 
 def wait_message(seconds: float, reason: str, lang: str | None = None) -> str:
     """One line for the CLI to show while the client waits (`on_wait` callback arguments)."""
-    return translate(MESSAGES, f"wait_{reason}", lang, seconds=seconds)
+    if reason == WAIT_RATE_LIMIT:
+        return _(
+            "Limite de débit de Discourse atteinte : attente de {seconds:.0f} s.",
+            lang,
+            seconds=seconds,
+        )
+    if reason == WAIT_RETRY:
+        return _(
+            "Le forum ne répond pas : nouvel essai dans {seconds:.0f} s.", lang, seconds=seconds
+        )
+    return _("Budget de requêtes : attente de {seconds:.0f} s.", lang, seconds=seconds)
+
+
+def cannot_connect(error: Exception) -> bool:
+    """Whether `error` means no connection could be opened at all (refused, unknown host…).
+
+    Unlike a reset or a timeout mid-request, retrying that for half a minute only delays the
+    message: the forum's address is wrong or the server is down (DNS failures are
+    `NameResolutionError`, a subclass of `NewConnectionError`, in urllib3 2)."""
+    if not isinstance(error, requests.exceptions.ConnectionError) or isinstance(
+        error, requests.exceptions.Timeout
+    ):
+        return False
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    return isinstance(reason, urllib3.exceptions.NewConnectionError)
+
+
+def connection_reason(error: Exception) -> str:
+    """What went wrong with the connection, in the animator's words."""
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    if isinstance(reason, urllib3.exceptions.NameResolutionError):
+        return _("nom de serveur inconnu")
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):
+        return _("connexion refusée")
+    if isinstance(error, requests.exceptions.Timeout):
+        return _("délai dépassé")
+    return _("connexion interrompue")
 
 
 class _TruncatedBody(Exception):
@@ -271,34 +223,69 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
                 response = self._session.request(verb, url, **request_kwargs)
             except _TRANSIENT_EXCEPTIONS as exc:
                 failures += 1
-                if failures > self.settings.max_retries:
-                    message = self._text(
-                        "unreachable", url=url, attempts=failures, reason=type(exc).__name__
+                retries = self.settings.max_retries
+                if cannot_connect(exc):  # refused or unknown host: one quick retry at most
+                    retries = min(retries, CONNECT_RETRIES)
+                if failures > retries:
+                    message = self._redact(
+                        _(
+                            "Impossible de joindre le forum Discourse à {url} après {attempts} tentatives ({reason}). Vérifiez l'URL (campus.toml [discourse] url ou CAMPUS_DISCOURSE_URL) et la connexion réseau.",
+                            url=url,
+                            attempts=failures,
+                            reason=connection_reason(exc),
+                        )
                     )
                     raise DiscourseUnreachable(message, endpoint=endpoint) from None
                 self._backoff(failures, endpoint, type(exc).__name__)
                 continue
+            except requests.exceptions.RequestException as exc:  # a bad URL or header value
+                message = _(
+                    "Requête impossible vers {url} ({reason}) : vérifiez l'adresse du forum "
+                    "([discourse] url ou CAMPUS_DISCOURSE_URL).",
+                    url=url,
+                    reason=type(exc).__name__,
+                )
+                raise DiscourseError(self._redact(message), endpoint=endpoint) from None
 
             status = response.status_code
             if status == 429:
                 rate_limited += 1
                 self.rate_limit_hits += 1
                 if rate_limited > MAX_RATE_LIMIT_RETRIES:
-                    message = self._text("rate_limited", url=url, attempts=MAX_RATE_LIMIT_RETRIES)
+                    message = self._redact(
+                        _(
+                            "Discourse limite encore le débit après {attempts} attentes pour {url}. Baissez requests_per_minute dans campus.toml [discourse] ou relancez plus tard : d'autres outils utilisent peut-être la même limite d'API du site.",
+                            url=url,
+                            attempts=MAX_RATE_LIMIT_RETRIES,
+                        )
+                    )
                     raise DiscourseError(message, status=429, endpoint=endpoint)
                 self._budget.drain()
                 delay = self._rate_limit_delay(response)
                 if delay > MAX_RATE_LIMIT_WAIT_SECONDS:
-                    message = self._text("rate_limited_long", url=url, seconds=delay)
+                    message = self._redact(
+                        _(
+                            "Discourse demande d'attendre {seconds:.0f} s avant de réessayer {url} : Campus s'arrête plutôt que d'attendre si longtemps. Relancez plus tard.",
+                            url=url,
+                            seconds=delay,
+                        )
+                    )
                     raise DiscourseError(message, status=429, endpoint=endpoint)
                 code = response.headers.get("Discourse-Rate-Limit-Error-Code", "429")
-                log.info("%s: rate limited by Discourse (%s)", endpoint, code)
+                log.debug("%s: rate limited by Discourse (%s)", endpoint, code)
                 self._wait(delay, WAIT_RATE_LIMIT)
                 continue
             if status in RETRY_STATUSES:
                 failures += 1
                 if failures > self.settings.max_retries:
-                    message = self._text("unavailable", status=status, url=url, attempts=failures)
+                    message = self._redact(
+                        _(
+                            "Le forum Discourse ne répond pas correctement ({status}) pour {url} après {attempts} tentatives : il est peut-être en maintenance. Réessayez plus tard.",
+                            status=status,
+                            url=url,
+                            attempts=failures,
+                        )
+                    )
                     raise DiscourseUnreachable(message, status=status, endpoint=endpoint)
                 self._backoff(failures, endpoint, str(status))
                 continue
@@ -309,7 +296,13 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
             except _TruncatedBody:
                 failures += 1
                 if failures > self.settings.max_retries:
-                    message = self._text("truncated", url=url, attempts=failures)
+                    message = self._redact(
+                        _(
+                            "Le forum Discourse a renvoyé une réponse incomplète pour {url} après {attempts} tentatives. Réessayez plus tard.",
+                            url=url,
+                            attempts=failures,
+                        )
+                    )
                     raise DiscourseError(message, status=status, endpoint=endpoint) from None
                 self._backoff(failures, endpoint, "truncated body")
 
@@ -320,15 +313,18 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
         self.waited_seconds += self._budget.acquire()
 
     def _wait(self, seconds: float, reason: str) -> None:
+        """Wait `seconds`, said once in the user's language: through `on_wait`, else the log."""
         if self._on_wait is not None:
             self._on_wait(seconds, reason)
+        elif reason != WAIT_BUDGET:
+            log.warning(wait_message(seconds, reason))
         self.waited_seconds += seconds
         self._sleep(seconds)
 
     def _backoff(self, attempt: int, endpoint: str, reason: str) -> None:
         base = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
         delay = base * self._random.uniform(0.5, 1.5)
-        log.warning("%s: %s, retry %d in %.1f s", endpoint, reason, attempt, delay)
+        log.debug("%s: %s, retry %d in %.1f s", endpoint, reason, attempt, delay)
         self._wait(delay, WAIT_RETRY)
 
     def _rate_limit_delay(self, response: requests.Response) -> float:
@@ -357,7 +353,13 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
             return None
         content_type = response.headers.get("Content-Type", "")
         if "json" not in content_type:
-            message = self._text("not_json", url=url, content_type=content_type or "?")
+            message = self._redact(
+                _(
+                    "La réponse de {url} n'est pas du JSON ({content_type}) : cette URL est-elle bien celle d'un forum Discourse ?",
+                    url=url,
+                    content_type=content_type or "?",
+                )
+            )
             raise DiscourseError(message, status=response.status_code, endpoint=endpoint)
         try:
             decoded = response.json()
@@ -365,8 +367,14 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
             raise _TruncatedBody() from None
         if isinstance(decoded, dict) and decoded.get("errors"):
             detail = self._errors_text(response)
-            message = self._text(
-                "rejected", verb=verb, path=path, status=response.status_code, detail=detail
+            message = self._redact(
+                _(
+                    "Discourse a refusé {verb} {path} ({status}) : {detail}",
+                    verb=verb,
+                    path=path,
+                    status=response.status_code,
+                    detail=detail,
+                )
             )
             raise DiscourseError(message, status=response.status_code, endpoint=endpoint)
         return decoded
@@ -380,30 +388,57 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
         if 300 <= status < 400:
             location = response.headers.get("Location", "?")
             return DiscourseError(
-                self._text("redirect", url=url, location=location), status=status, endpoint=endpoint
+                self._redact(
+                    _(
+                        "Discourse a redirigé {url} vers {location}. Vérifiez l'URL du forum (https, sans chemin) ; une clé d'API ou un utilisateur refusé provoque aussi cette redirection.",
+                        url=url,
+                        location=location,
+                    )
+                ),
+                status=status,
+                endpoint=endpoint,
             )
         if status == 403:
-            message = self._text(
-                "auth", user=self.api_username, url=url, detail=f" : {detail}" if detail else ""
+            message = self._redact(
+                _(
+                    "Discourse a refusé la clé d'API ou l'utilisateur « {user} » pour {url} (403{detail}). Vérifiez CAMPUS_DISCOURSE_API_KEY (clé d'administration valide) et que « {user} » existe et est administrateur (CAMPUS_DISCOURSE_API_USERNAME).",
+                    user=self.api_username,
+                    url=url,
+                    detail=f" : {detail}" if detail else "",
+                )
             )
             return DiscourseAuthError(message, status=status, endpoint=endpoint)
         if status == 404:
             return DiscourseNotFound(
-                self._text("not_found", path=path.split("?", 1)[0], url=url),
+                self._redact(
+                    _(
+                        "Introuvable sur le forum Discourse : {path} ({url}, 404).",
+                        path=path.split("?", 1)[0],
+                        url=url,
+                    )
+                ),
                 status=status,
                 endpoint=endpoint,
             )
         if status < 500:
-            message = self._text(
-                "rejected", verb=verb, path=path, status=status, detail=detail or response.reason
+            message = self._redact(
+                _(
+                    "Discourse a refusé {verb} {path} ({status}) : {detail}",
+                    verb=verb,
+                    path=path,
+                    status=status,
+                    detail=detail or response.reason,
+                )
             )
             return DiscourseError(message, status=status, endpoint=endpoint)
-        message = self._text(
-            "server_error",
-            status=status,
-            verb=verb,
-            url=url,
-            detail=f" : {detail}" if detail else "",
+        message = self._redact(
+            _(
+                "Erreur du forum Discourse ({status}) pour {verb} {url}{detail}.",
+                status=status,
+                verb=verb,
+                url=url,
+                detail=f" : {detail}" if detail else "",
+            )
         )
         return DiscourseError(message, status=status, endpoint=endpoint)
 
@@ -420,12 +455,9 @@ class DiscourseAPI(pydiscourse.DiscourseClient):
         text = "; ".join(str(error) for error in errors) if errors else str(fallback)
         return self._redact(text)
 
-    def _text(self, key: str, **values: Any) -> str:
-        return self._redact(translate(MESSAGES, key, **values))
-
     def _redact(self, text: str) -> str:
         """The key must never leave this object, even if a server echoes it back."""
-        return text.replace(self.api_key, "***") if self.api_key else text
+        return scrub(text, [self.api_key])
 
     # ------------------------------------------------------------------ paging iterators
 

@@ -9,7 +9,7 @@ People the forum does not know are listed, and invited by email into their group
 Before inviting, the API user's pending invitations are read once (`/u/{username}/invited.json`,
 40 a request): an address already invited is not invited again, because Discourse would re-send
 the e-mail (up to three times a day) instead of refusing. Discourse refuses (422) an address that
-already has an account, e.g. an inactive one absent from the active user list: it is reported.
+already has an account (one created since the list was read, or a secondary address): it is reported.
 People in a managed group whom the roster no longer lists are reported, and removed only with
 `prune`. A second run right after the first sends no write request, invitations included.
 """
@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sync.errors import CampusError, DiscourseError
-from sync.i18n import translate
+from sync.i18n import _, ngettext
 from sync.inputs import Cooperative, RosterEntry
 from sync.settings import ForumTemplate
 
@@ -29,71 +29,6 @@ log = logging.getLogger(__name__)
 
 MAX_USERNAMES_PER_REQUEST = 1000  # Discourse's GroupsController::ADD_MEMBERS_LIMIT
 UNKNOWN_SHOWN = 30  # unknown people listed in the text output (all of them with --json)
-
-MESSAGES = {
-    "fr": {
-        "missing_groups": (
-            "Groupe(s) absent(s) du forum : {groups}. Lancez d'abord « campus provision »."
-        ),
-        "header_group": "Groupe",
-        "header_add": "À ajouter",
-        "header_in": "Déjà membres",
-        "header_extra": "Hors fichier",
-        "totals": (
-            "Total : {added} ajout(s), {unchanged} adhésion(s) déjà en place, {extra} membre(s) "
-            "hors fichier{pruned}."
-        ),
-        "pruned": ", dont {removed} retiré(s) (--prune)",
-        "kept": " (conservés ; --prune pour les retirer)",
-        "unknown": "Inconnus du forum ({count}) : {names}{more}",
-        "unknown_more": " … et {count} autre(s) (--json pour la liste complète)",
-        "unknown_hint": "Relancez avec --invite pour les inviter par e-mail dans leurs groupes.",
-        "no_email": "Sans e-mail, impossible d'inviter : {names}",
-        "invited": "Invitation(s) envoyée(s) : {count} ; déjà invité(s) : {already}.",
-        "has_account": (
-            "Adresse(s) déjà liée(s) à un compte du forum (inactif ou non confirmé ?), non "
-            "invitée(s) : {emails}"
-        ),
-        "dry_run": "Simulation (--dry-run) : rien n'a été écrit sur le forum.",
-        "progress_users": "Membres du forum lus : {count}",
-        "progress_group": "Groupe lu : {group} ({count} membres)",
-        "progress_add": "Ajoutés à {group} : {count}",
-        "progress_remove": "Retirés de {group} : {count}",
-        "progress_invite": "Invitation : {email}",
-    },
-    "en": {
-        "missing_groups": "Group(s) missing from the forum: {groups}. Run `campus provision` first.",
-        "header_group": "Group",
-        "header_add": "To add",
-        "header_in": "Already in",
-        "header_extra": "Not listed",
-        "totals": (
-            "Total: {added} addition(s), {unchanged} membership(s) already in place, {extra} "
-            "member(s) not listed{pruned}."
-        ),
-        "pruned": ", {removed} of them removed (--prune)",
-        "kept": " (kept; --prune removes them)",
-        "unknown": "Unknown to the forum ({count}): {names}{more}",
-        "unknown_more": " … and {count} more (--json for the full list)",
-        "unknown_hint": "Run again with --invite to invite them by email into their groups.",
-        "no_email": "No email, cannot invite: {names}",
-        "invited": "Invitation(s) sent: {count}; already invited: {already}.",
-        "has_account": (
-            "Address(es) already tied to a forum account (inactive or unconfirmed?), not "
-            "invited: {emails}"
-        ),
-        "dry_run": "Dry run (--dry-run): nothing was written to the forum.",
-        "progress_users": "Forum members read: {count}",
-        "progress_group": "Group read: {group} ({count} members)",
-        "progress_add": "Added to {group}: {count}",
-        "progress_remove": "Removed from {group}: {count}",
-        "progress_invite": "Invitation: {email}",
-    },
-}
-
-
-def _(key: str, **values) -> str:
-    return translate(MESSAGES, key, **values)
 
 
 def managed_groups(cooperatives: Sequence[Cooperative], template: ForumTemplate) -> list[str]:
@@ -124,19 +59,26 @@ def read_membership_state(
             ids[group["name"].lower()] = group["id"]
     missing = [name for name in groups if name.lower() not in ids]
     if missing:
-        raise CampusError(_("missing_groups", groups=", ".join(missing)))
+        raise CampusError(
+            _(
+                "Groupe(s) absent(s) du forum : {groups}. Lancez d'abord « campus provision ».",
+                groups=", ".join(missing),
+            )
+        )
     users = []
     for page in client.iter_users("active", show_emails="true"):
         users.extend(page)
         if progress is not None:
-            progress(_("progress_users", count=len(users)))
+            progress(_("Membres du forum lus : {count}", count=len(users)))
     members = {}
     for name in groups:
         members[name] = {
             member["username"] for page in client.iter_group_members(name) for member in page
         }
         if progress is not None:
-            progress(_("progress_group", group=name, count=len(members[name])))
+            progress(
+                _("Groupe lu : {group} ({count} membres)", group=name, count=len(members[name]))
+            )
     return MembershipState(
         users=users, group_ids={name: ids[name.lower()] for name in groups}, members=members
     )
@@ -164,6 +106,24 @@ class MembersPlan:
     def unchanged(self) -> int:
         """Memberships the roster asks for that the forum already has."""
         return sum(self.in_place.values())
+
+    @property
+    def leaving(self) -> list[str]:
+        """The people `prune` would remove from at least one group (sorted, each once)."""
+        return sorted({name for names in self.not_listed.values() for name in names}, key=str.lower)
+
+    def describe_removals(self) -> str:
+        """Who `prune` would remove from which group, for a person to check before it happens."""
+        lines = [
+            ngettext(
+                "{n} personne serait retirée de groupes du forum :",
+                "{n} personnes seraient retirées de groupes du forum :",
+                len(self.leaving),
+            )
+        ]
+        for group, names in sorted(self.not_listed.items()):
+            lines.append(f"  {group} : {', '.join(names)}")
+        return "\n".join(lines)
 
 
 def _index_users(users: Iterable[dict]) -> tuple[dict[str, str], dict[str, str]]:
@@ -226,6 +186,7 @@ class MembersResult:
     already invited (pending) and those the forum refused because they have an account."""
 
     removed: int = 0
+    cancelled: bool = False  # a person declined the removals: nothing was written
     invited: list[str] = field(default_factory=list)
     already_invited: list[str] = field(default_factory=list)
     has_account: list[str] = field(default_factory=list)
@@ -270,7 +231,7 @@ def apply_memberships(
             if steps is not None:
                 steps(done, batches)
         if progress is not None:
-            progress(_("progress_add", group=group, count=len(usernames)))
+            progress(_("Ajoutés à {group} : {count}", group=group, count=len(usernames)))
     if prune:
         for group, usernames in plan.not_listed.items():
             for chunk in _chunks(usernames):
@@ -280,7 +241,7 @@ def apply_memberships(
                 if steps is not None:
                     steps(done, batches)
             if progress is not None:
-                progress(_("progress_remove", group=group, count=len(usernames)))
+                progress(_("Retirés de {group} : {count}", group=group, count=len(usernames)))
     if invite and plan.invitations:
         pending = read_pending_invitations(client)
         for email, groups in plan.invitations.items():
@@ -297,7 +258,7 @@ def apply_memberships(
             else:
                 result.invited.append(email)
             if progress is not None:
-                progress(_("progress_invite", email=email))
+                progress(_("Invitation : {email}", email=email))
     return result
 
 
@@ -312,12 +273,22 @@ def run_members(
     invite: bool = False,
     progress: Callable[[str], None] | None = None,
     steps: Callable[[int, int], None] | None = None,
+    confirm: Callable[[MembersPlan], bool] | None = None,
+    confirm_above: int = 5,
 ) -> tuple[MembersPlan, MembersResult]:
-    """Read the forum, plan, and apply unless `dry_run` (which sends no write request)."""
+    """Read the forum, plan, and apply unless `dry_run` (which sends no write request).
+
+    With `prune`, when more than `confirm_above` people would be removed, `confirm(plan)` decides
+    before anything is written (it may also raise to refuse); without `confirm`, or when it says
+    no, nothing at all is written and the result says `cancelled`.
+    """
     state = read_membership_state(client, managed_groups(cooperatives, template), progress)
     plan = plan_memberships(roster, cooperatives, template, state)
     if dry_run:
         return plan, MembersResult()
+    asks = prune and len(plan.leaving) > confirm_above
+    if asks and (confirm is None or not confirm(plan)):
+        return plan, MembersResult(cancelled=True)
     return plan, apply_memberships(
         client, plan, state.group_ids, prune=prune, invite=invite, progress=progress, steps=steps
     )
@@ -333,6 +304,7 @@ def members_json(
     return {
         "added": plan.added,
         "removed": result.removed,
+        "cancelled": result.cancelled,
         "unchanged": plan.unchanged,
         "unknown_users": list(plan.unknown),
         "not_listed": {group: list(names) for group, names in plan.not_listed.items()},
@@ -351,7 +323,7 @@ def format_members(plan: MembersPlan, result: MembersResult, *, dry_run: bool = 
     groups = sorted(set(plan.additions) | set(plan.not_listed))
     lines = []
     if groups:
-        header = (_("header_group"), _("header_add"), _("header_in"), _("header_extra"))
+        header = (_("Groupe"), _("À ajouter"), _("Déjà membres"), _("Hors fichier"))
         rows = [
             (
                 group,
@@ -368,33 +340,56 @@ def format_members(plan: MembersPlan, result: MembersResult, *, dry_run: bool = 
     extra = sum(len(names) for names in plan.not_listed.values())
     suffix = ""
     if result.removed:
-        suffix = _("pruned", removed=result.removed)
+        suffix = _(", dont {removed} retiré(s) (--prune)", removed=result.removed)
     elif extra:
-        suffix = _("kept")
+        suffix = _(" (conservés ; --prune pour les retirer)")
     lines.append(
-        _("totals", added=plan.added, unchanged=plan.unchanged, extra=extra, pruned=suffix)
+        _(
+            "Total : {added} ajout(s), {unchanged} adhésion(s) déjà en place, {extra} membre(s) hors fichier{pruned}.",
+            added=plan.added,
+            unchanged=plan.unchanged,
+            extra=extra,
+            pruned=suffix,
+        )
     )
     if plan.unknown:
         shown = plan.unknown[:UNKNOWN_SHOWN]
         more = len(plan.unknown) - len(shown)
         lines.append(
             _(
-                "unknown",
+                "Inconnus du forum ({count}) : {names}{more}",
                 count=len(plan.unknown),
                 names=", ".join(shown),
-                more=_("unknown_more", count=more) if more else "",
+                more=_(" … et {count} autre(s) (--json pour la liste complète)", count=more)
+                if more
+                else "",
             )
         )
         if result.invited or result.already_invited:
             lines.append(
-                _("invited", count=len(result.invited), already=len(result.already_invited))
+                _(
+                    "Invitation(s) envoyée(s) : {count} ; déjà invité(s) : {already}.",
+                    count=len(result.invited),
+                    already=len(result.already_invited),
+                )
             )
         elif plan.invitations and not result.has_account:
-            lines.append(_("unknown_hint"))
+            lines.append(
+                _("Relancez avec --invite pour les inviter par e-mail dans leurs groupes.")
+            )
         if result.has_account:
-            lines.append(_("has_account", emails=", ".join(result.has_account)))
+            lines.append(
+                _(
+                    "Adresse(s) déjà liée(s) à un compte du forum (inactif ou non confirmé ?), non invitée(s) : {emails}",
+                    emails=", ".join(result.has_account),
+                )
+            )
         if plan.uninvitable:
-            lines.append(_("no_email", names=", ".join(plan.uninvitable)))
+            lines.append(
+                _("Sans e-mail, impossible d'inviter : {names}", names=", ".join(plan.uninvitable))
+            )
     if dry_run:
-        lines.append(_("dry_run"))
+        lines.append(_("Simulation (--dry-run) : rien n'a été écrit sur le forum."))
+    if result.cancelled:
+        lines.append(_("Annulé : rien n'a été modifié sur le forum."))
     return "\n".join(lines)

@@ -96,7 +96,7 @@ from sync import records
 from sync.client import DiscourseAPI
 from sync.db import connect
 from sync.errors import DiscourseNotFound
-from sync.i18n import format_number, translate
+from sync.i18n import _, format_number
 from sync.lock import acquire_lock
 from sync.schema import (
     Category,
@@ -116,7 +116,10 @@ from sync.schema import (
 )
 from sync.settings import ForumTemplate, SyncSettings
 
-USERS_FLAG = "all"  # every account, newest first (Discourse applies no filter for this name)
+# every account, newest first: `active` is the list the API documentation names (Discourse
+# applies no filter for it) and `order=created` puts the newest accounts first
+USERS_FLAG = "active"
+USERS_ORDER = {"order": "created"}
 TRUST_LEVEL_0 = 10  # Group::AUTO_GROUPS[:trust_level_0]: every account that is not staged
 STAFF_GROUPS = frozenset({1, 2, 3})  # Group::AUTO_GROUPS admins, moderators, staff
 LISTING_PAGE = 100
@@ -126,38 +129,6 @@ STATE_POSTS_CURSOR = "posts.cursor"
 STATE_POSTS_WALK = "posts.walk"
 STATE_LISTING_HIGH = "listing.high_bumped_at"
 STATE_USERS_COMPLETE = "users.complete"
-
-MESSAGES = {
-    "fr": {
-        "groups": "Groupes : {groups} groupes, {refreshed} relus ({requests} requêtes).",
-        "categories": "Catégories : {categories} ({requests} requêtes).",
-        "users": "Membres : {users} comptes lus ({requests} requêtes).",
-        "posts_page": "Messages : page {pages}, {posts} nouveaux ou modifiés ({requests} requêtes).",
-        "listing_page": "Sujets : page {pages}, {topics} à vérifier ({requests} requêtes).",
-        "reread": "Relecture des sujets : {done}/{total} ({requests} requêtes).",
-        "done": "Synchronisation terminée en {seconds} s : {requests} requêtes.",
-        "summary": (
-            "{requests} requêtes en {seconds} s. Comptes nouveaux ou modifiés : {users}. "
-            "Sujets nouveaux ou modifiés : {topics}. Messages : {new} nouveaux, {updated} "
-            "modifiés, {deleted} supprimés. J'aime : {likes} de différence. "
-            "Solutions changées : {solutions}."
-        ),
-    },
-    "en": {
-        "groups": "Groups: {groups} groups, {refreshed} re-read ({requests} requests).",
-        "categories": "Categories: {categories} ({requests} requests).",
-        "users": "Members: {users} accounts read ({requests} requests).",
-        "posts_page": "Posts: page {pages}, {posts} new or changed ({requests} requests).",
-        "listing_page": "Topics: page {pages}, {topics} to check ({requests} requests).",
-        "reread": "Re-reading topics: {done}/{total} ({requests} requests).",
-        "done": "Sync finished in {seconds} s: {requests} requests.",
-        "summary": (
-            "{requests} requests in {seconds} s. Accounts new or changed: {users}. Topics "
-            "new or changed: {topics}. Posts: {new} new, {updated} updated, {deleted} deleted. "
-            "Likes: {likes} difference. Solutions changed: {solutions}."
-        ),
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -256,9 +227,8 @@ def run_sync(
 
 def format_summary(summary: SyncSummary, lang: str | None = None) -> str:
     """One paragraph for the terminal, in the user's language."""
-    return translate(
-        MESSAGES,
-        "summary",
+    return _(
+        "{requests} requêtes en {seconds} s. Comptes nouveaux ou modifiés : {users}. Sujets nouveaux ou modifiés : {topics}. Messages : {new} nouveaux, {updated} modifiés, {deleted} supprimés. J'aime : {likes} de différence. Solutions changées : {solutions}.",
         lang,
         seconds=format_number(summary.seconds, 1, lang),
         **{
@@ -360,13 +330,24 @@ class _MirrorSync:
                         outcome=outcome,
                     )
                 )
-        self.say("done", seconds=format_number(self.summary.seconds))
+        self.say(
+            _(
+                "Synchronisation terminée en {seconds} s : {requests} requêtes.",
+                requests=self.requests_so_far,
+                seconds=format_number(self.summary.seconds, 1),
+            )
+        )
         return self.summary
 
-    def say(self, key: str, **values: Any) -> None:
+    @property
+    def requests_so_far(self) -> int:
+        """Requests this sync has sent so far (progress lines say it)."""
+        return self.api.total_requests - self.requests_at_start
+
+    def say(self, line: str) -> None:
+        """Show a progress line (already in the user's language) when progress is wanted."""
         if self.progress is not None:
-            requests = self.api.total_requests - self.requests_at_start
-            self.progress(translate(MESSAGES, key, requests=requests, **values))
+            self.progress(line)
 
     # ------------------------------------------------------------------ groups
 
@@ -415,7 +396,14 @@ class _MirrorSync:
                         [{"group_id": row["id"], "user_id": user_id} for user_id in members],
                     )
         self.summary.groups_refreshed = len(due)
-        self.say("groups", groups=len(listed), refreshed=len(due))
+        self.say(
+            _(
+                "Groupes : {groups} groupes, {refreshed} relus ({requests} requêtes).",
+                requests=self.requests_so_far,
+                groups=len(listed),
+                refreshed=len(due),
+            )
+        )
         return moved
 
     # ------------------------------------------------------------------ categories
@@ -437,7 +425,13 @@ class _MirrorSync:
                 )
                 if granted:
                     conn.execute(CategoryPermission.__table__.insert(), granted)
-        self.say("categories", categories=len(rows))
+        self.say(
+            _(
+                "Catégories : {categories} ({requests} requêtes).",
+                requests=self.requests_so_far,
+                categories=len(rows),
+            )
+        )
 
     def _category_permissions(self, listed: list[dict]) -> dict[int, list[dict]]:
         """Group permissions per category (who may read it: relay and digest need them).
@@ -495,14 +489,20 @@ class _MirrorSync:
         elif moved_groups:
             now = self.clock()
             read = 0
-            for page in self.api.iter_users(USERS_FLAG):
+            for page in self.api.iter_users(USERS_FLAG, **USERS_ORDER):
                 rows = [records.user_row(user, now) for user in page]
                 read += len(rows)
                 with self.engine.begin() as conn:
                     new = self._write_users(conn, rows)
                 if not new:
                     break
-            self.say("users", users=read)
+            self.say(
+                _(
+                    "Membres : {users} comptes lus ({requests} requêtes).",
+                    requests=self.requests_so_far,
+                    users=read,
+                )
+            )
             if moved_groups & STAFF_GROUPS:
                 staff = self._read_staff()
                 with self.engine.begin() as conn:
@@ -553,14 +553,20 @@ class _MirrorSync:
         else:
             pages = (
                 [records.user_row(user, now) for user in page]
-                for page in self.api.iter_users(USERS_FLAG)
+                for page in self.api.iter_users(USERS_FLAG, **USERS_ORDER)
             )
         seen: set[int] = set()
         for batch in pages:
             seen.update(row["id"] for row in batch)
             with self.engine.begin() as conn:
                 self._write_users(conn, batch)
-            self.say("users", users=len(seen))
+            self.say(
+                _(
+                    "Membres : {users} comptes lus ({requests} requêtes).",
+                    requests=self.requests_so_far,
+                    users=len(seen),
+                )
+            )
         return seen
 
     def _read_staff(self) -> dict[int, dict]:
@@ -664,7 +670,14 @@ class _MirrorSync:
                 with self.engine.begin() as conn:
                     changed = self._write_posts(conn, fresh, likers, from_topic_view=False)
                     self._set_state(conn, STATE_POSTS_WALK, json.dumps(walk_state))
-                self.say("posts_page", pages=pages, posts=changed)
+                self.say(
+                    _(
+                        "Messages : page {pages}, {posts} nouveaux ou modifiés ({requests} requêtes).",
+                        requests=self.requests_so_far,
+                        pages=pages,
+                        posts=changed,
+                    )
+                )
             with self.engine.begin() as conn:
                 cursor = max(walk_state["top"] or floor, floor)
                 self._set_state(conn, STATE_POSTS_CURSOR, str(cursor))
@@ -829,7 +842,14 @@ class _MirrorSync:
                     stop = True
             marked = self._write_listing_page(rows, tag_lists)
             self.summary.topics += marked
-            self.say("listing_page", pages=pages, topics=marked)
+            self.say(
+                _(
+                    "Sujets : page {pages}, {topics} à vérifier ({requests} requêtes).",
+                    requests=self.requests_so_far,
+                    pages=pages,
+                    topics=marked,
+                )
+            )
             if stop:
                 reached_end = False
                 break
@@ -924,7 +944,14 @@ class _MirrorSync:
         for done, topic_id in enumerate(to_read, start=1):
             self.reread_topic(topic_id)
             if done % 10 == 0 or done == len(to_read):
-                self.say("reread", done=done, total=len(to_read))
+                self.say(
+                    _(
+                        "Relecture des sujets : {done}/{total} ({requests} requêtes).",
+                        requests=self.requests_so_far,
+                        done=done,
+                        total=len(to_read),
+                    )
+                )
         self.summary.topics_reread = len(to_read)
 
     def reread_topic(self, topic_id: int) -> None:

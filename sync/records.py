@@ -25,6 +25,12 @@ LISTING_FIELDS = (
 ROLE_PRIORITY = ("direction", "appui", "entrepreneur")  # someone in two role groups gets the first
 
 
+def storable(text: str | None) -> str | None:
+    """`text` as both databases can store it: PostgreSQL refuses NUL in text, so a NUL that a
+    name or title carries becomes U+FFFD (the replacement character), on SQLite too."""
+    return text.replace("\x00", "\ufffd") if text else text
+
+
 def parse_time(value: str | None) -> datetime | None:
     """Discourse's ISO-8601 timestamp (`…Z` or with an offset) as a naive UTC datetime."""
     if not value:
@@ -77,7 +83,7 @@ def listing_row(topic: Mapping[str, Any]) -> dict[str, Any]:
     )
     row = {
         "id": topic["id"],
-        "title": topic.get("title") or "",
+        "title": storable(topic.get("title") or ""),
         "category_id": topic.get("category_id"),
         "archetype": topic.get("archetype") or "regular",
         "created_at": parse_time(topic["created_at"]),
@@ -112,7 +118,7 @@ def topic_view_row(view: Mapping[str, Any]) -> dict[str, Any]:
     )
     return {
         "id": view["id"],
-        "title": view.get("title") or "",
+        "title": storable(view.get("title") or ""),
         "category_id": view.get("category_id"),
         "user_id": view.get("user_id"),
         "archetype": view.get("archetype") or "regular",
@@ -137,7 +143,7 @@ def stub_topic_row(post: Mapping[str, Any]) -> dict[str, Any]:
     """
     return {
         "id": post["topic_id"],
-        "title": post.get("topic_title") or "",
+        "title": storable(post.get("topic_title") or ""),
         "category_id": post.get("category_id"),
         "archetype": "regular",
         "created_at": parse_time(post["created_at"]),
@@ -151,7 +157,7 @@ def user_row(user: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     return {
         "id": user["id"],
         "username": user["username"],
-        "name": user.get("name"),
+        "name": storable(user.get("name")),
         "created_at": parse_time(user.get("created_at")),
         "last_seen_at": parse_time(user.get("last_seen_at")),
         "trust_level": user.get("trust_level") or 0,
@@ -175,7 +181,7 @@ def member_row(member: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "id": member["id"],
         "username": member["username"],
-        "name": member.get("name"),
+        "name": storable(member.get("name")),
         "last_seen_at": parse_time(member.get("last_seen_at")),
         "deleted": False,
     }
@@ -195,7 +201,7 @@ def group_row(group: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "id": group["id"],
         "name": group["name"],
-        "full_name": group.get("full_name"),
+        "full_name": storable(group.get("full_name")),
         "automatic": bool(group.get("automatic")),
         "user_count": group.get("user_count") or 0,
     }
@@ -206,7 +212,7 @@ def category_row(category: Mapping[str, Any]) -> dict[str, Any]:
     custom = category.get("custom_fields") or {}
     return {
         "id": category["id"],
-        "name": category["name"],
+        "name": storable(category["name"]),
         "slug": category["slug"],
         "parent_id": category.get("parent_category_id"),
         "color": category.get("color"),

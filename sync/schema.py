@@ -32,7 +32,7 @@ class User(Base):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     username: Mapped[str] = mapped_column(String(60), index=True)
-    name: Mapped[str | None] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(Text)  # widened by migration 0003
     created_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime)
     trust_level: Mapped[int] = mapped_column(Integer, default=0)
@@ -50,7 +50,7 @@ class Group(Base):
     __tablename__ = "groups"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(60), unique=True)
-    full_name: Mapped[str | None] = mapped_column(String(255))
+    full_name: Mapped[str | None] = mapped_column(Text)  # widened by migration 0003
     automatic: Mapped[bool] = mapped_column(Boolean, default=False)
     user_count: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -66,8 +66,8 @@ class Membership(Base):
 class Category(Base):
     __tablename__ = "categories"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    name: Mapped[str] = mapped_column(String(255))
-    slug: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(Text)  # widened by migration 0003
+    slug: Mapped[str] = mapped_column(Text)
     parent_id: Mapped[int | None] = mapped_column(Integer)
     color: Mapped[str | None] = mapped_column(String(6))
     read_restricted: Mapped[bool] = mapped_column(Boolean, default=False)

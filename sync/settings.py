@@ -6,26 +6,24 @@ the file always lists every setting with its default.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from typing import ClassVar
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from sync.errors import InputError
-from sync.i18n import translate
+from sync.i18n import _
 
 ROLES = ("entrepreneur", "appui", "direction")
-
-MESSAGES = {
-    "fr": {
-        "bad_value": "[discourse] {key} = {value!r} : un nombre {expected} est attendu.",
-        "positive": "strictement positif",
-        "non_negative": "positif ou nul",
-    },
-    "en": {
-        "bad_value": "[discourse] {key} = {value!r}: expected a number {expected}.",
-        "positive": "> 0",
-        "non_negative": ">= 0",
-    },
-}
+DATABASE_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
+CATEGORY_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+HEX_COLOR = re.compile(r"[0-9a-fA-F]{6}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def doc(default, text: str, **kwargs):
@@ -60,16 +58,40 @@ class DiscourseSettings:
     api_key: str = field(default="", repr=False, metadata={"secret": True})
 
     def __post_init__(self) -> None:
-        """A negative budget, retry count or wait, or a timeout of 0, is a bad value (exit 2)."""
+        """A URL that is not http(s)://host, a negative budget, retry count or wait, a timeout
+        of 0, or a number that is not finite (`nan`, `inf`), is a bad value (exit 2)."""
+        check_forum_url(self.url)
         for key in ("timeout", "requests_per_minute", "max_retries", "fallback_wait_seconds"):
             value = getattr(self, key)
-            expected = "positive" if key == "timeout" else "non_negative"
-            if value < 0 or (value == 0 and expected == "positive"):
-                expected_text = translate(MESSAGES, expected)
-                message = translate(
-                    MESSAGES, "bad_value", key=key, value=value, expected=expected_text
+            positive = key == "timeout"
+            if not math.isfinite(value) or value < 0 or (value == 0 and positive):
+                expected = _("strictement positif") if positive else _("positif ou nul")
+                raise InputError(
+                    _(
+                        "[discourse] {key} = {value!r} : un nombre {expected} est attendu.",
+                        key=key,
+                        value=value,
+                        expected=expected,
+                    )
                 )
-                raise InputError(message)
+
+
+def check_forum_url(url: str) -> None:
+    """Refuse (exit 2) a forum address that is not `http(s)://host[:port][/path]`."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 — a port that is not a number raises here
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError(
+            _(
+                "[discourse] url = {url!r} : adresse de forum invalide. Attendu : "
+                "https://forum.exemple.org (avec https:// ou http://, sans espace) ; "
+                "CAMPUS_DISCOURSE_URL la remplace si elle est définie.",
+                url=url,
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -82,6 +104,30 @@ class CategorySpec:
     color: str = "0088CC"
     # group name -> permission type (1 full, 2 create post, 3 read only); empty = everyone
     permissions: dict[str, int] = field(default_factory=dict)
+
+    def problem(self) -> str | None:
+        """What makes this category unusable on Discourse (in the user's words), or None."""
+        if not self.name.strip() or _CONTROL.search(self.name):
+            return _("name vide ou avec un caractère de contrôle (donnez un nom, ex. « Entraide »)")
+        if not CATEGORY_SLUG.fullmatch(self.slug):
+            return _(
+                "slug « {slug} » invalide (lettres minuscules sans accent, chiffres et tirets, "
+                "ex. « entraide »)",
+                slug=self.slug,
+            )
+        if self.color and not HEX_COLOR.fullmatch(self.color):
+            return _(
+                "color « {color} » invalide (6 chiffres hexadécimaux, ex. 25AAE2, ou vide)",
+                color=self.color,
+            )
+        bad = [group for group, kind in self.permissions.items() if kind not in (1, 2, 3)]
+        if bad:
+            return _(
+                "permissions de {groups} invalides (1 : complète, 2 : répondre et créer, "
+                "3 : lecture seule)",
+                groups=", ".join(bad),
+            )
+        return None
 
 
 @dataclass(frozen=True)
@@ -130,6 +176,37 @@ class ForumTemplate:
         " acceptées, permissions, noms) au lieu de demander s'il faut les changer",
     )
 
+    def __post_init__(self) -> None:
+        """Refuse at load (exit 2) a template `provision` could not finish: a role without its
+        group, or a category without a name, with a bad slug, colour or permission."""
+        missing = [role for role in ROLES if not self.role_groups.get(role)]
+        unknown = [role for role in self.role_groups if role not in ROLES]
+        if missing or unknown:
+            raise InputError(
+                _(
+                    "[template] role_groups : il faut un groupe pour chaque rôle ({roles}) et "
+                    "rien d'autre ; manquant : {missing} ; inconnu : {unknown}.",
+                    roles=", ".join(ROLES),
+                    missing=", ".join(missing) or "—",
+                    unknown=", ".join(unknown) or "—",
+                )
+            )
+        for section, specs in (
+            ("coop_subcategories", self.coop_subcategories),
+            ("network_categories", self.network_categories),
+        ):
+            for index, spec in enumerate(specs):
+                problem = spec.problem()
+                if problem:
+                    raise InputError(
+                        _(
+                            "[[template.{section}]] n° {number} : {problem}",
+                            section=section,
+                            number=index + 1,
+                            problem=problem,
+                        )
+                    )
+
 
 @dataclass(frozen=True)
 class NetworkSettings:
@@ -140,6 +217,19 @@ class NetworkSettings:
     cooperatives: str = doc("cooperatives.csv", "fichier des coopératives : slug,name,region,color")
     roster: str = doc("roster.csv", "fichier des membres : username,email,cooperative,role")
     timezone: str = doc("Europe/Paris", "fuseau horaire des mois, soirées et week-ends")
+
+    def __post_init__(self) -> None:
+        """An unknown time zone is refused at load by every command (exit 2)."""
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InputError(
+                _(
+                    "[network] timezone : fuseau horaire « {tz} » inconnu ; indiquez un nom IANA "
+                    "(ex. Europe/Paris, America/Cayenne).",
+                    tz=self.timezone,
+                )
+            ) from None
 
 
 @dataclass(frozen=True)
@@ -152,6 +242,22 @@ class DatabaseSettings:
         "sqlite:///campus.db",
         "base locale (SQLite, ou postgresql+psycopg://…) ; CAMPUS_DATABASE_URL la remplace",
     )
+
+    def __post_init__(self) -> None:
+        """Only a SQLite file or PostgreSQL through psycopg is supported (exit 2 otherwise)."""
+        try:
+            driver = make_url(self.url).drivername
+        except ArgumentError:
+            driver = None
+        if driver not in DATABASE_DRIVERS:
+            raise InputError(
+                _(
+                    "[database] url = {url!r} : base non prise en charge. Attendu : "
+                    "sqlite:///campus.db (un fichier) ou postgresql+psycopg://utilisateur@hôte/base"
+                    " ; CAMPUS_DATABASE_URL la remplace si elle est définie.",
+                    url=self.url,
+                )
+            )
 
 
 @dataclass(frozen=True)
@@ -166,3 +272,71 @@ class SyncSettings:
     fetch_likers: bool = doc(
         False, "savoir qui a aimé quoi (une requête par message dont les likes ont changé)"
     )
+
+    def __post_init__(self) -> None:
+        """A negative window is a bad value (exit 2)."""
+        if self.reconcile_days < 0:
+            raise InputError(
+                _(
+                    "[sync] reconcile_days = {value} : un nombre de jours positif ou nul est "
+                    "attendu.",
+                    value=self.reconcile_days,
+                )
+            )
+
+
+@dataclass(frozen=True)
+class MembersSettings:
+    """How `campus members` treats removals (`--prune`)."""
+
+    TITLE: ClassVar[str] = "Les adhésions aux groupes (campus members)"
+
+    confirm_above: int = doc(
+        5,
+        "au-delà de ce nombre de personnes à retirer, --prune montre la liste et demande"
+        " confirmation (--yes pour les scripts)",
+    )
+
+    def __post_init__(self) -> None:
+        """A negative threshold is a bad value (exit 2)."""
+        if self.confirm_above < 0:
+            raise InputError(
+                _(
+                    "[members] confirm_above = {value} : un nombre positif ou nul est attendu.",
+                    value=self.confirm_above,
+                )
+            )
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """When `campus worker` runs its weekly full reconciliation (DESIGN §9)."""
+
+    TITLE: ClassVar[str] = "Le travail planifié (campus worker)"
+
+    full_sync_weekday: int = doc(
+        6,
+        "jour de la relecture complète hebdomadaire (sync --full) : 0 lundi … 6 dimanche ;"
+        " elle rattrape modifications et suppressions dans les sujets calmes",
+    )
+    full_sync_hour: int = doc(
+        3, "heure locale (fuseau de [network]) à partir de laquelle elle part, la nuit"
+    )
+
+    def __post_init__(self) -> None:
+        """A day outside 0–6 or an hour outside 0–23 is a bad value (exit 2)."""
+        if not 0 <= self.full_sync_weekday <= 6:
+            raise InputError(
+                _(
+                    "[worker] full_sync_weekday = {value} : un jour de 0 (lundi) à 6 (dimanche) "
+                    "est attendu.",
+                    value=self.full_sync_weekday,
+                )
+            )
+        if not 0 <= self.full_sync_hour <= 23:
+            raise InputError(
+                _(
+                    "[worker] full_sync_hour = {value} : une heure de 0 à 23 est attendue.",
+                    value=self.full_sync_hour,
+                )
+            )

@@ -21,12 +21,34 @@ from zoneinfo import ZoneInfo
 import schedule
 
 from sync.errors import CampusError, LockError
+from sync.i18n import _
 from sync.lock import acquire_lock
+from sync.secrets import scrub
 
 log = logging.getLogger("campus.worker")
 
-FREQUENCIES = ("hourly", "daily", "monthly")
-GATE_MINUTES = 5  # how often daily and monthly jobs check whether their time has come
+FREQUENCIES = ("hourly", "daily", "weekly", "monthly")
+GATE_MINUTES = 5  # how often daily, weekly and monthly jobs check whether their time has come
+NIGHT_HOURS = 4  # a weekly job runs within this many hours from its hour, else next week
+
+
+def outcome_text(outcome: str) -> str:
+    """A run's outcome ("ok", "failed", "skipped") in the user's language."""
+    return {
+        "ok": _("réussie"),
+        "failed": _("échec"),
+        "skipped": _("sautée (verrou pris par une autre exécution)"),
+    }.get(outcome, outcome)
+
+
+def every_text(every: str) -> str:
+    """How often a job runs, in the user's language."""
+    return {
+        "hourly": _("toutes les heures"),
+        "daily": _("chaque jour"),
+        "weekly": _("chaque semaine, la nuit"),
+        "monthly": _("le 1er du mois"),
+    }.get(every, every)
 
 
 @dataclass(frozen=True)
@@ -35,8 +57,9 @@ class Job:
 
     name: str
     run: Callable[[], Any]
-    every: str  # hourly | daily | monthly (first day of the month)
-    at_hour: int = 6  # local hour from which a daily or monthly job may run
+    every: str  # hourly | daily | weekly | monthly (first day of the month)
+    at_hour: int = 6  # local hour from which a daily, weekly or monthly job may run
+    weekday: int = 6  # weekly jobs: 0 Monday … 6 Sunday
 
     def __post_init__(self) -> None:
         if self.every not in FREQUENCIES:
@@ -75,51 +98,66 @@ class Worker:
         """Run one job now, log and record its outcome; never raise (except KeyboardInterrupt)."""
         started = self.clock()
         begin = time.monotonic()
-        log.info("job %s: started", job.name)
+        log.info(_("Tâche {job} : démarrée.", job=job.name))
         try:
             summary = job.run()
         except LockError as error:
-            outcome, detail = "skipped", str(error)
+            outcome, detail = "skipped", scrub(str(error))
         except CampusError as error:
-            outcome, detail = "failed", str(error)
+            outcome, detail = "failed", scrub(str(error))
         except Exception as error:  # a bug in one job must not kill the worker
             log.debug("job %s raised", job.name, exc_info=True)
-            outcome, detail = "failed", f"{type(error).__name__}: {error}"
+            outcome, detail = "failed", scrub(f"{type(error).__name__}: {error}")
         else:
             outcome, detail = "ok", "" if summary is None else str(summary)
         seconds = time.monotonic() - begin
         record = RunRecord(job.name, started, seconds, outcome, detail)
         self.history.append(record)
         level = logging.INFO if outcome == "ok" else logging.WARNING
-        log.log(
-            level,
-            "job %s: %s in %.1f s%s",
-            job.name,
-            outcome,
-            seconds,
-            f" — {detail}" * bool(detail),
+        line = _(
+            "Tâche {job} : {outcome} en {seconds:.1f} s",
+            job=job.name,
+            outcome=outcome_text(outcome),
+            seconds=seconds,
         )
+        log.log(level, line + f" — {detail}" * bool(detail))
         return record
 
     def run_once(self) -> list[RunRecord]:
-        """Run every job once, in order, under the worker lock (`campus worker --once`)."""
+        """Run every job once, in order, under the worker lock (`campus worker --once`).
+
+        A weekly job (the full reconciliation) runs only in its night: `--once` from an hourly
+        cron must not turn every hour into a full re-read of the forum."""
         with acquire_lock(self.database_url, "worker"):
-            return [self.run_job(job) for job in self.jobs]
+            return [
+                self.run_job(job) for job in self.jobs if job.every != "weekly" or self.due(job)
+            ]
 
     def due(self, job: Job) -> bool:
-        """Whether a daily or monthly job should run now (local time of the network)."""
+        """Whether a daily, weekly or monthly job should run now (local time of the network)."""
         now = self.clock().astimezone(ZoneInfo(self.tz))
         if now.hour < job.at_hour:
             return False
+        if job.every == "weekly":
+            in_night = now.weekday() == job.weekday and now.hour < job.at_hour + NIGHT_HOURS
+            return in_night and self._last.get(job.name) != self._period(job, now)
         if job.every == "monthly":
-            return now.day == 1 and self._last.get(job.name) != now.strftime("%Y-%m")
-        return self._last.get(job.name) != now.strftime("%Y-%m-%d")
+            return now.day == 1 and self._last.get(job.name) != self._period(job, now)
+        return self._last.get(job.name) != self._period(job, now)
+
+    @staticmethod
+    def _period(job: Job, now: datetime) -> str:
+        """The period a daily, weekly or monthly job runs once in: its day, ISO week or month."""
+        if job.every == "weekly":
+            year, week, _day = now.isocalendar()
+            return f"{year}-W{week:02d}"
+        return now.strftime("%Y-%m" if job.every == "monthly" else "%Y-%m-%d")
 
     def run_if_due(self, job: Job) -> None:
-        """Run a daily or monthly job if its time has come and it has not run yet."""
+        """Run a daily, weekly or monthly job if its time has come and it has not run yet."""
         if self.due(job):
             now = self.clock().astimezone(ZoneInfo(self.tz))
-            self._last[job.name] = now.strftime("%Y-%m" if job.every == "monthly" else "%Y-%m-%d")
+            self._last[job.name] = self._period(job, now)
             self.run_job(job)
 
     def scheduler(self) -> schedule.Scheduler:
@@ -132,10 +170,10 @@ class Worker:
                 plan.every(GATE_MINUTES).minutes.do(self.run_if_due, job)
         return plan
 
-    def stop(self, *_: Any) -> None:
+    def stop(self, *_signal: Any) -> None:
         """Ask the loop to end after the running job (SIGTERM/SIGINT handler)."""
         if not self._stop:
-            log.info("worker: stop requested, finishing the running job")
+            log.info(_("Worker : arrêt demandé ; la tâche en cours va se terminer."))
         self._stop = True
 
     def run_forever(self, tick: float = 1.0) -> None:
@@ -148,10 +186,8 @@ class Worker:
             }
             try:
                 plan = self.scheduler()
-                log.info(
-                    "worker: started with %s",
-                    ", ".join(f"{job.name} ({job.every})" for job in self.jobs),
-                )
+                jobs = ", ".join(f"{job.name} ({every_text(job.every)})" for job in self.jobs)
+                log.info(_("Worker démarré : {jobs}.", jobs=jobs))
                 plan.run_all()  # sync at once, and whatever daily/monthly work is due
                 while not self._stop:
                     plan.run_pending()
@@ -159,4 +195,4 @@ class Worker:
             finally:
                 for sig, handler in previous.items():
                     signal.signal(sig, handler)
-                log.info("worker: stopped")
+                log.info(_("Worker arrêté."))

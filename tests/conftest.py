@@ -30,6 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_TEST_KEY = "sandbox-test-key"
 
 
+def control_headers(api_key: str = SANDBOX_TEST_KEY) -> dict[str, str]:
+    """The headers the sandbox's `/_sandbox/` control endpoints ask for (the API's own)."""
+    return {"Api-Key": api_key, "Api-Username": "system"}
+
+
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
     with socket.socket() as probe:
@@ -45,7 +50,13 @@ class SandboxHandle:
     api_key: str
 
     def _control(self, method: str, name: str, payload: dict | None = None) -> dict:
-        response = requests.request(method, f"{self.url}/_sandbox/{name}", json=payload, timeout=30)
+        response = requests.request(
+            method,
+            f"{self.url}/_sandbox/{name}",
+            json=payload,
+            headers=control_headers(self.api_key),
+            timeout=30,
+        )
         response.raise_for_status()
         return response.json()
 

@@ -235,3 +235,19 @@ def test_every_help_text_has_its_english_translation():
         {text for _item, _attribute, text in help_texts(cli.main) if english.gettext(text) == text}
     )
     assert not missing, "aide sans traduction anglaise dans campus.po : " + "; ".join(missing)
+
+
+def test_an_unexpected_error_is_one_scrubbed_line_not_a_traceback(tmp_path, monkeypatch):
+    def broken(url):
+        raise RuntimeError(f"header value {KEY!r} refused")
+
+    monkeypatch.setattr(cli.mirror_stats, "database_stats", broken)
+    (tmp_path / "campus.toml").write_text("")
+    result = run(
+        "--config", str(tmp_path / "campus.toml"), "stats", env={"CAMPUS_DISCOURSE_API_KEY": KEY}
+    )
+    assert result.exit_code == 1
+    assert KEY not in result.output
+    assert "RuntimeError" in result.output and "***" in result.output
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)

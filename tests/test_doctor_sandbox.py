@@ -3,10 +3,15 @@ names the user and never prints the key."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from click.testing import CliRunner
 
 import cli
+from tests.conftest import ROOT, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -72,3 +77,48 @@ def test_doctor_checks_the_web_secrets_and_says_what_to_set_in_discourse(sandbox
     sandbox_server.enable_connect("whatever-secret-0123456789")
     result = CliRunner().invoke(cli.main, ["doctor"], env=env)
     assert "[OK] Le forum sert de fournisseur d'identité (DiscourseConnect)." in result.output
+
+
+# `campus doctor` timed inside the process, so that a loaded machine's slow imports do not count
+TIMED_DOCTOR = """
+import sys, time
+import cli
+started = time.monotonic()
+try:
+    cli.main(["doctor"])
+except SystemExit as stop:
+    status = stop.code
+print(f"ELAPSED {time.monotonic() - started}", file=sys.stderr)
+sys.exit(status)
+"""
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:{port}", "http://forum-campus.invalid"], ids=["refused", "unknown"]
+)
+def test_doctor_on_an_unreachable_forum_fails_in_seconds_saying_each_retry_once(tmp_path, url):
+    url = url.format(port=free_port())
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "CAMPUS_LANG": "fr",
+        "CAMPUS_DISCOURSE_URL": url,
+        "CAMPUS_DISCOURSE_API_KEY": WRONG_KEY,
+    }
+    env.pop("CAMPUS_CONFIG", None)
+    result = subprocess.run(
+        [sys.executable, "-c", TIMED_DOCTOR],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    elapsed = float(result.stderr.rsplit("ELAPSED ", 1)[1])  # the doctor run, not Python's start
+    assert result.returncode == 1, result.stderr
+    assert elapsed < 12, f"{elapsed:.0f} s"
+    lines = (result.stdout + result.stderr.rsplit("ELAPSED ", 1)[0]).splitlines()
+    retries = [line for line in lines if "nouvel essai" in line]
+    assert len(retries) <= 1
+    assert not [line for line in lines if "retry" in line.lower()]  # no English twin
+    assert "Traceback" not in result.stderr

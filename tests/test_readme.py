@@ -39,7 +39,7 @@ CHECKED = {
     ("campus doctor", 0): "broken",
     ("campus init .", 0): "empty",
     ("campus doctor", 1): "forum",
-    ("CAMPUS_DISCOURSE_API_KEY=wrong campus doctor; echo $?", 0): "forum",
+    ("CAMPUS_DISCOURSE_API_KEY=0123456789abcdef-wrong campus doctor; echo $?", 0): "forum",
     ("campus provision --dry-run", 0): "forum",
     ("campus stats", 0): "forum",
     ("campus score --period 2026-10 --top 5", 0): "forum",

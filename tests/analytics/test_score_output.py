@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -82,3 +84,15 @@ def test_expertise_map_json_carries_the_theme():
         ("Entraide", "alice"),
         ("Entraide", "bob"),
     ]
+
+
+def test_csv_cells_never_start_a_formula():
+    forum = ForumBuilder().user(1, "@alice").user(2, "bob")
+    forum.user(3, "-chloe", cooperative='=HYPERLINK("https://evil.example")')
+    forum.topic(1, 3, "2026-03-02T10:00Z")
+    forum.post(1, 1, "2026-03-02T11:00Z")
+    table = score(forum.build(), ScoreWeights(), start=START, end=END)
+    rows = list(csv.reader(io.StringIO(render_scores(table, "csv"))))[1:]
+    assert {row[1] for row in rows} == {"'@alice", "'-chloe"}
+    assert '\'=HYPERLINK("https://evil.example")' in {row[2] for row in rows}
+    assert all(not cell.startswith(("=", "@", "+")) for row in rows for cell in row)

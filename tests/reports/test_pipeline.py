@@ -20,6 +20,7 @@ from sync.db import connect
 from sync.pulse import AXES, PulseSettings, collect_pulse, option_digest, post_pulse
 from sync.schema import Poll
 from sync.settings import DiscourseSettings, ForumTemplate, SyncSettings
+from tests.conftest import control_headers
 
 pytestmark = pytest.mark.integration
 
@@ -87,6 +88,7 @@ def cast(server, post_id: int, axis: str, ballots: dict[str, int]) -> None:
     response = requests.post(
         f"{server.url}/_sandbox/votes",
         json={"post_id": post_id, "poll_name": axis, "votes": votes},
+        headers=control_headers(server.api_key),
         timeout=30,
     )
     response.raise_for_status()

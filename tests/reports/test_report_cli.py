@@ -111,3 +111,11 @@ def test_worker_once_logs_each_job_and_fails_without_a_key(config: Path):
     assert lines[1].startswith("score : réussi")
     assert lines[2].startswith("pulse+report : échec")
     assert "CAMPUS_DISCOURSE_API_KEY" in lines[0]
+
+
+def test_report_into_an_unwritable_folder_exits_2(config: Path, tmp_path: Path):
+    (tmp_path / "a-file").write_text("not a folder")
+    result = run(config, "report", "--month", "2026-10", "--out", str(tmp_path / "a-file" / "x"))
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert "a-file" in result.output
+    assert (tmp_path / "a-file").read_text() == "not a folder"

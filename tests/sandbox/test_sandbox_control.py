@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 
+from tests.conftest import control_headers
+
 pytestmark = pytest.mark.integration
 
 
@@ -86,7 +88,12 @@ def test_votes_control_endpoint_records_votes(api, sandbox_server):
     post = api.post("/posts.json", data={"title": "Quel jour pour se voir ?", "raw": raw}).json()
     monday = post["polls"][0]["options"][0]["id"]
     payload = {"post_id": post["id"], "poll_name": "jour", "votes": {"animation": [monday]}}
-    answer = requests.post(sandbox_server.url + "/_sandbox/votes", json=payload, timeout=10)
+    answer = requests.post(
+        sandbox_server.url + "/_sandbox/votes",
+        json=payload,
+        headers=control_headers(),
+        timeout=10,
+    )
     assert answer.json() == {"post_id": post["id"], "poll_name": "jour", "voters": 1}
     assert api.get(f"/posts/{post['id']}.json").json()["polls"][0]["options"][0]["votes"] == 1
 
@@ -98,6 +105,33 @@ def test_votes_control_endpoint_refuses_unknown_option(api, sandbox_server):
     ).json()
     payload = {"post_id": post["id"], "poll_name": "jour", "votes": {"animation": ["nope"]}}
     assert (
-        requests.post(sandbox_server.url + "/_sandbox/votes", json=payload, timeout=10).status_code
+        requests.post(
+            sandbox_server.url + "/_sandbox/votes",
+            json=payload,
+            headers=control_headers(),
+            timeout=10,
+        ).status_code
         == 422
     )
+
+
+@pytest.mark.parametrize(
+    ("method", "name"),
+    [("GET", "export"), ("GET", "stats"), ("GET", "truth"), ("POST", "faults"), ("POST", "votes")],
+)
+def test_control_endpoints_refuse_requests_without_the_key(sandbox_server, method, name):
+    answer = requests.request(method, f"{sandbox_server.url}/_sandbox/{name}", json={}, timeout=10)
+    assert answer.status_code == 403
+    assert "@" not in answer.text  # nothing of the forum (no e-mail) in the refusal
+
+
+def test_control_endpoints_refuse_a_wrong_key(sandbox_server):
+    headers = {"Api-Key": "not-the-sandbox-key-00", "Api-Username": "system"}
+    answer = requests.get(f"{sandbox_server.url}/_sandbox/export", headers=headers, timeout=10)
+    assert answer.status_code == 403
+
+
+def test_control_endpoints_answer_with_the_key(sandbox_server):
+    headers = {"Api-Key": sandbox_server.api_key, "Api-Username": "system"}
+    answer = requests.get(f"{sandbox_server.url}/_sandbox/export", headers=headers, timeout=10)
+    assert answer.status_code == 200

@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from sandbox.limits import FaultConfig, FaultInjector
+from tests.conftest import control_headers
 
 
 def test_same_seed_gives_same_faults():
@@ -75,7 +76,12 @@ def test_drop_cuts_the_body(api, sandbox_server):
 
 def test_faults_never_touch_control_endpoints(sandbox_server):
     sandbox_server.set_faults(bad_gateway=1.0)
-    assert requests.get(sandbox_server.url + "/_sandbox/stats", timeout=10).status_code == 200
+    assert (
+        requests.get(
+            sandbox_server.url + "/_sandbox/stats", headers=control_headers(), timeout=10
+        ).status_code
+        == 200
+    )
 
 
 def test_faults_are_counted(api, sandbox_server):
@@ -95,10 +101,18 @@ def test_empty_config_clears_faults(api, sandbox_server):
 
 def test_faults_via_control_endpoint(api, sandbox_server):
     requests.post(
-        sandbox_server.url + "/_sandbox/faults", json={"sequence": ["unavailable"]}, timeout=10
+        sandbox_server.url + "/_sandbox/faults",
+        json={"sequence": ["unavailable"]},
+        headers=control_headers(),
+        timeout=10,
     )
     assert api.get("/site.json").status_code == 503
-    bad = requests.post(sandbox_server.url + "/_sandbox/faults", json={"nope": 1}, timeout=10)
+    bad = requests.post(
+        sandbox_server.url + "/_sandbox/faults",
+        json={"nope": 1},
+        headers=control_headers(),
+        timeout=10,
+    )
     assert bad.status_code == 422
 
 

@@ -144,3 +144,20 @@ def test_topic_view_chunks_twenty_posts_and_streams_all(api, sandbox_server):
 
 def test_directory_page_over_ten_is_400(api):
     assert api.get("/directory_items.json", params={"period": "all", "page": 11}).status_code == 400
+
+
+def test_admin_users_active_applies_no_filter_and_orders_by_created_on_request(api, sandbox_server):
+    forum = sandbox_server.state
+    with forum.lock:
+        inactive = next(u for u in forum.users.values() if u.id > 0 and not u.admin)
+        inactive.active = False
+    rows, page = [], 1
+    while batch := api.get(
+        "/admin/users/list/active.json", params={"order": "created", "page": page}
+    ).json():
+        rows += batch
+        page += 1
+    assert inactive.id in {row["id"] for row in rows}  # `active` is only a name: no filter
+    created = [row["created_at"] for row in rows]
+    assert created == sorted(created, reverse=True)  # newest first
+    assert len(rows) == sum(1 for u in forum.users.values() if u.id > 0)

@@ -30,9 +30,13 @@ class SandboxSite:
         return DiscourseAPI(self.settings(), sleep=lambda seconds: None)
 
     def cli(self, *args: str):
+        return self.cli_input(None, *args)
+
+    def cli_input(self, answer: str | None, *args: str):
+        """Run `campus …` on this site, with `answer` as what the person types."""
         env = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_API_KEY": self.server.api_key}
         config = ["--config", str(self.folder / "campus.toml")]
-        return CliRunner().invoke(cli.main, [*config, *args], env=env)
+        return CliRunner().invoke(cli.main, [*config, *args], env=env, input=answer)
 
 
 class FailingClient(DiscourseAPI):

@@ -388,3 +388,26 @@ def test_long_budget_waits_are_announced(fake_time, waits):
     for _ in range(4):
         api.site()
     assert waits == [(pytest.approx(10.0), "budget")]
+
+
+@responses.activate
+def test_a_short_key_never_mangles_messages(fake_time):
+    settings = DiscourseSettings(url="https://example.org", api_key="e", requests_per_minute=0)
+    api = DiscourseAPI(settings, sleep=fake_time.sleep, clock=fake_time.clock)
+    responses.add(responses.GET, "https://example.org/site.json", status=404, json={})
+    with pytest.raises(DiscourseNotFound) as missing:
+        api.site()
+    assert "https://example.org/site.json" in str(missing.value)
+
+
+@responses.activate
+def test_without_on_wait_each_retry_is_logged_once_in_french(fake_time, caplog, monkeypatch):
+    monkeypatch.setenv("CAMPUS_LANG", "fr")
+    settings = DiscourseSettings(url=URL, api_key=KEY, requests_per_minute=0, max_retries=3)
+    api = DiscourseAPI(settings, sleep=fake_time.sleep, clock=fake_time.clock, seed=1)
+    responses.add(responses.GET, URL + "/site.json", status=503)
+    ok()
+    with caplog.at_level(logging.DEBUG, logger="sync.client"):
+        api.site()
+    shown = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert len(shown) == 1 and "nouvel essai" in shown[0], shown

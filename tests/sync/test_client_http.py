@@ -72,4 +72,12 @@ def test_refused_connection_names_the_url():
     api = make_api(f"http://127.0.0.1:{port}")
     with pytest.raises(DiscourseUnreachable, match=f"http://127.0.0.1:{port}/site.json"):
         api.site()
-    assert api.total_requests == api.settings.max_retries + 1
+    assert api.total_requests == 2  # one quick retry, not max_retries: the address is wrong
+
+
+def test_refused_connection_is_said_in_the_animators_words():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(DiscourseUnreachable, match="connexion refusée"):
+        make_api(f"http://127.0.0.1:{port}").site()

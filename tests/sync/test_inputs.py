@@ -74,7 +74,7 @@ def test_every_bad_cooperative_row_is_reported_at_once():
     path = FIXTURES / "cooperatives_bad.csv"
     message = error_of(read_cooperatives, path)
     assert message.splitlines() == [
-        f"{path} : 5 ligne(s) à corriger ; rien n'a été envoyé à Discourse.",
+        f"{path} : 5 lignes à corriger ; rien n'a été envoyé à Discourse.",
         f"{path}:2: slug « Coop_Alpha » invalide (3 à 20 caractères : lettres minuscules sans "
         "accent, chiffres et tirets, sans tiret au début ni à la fin, ex. « coop-alpha »)",
         f"{path}:3: nom manquant (renseignez la colonne name)",
@@ -178,7 +178,7 @@ def test_every_bad_roster_row_is_reported_at_once():
     path = FIXTURES / "roster_bad.csv"
     message = error_of(read_roster, path, COOPS)
     assert message.splitlines() == [
-        f"{path} : 3 ligne(s) à corriger ; rien n'a été envoyé à Discourse.",
+        f"{path} : 3 lignes à corriger ; rien n'a été envoyé à Discourse.",
         f"{path}:2: coopérative « coop-zeta » inconnue (utilisez un slug de cooperatives.csv, "
         "ex. « coop-alpha »)",
         f"{path}:3: rôle « stagiaire » inconnu (rôles possibles : entrepreneur, appui, direction)",

@@ -66,7 +66,7 @@ def test_campus_sync_refuses_while_another_sync_runs(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'campus.db'}"
     monkeypatch.setenv("CAMPUS_DATABASE_URL", url)
     monkeypatch.setenv("CAMPUS_DISCOURSE_URL", "http://127.0.0.1:9")
-    monkeypatch.setenv("CAMPUS_DISCOURSE_API_KEY", "unused-key")
+    monkeypatch.setenv("CAMPUS_DISCOURSE_API_KEY", "unused-key-0123456789")
 
     with acquire_lock(url, "sync"):
         (tmp_path / "campus.toml").write_text("", encoding="utf-8")

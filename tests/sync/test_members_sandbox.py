@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import cli
 from sandbox.network import generate
 from sandbox.server import SandboxServer
 from sync.client import DiscourseAPI
@@ -175,15 +176,18 @@ def test_second_invite_run_sends_no_invitation(small_site):
     assert len(invitation.sent_at) == 1
 
 
-def test_address_of_an_inactive_account_is_reported_not_invited(small_site):
+def test_an_inactive_account_is_found_by_email_not_invited(small_site):
+    """`/admin/users/list/active.json` filters nothing (discourse-api.md): an account not yet
+    activated is listed, found by its e-mail and put in its groups; no invitation is sent."""
     forum = small_site.server.state
-    email = small_site.rows[0][1]  # listed by e-mail only
+    username, email, coop, _role = small_site.rows[0]  # listed by e-mail only
     user = forum.user_by_email(email)
     with forum.lock:
         user.active = False
     report = small_site.members_json("--invite")
-    assert report["has_account"] == [email.lower()]
+    assert report["has_account"] == []
     assert report["invited"] == ["nouvelle.venue@example.org"]
+    assert user.username in memberships(small_site.server)[coop]
 
 
 def test_progress_goes_to_stderr_and_stdout_holds_only_the_json(small_site):
@@ -235,3 +239,77 @@ def test_faults_and_rate_limits_are_survived(site):
     site.run()
     site.server.set_faults()
     assert memberships(site.server) == expected_memberships(site.network)
+
+
+# --- members --prune asks first (DESIGN §13); a header-only file is refused ---------------
+
+
+@pytest.fixture
+def pruned_roster(small_site):
+    """Memberships in place, then a roster that drops 7 people (more than the default 5)."""
+    small_site.run()
+    gone = [row for row in small_site.rows[1:] if row[0]][:7]
+    kept = [row for row in small_site.rows if row not in gone]
+    write_roster(small_site.folder / "roster.csv", kept)
+    small_site.server.reset_stats()
+    return small_site, gone
+
+
+def still_member(site, row) -> bool:
+    groups = memberships(site.server)
+    return row[0] in groups[row[2]] and row[0] in groups[ROLE_GROUPS[row[3]]]
+
+
+def test_without_terminal_and_without_yes_nothing_is_removed(pruned_roster):
+    site, gone = pruned_roster
+    result = site.cli("members", "--prune")
+    assert result.exit_code == 2
+    assert "--yes" in result.stderr
+    assert gone[0][0] in result.stderr  # what would be removed is shown
+    assert site.server.stats()["writes"] == 0
+    assert all(still_member(site, row) for row in gone)
+
+
+def test_yes_removes_them(pruned_roster):
+    site, gone = pruned_roster
+    result = site.cli("members", "--prune", "--yes")
+    assert result.exit_code == 0, result.output
+    assert not any(still_member(site, row) for row in gone)
+
+
+def test_at_a_terminal_no_means_nothing_is_written(pruned_roster, monkeypatch):
+    site, gone = pruned_roster
+    monkeypatch.setattr(cli, "interactive", lambda: True)
+    result = site.cli_input("n\n", "members", "--prune")
+    assert result.exit_code == 0, result.output
+    assert "rien n'a été modifié" in result.output
+    assert site.server.stats()["writes"] == 0
+
+
+def test_at_a_terminal_yes_removes_them(pruned_roster, monkeypatch):
+    site, gone = pruned_roster
+    monkeypatch.setattr(cli, "interactive", lambda: True)
+    result = site.cli_input("y\n", "members", "--prune")
+    assert result.exit_code == 0, result.output
+    assert not any(still_member(site, row) for row in gone)
+
+
+def test_a_threshold_above_the_count_does_not_ask(pruned_roster):
+    site, gone = pruned_roster
+    config = site.folder / "campus.toml"
+    config.write_text(config.read_text() + "[members]\nconfirm_above = 7\n")
+    result = site.cli("members", "--prune")
+    assert result.exit_code == 0, result.output
+    assert not any(still_member(site, row) for row in gone)
+
+
+@pytest.mark.parametrize("name", ["roster.csv", "cooperatives.csv"])
+def test_a_header_only_file_is_refused(small_site, name):
+    small_site.run()
+    path = small_site.folder / name
+    path.write_text(path.read_text(encoding="utf-8-sig").splitlines()[0] + "\n")
+    small_site.server.reset_stats()
+    result = small_site.cli("members", "--prune", "--yes")
+    assert result.exit_code == 2
+    assert name in result.output
+    assert small_site.server.stats()["total"] == 0

@@ -12,7 +12,7 @@ from sandbox.activity import apply
 from sandbox.state import LIKE
 from sync.db import connect
 from sync.mirror import SyncOptions
-from sync.schema import Like, Poll, PollOption, Post, Topic
+from sync.schema import Category, Group, Like, Poll, PollOption, Post, Topic, User
 from tests.conftest import SANDBOX_TEST_KEY
 from tests.db.mirror_support import counts, dump, make_api, sync
 
@@ -258,3 +258,24 @@ def test_likers_are_read_only_for_posts_whose_count_changed(
         for post_id in liked
         for action in forum.likes_of(forum.posts[post_id])
     }
+
+
+def test_long_names_and_nul_characters_are_mirrored(mirror_engine, sandbox_api, sandbox_server):
+    """What Discourse sends is stored: a 300-character category name, NUL in a name (which
+    PostgreSQL cannot hold in text: it becomes U+FFFD) never stops the sync."""
+    forum = sandbox_server.state
+    with forum.lock:
+        category = next(c for c in forum.categories.values() if c.parent_category_id is None)
+        category.name = "Coopérative " + "très " * 58
+        user = next(u for u in forum.users.values() if u.id > 0 and not u.staged)
+        user.name = "Ma\x00rie"
+        group = next(g for g in forum.groups.values() if not g.automatic)
+        group.full_name = "Groupe \x00 " + "x" * 300
+    sync(mirror_engine, sandbox_api)
+    with mirror_engine.connect() as conn:
+        names = dict(conn.execute(select(Category.id, Category.name)).all())
+        user_name = conn.execute(select(User.name).where(User.id == user.id)).scalar_one()
+        full_name = conn.execute(select(Group.full_name).where(Group.id == group.id)).scalar_one()
+    assert names[category.id] == category.name and len(category.name) > 255
+    assert user_name == "Ma\ufffdrie"
+    assert full_name.startswith("Groupe \ufffd ") and len(full_name) > 300

@@ -50,3 +50,30 @@ def test_sync_shows_its_progress_on_stderr_and_the_summary_alone_on_stdout(campu
     assert any(line.startswith("Sujets : page 1, ") for line in progress)
     assert progress[-1].startswith("Synchronisation terminée en ")
     assert json.loads(result.stdout)["requests"] > 0
+
+
+@pytest.mark.parametrize("pasted", ["{key}\r\n", " {key}", "{key}\n"])
+def test_sync_accepts_a_key_pasted_with_a_stray_line_break_or_space(
+    campus_cli, monkeypatch, pasted
+):
+    monkeypatch.setenv("CAMPUS_DISCOURSE_API_KEY", pasted.format(key=SANDBOX_TEST_KEY))
+    result = campus_cli("sync", "--json")
+    assert result.exit_code == 0, result.output
+    assert SANDBOX_TEST_KEY not in result.output
+
+
+def test_worker_once_with_a_stray_line_break_never_prints_the_key(campus_cli, monkeypatch):
+    monkeypatch.setenv("CAMPUS_DISCOURSE_API_KEY", SANDBOX_TEST_KEY + "\r\n")
+    result = campus_cli("worker", "--once")
+    assert SANDBOX_TEST_KEY not in result.output
+    assert "sync : réussi" in result.output, result.output
+
+
+@pytest.mark.parametrize("value", ["sandbox\r\n-test-key", "sandbox test-key-long", "short"])
+def test_a_key_with_an_inner_break_or_too_short_is_refused(campus_cli, monkeypatch, value):
+    monkeypatch.setenv("CAMPUS_DISCOURSE_API_KEY", value)
+    result = campus_cli("sync")
+    assert result.exit_code == 2
+    assert "CAMPUS_DISCOURSE_API_KEY" in result.output
+    assert "sandbox" not in result.output and "short" not in result.output
+    assert "Traceback" not in result.output

@@ -145,3 +145,26 @@ def test_cooperative_and_role_come_from_the_forum_groups(
         )
     assert mirrored == expected
     assert sum(cooperative is not None for cooperative, _role in expected.values()) >= 100
+
+
+def test_new_accounts_are_read_newest_first_through_the_documented_active_list(
+    mirror_engine, sandbox_api, sandbox_server
+):
+    sync(mirror_engine, sandbox_api)
+    created = sandbox_api._post(
+        "/users.json",
+        name="Nouvelle Venue",
+        username="nouvelle.venue",
+        email="nouvelle.venue@example.org",
+        password="un-mot-de-passe-assez-long",
+        active="true",
+        approved="true",
+    )
+    group = next(g for g in sandbox_server.state.groups.values() if g.name == "entrepreneurs")
+    sandbox_api.add_group_members_by_id(group.id, ["nouvelle.venue"])
+
+    summary = sync(mirror_engine, sandbox_api)
+
+    assert created["user_id"] in mirrored_accounts(mirror_engine)
+    assert "GET /admin/users/list/active.json" in summary.requests_by_endpoint
+    assert ADMIN_LIST not in summary.requests_by_endpoint

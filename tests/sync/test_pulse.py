@@ -26,6 +26,7 @@ from sync.pulse import (
 )
 from sync.schema import Poll, PollOption
 from sync.settings import DiscourseSettings
+from tests.conftest import control_headers
 
 pytestmark = pytest.mark.integration
 
@@ -133,7 +134,12 @@ def vote(server, post_id: int, axis: str, ballots: dict[str, int]) -> None:
         "poll_name": axis,
         "votes": {name: [option_digest(labels[answer - 1])] for name, answer in ballots.items()},
     }
-    response = requests.post(f"{server.url}/_sandbox/votes", json=payload, timeout=30)
+    response = requests.post(
+        f"{server.url}/_sandbox/votes",
+        json=payload,
+        headers=control_headers(server.api_key),
+        timeout=30,
+    )
     response.raise_for_status()
 
 

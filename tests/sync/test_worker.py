@@ -42,8 +42,8 @@ def test_run_once_runs_every_job_in_order_and_survives_failures(tmp_path, caplog
         ("score", "failed"),
         ("report", "ok"),
     ]
-    assert "job score: failed" in caplog.text and "forum unreachable" in caplog.text
-    assert "job sync: ok" in caplog.text and "{'posts': 3}" in caplog.text
+    assert "Tâche score : échec" in caplog.text and "forum unreachable" in caplog.text
+    assert "Tâche sync : réussie" in caplog.text and "{'posts': 3}" in caplog.text
 
 
 def test_a_job_refused_by_a_lock_is_skipped(tmp_path):
@@ -139,8 +139,8 @@ def test_sigterm_stops_the_worker_after_its_running_job(tmp_path):
     os.kill(process.pid, signal.SIGTERM)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0
-    assert "job sync: ok" in stderr  # the running job was allowed to finish
-    assert stderr.rstrip().endswith("worker: stopped")
+    assert "Tâche sync : réussie" in stderr  # the running job was allowed to finish
+    assert stderr.rstrip().endswith("Worker arrêté.")
     with acquire_lock(url(tmp_path), "worker"):  # and the lock is free again
         pass
 
@@ -178,4 +178,52 @@ def test_runs_are_logged_even_when_the_cli_only_shows_warnings(tmp_path):
     finally:
         root.removeHandler(handler)
         root.setLevel(level)
-    assert any(r.getMessage().startswith("job sync: ok") for r in records)
+    assert any(r.getMessage().startswith("Tâche sync : réussie") for r in records)
+
+
+@pytest.mark.parametrize(
+    "now, due",
+    [
+        ("2026-11-29T02:59:00+01:00", False),  # Sunday, before 03:00 in Paris
+        ("2026-11-29T03:00:00+01:00", True),
+        ("2026-11-29T06:59:00+01:00", True),
+        ("2026-11-29T07:00:00+01:00", False),  # the night is over: wait for next week
+        ("2026-11-30T03:30:00+01:00", False),  # Monday
+    ],
+)
+def test_the_weekly_job_runs_on_its_day_at_night_only(tmp_path, now, due):
+    job = Job("sync --full", lambda: None, "weekly", at_hour=3, weekday=6)
+    assert Worker([job], url(tmp_path), clock=at(now)).due(job) is due
+
+
+def test_a_weekly_job_runs_once_a_week(tmp_path):
+    runs = []
+    job = Job("sync --full", lambda: runs.append(1), "weekly", at_hour=3, weekday=6)
+    worker = Worker([job], url(tmp_path), clock=at("2026-11-29T03:00:00+01:00"))
+    worker.run_if_due(job)
+    worker.clock = at("2026-11-29T04:00:00+01:00")
+    worker.run_if_due(job)
+    worker.clock = at("2026-12-06T03:10:00+01:00")
+    worker.run_if_due(job)
+    assert runs == [1, 1]
+
+
+def test_run_once_leaves_a_weekly_job_to_its_night(tmp_path):
+    runs = []
+    jobs = [
+        Job("sync", lambda: runs.append("sync"), "hourly"),
+        Job("sync --full", lambda: runs.append("full"), "weekly", at_hour=3, weekday=6),
+    ]
+    Worker(jobs, url(tmp_path), clock=at("2026-11-27T10:00:00+01:00")).run_once()
+    Worker(jobs, url(tmp_path), clock=at("2026-11-29T03:30:00+01:00")).run_once()
+    assert runs == ["sync", "sync", "full"]
+
+
+def test_the_worker_plans_a_weekly_full_sync(tmp_path, monkeypatch):
+    import cli
+
+    monkeypatch.setenv("CAMPUS_DISCOURSE_API_KEY", "worker-test-key-0123456789")
+    (tmp_path / "campus.toml").write_text("[worker]\nfull_sync_weekday = 2\nfull_sync_hour = 1\n")
+    config = cli.load_config(tmp_path / "campus.toml")
+    weekly = [job for job in cli.worker_jobs(config) if job.every == "weekly"]
+    assert [(job.name, job.weekday, job.at_hour) for job in weekly] == [("sync --full", 2, 1)]
