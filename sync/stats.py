@@ -9,7 +9,8 @@
 - likes: the sum of the like counts of the counted posts;
 - solutions: counted topics with an accepted answer;
 - categories, groups: every category; groups that are not automatic (admins, trust_level_0…);
-- last_sync: when the last successful sync finished (ISO 8601, UTC), or None.
+- last_sync: when the last successful sync finished (ISO 8601, UTC), or None;
+- last_webhook: when the last webhook event was applied (`sync.live`), or None.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from sqlalchemy import Engine, text
 from sync.db import connect
 from sync.i18n import translate
 from sync.records import parse_time
+
+STATE_LAST_WEBHOOK = "last_webhook_at"  # written by `sync.live` with each applied event
 
 COUNTED_TOPICS = "SELECT id FROM topics WHERE deleted_at IS NULL AND archetype = 'regular'"
 
@@ -54,6 +57,7 @@ MESSAGES = {
         "categories": "Catégories",
         "groups": "Groupes",
         "last_sync": "Dernière synchronisation",
+        "last_webhook": "Dernier événement webhook",
         "never": "jamais",
     },
     "en": {
@@ -66,6 +70,7 @@ MESSAGES = {
         "categories": "Categories",
         "groups": "Groups",
         "last_sync": "Last sync",
+        "last_webhook": "Last webhook event",
         "never": "never",
     },
 }
@@ -80,9 +85,13 @@ def mirror_stats(engine: Engine) -> dict[str, int | str | None]:
         finished = connection.execute(
             text("SELECT MAX(finished_at) FROM sync_runs WHERE outcome = 'success'")
         ).scalar()
+        webhook = connection.execute(
+            text("SELECT value FROM sync_state WHERE key = :key"), {"key": STATE_LAST_WEBHOOK}
+        ).scalar()
     if isinstance(finished, str):  # SQLite returns aggregates of DATETIME columns as text
         finished = parse_time(finished)
     stats["last_sync"] = finished.replace(tzinfo=UTC).isoformat() if finished else None
+    stats["last_webhook"] = parse_time(webhook).replace(tzinfo=UTC).isoformat() if webhook else None
     return stats
 
 

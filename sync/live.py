@@ -1,0 +1,511 @@
+"""The live mirror: Discourse webhook events applied to the mirror within seconds.
+
+The web service (`web.webhooks`) verifies a delivery's signature, then hands it here. Rules:
+
+- **Idempotent by event id.** `X-Discourse-Event-Id` is recorded (table `webhook_events`) in the
+  transaction that applies the event: a replayed or re-delivered event changes nothing.
+- **The payload for what it carries, the API for anything destructive.** New and edited posts,
+  new and edited topics, accepted answers, new and updated accounts and group joins are written
+  from the payload, in the request, through the sync's own writers (`sync.mirror.MirrorSync`).
+  What destroys or takes back — a deleted or recovered post or topic, an unaccepted answer, a
+  removal from a group — is only queued: a background thread asks the forum (admin API) for the
+  truth and writes that. So a forged or replayed delivery can never delete, unaccept or remove.
+- **Fetch what a payload lacks, coalesced, within the budget.** Webhook posts carry no like
+  counts (`WebHookPostSerializer` drops `actions_summary`): a `post_liked` event queues its post
+  for a re-read. Queued posts are read by topic, one `/t/{id}/posts.json?post_ids[]=…` request
+  for all the queued posts of a topic, however many events named them, and the client's budget
+  (shared with the sync) paces the requests: under a burst of events the queue grows and each
+  request covers more of it.
+- Every applied event stores its time under the sync-state key `last_webhook_at` (`campus
+  stats` shows it). The hourly sync stays the safety net: an event lost (Campus down, a queued
+  check not yet done when the process stopped) is caught by the next sync.
+
+Payload facts (discourse/discourse's web hook serializers, discourse-solved): post events send
+`{"post": WebHookPostSerializer}`, topic events `{"topic": WebHookTopicViewSerializer}`,
+`post_liked` `{"like": {"post": …, "user": …}}`, solved events `{"solved": <the post>}`, user
+events `{"user": …}`, group membership events `{"group_user": {"group_id", "user_id", …}}`.
+Private messages are never mirrored (the sync does not read them either).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from sync import records
+from sync.client import TOPIC_CHUNK_SIZE, DiscourseAPI
+from sync.errors import DiscourseError, DiscourseNotFound
+from sync.i18n import _
+from sync.mirror import MirrorSync, SyncOptions, upsert
+from sync.schema import Group, Membership, Post, SyncState, Topic, WebhookEvent
+from sync.stats import STATE_LAST_WEBHOOK
+
+log = logging.getLogger(__name__)
+
+STATE_FLOOR = "webhook.floor"
+RETENTION = timedelta(days=30)  # seen ids kept this long; older ones fall under the floor
+PRUNE_EVERY = 500  # events between two prunings
+POST_IDS_PER_REQUEST = TOPIC_CHUNK_SIZE
+#: columns a webhook post does not carry or may not change (see `apply_post`)
+POST_KEEP = ("like_count", "flag_count", "accepted_answer", "deleted_at")
+
+#: event name -> the event type Discourse sends it with (`X-Discourse-Event-Type`)
+EVENTS = {
+    "post_created": "post",
+    "post_edited": "post",
+    "post_destroyed": "post",
+    "post_recovered": "post",
+    "topic_created": "topic",
+    "topic_edited": "topic",
+    "topic_destroyed": "topic",
+    "topic_recovered": "topic",
+    "post_liked": "like",
+    "accepted_solution": "solved",
+    "unaccepted_solution": "solved",
+    "user_created": "user",
+    "user_updated": "user",
+    "user_added_to_group": "group_user",
+    "user_removed_from_group": "group_user",
+}
+#: the fields each payload type must have for Campus to use it
+REQUIRED = {
+    "post": ("id", "topic_id", "post_number", "created_at"),
+    "topic": ("id", "created_at"),
+    "solved": ("id", "topic_id", "post_number", "created_at"),
+    "user": ("id", "username"),
+    "group_user": ("group_id", "user_id"),
+}
+
+
+class InvalidEvent(ValueError):
+    """A delivery Campus refuses (unknown event, malformed body): the message says why."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """One verified webhook delivery: its id, type, name and the object it carries."""
+
+    event_id: int
+    event_type: str
+    event: str
+    payload: Mapping[str, Any]
+
+
+def parse_event(
+    event_id: str | None, event_type: str | None, event: str | None, body: bytes
+) -> Event:
+    """Check a delivery's headers and body; raise `InvalidEvent` with the reason if unusable."""
+    if not event_id or not event_id.isdigit():
+        raise InvalidEvent(_("En-tête X-Discourse-Event-Id absent ou non numérique."))
+    if event not in EVENTS or EVENTS[event] != event_type:
+        raise InvalidEvent(
+            _(
+                "Événement non pris en charge : {event} ({type}). Dans Discourse, ne cochez que "
+                "les événements listés dans la documentation de Campus.",
+                event=str(event)[:60],
+                type=str(event_type)[:30],
+            )
+        )
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidEvent(_("Le corps de la requête n'est pas du JSON valide.")) from error
+    payload = document.get(event_type) if isinstance(document, dict) else None
+    if event_type == "like" and isinstance(payload, dict):
+        payload = payload.get("post") if isinstance(payload.get("user"), dict) else None
+    if not isinstance(payload, dict):
+        raise InvalidEvent(
+            _("Le corps doit être un objet JSON avec la clé « {key} ».", key=event_type)
+        )
+    kind = "post" if event_type == "like" else event_type
+    missing = [name for name in REQUIRED[kind] if payload.get(name) in (None, "")]
+    if missing:
+        raise InvalidEvent(
+            _("Champs manquants dans l'événement : {fields}.", fields=", ".join(missing))
+        )
+    if event_type == "like":
+        payload = {"post": payload, "user": document[event_type]["user"]}
+    return Event(int(event_id), event_type, event, payload)
+
+
+@dataclass
+class _Checks:
+    """What the background thread must ask the forum: post ids by topic, topics, users."""
+
+    posts: dict[int, set[int]]
+    topics: set[int]
+    users: set[int]
+
+    def __bool__(self) -> bool:
+        return bool(self.posts or self.topics or self.users)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class LiveMirror:
+    """Applies verified events to the mirror; checks destructive ones through the API.
+
+    `client_factory` gives the budgeted admin client (the one the web service is built with);
+    one client serves the background checks. `apply` is safe to call from several threads.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        client_factory: Callable[[], DiscourseAPI],
+        options: SyncOptions | None = None,
+        *,
+        clock: Callable[[], datetime] = _now,
+        background: bool = True,
+    ) -> None:
+        self.engine = engine
+        self.client_factory = client_factory
+        self.options = options or SyncOptions()
+        self.clock = clock
+        self.background = background  # False: queued checks wait for `run_pending`
+        self._client: DiscourseAPI | None = None
+        self._write_lock = threading.Lock()
+        self._checks = _Checks({}, set(), set())
+        self._wake = threading.Condition()
+        self._busy = False
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+
+    # ------------------------------------------------------------------ applying
+    def apply(self, event: Event) -> str:
+        """Apply `event` once: "applied", "queued" (checked later) or "duplicate"."""
+        with self._write_lock, self.engine.begin() as conn:
+            if not self._claim(conn, event.event_id):
+                return "duplicate"
+            outcome = self._dispatch(conn, event)
+            now = self.clock()
+            upsert(
+                conn,
+                SyncState.__table__,
+                [{"key": STATE_LAST_WEBHOOK, "value": now.isoformat()}],
+                ["key"],
+            )
+            if event.event_id % PRUNE_EVERY == 0:
+                self._prune(conn, now)
+        if outcome == "queued" and self.background:
+            self._ensure_thread()
+            with self._wake:
+                self._wake.notify_all()
+        return outcome
+
+    def _claim(self, conn: Connection, event_id: int) -> bool:
+        """Record `event_id` as applied; False if it was already (or is under the floor)."""
+        floor = conn.execute(
+            select(SyncState.value).where(SyncState.key == STATE_FLOOR)
+        ).scalar_one_or_none()
+        if floor is not None and event_id <= int(floor):
+            return False
+        seen = conn.execute(
+            select(WebhookEvent.event_id).where(WebhookEvent.event_id == event_id)
+        ).first()
+        if seen is not None:
+            return False
+        try:
+            with conn.begin_nested():
+                conn.execute(
+                    WebhookEvent.__table__.insert().values(
+                        event_id=event_id, received_at=self.clock()
+                    )
+                )
+        except IntegrityError:  # another process applied it between the select and the insert
+            return False
+        return True
+
+    def _prune(self, conn: Connection, now: datetime) -> None:
+        """Forget ids older than the retention; the highest forgotten one becomes the floor."""
+        old = conn.execute(
+            select(WebhookEvent.event_id)
+            .where(WebhookEvent.received_at < now - RETENTION)
+            .order_by(WebhookEvent.event_id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if old is None:
+            return
+        conn.execute(delete(WebhookEvent).where(WebhookEvent.event_id <= old))
+        upsert(conn, SyncState.__table__, [{"key": STATE_FLOOR, "value": str(old)}], ["key"])
+
+    def _writer(self) -> MirrorSync:
+        if self._client is None:
+            self._client = self.client_factory()
+        return MirrorSync(self.engine, self._client, self.options, False, None, self.clock)
+
+    def _dispatch(self, conn: Connection, event: Event) -> str:
+        payload = event.payload
+        name = event.event
+        if name in ("post_created", "post_edited"):
+            return self._apply_post(conn, payload)
+        if name in ("post_destroyed", "post_recovered", "unaccepted_solution"):
+            return self._queue_post(payload)
+        if name == "post_liked":
+            return self._queue_post(payload["post"])
+        if name == "accepted_solution":
+            return self._apply_accept(conn, payload)
+        if name in ("topic_created", "topic_edited"):
+            return self._apply_topic(conn, payload)
+        if name in ("topic_destroyed", "topic_recovered"):
+            return self._queue(topics={int(payload["id"])})
+        if name in ("user_created", "user_updated"):
+            self._writer().write_users(conn, [records.user_row(payload, self.clock())])
+            return "applied"
+        if name == "user_added_to_group":
+            return self._apply_join(conn, payload)
+        return self._queue(users={int(payload["user_id"])})  # user_removed_from_group
+
+    @staticmethod
+    def _private(post: Mapping[str, Any]) -> bool:
+        return post.get("topic_archetype") == "private_message"
+
+    def _apply_post(self, conn: Connection, post: Mapping[str, Any]) -> str:
+        """A new or edited post, from the payload; never older than what the mirror has.
+
+        The payload has no like or flag counts, and may not delete, recover or unaccept: an
+        existing post keeps those columns (`POST_KEEP`); a post the mirror did not know is
+        queued for a re-read that brings its counts.
+        """
+        if self._private(post):
+            return "ignored"
+        row = records.post_row(post)
+        stored = conn.execute(
+            select(Post.updated_at, Post.version).where(Post.id == row["id"])
+        ).first()
+        if stored is not None and (
+            (stored.version or 0) > row["version"]
+            or (stored.updated_at and row["updated_at"] and stored.updated_at > row["updated_at"])
+        ):
+            return "ignored"  # an older state of the post than the mirror's
+        self._writer().write_posts(conn, [post], {}, from_topic_view=True, keep=POST_KEEP)
+        self._bump_topic(conn, row, post.get("topic_posts_count"))
+        if stored is None and post.get("post_number") != 1:
+            self._queue_post(post)
+            return "queued"
+        return "applied"
+
+    def _bump_topic(self, conn: Connection, row: Mapping[str, Any], posts_count: Any) -> None:
+        """Listing fields of the post's topic that a new post moves."""
+        topic = conn.execute(
+            select(Topic.highest_post_number, Topic.last_posted_at).where(
+                Topic.id == row["topic_id"]
+            )
+        ).first()
+        if topic is None:
+            return
+        values: dict[str, Any] = {}
+        if row["post_number"] > (topic.highest_post_number or 0):
+            values["highest_post_number"] = row["post_number"]
+        if topic.last_posted_at is None or row["created_at"] > topic.last_posted_at:
+            values["last_posted_at"] = row["created_at"]
+        if isinstance(posts_count, int):
+            values["posts_count"] = posts_count
+        if values:
+            conn.execute(update(Topic).where(Topic.id == row["topic_id"]).values(**values))
+
+    def _apply_accept(self, conn: Connection, post: Mapping[str, Any]) -> str:
+        """An accepted answer: the topic's solution and the post's flag."""
+        if self._private(post):
+            return "ignored"
+        writer = self._writer()
+        writer.write_posts(conn, [post], {}, from_topic_view=True, keep=POST_KEEP)
+        conn.execute(update(Post).where(Post.id == post["id"]).values(accepted_answer=True))
+        writer.set_solution(conn, int(post["topic_id"]), int(post["id"]), post.get("user_id"))
+        conn.execute(
+            update(Topic).where(Topic.id == post["topic_id"]).values(has_accepted_answer=True)
+        )
+        return "applied"
+
+    def _apply_topic(self, conn: Connection, topic: Mapping[str, Any]) -> str:
+        """A new or edited topic: its own fields (never deleted_at nor its solution)."""
+        if topic.get("archetype") == "private_message":
+            return "ignored"
+        row = records.topic_view_row(topic)
+        for column in ("deleted_at", "accepted_post_id", "has_accepted_answer"):
+            row.pop(column)
+        if row["user_id"] is None:
+            row.pop("user_id")
+        row["pinned"] = bool(topic.get("pinned"))
+        upsert(conn, Topic.__table__, [row], ["id"])
+        return "applied"
+
+    def _apply_join(self, conn: Connection, group_user: Mapping[str, Any]) -> str:
+        """A member joined a group the mirror knows: the membership, then affiliations."""
+        group_id, user_id = int(group_user["group_id"]), int(group_user["user_id"])
+        known = conn.execute(select(Group.automatic).where(Group.id == group_id)).first()
+        if known is None or known.automatic:
+            return "ignored"  # a group the sync has not read yet: its next run reads it
+        upsert(
+            conn,
+            Membership.__table__,
+            [{"group_id": group_id, "user_id": user_id}],
+            ["group_id", "user_id"],
+        )
+        self._update_affiliations(conn)
+        return "applied"
+
+    def _update_affiliations(self, conn: Connection) -> None:
+        """Cooperative and role of every member, from the memberships (the sync's rule)."""
+        self._writer().update_affiliations(conn)
+
+    # ------------------------------------------------------------------ queued checks
+    def _queue_post(self, post: Mapping[str, Any]) -> str:
+        if self._private(post):
+            return "ignored"
+        return self._queue(posts={int(post["topic_id"]): {int(post["id"])}})
+
+    def _queue(
+        self,
+        posts: Mapping[int, set[int]] | None = None,
+        topics: set[int] | None = None,
+        users: set[int] | None = None,
+    ) -> str:
+        with self._wake:
+            for topic_id, ids in (posts or {}).items():
+                self._checks.posts.setdefault(topic_id, set()).update(ids)
+            self._checks.topics.update(topics or ())
+            self._checks.users.update(users or ())
+        return "queued"
+
+    def pending(self) -> int:
+        """How many posts, topics and accounts wait for a check against the forum."""
+        with self._wake:
+            checks = self._checks
+            queued = sum(len(ids) for ids in checks.posts.values())
+            return queued + len(checks.topics) + len(checks.users) + int(self._busy)
+
+    def _ensure_thread(self) -> None:
+        with self._wake:
+            if self._thread is None or not self._thread.is_alive():
+                self._stopping = False
+                self._thread = threading.Thread(
+                    target=self._run, name="campus-live-mirror", daemon=True
+                )
+                self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the background thread after its current check (queued ones stay for the sync)."""
+        with self._wake:
+            self._stopping = True
+            self._wake.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        self._thread = None
+
+    def _take(self) -> _Checks | None:
+        with self._wake:
+            while not self._checks and not self._stopping:
+                self._wake.wait(0.5)
+            if self._stopping:
+                return None
+            taken, self._checks = self._checks, _Checks({}, set(), set())
+            self._busy = True
+            return taken
+
+    def _run(self) -> None:
+        while (checks := self._take()) is not None:
+            try:
+                self.run_checks(checks)
+            except DiscourseError as error:  # the forum refused or is down: the sync will catch up
+                log.warning(
+                    _("Vérification d'événements webhook impossible : {error}", error=error)
+                )
+            except Exception:  # noqa: BLE001 - the thread must survive; the sync is the safety net
+                log.exception(_("Erreur en appliquant des événements webhook."))
+            finally:
+                with self._wake:
+                    self._busy = False
+                    self._wake.notify_all()
+
+    def run_pending(self) -> None:
+        """Run the queued checks now, in the calling thread."""
+        with self._wake:
+            taken, self._checks = self._checks, _Checks({}, set(), set())
+        self.run_checks(taken)
+
+    def run_checks(self, checks: _Checks) -> None:
+        """Ask the forum about the queued posts, topics and accounts; write what it says."""
+        writer = self._writer()
+        client = self._client
+        for topic_id in sorted(checks.topics):
+            writer.reread_topic(topic_id, self._write_lock)
+        for topic_id, post_ids in sorted(checks.posts.items()):
+            if topic_id in checks.topics:
+                continue  # just re-read whole
+            ids = sorted(post_ids)
+            for start in range(0, len(ids), POST_IDS_PER_REQUEST):
+                chunk = ids[start : start + POST_IDS_PER_REQUEST]
+                try:
+                    answer = client.posts(topic_id, post_ids=chunk)
+                except DiscourseNotFound:
+                    writer.reread_topic(topic_id, self._write_lock)  # gone: the sync's rule
+                    break
+                posts = answer.get("post_stream", {}).get("posts") or []
+                with self._write_lock, self.engine.begin() as conn:
+                    writer.write_posts(conn, posts, {}, from_topic_view=False)
+        for user_id in sorted(checks.users):
+            self._check_memberships(writer, user_id)
+
+    def _check_memberships(self, writer: MirrorSync, user_id: int) -> None:
+        """An account's memberships of mirrored groups, as the forum lists its groups."""
+        try:
+            user = self._client.user_by_id(user_id)
+        except DiscourseNotFound:
+            groups: set[int] = set()
+        else:
+            groups = {int(group["id"]) for group in (user or {}).get("groups") or []}
+        with self._write_lock, self.engine.begin() as conn:
+            mirrored = set(
+                conn.execute(select(Group.id).where(Group.automatic.is_(False))).scalars()
+            )
+            current = set(
+                conn.execute(
+                    select(Membership.group_id).where(Membership.user_id == user_id)
+                ).scalars()
+            )
+            gone = current - groups
+            added = (groups & mirrored) - current
+            if gone:
+                conn.execute(
+                    delete(Membership).where(
+                        Membership.user_id == user_id, Membership.group_id.in_(gone)
+                    )
+                )
+            if added:
+                conn.execute(
+                    Membership.__table__.insert(),
+                    [{"group_id": group_id, "user_id": user_id} for group_id in added],
+                )
+            if gone or added:
+                writer.update_affiliations(conn)
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Block until no check is queued or running (True), or `timeout` passed (False)."""
+        deadline = datetime.now(UTC) + timedelta(seconds=timeout)
+        with self._wake:
+            while self.pending():
+                left = (deadline - datetime.now(UTC)).total_seconds()
+                if left <= 0:
+                    return False
+                self._wake.wait(min(left, 0.05))
+            return True
+
+
+def last_webhook(engine: Engine) -> str | None:
+    """When the last webhook event was applied (ISO 8601, UTC), or None."""
+    with engine.connect() as conn:
+        value = conn.execute(
+            select(SyncState.value).where(SyncState.key == STATE_LAST_WEBHOOK)
+        ).scalar_one_or_none()
+    return datetime.fromisoformat(value).replace(tzinfo=UTC).isoformat() if value else None

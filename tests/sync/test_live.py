@@ -1,0 +1,312 @@
+"""The live mirror: sandbox webhook deliveries applied to the mirror, on SQLite and PostgreSQL.
+
+The deliveries come over real HTTP from the sandbox to a small receiver that does what the web
+view does after the signature check (`parse_event`, then `LiveMirror.apply`); the web view
+itself is tested in tests/web.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlalchemy import select, update
+
+from sandbox.views import basic_user
+from sandbox.webhook_payloads import post_payload
+from sync.db import connect
+from sync.live import Event, InvalidEvent, LiveMirror, parse_event
+from sync.schema import Membership, Post, Solution, SyncState, Topic, WebhookEvent
+from sync.stats import mirror_stats
+from tests.db.mirror_support import counts, dump, sync
+
+pytestmark = pytest.mark.integration
+
+#: what the webhook-fed mirror must share with a mirror freshly synced from the same forum
+COMPARED = ("posts", "solutions", "group_memberships", "likes")
+
+
+class Receiver:
+    """Applies every delivery it receives to `live` (the web view minus the signature check)."""
+
+    def __init__(self, live: LiveMirror):
+        self.outcomes: list[str] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                event = parse_event(
+                    self.headers["X-Discourse-Event-Id"],
+                    self.headers["X-Discourse-Event-Type"],
+                    self.headers["X-Discourse-Event"],
+                    body,
+                )
+                receiver.outcomes.append(live.apply(event))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhooks/discourse"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def synced(mirror_engine, sandbox_api):
+    """The mirror after a first full sync of the sandbox (what a webhook-fed mirror starts from)."""
+    sync(mirror_engine, sandbox_api)
+    return mirror_engine
+
+
+@pytest.fixture
+def live(synced, sandbox_api):
+    mirror = LiveMirror(synced, lambda: sandbox_api)
+    yield mirror
+    mirror.stop()
+
+
+@pytest.fixture
+def receiver(live, sandbox_server):
+    endpoint = Receiver(live)
+    sandbox_server.configure_webhooks(endpoint.url, "secret-de-test", retry_seconds=[0.1] * 4)
+    yield endpoint
+    endpoint.close()
+
+
+def settle(sandbox_server, live) -> None:
+    assert sandbox_server.wait_webhooks(30)
+    assert live.wait_idle(30)
+
+
+def fresh_dump(sandbox_api, tmp_path) -> dict:
+    engine = connect(f"sqlite:///{tmp_path / 'fresh.db'}")
+    try:
+        sync(engine, sandbox_api)
+        return dump(engine)
+    finally:
+        engine.dispose()
+
+
+def test_the_mirror_follows_the_forum_without_any_sync(
+    synced, live, receiver, sandbox_server, sandbox_api, tmp_path
+):
+    sandbox_server.activity(
+        seed=5,
+        new_posts=25,
+        edits=6,
+        deletes=4,
+        accepts=3,
+        likes=12,
+        unaccepts=2,
+        joins=3,
+        leaves=2,
+        new_users=2,
+    )
+    settle(sandbox_server, live)
+
+    assert counts(synced) == sandbox_server.truth()
+    expected = fresh_dump(sandbox_api, tmp_path)
+    mirrored = dump(synced)
+    for table in COMPARED:
+        assert mirrored[table] == expected[table], table
+
+
+def test_replaying_every_delivery_changes_nothing(synced, live, receiver, sandbox_server):
+    sandbox_server.activity(seed=6, new_posts=10, edits=3, deletes=2, accepts=1, likes=4)
+    settle(sandbox_server, live)
+    before = dump(synced)
+    applied = len(receiver.outcomes)
+
+    sandbox_server.sandbox.webhooks.replay()
+    settle(sandbox_server, live)
+
+    assert receiver.outcomes[applied:] == ["duplicate"] * applied
+    assert dump(synced) == before
+
+
+def test_stats_say_when_the_last_event_came(synced, live, receiver, sandbox_server):
+    assert mirror_stats(synced)["last_webhook"] is None
+    sandbox_server.activity(seed=7, new_posts=1)
+    settle(sandbox_server, live)
+    assert mirror_stats(synced)["last_webhook"] is not None
+
+
+def _event(event_id: int, name: str, kind: str, payload: dict) -> Event:
+    return parse_event(str(event_id), kind, name, json.dumps({kind: payload}).encode())
+
+
+def _live_reply(forum):
+    return next(
+        post
+        for post in forum.posts.values()
+        if post.post_number > 1
+        and post.deleted_at is None
+        and forum.is_counted_topic(forum.topics[post.topic_id])
+    )
+
+
+def test_a_forged_deletion_never_deletes(synced, live, sandbox_server, sandbox_api):
+    post = _live_reply(sandbox_server.state)
+    forged = {"id": post.id, "topic_id": post.topic_id, "post_number": post.post_number}
+    forged["created_at"] = "2026-01-01T00:00:00.000Z"
+    forged["deleted_at"] = "2026-01-02T00:00:00.000Z"
+
+    assert live.apply(_event(10_000, "post_destroyed", "post", forged)) == "queued"
+    assert live.wait_idle(30)
+
+    with synced.connect() as conn:
+        assert conn.execute(select(Post.deleted_at).where(Post.id == post.id)).scalar() is None
+
+
+def test_a_forged_unaccept_keeps_the_solution(synced, live, sandbox_server):
+    forum = sandbox_server.state
+    topic = next(
+        t for t in forum.topics.values() if t.accepted_answer_post_id and t.deleted_at is None
+    )
+    answer = forum.posts[topic.accepted_answer_post_id]
+    payload = {
+        "id": answer.id,
+        "topic_id": topic.id,
+        "post_number": answer.post_number,
+        "created_at": "2026-01-01T00:00:00.000Z",
+    }
+
+    live.apply(_event(10_001, "unaccepted_solution", "solved", payload))
+    assert live.wait_idle(30)
+
+    with synced.connect() as conn:
+        stored = conn.execute(select(Solution.post_id).where(Solution.topic_id == topic.id))
+        assert stored.scalar() == answer.id
+
+
+def test_a_forged_removal_from_a_group_keeps_the_membership(synced, live, sandbox_server):
+    forum = sandbox_server.state
+    group = next(g for g in forum.groups.values() if not g.automatic and g.members)
+    user_id = next(iter(group.members))
+
+    live.apply(
+        _event(
+            10_002,
+            "user_removed_from_group",
+            "group_user",
+            {"group_id": group.id, "user_id": user_id},
+        )
+    )
+    assert live.wait_idle(30)
+
+    with synced.connect() as conn:
+        kept = conn.execute(
+            select(Membership).where(Membership.group_id == group.id, Membership.user_id == user_id)
+        )
+        assert kept.first() is not None
+
+
+def test_an_older_edit_never_overwrites_a_newer_one(synced, sandbox_api):
+    mirror = LiveMirror(synced, lambda: sandbox_api, background=False)
+    with synced.connect() as conn:
+        stored = conn.execute(select(Post).where(Post.post_number > 1).limit(1)).one()
+    old = {
+        "id": stored.id,
+        "topic_id": stored.topic_id,
+        "post_number": stored.post_number,
+        "created_at": "2025-01-01T00:00:00.000Z",
+        "updated_at": "2025-01-01T00:00:00.000Z",
+        "version": stored.version,
+    }
+
+    assert mirror.apply(_event(10_003, "post_edited", "post", old)) == "ignored"
+
+
+def test_a_seen_event_id_is_a_duplicate_and_writes_nothing(synced, sandbox_api):
+    mirror = LiveMirror(synced, lambda: sandbox_api, background=False)
+    with synced.connect() as conn:
+        stored = conn.execute(select(Topic).where(Topic.archetype == "regular").limit(1)).one()
+    payload = {
+        "id": stored.id,
+        "title": "Un nouveau titre pour ce sujet",
+        "created_at": "2026-01-01T00:00:00Z",
+    }
+
+    assert mirror.apply(_event(42, "topic_edited", "topic", payload)) == "applied"
+    with synced.begin() as conn:
+        conn.execute(update(Topic).where(Topic.id == stored.id).values(title="changé à la main"))
+    assert mirror.apply(_event(42, "topic_edited", "topic", payload)) == "duplicate"
+
+    with synced.connect() as conn:
+        assert (
+            conn.execute(select(Topic.title).where(Topic.id == stored.id)).scalar()
+            == "changé à la main"
+        )
+        assert conn.execute(select(WebhookEvent.event_id)).scalars().all() == [42]
+
+
+def test_likes_are_counted_through_one_request_per_topic(synced, sandbox_server, sandbox_api):
+    mirror = LiveMirror(synced, lambda: sandbox_api, background=False)
+    forum = sandbox_server.state
+    topic = max(
+        (t for t in forum.topics.values() if forum.is_counted_topic(t)),
+        key=lambda t: len(forum.topic_posts(t, with_deleted=False)),
+    )
+    posts = forum.topic_posts(topic, with_deleted=False)[:15]
+    liker = next(
+        u for u in forum.users.values() if u.id > 0 and all(p.user_id != u.id for p in posts)
+    )
+    for index, post in enumerate(posts):
+        forum.add_action(post, liker, 2)
+        like = {"post": post_payload(forum, post), "user": basic_user(liker)}
+        event = parse_event(
+            str(500 + index), "like", "post_liked", json.dumps({"like": like}).encode()
+        )
+        assert mirror.apply(event) == "queued"
+    sandbox_server.reset_stats()
+
+    mirror.run_pending()
+
+    assert sandbox_server.stats()["routes"] == {"GET /t/{id}/posts.json": 1}
+    with synced.connect() as conn:
+        stored = dict(
+            conn.execute(select(Post.id, Post.like_count).where(Post.topic_id == topic.id)).all()
+        )
+    assert all(stored[post.id] == len(forum.likes_of(post)) for post in posts)
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "reason"),
+    [
+        (("x", "post", "post_created"), b"{}", "X-Discourse-Event-Id"),
+        (("1", "category", "category_created"), b"{}", "category_created"),
+        (("1", "topic", "post_created"), b"{}", "post_created"),
+        (("1", "post", "post_created"), b"{not json", "JSON"),
+        (("1", "post", "post_created"), b'{"topic": {}}', "post"),
+        (("1", "post", "post_created"), b'{"post": {"id": 3}}', "topic_id"),
+    ],
+)
+def test_unusable_deliveries_are_refused_with_the_reason(headers, body, reason):
+    with pytest.raises(InvalidEvent, match=reason):
+        parse_event(*headers, body)
+
+
+def test_old_ids_are_pruned_under_a_floor(synced, sandbox_api):
+    clock = {"now": datetime(2026, 1, 1)}
+    mirror = LiveMirror(synced, lambda: sandbox_api, clock=lambda: clock["now"], background=False)
+    payload = {"id": 1, "username": "quelquun"}
+    mirror.apply(_event(7, "user_updated", "user", payload))
+    clock["now"] += timedelta(days=40)
+    mirror.apply(_event(500, "user_updated", "user", payload))  # 500: a pruning round
+
+    with synced.connect() as conn:
+        assert conn.execute(select(WebhookEvent.event_id)).scalars().all() == [500]
+        floor = conn.execute(select(SyncState.value).where(SyncState.key == "webhook.floor"))
+        assert floor.scalar() == "7"
+    assert mirror.apply(_event(7, "user_updated", "user", payload)) == "duplicate"
