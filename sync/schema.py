@@ -205,3 +205,19 @@ class WebhookEvent(Base):
     __tablename__ = "webhook_events"
     event_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     received_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+# --- web service (issue 10): DiscourseConnect login requests --------------------------------
+
+
+class LoginNonce(Base):
+    """A login request Campus sent to the forum: its nonce is single-use and expires.
+
+    Kept in the database (not in memory) so that every server thread and process agrees, and a
+    row is deleted when used, so a replayed answer from the forum finds nothing.
+    """
+
+    __tablename__ = "login_nonces"
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_path: Mapped[str] = mapped_column(Text, default="/")
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
