@@ -11,11 +11,15 @@ The web service (`web.webhooks`) verifies a delivery's signature, then hands it 
   removal from a group — is only queued: a background thread asks the forum (admin API) for the
   truth and writes that. So a forged or replayed delivery can never delete, unaccept or remove.
 - **Fetch what a payload lacks, coalesced, within the budget.** Webhook posts carry no like
-  counts (`WebHookPostSerializer` drops `actions_summary`): a `post_liked` event queues its post
-  for a re-read. Queued posts are read by topic, one `/t/{id}/posts.json?post_ids[]=…` request
-  for all the queued posts of a topic, however many events named them, and the client's budget
-  (shared with the sync) paces the requests: under a burst of events the queue grows and each
-  request covers more of it.
+  counts (`WebHookPostSerializer` drops `actions_summary`). A `post_liked` event adds one like to
+  a mirrored post (with `fetch_likers`, the liker's row too, and only if it was not known); a
+  like on a post the mirror lacks, a post it learns of from an edit, and every check above queue
+  the post for a re-read. Queued posts are read by topic, one `/t/{id}/posts.json?post_ids[]=…`
+  request for all the queued posts of a topic, however many events named them, and the client's
+  budget (shared with the sync) paces the requests: under a burst of events the queue grows and
+  each request covers more of it. A like counted here that the sync had already counted (the
+  sync ran between the like and its delivery) makes the topic's likes disagree with its listing:
+  the next sync re-reads that topic, as it does for any topic that does not match.
 - Every applied event stores its time under the sync-state key `last_webhook_at` (`campus
   stats` shows it). The hourly sync stays the safety net: an event lost (Campus down, a queued
   check not yet done when the process stopped) is caught by the next sync.
@@ -45,7 +49,7 @@ from sync.client import TOPIC_CHUNK_SIZE, DiscourseAPI
 from sync.errors import DiscourseError, DiscourseNotFound
 from sync.i18n import _
 from sync.mirror import MirrorSync, SyncOptions, upsert
-from sync.schema import Group, Membership, Post, SyncState, Topic, WebhookEvent
+from sync.schema import Group, Like, Membership, Post, SyncState, Topic, WebhookEvent
 from sync.stats import STATE_LAST_WEBHOOK
 
 log = logging.getLogger(__name__)
@@ -248,11 +252,11 @@ class LiveMirror:
         payload = event.payload
         name = event.event
         if name in ("post_created", "post_edited"):
-            return self._apply_post(conn, payload)
+            return self._apply_post(conn, payload, created=name == "post_created")
         if name in ("post_destroyed", "post_recovered", "unaccepted_solution"):
             return self._queue_post(payload)
         if name == "post_liked":
-            return self._queue_post(payload["post"])
+            return self._apply_like(conn, payload["post"], payload["user"])
         if name == "accepted_solution":
             return self._apply_accept(conn, payload)
         if name in ("topic_created", "topic_edited"):
@@ -270,12 +274,12 @@ class LiveMirror:
     def _private(post: Mapping[str, Any]) -> bool:
         return post.get("topic_archetype") == "private_message"
 
-    def _apply_post(self, conn: Connection, post: Mapping[str, Any]) -> str:
+    def _apply_post(self, conn: Connection, post: Mapping[str, Any], *, created: bool) -> str:
         """A new or edited post, from the payload; never older than what the mirror has.
 
         The payload has no like or flag counts, and may not delete, recover or unaccept: an
-        existing post keeps those columns (`POST_KEEP`); a post the mirror did not know is
-        queued for a re-read that brings its counts.
+        existing post keeps those columns (`POST_KEEP`); a new post has none yet; an edited
+        post the mirror did not know is queued for a re-read that brings its counts.
         """
         if self._private(post):
             return "ignored"
@@ -290,9 +294,31 @@ class LiveMirror:
             return "ignored"  # an older state of the post than the mirror's
         self._writer().write_posts(conn, [post], {}, from_topic_view=True, keep=POST_KEEP)
         self._bump_topic(conn, row, post.get("topic_posts_count"))
-        if stored is None and post.get("post_number") != 1:
-            self._queue_post(post)
-            return "queued"
+        if stored is None and not created:
+            return self._queue_post(post)
+        return "applied"
+
+    def _apply_like(
+        self, conn: Connection, post: Mapping[str, Any], liker: Mapping[str, Any]
+    ) -> str:
+        """One more like on a mirrored post; a post the mirror lacks is read from the forum."""
+        if self._private(post):
+            return "ignored"
+        post_id = int(post["id"])
+        if conn.execute(select(Post.id).where(Post.id == post_id)).first() is None:
+            return self._queue_post(post)
+        if self.options.fetch_likers and liker.get("id") is not None:
+            known = conn.execute(
+                select(Like.user_id).where(Like.post_id == post_id, Like.user_id == liker["id"])
+            ).first()
+            if known is not None:
+                return "ignored"
+            conn.execute(
+                Like.__table__.insert().values(
+                    post_id=post_id, user_id=int(liker["id"]), created_at=self.clock()
+                )
+            )
+        conn.execute(update(Post).where(Post.id == post_id).values(like_count=Post.like_count + 1))
         return "applied"
 
     def _bump_topic(self, conn: Connection, row: Mapping[str, Any], posts_count: Any) -> None:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from sandbox.views import basic_user
 from sandbox.webhook_payloads import post_payload
@@ -251,34 +251,65 @@ def test_a_seen_event_id_is_a_duplicate_and_writes_nothing(synced, sandbox_api):
         assert conn.execute(select(WebhookEvent.event_id)).scalars().all() == [42]
 
 
-def test_likes_are_counted_through_one_request_per_topic(synced, sandbox_server, sandbox_api):
-    mirror = LiveMirror(synced, lambda: sandbox_api, background=False)
-    forum = sandbox_server.state
+def _like_everything(forum, posts, mirror, first_id: int) -> list[str]:
+    """One like on each post by someone who wrote none of them, delivered to `mirror`."""
+    liker = next(
+        u for u in forum.users.values() if u.id > 0 and all(p.user_id != u.id for p in posts)
+    )
+    outcomes = []
+    for index, post in enumerate(posts):
+        forum.add_action(post, liker, 2)
+        like = {"post": post_payload(forum, post), "user": basic_user(liker)}
+        body = json.dumps({"like": like}).encode()
+        outcomes.append(
+            mirror.apply(parse_event(str(first_id + index), "like", "post_liked", body))
+        )
+    return outcomes
+
+
+def _busiest_topic_posts(forum, count: int) -> list:
     topic = max(
         (t for t in forum.topics.values() if forum.is_counted_topic(t)),
         key=lambda t: len(forum.topic_posts(t, with_deleted=False)),
     )
-    posts = forum.topic_posts(topic, with_deleted=False)[:15]
-    liker = next(
-        u for u in forum.users.values() if u.id > 0 and all(p.user_id != u.id for p in posts)
-    )
-    for index, post in enumerate(posts):
-        forum.add_action(post, liker, 2)
-        like = {"post": post_payload(forum, post), "user": basic_user(liker)}
-        event = parse_event(
-            str(500 + index), "like", "post_liked", json.dumps({"like": like}).encode()
-        )
-        assert mirror.apply(event) == "queued"
+    return forum.topic_posts(topic, with_deleted=False)[:count]
+
+
+def _like_counts(engine, posts) -> dict[int, int]:
+    with engine.connect() as conn:
+        query = select(Post.id, Post.like_count).where(Post.id.in_([p.id for p in posts]))
+        return dict(conn.execute(query).all())
+
+
+def test_a_like_on_a_mirrored_post_is_counted_without_any_request(
+    synced, sandbox_server, sandbox_api
+):
+    mirror = LiveMirror(synced, lambda: sandbox_api, background=False)
+    forum = sandbox_server.state
+    posts = _busiest_topic_posts(forum, 5)
+    sandbox_server.reset_stats()
+
+    assert _like_everything(forum, posts, mirror, 500) == ["applied"] * 5
+
+    assert sandbox_server.stats()["total"] == 0
+    assert _like_counts(synced, posts) == {p.id: len(forum.likes_of(p)) for p in posts}
+
+
+def test_posts_the_mirror_lacks_are_read_through_one_request_per_topic(
+    synced, sandbox_server, sandbox_api
+):
+    mirror = LiveMirror(synced, lambda: sandbox_api, background=False)
+    forum = sandbox_server.state
+    posts = _busiest_topic_posts(forum, 15)
+    with synced.begin() as conn:
+        conn.execute(delete(Post).where(Post.id.in_([p.id for p in posts])))
+    assert _like_everything(forum, posts, mirror, 600) == ["queued"] * 15
     sandbox_server.reset_stats()
 
     mirror.run_pending()
 
     assert sandbox_server.stats()["routes"] == {"GET /t/{id}/posts.json": 1}
-    with synced.connect() as conn:
-        stored = dict(
-            conn.execute(select(Post.id, Post.like_count).where(Post.topic_id == topic.id)).all()
-        )
-    assert all(stored[post.id] == len(forum.likes_of(post)) for post in posts)
+    assert _like_counts(synced, posts) == {p.id: len(forum.likes_of(p)) for p in posts}
 
 
 @pytest.mark.parametrize(
