@@ -44,6 +44,8 @@ class Delivery:
     headers: dict[str, str]
     attempts: list[str] = field(default_factory=list)  # "200", "500", "error: …"
     state: str = "pending"  # pending, delivered, failed
+    emitted_at: float = field(default_factory=time.monotonic)  # when the forum changed
+    answered_at: float | None = None  # when the receiver first answered 2xx (monotonic)
 
     def summary(self) -> dict:
         """JSON-ready facts about the delivery (never the secret)."""
@@ -227,6 +229,8 @@ class WebhookDeliverer:
                 retries = len(delivery.attempts) - 1
                 if ok:
                     delivery.state = "delivered"
+                    if delivery.answered_at is None:
+                        delivery.answered_at = time.monotonic()
                 elif retries < len(self.retry_seconds):
                     self._schedule(delivery.event_id, self.retry_seconds[retries])
                 else:
