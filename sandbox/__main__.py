@@ -14,6 +14,8 @@ import sys
 from sandbox.network import generate
 from sandbox.server import API_KEY_ENV, DEFAULT_API_KEY, SandboxServer, default_api_key
 
+WEBHOOK_SECRET_ENV = "CAMPUS_WEBHOOK_SECRET"  # the secret Campus checks deliveries with
+
 MESSAGES = {
     "fr": {
         "ready": "Bac à sable Discourse prêt sur {url} ({size}, graine {seed} : {topics} sujets, {posts} messages, {users} membres).",
@@ -21,6 +23,7 @@ MESSAGES = {
         "key_default": "Clé d'API : la clé par défaut du bac à sable (variable {env} pour en choisir une autre).",
         "key_custom": "Clé d'API : celle donnée par --api-key ou {env}.",
         "limit": "Limite admin : {limit} requêtes/minute (0 = aucune).",
+        "webhooks": "Webhooks envoyés à {url} (signés avec {env} s'il est défini).",
         "stop": "Ctrl+C pour arrêter.",
     },
     "en": {
@@ -29,6 +32,7 @@ MESSAGES = {
         "key_default": "API key: the sandbox's default key (set {env} to choose another).",
         "key_custom": "API key: the one given by --api-key or {env}.",
         "limit": "Admin limit: {limit} requests/minute (0 = none).",
+        "webhooks": "Webhooks sent to {url} (signed with {env} when set).",
         "stop": "Ctrl+C to stop.",
     },
 }
@@ -48,6 +52,7 @@ def serve(
     rate_limit: int = 60,
     bare: bool = False,
     api_key: str | None = None,
+    webhook_url: str | None = None,
     out=sys.stdout,
 ) -> None:
     """Generate the network and serve it until interrupted, after printing how to use it."""
@@ -65,6 +70,9 @@ def serve(
         _text("key_default" if key == DEFAULT_API_KEY else "key_custom", env=API_KEY_ENV), file=out
     )
     print(_text("limit", limit=rate_limit), file=out)
+    if webhook_url:
+        server.configure_webhooks(webhook_url, os.environ.get(WEBHOOK_SECRET_ENV, ""))
+        print(_text("webhooks", url=webhook_url, env=WEBHOOK_SECRET_ENV), file=out)
     print(_text("stop"), file=out, flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
@@ -82,6 +90,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rate-limit", type=int, default=60)
     parser.add_argument("--bare", action="store_true", help="accounts only, nothing provisioned")
     parser.add_argument("--api-key", default=None)
+    parser.add_argument(
+        "--webhook-url",
+        default=None,
+        help=f"deliver webhooks there, signed with ${WEBHOOK_SECRET_ENV}",
+    )
     args = parser.parse_args(argv)
     serve(
         port=args.port,
@@ -91,6 +104,7 @@ def main(argv: list[str] | None = None) -> None:
         rate_limit=args.rate_limit,
         bare=args.bare,
         api_key=args.api_key,
+        webhook_url=args.webhook_url,
     )
 
 

@@ -5,15 +5,22 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 import requests
 
+from tests.conftest import free_port
+
 pytestmark = pytest.mark.integration
 
 SECRET = "un-secret-de-test-pour-les-webhooks"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Receiver:
@@ -198,3 +205,29 @@ def test_control_endpoint_refuses_an_unknown_event(sandbox_server):
 def test_nothing_is_sent_before_a_url_is_configured(sandbox_server):
     sandbox_server.activity(seed=2, new_posts=3)
     assert sandbox_server.sandbox.webhooks.status()["emitted"] == 0
+
+
+def test_launcher_option_sends_webhooks_signed_with_the_environment_secret(receiver):
+    port = free_port()
+    env = {**os.environ, "CAMPUS_WEBHOOK_SECRET": SECRET, "CAMPUS_LANG": "fr"}
+    command = [sys.executable, "-m", "sandbox", "--port", str(port), "--rate-limit", "0"]
+    process = subprocess.Popen(
+        [*command, "--webhook-url", receiver.url],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        text = "".join(process.stdout.readline() for _ in range(6))
+        assert receiver.url in text and SECRET not in text
+        control = f"http://127.0.0.1:{port}/_sandbox"
+        requests.post(f"{control}/activity", json={"seed": 2, "new_posts": 1}, timeout=10)
+        requests.post(f"{control}/webhooks/wait", json={"timeout": 10}, timeout=20)
+        (item,) = receiver.received
+        expected = "sha256=" + hmac.new(SECRET.encode(), item["body"], hashlib.sha256).hexdigest()
+        assert item["headers"]["X-Discourse-Event-Signature"] == expected
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
