@@ -526,12 +526,3 @@ class LiveMirror:
                     return False
                 self._wake.wait(min(left, 0.05))
             return True
-
-
-def last_webhook(engine: Engine) -> str | None:
-    """When the last webhook event was applied (ISO 8601, UTC), or None."""
-    with engine.connect() as conn:
-        value = conn.execute(
-            select(SyncState.value).where(SyncState.key == STATE_LAST_WEBHOOK)
-        ).scalar_one_or_none()
-    return datetime.fromisoformat(value).replace(tzinfo=UTC).isoformat() if value else None

@@ -122,6 +122,23 @@ def test_the_mirror_follows_the_forum_without_any_sync(
         assert mirrored[table] == expected[table], table
 
 
+def test_a_deleted_then_recovered_topic_follows_the_forum(synced, live, receiver, sandbox_server):
+    forum = sandbox_server.state
+    topic = next(t for t in forum.topics.values() if forum.is_counted_topic(t))
+    first = forum.topic_posts(topic)[0]
+    forum.delete_post(first)  # deleting the first post deletes the topic, like Discourse
+    settle(sandbox_server, live)
+    assert counts(synced) == sandbox_server.truth()
+    with synced.connect() as conn:
+        assert conn.execute(select(Topic.deleted_at).where(Topic.id == topic.id)).scalar()
+
+    forum.recover_post(first)
+    settle(sandbox_server, live)
+    assert counts(synced) == sandbox_server.truth()
+    with synced.connect() as conn:
+        assert conn.execute(select(Topic.deleted_at).where(Topic.id == topic.id)).scalar() is None
+
+
 def test_replaying_every_delivery_changes_nothing(synced, live, receiver, sandbox_server):
     sandbox_server.activity(seed=6, new_posts=10, edits=3, deletes=2, accepts=1, likes=4)
     settle(sandbox_server, live)
