@@ -61,6 +61,19 @@ POST_IDS_PER_REQUEST = TOPIC_CHUNK_SIZE
 #: columns a webhook post does not carry or may not change (see `apply_post`)
 POST_KEEP = ("like_count", "flag_count", "accepted_answer", "deleted_at")
 
+#: `users` column -> the user payload key it comes from (absent key: the column is left alone)
+USER_SOURCES = {
+    "name": "name",
+    "created_at": "created_at",
+    "last_seen_at": "last_seen_at",
+    "trust_level": "trust_level",
+    "admin": "admin",
+    "moderator": "moderator",
+    "active": "active",
+    "staged": "staged",
+    "suspended": "suspended_till",
+}
+
 #: event name -> the event type Discourse sends it with (`X-Discourse-Event-Type`)
 EVENTS = {
     "post_created": "post",
@@ -179,6 +192,7 @@ class LiveMirror:
         self.background = background  # False: queued checks wait for `run_pending`
         self._client: DiscourseAPI | None = None
         self._write_lock = threading.Lock()
+        self._client_lock = threading.Lock()
         self._checks = _Checks({}, set(), set())
         self._wake = threading.Condition()
         self._busy = False
@@ -187,11 +201,19 @@ class LiveMirror:
 
     # ------------------------------------------------------------------ applying
     def apply(self, event: Event) -> str:
-        """Apply `event` once: "applied", "queued" (checked later) or "duplicate"."""
+        """Apply `event` once: "applied", "queued" (checked later), "ignored" or "duplicate".
+
+        A payload Campus cannot read raises `InvalidEvent` and writes nothing.
+        """
         with self._write_lock, self.engine.begin() as conn:
             if not self._claim(conn, event.event_id):
                 return "duplicate"
-            outcome = self._dispatch(conn, event)
+            try:
+                outcome = self._dispatch(conn, event)
+            except (KeyError, TypeError, ValueError) as error:  # rolled back: nothing written
+                raise InvalidEvent(
+                    _("Événement mal formé ({event}) : {error}", event=event.event, error=error)
+                ) from error
             now = self.clock()
             upsert(
                 conn,
@@ -244,8 +266,9 @@ class LiveMirror:
         upsert(conn, SyncState.__table__, [{"key": STATE_FLOOR, "value": str(old)}], ["key"])
 
     def _writer(self) -> MirrorSync:
-        if self._client is None:
-            self._client = self.client_factory()
+        with self._client_lock:
+            if self._client is None:
+                self._client = self.client_factory()
         return MirrorSync(self.engine, self._client, self.options, False, None, self.clock)
 
     def _dispatch(self, conn: Connection, event: Event) -> str:
@@ -264,8 +287,7 @@ class LiveMirror:
         if name in ("topic_destroyed", "topic_recovered"):
             return self._queue(topics={int(payload["id"])})
         if name in ("user_created", "user_updated"):
-            self._writer().write_users(conn, [records.user_row(payload, self.clock())])
-            return "applied"
+            return self._apply_user(conn, payload)
         if name == "user_added_to_group":
             return self._apply_join(conn, payload)
         return self._queue(users={int(payload["user_id"])})  # user_removed_from_group
@@ -364,6 +386,15 @@ class LiveMirror:
             row.pop("user_id")
         row["pinned"] = bool(topic.get("pinned"))
         upsert(conn, Topic.__table__, [row], ["id"])
+        return "applied"
+
+    def _apply_user(self, conn: Connection, user: Mapping[str, Any]) -> str:
+        """A new or changed account: the columns whose source the payload really carries."""
+        row = records.user_row(user, self.clock())
+        for column, source in USER_SOURCES.items():
+            if source not in user:
+                row.pop(column)
+        self._writer().write_users(conn, [row])
         return "applied"
 
     def _apply_join(self, conn: Connection, group_user: Mapping[str, Any]) -> str:

@@ -108,7 +108,7 @@ def discourse_webhook() -> Response:
             request.headers.get("X-Discourse-Event"),
             body,
         )
+        outcome = live_mirror().apply(event)
     except InvalidEvent as error:
         return _refuse(400, str(error))
-    outcome = live_mirror().apply(event)
     return jsonify({"event_id": event.event_id, "outcome": outcome})

@@ -159,3 +159,19 @@ def test_signature_comparison_needs_the_exact_hmac():
     assert signature_matches("s3cret", body, sign(body, "s3cret"))
     assert not signature_matches("s3cret", body + b" ", sign(body, "s3cret"))
     assert not signature_matches("", body, sign(body, ""))
+
+
+def test_a_signed_payload_with_an_unreadable_field_is_refused_and_writes_nothing(hooked):
+    before = dump(hooked.services.engine)
+    body = json.dumps(
+        {"post": {"id": 1, "topic_id": 1, "post_number": 2, "created_at": "pas une date"}}
+    ).encode()
+    response = post_event(
+        hooked,
+        body,
+        event_id="900002",
+        X_Discourse_Event="post_created",
+        X_Discourse_Event_Type="post",
+    )
+    assert response.status_code == 400 and "post_created" in response.json()["error"]
+    assert dump(hooked.services.engine) == before
