@@ -57,7 +57,7 @@ def _member_view(member: Member) -> dict:
     return {
         "held": mydata.held_data(services.engine, member.user_id),
         "opted_out": opted_out,
-        "score": None if row is None else float(row["score"]),
+        "score": None if row is None else round(float(row["score"]), 2),
         "lines": mydata.score_lines(row, services.score),
         "period_days": mydata.PERIOD_DAYS,
     }

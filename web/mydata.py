@@ -84,7 +84,7 @@ class ScoreLine:
     """One component of a member's score: what happened (count) and the points it earned."""
 
     component: str
-    count: float | None
+    count: int | None
     points: float
 
 
@@ -98,7 +98,8 @@ def score_lines(row: pd.Series | None, weights: ScoreWeights) -> list[ScoreLine]
         weight_name = COUNTED_BY.get(component)
         weight = float(getattr(weights, weight_name)) if weight_name else 0.0
         count = round(points / weight) if weight_name and weight else None
-        lines.append(ScoreLine(component, count, round(points, 2)))
+        shown = round(points, 2)
+        lines.append(ScoreLine(component, count, int(shown) if shown.is_integer() else shown))
     return lines
 
 

@@ -21,3 +21,12 @@ def listening_message(host: str, port: int, base_url: str) -> str:
         port=port,
         url=base_url,
     )
+
+
+def serve_in_background(app: Flask, host: str, port: int, *, threads: int = 4):
+    """Start waitress on `host:port` in a daemon thread; returns the server (`.close()` it)."""
+    import threading
+
+    server = waitress.create_server(app, host=host, port=port, threads=threads, ident="Campus")
+    threading.Thread(target=server.run, daemon=True, name="campus-web").start()
+    return server
