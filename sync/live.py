@@ -36,13 +36,14 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from sync import records
 from sync.client import TOPIC_CHUNK_SIZE, DiscourseAPI
@@ -57,6 +58,7 @@ log = logging.getLogger(__name__)
 STATE_FLOOR = "webhook.floor"
 RETENTION = timedelta(days=30)  # seen ids kept this long; older ones fall under the floor
 PRUNE_EVERY = 500  # events between two prunings
+WRITE_ATTEMPTS = 3
 POST_IDS_PER_REQUEST = TOPIC_CHUNK_SIZE
 #: columns a webhook post does not carry or may not change (see `apply_post`)
 POST_KEEP = ("like_count", "flag_count", "accepted_answer", "deleted_at")
@@ -203,8 +205,25 @@ class LiveMirror:
     def apply(self, event: Event) -> str:
         """Apply `event` once: "applied", "queued" (checked later), "ignored" or "duplicate".
 
-        A payload Campus cannot read raises `InvalidEvent` and writes nothing.
+        A payload Campus cannot read raises `InvalidEvent` and writes nothing. A transaction
+        the database refuses because another process wrote meanwhile (SQLite's busy snapshot
+        while a sync commits a page) is tried again, as it was rolled back whole.
         """
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                outcome = self._apply_once(event)
+                break
+            except OperationalError:
+                if attempt == WRITE_ATTEMPTS:
+                    raise
+                time.sleep(0.05 * attempt)
+        if outcome == "queued" and self.background:
+            self._ensure_thread()
+            with self._wake:
+                self._wake.notify_all()
+        return outcome
+
+    def _apply_once(self, event: Event) -> str:
         with self._write_lock, self.engine.begin() as conn:
             if not self._claim(conn, event.event_id):
                 return "duplicate"
@@ -223,10 +242,6 @@ class LiveMirror:
             )
             if event.event_id % PRUNE_EVERY == 0:
                 self._prune(conn, now)
-        if outcome == "queued" and self.background:
-            self._ensure_thread()
-            with self._wake:
-                self._wake.notify_all()
         return outcome
 
     def _claim(self, conn: Connection, event_id: int) -> bool:
@@ -549,10 +564,10 @@ class LiveMirror:
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Block until no check is queued or running (True), or `timeout` passed (False)."""
-        deadline = datetime.now(UTC) + timedelta(seconds=timeout)
+        deadline = time.monotonic() + timeout
         with self._wake:
             while self.pending():
-                left = (deadline - datetime.now(UTC)).total_seconds()
+                left = deadline - time.monotonic()
                 if left <= 0:
                     return False
                 self._wake.wait(min(left, 0.05))

@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import OperationalError
 
 from sandbox.views import basic_user
 from sandbox.webhook_payloads import post_payload
@@ -358,3 +359,20 @@ def test_old_ids_are_pruned_under_a_floor(synced, sandbox_api):
         floor = conn.execute(select(SyncState.value).where(SyncState.key == "webhook.floor"))
         assert floor.scalar() == "7"
     assert mirror.apply(_event(7, "user_updated", "user", payload)) == "duplicate"
+
+
+def test_a_write_refused_by_a_concurrent_writer_is_tried_again(synced, sandbox_api, monkeypatch):
+    mirror = LiveMirror(synced, lambda: sandbox_api, background=False)
+    original = mirror._apply_once
+    calls = []
+
+    def busy_once(event):
+        calls.append(event.event_id)
+        if len(calls) == 1:
+            raise OperationalError("BEGIN", {}, Exception("database is locked"))
+        return original(event)
+
+    monkeypatch.setattr(mirror, "_apply_once", busy_once)
+    payload = {"id": 1, "username": "quelquun"}
+    assert mirror.apply(_event(77, "user_updated", "user", payload)) == "applied"
+    assert calls == [77, 77]
