@@ -122,7 +122,7 @@ def parse_event(
     event_id: str | None, event_type: str | None, event: str | None, body: bytes
 ) -> Event:
     """Check a delivery's headers and body; raise `InvalidEvent` with the reason if unusable."""
-    if not event_id or not event_id.isdigit():
+    if not event_id or not (event_id.isascii() and event_id.isdigit()) or len(event_id) > 18:
         raise InvalidEvent(_("En-tête X-Discourse-Event-Id absent ou non numérique."))
     if event not in EVENTS or EVENTS[event] != event_type:
         raise InvalidEvent(

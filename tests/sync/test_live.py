@@ -334,6 +334,8 @@ def test_posts_the_mirror_lacks_are_read_through_one_request_per_topic(
     ("headers", "body", "reason"),
     [
         (("x", "post", "post_created"), b"{}", "X-Discourse-Event-Id"),
+        (("²", "post", "post_created"), b"{}", "X-Discourse-Event-Id"),
+        (("9" * 19, "post", "post_created"), b"{}", "X-Discourse-Event-Id"),
         (("1", "category", "category_created"), b"{}", "category_created"),
         (("1", "topic", "post_created"), b"{}", "post_created"),
         (("1", "post", "post_created"), b"{not json", "JSON"),
