@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -50,7 +51,7 @@ from sync.client import TOPIC_CHUNK_SIZE, DiscourseAPI
 from sync.errors import DiscourseError, DiscourseNotFound
 from sync.i18n import _
 from sync.mirror import MirrorSync, SyncOptions, upsert
-from sync.schema import Group, Like, Membership, Post, SyncState, Topic, WebhookEvent
+from sync.schema import Group, Like, Membership, Post, SyncState, Topic, User, WebhookEvent
 from sync.stats import STATE_LAST_WEBHOOK
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,21 @@ EVENTS = {
     "user_updated": "user",
     "user_added_to_group": "group_user",
     "user_removed_from_group": "group_user",
+    "topic_revised": "topic",
+    "user_suspended": "user",
+    "user_unsuspended": "user",
+    "user_destroyed": "user",
 }
+#: events of those types that change nothing Campus mirrors: answered, nothing written
+IGNORED = {
+    "user_logged_in": "user",
+    "user_logged_out": "user",
+    "user_confirmed_email": "user",
+    "user_approved": "user",
+    "user_promoted": "user",
+}
+#: topic_closed_status_updated, topic_visible_status_updated…: the topic's fields, like an edit
+STATUS_EVENT = re.compile(r"topic_[a-z_]+_status_updated")
 #: the fields each payload type must have for Campus to use it
 REQUIRED = {
     "post": ("id", "topic_id", "post_number", "created_at"),
@@ -124,7 +139,11 @@ def parse_event(
     """Check a delivery's headers and body; raise `InvalidEvent` with the reason if unusable."""
     if not event_id or not (event_id.isascii() and event_id.isdigit()) or len(event_id) > 18:
         raise InvalidEvent(_("En-tête X-Discourse-Event-Id absent ou non numérique."))
-    if event not in EVENTS or EVENTS[event] != event_type:
+    if IGNORED.get(str(event)) == event_type:
+        return Event(int(event_id), event_type, str(event), {})
+    if (event not in EVENTS or EVENTS[event] != event_type) and not (
+        event_type == "topic" and STATUS_EVENT.fullmatch(str(event))
+    ):
         raise InvalidEvent(
             _(
                 "Événement non pris en charge : {event} ({type}). Dans Discourse, ne cochez que "
@@ -205,10 +224,13 @@ class LiveMirror:
     def apply(self, event: Event) -> str:
         """Apply `event` once: "applied", "queued" (checked later), "ignored" or "duplicate".
 
-        A payload Campus cannot read raises `InvalidEvent` and writes nothing. A transaction
+        An event of `IGNORED` writes nothing. A payload Campus cannot read raises
+        `InvalidEvent` and writes nothing. A transaction
         the database refuses because another process wrote meanwhile (SQLite's busy snapshot
         while a sync commits a page) is tried again, as it was rolled back whole.
         """
+        if event.event in IGNORED:
+            return "ignored"
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 outcome = self._apply_once(event)
@@ -297,7 +319,9 @@ class LiveMirror:
             return self._apply_like(conn, payload["post"], payload["user"])
         if name == "accepted_solution":
             return self._apply_accept(conn, payload)
-        if name in ("topic_created", "topic_edited"):
+        if name in ("topic_created", "topic_edited", "topic_revised") or STATUS_EVENT.fullmatch(
+            name
+        ):
             return self._apply_topic(conn, payload)
         if name in ("topic_destroyed", "topic_recovered"):
             return self._queue(topics={int(payload["id"])})
@@ -305,6 +329,8 @@ class LiveMirror:
             return self._apply_user(conn, payload)
         if name == "user_added_to_group":
             return self._apply_join(conn, payload)
+        if name in ("user_suspended", "user_unsuspended", "user_destroyed"):
+            return self._queue(users={int(payload["id"])})
         return self._queue(users={int(payload["user_id"])})  # user_removed_from_group
 
     @staticmethod
@@ -527,17 +553,22 @@ class LiveMirror:
                 with self._write_lock, self.engine.begin() as conn:
                     writer.write_posts(conn, posts, {}, from_topic_view=False)
         for user_id in sorted(checks.users):
-            self._check_memberships(writer, user_id)
+            self._check_user(writer, user_id)
 
-    def _check_memberships(self, writer: MirrorSync, user_id: int) -> None:
-        """An account's memberships of mirrored groups, as the forum lists its groups."""
+    def _check_user(self, writer: MirrorSync, user_id: int) -> None:
+        """An account as the forum shows it: suspended or not, deleted, and its memberships."""
         try:
-            user = self._client.user_by_id(user_id)
+            user = self._client.user_by_id(user_id) or {}
         except DiscourseNotFound:
-            groups: set[int] = set()
-        else:
-            groups = {int(group["id"]) for group in (user or {}).get("groups") or []}
+            user = None
+        groups = {int(group["id"]) for group in (user or {}).get("groups") or []}
         with self._write_lock, self.engine.begin() as conn:
+            if user is None:
+                conn.execute(update(User).where(User.id == user_id).values(deleted=True))
+            elif "suspended_till" in user:
+                till = records.parse_time(user["suspended_till"])
+                suspended = till is not None and till > self.clock()
+                conn.execute(update(User).where(User.id == user_id).values(suspended=suspended))
             mirrored = set(
                 conn.execute(select(Group.id).where(Group.automatic.is_(False))).scalars()
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -20,7 +20,7 @@ from sandbox.views import basic_user
 from sandbox.webhook_payloads import post_payload
 from sync.db import connect
 from sync.live import Event, InvalidEvent, LiveMirror, parse_event
-from sync.schema import Membership, Post, Solution, SyncState, Topic, WebhookEvent
+from sync.schema import Membership, Post, Solution, SyncState, Topic, User, WebhookEvent
 from sync.stats import mirror_stats
 from tests.db.mirror_support import counts, dump, sync
 
@@ -378,3 +378,51 @@ def test_a_write_refused_by_a_concurrent_writer_is_tried_again(synced, sandbox_a
     payload = {"id": 1, "username": "quelquun"}
     assert mirror.apply(_event(77, "user_updated", "user", payload)) == "applied"
     assert calls == [77, 77]
+
+
+def test_a_suspension_is_read_from_the_forum(synced, live, sandbox_server):
+    forum = sandbox_server.state
+    user = next(u for u in forum.users.values() if u.id > 0 and u.suspended_till is None)
+    with forum.lock:
+        user.suspended_till = datetime(2099, 1, 1, tzinfo=UTC)
+
+    assert (
+        live.apply(
+            _event(10_010, "user_suspended", "user", {"id": user.id, "username": user.username})
+        )
+        == "queued"
+    )
+    assert live.wait_idle(30)
+
+    with synced.connect() as conn:
+        assert conn.execute(select(User.suspended).where(User.id == user.id)).scalar() is True
+
+
+def test_a_forged_account_deletion_deletes_nobody(synced, live, sandbox_server):
+    user = next(u for u in sandbox_server.state.users.values() if u.id > 0 and not u.staged)
+
+    live.apply(_event(10_011, "user_destroyed", "user", {"id": user.id, "username": user.username}))
+    assert live.wait_idle(30)
+
+    with synced.connect() as conn:
+        assert conn.execute(select(User.deleted).where(User.id == user.id)).scalar() is False
+
+
+def test_events_that_change_nothing_mirrored_are_answered_without_writing(synced, sandbox_api):
+    mirror = LiveMirror(synced, lambda: sandbox_api, background=False)
+    before = dump(synced)
+    assert mirror.apply(_event(10_012, "user_logged_in", "user", {"id": 3})) == "ignored"
+    assert dump(synced) == before
+
+
+def test_a_topic_status_change_updates_the_topic(synced, sandbox_api):
+    mirror = LiveMirror(synced, lambda: sandbox_api, background=False)
+    with synced.connect() as conn:
+        stored = conn.execute(select(Topic).where(Topic.closed.is_(False)).limit(1)).one()
+    payload = {"id": stored.id, "title": stored.title, "created_at": "2026-01-01T00:00:00Z"}
+    payload["closed"] = True
+    assert (
+        mirror.apply(_event(10_013, "topic_closed_status_updated", "topic", payload)) == "applied"
+    )
+    with synced.connect() as conn:
+        assert conn.execute(select(Topic.closed).where(Topic.id == stored.id)).scalar() is True
