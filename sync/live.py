@@ -5,11 +5,13 @@ The web service (`web.webhooks`) verifies a delivery's signature, then hands it 
 - **Idempotent by event id.** `X-Discourse-Event-Id` is recorded (table `webhook_events`) in the
   transaction that applies the event: a replayed or re-delivered event changes nothing.
 - **The payload for what it carries, the API for anything destructive.** New and edited posts,
-  new and edited topics, accepted answers, new and updated accounts and group joins are written
-  from the payload, in the request, through the sync's own writers (`sync.mirror.MirrorSync`).
-  What destroys or takes back — a deleted or recovered post or topic, an unaccepted answer, a
-  removal from a group — is only queued: a background thread asks the forum (admin API) for the
-  truth and writes that. So a forged or replayed delivery can never delete, unaccept or remove.
+  new and edited topics (status changes included), accepted answers, new and updated accounts
+  and group joins are written from the payload, in the request, through the sync's own writers
+  (`sync.mirror.MirrorSync`). What destroys or takes back — a deleted or recovered post or
+  topic, an unaccepted answer, a removal from a group, a suspension, a deleted account — is only
+  queued: a background thread asks the forum (admin API) for the truth and writes that. So a
+  forged or replayed delivery can never delete, unaccept, remove or suspend. Events that change
+  nothing mirrored (logins…) are answered and ignored.
 - **Fetch what a payload lacks, coalesced, within the budget.** Webhook posts carry no like
   counts (`WebHookPostSerializer` drops `actions_summary`). A `post_liked` event adds one like to
   a mirrored post (with `fetch_likers`, the liker's row too, and only if it was not known); a
