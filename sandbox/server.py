@@ -197,7 +197,7 @@ class Sandbox:
                 payload.get("events"),
                 payload.get("retry_seconds"),
             ),
-            ("GET", "webhooks/deliveries"): lambda: {"deliveries": hooks.list()},
+            ("GET", "webhooks/deliveries"): lambda: {"deliveries": hooks.summaries()},
             ("POST", "webhooks/replay"): lambda: hooks.replay(payload.get("ids")),
             ("POST", "webhooks/wait"): lambda: {
                 "idle": hooks.wait_idle(float(payload.get("timeout", 30))),

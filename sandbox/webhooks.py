@@ -124,7 +124,7 @@ class WebhookDeliverer:
                 "last_event_id": max(self.deliveries, default=0),
             }
 
-    def list(self, since: int = 0) -> list[dict]:
+    def summaries(self, since: int = 0) -> list[dict]:
         """Summaries of the deliveries with an id above `since`."""
         with self._condition:
             return [

@@ -148,7 +148,7 @@ def test_a_failed_delivery_is_retried_until_answered(sandbox_server):
         assert sandbox_server.wait_webhooks(10)
         bodies = {item["body"] for item in failing.received}
         assert len(failing.received) == 3 and len(bodies) == 1
-        (delivery,) = sandbox_server.sandbox.webhooks.list()
+        (delivery,) = sandbox_server.sandbox.webhooks.summaries()
         assert delivery["attempts"] == ["500", "503", "200"]
         assert delivery["state"] == "delivered"
     finally:
@@ -161,7 +161,7 @@ def test_a_delivery_gives_up_after_four_retries(sandbox_server):
         sandbox_server.configure_webhooks(failing.url, SECRET, retry_seconds=[0.01] * 4)
         sandbox_server.activity(seed=2, new_posts=1)
         assert sandbox_server.wait_webhooks(10)
-        (delivery,) = sandbox_server.sandbox.webhooks.list()
+        (delivery,) = sandbox_server.sandbox.webhooks.summaries()
         assert (delivery["state"], len(delivery["attempts"])) == ("failed", 5)
     finally:
         failing.close()
