@@ -83,13 +83,13 @@ def serve(engine, sandbox: SandboxServer, folder: Path):
     return url, server, app
 
 
-def drive(forum, seconds: float, rate: float, seed: int) -> dict[int, float]:
-    """Change the forum `rate` times a second; returns {deleted post id: when}."""
+def drive(forum, seconds: float, rate: float, seed: int, deleted: dict[int, float]) -> None:
+    """Change the forum `rate` times a second; note {deleted post id: when} in `deleted` as
+    each deletion happens (the watcher reads it meanwhile)."""
     rng = random.Random(seed)
     with forum.lock:
         users = [u for u in forum.users.values() if u.id > 0 and not u.staged and u.active]
         topics = [t for t in forum.topics.values() if forum.is_counted_topic(t)]
-    deleted: dict[int, float] = {}
     start = time.monotonic()
     for index in range(int(seconds * rate)):
         delay = start + index / rate - time.monotonic()
@@ -123,7 +123,6 @@ def drive(forum, seconds: float, rate: float, seed: int) -> dict[int, float]:
                     post = rng.choice(replies)
                     forum.delete_post(post)
                     deleted[post.id] = time.monotonic()
-    return deleted
 
 
 def watch_deletions(engine, deleted: dict[int, float], seen: dict[int, float], stop) -> None:
@@ -172,7 +171,7 @@ def main(argv: list[str] | None = None) -> dict:
     )
     watcher.start()
     started = time.monotonic()
-    deleted.update(drive(network.forum, args.seconds, args.rate, args.seed))
+    drive(network.forum, args.seconds, args.rate, args.seed, deleted)
     drove = time.monotonic() - started
     idle = sandbox.wait_webhooks(120) and live_mirror(app).wait_idle(300)
     time.sleep(0.2)
