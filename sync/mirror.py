@@ -575,36 +575,33 @@ class MirrorSync:
 
         In its own transaction, or in `conn`'s when given.
         """
-        if conn is None:
-            with self.engine.begin() as conn:
-                self.update_affiliations(conn)
-            return
-        top_slugs = set(
-            conn.execute(select(Category.slug).where(Category.parent_id.is_(None))).scalars()
-        )
-        coop_groups = (
-            top_slugs - set(self.options.network_category_slugs)
-        ) | self.options.cooperative_slugs
-        memberships = conn.execute(
-            select(Membership.user_id, Group.name).join(Group, Group.id == Membership.group_id)
-        ).all()
-        derived = records.affiliations(memberships, coop_groups, self.options.role_groups)
-        current = {
-            row.id: (row.cooperative, row.role)
-            for row in conn.execute(select(User.id, User.cooperative, User.role))
-        }
-        moves: dict[tuple[str | None, str | None], list[int]] = {}
-        for user_id, now_value in current.items():
-            wanted = derived.get(user_id, (None, None))
-            if wanted != now_value:
-                moves.setdefault(wanted, []).append(user_id)
-        for (cooperative, role), user_ids in moves.items():
-            for start in range(0, len(user_ids), CHUNK):
-                conn.execute(
-                    update(User)
-                    .where(User.id.in_(user_ids[start : start + CHUNK]))
-                    .values(cooperative=cooperative, role=role)
-                )
+        with nullcontext(conn) if conn is not None else self.engine.begin() as conn:
+            top_slugs = set(
+                conn.execute(select(Category.slug).where(Category.parent_id.is_(None))).scalars()
+            )
+            coop_groups = (
+                top_slugs - set(self.options.network_category_slugs)
+            ) | self.options.cooperative_slugs
+            memberships = conn.execute(
+                select(Membership.user_id, Group.name).join(Group, Group.id == Membership.group_id)
+            ).all()
+            derived = records.affiliations(memberships, coop_groups, self.options.role_groups)
+            current = {
+                row.id: (row.cooperative, row.role)
+                for row in conn.execute(select(User.id, User.cooperative, User.role))
+            }
+            moves: dict[tuple[str | None, str | None], list[int]] = {}
+            for user_id, now_value in current.items():
+                wanted = derived.get(user_id, (None, None))
+                if wanted != now_value:
+                    moves.setdefault(wanted, []).append(user_id)
+            for (cooperative, role), user_ids in moves.items():
+                for start in range(0, len(user_ids), CHUNK):
+                    conn.execute(
+                        update(User)
+                        .where(User.id.in_(user_ids[start : start + CHUNK]))
+                        .values(cooperative=cooperative, role=role)
+                    )
 
     # ------------------------------------------------------------------ posts
 
