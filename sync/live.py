@@ -452,12 +452,8 @@ class LiveMirror:
             [{"group_id": group_id, "user_id": user_id}],
             ["group_id", "user_id"],
         )
-        self._update_affiliations(conn)
+        self._writer().update_affiliations(conn, only=[user_id])  # the sync's rule
         return "applied"
-
-    def _update_affiliations(self, conn: Connection) -> None:
-        """Cooperative and role of every member, from the memberships (the sync's rule)."""
-        self._writer().update_affiliations(conn)
 
     # ------------------------------------------------------------------ queued checks
     def _queue_post(self, post: Mapping[str, Any]) -> str:
@@ -593,7 +589,7 @@ class LiveMirror:
                     [{"group_id": group_id, "user_id": user_id} for group_id in added],
                 )
             if gone or added:
-                writer.update_affiliations(conn)
+                writer.update_affiliations(conn, only=[user_id])
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Block until no check is queued or running (True), or `timeout` passed (False)."""

@@ -570,11 +570,21 @@ class MirrorSync:
         self.summary.users += len(changed)
         return sum(1 for row in rows if row["id"] not in stored)
 
-    def update_affiliations(self, conn: Connection | None = None) -> None:
+    def update_affiliations(
+        self, conn: Connection | None = None, only: Iterable[int] | None = None
+    ) -> None:
         """Cooperative and role of every user, from the memberships now in the mirror.
 
-        In its own transaction, or in `conn`'s when given.
+        In its own transaction, or in `conn`'s when given; only for the users `only` if given.
         """
+        users = select(User.id, User.cooperative, User.role)
+        memberships = select(Membership.user_id, Group.name).join(
+            Group, Group.id == Membership.group_id
+        )
+        if only is not None:
+            ids = list(only)
+            users = users.where(User.id.in_(ids))
+            memberships = memberships.where(Membership.user_id.in_(ids))
         with nullcontext(conn) if conn is not None else self.engine.begin() as conn:
             top_slugs = set(
                 conn.execute(select(Category.slug).where(Category.parent_id.is_(None))).scalars()
@@ -582,14 +592,10 @@ class MirrorSync:
             coop_groups = (
                 top_slugs - set(self.options.network_category_slugs)
             ) | self.options.cooperative_slugs
-            memberships = conn.execute(
-                select(Membership.user_id, Group.name).join(Group, Group.id == Membership.group_id)
-            ).all()
-            derived = records.affiliations(memberships, coop_groups, self.options.role_groups)
-            current = {
-                row.id: (row.cooperative, row.role)
-                for row in conn.execute(select(User.id, User.cooperative, User.role))
-            }
+            derived = records.affiliations(
+                conn.execute(memberships).all(), coop_groups, self.options.role_groups
+            )
+            current = {row.id: (row.cooperative, row.role) for row in conn.execute(users)}
             moves: dict[tuple[str | None, str | None], list[int]] = {}
             for user_id, now_value in current.items():
                 wanted = derived.get(user_id, (None, None))

@@ -426,3 +426,21 @@ def test_a_topic_status_change_updates_the_topic(synced, sandbox_api):
     )
     with synced.connect() as conn:
         assert conn.execute(select(Topic.closed).where(Topic.id == stored.id)).scalar() is True
+
+
+def test_a_new_member_joining_groups_gets_a_cooperative_and_a_role(
+    synced, live, receiver, sandbox_server
+):
+    forum = sandbox_server.state
+    cooperative = next(
+        g for g in forum.groups.values() if not g.automatic and forum.category_by_slug(g.name)
+    )
+    with forum.lock:
+        user = forum.add_user("nouvelle-directrice", "nd@example.org")
+        forum.add_members(cooperative, [user.id])
+        forum.add_members(forum.group_by_name("directions"), [user.id])
+    settle(sandbox_server, live)
+
+    with synced.connect() as conn:
+        row = conn.execute(select(User.cooperative, User.role).where(User.id == user.id)).one()
+    assert tuple(row) == (cooperative.name, "direction")
