@@ -326,6 +326,8 @@ class LiveMirror:
         ):
             return self._apply_topic(conn, payload)
         if name in ("topic_destroyed", "topic_recovered"):
+            if payload.get("archetype") == "private_message":
+                return "ignored"
             return self._queue(topics={int(payload["id"])})
         if name in ("user_created", "user_updated"):
             return self._apply_user(conn, payload)
@@ -536,9 +538,17 @@ class LiveMirror:
         client = self._client
         for topic_id in sorted(checks.topics):
             writer.reread_topic(topic_id, self._write_lock)
+        with self.engine.connect() as conn:
+            mirrored = set(
+                conn.execute(
+                    select(Topic.id).where(
+                        Topic.id.in_(list(checks.posts)), Topic.archetype == "regular"
+                    )
+                ).scalars()
+            )
         for topic_id, post_ids in sorted(checks.posts.items()):
-            if topic_id in checks.topics:
-                continue  # just re-read whole
+            if topic_id in checks.topics or topic_id not in mirrored:
+                continue  # re-read whole just above, or a topic the sync has not brought yet
             ids = sorted(post_ids)
             for start in range(0, len(ids), POST_IDS_PER_REQUEST):
                 chunk = ids[start : start + POST_IDS_PER_REQUEST]

@@ -444,3 +444,27 @@ def test_a_new_member_joining_groups_gets_a_cooperative_and_a_role(
     with synced.connect() as conn:
         row = conn.execute(select(User.cooperative, User.role).where(User.id == user.id)).one()
     assert tuple(row) == (cooperative.name, "direction")
+
+
+def test_private_messages_never_enter_the_mirror(synced, live, receiver, sandbox_server):
+    forum = sandbox_server.state
+    with forum.lock:
+        alice, bob = [u for u in forum.users.values() if u.id > 0 and not u.staged][:2]
+        first = forum.create_topic(
+            alice,
+            "Un message privé entre deux membres",
+            "Bonjour, je voulais te demander conseil en privé sur un client.",
+            archetype="private_message",
+            allowed_user_ids=[alice.id, bob.id],
+        )
+        reply = forum.create_post(
+            bob, forum.topics[first.topic_id], "Avec plaisir, appelle-moi demain matin."
+        )
+        forum.add_action(first, bob, 2)
+        forum.delete_post(reply)
+        forum.delete_post(first)
+    settle(sandbox_server, live)
+
+    with synced.connect() as conn:
+        assert conn.execute(select(Topic.id).where(Topic.id == first.topic_id)).first() is None
+        assert conn.execute(select(Post.id).where(Post.topic_id == first.topic_id)).first() is None
