@@ -22,6 +22,10 @@ The web service (`web.webhooks`) verifies a delivery's signature, then hands it 
   each request covers more of it. A like counted here that the sync had already counted (the
   sync ran between the like and its delivery) makes the topic's likes disagree with its listing:
   the next sync re-reads that topic, as it does for any topic that does not match.
+- **The sync's safety net stays whole.** A topic's listing counters (posts, highest post
+  number, likes, accepted answer, bump date) are never written from a webhook: the sync
+  compares them with the forum's listing to find the topics that changed, so a change whose
+  delivery was lost is still found by the next incremental sync.
 - Every applied event stores its time under the sync-state key `last_webhook_at` (`campus
   stats` shows it). The hourly sync stays the safety net: an event lost (Campus down, a queued
   check not yet done when the process stopped) is caught by the next sync.
@@ -360,7 +364,6 @@ class LiveMirror:
         ):
             return "ignored"  # an older state of the post than the mirror's
         self._writer().write_posts(conn, [post], {}, from_topic_view=True, keep=POST_KEEP)
-        self._bump_topic(conn, row, post.get("topic_posts_count"))
         if stored is None and not created:
             return self._queue_post(post)
         return "applied"
@@ -388,25 +391,6 @@ class LiveMirror:
         conn.execute(update(Post).where(Post.id == post_id).values(like_count=Post.like_count + 1))
         return "applied"
 
-    def _bump_topic(self, conn: Connection, row: Mapping[str, Any], posts_count: Any) -> None:
-        """Listing fields of the post's topic that a new post moves."""
-        topic = conn.execute(
-            select(Topic.highest_post_number, Topic.last_posted_at).where(
-                Topic.id == row["topic_id"]
-            )
-        ).first()
-        if topic is None:
-            return
-        values: dict[str, Any] = {}
-        if row["post_number"] > (topic.highest_post_number or 0):
-            values["highest_post_number"] = row["post_number"]
-        if topic.last_posted_at is None or row["created_at"] > topic.last_posted_at:
-            values["last_posted_at"] = row["created_at"]
-        if isinstance(posts_count, int):
-            values["posts_count"] = posts_count
-        if values:
-            conn.execute(update(Topic).where(Topic.id == row["topic_id"]).values(**values))
-
     def _apply_accept(self, conn: Connection, post: Mapping[str, Any]) -> str:
         """An accepted answer: the topic's solution and the post's flag."""
         if self._private(post):
@@ -415,18 +399,16 @@ class LiveMirror:
         writer.write_posts(conn, [post], {}, from_topic_view=True, keep=POST_KEEP)
         conn.execute(update(Post).where(Post.id == post["id"]).values(accepted_answer=True))
         writer.set_solution(conn, int(post["topic_id"]), int(post["id"]), post.get("user_id"))
-        conn.execute(
-            update(Topic).where(Topic.id == post["topic_id"]).values(has_accepted_answer=True)
-        )
         return "applied"
 
     def _apply_topic(self, conn: Connection, topic: Mapping[str, Any]) -> str:
-        """A new or edited topic: its own fields (never deleted_at nor its solution)."""
+        """A new or edited topic: its own fields, never deleted_at, its solution or the listing
+        counters (`records.LISTING_FIELDS`: the sync compares them with the forum's)."""
         if topic.get("archetype") == "private_message":
             return "ignored"
         row = records.topic_view_row(topic)
-        for column in ("deleted_at", "accepted_post_id", "has_accepted_answer"):
-            row.pop(column)
+        for column in ("deleted_at", "accepted_post_id", *records.LISTING_FIELDS):
+            row.pop(column, None)
         if row["user_id"] is None:
             row.pop("user_id")
         row["pinned"] = bool(topic.get("pinned"))

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import OperationalError
 
 from sandbox.views import basic_user
-from sandbox.webhook_payloads import post_payload
+from sandbox.webhook_payloads import post_payload, topic_payload
 from sync.db import connect
 from sync.live import Event, InvalidEvent, LiveMirror, parse_event
 from sync.schema import Membership, Post, Solution, SyncState, Topic, User, WebhookEvent
@@ -468,3 +468,17 @@ def test_private_messages_never_enter_the_mirror(synced, live, receiver, sandbox
     with synced.connect() as conn:
         assert conn.execute(select(Topic.id).where(Topic.id == first.topic_id)).first() is None
         assert conn.execute(select(Post.id).where(Post.topic_id == first.topic_id)).first() is None
+
+
+def test_a_lost_deletion_is_still_found_by_the_next_sync(synced, sandbox_server, sandbox_api):
+    mirror = LiveMirror(synced, lambda: sandbox_api, background=False)
+    forum = sandbox_server.state
+    reply = _live_reply(forum)
+    topic = forum.topics[reply.topic_id]
+    forum.delete_post(reply)  # its delivery is lost: no webhook is configured
+    edited = json.dumps({"topic": topic_payload(forum, topic)}).encode()
+    assert mirror.apply(parse_event("10020", "topic", "topic_edited", edited)) == "applied"
+
+    sync(synced, sandbox_api)
+
+    assert counts(synced) == sandbox_server.truth()
