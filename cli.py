@@ -405,8 +405,10 @@ def doctor(ctx: click.Context) -> None:
     client = open_client(config)
     checks = run_doctor(client)
     click.echo(format_checks(checks))
-    if exit_code(checks) == 0:
-        click.echo("\n" + web_doctor.web_report(os.environ, config["web"], client))
+    forum_ok = exit_code(checks) == 0
+    click.echo(
+        "\n" + web_doctor.web_report(os.environ, config["web"], client if forum_ok else None)
+    )
     ctx.exit(exit_code(checks))
 
 
@@ -967,7 +969,7 @@ def demo_web(config: Config, sandbox, network, month: str, *, serve: bool) -> bo
     for variable in WEB_SECRETS.values():
         if not environ.get(variable):
             environ[variable] = random_secrets.token_hex(32)
-    port = _free_port() if not serve else config["web"].port
+    port = config["web"].port if serve and _port_is_free(config["web"].port) else _free_port()
     url = f"http://127.0.0.1:{port}"
     config.sections["web"] = dataclasses.replace(config["web"], base_url=url, proxies=0)
     assert isinstance(config["web"], _WebSettings)
@@ -1031,6 +1033,17 @@ def _web_role(role: str, coop: str | None) -> str:
     from web.demo import role_label
 
     return role_label(role, coop)
+
+
+def _port_is_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def _free_port() -> int:

@@ -50,9 +50,12 @@ SECRETS = {
 WEBHOOK_EVENTS = "post, topic, like, solved, user, group_user"
 
 
-def web_report(environ: Mapping[str, str], settings: WebSettings, client: DiscourseAPI) -> str:
-    """The web service's part of `campus doctor`: secrets, the forum's provider setting, and
-    what to set in Discourse's admin (the secrets themselves are never printed)."""
+def web_report(
+    environ: Mapping[str, str], settings: WebSettings, client: DiscourseAPI | None
+) -> str:
+    """The web service's part of `campus doctor`: secrets, the forum's provider setting (when
+    `client` is given: the forum answered), and what to set in Discourse's admin (the secrets
+    themselves are never printed)."""
     lines = [_("Service web (campus serve) :")]
     missing = 0
     for variable in SECRETS:
@@ -64,7 +67,8 @@ def web_report(environ: Mapping[str, str], settings: WebSettings, client: Discou
             lines.append(_("[OK] {variable} est définie.", variable=variable))
     if missing:
         lines.append(secret_hint())
-    lines.append(_provider_line(client))
+    if client is not None:
+        lines.append(_provider_line(client))
     host = urlsplit(settings.base_url).hostname or settings.base_url
     lines += [
         _("À régler dans l'administration de Discourse (Admin > Paramètres, Admin > API) :"),

@@ -31,6 +31,15 @@ def _scores() -> mydata.ScoreCache:
     return current_app.extensions.setdefault("campus_scores", mydata.ScoreCache())
 
 
+def role_labels() -> dict[str, str]:
+    """The roles of the network, as a member reads them."""
+    return {
+        "entrepreneur": _("entrepreneur·e salarié·e"),
+        "appui": _("équipe d'appui"),
+        "direction": _("direction"),
+    }
+
+
 def component_labels() -> dict[str, tuple[str, str]]:
     """Each score component: what it counts, and its unit (in the member's language)."""
     return {
@@ -52,8 +61,11 @@ def _member_view(member: Member) -> dict:
     """Everything `/moi` and its JSON download show, for this member only."""
     services = current_services()
     opted_out = services.groups.optout in member.groups
-    table = _scores().table(services.engine, services.score, services.groups.optout)
-    row = None if opted_out else mydata.member_row(table, member.user_id)
+    row = (
+        None
+        if opted_out
+        else _scores().row(services.engine, services.score, services.groups.optout, member.user_id)
+    )
     return {
         "held": mydata.held_data(services.engine, member.user_id),
         "opted_out": opted_out,
@@ -76,7 +88,7 @@ def page() -> str:
             services.groups.cooperatives.get(slug, slug)
             for slug in services.groups.cooperatives_of(member.groups)
         ],
-        role=services.groups.role_of(member.groups),
+        role=role_labels().get(services.groups.role_of(member.groups) or "", ""),
         optout_group=services.groups.optout,
         labels=component_labels(),
     )

@@ -47,3 +47,28 @@ def test_init_writes_the_web_section(tmp_path):
     text = (tmp_path / "new" / "campus.toml").read_text(encoding="utf-8")
     assert "[web]" in text
     assert 'base_url = "https://campus.example.org"' in text
+
+
+def test_serve_on_a_taken_port_exits_1_with_a_message(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        (tmp_path / "campus.toml").write_text("", encoding="utf-8")
+        result = CliRunner().invoke(
+            cli.main,
+            ["--config", str(tmp_path / "campus.toml"), "serve", "--port", str(port)],
+            env={
+                "CAMPUS_LANG": "fr",
+                "CAMPUS_DISCOURSE_API_KEY": "k" * 20,
+                "CAMPUS_DATABASE_URL": f"sqlite:///{tmp_path / 'campus.db'}",
+                "CAMPUS_WEB_SECRET": "w" * 32,
+                "CAMPUS_DISCOURSE_CONNECT_SECRET": "c" * 32,
+                "CAMPUS_WEBHOOK_SECRET": "h" * 32,
+            },
+        )
+    assert result.exit_code == 1
+    assert f"Impossible d'écouter sur 127.0.0.1:{port}" in result.output
+    assert "Traceback" not in result.output
