@@ -1152,6 +1152,7 @@ def demo_web(config: Config, sandbox, network, month: str, *, serve: bool) -> bo
     click.echo("\n== " + web_demo.heading() + " ==")
     services = web_services(config, environ)
     server = serve_in_background(create_app(services), "127.0.0.1", port)
+    sandbox.configure_webhooks(url + "/webhooks/discourse", environ["CAMPUS_WEBHOOK_SECRET"])
     forum = network.forum
 
     def members(name: str) -> list:

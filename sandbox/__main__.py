@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 
 from sandbox.i18n import _, number
 from sandbox.network import generate
 from sandbox.server import API_KEY_ENV, DEFAULT_API_KEY, SandboxServer, default_api_key
+
+WEBHOOK_SECRET_ENV = "CAMPUS_WEBHOOK_SECRET"  # the secret Campus checks deliveries with
 
 
 def serve(
@@ -25,6 +28,7 @@ def serve(
     rate_limit: int = 60,
     bare: bool = False,
     api_key: str | None = None,
+    webhook_url: str | None = None,
     out=sys.stdout,
 ) -> None:
     """Generate the network and serve it until interrupted, after printing how to use it."""
@@ -80,6 +84,16 @@ def serve(
             file=out,
         )
     print(_("Limite admin : {limit} requêtes/minute (0 = aucune).", limit=rate_limit), file=out)
+    if webhook_url:
+        server.configure_webhooks(webhook_url, os.environ.get(WEBHOOK_SECRET_ENV, ""))
+        print(
+            _(
+                "Webhooks envoyés à {url} (signés avec {env} s'il est défini).",
+                url=webhook_url,
+                env=WEBHOOK_SECRET_ENV,
+            ),
+            file=out,
+        )
     print(_("Ctrl+C pour arrêter."), file=out, flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
@@ -97,6 +111,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rate-limit", type=int, default=60)
     parser.add_argument("--bare", action="store_true", help="accounts only, nothing provisioned")
     parser.add_argument("--api-key", default=None)
+    parser.add_argument(
+        "--webhook-url",
+        default=None,
+        help=f"deliver webhooks there, signed with ${WEBHOOK_SECRET_ENV}",
+    )
     args = parser.parse_args(argv)
     serve(
         port=args.port,
@@ -106,6 +125,7 @@ def main(argv: list[str] | None = None) -> None:
         rate_limit=args.rate_limit,
         bare=args.bare,
         api_key=args.api_key,
+        webhook_url=args.webhook_url,
     )
 
 

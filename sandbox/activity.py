@@ -51,11 +51,18 @@ def apply(
     deletes: int = 0,
     accepts: int = 0,
     likes: int = 0,
+    unaccepts: int = 0,
+    new_users: int = 0,
+    joins: int = 0,
+    leaves: int = 0,
 ) -> dict:
     """Mutate `forum` deterministically for `seed`; every fifth new post opens a new topic.
 
-    Edits, deletions, answers and likes touch posts that existed before this call. Returns the
-    ids involved: new_posts, new_topics, edited, deleted, accepted, likes ([post_id, username]).
+    Edits, deletions, answers and likes touch posts that existed before this call; unaccepts
+    clear solutions; new users join no group; joins and leaves move members in and out of
+    custom groups. Returns the ids involved: new_posts, new_topics, edited, deleted, accepted,
+    likes ([post_id, username]), unaccepted (post ids), new_users (user ids), joined and left
+    ([group name, username]).
     """
     rng = random.Random(seed)
     with forum.lock:
@@ -72,6 +79,7 @@ def apply(
             "accepted": [],
             "likes": [],
         }
+        solved = [topic for topic in topics if topic.accepted_answer_post_id is not None]
         for index in range(new_posts):
             author = rng.choice(authors)
             if index % 5 == 4:
@@ -106,7 +114,38 @@ def apply(
             done["deleted"].append(post.id)
         done["accepted"] = _accept(forum, rng, accepts)
         done["likes"] = _like(forum, rng, authors, likes)
+        done["unaccepted"] = []
+        for topic in rng.sample(solved, min(unaccepts, len(solved))):
+            done["unaccepted"].append(topic.accepted_answer_post_id)
+            forum.unaccept_answer(topic)
+        done["new_users"] = [
+            forum.add_user(f"nouveau-{seed}-{index}", f"nouveau-{seed}-{index}@example.org").id
+            for index in range(new_users)
+        ]
+        done["joined"], done["left"] = _move_members(forum, rng, authors, joins, leaves)
         return done
+
+
+def _move_members(
+    forum: Forum, rng: random.Random, authors: list[User], joins: int, leaves: int
+) -> tuple[list[list], list[list]]:
+    """Add `joins` members to custom groups and remove `leaves` members from them."""
+    groups = [group for _, group in sorted(forum.groups.items()) if not group.automatic]
+    joined: list[list] = []
+    left: list[list] = []
+    if not groups:
+        return joined, left
+    attempts = 0
+    while len(joined) < joins and attempts < joins * 20:
+        attempts += 1
+        group, user = rng.choice(groups), rng.choice(authors)
+        if forum.add_members(group, [user.id]):
+            joined.append([group.name, user.username])
+    members = [(group, user_id) for group in groups for user_id in sorted(group.members)]
+    for group, user_id in rng.sample(members, min(leaves, len(members))):
+        if forum.remove_members(group, [user_id]):
+            left.append([group.name, forum.users[user_id].username])
+    return joined, left
 
 
 def _accept(forum: Forum, rng: random.Random, count: int) -> list[int]:

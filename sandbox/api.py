@@ -535,15 +535,10 @@ class ForumApi:
         users = self._users_from(request.params)
         if not users:
             raise invalid_parameters("usernames")
-        removed, skipped = [], []
         with self.forum.lock:
-            for user in users:
-                if user.id in group.members:
-                    del group.members[user.id]
-                    group.owners.discard(user.id)
-                    removed.append(user.username)
-                else:
-                    skipped.append(user.username)
+            gone = set(self.forum.remove_members(group, [user.id for user in users]))
+        removed = [user.username for user in users if user.id in gone]
+        skipped = [user.username for user in users if user.id not in gone]
         return 200, {"success": "OK", "usernames": removed, "skipped_usernames": skipped}
 
     # ------------------------------------------------------------------ users
@@ -846,10 +841,10 @@ class ForumApi:
             title = str(params["title"]).strip()
             if len(title) < MIN_TITLE:
                 raise validation_error(f"Title is too short (minimum is {MIN_TITLE} characters)")
-            topic.title, topic.slug = title, slugify(title)
+            self.forum.update_topic(topic, title=title)
         if params.get("category_id") not in (None, ""):
             self._category(str(params["category_id"]))
-            topic.category_id = int(params["category_id"])
+            self.forum.update_topic(topic, category_id=int(params["category_id"]))
         stats = self.forum.topic_stats(topic)
         return 200, {
             "basic_topic": {
@@ -1149,9 +1144,7 @@ class ForumApi:
             if accept:
                 self.forum.accept_answer(post, request.user)
             elif topic.accepted_answer_post_id == post.id:
-                topic.accepted_answer_post_id = None
-                topic.accepted_by = None
-                topic.accepted_at = None
+                self.forum.unaccept_answer(topic)
         return 200, {"success": "OK"}
 
     def solved_by_user(self, request: Request) -> tuple[int, object]:

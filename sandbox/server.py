@@ -33,6 +33,7 @@ from sandbox.limits import (
 )
 from sandbox.routing import ApiError, Request, invalid_access, nest_params, not_found, parse_body
 from sandbox.state import Forum
+from sandbox.webhooks import WebhookDeliverer
 
 DEFAULT_API_KEY = "sandbox-admin-key"
 API_KEY_ENV = "CAMPUS_SANDBOX_API_KEY"
@@ -81,6 +82,7 @@ class Sandbox:
         self.limiter = AdminRateLimiter(rate_limit_per_minute)
         self.faults = FaultInjector(FaultConfig(seed=seed))
         self.counters = RequestCounters()
+        self.webhooks = WebhookDeliverer(forum)
         self.connect = ConnectProvider(forum)  # DiscourseConnect provider (login for Campus)
 
     # ------------------------------------------------------------------ API requests
@@ -164,6 +166,8 @@ class Sandbox:
             return Answer.json(400, {"errors": ["Invalid JSON body"]})
         if not isinstance(payload, dict):
             return Answer.json(400, {"errors": ["Expected a JSON object"]})
+        if name == "webhooks" or name.startswith("webhooks/"):
+            return self._webhooks_control(method, name, payload)
         action = {
             ("GET", "stats"): lambda: self.counters.snapshot(),
             ("POST", "stats/reset"): self._reset_stats,
@@ -182,6 +186,36 @@ class Sandbox:
             with self.forum.lock:
                 return Answer.json(200, action())
         except (TypeError, ValueError, KeyError) as error:
+            return Answer.json(422, {"errors": [str(error)]})
+
+    def _webhooks_control(self, method: str, name: str, payload: dict) -> Answer:
+        """`/_sandbox/webhooks…`, outside the forum's lock: a receiver may call the API back.
+
+        POST webhooks {url, secret, events?, retry_seconds?} configures (url null stops);
+        GET webhooks: status; GET webhooks/deliveries: each delivery; POST webhooks/replay
+        {ids?}: send again as first sent; POST webhooks/wait {timeout?}: until none is pending.
+        """
+        hooks = self.webhooks
+        action = {
+            ("GET", "webhooks"): hooks.status,
+            ("POST", "webhooks"): lambda: hooks.configure(
+                payload.get("url"),
+                payload.get("secret", ""),
+                payload.get("events"),
+                payload.get("retry_seconds"),
+            ),
+            ("GET", "webhooks/deliveries"): lambda: {"deliveries": hooks.summaries()},
+            ("POST", "webhooks/replay"): lambda: hooks.replay(payload.get("ids")),
+            ("POST", "webhooks/wait"): lambda: {
+                "idle": hooks.wait_idle(float(payload.get("timeout", 30))),
+                **hooks.status(),
+            },
+        }.get((method, name))
+        if action is None:
+            return Answer.json(404, {"errors": [f"unknown control endpoint {method} {name}"]})
+        try:
+            return Answer.json(200, action())
+        except (TypeError, ValueError) as error:
             return Answer.json(422, {"errors": [str(error)]})
 
     def _reset_stats(self) -> dict:
@@ -312,6 +346,7 @@ class SandboxServer:
         if self._server is None:
             self._server = _Server((self._host, self._port), _Handler)
             self._server.sandbox = self.sandbox
+            self.sandbox.webhooks.instance = self.url
         return self
 
     def start(self) -> SandboxServer:
@@ -337,6 +372,7 @@ class SandboxServer:
 
     def stop(self) -> None:
         """Stop serving and release the port."""
+        self.sandbox.webhooks.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -371,6 +407,14 @@ class SandboxServer:
     def export(self) -> dict:
         """The whole forum state as JSON-ready data."""
         return export_forum(self.state)
+
+    def configure_webhooks(self, url: str | None, secret: str = "", **options) -> dict:
+        """Deliver the forum's change events to `url`, signed with `secret` (see `webhooks`)."""
+        return self.sandbox.webhooks.configure(url, secret, **options)
+
+    def wait_webhooks(self, timeout: float = 30.0) -> bool:
+        """Wait until every webhook delivery has been answered or has failed for good."""
+        return self.sandbox.webhooks.wait_idle(timeout)
 
     def enable_connect(self, secret: str, domain: str = "*") -> None:
         """Turn the DiscourseConnect provider on with `secret` for `domain` (`*`: any host)."""

@@ -282,7 +282,20 @@ class Forum:
         self.site_settings: dict[str, str] = {**default_values(), "title": "Campus (sandbox)"}
         self._next = {"user": 1, "group": FIRST_CUSTOM_GROUP_ID, "category": 2, "topic": 1}
         self._next.update(post=1, action=1, badge=101, user_badge=1, invite=1)
+        #: called as listener(event, subject) after each change a Discourse webhook reports
+        self.listeners: list[Callable[[str, object], None]] = []
         self._seed_defaults()
+
+    # ------------------------------------------------------------------ change events
+    def emit(self, event: str, subject: object) -> None:
+        """Tell the listeners (webhook deliveries) that `event` happened to `subject`.
+
+        Called under `lock`, right after the change, so a listener sees the forum as it is.
+        Subjects: a Post (post_*, *_solution), a Topic (topic_*), a PostAction (post_liked), a
+        User (user_created, user_updated), a (Group, user id) pair (user_*_group).
+        """
+        for listener in self.listeners:
+            listener(event, subject)
 
     # ------------------------------------------------------------------ ids and defaults
     def next_id(self, kind: str) -> int:
@@ -360,6 +373,15 @@ class Forum:
                 self.next_id("user"), username, name or username, email, created_at, **fields
             )
             self.register_user(user)
+            self.emit("user_created", user)
+            return user
+
+    def update_user(self, user: User, **fields) -> User:
+        """Change an account's fields (name, trust level, suspension…)."""
+        with self.lock:
+            for name, value in fields.items():
+                setattr(user, name, value)
+            self.emit("user_updated", user)
             return user
 
     def register_user(self, user: User) -> None:
@@ -385,7 +407,20 @@ class Forum:
                 if user_id not in group.members:
                     group.members[user_id] = at or self.clock()
                     added.append(user_id)
+                    self.emit("user_added_to_group", (group, user_id))
             return added
+
+    def remove_members(self, group: Group, user_ids: Iterable[int]) -> list[int]:
+        """Remove users from a custom group; returns those who were members."""
+        with self.lock:
+            removed = []
+            for user_id in user_ids:
+                if user_id in group.members:
+                    del group.members[user_id]
+                    group.owners.discard(user_id)
+                    removed.append(user_id)
+                    self.emit("user_removed_from_group", (group, user_id))
+            return removed
 
     # ------------------------------------------------------------------ categories
     def add_category(self, name: str, *, slug: str | None = None, **fields) -> Category:
@@ -445,7 +480,21 @@ class Forum:
                 tags=list(dict.fromkeys(tags)),
             )
             self.topics[topic.id] = topic
-            return self.create_post(user, topic, raw, created_at=created_at)
+            first = self.create_post(user, topic, raw, created_at=created_at)
+            self.emit("topic_created", topic)
+            return first
+
+    def update_topic(
+        self, topic: Topic, *, title: str | None = None, category_id: int | None = None
+    ) -> Topic:
+        """Retitle or move a topic."""
+        with self.lock:
+            if title is not None:
+                topic.title, topic.slug = title, slugify(title)
+            if category_id is not None:
+                topic.category_id = category_id
+            self.emit("topic_edited", topic)
+            return topic
 
     def create_post(
         self,
@@ -479,6 +528,7 @@ class Forum:
             topic.post_ids.append(post.id)
             if post_type == POST_TYPES["regular"] and created_at > topic.bumped_at:
                 topic.bumped_at = created_at
+            self.emit("post_created", post)
             return post
 
     def edit_post(
@@ -492,6 +542,7 @@ class Forum:
             post.edit_reason = edit_reason
             post.updated_at = at or self.clock()
             post.polls = merge_votes(post.polls, parse_polls(raw))
+            self.emit("post_edited", post)
             return post
 
     def delete_post(self, post: Post, *, at: datetime | None = None) -> None:
@@ -505,6 +556,21 @@ class Forum:
                 topic.deleted_at = moment
             if topic.accepted_answer_post_id == post.id:
                 topic.accepted_answer_post_id = None
+            self.emit("post_destroyed", post)
+            if post.post_number == 1:
+                self.emit("topic_destroyed", topic)
+
+    def recover_post(self, post: Post) -> None:
+        """Undo a soft deletion (recovering the first post recovers its topic)."""
+        with self.lock:
+            post.deleted_at = None
+            post.updated_at = self.clock()
+            topic = self.topics[post.topic_id]
+            if post.post_number == 1:
+                topic.deleted_at = None
+            self.emit("post_recovered", post)
+            if post.post_number == 1:
+                self.emit("topic_recovered", topic)
 
     def add_action(
         self, post: Post, user: User, action_type: int, *, at: datetime | None = None
@@ -516,6 +582,8 @@ class Forum:
             )
             self.post_actions[action.id] = action
             self.actions_by_post.setdefault(post.id, []).append(action)
+            if action_type == LIKE:
+                self.emit("post_liked", action)
             return action
 
     def accept_answer(self, post: Post, accepter: User) -> None:
@@ -525,6 +593,18 @@ class Forum:
             topic.accepted_answer_post_id = post.id
             topic.accepted_by = accepter.id
             topic.accepted_at = self.clock()
+            self.emit("accepted_solution", post)
+
+    def unaccept_answer(self, topic: Topic) -> None:
+        """Clear a topic's solution."""
+        with self.lock:
+            post_id = topic.accepted_answer_post_id
+            if post_id is None:
+                return
+            topic.accepted_answer_post_id = None
+            topic.accepted_by = None
+            topic.accepted_at = None
+            self.emit("unaccepted_solution", self.posts[post_id])
 
     # ------------------------------------------------------------------ derived values
     def topic_posts(self, topic: Topic, *, with_deleted: bool = True) -> list[Post]:

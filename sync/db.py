@@ -41,7 +41,9 @@ def migrate(engine: Engine) -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        # "heads": parallel branches each add a migration on 0002 until they are re-chained;
+        # with one line of migrations it is the same as "head"
+        command.upgrade(config, "heads")
 
 
 def connect(url: str) -> Engine:

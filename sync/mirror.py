@@ -85,6 +85,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -260,12 +261,17 @@ def sync_mirror(
 
     The caller holds the database lock (`sync.lock.acquire_lock`). `clock` gives naive UTC.
     """
-    run = _MirrorSync(engine, api, options or SyncOptions(), full, progress, clock)
+    run = MirrorSync(engine, api, options or SyncOptions(), full, progress, clock)
     return run.run()
 
 
-class _MirrorSync:
-    """One sync run: the steps of the module docstring, sharing counters and the summary."""
+class MirrorSync:
+    """One sync run: the steps of the module docstring, sharing counters and the summary.
+
+    Its writers (`write_posts`, `set_solution`, `write_users`, `update_affiliations`,
+    `reread_topic`) are also how the live mirror (`sync.live`) applies webhook events, so a
+    post, a solution or an account is stored one way whatever told Campus about it.
+    """
 
     def __init__(
         self,
@@ -493,7 +499,7 @@ class _MirrorSync:
                 rows = [records.user_row(user, now) for user in page]
                 read += len(rows)
                 with self.engine.begin() as conn:
-                    new = self._write_users(conn, rows)
+                    new = self.write_users(conn, rows)
                 if not new:
                     break
             self.say(
@@ -559,7 +565,7 @@ class _MirrorSync:
         for batch in pages:
             seen.update(row["id"] for row in batch)
             with self.engine.begin() as conn:
-                self._write_users(conn, batch)
+                self.write_users(conn, batch)
             self.say(
                 _(
                     "Membres : {users} comptes lus ({requests} requêtes).",
@@ -597,7 +603,7 @@ class _MirrorSync:
                 conn.execute(update(User).where(User.id == user_id).values(**wanted))
                 self.summary.users += 1
 
-    def _write_users(self, conn: Connection, rows: list[dict]) -> int:
+    def write_users(self, conn: Connection, rows: list[dict]) -> int:
         """Upsert accounts; count changed ones in the summary; return how many were new."""
         stored = {
             row.id: row._mapping
@@ -615,23 +621,32 @@ class _MirrorSync:
         self.summary.users += len(changed)
         return sum(1 for row in rows if row["id"] not in stored)
 
-    def update_affiliations(self) -> None:
-        """Cooperative and role of every user, from the memberships now in the mirror."""
-        with self.engine.begin() as conn:
+    def update_affiliations(
+        self, conn: Connection | None = None, only: Iterable[int] | None = None
+    ) -> None:
+        """Cooperative and role of every user, from the memberships now in the mirror.
+
+        In its own transaction, or in `conn`'s when given; only for the users `only` if given.
+        """
+        users = select(User.id, User.cooperative, User.role)
+        memberships = select(Membership.user_id, Group.name).join(
+            Group, Group.id == Membership.group_id
+        )
+        if only is not None:
+            ids = list(only)
+            users = users.where(User.id.in_(ids))
+            memberships = memberships.where(Membership.user_id.in_(ids))
+        with nullcontext(conn) if conn is not None else self.engine.begin() as conn:
             top_slugs = set(
                 conn.execute(select(Category.slug).where(Category.parent_id.is_(None))).scalars()
             )
             coop_groups = (
                 top_slugs - set(self.options.network_category_slugs)
             ) | self.options.cooperative_slugs
-            memberships = conn.execute(
-                select(Membership.user_id, Group.name).join(Group, Group.id == Membership.group_id)
-            ).all()
-            derived = records.affiliations(memberships, coop_groups, self.options.role_groups)
-            current = {
-                row.id: (row.cooperative, row.role)
-                for row in conn.execute(select(User.id, User.cooperative, User.role))
-            }
+            derived = records.affiliations(
+                conn.execute(memberships).all(), coop_groups, self.options.role_groups
+            )
+            current = {row.id: (row.cooperative, row.role) for row in conn.execute(users)}
             moves: dict[tuple[str | None, str | None], list[int]] = {}
             for user_id, now_value in current.items():
                 wanted = derived.get(user_id, (None, None))
@@ -668,7 +683,7 @@ class _MirrorSync:
                 walk_state["before"] = min(post["id"] for post in fresh) - 1
                 likers = self._fetch_likers_for(fresh)
                 with self.engine.begin() as conn:
-                    changed = self._write_posts(conn, fresh, likers, from_topic_view=False)
+                    changed = self.write_posts(conn, fresh, likers, from_topic_view=False)
                     self._set_state(conn, STATE_POSTS_WALK, json.dumps(walk_state))
                 self.say(
                     _(
@@ -706,15 +721,20 @@ class _MirrorSync:
                 ]
         return likers
 
-    def _write_posts(
+    def write_posts(
         self,
         conn: Connection,
         posts: list[dict],
         likers: Mapping[int, list[int]],
         *,
         from_topic_view: bool,
+        keep: Iterable[str] = (),
     ) -> int:
-        """Upsert posts (and their polls, solutions, likers); count new/updated/deleted."""
+        """Upsert posts (and their polls, solutions, likers); count new/updated/deleted.
+
+        `keep`: columns the posts do not really carry (a webhook post has no like counts): a
+        post already mirrored keeps its stored values for them.
+        """
         if not posts:
             return 0
         rows = [records.post_row(post) for post in posts]
@@ -723,6 +743,9 @@ class _MirrorSync:
         stored = {
             row.id: row._mapping for row in conn.execute(select(Post).where(Post.id.in_(ids))).all()
         }
+        for row in rows:
+            if row["id"] in stored:
+                row.update({column: stored[row["id"]][column] for column in keep})
         changed_rows = []
         for row in rows:
             before = stored.get(row["id"])
@@ -772,11 +795,11 @@ class _MirrorSync:
         for row in rows:
             before = stored.get(row["id"])
             if row["accepted_answer"]:
-                self._set_solution(conn, row["topic_id"], row["id"], row["user_id"])
+                self.set_solution(conn, row["topic_id"], row["id"], row["user_id"])
             elif before is not None and before["accepted_answer"]:
-                self._set_solution(conn, row["topic_id"], None, None)
+                self.set_solution(conn, row["topic_id"], None, None)
 
-    def _set_solution(
+    def set_solution(
         self, conn: Connection, topic_id: int, post_id: int | None, user_id: int | None
     ) -> None:
         current = conn.execute(
@@ -954,12 +977,16 @@ class _MirrorSync:
                 )
         self.summary.topics_reread = len(to_read)
 
-    def reread_topic(self, topic_id: int) -> None:
-        """Read a topic with all its posts and write it as the forum shows it to an admin."""
+    def reread_topic(self, topic_id: int, write_lock: AbstractContextManager | None = None) -> None:
+        """Read a topic with all its posts and write it as the forum shows it to an admin.
+
+        `write_lock`, if given, is held while writing (not while reading the forum).
+        """
+        guard = write_lock or nullcontext()
         try:
             view = self.api.topic_with_posts(topic_id)
         except DiscourseNotFound:
-            with self.engine.begin() as conn:
+            with guard, self.engine.begin() as conn:
                 conn.execute(
                     update(Topic)
                     .where(Topic.id == topic_id)
@@ -969,13 +996,13 @@ class _MirrorSync:
         posts = view["post_stream"]["posts"]
         likers = self._fetch_likers_for(posts)
         row = records.topic_view_row(view)
-        with self.engine.begin() as conn:
-            self._write_posts(conn, posts, likers, from_topic_view=True)
+        with guard, self.engine.begin() as conn:
+            self.write_posts(conn, posts, likers, from_topic_view=True)
             stream_ids = [post["id"] for post in posts]
             conn.execute(delete(Post).where(Post.topic_id == topic_id, Post.id.not_in(stream_ids)))
             accepted = row.pop("accepted_post_id")
             author = next((p.get("user_id") for p in posts if p["id"] == accepted), None)
-            self._set_solution(conn, topic_id, accepted, author)
+            self.set_solution(conn, topic_id, accepted, author)
             row.update(accepted_post_id=accepted, needs_check=False, checked_at=self.clock())
             if row["user_id"] is None:
                 row.pop("user_id")

@@ -236,6 +236,22 @@ class DigestPublication(Base):
     post_id: Mapped[int] = mapped_column(BigInteger)
 
 
+# ---------------------------------------------------------------------- webhooks (live mirror)
+
+
+class WebhookEvent(Base):
+    """A webhook delivery already applied, by its `X-Discourse-Event-Id`: replays change nothing.
+
+    Only the id and when it came are kept; ids older than the retention are pruned and the
+    highest pruned id becomes a floor (`sync_state` key `webhook.floor`) below which every id
+    counts as seen.
+    """
+
+    __tablename__ = "webhook_events"
+    event_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    received_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
 # --- web service (issue 10): DiscourseConnect login requests --------------------------------
 
 

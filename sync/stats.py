@@ -9,7 +9,8 @@
 - likes: the sum of the like counts of the counted posts;
 - solutions: counted topics with an accepted answer;
 - categories, groups: every category; groups that are not automatic (admins, trust_level_0…);
-- last_sync: when the last successful sync finished (ISO 8601, UTC), or None.
+- last_sync: when the last successful sync finished (ISO 8601, UTC), or None;
+- last_webhook: when the last webhook event was applied (`sync.live`), or None.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from sqlalchemy import Engine, text
 from sync.db import connect
 from sync.i18n import _, format_moment, format_number
 from sync.records import parse_time
+
+STATE_LAST_WEBHOOK = "last_webhook_at"  # written by `sync.live` with each applied event
 
 COUNTED_TOPICS = "SELECT id FROM topics WHERE deleted_at IS NULL AND archetype = 'regular'"
 
@@ -55,6 +58,7 @@ def _labels(lang: str | None = None) -> dict[str, str]:
         "categories": _("Catégories", lang=lang),
         "groups": _("Groupes", lang=lang),
         "last_sync": _("Dernière synchronisation", lang=lang),
+        "last_webhook": _("Dernier événement webhook", lang=lang),
     }
 
 
@@ -67,9 +71,13 @@ def mirror_stats(engine: Engine) -> dict[str, int | str | None]:
         finished = connection.execute(
             text("SELECT MAX(finished_at) FROM sync_runs WHERE outcome = 'success'")
         ).scalar()
+        webhook = connection.execute(
+            text("SELECT value FROM sync_state WHERE key = :key"), {"key": STATE_LAST_WEBHOOK}
+        ).scalar()
     if isinstance(finished, str):  # SQLite returns aggregates of DATETIME columns as text
         finished = parse_time(finished)
     stats["last_sync"] = finished.replace(tzinfo=UTC).isoformat() if finished else None
+    stats["last_webhook"] = parse_time(webhook).replace(tzinfo=UTC).isoformat() if webhook else None
     return stats
 
 
@@ -91,7 +99,7 @@ def format_stats(stats: dict[str, int | str | None], tz: str, lang: str | None =
     for name, value in stats.items():
         if value is None:
             shown = _("jamais", lang=lang)
-        elif name == "last_sync":
+        elif name in ("last_sync", "last_webhook"):
             shown = format_moment(datetime.fromisoformat(str(value)), tz, lang)
         else:
             shown = format_number(int(value), 0, lang)

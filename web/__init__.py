@@ -55,6 +55,9 @@ def create_app(services: Services, *, testing: bool = False) -> Flask:
     app.register_blueprint(report_pages.bp)
     app.register_blueprint(me.bp)
     # the webhooks and barometer blueprints are registered here by their branches
+    from web import webhooks
+
+    app.register_blueprint(webhooks.bp)
 
     app.context_processor(_page_context)
     app.after_request(_security_headers)

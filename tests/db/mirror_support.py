@@ -45,9 +45,10 @@ def sync(
 
 
 def counts(engine: Engine) -> dict:
-    """`campus stats` without `last_sync`, comparable with the sandbox's truth."""
+    """`campus stats` without `last_sync` and `last_webhook`, comparable with the sandbox's truth."""
     stats = mirror_stats(engine)
     stats.pop("last_sync")
+    stats.pop("last_webhook")
     return stats
 
 

@@ -75,6 +75,7 @@ def test_counts_follow_the_design_definitions(engine):
         "categories": 1,
         "groups": 1,
         "last_sync": "2026-03-01T12:05:00+00:00",
+        "last_webhook": None,
     }
 
 
