@@ -7,7 +7,7 @@ and no post text exists in the mirror (DESIGN §7).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -40,6 +40,9 @@ class Forum:
     - solutions: topic_id, post_id, user_id, accepted_at
     - polls: id, post_id, topic_id, name, status, close_at, voters, pulse_month, cooperative
     - poll_options: poll_id, option_id, position, label, votes
+    - barometer_cells: month, cooperative, role, respondents (the anonymous barometer's counted
+      answers per group; see `analytics.barometer`)
+    - barometer_counts: month, cooperative, role, axis, value, count
     """
 
     users: pd.DataFrame
@@ -51,6 +54,16 @@ class Forum:
     solutions: pd.DataFrame
     polls: pd.DataFrame
     poll_options: pd.DataFrame
+    barometer_cells: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            columns=["month", "cooperative", "role", "respondents"]
+        )
+    )
+    barometer_counts: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            columns=["month", "cooperative", "role", "axis", "value", "count"]
+        )
+    )
 
 
 def _utc(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -96,6 +109,10 @@ def load_forum(engine: Engine) -> Forum:
         solutions = _utc(read("SELECT * FROM solutions"), TIMESTAMPS["solutions"])
         polls = _utc(read("SELECT * FROM polls"), TIMESTAMPS["polls"])
         poll_options = read("SELECT * FROM poll_options")
+        barometer_cells = read("SELECT month, cooperative, role, respondents FROM barometer_cells")
+        barometer_counts = read(
+            "SELECT month, cooperative, role, axis, value, count FROM barometer_counts"
+        )
 
     for frame, columns in (
         (users, ["admin", "moderator", "active", "staged", "suspended", "deleted"]),
@@ -114,5 +131,15 @@ def load_forum(engine: Engine) -> Forum:
     posts = posts.join(topic_info.rename(columns={"deleted_at": "topic_deleted_at"}), on="topic_id")
     posts["topic_deleted"] = posts.pop("topic_deleted_at").notna()
     return Forum(
-        users, memberships, categories, topics, posts, likes, solutions, polls, poll_options
+        users,
+        memberships,
+        categories,
+        topics,
+        posts,
+        likes,
+        solutions,
+        polls,
+        poll_options,
+        barometer_cells,
+        barometer_counts,
     )
