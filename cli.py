@@ -49,6 +49,12 @@ from sync.settings import (
     SyncSettings,
 )
 from sync.worker import Job, Worker
+from web import create_app
+from web import doctor as web_doctor
+from web.serve import listening_message
+from web.serve import serve as serve_app
+from web.services import GroupNames, Services
+from web.settings import WebSettings
 
 log = logging.getLogger("campus")
 
@@ -960,6 +966,78 @@ def sandbox_command(
     from sandbox.__main__ import serve
 
     serve(port=port, seed=seed, size=size, rate_limit=rate_limit, bare=bare, api_key=api_key)
+
+
+# --- web service (issue 10) ---------------------------------------------------------------------
+
+SECTIONS["web"] = WebSettings
+
+# Services field -> environment variable; secrets never come from campus.toml
+WEB_SECRETS = {
+    "web_secret": "CAMPUS_WEB_SECRET",
+    "connect_secret": "CAMPUS_DISCOURSE_CONNECT_SECRET",
+    "webhook_secret": "CAMPUS_WEBHOOK_SECRET",
+}
+
+
+def web_secrets(environ: typing.Mapping[str, str] | None = None) -> dict[str, str]:
+    """The web service's three secrets from the environment (exit 2 naming what to set)."""
+    environ = os.environ if environ is None else environ
+    values, problems = {}, []
+    for field_name, variable in WEB_SECRETS.items():
+        value = environ.get(variable, "")
+        problem = web_doctor.secret_problem(variable, value)
+        if problem:
+            problems.append(problem)
+        values[field_name] = value
+    if problems:
+        raise InputError("\n".join([*problems, web_doctor.secret_hint()]))
+    return values
+
+
+def web_services(config: Config, environ: typing.Mapping[str, str] | None = None) -> Services:
+    """Everything the web application needs, from the configuration and the environment."""
+    secrets = web_secrets(environ)
+    discourse_settings(config)  # the opt-out of « Mes données » writes through the API
+    template = config["template"]
+    path = config.resolve(config["network"].cooperatives)
+    cooperatives = (
+        {coop.slug: coop.name for coop in structure.load_cooperatives(path, template)}
+        if path.exists()
+        else {}
+    )
+    return Services(
+        engine=db.connect(config.database_url),
+        web=config["web"],
+        discourse_url=config["discourse"].url,
+        client_factory=lambda: open_client(config),
+        timezone=config["network"].timezone,
+        min_group_size=config["reports"].min_group_size,
+        reports_dir=config.resolve(config["reports"].output_dir),
+        groups=GroupNames(
+            role_groups=dict(template.role_groups),
+            optout=template.optout_group,
+            transformers=template.transformers_group,
+            cooperatives=cooperatives,
+        ),
+        score=config["score"],
+        pulse=config["pulse"],
+        **secrets,
+    )
+
+
+@main.command(name="serve")
+@click.option("--host", help="adresse d'écoute (défaut : [web] host)")
+@click.option("--port", type=click.IntRange(1, 65535), help="port d'écoute (défaut : [web] port)")
+@click.pass_context
+def serve_command(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Lancer le service web (connexion par le forum, rapports, « Mes données »)."""
+    config = get_config(ctx)
+    settings: WebSettings = config["web"]
+    app = create_app(web_services(config))
+    host, port = host or settings.host, port or settings.port
+    click.echo(listening_message(host, port, settings.base_url), err=True)
+    serve_app(app, host, port, threads=settings.threads)
 
 
 # --- demo (issue 6): the whole pipeline on the sandbox ------------------------------------------

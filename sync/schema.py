@@ -192,6 +192,22 @@ class SyncRun(Base):
     outcome: Mapped[str] = mapped_column(String(20), default="running")
 
 
+# --- web service (issue 10): DiscourseConnect login requests --------------------------------
+
+
+class LoginNonce(Base):
+    """A login request Campus sent to the forum: its nonce is single-use and expires.
+
+    Kept in the database (not in memory) so that every server thread and process agrees, and a
+    row is deleted when used, so a replayed answer from the forum finds nothing.
+    """
+
+    __tablename__ = "login_nonces"
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_path: Mapped[str] = mapped_column(Text, default="/")
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
 # --- the anonymous barometer (DESIGN §8, migration 0006) ---------------------------------------
 # Who answered and what was answered are kept in tables that share no key but the month and
 # the group: no row per answer, and no time finer than the day.

@@ -1,0 +1,199 @@
+"""Login with Discourse (DiscourseConnect provider), the session's member, and access refusals.
+
+Campus keeps no password: `/login` sends the browser to the forum with a signed request and a
+nonce Campus issued; `/auth/discourse` accepts the forum's signed answer once, within
+`[web] login_nonce_minutes`, only in the browser that asked, and only for Campus's own return
+URL. Identity, admin flag and groups come from that payload alone.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from flask import Blueprint, Response, g, redirect, render_template, request, session
+
+from sync.i18n import _
+from web import connect, nonces
+from web.extensions import limiter
+from web.services import current_services
+
+bp = Blueprint("auth", __name__)
+
+
+@dataclass(frozen=True)
+class Member:
+    """The logged-in person, as the forum's signed payload described them at login."""
+
+    user_id: int  # Discourse user id (the payload's external_id)
+    username: str
+    name: str
+    admin: bool
+    groups: frozenset[str]
+
+    def as_session(self) -> dict[str, Any]:
+        """What the signed session cookie keeps."""
+        return {
+            "user_id": self.user_id,
+            "username": self.username,
+            "name": self.name,
+            "admin": self.admin,
+            "groups": sorted(self.groups),
+        }
+
+    @classmethod
+    def from_session(cls, data: dict[str, Any]) -> Member:
+        """The member a session cookie describes."""
+        return cls(
+            user_id=int(data["user_id"]),
+            username=str(data["username"]),
+            name=str(data["name"]),
+            admin=bool(data["admin"]),
+            groups=frozenset(data["groups"]),
+        )
+
+
+def current_member() -> Member | None:
+    """The member logged in with this request's session, or None."""
+    if "campus_member" not in g:
+        data = session.get("member")
+        try:
+            g.campus_member = Member.from_session(data) if data else None
+        except (KeyError, TypeError, ValueError):
+            g.campus_member = None
+    return g.campus_member
+
+
+def safe_next(value: str | None) -> str:
+    """`value` if it is a path on Campus itself, else `/` (no open redirect).
+
+    Refused: anything with a scheme or host (`https://evil`, `//evil`), backslashes (`/\\evil`,
+    which browsers read as `//evil`), control characters, or not starting with `/`.
+    """
+    if not value or not value.startswith("/") or value.startswith("//"):
+        return "/"
+    if "\\" in value or any(ord(char) < 32 or ord(char) == 127 for char in value):
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return value
+
+
+def requested_path() -> str:
+    """The current request's path and query string, to come back to after login."""
+    query = request.query_string.decode("latin-1")
+    return request.path + ("?" + query if query else "")
+
+
+def login_required(view: Callable) -> Callable:
+    """Views for logged-in members only: others are sent to `/login?next=<this page>`."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if current_member() is None:
+            return redirect("/login?" + urlencode({"next": requested_path()}), code=302)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def forbidden(reason: str) -> Response:
+    """A 403 page that says why the logged-in member may not see this page."""
+    body = render_template("error.html", title=_("Accès refusé"), message=reason, status=403)
+    return Response(body, status=403, mimetype="text/html")
+
+
+def _login_limit() -> str:
+    return current_services().web.login_rate_limit
+
+
+def _lifetime() -> timedelta:
+    return timedelta(minutes=current_services().web.login_nonce_minutes)
+
+
+@bp.get("/login")
+@limiter.limit(_login_limit)
+def login() -> Response:
+    """Send the browser to the forum, which identifies the member and sends them back."""
+    target = safe_next(request.args.get("next"))
+    if current_member() is not None:
+        return redirect(target)
+    services = current_services()
+    nonce = nonces.issue(services.engine, target, _lifetime())
+    session["login_nonce"] = nonce
+    url = connect.request_url(
+        services.discourse_url, nonce, services.web.return_url, services.connect_secret
+    )
+    return redirect(url)
+
+
+def _refused(reason: str, status: int = 403) -> Response:
+    body = render_template(
+        "error.html",
+        title=_("Connexion refusée"),
+        message=reason,
+        status=status,
+        retry_login=True,
+    )
+    return Response(body, status=status, mimetype="text/html")
+
+
+@bp.get("/auth/discourse")
+@limiter.limit(_login_limit)
+def discourse_return() -> Response:
+    """Accept the forum's signed answer once, then open the member's session."""
+    services = current_services()
+    sso, sig = request.args.get("sso", ""), request.args.get("sig", "")
+    if not sso or not sig:
+        return _refused(_("La réponse du forum est incomplète (sso et sig attendus)."), 400)
+    try:
+        person = connect.identity(connect.verify(sso, sig, services.connect_secret))
+    except connect.ConnectError as error:
+        if str(error) == "signature":
+            return _refused(
+                _(
+                    "La réponse ne porte pas la signature du forum : elle n'a pas été acceptée."
+                    " Si cela se répète, vérifiez que CAMPUS_DISCOURSE_CONNECT_SECRET est le"
+                    " secret déclaré dans discourse_connect_provider_secrets."
+                )
+            )
+        return _refused(_("La réponse du forum est illisible."), 400)
+    if person.return_url != services.web.return_url:
+        return _refused(_("Cette réponse du forum était destinée à une autre adresse."))
+    expected = session.pop("login_nonce", None)
+    target = nonces.consume(services.engine, person.nonce, _lifetime())
+    if target is None:
+        return _refused(
+            _(
+                "Cette demande de connexion est inconnue, déjà utilisée ou expirée"
+                " (elle vaut {minutes} minutes) : reconnectez-vous.",
+                minutes=services.web.login_nonce_minutes,
+            )
+        )
+    if expected != person.nonce:
+        return _refused(
+            _("Cette connexion n'a pas été demandée depuis ce navigateur : reconnectez-vous.")
+        )
+    member = Member(
+        user_id=person.user_id,
+        username=person.username,
+        name=person.name,
+        admin=person.admin,
+        groups=person.groups,
+    )
+    session.clear()
+    session.permanent = True
+    session["member"] = member.as_session()
+    return redirect(safe_next(target))
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """Close the session (the forum's own session is left as it is)."""
+    session.clear()
+    return redirect("/")

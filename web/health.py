@@ -1,0 +1,52 @@
+"""What `GET /healthz` reports: the database, and how old the last sync and webhook are."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+# the webhooks branch records the time of the last event it applied under this sync_state key
+LAST_WEBHOOK_KEY = "last_webhook_at"
+
+
+def _as_utc(value: object) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def health(engine: Engine, stale_after_hours: float, now: datetime | None = None) -> dict:
+    """`{"status", "database", "last_sync", "last_sync_age_seconds", "last_webhook", …}`.
+
+    `status` is `ok`, `stale` (no successful sync within `stale_after_hours`) or `down`
+    (database unreachable).
+    """
+    now = now or datetime.now(UTC)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            last_sync = connection.execute(
+                text("SELECT MAX(finished_at) FROM sync_runs WHERE outcome = 'success'")
+            ).scalar()
+            last_webhook = connection.execute(
+                text("SELECT value FROM sync_state WHERE key = :key"), {"key": LAST_WEBHOOK_KEY}
+            ).scalar()
+    except SQLAlchemyError:
+        return {"status": "down", "database": "unreachable"}
+    result: dict = {"status": "ok", "database": "ok"}
+    for name, value in (("last_sync", last_sync), ("last_webhook", last_webhook)):
+        try:
+            moment = _as_utc(value)
+        except ValueError:
+            moment = None
+        result[name] = moment.isoformat() if moment else None
+        result[f"{name}_age_seconds"] = round((now - moment).total_seconds()) if moment else None
+    age = result["last_sync_age_seconds"]
+    if age is None or age > stale_after_hours * 3600:
+        result["status"] = "stale"
+    return result

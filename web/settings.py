@@ -1,0 +1,89 @@
+"""Settings owned by the `web` package: the `[web]` section of campus.toml (DESIGN §10).
+
+Secrets (`CAMPUS_WEB_SECRET`, `CAMPUS_DISCOURSE_CONNECT_SECRET`, `CAMPUS_WEBHOOK_SECRET`) are
+never read from the file: `cli.py` takes them from the environment and passes them to `Services`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+from sync.errors import InputError
+from sync.i18n import _
+from sync.settings import doc
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Where Campus's web service is reached and how it protects its pages."""
+
+    TITLE: ClassVar[str] = "Le service web de Campus (campus serve)"
+
+    base_url: str = doc(
+        "https://campus.example.org",
+        "adresse publique de Campus (derrière le proxy inverse du forum) ;"
+        " la connexion revient sur <base_url>/auth/discourse",
+    )
+    host: str = doc("127.0.0.1", "adresse d'écoute de campus serve (--host la remplace)")
+    port: int = doc(8080, "port d'écoute de campus serve (--port le remplace)")
+    proxies: int = doc(
+        1,
+        "nombre de proxys inverses devant Campus dont on croit les en-têtes X-Forwarded-*"
+        " (0 si Campus est exposé directement)",
+    )
+    session_hours: int = doc(12, "durée d'une session après la connexion, en heures")
+    login_nonce_minutes: int = doc(
+        10, "validité d'une demande de connexion envoyée au forum, en minutes"
+    )
+    login_rate_limit: str = doc(
+        "20 per minute", "nombre maximal de connexions tentées par adresse IP"
+    )
+    threads: int = doc(8, "fils de traitement du serveur (waitress)")
+    stale_sync_hours: float = doc(
+        3.0, "au-delà, /healthz signale une synchronisation trop ancienne (503), en heures"
+    )
+
+    def __post_init__(self) -> None:
+        """A base URL that is not http(s)://host, or a non-positive duration, is refused."""
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise InputError(
+                _(
+                    "[web] base_url = « {value} » : une adresse http(s)://hôte[/chemin] est"
+                    " attendue (l'adresse publique de Campus).",
+                    value=self.base_url,
+                )
+            )
+        for key in ("session_hours", "login_nonce_minutes", "threads", "port"):
+            if getattr(self, key) < 1:
+                raise InputError(
+                    _(
+                        "[web] {key} = {value} : un entier d'au moins 1 est attendu.",
+                        key=key,
+                        value=getattr(self, key),
+                    )
+                )
+        if self.proxies < 0:
+            raise InputError(
+                _(
+                    "[web] proxies = {value} : un entier positif ou nul est attendu.",
+                    value=self.proxies,
+                )
+            )
+
+    @property
+    def root(self) -> str:
+        """`base_url` without its trailing slash."""
+        return self.base_url.rstrip("/")
+
+    @property
+    def return_url(self) -> str:
+        """The only URL the forum may send a member back to after login."""
+        return self.root + "/auth/discourse"
+
+    @property
+    def secure(self) -> bool:
+        """Cookies are marked Secure when Campus is served over https."""
+        return self.base_url.startswith("https://")
