@@ -48,10 +48,11 @@ def create_app(services: Services, *, testing: bool = False) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from web import auth, pages
+    from web import auth, barometer, pages
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(barometer.bp)
     # the webhooks and barometer blueprints are registered here by their branches
 
     app.context_processor(_page_context)
