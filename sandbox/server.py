@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from sandbox import activity
 from sandbox.api import ForumApi
+from sandbox.connect import ConnectProvider
 from sandbox.export import export_forum
 from sandbox.limits import (
     IP_LIMIT_CODE,
@@ -80,6 +81,7 @@ class Sandbox:
         self.limiter = AdminRateLimiter(rate_limit_per_minute)
         self.faults = FaultInjector(FaultConfig(seed=seed))
         self.counters = RequestCounters()
+        self.connect = ConnectProvider(forum)  # DiscourseConnect provider (login for Campus)
 
     # ------------------------------------------------------------------ API requests
     def handle_api(self, method: str, path: str, query: dict, headers, body: bytes) -> Answer:
@@ -164,6 +166,8 @@ class Sandbox:
             ("POST", "activity"): lambda: activity.apply(self.forum, **payload),
             ("POST", "votes"): lambda: activity.cast_votes(self.forum, **payload),
             ("GET", "export"): lambda: export_forum(self.forum),
+            ("POST", "connect"): lambda: self.connect.configure(payload),
+            ("POST", "login-as"): lambda: self.connect.login_as(payload),
         }.get((method, name))
         if action is None:
             return Answer.json(404, {"errors": [f"unknown control endpoint {method} {name}"]})
@@ -208,6 +212,12 @@ class _Handler(BaseHTTPRequestHandler):
             answer = sandbox.handle_control(
                 self.command, parts.path[len(CONTROL_PREFIX) :].strip("/"), body
             )
+        elif parts.path.startswith("/session/sso_provider"):
+            with sandbox.forum.lock:
+                reply = sandbox.connect.handle(
+                    self.command, parts.path, parts.query, self.headers, body
+                )
+            answer = Answer(reply.status, reply.body.encode(), reply.content_type, reply.headers)
         else:
             query = parse_qsl(parts.query, keep_blank_values=True)
             answer = sandbox.handle_api(self.command, parts.path, query, self.headers, body)
@@ -354,6 +364,16 @@ class SandboxServer:
     def export(self) -> dict:
         """The whole forum state as JSON-ready data."""
         return export_forum(self.state)
+
+    def enable_connect(self, secret: str, domain: str = "*") -> None:
+        """Turn the DiscourseConnect provider on with `secret` for `domain` (`*`: any host)."""
+        with self.state.lock:
+            self.sandbox.connect.configure({"secret": secret, "domain": domain})
+
+    def login_as(self, username: str | None) -> None:
+        """Who the provider says is logged in, for clients without the picker's cookie."""
+        with self.state.lock:
+            self.sandbox.connect.login_as({"username": username})
 
     def __enter__(self) -> SandboxServer:
         return self.start()

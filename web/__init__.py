@@ -48,12 +48,16 @@ def create_app(services: Services, *, testing: bool = False) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from web import auth, barometer, pages
+    from web import auth, me, pages, report_pages
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
-    app.register_blueprint(barometer.bp)
+    app.register_blueprint(report_pages.bp)
+    app.register_blueprint(me.bp)
     # the webhooks and barometer blueprints are registered here by their branches
+    from web.barometer import bp as barometer_bp
+
+    app.register_blueprint(barometer_bp)
 
     app.context_processor(_page_context)
     app.after_request(_security_headers)

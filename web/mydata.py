@@ -1,0 +1,205 @@
+"""« Mes données »: what the mirror holds about one member, and their own score explained.
+
+Everything here is about the member who asks, and only them (GDPR rights of access and
+portability). The mirror keeps no post text, so neither does this.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import Engine, text
+
+from analytics import score as score_engine
+from analytics.forum import load_forum
+from analytics.settings import ScoreWeights
+
+# score components -> the weight that turns a count of what happened into points
+COUNTED_BY = {
+    "reply": "reply",
+    "first_response": "first_response",
+    "newcomer_first_topic": "newcomer_first_topic",
+    "solution": "solution",
+    "like": "like",
+    "person_helped": "person_helped",
+    "topic": "topic",
+}
+PERIOD_DAYS = 365
+
+
+def _iso(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value.replace(tzinfo=UTC).isoformat() if value.tzinfo is None else value.isoformat()
+
+
+def mirror_version(engine: Engine) -> tuple:
+    """What changes whenever the mirror's content may have changed (sync or webhook)."""
+    with engine.connect() as connection:
+        synced = connection.execute(text("SELECT MAX(finished_at) FROM sync_runs")).scalar()
+        hooked = connection.execute(
+            text("SELECT value FROM sync_state WHERE key = 'last_webhook_at'")
+        ).scalar()
+        memberships = connection.execute(text("SELECT COUNT(*) FROM group_memberships")).scalar()
+    return (str(synced), str(hooked), memberships)
+
+
+class ScoreCache:
+    """The network's score table over the last `PERIOD_DAYS` days, recomputed when the mirror changes.
+
+    Scoring reads the whole mirror; doing it once per sync rather than once per page keeps
+    « Mes données » fast with many members asking at once.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple | None = None
+        self._table: pd.DataFrame | None = None
+
+    def table(self, engine: Engine, weights: ScoreWeights, optout_group: str) -> pd.DataFrame:
+        """The score table of the last `PERIOD_DAYS` days for the current mirror."""
+        key = (mirror_version(engine), weights, optout_group)
+        with self._lock:
+            if self._key != key or self._table is None:
+                end = datetime.now(UTC)
+                self._table = score_engine.score(
+                    load_forum(engine),
+                    weights,
+                    start=end - timedelta(days=PERIOD_DAYS),
+                    end=end,
+                    optout_group=optout_group,
+                )
+                self._key = key
+            return self._table
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    """One component of a member's score: what happened (count) and the points it earned."""
+
+    component: str
+    count: float | None
+    points: float
+
+
+def score_lines(row: pd.Series | None, weights: ScoreWeights) -> list[ScoreLine]:
+    """The member's score line by line (`count` is None for the cross-cooperative bonus)."""
+    if row is None:
+        return []
+    lines = []
+    for component in score_engine.COMPONENTS:
+        points = float(row[component])
+        weight_name = COUNTED_BY.get(component)
+        weight = float(getattr(weights, weight_name)) if weight_name else 0.0
+        count = round(points / weight) if weight_name and weight else None
+        lines.append(ScoreLine(component, count, round(points, 2)))
+    return lines
+
+
+def member_row(table: pd.DataFrame, user_id: int) -> pd.Series | None:
+    """The member's row of the score table, or None (no contribution, or opted out)."""
+    rows = table.loc[table["user_id"] == user_id]
+    return None if rows.empty else rows.iloc[0]
+
+
+def held_data(engine: Engine, user_id: int) -> dict:
+    """Everything the mirror holds about `user_id`: account, groups, activity (no text)."""
+    with engine.connect() as connection:
+        account = (
+            connection.execute(
+                text(
+                    "SELECT id, username, name, created_at, last_seen_at, trust_level, admin,"
+                    " moderator, active, suspended, cooperative, role FROM users WHERE id = :id"
+                ),
+                {"id": user_id},
+            )
+            .mappings()
+            .first()
+        )
+        groups = list(
+            connection.execute(
+                text(
+                    "SELECT g.name FROM group_memberships m JOIN groups g ON g.id = m.group_id"
+                    " WHERE m.user_id = :id ORDER BY g.name"
+                ),
+                {"id": user_id},
+            ).scalars()
+        )
+        posts = [
+            {
+                "post_id": row.id,
+                "topic_id": row.topic_id,
+                "post_number": row.post_number,
+                "created_at": _iso(row.created_at),
+                "updated_at": _iso(row.updated_at),
+                "deleted_at": _iso(row.deleted_at),
+                "like_count": row.like_count,
+                "accepted_answer": bool(row.accepted_answer),
+            }
+            for row in connection.execute(
+                text(
+                    "SELECT id, topic_id, post_number, created_at, updated_at, deleted_at,"
+                    " like_count, accepted_answer FROM posts WHERE user_id = :id"
+                    " ORDER BY created_at"
+                ),
+                {"id": user_id},
+            )
+        ]
+        likes_given = connection.execute(
+            text("SELECT COUNT(*) FROM likes WHERE user_id = :id"), {"id": user_id}
+        ).scalar()
+        topics = connection.execute(
+            text(
+                "SELECT COUNT(*) FROM topics WHERE user_id = :id AND archetype = 'regular'"
+                " AND deleted_at IS NULL"
+            ),
+            {"id": user_id},
+        ).scalar()
+    live = [post for post in posts if post["deleted_at"] is None]
+    return {
+        "account": (
+            {key: (_iso(value) if key.endswith("_at") else value) for key, value in account.items()}
+            if account
+            else None
+        ),
+        "groups": groups,
+        "activity": {
+            "topics": int(topics or 0),
+            "posts": len(live),
+            "deleted_posts": len(posts) - len(live),
+            "likes_received": sum(post["like_count"] or 0 for post in live),
+            "likes_given_known": int(likes_given or 0),
+            "accepted_answers": sum(1 for post in live if post["accepted_answer"]),
+            "first_post_at": live[0]["created_at"] if live else None,
+            "last_post_at": live[-1]["created_at"] if live else None,
+        },
+        "posts": posts,
+    }
+
+
+def group_id(engine: Engine, name: str) -> int | None:
+    """The Discourse id of group `name`, as the mirror knows it."""
+    with engine.connect() as connection:
+        return connection.execute(
+            text("SELECT id FROM groups WHERE lower(name) = lower(:name)"), {"name": name}
+        ).scalar()
+
+
+def record_membership(engine: Engine, group: int, user_id: int, member: bool) -> None:
+    """Mirror a group change Campus itself just made through the API (the sync confirms it)."""
+    with engine.begin() as connection:
+        connection.execute(
+            text("DELETE FROM group_memberships WHERE group_id = :g AND user_id = :u"),
+            {"g": group, "u": user_id},
+        )
+        if member:
+            connection.execute(
+                text("INSERT INTO group_memberships (group_id, user_id) VALUES (:g, :u)"),
+                {"g": group, "u": user_id},
+            )
