@@ -92,7 +92,9 @@ def _respondent(member: Member, services: Services) -> barometer.Respondent | No
     )
 
 
-def _refusal(member: Member, services: Services, month: str) -> Response | None:
+def _refusal(
+    member: Member, services: Services, month: str, posting: bool = False
+) -> Response | None:
     """The page saying why this member cannot answer now, or None when they can."""
     if not services.pulse.anonymous:
         return _page(month=month, state="polls")
@@ -110,7 +112,7 @@ def _refusal(member: Member, services: Services, month: str) -> Response | None:
     if state != "open":
         return _page(month=month, state=state)
     if barometer.has_answered(services.engine, month, member.user_id):
-        return _page(month=month, state="answered")
+        return _page(month=month, state="already" if posting else "answered")
     return None
 
 
@@ -135,7 +137,7 @@ def answer() -> Response:
     services = current_services()
     member = current_member()
     month = current_month(services.timezone)
-    refusal = _refusal(member, services, month)
+    refusal = _refusal(member, services, month, posting=True)
     if refusal is not None:
         if refusal.status_code == 200:  # answered already, closed, unopened: nothing recorded
             refusal.status_code = 409
