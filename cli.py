@@ -669,7 +669,6 @@ def run_pulse_post(config: Config, month: str) -> dict:
         )
         data = outcome.as_dict()
     else:
-        log.warning(pulse.not_anonymous_warning())
         closes_at = month_bounds(month, config["network"].timezone)[1]
         outcome = pulse.post_pulse(
             client, engine, month, closes_at, slugs, settings, min_group_size
@@ -685,6 +684,8 @@ def run_pulse_post(config: Config, month: str) -> dict:
 def pulse_post(ctx, month, as_json) -> None:
     """Ouvrir le baromètre du mois et l'annoncer dans la catégorie de chaque coopérative."""
     config = get_config(ctx)
+    if not config["pulse"].anonymous:
+        click.echo(pulse.not_anonymous_warning(), err=True)
     data = run_pulse_post(config, _pulse_month(config, month))
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False))
@@ -812,6 +813,7 @@ def worker_jobs(config: Config) -> list[Job]:
             closed = run_pulse_close(config, previous)
             collected = {"closed": closed["counted"]}
         else:
+            log.warning(pulse.not_anonymous_warning())
             client = open_client(config)
             outcome = pulse.collect_pulse(client, db.connect(config.database_url), previous)
             collected = {"collected": outcome.closed}
