@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -134,19 +134,29 @@ def close_month(engine: Engine, month: str, today: date) -> bool:
     """Freeze `month`: no more answers, and the list of who answered is deleted.
 
     Returns False when the month was already closed. The web service notices the closing and
-    counts (or drops) what it still holds for that month (`AnswerBuffer.sweep`)."""
-    with Session(engine) as session, session.begin():
-        row = session.get(BarometerMonth, month)
-        if row is None:
-            row = BarometerMonth(month=month, opened_on=today, answered=0, lost=0)
-            session.add(row)
-        if row.closed_on is not None:
-            return False
-        row.closed_on = today
-        row.answered = session.scalar(
-            select(func.count()).where(BarometerRespondent.month == month)
+    counts (or drops) what it still holds for that month (`AnswerBuffer.sweep`). The first
+    statement writes, so concurrent answers wait for the closing (or it for them), never fail."""
+    months = BarometerMonth.__table__
+    with engine.begin() as conn:
+        closing = conn.execute(
+            update(months)
+            .where(months.c.month == month, months.c.closed_on.is_(None))
+            .values(closed_on=today)
         )
-        session.execute(delete(BarometerRespondent).where(BarometerRespondent.month == month))
+        if closing.rowcount == 0:
+            if conn.execute(select(months.c.month).where(months.c.month == month)).first():
+                return False
+            conn.execute(
+                insert(months).values(
+                    month=month, opened_on=today, closed_on=today, answered=0, lost=0
+                )
+            )
+        who = BarometerRespondent.__table__
+        answered = conn.execute(
+            select(func.count()).select_from(who).where(who.c.month == month)
+        ).scalar_one()
+        conn.execute(update(months).where(months.c.month == month).values(answered=answered))
+        conn.execute(delete(who).where(who.c.month == month))
     return True
 
 
@@ -193,6 +203,10 @@ def has_answered(engine: Engine, month: str, user_id: int) -> bool:
         return session.get(BarometerRespondent, (month, user_id)) is not None
 
 
+class _MonthClosed(Exception):
+    """The month closed while an answer was being recorded (its transaction is rolled back)."""
+
+
 class AnswerBuffer:
     """The answers not yet counted, in memory only, one bucket per (month, cooperative, role).
 
@@ -215,26 +229,34 @@ class AnswerBuffer:
 
         Returns `recorded`, `already` (a second answer: refused, not counted), `unopened` or
         `closed` (nothing recorded)."""
-        with Session(self.engine) as session:
-            try:
-                with session.begin():
-                    row = session.get(BarometerMonth, month)
-                    if row is None:
-                        return "unopened"
-                    if row.closed_on is not None:
-                        return "closed"
-                    if session.get(BarometerRespondent, (month, respondent.user_id)) is not None:
-                        return "already"
-                    session.add(
-                        BarometerRespondent(
-                            month=month,
-                            user_id=respondent.user_id,
-                            cooperative=respondent.cooperative,
-                            role=respondent.role,
-                        )
+        state = month_state(self.engine, month)
+        if state != "open":
+            return state
+        months = BarometerMonth.__table__
+        try:
+            with self.engine.begin() as conn:
+                # write first: on SQLite the transaction then waits for the lock instead of
+                # failing to upgrade a read; the month is re-read under that lock (a share lock
+                # on PostgreSQL), so an answer never lands in a month closed meanwhile
+                conn.execute(
+                    insert(BarometerRespondent.__table__).values(
+                        month=month,
+                        user_id=respondent.user_id,
+                        cooperative=respondent.cooperative,
+                        role=respondent.role,
                     )
-            except IntegrityError:  # the same member, twice at the same instant
-                return "already"
+                )
+                closed_on = conn.execute(
+                    select(months.c.closed_on)
+                    .where(months.c.month == month)
+                    .with_for_update(read=True)
+                ).scalar_one()
+                if closed_on is not None:
+                    raise _MonthClosed
+        except IntegrityError:  # this member has answered already (or twice at once)
+            return "already"
+        except _MonthClosed:
+            return "closed"
         key = (month, respondent.cooperative, respondent.role)
         with self._lock:
             bucket = self._buckets[key]
