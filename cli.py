@@ -1049,7 +1049,6 @@ DEMO_MESSAGES = {
         "start": "Réseau synthétique (graine {seed}, taille {size}) : {cooperatives} coopératives, {users} membres, {topics} sujets, {posts} messages.",
         "sandbox": "Bac à sable Discourse sur {url} ; configuration écrite dans {config}.",
         "step": "\n== {title} ==",
-        "votes": "Les membres répondent au baromètre : {voters} votes dans {coops} coopératives ; sondages clos.",
         "done": "\nTerminé en {seconds:.0f} s. Rapport du réseau : {report}",
         "doctor": "Vérification du forum (campus doctor)",
         "provision": "Structure du forum (campus provision)",
@@ -1057,14 +1056,12 @@ DEMO_MESSAGES = {
         "sync": "Copie de l'activité (campus sync)",
         "score": "Contributeurs du mois {month} (campus score --apply --yes)",
         "pulse_post": "Baromètre QVT du mois {month} (campus pulse post)",
-        "pulse_collect": "Résultats du baromètre (campus pulse collect)",
         "report": "Rapports QVT du mois {month} (campus report)",
     },
     "en": {
         "start": "Synthetic network (seed {seed}, size {size}): {cooperatives} cooperatives, {users} members, {topics} topics, {posts} posts.",
         "sandbox": "Discourse sandbox at {url}; configuration written to {config}.",
         "step": "\n== {title} ==",
-        "votes": "Members answer the pulse poll: {voters} votes in {coops} cooperatives; polls closed.",
         "done": "\nDone in {seconds:.0f} s. Network report: {report}",
         "doctor": "Checking the forum (campus doctor)",
         "provision": "Forum structure (campus provision)",
@@ -1072,10 +1069,28 @@ DEMO_MESSAGES = {
         "sync": "Mirroring the activity (campus sync)",
         "score": "Contributors of {month} (campus score --apply --yes)",
         "pulse_post": "QVT pulse poll for {month} (campus pulse post)",
-        "pulse_collect": "Pulse results (campus pulse collect)",
         "report": "QVT reports for {month} (campus report)",
     },
 }
+
+
+def demo_barometer(config: Config, month: str, answers: list[tuple[int, list[str], dict]]) -> dict:
+    """The sandbox's members answer through the page's own door (`AnswerBuffer`), then the month
+    closes: what `campus serve` and `pulse close` do, in the demo's process."""
+    engine = db.connect(config.database_url)
+    template = config["template"]
+    buffer = barometer_store.AnswerBuffer(engine, config["reports"].min_group_size)
+    slugs = _cooperative_slugs(config)
+    for user_id, groups, values in answers:
+        respondent = barometer_store.respondent_from_groups(
+            user_id, groups, slugs, template.role_groups
+        )
+        if respondent is not None:
+            buffer.submit(month, respondent, values)
+    barometer_store.close_month(engine, month, _network_today(config))
+    buffer.sweep()
+    data = barometer_store.read_month(engine, month)
+    return {"month": month, "counted": int(data.cells["respondents"].sum()), "lost": data.lost}
 
 
 def write_demo_files(out: Path, url: str, network) -> Path:
@@ -1116,7 +1131,7 @@ def write_demo_files(out: Path, url: str, network) -> Path:
 def demo(ctx: click.Context, out: Path, seed: int, size: str) -> None:
     """Bac à sable + réseau synthétique + toute la chaîne, de la structure au rapport."""
     from sandbox.network import generate
-    from sandbox.pulse_votes import answer_open_polls
+    from sandbox.pulse_votes import barometer_answers
     from sandbox.server import SandboxServer
 
     def say(message: str, **values) -> None:
@@ -1148,9 +1163,8 @@ def demo(ctx: click.Context, out: Path, seed: int, size: str) -> None:
         step("sync", sync_command)
         step("score", score_command, period=month, top=10, apply_=True, yes=True)
         step("pulse_post", pulse_post, month=month)
-        voters = answer_open_polls(server.state, seed)
-        say("votes", voters=sum(voters.values()), coops=len(voters))
-        step("pulse_collect", pulse_collect, month=month)
+        closed = demo_barometer(get_config(ctx), month, barometer_answers(server.state, seed))
+        click.echo(pulse.describe_closed(closed))
         config = get_config(ctx)
         say("step", title=translate(DEMO_MESSAGES, "report", month=month))
         folder = Path(run_report(config, month)["folder"])

@@ -52,5 +52,5 @@ def test_demo_run_again_in_the_same_folder_starts_from_a_fresh_mirror(tmp_path: 
     first = network_pulse(out / "rapports" / "2026-10")
     again = run_demo(out)
     assert again.exit_code == 0, again.output
-    assert "Baromètre 2026-10 : 6 sujet(s) publié(s), 0 déjà en place." in again.output
+    assert "Baromètre 2026-10 : 6 sujet(s) d'annonce publié(s), 0 déjà en place." in again.output
     assert network_pulse(out / "rapports" / "2026-10") == first
