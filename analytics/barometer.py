@@ -76,7 +76,8 @@ def status(
 ) -> dict:
     """The `pulse status --json` body (without `month`): participation and means per scope.
 
-    `respondents` counts who answered by group while the month is open (the answers still in
+    Each scope also has `roles`: its means by role where every role counted there reaches the
+    size, else null (see `role_means`). `respondents` counts who answered by group while the month is open (the answers still in
     memory included); once closed, participation is the counted answers. Null below the size."""
 
     def size(n: int) -> int | None:
@@ -102,10 +103,17 @@ def status(
     def scope(cooperative: str | None) -> dict:
         shown = size(answered(cooperative)) is not None
         axes = means.get(cooperative) or {}
+        roles = role_means(cells, counts, cooperative, min_group_size) if shown else None
         return {
             "respondents": size(answered(cooperative)),
             "counted": counted(cooperative) if shown else None,
             "axes": {axis: (axes.get(axis) or (None, 0))[0] if shown else None for axis in AXES},
+            "roles": None
+            if roles is None
+            else {
+                role: {axis: mean for axis, (mean, _n) in by_axis.items()}
+                for role, by_axis in roles.items()
+            },
         }
 
     slugs = sorted(set(cooperatives) | (set(cells["cooperative"]) - {""}))

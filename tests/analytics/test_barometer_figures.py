@@ -59,6 +59,7 @@ def test_status_nulls_a_cooperative_below_the_size_and_keeps_the_others():
         "respondents": None,
         "counted": None,
         "axes": dict.fromkeys(AXES),
+        "roles": None,
     }
     assert body["cooperatives"]["coop-b"]["respondents"] == 5
     assert body["cooperatives"]["coop-b"]["axes"]["autonomie"] == pytest.approx(2.0)
@@ -83,6 +84,8 @@ def test_roles_are_shown_only_when_each_reaches_the_size():
     shown = role_means(cells, counts, "coop-a", K)
     assert set(shown) == {"entrepreneur", "appui"}
     assert shown["appui"]["autonomie"] == (4.0, 5)
+    body = status("closed", no_respondents(), cells, counts, ["coop-a"], K)
+    assert body["cooperatives"]["coop-a"]["roles"]["entrepreneur"]["autonomie"] == 2.0
     small = cells.copy()
     small.loc[small["role"] == "appui", "respondents"] = 4
     assert role_means(small, counts, "coop-a", K) is None

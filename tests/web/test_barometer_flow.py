@@ -210,7 +210,12 @@ def test_after_closing_the_cooperative_of_five_shows_its_exact_means(flow):
     for axis, mean in COOP_A_MEANS.items():
         assert coop_a["axes"][axis] == (None if mean is None else pytest.approx(mean)), axis
     coop_b = status["cooperatives"][flow["coop_b"]]
-    assert coop_b == {"respondents": None, "counted": None, "axes": dict.fromkeys(AXES)}
+    assert coop_b == {
+        "respondents": None,
+        "counted": None,
+        "axes": dict.fromkeys(AXES),
+        "roles": None,
+    }
     data = barometer.read_month(engine, flow["month"])
     assert data.answered == 30  # the second answer was not one more
     assert int(data.cells["respondents"].sum()) + data.lost == 30
