@@ -10,6 +10,7 @@ import dataclasses
 import json
 import logging
 import os
+import signal
 import sys
 import time
 import tomllib
@@ -1039,6 +1040,8 @@ def serve_command(ctx: click.Context, host: str | None, port: int | None) -> Non
     app = create_app(web_services(config))
     host, port = host or settings.host, port or settings.port
     click.echo(listening_message(host, port, settings.base_url), err=True)
+    # SIGTERM ends like Ctrl-C, so exit hooks run (the barometer pools the answers it holds)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     serve_app(app, host, port, threads=settings.threads)
 
 
