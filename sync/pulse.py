@@ -123,7 +123,7 @@ class PulseSettings:
     )
 
     def __post_init__(self) -> None:
-        """An unknown mode is refused when campus.toml is read (exit 2)."""
+        """An unknown mode, or a retention or wait out of range, is refused (exit 2)."""
         if self.mode not in MODES:
             raise InputError(
                 _(
@@ -132,6 +132,16 @@ class PulseSettings:
                     known=", ".join(MODES),
                 )
             )
+        for key, least in (("keep_years", 1), ("close_wait_seconds", 0)):
+            if getattr(self, key) < least:
+                raise InputError(
+                    _(
+                        "[pulse] {key} = {value} : un entier d'au moins {least} est attendu.",
+                        key=key,
+                        value=getattr(self, key),
+                        least=least,
+                    )
+                )
 
     @property
     def anonymous(self) -> bool:

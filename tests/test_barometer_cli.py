@@ -111,3 +111,11 @@ def test_the_polls_mode_warns_that_it_is_not_anonymous(pulse_cli, tmp_path):
     result = pulse_cli("pulse", "post", "--month", MONTH)
     assert result.exit_code == 0, result.output
     assert "n'est pas anonyme" in result.output
+
+
+def test_a_retention_below_one_year_is_a_bad_setting(pulse_cli, tmp_path):
+    with (tmp_path / "campus.toml").open("a", encoding="utf-8") as toml:
+        toml.write("[pulse]\nkeep_years = 0\n")
+    result = pulse_cli("pulse", "status")
+    assert result.exit_code == 2
+    assert "[pulse] keep_years = 0" in result.output
