@@ -135,7 +135,7 @@ def test_bad_config_exits_2_with_the_message(tmp_path: Path):
     assert "[nope]" in result.output
 
 
-@pytest.mark.parametrize("command", [["report"], ["pulse", "collect"]])
+@pytest.mark.parametrize("command", [["report"], ["pulse", "status"]])
 def test_unknown_time_zone_exits_2_naming_the_setting(tmp_path: Path, command: list[str]):
     path = tmp_path / "campus.toml"
     path.write_text('[network]\ntimezone = "Europe/Lutece"\n')
