@@ -404,8 +404,14 @@ def init(directory: Path) -> None:
 @click.pass_context
 def doctor(ctx: click.Context) -> None:
     """Vérifier l'adresse, la clé, les droits admin, les plugins et la limite de requêtes."""
-    checks = run_doctor(open_client(get_config(ctx)))
+    config = get_config(ctx)
+    client = open_client(config)
+    checks = run_doctor(client)
     click.echo(format_checks(checks))
+    forum_ok = exit_code(checks) == 0
+    click.echo(
+        "\n" + web_doctor.web_report(os.environ, config["web"], client if forum_ok else None)
+    )
     ctx.exit(exit_code(checks))
 
 
@@ -1045,6 +1051,106 @@ def serve_command(ctx: click.Context, host: str | None, port: int | None) -> Non
     serve_app(app, host, port, threads=settings.threads)
 
 
+def demo_web(config: Config, sandbox, network, month: str, *, serve: bool) -> bool:
+    """Serve Campus beside the demo's sandbox (its DiscourseConnect provider on), log a
+    director and a member in over real HTTP; with `serve`, keep both running until Ctrl+C.
+
+    Returns whether every page answered 200. Secrets are the environment's, else random ones
+    made for this run only (never printed)."""
+    import secrets as random_secrets
+
+    from web import demo as web_demo
+    from web.serve import serve_in_background
+    from web.settings import WebSettings as _WebSettings
+
+    environ = dict(os.environ)
+    for variable in WEB_SECRETS.values():
+        if not environ.get(variable):
+            environ[variable] = random_secrets.token_hex(32)
+    port = config["web"].port if serve and _port_is_free(config["web"].port) else _free_port()
+    url = f"http://127.0.0.1:{port}"
+    config.sections["web"] = dataclasses.replace(config["web"], base_url=url, proxies=0)
+    assert isinstance(config["web"], _WebSettings)
+    sandbox.enable_connect(environ["CAMPUS_DISCOURSE_CONNECT_SECRET"])
+    click.echo("\n== " + web_demo.heading() + " ==")
+    services = web_services(config, environ)
+    server = serve_in_background(create_app(services), "127.0.0.1", port)
+    forum = network.forum
+
+    def members(name: str) -> list:
+        group = forum.group_by_name(name)
+        return [forum.users[i] for i in sorted(forum.group_member_ids(group))] if group else []
+
+    directors, entrepreneurs = members("directions"), members("entrepreneurs")
+    director = directors[0]
+    coop = next(
+        slug for slug in services.groups.cooperatives_of(g.name for g in forum.groups_of(director))
+    )
+    member = next(user for user in entrepreneurs if user not in directors)
+    animator = next(user for user in forum.users.values() if user.admin and user.id > 0)
+    try:
+        visits = [
+            web_demo.visit(
+                url,
+                sandbox.login_as,
+                director.username,
+                _web_role("direction", coop),
+                ["/rapports", f"/rapports/{month}/reseau", f"/rapports/{month}/{coop}"],
+            ),
+            web_demo.visit(
+                url,
+                sandbox.login_as,
+                member.username,
+                _web_role("entrepreneur", None),
+                ["/moi", "/moi/donnees.json"],
+            ),
+        ]
+        for result in visits:
+            click.echo(web_demo.describe(result))
+        sandbox.login_as(None)
+        if serve:
+            people = [
+                (animator.username, _web_role("admin", None)),
+                (director.username, _web_role("direction", coop)),
+                (member.username, _web_role("entrepreneur", None)),
+            ]
+            click.echo(web_demo.serve_banner(url, people))
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
+        return all(result.ok for result in visits)
+    finally:
+        server.close()
+        services.engine.dispose()
+
+
+def _web_role(role: str, coop: str | None) -> str:
+    from web.demo import role_label
+
+    return role_label(role, coop)
+
+
+def _port_is_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 # --- demo (issue 6): the whole pipeline on the sandbox ------------------------------------------
 
 DEMO_MESSAGES = {
@@ -1130,8 +1236,11 @@ def write_demo_files(out: Path, url: str, network) -> Path:
 @click.option(
     "--size", type=click.Choice(["small", "network"]), default="network", show_default=True
 )
+@click.option(
+    "--serve", is_flag=True, help="garder le bac à sable et le service web ouverts à la fin"
+)
 @click.pass_context
-def demo(ctx: click.Context, out: Path, seed: int, size: str) -> None:
+def demo(ctx: click.Context, out: Path, seed: int, size: str, serve: bool) -> None:
     """Bac à sable + réseau synthétique + toute la chaîne, de la structure au rapport."""
     from sandbox.network import generate
     from sandbox.pulse_votes import barometer_answers
@@ -1171,7 +1280,10 @@ def demo(ctx: click.Context, out: Path, seed: int, size: str) -> None:
         config = get_config(ctx)
         say("step", title=translate(DEMO_MESSAGES, "report", month=month))
         folder = Path(run_report(config, month)["folder"])
+        web_ok = demo_web(config, server, network, month, serve=serve)
     say("done", seconds=time.monotonic() - started, report=folder / "network.html")
+    if not web_ok:
+        ctx.exit(1)
 
 
 if __name__ == "__main__":

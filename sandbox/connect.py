@@ -28,6 +28,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from sandbox.state import Forum, User
 
 CONNECT_SECRET_ENV = "CAMPUS_SANDBOX_CONNECT_SECRET"
+SETTING = "enable_discourse_connect_provider"
 PROVIDER_PATH = "/session/sso_provider"
 PICK_PATH = "/session/sso_provider/pick"
 COOKIE = "_sandbox_user"
@@ -62,13 +63,15 @@ class ConnectProvider:
     def __init__(self, forum: Forum, secret: str | None = None):
         self.forum = forum
         secret = secret if secret is not None else os.environ.get(CONNECT_SECRET_ENV, "")
-        self.secrets: dict[str, str] = {"*": secret} if secret else {}
+        self.secrets: dict[str, str] = {}
         self.logged_in: str | None = None
+        if secret:
+            self.configure({"secret": secret})
 
     @property
     def enabled(self) -> bool:
-        """The provider is on once a secret is declared (as an admin would do both)."""
-        return bool(self.secrets)
+        """The `enable_discourse_connect_provider` site setting."""
+        return self.forum.site_settings.get(SETTING) == "true"
 
     def configure(self, payload: dict) -> dict:
         """`POST /_sandbox/connect {"secret": …, "domain": "*"}`; an empty secret disables it."""
@@ -78,6 +81,8 @@ class ConnectProvider:
             self.secrets[domain] = secret
         else:
             self.secrets.pop(domain, None)
+        # as an admin would do: the provider is on while a secret is declared
+        self.forum.site_settings[SETTING] = "true" if self.secrets else "false"
         return {"success": "OK", "enabled": self.enabled}
 
     def login_as(self, payload: dict) -> dict:

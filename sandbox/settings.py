@@ -26,6 +26,13 @@ class SettingDefinition:
 
 SETTINGS = (
     SettingDefinition(
+        "enable_discourse_connect_provider",
+        "false",
+        "bool",
+        "login",
+        "Implement DiscourseConnect provider protocol at the /session/sso_provider endpoint.",
+    ),
+    SettingDefinition(
         "title",
         "Discourse",
         "string",

@@ -27,7 +27,7 @@ def doctor(url: str, key: str):
 
 def test_doctor_on_the_sandbox_says_all_is_well(sandbox_server):
     result = doctor(sandbox_server.url, sandbox_server.api_key)
-    lines = result.output.splitlines()
+    lines = result.output.split("\n\n")[0].splitlines()  # the forum's checks, then the web's
     assert result.exit_code == 0, result.output
     assert len(lines) == 8
     assert all(line.startswith("[OK] ") for line in lines[:-1]), result.output
@@ -45,3 +45,30 @@ def test_doctor_with_a_wrong_key_never_prints_it(sandbox_server):
     result = doctor(sandbox_server.url, WRONG_KEY)
     assert WRONG_KEY not in result.output
     assert sandbox_server.api_key not in result.output
+
+
+WEB_SECRETS = {
+    "CAMPUS_WEB_SECRET": "web-secret-for-doctor-0123456789",
+    "CAMPUS_DISCOURSE_CONNECT_SECRET": "connect-secret-for-doctor-012345",
+}
+
+
+def test_doctor_checks_the_web_secrets_and_says_what_to_set_in_discourse(sandbox_server):
+    env = {
+        "CAMPUS_LANG": "fr",
+        "CAMPUS_DISCOURSE_URL": sandbox_server.url,
+        "CAMPUS_DISCOURSE_API_KEY": sandbox_server.api_key,
+        **WEB_SECRETS,
+    }
+    result = CliRunner().invoke(cli.main, ["doctor"], env={**env, "CAMPUS_WEBHOOK_SECRET": ""})
+    web = result.output.split("\n\n")[1]
+    assert "[OK] CAMPUS_WEB_SECRET est définie." in web
+    assert "[ATTENTION] CAMPUS_WEBHOOK_SECRET n'est pas définie." in web
+    assert "enable_discourse_connect_provider est désactivé" in web
+    assert "discourse_connect_provider_secrets" in web
+    assert "/webhooks/discourse" in web
+    for secret in WEB_SECRETS.values():
+        assert secret not in result.output
+    sandbox_server.enable_connect("whatever-secret-0123456789")
+    result = CliRunner().invoke(cli.main, ["doctor"], env=env)
+    assert "[OK] Le forum sert de fournisseur d'identité (DiscourseConnect)." in result.output

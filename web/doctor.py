@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from sync.client import DiscourseAPI
+from sync.errors import CampusError
 from sync.i18n import _
+from web.settings import WebSettings
 
 MIN_SECRET_LENGTH = 16
+PROVIDER_SETTING = "enable_discourse_connect_provider"
 
 
 def secret_problem(variable: str, value: str) -> str | None:
@@ -32,4 +39,72 @@ def secret_hint() -> str:
         "Chaque secret se définit dans l'environnement du service (jamais dans campus.toml),"
         " par exemple : export CAMPUS_WEB_SECRET=$(python3 -c 'import secrets;"
         " print(secrets.token_hex(32))')"
+    )
+
+
+SECRETS = {
+    "CAMPUS_WEB_SECRET": "sessions",
+    "CAMPUS_DISCOURSE_CONNECT_SECRET": "connect",
+    "CAMPUS_WEBHOOK_SECRET": "webhook",
+}
+WEBHOOK_EVENTS = "post, topic, like, solved, user, group_user"
+
+
+def web_report(
+    environ: Mapping[str, str], settings: WebSettings, client: DiscourseAPI | None
+) -> str:
+    """The web service's part of `campus doctor`: secrets, the forum's provider setting (when
+    `client` is given: the forum answered), and what to set in Discourse's admin (the secrets
+    themselves are never printed)."""
+    lines = [_("Service web (campus serve) :")]
+    missing = 0
+    for variable in SECRETS:
+        problem = secret_problem(variable, environ.get(variable, ""))
+        if problem:
+            missing += 1
+            lines.append(_("[ATTENTION] {problem}", problem=problem))
+        else:
+            lines.append(_("[OK] {variable} est définie.", variable=variable))
+    if missing:
+        lines.append(secret_hint())
+    if client is not None:
+        lines.append(_provider_line(client))
+    host = urlsplit(settings.base_url).hostname or settings.base_url
+    lines += [
+        _("À régler dans l'administration de Discourse (Admin > Paramètres, Admin > API) :"),
+        _("  enable_discourse_connect_provider = activé"),
+        _(
+            "  discourse_connect_provider_secrets : une ligne « {host}|<valeur de"
+            " CAMPUS_DISCOURSE_CONNECT_SECRET> »",
+            host=host,
+        ),
+        _(
+            "  Webhook : URL {url}, type application/json, secret = la valeur de"
+            " CAMPUS_WEBHOOK_SECRET, événements : {events}",
+            url=settings.root + "/webhooks/discourse",
+            events=WEBHOOK_EVENTS,
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def _provider_line(client: DiscourseAPI) -> str:
+    """Whether the forum has its DiscourseConnect provider on (one request)."""
+    try:
+        listed = client.get_site_settings().get("site_settings", [])
+    except CampusError as error:
+        return _("[ATTENTION] Réglages du forum illisibles : {error}", error=str(error))
+    value = next(
+        (item.get("value") for item in listed if item.get("setting") == PROVIDER_SETTING), None
+    )
+    if value is None:
+        return _(
+            "[ATTENTION] Le réglage enable_discourse_connect_provider n'est pas visible :"
+            " vérifiez-le dans l'administration du forum."
+        )
+    if str(value).lower() in ("true", "t"):
+        return _("[OK] Le forum sert de fournisseur d'identité (DiscourseConnect).")
+    return _(
+        "[ATTENTION] enable_discourse_connect_provider est désactivé : personne ne pourra se"
+        " connecter à Campus."
     )

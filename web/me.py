@@ -52,12 +52,15 @@ def _member_view(member: Member) -> dict:
     """Everything `/moi` and its JSON download show, for this member only."""
     services = current_services()
     opted_out = services.groups.optout in member.groups
-    table = _scores().table(services.engine, services.score, services.groups.optout)
-    row = None if opted_out else mydata.member_row(table, member.user_id)
+    row = (
+        None
+        if opted_out
+        else _scores().row(services.engine, services.score, services.groups.optout, member.user_id)
+    )
     return {
         "held": mydata.held_data(services.engine, member.user_id),
         "opted_out": opted_out,
-        "score": None if row is None else float(row["score"]),
+        "score": None if row is None else round(float(row["score"]), 2),
         "lines": mydata.score_lines(row, services.score),
         "period_days": mydata.PERIOD_DAYS,
     }

@@ -7,6 +7,7 @@ portability). The mirror keeps no post text, so neither does this.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -51,32 +52,42 @@ def mirror_version(engine: Engine) -> tuple:
 
 
 class ScoreCache:
-    """The network's score table over the last `PERIOD_DAYS` days, recomputed when the mirror changes.
+    """The network's score table over the last `PERIOD_DAYS` days, recomputed when the mirror
+    changes (checked at most every `CHECK_SECONDS`).
 
     Scoring reads the whole mirror; doing it once per sync rather than once per page keeps
-    « Mes données » fast with many members asking at once.
+    « Mes données » fast with many members asking at once. Rows are indexed by user id.
     """
+
+    CHECK_SECONDS = 10.0
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._key: tuple | None = None
-        self._table: pd.DataFrame | None = None
+        self._checked = 0.0
+        self._rows: dict[int, pd.Series] = {}
 
-    def table(self, engine: Engine, weights: ScoreWeights, optout_group: str) -> pd.DataFrame:
-        """The score table of the last `PERIOD_DAYS` days for the current mirror."""
-        key = (mirror_version(engine), weights, optout_group)
+    def row(
+        self, engine: Engine, weights: ScoreWeights, optout_group: str, user_id: int
+    ) -> pd.Series | None:
+        """The member's row of the current score table, or None (no contribution, opted out)."""
         with self._lock:
-            if self._key != key or self._table is None:
-                end = datetime.now(UTC)
-                self._table = score_engine.score(
-                    load_forum(engine),
-                    weights,
-                    start=end - timedelta(days=PERIOD_DAYS),
-                    end=end,
-                    optout_group=optout_group,
-                )
-                self._key = key
-            return self._table
+            now = time.monotonic()
+            if self._key is None or now - self._checked >= self.CHECK_SECONDS:
+                key = (mirror_version(engine), weights, optout_group)
+                if key != self._key:
+                    end = datetime.now(UTC)
+                    table = score_engine.score(
+                        load_forum(engine),
+                        weights,
+                        start=end - timedelta(days=PERIOD_DAYS),
+                        end=end,
+                        optout_group=optout_group,
+                    )
+                    self._rows = {int(row["user_id"]): row for _, row in table.iterrows()}
+                    self._key = key
+                self._checked = now
+            return self._rows.get(user_id)
 
 
 @dataclass(frozen=True)
@@ -84,7 +95,7 @@ class ScoreLine:
     """One component of a member's score: what happened (count) and the points it earned."""
 
     component: str
-    count: float | None
+    count: int | None
     points: float
 
 
@@ -98,14 +109,9 @@ def score_lines(row: pd.Series | None, weights: ScoreWeights) -> list[ScoreLine]
         weight_name = COUNTED_BY.get(component)
         weight = float(getattr(weights, weight_name)) if weight_name else 0.0
         count = round(points / weight) if weight_name and weight else None
-        lines.append(ScoreLine(component, count, round(points, 2)))
+        shown = round(points, 2)
+        lines.append(ScoreLine(component, count, int(shown) if shown.is_integer() else shown))
     return lines
-
-
-def member_row(table: pd.DataFrame, user_id: int) -> pd.Series | None:
-    """The member's row of the score table, or None (no contribution, or opted out)."""
-    rows = table.loc[table["user_id"] == user_id]
-    return None if rows.empty else rows.iloc[0]
 
 
 def held_data(engine: Engine, user_id: int) -> dict:

@@ -1,0 +1,103 @@
+"""Security headers, cookie flags over https, login rate limit, settings and secrets checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sync import db
+from sync.errors import InputError
+from web import create_app
+from web.auth import safe_next
+from web.doctor import secret_problem
+from web.services import GroupNames, Services
+from web.settings import WebSettings
+
+
+def _app(tmp_path: Path, **web) -> object:
+    engine = db.connect(f"sqlite:///{tmp_path / 'campus.db'}")
+    services = Services(
+        engine=engine,
+        web=WebSettings(**web),
+        web_secret="w" * 32,
+        connect_secret="c" * 32,
+        webhook_secret="h" * 32,
+        discourse_url="https://forum.example.org",
+        client_factory=lambda: None,
+        timezone="Europe/Paris",
+        min_group_size=5,
+        reports_dir=tmp_path,
+        groups=GroupNames(),
+    )
+    return create_app(services, testing=True)
+
+
+def test_csp_forbids_inline_scripts_and_framing(tmp_path):
+    response = _app(tmp_path).test_client().get("/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_no_inline_script_or_style_in_pages(tmp_path):
+    body = _app(tmp_path).test_client().get("/").get_data(as_text=True)
+    assert "<script" not in body
+    assert "<style" not in body
+    assert "style=" not in body
+
+
+def test_session_cookie_is_secure_when_base_url_is_https(tmp_path):
+    app = _app(tmp_path, base_url="https://campus.example.org")
+    client = app.test_client()
+    client.get("/login")  # stores the nonce in the session
+    cookie = client.get_cookie("campus_session")
+    assert cookie.secure and cookie.http_only and cookie.same_site == "Lax"
+
+
+def test_login_is_rate_limited(tmp_path):
+    client = _app(tmp_path, login_rate_limit="3 per minute").test_client()
+    statuses = [client.get("/login").status_code for _ in range(5)]
+    assert statuses[:3] == [302, 302, 302]
+    assert statuses[3] == 429
+
+
+def test_healthz_reports_a_never_synced_mirror_as_stale(tmp_path):
+    response = _app(tmp_path).test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["status"] == "stale"
+    assert response.json["database"] == "ok"
+
+
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("/moi", "/moi"),
+        ("/rapports?x=1", "/rapports?x=1"),
+        ("//evil.example", "/"),
+        ("https://evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+        ("", "/"),
+        (None, "/"),
+        ("/a\tb", "/"),
+    ],
+)
+def test_safe_next_keeps_only_local_paths(value, expected):
+    assert safe_next(value) == expected
+
+
+@pytest.mark.parametrize(
+    "base_url", ["ftp://x", "campus.example.org", "https://", "https://x/?a=1"]
+)
+def test_bad_base_url_is_refused_with_the_setting_named(base_url):
+    with pytest.raises(InputError, match=r"\[web\] base_url"):
+        WebSettings(base_url=base_url)
+
+
+def test_secret_with_a_stray_newline_is_refused_without_quoting_it():
+    problem = secret_problem("CAMPUS_WEB_SECRET", "s3cr3t-value-0123456789\n")
+    assert "CAMPUS_WEB_SECRET" in problem
+    assert "s3cr3t" not in problem
