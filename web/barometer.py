@@ -127,7 +127,21 @@ def page() -> Response:
     if refusal is not None:
         return refusal
     respondent = _respondent(member, services)
-    return _page(month=month, state="form", respondent=respondent, values={})
+    return _page(month=month, state="form", group=_group_label(respondent, services), values={})
+
+
+def _group_label(respondent: barometer.Respondent, services: Services) -> str:
+    """Where the member's answer is counted, in their words: cooperative's name and role."""
+    roles = {
+        "entrepreneur": _("entrepreneur·e"),
+        "appui": _("équipe d'appui"),
+        "direction": _("direction"),
+    }
+    place = services.groups.cooperatives.get(respondent.cooperative) or _(
+        "le réseau (vous êtes dans plusieurs coopératives)"
+    )
+    role = roles.get(respondent.role)
+    return f"{place} · {role}" if role else place
 
 
 @bp.post("/barometre")
@@ -150,7 +164,7 @@ def answer() -> Response:
             400,
             month=month,
             state="form",
-            respondent=respondent,
+            group=_group_label(respondent, services),
             values=request.form,
             invalid=str(error),
         )

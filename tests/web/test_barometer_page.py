@@ -130,3 +130,10 @@ def test_the_page_is_in_english_on_request(app, monkeypatch):
     log_in(client, 11, {"coop-alpha", "entrepreneurs"})
     page = page_text(client.get("/barometre"))
     assert "Who sees what" in page and "I prefer not to answer" in page
+
+
+def test_the_page_says_where_the_answer_is_counted(app):
+    client = app.test_client()
+    log_in(client, 11, {"coop-alpha", "equipes-appui"})
+    page = page_text(client.get("/barometre"))
+    assert "Votre réponse sera comptée dans : Coopérative Alpha · équipe d'appui." in page
