@@ -49,20 +49,26 @@ PERSON_COLUMNS = {"user_id", "username", "name", "email", "external_id"}
 ANSWER_COLUMNS = {"value", "answer", "answers", *AXES}
 
 
-def snapshot(engine) -> dict[str, list[tuple]]:
-    """Every row of every table of the database."""
+def snapshot(engine, prefix: str = "") -> dict[str, list[tuple]]:
+    """Every row of every table of the database (whose name starts with `prefix`)."""
     with engine.connect() as conn:
         return {
             name: sorted(map(tuple, conn.execute(text(f'SELECT * FROM "{name}"'))), key=repr)
             for name in inspect(engine).get_table_names()
+            if name.startswith(prefix)
         }
 
 
-def members_of(forum, slug: str, others: set[str]) -> list:
-    """Active members of cooperative `slug` who belong to no other cooperative."""
+def members_of(forum, slug: str, others: set[str], entrepreneurs: bool = False) -> list:
+    """Active members of cooperative `slug` who belong to no other cooperative (and only to
+    the entrepreneurs' role group, if asked: they are then counted in one group)."""
     ids = set(forum.group_member_ids(forum.group_by_name(slug)))
     for other in others - {slug}:
         ids -= set(forum.group_member_ids(forum.group_by_name(other)))
+    if entrepreneurs:
+        ids &= set(forum.group_member_ids(forum.group_by_name("entrepreneurs")))
+        for role_group in ("equipes-appui", "directions"):
+            ids -= set(forum.group_member_ids(forum.group_by_name(role_group)))
     users = [forum.users[i] for i in sorted(ids)]
     return [u for u in users if u.id > 0 and u.active and not u.staged and not u.suspended_till]
 
@@ -92,12 +98,16 @@ def flow(tmp_path_factory):
     coop_a, coop_b, *others = order
     plan = [(u, COOP_A[i]) for i, u in enumerate(members_of(forum, coop_a, slugs)[:5])]
     plan += [(u, dict.fromkeys(AXES, 2)) for u in members_of(forum, coop_b, slugs)[:4]]
-    rest = [u for slug in others for u in members_of(forum, slug, slugs)[:6]][:21]
+    rest = [u for slug in others for u in members_of(forum, slug, slugs, True)[:6]][:21]
     plan += [(u, dict.fromkeys(AXES, 3)) for u in rest]
     assert len(plan) == 30
     site.sandbox.reset_stats()
     before = snapshot(engine)
-    statuses = [answer(site, user.username, values) for user, values in plan]
+    statuses, steps = [], []
+    for user, values in plan:  # a copy of the barometer's tables just before and after each
+        just_before = snapshot(engine, "barometer_")
+        statuses.append(answer(site, user.username, values))
+        steps.append((just_before, snapshot(engine, "barometer_")))
     again = site.login(plan[0][0].username, "/barometre")
     token = re.search(r'name="csrf_token" value="([^"]+)"', again.get(site.url + "/").text)
     second = again.post(
@@ -113,6 +123,7 @@ def flow(tmp_path_factory):
         "coop_b": coop_b,
         "plan": plan,
         "statuses": statuses,
+        "steps": steps,
         "second": second,
         "before": before,
         "after": after,
@@ -153,6 +164,23 @@ def test_every_member_answered_through_the_web(flow):
 def test_a_second_answer_is_refused(flow):
     assert flow["second"].status_code == 409
     assert "cette seconde réponse n'a pas été comptée" in flow["second"].text.replace("&#39;", "'")
+
+
+def test_no_copy_around_one_answer_shows_that_answer(flow):
+    """Between the copies just before and after an answer, the counts did not move, or moved
+    by a whole batch of at least five answers of one group."""
+    batches = 0
+    for before, after in flow["steps"]:
+        added = sum(row[-1] for row in after["barometer_cells"]) - sum(
+            row[-1] for row in before["barometer_cells"]
+        )
+        assert added == 0 or added >= 5
+        batches += added > 0
+        if added == 0:
+            assert after["barometer_counts"] == before["barometer_counts"]
+        new_rows = set(after["barometer_respondents"]) - set(before["barometer_respondents"])
+        assert len(new_rows) == 1  # what is new about this person: that they answered
+    assert batches  # some groups did reach five while the month was open
 
 
 def test_no_table_holds_a_person_and_an_answer_value(flow):
