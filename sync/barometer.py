@@ -156,6 +156,8 @@ def close_month(engine: Engine, month: str, today: date) -> bool:
             select(func.count()).select_from(who).where(who.c.month == month)
         ).scalar_one()
         conn.execute(update(months).where(months.c.month == month).values(answered=answered))
+        if conn.dialect.name == "sqlite":  # overwrite the deleted rows, not just free them
+            conn.exec_driver_sql("PRAGMA secure_delete = ON")
         conn.execute(delete(who).where(who.c.month == month))
     return True
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, event, inspect, text
 
 from sync import barometer
 from sync.barometer import AXES, AnswerBuffer, Respondent
@@ -196,3 +196,24 @@ def test_purge_removes_months_past_retention(engine):
     assert barometer.purge_before(engine, "2021-12") == 1
     assert barometer.month_state(engine, "2020-01") == "unopened"
     assert barometer.month_state(engine, MONTH) == "open"
+
+
+def test_who_answered_does_not_survive_closing_in_the_sqlite_file(tmp_path):
+    """Even where SQLite only frees deleted rows by default (Debian's build overwrites them)."""
+    path = tmp_path / "campus.db"
+    engine = connect(f"sqlite:///{path}")
+    engine.dispose()
+
+    @event.listens_for(engine, "connect")
+    def _plain_delete(dbapi_connection, _record) -> None:
+        dbapi_connection.execute("PRAGMA secure_delete = OFF")
+
+    barometer.open_month(engine, MONTH, TODAY)
+    buffer = AnswerBuffer(engine, K)
+    for user in range(3):
+        buffer.submit(MONTH, Respondent(user, "coop-zzz-unique", "entrepreneur"), answers(3))
+    barometer.close_month(engine, MONTH, date(2026, 12, 1))
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    assert b"coop-zzz-unique" not in path.read_bytes()
