@@ -515,6 +515,13 @@ def announce_barometer(
 
 def describe_posted(data: dict) -> str:
     """The one line `pulse post` prints."""
+    if data.get("mode") == "discourse_polls":
+        return _(
+            "Sondages {month} : {posted} sujet(s) publié(s), {already} déjà en place.",
+            month=data["month"],
+            posted=len(data["posted"]),
+            already=len(data["already"]),
+        )
     return _(
         "Baromètre {month} : {posted} sujet(s) d'annonce publié(s), {already} déjà en place.",
         month=data["month"],

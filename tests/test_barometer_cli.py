@@ -111,6 +111,7 @@ def test_the_polls_mode_warns_that_it_is_not_anonymous(pulse_cli, tmp_path):
     result = pulse_cli("pulse", "post", "--month", MONTH)
     assert result.exit_code == 0, result.output
     assert "n'est pas anonyme" in result.output
+    assert "Sondages 2026-11 : 6 sujet(s) publié(s)" in result.output
 
 
 def test_a_retention_below_one_year_is_a_bad_setting(pulse_cli, tmp_path):
