@@ -11,6 +11,7 @@ import dataclasses
 import json
 import logging
 import os
+import signal
 import sys
 import time
 import tomllib
@@ -23,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from analytics import barometer as barometer_figures
 from analytics import indicators
 from analytics import score as score_engine
 from analytics.forum import load_forum
@@ -35,6 +37,7 @@ from reports import relay as relay_runner
 from reports import render as report_render
 from reports.digest_settings import DigestSettings
 from reports.settings import ReportSettings
+from sync import barometer as barometer_store
 from sync import db, i18n, mirror, pulse, recognition
 from sync import members as roster_sync
 from sync import provision as structure
@@ -736,7 +739,52 @@ def report_command(ctx, month, coop, out, lang, publish) -> None:
 
 @main.group(name="pulse")
 def pulse_group() -> None:
-    """Baromètre QVT mensuel : un sondage par axe dans chaque coopérative."""
+    """Baromètre QVT mensuel anonyme : ouvrir, suivre, clore un mois."""
+
+
+def _pulse_month(config: Config, month: str | None) -> str:
+    """The month named by --month (checked: exit 2 if malformed), else the current one."""
+    tz = config["network"].timezone
+    if month is None:
+        return indicators.current_month(tz)
+    month_bounds(month, tz)
+    return month.strip()
+
+
+def _network_today(config: Config):
+    return datetime.now(ZoneInfo(config["network"].timezone)).date()
+
+
+def _barometer_url(config: Config) -> str:
+    return config["web"].base_url.rstrip("/") + "/barometre"
+
+
+def run_pulse_post(config: Config, month: str) -> dict:
+    """Open and announce `month` (or, in the polls mode, post its polls); the `--json` body."""
+    settings: PulseSettings = config["pulse"]
+    client = open_client(config)
+    engine = db.connect(config.database_url)
+    slugs = _cooperative_slugs(config)
+    min_group_size = config["reports"].min_group_size
+    if settings.anonymous:
+        outcome = pulse.announce_barometer(
+            client,
+            engine,
+            month,
+            _network_today(config),
+            slugs,
+            settings,
+            _barometer_url(config),
+            min_group_size,
+        )
+        data = outcome.as_dict()
+    else:
+        closes_at = month_bounds(month, config["network"].timezone)[1]
+        outcome = pulse.post_pulse(
+            client, engine, month, closes_at, slugs, settings, min_group_size
+        )
+        data = outcome.as_dict()
+    return data | {"month": month, "mode": settings.mode, "requests": client.total_requests}
 
 
 @pulse_group.command(name="post")
@@ -744,35 +792,83 @@ def pulse_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
 @click.pass_context
 def pulse_post(ctx, month, as_json) -> None:
-    """Publier le sondage du mois dans la catégorie de chaque coopérative (une fois par mois)."""
+    """Ouvrir le baromètre du mois et l'annoncer dans la catégorie de chaque coopérative."""
     config = get_config(ctx)
-    tz = config["network"].timezone
-    month = month or indicators.current_month(tz)
-    slugs = _cooperative_slugs(config)
-    closes_at = month_bounds(month, tz)[1]
-    client = open_client(config)
-    outcome = pulse.post_pulse(
-        client,
-        db.connect(config.database_url),
-        month,
-        closes_at,
-        slugs,
-        config["pulse"],
-        config["reports"].min_group_size,
-    )
-    data = outcome.as_dict() | {"month": month, "requests": client.total_requests}
+    if not config["pulse"].anonymous:
+        click.echo(pulse.not_anonymous_warning(), err=True)
+    data = run_pulse_post(config, _pulse_month(config, month))
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False))
     else:
-        click.echo(
-            ngettext(
-                "Baromètre {month} : {n} sujet publié, {already} déjà en place.",
-                "Baromètre {month} : {n} sujets publiés, {already} déjà en place.",
-                len(outcome.posted),
-                month=month,
-                already=format_number(len(outcome.already), 0),
-            )
-        )
+        click.echo(pulse.describe_posted(data))
+
+
+def pulse_status_data(config: Config, month: str) -> dict:
+    """The `pulse status --json` body (DESIGN §3): participation and means, null below the size."""
+    data = barometer_store.read_month(db.connect(config.database_url), month)
+    body = barometer_figures.status(
+        data.state,
+        data.respondents,
+        data.cells,
+        data.counts,
+        _cooperative_slugs(config),
+        config["reports"].min_group_size,
+    )
+    return {"month": month, **body, "lost": data.lost}
+
+
+@pulse_group.command(name="status")
+@_month_option("le mois en cours")
+@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@click.pass_context
+def pulse_status(ctx, month, as_json) -> None:
+    """Participation et moyennes du mois, par coopérative (masquées sous min_group_size)."""
+    config = get_config(ctx)
+    data = pulse_status_data(config, _pulse_month(config, month))
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    for line in pulse.describe_status(data, config["reports"].min_group_size):
+        click.echo(line)
+
+
+@pulse_group.command(name="close")
+@_month_option("le mois dernier")
+@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@click.pass_context
+def pulse_close(ctx, month, as_json) -> None:
+    """Clore un mois : plus de réponse, dernières réponses comptées, liste des répondants effacée."""
+    config = get_config(ctx)
+    month = _report_month(config, month) if month is None else _pulse_month(config, month)
+    data = run_pulse_close(config, month)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    click.echo(pulse.describe_closed(data))
+    if data["uncounted"]:
+        click.echo(pulse.describe_uncounted(data["uncounted"]), err=True)
+
+
+def run_pulse_close(config: Config, month: str) -> dict:
+    """Close `month`, wait (a little) for the web service to count what it holds, purge old months."""
+    settings: PulseSettings = config["pulse"]
+    engine = db.connect(config.database_url)
+    closed = barometer_store.close_month(engine, month, _network_today(config))
+    deadline = time.monotonic() + settings.close_wait_seconds
+    while barometer_store.uncounted(engine, month) and time.monotonic() < deadline:
+        time.sleep(1)
+    keep_from = indicators.shift_month(month, -12 * settings.keep_years + 1)
+    purged = barometer_store.purge_before(engine, keep_from)
+    data = barometer_store.read_month(engine, month)
+    return {
+        "month": month,
+        "closed": closed,
+        "answered": data.answered,
+        "counted": int(data.cells["respondents"].sum()),
+        "lost": data.lost,
+        "uncounted": barometer_store.uncounted(engine, month),
+        "purged_months": purged,
+    }
 
 
 @pulse_group.command(name="collect")
@@ -780,8 +876,11 @@ def pulse_post(ctx, month, as_json) -> None:
 @click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
 @click.pass_context
 def pulse_collect(ctx, month, as_json) -> None:
-    """Lire dans la base les totaux des sondages clos du mois (jamais qui a voté quoi)."""
+    """Mode « discourse_polls » seulement (non anonyme) : lire les totaux des sondages clos."""
     config = get_config(ctx)
+    if config["pulse"].anonymous:
+        raise InputError(pulse.collect_refused())
+    click.echo(pulse.not_anonymous_warning(), err=True)
     month = _report_month(config, month)
     client = open_client(config)
     outcome = pulse.collect_pulse(client, db.connect(config.database_url), month)
@@ -854,20 +953,16 @@ def worker_jobs(config: Config) -> list[Job]:
     def monthly_job() -> str:
         month = indicators.current_month(tz)
         previous = indicators.shift_month(month, -1)
-        client = open_client(config)
-        engine = db.connect(config.database_url)
-        collected = pulse.collect_pulse(client, engine, previous)
+        if config["pulse"].anonymous:
+            collected = pulse.describe_closed(run_pulse_close(config, previous))
+        else:
+            log.warning(pulse.not_anonymous_warning())
+            client = open_client(config)
+            outcome = pulse.collect_pulse(client, db.connect(config.database_url), previous)
+            collected = pulse_collected_line(outcome, previous)
         report = run_report(config, previous, publish=config["reports"].publish_from_worker)
-        posted = pulse.post_pulse(
-            client,
-            engine,
-            month,
-            month_bounds(month, tz)[1],
-            _cooperative_slugs(config),
-            config["pulse"],
-            config["reports"].min_group_size,
-        )
-        lines = [pulse_collected_line(collected, previous)]
+        posted = run_pulse_post(config, month)
+        lines = [collected]
         if "published" in report:
             lines.append(
                 _(
@@ -878,14 +973,7 @@ def worker_jobs(config: Config) -> list[Job]:
             )
         else:
             lines.append(_("Rapport écrit dans {folder}.", **report))
-        lines.append(
-            ngettext(
-                "Baromètre {month} : {n} sujet publié.",
-                "Baromètre {month} : {n} sujets publiés.",
-                len(posted.posted),
-                month=month,
-            )
-        )
+        lines.append(pulse.describe_posted(posted))
         return " ".join(lines)
 
     def relay_job() -> str:
@@ -1125,6 +1213,8 @@ def serve_command(ctx: click.Context, host: str | None, port: int | None) -> Non
     app = create_app(web_services(config))
     host, port = host or settings.host, port or settings.port
     click.echo(listening_message(host, port, settings.base_url), err=True)
+    # SIGTERM ends like Ctrl-C, so exit hooks run (the barometer pools the answers it holds)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     serve_app(app, host, port, threads=settings.threads)
 
 
@@ -1232,6 +1322,25 @@ def _free_port() -> int:
 # --- demo (issue 6): the whole pipeline on the sandbox ------------------------------------------
 
 
+def demo_barometer(config: Config, month: str, answers: list[tuple[int, list[str], dict]]) -> dict:
+    """The sandbox's members answer through the page's own door (`AnswerBuffer`), then the month
+    closes: what `campus serve` and `pulse close` do, in the demo's process."""
+    engine = db.connect(config.database_url)
+    template = config["template"]
+    buffer = barometer_store.AnswerBuffer(engine, config["reports"].min_group_size)
+    slugs = _cooperative_slugs(config)
+    for user_id, groups, values in answers:
+        respondent = barometer_store.respondent_from_groups(
+            user_id, groups, slugs, template.role_groups
+        )
+        if respondent is not None:
+            buffer.submit(month, respondent, values)
+    barometer_store.close_month(engine, month, _network_today(config))
+    buffer.sweep()
+    data = barometer_store.read_month(engine, month)
+    return {"month": month, "counted": int(data.cells["respondents"].sum()), "lost": data.lost}
+
+
 def write_demo_files(out: Path, url: str, network) -> Path:
     """The demo's campus.toml and CSV files, next to its SQLite mirror and reports.
 
@@ -1273,7 +1382,7 @@ def write_demo_files(out: Path, url: str, network) -> Path:
 def demo(ctx: click.Context, out: Path, seed: int, size: str, serve: bool) -> None:
     """Bac à sable + réseau synthétique + toute la chaîne, de la structure au rapport."""
     from sandbox.network import generate
-    from sandbox.pulse_votes import answer_open_polls
+    from sandbox.pulse_votes import barometer_answers
     from sandbox.server import SandboxServer
 
     def step(title: str, command: click.Command, **params) -> None:
@@ -1337,18 +1446,8 @@ def demo(ctx: click.Context, out: Path, seed: int, size: str, serve: bool) -> No
             pulse_post,
             month=month,
         )
-        voters = answer_open_polls(server.state, seed)
-        click.echo(
-            ngettext(
-                "{n} personne répond au baromètre dans {coops} coopératives (un vote par axe) ;"
-                " sondages clos.",
-                "{n} personnes répondent au baromètre dans {coops} coopératives (un vote par"
-                " axe) ; sondages clos.",
-                sum(voters.values()),
-                coops=format_number(len(voters), 0),
-            )
-        )
-        step(_("Résultats du baromètre (campus pulse collect)"), pulse_collect, month=month)
+        closed = demo_barometer(get_config(ctx), month, barometer_answers(server.state, seed))
+        click.echo(pulse.describe_closed(closed))
         config = get_config(ctx)
         report_title = _("Rapports QVT du mois {month} (campus report)", month=month)
         click.echo(f"\n== {report_title} ==")

@@ -42,6 +42,9 @@ class Forum:
     - polls: id, post_id, topic_id, name, status, close_at, voters, pulse_month, cooperative
     - poll_options: poll_id, option_id, position, label, votes
     - relay_suggestions: topic_id, user_id, suggested_at (questions relayed to volunteers)
+    - barometer_cells: month, cooperative, role, respondents (the anonymous barometer's counted
+      answers per group; see `analytics.barometer`)
+    - barometer_counts: month, cooperative, role, axis, value, count
     """
 
     users: pd.DataFrame
@@ -60,6 +63,16 @@ class Forum:
                 "user_id": pd.Series(dtype="int64"),
                 "suggested_at": pd.Series(dtype="datetime64[ns, UTC]"),
             }
+        )
+    )
+    barometer_cells: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            columns=["month", "cooperative", "role", "respondents"]
+        )
+    )
+    barometer_counts: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            columns=["month", "cooperative", "role", "axis", "value", "count"]
         )
     )
 
@@ -111,6 +124,10 @@ def load_forum(engine: Engine) -> Forum:
             read("SELECT topic_id, user_id, suggested_at FROM relay_suggestions"),
             TIMESTAMPS["relay_suggestions"],
         )
+        barometer_cells = read("SELECT month, cooperative, role, respondents FROM barometer_cells")
+        barometer_counts = read(
+            "SELECT month, cooperative, role, axis, value, count FROM barometer_counts"
+        )
 
     for frame, columns in (
         (users, ["admin", "moderator", "active", "staged", "suspended", "deleted"]),
@@ -139,4 +156,6 @@ def load_forum(engine: Engine) -> Forum:
         polls,
         poll_options,
         relay_suggestions,
+        barometer_cells,
+        barometer_counts,
     )

@@ -29,6 +29,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from analytics import barometer
 from analytics.forum import Forum
 from analytics.periods import month_bounds, zone
 from analytics.relay_outcomes import relay_outcomes
@@ -724,11 +725,11 @@ def _compute_all(activity: Activity, month: str) -> dict[str | None, dict[str, F
 def pulse_figures(
     forum: Forum, month: str, scope: str | None, min_group_size: int = 5
 ) -> dict[str, Figure]:
-    """Average answer (1–5) per axis from the month's closed pulse polls; n = voters.
+    """Average answer (1–5) per axis of the month's barometer; n = the answers on that axis.
 
-    The network pools the votes of the cooperatives' polls on that axis where at least
-    `min_group_size` people voted: pooling a suppressed cooperative too would let anyone work its
-    average out from the network's and the other cooperatives' figures."""
+    The anonymous barometer's counts when the month has any, else the month's closed Discourse
+    pulse polls (months collected before the barometer). A mean about fewer than
+    `min_group_size` people is None. This is the door the report uses: keep its signature."""
     empty = {f"pulse_{axis}": Figure(None, 0) for axis in AXES}
     return pulse_by_scope(forum, month, min_group_size).get(scope, empty)
 
@@ -737,6 +738,24 @@ def pulse_by_scope(
     forum: Forum, month: str, min_group_size: int = 5
 ) -> dict[str | None, dict[str, Figure]]:
     """`pulse_figures` of the network (key None) and of every cooperative, in one pass."""
+    cells = forum.barometer_cells[forum.barometer_cells["month"] == month]
+    if not cells.empty:
+        counts = forum.barometer_counts[forum.barometer_counts["month"] == month]
+        return {
+            scope: {f"pulse_{axis}": Figure(mean, n) for axis, (mean, n) in axes.items()}
+            for scope, axes in barometer.axis_means(cells, counts, min_group_size).items()
+        }
+    return poll_pulse_by_scope(forum, month, min_group_size)
+
+
+def poll_pulse_by_scope(
+    forum: Forum, month: str, min_group_size: int = 5
+) -> dict[str | None, dict[str, Figure]]:
+    """Pulse figures from the month's closed Discourse polls (the older, non-anonymous mode).
+
+    The network pools the votes of the cooperatives' polls on that axis where at least
+    `min_group_size` people voted: pooling a suppressed cooperative too would let anyone work its
+    average out from the network's and the other cooperatives' figures."""
     polls = forum.polls
     polls = polls[(polls["pulse_month"] == month) & (polls["status"] == "closed")]
     options = forum.poll_options[forum.poll_options["poll_id"].isin(polls["id"])]

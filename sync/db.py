@@ -36,13 +36,14 @@ def open_engine(url: str) -> Engine:
 
 
 def migrate(engine: Engine) -> None:
-    """Apply every pending Alembic migration (creates the schema on a new database)."""
+    """Apply every pending Alembic migration (creates the schema on a new database).
+
+    Every head is upgraded: migrations written on parallel branches may share a parent until
+    they are chained, and their tables are independent."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        # "heads": parallel branches each add a migration on 0002 until they are re-chained;
-        # with one line of migrations it is the same as "head"
         command.upgrade(config, "heads")
 
 

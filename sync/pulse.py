@@ -1,11 +1,16 @@
-"""The monthly QVT pulse poll (DESIGN §8): post it on the forum, then collect its closed results.
+"""The monthly QVT pulse (DESIGN §8): the anonymous barometer's settings and announcements, and
+the older Discourse polls, kept behind `[pulse] mode = "discourse_polls"`.
 
-Each cooperative gets, in its own category, one topic a month holding one Discourse poll per
-Gollac axis: secret votes, results shown only once closed, closing at the end of the month, on a
-1–5 agreement scale. Only the aggregate counts of closed polls are read back into the mirror
-(`polls` / `poll_options`, tagged with `pulse_month` and `cooperative`), never who voted what.
+In the default mode (`barometre`), `announce_barometer` opens the month in Campus's database and
+posts, in each cooperative's category, one topic linking to the barometer page of the web service
+(`<base_url>/barometre`); answers never go through Discourse (see `sync.barometer`).
 
-Posting is idempotent: a cooperative whose poll of the month is already in the mirror, or whose
+In the polls mode, each cooperative gets one topic a month holding one Discourse poll per Gollac
+axis, and only the aggregate counts of closed polls are read back into the mirror (`polls` /
+`poll_options`). Discourse keeps who voted what (`poll_votes.user_id`) and any admin can read it:
+that mode is not anonymous and says so. Months collected that way stay readable in reports.
+
+Posting is idempotent: a cooperative whose topic of the month is already recorded, or whose
 category already holds the month's topic (found by its title), gets no second topic.
 """
 
@@ -16,30 +21,26 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from sync import barometer
+from sync.barometer import AXES
 from sync.client import DiscourseAPI
 from sync.errors import DiscourseNotFound, InputError
-from sync.i18n import translate
+from sync.i18n import _, format_number, ngettext
 from sync.records import parse_time
-from sync.schema import Poll, PollOption
+from sync.schema import BarometerAnnouncement, Poll, PollOption
 from sync.settings import doc
 
 log = logging.getLogger("campus.pulse")
 
-# The six axes of the Gollac report, in its order; poll names and indicator axes use these ids.
-AXES = (
-    "intensite",
-    "exigences_emotionnelles",
-    "autonomie",
-    "rapports_sociaux",
-    "conflits_valeurs",
-    "insecurite",
-)
+__all__ = ["AXES", "AXIS_LABELS", "PulseSettings"]
+
+MODES = ("barometre", "discourse_polls")
 
 AXIS_LABELS = {
     "fr": {
@@ -60,19 +61,6 @@ AXIS_LABELS = {
     },
 }
 
-MESSAGES = {
-    "fr": {
-        "bad_axes": "[pulse] statements : axes attendus {expected} ; reçus {found}. Corrigez campus.toml.",
-        "bad_options": "[pulse] options : il faut exactement 5 réponses, clés 1 à 5 (reçues : {found}). Corrigez campus.toml.",
-        "no_category": "Catégorie introuvable sur le forum pour la ou les coopératives {slug} : lancez « campus provision ». Aucun sondage n'a été publié.",
-    },
-    "en": {
-        "bad_axes": "[pulse] statements: expected axes {expected}; found {found}. Fix campus.toml.",
-        "bad_options": "[pulse] options: exactly 5 answers with keys 1 to 5 are needed (found: {found}). Fix campus.toml.",
-        "no_category": "No category on the forum for cooperative(s) {slug}: run `campus provision`. No poll was posted.",
-    },
-}
-
 # How far back (in bumped order) to look for an existing pulse topic in a cooperative category.
 SEARCH_MARGIN = timedelta(days=62)
 LIST_PAGE = 100
@@ -80,18 +68,33 @@ LIST_PAGE = 100
 
 @dataclass(frozen=True)
 class PulseSettings:
-    """What the monthly pulse topic says (statements per axis, answer scale, title)."""
+    """The barometer: how answers are collected, its statements, scale, notice and topics."""
 
-    TITLE: ClassVar[str] = "Le baromètre QVT mensuel (campus pulse)"
+    TITLE: ClassVar[str] = "Le baromètre QVT mensuel anonyme (campus pulse)"
+
+    mode: str = doc(
+        "barometre",
+        "« barometre » : page anonyme du service web (défaut) ; « discourse_polls » : anciens "
+        "sondages Discourse, NON anonymes (tout admin du forum voit qui a voté quoi)",
+    )
+    contact: str = doc(
+        "l'animation du réseau (voir la catégorie Campus du forum)",
+        "à qui s'adresser pour une question sur le baromètre (affiché sur la page)",
+    )
+    keep_years: int = doc(
+        5, "années de conservation des totaux anonymes ; « pulse close » efface les plus anciens"
+    )
+    close_wait_seconds: int = doc(
+        30, "« pulse close » attend au plus ce délai que le service web compte ses réponses"
+    )
 
     title: str = doc(
         "Baromètre QVT {month} — {cooperative}",
         "titre du sujet ({month} : AAAA-MM, {cooperative} : slug) ; il doit rester stable",
     )
     intro: str = doc(
-        "Six questions, une minute : vos réponses sont anonymes et seuls les totaux sont lus, "
-        "après la clôture en fin de mois. Ils ne sont montrés que si au moins "
-        "{min_group_size} personnes ont répondu.",
+        "Six questions, une minute : vos réponses sont anonymes et seuls les totaux sont lus. "
+        "Ils ne sont montrés que si au moins {min_group_size} personnes ont répondu.",
         "texte en tête du sujet ({min_group_size} : le min_group_size de [reports])",
     )
     statements: dict[str, str] = doc(
@@ -119,20 +122,50 @@ class PulseSettings:
         "les cinq réponses, de 1 (pas du tout d'accord) à 5 (tout à fait d'accord)",
     )
 
+    def __post_init__(self) -> None:
+        """An unknown mode, or a retention or wait out of range, is refused (exit 2)."""
+        if self.mode not in MODES:
+            raise InputError(
+                _(
+                    "[pulse] mode = {value!r} : valeurs possibles {known}. Corrigez campus.toml.",
+                    value=self.mode,
+                    known=", ".join(MODES),
+                )
+            )
+        for key, least in (("keep_years", 1), ("close_wait_seconds", 0)):
+            if getattr(self, key) < least:
+                raise InputError(
+                    _(
+                        "[pulse] {key} = {value} : un entier d'au moins {least} est attendu.",
+                        key=key,
+                        value=getattr(self, key),
+                        least=least,
+                    )
+                )
+
+    @property
+    def anonymous(self) -> bool:
+        """False in the polls mode: Discourse keeps every voter."""
+        return self.mode == "barometre"
+
     def validate(self) -> None:
         """Refuse statements that do not cover exactly the six axes, or a scale other than 1–5."""
         if set(self.statements) != set(AXES):
             raise InputError(
-                translate(
-                    MESSAGES,
-                    "bad_axes",
+                _(
+                    "[pulse] statements : axes attendus {expected} ; reçus {found}. "
+                    "Corrigez campus.toml.",
                     expected=", ".join(AXES),
                     found=", ".join(self.statements) or "—",
                 )
             )
         if sorted(self.options) != ["1", "2", "3", "4", "5"]:
             raise InputError(
-                translate(MESSAGES, "bad_options", found=", ".join(self.options) or "—")
+                _(
+                    "[pulse] options : il faut exactement 5 réponses, clés 1 à 5 (reçues : "
+                    "{found}). Corrigez campus.toml.",
+                    found=", ".join(self.options) or "—",
+                )
             )
 
     def scale(self) -> list[str]:
@@ -219,7 +252,7 @@ def post_pulse(
     }
     missing = [slug for slug in pending if slug not in categories]
     if missing:  # refused before any topic is posted: nothing half-done
-        raise InputError(translate(MESSAGES, "no_category", slug=", ".join(missing)))
+        raise InputError(_no_category(missing))
     raw = pulse_raw(settings, closes_at, min_group_size)
     for slug in pending:
         category = categories[slug]
@@ -372,3 +405,194 @@ def _store_results(session: Session, poll: Poll, data: dict) -> None:
             )
             session.add(row)
         row.votes = int(option.get("votes") or 0)
+
+
+def _no_category(missing: list[str]) -> str:
+    return _(
+        "Catégorie introuvable sur le forum pour la ou les coopératives {slug} : lancez "
+        "« campus provision ». Rien n'a été publié.",
+        slug=", ".join(missing),
+    )
+
+
+def not_anonymous_warning() -> str:
+    """What an animator is told whenever the polls mode is used."""
+    return _(
+        'Attention : [pulse] mode = "discourse_polls" n\'est pas anonyme. Discourse garde qui a '
+        "voté quoi, et tout admin du forum peut le lire. Le baromètre anonyme est le mode "
+        "« barometre » (page du service web)."
+    )
+
+
+# --- the anonymous barometer's announcements ---------------------------------------------------
+
+
+def announcement_raw(settings: PulseSettings, page_url: str, min_group_size: int = 5) -> str:
+    """The announcement topic's post: the intro and the link to the barometer page.
+
+    Nothing in it comes from a member; `page_url` is Campus's own address (configuration)."""
+    intro = settings.intro.replace("{min_group_size}", str(min_group_size))
+    return (
+        f"{intro}\n\n"
+        + _(
+            "Répondre au baromètre du mois : {url} (connexion avec votre compte du forum ; "
+            "la page explique qui voit quoi avant toute réponse).",
+            url=page_url,
+        )
+        + "\n"
+    )
+
+
+@dataclass
+class AnnounceOutcome:
+    """What `announce_barometer` did (for `--json`)."""
+
+    opened: bool = False
+    posted: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"opened": self.opened, "posted": self.posted, "already": self.already}
+
+
+def announce_barometer(
+    api: DiscourseAPI,
+    engine: Engine,
+    month: str,
+    today: date,
+    cooperatives: Iterable[str],
+    settings: PulseSettings,
+    page_url: str,
+    min_group_size: int = 5,
+) -> AnnounceOutcome:
+    """Open `month` for answers and post its announcement in each cooperative's category.
+
+    Idempotent: a recorded announcement, or a topic of the same title found in the category,
+    is not posted again; a second run right after makes no write request. Every category is
+    checked before anything is written. No answer, count or name is ever sent to Discourse."""
+    outcome = AnnounceOutcome()
+    slugs = list(cooperatives)
+    with Session(engine) as session:
+        recorded = set(
+            session.scalars(
+                select(BarometerAnnouncement.cooperative).where(
+                    BarometerAnnouncement.month == month
+                )
+            )
+        )
+    pending = [slug for slug in slugs if slug not in recorded]
+    outcome.already.extend(slug for slug in slugs if slug in recorded)
+    categories: dict[str, dict] = {}
+    if pending:
+        categories = {
+            category["slug"]: category
+            for category in api.all_categories()
+            if not category.get("parent_category_id")
+        }
+        missing = [slug for slug in pending if slug not in categories]
+        if missing:  # refused before anything is opened or posted: nothing half-done
+            raise InputError(_no_category(missing))
+    outcome.opened = barometer.open_month(engine, month, today)
+    raw = announcement_raw(settings, page_url, min_group_size)
+    since = datetime.combine(today, datetime.min.time(), tzinfo=UTC) - SEARCH_MARGIN
+    for slug in pending:
+        category = categories[slug]
+        title = settings.title.format(month=month, cooperative=slug)
+        topic_id = find_topic(api, category["id"], title, since)
+        if topic_id is None:
+            topic_id = int(api.create_topic(title, raw, category["id"])["topic_id"])
+            outcome.posted.append(slug)
+            log.info("barometer %s announced for %s (topic %s)", month, slug, topic_id)
+        else:
+            outcome.already.append(slug)
+        with Session(engine) as session, session.begin():
+            session.add(BarometerAnnouncement(month=month, cooperative=slug, topic_id=topic_id))
+    return outcome
+
+
+# --- what `campus pulse …` prints ---------------------------------------------------------------
+
+
+def describe_posted(data: dict) -> str:
+    """The one line `pulse post` prints."""
+    if data.get("mode") == "discourse_polls":
+        text = ngettext(
+            "Sondages {month} : {n} sujet publié,",
+            "Sondages {month} : {n} sujets publiés,",
+            len(data["posted"]),
+            month=data["month"],
+        )
+    else:
+        text = ngettext(
+            "Baromètre {month} : {n} sujet d'annonce publié,",
+            "Baromètre {month} : {n} sujets d'annonce publiés,",
+            len(data["posted"]),
+            month=data["month"],
+        )
+    return text + " " + _("{n} déjà en place.", n=format_number(len(data["already"]), 0))
+
+
+def describe_status(data: dict, min_group_size: int) -> list[str]:
+    """The lines `pulse status` prints: the month's state, then the network and each cooperative."""
+    state = {
+        "open": _("ouvert"),
+        "closed": _("clos"),
+        "unopened": _("pas ouvert (« campus pulse post » l'ouvre)"),
+    }[data["state"]]
+    hidden = _("moins de {n}", n=min_group_size)
+
+    def line(name: str, scope: dict) -> str:
+        means = " ".join(
+            f"{axis}={'—' if value is None else format_number(value, 2)}"
+            for axis, value in scope["axes"].items()
+        )
+        if scope["respondents"] is None:
+            return _(
+                "{name} : {answered} réponses ; {means}", name=name, answered=hidden, means=means
+            )
+        return ngettext(
+            "{name} : {n} réponse ; {means}",
+            "{name} : {n} réponses ; {means}",
+            scope["respondents"],
+            name=name,
+            means=means,
+        )
+
+    lines = [_("Baromètre {month} : {state}.", month=data["month"], state=state)]
+    lines.append(line(_("Réseau"), data["network"]))
+    lines.extend(line(slug, scope) for slug, scope in data["cooperatives"].items())
+    return lines
+
+
+def describe_closed(data: dict) -> str:
+    """The line `pulse close` prints."""
+    return " ".join(
+        [
+            ngettext(
+                "Baromètre {month} clos : {n} réponse comptée,",
+                "Baromètre {month} clos : {n} réponses comptées,",
+                data["counted"],
+                month=data["month"],
+            ),
+            ngettext("{n} perdue.", "{n} perdues.", data["lost"]),
+        ]
+    )
+
+
+def describe_uncounted(n: int) -> str:
+    """Said when a month closes while the web service still holds answers not yet counted."""
+    return ngettext(
+        "{n} réponse pas encore comptée : le service web (campus serve) la compte dès qu'il voit "
+        "la clôture ; s'il est arrêté, elle est perdue.",
+        "{n} réponses pas encore comptées : le service web (campus serve) les compte dès qu'il "
+        "voit la clôture ; s'il est arrêté, elles sont perdues.",
+        n,
+    )
+
+
+def collect_refused() -> str:
+    return _(
+        "« pulse collect » lit les anciens sondages Discourse : il ne sert qu'avec [pulse] mode = "
+        '"discourse_polls", qui n\'est pas anonyme. Le baromètre anonyme se clôt avec '
+        "« campus pulse close »."
+    )

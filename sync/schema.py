@@ -6,11 +6,12 @@ Campus only uses timestamps, structure and self-reported answers (DESIGN §7).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -266,3 +267,67 @@ class LoginNonce(Base):
     nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
     next_path: Mapped[str] = mapped_column(Text, default="/")
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+# --- the anonymous barometer (DESIGN §8, migration 0006) ---------------------------------------
+# Who answered and what was answered are kept in tables that share no key but the month and
+# the group: no row per answer, and no time finer than the day.
+
+
+class BarometerMonth(Base):
+    """A month of the barometer: opened by `pulse post`, frozen by `pulse close` (days only)."""
+
+    __tablename__ = "barometer_months"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    opened_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    # people who answered (set at closing, when the list of who answered is deleted)
+    answered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # answers given but never counted (an unclean stop of the web service; a group too small)
+    lost: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class BarometerRespondent(Base):
+    """Who has answered in a still-open month, to refuse a second answer; no answer, no time.
+
+    Rows are deleted when the month closes."""
+
+    __tablename__ = "barometer_respondents"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    cooperative: Mapped[str] = mapped_column(String(20))  # "" for none or several
+    role: Mapped[str] = mapped_column(String(20))  # "" for none
+
+
+class BarometerCell(Base):
+    """How many answers of a (month, cooperative, role) group reached the counts.
+
+    Role "" pools the rest of a cooperative at closing; cooperative "" pools the network's rest.
+    Every change adds a batch of at least `min_group_size` answers."""
+
+    __tablename__ = "barometer_cells"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    cooperative: Mapped[str] = mapped_column(String(20), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    respondents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class BarometerCount(Base):
+    """How many answers of a group gave `value` (1–5) on `axis`; abstentions are not rows."""
+
+    __tablename__ = "barometer_counts"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    cooperative: Mapped[str] = mapped_column(String(20), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    axis: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class BarometerAnnouncement(Base):
+    """The topic announcing a month's barometer in a cooperative's category (idempotent post)."""
+
+    __tablename__ = "barometer_announcements"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    cooperative: Mapped[str] = mapped_column(String(20), primary_key=True)
+    topic_id: Mapped[int] = mapped_column(Integer)

@@ -137,7 +137,7 @@ def test_bad_config_exits_2_with_the_message(tmp_path: Path):
     assert "[nope]" in result.output
 
 
-@pytest.mark.parametrize("command", [["report"], ["pulse", "collect"]])
+@pytest.mark.parametrize("command", [["report"], ["pulse", "status"]])
 def test_unknown_time_zone_exits_2_naming_the_setting(tmp_path: Path, command: list[str]):
     path = tmp_path / "campus.toml"
     path.write_text('[network]\ntimezone = "Europe/Lutece"\n')
@@ -186,7 +186,7 @@ def test_worker_once_prints_readable_lines_not_python_data(campus_cli, tmp_path:
     )
     assert re.fullmatch(
         rf"pulse\+report : réussi \({seconds}\)\. Baromètre .* Rapport écrit dans .*\."
-        r" Baromètre \d{4}-\d\d : 6 sujets publiés\.",
+        r" Baromètre \d{4}-\d\d : 6 sujets d'annonce publiés, 0 déjà en place\.",
         lines[2],
     )
 

@@ -59,6 +59,10 @@ def create_app(services: Services, *, testing: bool = False) -> Flask:
 
     app.register_blueprint(webhooks.bp)
 
+    from web.barometer import bp as barometer_bp
+
+    app.register_blueprint(barometer_bp)
+
     app.context_processor(_page_context)
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)

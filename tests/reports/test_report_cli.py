@@ -93,6 +93,8 @@ def test_report_publish_twice_creates_then_updates(forum_config):
 @pytest.mark.integration
 def test_pulse_post_is_idempotent_and_collect_reports_open_polls(forum_config):
     path, env = forum_config
+    with path.open("a", encoding="utf-8") as toml:
+        toml.write('[pulse]\nmode = "discourse_polls"\n')
     first = run_with(path, env, "pulse", "post", "--month", "2026-11", "--json")
     second = run_with(path, env, "pulse", "post", "--month", "2026-11", "--json")
     assert first.exit_code == 0, first.output

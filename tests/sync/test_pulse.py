@@ -120,7 +120,7 @@ def test_a_lost_mirror_still_finds_the_topics_on_the_forum(sandbox_server, engin
 def test_a_cooperative_without_category_is_refused_before_any_post(sandbox_server, engine):
     api = client(sandbox_server)
     coops = [*slugs(api)[:2], "coop-inconnue"]
-    with pytest.raises(InputError, match="coop-inconnue.*Aucun sondage n'a été publié"):
+    with pytest.raises(InputError, match="coop-inconnue.*Rien n'a été publié"):
         post_pulse(api, engine, MONTH, CLOSES, coops, PulseSettings())
     assert api.write_requests == 0
     with Session(engine) as session:

@@ -1,0 +1,122 @@
+"""`campus pulse post|status|close|collect` in the barometer mode, against the sandbox."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from sandbox.network import generate
+from sync.client import DiscourseAPI
+from sync.settings import DiscourseSettings
+from tests.conftest import SANDBOX_TEST_KEY
+
+pytestmark = pytest.mark.integration
+
+MONTH = "2026-11"
+
+
+@pytest.fixture
+def pulse_cli(campus_cli, tmp_path):
+    """`campus` with the sandbox network's cooperatives.csv and a [web] base_url."""
+    (tmp_path / "cooperatives.csv").write_text(generate(1, "small").cooperatives_csv)
+    with (tmp_path / "campus.toml").open("a", encoding="utf-8") as toml:
+        toml.write('[web]\nbase_url = "https://campus.reseau.test"\n')
+    return campus_cli
+
+
+def rows(tmp_path, sql: str) -> list[tuple]:
+    engine = create_engine(f"sqlite:///{tmp_path / 'campus.db'}")
+    with engine.connect() as conn:
+        return list(conn.execute(text(sql)))
+
+
+def test_post_opens_the_month_and_announces_it_once_per_cooperative(pulse_cli, tmp_path):
+    result = pulse_cli("pulse", "post", "--month", MONTH, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["opened"] is True and len(data["posted"]) == 6
+    assert rows(tmp_path, "SELECT month, closed_on FROM barometer_months") == [(MONTH, None)]
+
+
+def test_the_announcement_links_to_the_barometer_page(pulse_cli, tmp_path, sandbox_server):
+    pulse_cli("pulse", "post", "--month", MONTH)
+    topic_id = rows(tmp_path, "SELECT topic_id FROM barometer_announcements")[0][0]
+    api = DiscourseAPI(DiscourseSettings(url=sandbox_server.url, api_key=SANDBOX_TEST_KEY))
+    first = api.topic_with_posts(topic_id)["post_stream"]["posts"][0]
+    assert "https://campus.reseau.test/barometre" in first["cooked"]
+    assert "poll" not in first["cooked"]
+
+
+def test_a_second_post_writes_nothing(pulse_cli, sandbox_server):
+    pulse_cli("pulse", "post", "--month", MONTH)
+    sandbox_server.reset_stats()
+    again = pulse_cli("pulse", "post", "--month", MONTH, "--json")
+    assert json.loads(again.stdout)["posted"] == []
+    assert sandbox_server.stats()["writes"] == 0
+
+
+def test_status_of_an_open_month_without_answers_is_all_null(pulse_cli):
+    pulse_cli("pulse", "post", "--month", MONTH)
+    result = pulse_cli("pulse", "status", "--month", MONTH, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["month"] == MONTH and data["open"] is True
+    assert data["network"]["respondents"] is None
+    assert len(data["cooperatives"]) == 6
+    assert all(scope["axes"]["autonomie"] is None for scope in data["cooperatives"].values())
+
+
+def test_close_freezes_the_month(pulse_cli, tmp_path):
+    pulse_cli("pulse", "post", "--month", MONTH)
+    result = pulse_cli("pulse", "close", "--month", MONTH, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["closed"] is True
+    status = json.loads(pulse_cli("pulse", "status", "--month", MONTH, "--json").stdout)
+    assert status["open"] is False and status["state"] == "closed"
+    again = json.loads(pulse_cli("pulse", "close", "--month", MONTH, "--json").stdout)
+    assert again["closed"] is False
+
+
+def test_status_text_says_the_month_is_not_open(pulse_cli):
+    result = pulse_cli("pulse", "status", "--month", "2026-12")
+    assert result.exit_code == 0
+    assert "pas ouvert" in result.output
+
+
+def test_a_malformed_month_exits_2(pulse_cli):
+    result = pulse_cli("pulse", "status", "--month", "2026-13")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_collect_is_refused_in_the_anonymous_mode(pulse_cli):
+    result = pulse_cli("pulse", "collect", "--month", MONTH)
+    assert result.exit_code == 2
+    assert 'mode = "discourse_polls"' in result.output and "pas anonyme" in result.output
+
+
+def test_an_unknown_mode_is_a_bad_setting(pulse_cli, tmp_path):
+    with (tmp_path / "campus.toml").open("a", encoding="utf-8") as toml:
+        toml.write('[pulse]\nmode = "sondage"\n')
+    result = pulse_cli("pulse", "status")
+    assert result.exit_code == 2
+    assert "[pulse] mode = 'sondage'" in result.output
+
+
+def test_the_polls_mode_warns_that_it_is_not_anonymous(pulse_cli, tmp_path):
+    with (tmp_path / "campus.toml").open("a", encoding="utf-8") as toml:
+        toml.write('[pulse]\nmode = "discourse_polls"\n')
+    result = pulse_cli("pulse", "post", "--month", MONTH)
+    assert result.exit_code == 0, result.output
+    assert "n'est pas anonyme" in result.output
+    assert "Sondages 2026-11 : 6 sujets publiés" in result.output
+
+
+def test_a_retention_below_one_year_is_a_bad_setting(pulse_cli, tmp_path):
+    with (tmp_path / "campus.toml").open("a", encoding="utf-8") as toml:
+        toml.write("[pulse]\nkeep_years = 0\n")
+    result = pulse_cli("pulse", "status")
+    assert result.exit_code == 2
+    assert "[pulse] keep_years = 0" in result.output

@@ -1,0 +1,73 @@
+"""Helpers of the barometer's web tests: an app on a fresh mirror, a member's session, forms."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from flask.testing import FlaskClient
+
+from analytics.indicators import current_month
+from sync import barometer
+from sync.db import connect
+from sync.settings import ForumTemplate
+from web import create_app
+from web.services import GroupNames, Services
+from web.settings import WebSettings
+
+TZ = "Europe/Paris"
+COOPERATIVES = {"coop-alpha": "Coopérative Alpha", "coop-beta": "Beta Entreprendre"}
+ANSWER = {
+    "intensite": "2",
+    "exigences_emotionnelles": "3",
+    "autonomie": "4",
+    "rapports_sociaux": "5",
+    "conflits_valeurs": "1",
+    "insecurite": "",
+}
+
+
+def this_month() -> str:
+    return current_month(TZ)
+
+
+def make_app(folder: Path, *, opened: bool = True, **pulse):
+    """The Campus app on a fresh SQLite mirror, this month's barometer opened (or not)."""
+    from sync.pulse import PulseSettings
+
+    engine = connect(f"sqlite:///{folder / 'campus.db'}")
+    if opened:
+        barometer.open_month(engine, this_month(), date.today())
+    template = ForumTemplate()
+    services = Services(
+        engine=engine,
+        web=WebSettings(base_url="http://campus.test", proxies=0),
+        web_secret="web-secret-for-barometer-tests-0123456789",
+        connect_secret="connect-secret-for-barometer-tests-0123",
+        webhook_secret="webhook-secret-for-barometer-tests-0123",
+        discourse_url="http://forum.test",
+        client_factory=lambda: None,
+        timezone=TZ,
+        min_group_size=5,
+        reports_dir=folder / "rapports",
+        groups=GroupNames(role_groups=dict(template.role_groups), cooperatives=COOPERATIVES),
+        pulse=PulseSettings(**pulse),
+    )
+    return create_app(services, testing=True)
+
+
+def log_in(client: FlaskClient, user_id: int, groups: set[str], username: str = "membre") -> None:
+    """Open a session as the login would (the login itself is tested by the web branch)."""
+    with client.session_transaction() as session:
+        session["member"] = {
+            "user_id": user_id,
+            "username": username,
+            "name": username,
+            "admin": False,
+            "groups": sorted(groups),
+        }
+
+
+def csrf_token(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

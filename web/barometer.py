@@ -1,0 +1,174 @@
+"""The anonymous QVT barometer page, `GET|POST /barometre` (DESIGN §8, §10).
+
+A logged-in member of one cooperative reads what happens to their answer, then answers the six
+statements once for the month. The answer goes to the process's `AnswerBuffer` (memory) and
+reaches the database's counts only in a batch of `min_group_size` answers of the same group:
+see `sync.barometer` for the design and what a stop of the service can lose.
+
+Nothing here writes to Discourse, and nothing about an answer is logged.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+
+from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
+
+from analytics.indicators import current_month
+from sync import barometer
+from sync.i18n import _, current_lang
+from sync.pulse import AXIS_LABELS
+from web.auth import Member, current_member, forbidden, login_required
+from web.services import Services, current_services
+
+bp = Blueprint("barometer", __name__)
+log = logging.getLogger("campus.web.barometer")
+
+SWEEP_SECONDS = 5.0  # how soon answers held for a month that closed are counted
+
+
+@bp.record_once
+def _attach_buffer(state) -> None:
+    """One answer buffer per application, swept in the background and flushed at exit."""
+    app: Flask = state.app
+    services: Services = app.extensions["campus"]
+    buffer = barometer.AnswerBuffer(services.engine, services.min_group_size)
+    app.extensions["campus_barometer"] = buffer
+    stop = threading.Event()
+
+    def sweep_forever() -> None:
+        while not stop.wait(SWEEP_SECONDS):
+            try:
+                buffer.sweep()
+            except Exception:  # a database hiccup: the answers stay held until the next sweep
+                log.warning("barometer: sweep failed, retried later", exc_info=True)
+
+    def flush_at_exit() -> None:
+        stop.set()
+        try:
+            held = buffer.flush_all()
+        except Exception:
+            log.warning("barometer: held answers could not be counted at exit", exc_info=True)
+            return
+        if held:
+            log.info("barometer: %d held answer(s) pooled at exit", held)
+
+    threading.Thread(target=sweep_forever, name="barometer-sweep", daemon=True).start()
+    atexit.register(flush_at_exit)
+
+
+def answer_buffer() -> barometer.AnswerBuffer:
+    """The answer buffer of the application handling the request."""
+    return current_app.extensions["campus_barometer"]
+
+
+def _page(status: int = 200, **context) -> Response:
+    services = current_services()
+    settings = services.pulse
+    month = context.pop("month")
+    body = render_template(
+        "barometre.html",
+        month=month,
+        axes=barometer.AXES,
+        axis_labels=AXIS_LABELS[current_lang()],
+        statements=settings.statements,
+        scale=settings.scale(),
+        contact=settings.contact,
+        keep_years=settings.keep_years,
+        min_group_size=services.min_group_size,
+        **context,
+    )
+    return Response(body, status=status, mimetype="text/html")
+
+
+def _respondent(member: Member, services: Services) -> barometer.Respondent | None:
+    return barometer.respondent_from_groups(
+        member.user_id,
+        member.groups,
+        services.groups.cooperatives,
+        services.groups.role_groups,
+    )
+
+
+def _refusal(
+    member: Member, services: Services, month: str, posting: bool = False
+) -> Response | None:
+    """The page saying why this member cannot answer now, or None when they can."""
+    if not services.pulse.anonymous:
+        return _page(month=month, state="polls")
+    if _respondent(member, services) is None:
+        return forbidden(
+            _(
+                "Le baromètre est réservé aux membres d'une coopérative du réseau, pour que les "
+                "résultats soient comptés dans la bonne coopérative. Votre compte du forum "
+                "n'appartient au groupe d'aucune coopérative : si c'est une erreur, demandez à "
+                "l'animation du réseau de vous y ajouter ({contact}).",
+                contact=services.pulse.contact,
+            )
+        )
+    state = barometer.month_state(services.engine, month)
+    if state != "open":
+        return _page(month=month, state=state)
+    if barometer.has_answered(services.engine, month, member.user_id):
+        return _page(month=month, state="already" if posting else "answered")
+    return None
+
+
+@bp.get("/barometre")
+@login_required
+def page() -> Response:
+    """The notice, then the form (or why the member cannot answer now)."""
+    services = current_services()
+    member = current_member()
+    month = current_month(services.timezone)
+    refusal = _refusal(member, services, month)
+    if refusal is not None:
+        return refusal
+    respondent = _respondent(member, services)
+    return _page(month=month, state="form", group=_group_label(respondent, services), values={})
+
+
+def _group_label(respondent: barometer.Respondent, services: Services) -> str:
+    """Where the member's answer is counted, in their words: cooperative's name and role."""
+    roles = {
+        "entrepreneur": _("entrepreneur·e"),
+        "appui": _("équipe d'appui"),
+        "direction": _("direction"),
+    }
+    place = services.groups.cooperatives.get(respondent.cooperative) or _(
+        "le réseau (vous êtes dans plusieurs coopératives)"
+    )
+    role = roles.get(respondent.role)
+    return f"{place} · {role}" if role else place
+
+
+@bp.post("/barometre")
+@login_required
+def answer() -> Response:
+    """Record one answer for the month (once), then show the thanks page."""
+    services = current_services()
+    member = current_member()
+    month = current_month(services.timezone)
+    refusal = _refusal(member, services, month, posting=True)
+    if refusal is not None:
+        if refusal.status_code == 200:  # answered already, closed, unopened: nothing recorded
+            refusal.status_code = 409
+        return refusal
+    respondent = _respondent(member, services)
+    try:
+        answers = barometer.clean_answers(request.form)
+    except ValueError as error:
+        return _page(
+            400,
+            month=month,
+            state="form",
+            group=_group_label(respondent, services),
+            values=request.form,
+            invalid=str(error),
+        )
+    outcome = answer_buffer().submit(month, respondent, answers)
+    if outcome != "recorded":
+        return _page(409, month=month, state=outcome)
+    return redirect("/barometre", code=303)
