@@ -343,7 +343,7 @@ def evaluate(
     results = []
     for key in outcomes:
         wide = panel.pivot_table(index="cooperative", columns="month", values=key, dropna=False)
-        values = wide.reindex(index=cooperatives, columns=months).to_numpy(dtype=float)
+        values = wide.reindex(index=cooperatives, columns=months).to_numpy(dtype=float, copy=True)
         if end is not None:
             after_end = np.array([month > end for month in months])
             values[np.ix_(np.isfinite(cohorts), after_end)] = np.nan
