@@ -22,10 +22,14 @@ from zoneinfo import ZoneInfo
 import click
 
 from analytics import indicators
+from analytics import lab as lab_analytics
 from analytics import score as score_engine
 from analytics.forum import load_forum
+from analytics.lab import Design as LabDesign
+from analytics.lab_settings import LabSettings
 from analytics.periods import month_bounds, parse_period
 from analytics.settings import IndicatorSettings, RecognitionSettings, ScoreWeights
+from reports import lab as lab_report
 from reports import publish as report_publish
 from reports import render as report_render
 from reports.settings import ReportSettings
@@ -38,6 +42,7 @@ from sync.doctor import exit_code, format_checks, run_doctor
 from sync.errors import CampusError, InputError
 from sync.i18n import translate
 from sync.inputs import read_roster
+from sync.interventions import Intervention, find_intervention, read_interventions
 from sync.pulse import PulseSettings
 from sync.settings import (
     DatabaseSettings,
@@ -982,6 +987,91 @@ def demo(ctx: click.Context, out: Path, seed: int, size: str) -> None:
         say("step", title=translate(DEMO_MESSAGES, "report", month=month))
         folder = Path(run_report(config, month)["folder"])
     say("done", seconds=time.monotonic() - started, report=folder / "network.html")
+
+
+# --- the QVT lab (DESIGN §11) ---------------------------------------------------------------
+
+SECTIONS["lab"] = LabSettings
+
+
+def lab_design(settings: LabSettings) -> LabDesign:
+    """The estimator's limits and bootstrap from the [lab] section."""
+    return LabDesign(
+        min_treated=settings.min_treated,
+        min_controls=settings.min_controls,
+        min_pre_months=settings.min_pre_months,
+        min_post_months=settings.min_post_months,
+        draws=settings.bootstrap_draws,
+        seed=settings.seed,
+    )
+
+
+def lab_interventions(config: Config) -> list[Intervention]:
+    """interventions.csv, validated against cooperatives.csv (exit 2 on any bad row)."""
+    path = config.resolve(config["lab"].interventions)
+    cooperatives = structure.load_cooperatives(
+        config.resolve(config["network"].cooperatives), config["template"]
+    )
+    return read_interventions(path, cooperatives)
+
+
+@main.group(name="lab")
+def lab_group() -> None:
+    """Labo QVT : évaluer une intervention, exporter pour la recherche, kit RGPD."""
+
+
+@lab_group.command(name="evaluate")
+@click.argument("name")
+@click.option(
+    "--outcome",
+    "outcomes",
+    multiple=True,
+    help="indicateur à évaluer (répétable ; défaut : réponses en 48 h, délai de première "
+    "réponse, part des 10 % les plus actifs, messages hors horaires, baromètre)",
+)
+@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="dossier de sortie")
+@click.option("--lang", type=click.Choice(["fr", "en"]), help="langue (défaut : [reports] lang)")
+@click.pass_context
+def lab_evaluate(ctx, name, outcomes, as_json, out, lang) -> None:
+    """Estimer l'effet d'une intervention sur les indicateurs du rapport (différence de différences)."""
+    config = get_config(ctx)
+    settings: ReportSettings = config["reports"]
+    tz = config["network"].timezone
+    intervention = find_intervention(lab_interventions(config), name)
+    outcomes = list(outcomes) or list(lab_analytics.DEFAULT_OUTCOMES)
+    design = lab_design(config["lab"])
+    activity = indicators.Activity(
+        load_forum(db.connect(config.database_url)), tz, settings.min_group_size
+    )
+    until = indicators.shift_month(indicators.current_month(tz), -1)
+    results = lab_report.run_evaluation(
+        activity,
+        intervention,
+        outcomes,
+        design,
+        min_group_size=settings.min_group_size,
+        until=until,
+    )
+    lang = lang or settings.lang
+    data = lab_report.evaluation_json(intervention, results, design, lang)
+    folder = None
+    if out or not as_json:
+        folder = out or config.resolve(settings.output_dir) / "labo" / lab_report.slug_of(name)
+        lab_report.write_evaluation(
+            data,
+            results,
+            folder,
+            lang=lang,
+            tz=tz,
+            generated_at=datetime.now(UTC),
+            min_group_size=settings.min_group_size,
+        )
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        click.echo(data["verdict"])
+        click.echo(folder)
 
 
 if __name__ == "__main__":

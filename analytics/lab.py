@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analytics.indicators import DEFINITIONS, Activity
+from analytics.indicators import DEFINITIONS, Activity, shift_month
 from analytics.vigilance import RULES
 from sync.pulse import AXES
 
@@ -119,6 +119,19 @@ def outcome_panel(
             rows.append(row)
     columns = ["cooperative", "month", *outcomes, *(f"{key}_n" for key in outcomes)]
     return pd.DataFrame(rows, columns=columns)
+
+
+def mirror_months(activity: Activity, until: str) -> list[str]:
+    """Every month from the mirror's first post up to `until` (included), oldest first."""
+    if activity.posts.empty:
+        return []
+    first = activity.posts["created_at"].min().tz_convert(activity.tz).strftime("%Y-%m")
+    months = []
+    month = first
+    while month <= until:
+        months.append(month)
+        month = shift_month(month, 1)
+    return months
 
 
 def unknown_outcomes(outcomes: Iterable[str]) -> list[str]:

@@ -52,6 +52,13 @@ def _month(text: str) -> str | None:
 def read_interventions(path: Path, cooperatives: Collection[Cooperative]) -> list[Intervention]:
     """The interventions of `path`, or one InputError listing every bad row (exit 2)."""
     path = Path(path)
+    if not path.is_file():
+        raise InputError(
+            _(
+                "{path} : fichier des interventions introuvable (vérifiez [lab] interventions dans campus.toml ; colonnes : name,cooperatives,start,end,description).",
+                path=path,
+            )
+        )
     problems = _Problems(path)
     slugs = {cooperative.slug for cooperative in cooperatives}
     example = min(slugs) if slugs else "coop-alpha"
