@@ -30,6 +30,7 @@ from analytics.lab_settings import LabSettings
 from analytics.periods import month_bounds, parse_period
 from analytics.settings import IndicatorSettings, RecognitionSettings, ScoreWeights
 from reports import lab as lab_report
+from reports import lab_export as lab_export_files
 from reports import publish as report_publish
 from reports import render as report_render
 from reports.settings import ReportSettings
@@ -1072,6 +1073,36 @@ def lab_evaluate(ctx, name, outcomes, as_json, out, lang) -> None:
     else:
         click.echo(data["verdict"])
         click.echo(folder)
+
+
+@lab_group.command(name="export")
+@click.option(
+    "--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="nouveau dossier"
+)
+@click.pass_context
+def lab_export(ctx, out) -> None:
+    """Écrire un extrait pseudonymisé pour un laboratoire partenaire (clé CAMPUS_RESEARCH_KEY)."""
+    key = lab_export_files.research_key(os.environ.get("CAMPUS_RESEARCH_KEY"))
+    config = get_config(ctx)
+    settings: ReportSettings = config["reports"]
+    lab: LabSettings = config["lab"]
+    tz = config["network"].timezone
+    activity = indicators.Activity(
+        load_forum(db.connect(config.database_url)), tz, settings.min_group_size
+    )
+    until = indicators.shift_month(indicators.current_month(tz), -1)
+    lab_export_files.write_export(
+        activity,
+        lab_analytics.mirror_months(activity, until),
+        out,
+        key,
+        min_group_size=settings.min_group_size,
+        generated_at=datetime.now(UTC),
+        network_name=lab.network_name,
+        dpo_contact=lab.dpo_contact,
+        research_partner=lab.research_partner,
+    )
+    click.echo(out)
 
 
 if __name__ == "__main__":
