@@ -31,6 +31,7 @@ from analytics.periods import month_bounds, parse_period
 from analytics.settings import IndicatorSettings, RecognitionSettings, ScoreWeights
 from reports import lab as lab_report
 from reports import lab_export as lab_export_files
+from reports import lab_kit as lab_kit_files
 from reports import publish as report_publish
 from reports import render as report_render
 from reports.settings import ReportSettings
@@ -1103,6 +1104,38 @@ def lab_export(ctx, out) -> None:
         research_partner=lab.research_partner,
     )
     click.echo(out)
+
+
+@lab_group.command(name="kit")
+@click.option(
+    "--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="nouveau dossier"
+)
+@click.pass_context
+def lab_kit(ctx, out) -> None:
+    """Écrire les brouillons RGPD pour le DPO : notice, registre, AIPD, note au CSE."""
+    config = get_config(ctx)
+    lab: LabSettings = config["lab"]
+    coops_path = config.resolve(config["network"].cooperatives)
+    cooperatives = (
+        len(structure.load_cooperatives(coops_path, config["template"]))
+        if coops_path.is_file()
+        else None
+    )
+    values = lab_kit_files.KitValues(
+        network_name=lab.network_name,
+        controller=lab.controller,
+        dpo_contact=lab.dpo_contact,
+        research_partner=lab.research_partner,
+        retention=lab.retention,
+        forum_url=config["discourse"].url,
+        timezone=config["network"].timezone,
+        min_group_size=config["reports"].min_group_size,
+        optout_group=config["template"].optout_group,
+        cooperatives=cooperatives,
+        statements=tuple(config["pulse"].statements.values()),
+    )
+    for path in lab_kit_files.write_kit(values, out):
+        click.echo(path)
 
 
 if __name__ == "__main__":
