@@ -134,6 +134,18 @@ def mirror_months(activity: Activity, until: str) -> list[str]:
     return months
 
 
+def analysis_months(months: list[str], starts: Mapping[str, str]) -> list[str]:
+    """The months an evaluation needs: from 13 months before the earliest start onwards.
+
+    Older months change nothing: an effect ATT(g, t) compares month t with month g - 1 only, and
+    the pre-trend check looks at the last `MAX_PRE_EVENTS` months before each start (each
+    compared with the month before it). Leaving them out saves computing their indicators."""
+    if not starts:
+        return months
+    first = shift_month(min(starts.values()), -(MAX_PRE_EVENTS + 1))
+    return [month for month in months if month >= first]
+
+
 def unknown_outcomes(outcomes: Iterable[str]) -> list[str]:
     """The outcome ids that are no indicator of the report."""
     return [key for key in outcomes if key not in DEFINITIONS]

@@ -90,14 +90,22 @@ print(json.dumps(timings))
 
 
 def build_mirror(url: str, posts: int) -> dict:
-    """Generate the 60-month mirror (once)."""
-    sys.path.insert(0, str(ROOT))
-    from bench.lab_mirror import fill_lab_mirror
-    from sync.db import connect
-
-    started = time.perf_counter()
-    written = fill_lab_mirror(connect(url), posts=posts)
-    return written | {"seconds": round(time.perf_counter() - started, 1)}
+    """Generate the 60-month mirror (once), in its own process: a child forked from a big parent
+    would report the parent's peak memory as its own."""
+    code = (
+        "import json, sys, time; from bench.lab_mirror import fill_lab_mirror; "
+        "from sync.db import connect; t = time.perf_counter(); "
+        "w = fill_lab_mirror(connect(sys.argv[1]), posts=int(sys.argv[2])); "
+        "print(json.dumps(w | {'seconds': round(time.perf_counter() - t, 1)}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, url, str(posts)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def measure(part: str, url: str, out: Path) -> dict:

@@ -24,6 +24,7 @@ from analytics.lab import (
     BETTER,
     Design,
     OutcomeResult,
+    analysis_months,
     evaluate,
     mirror_months,
     outcome_panel,
@@ -325,7 +326,8 @@ def run_evaluation(
     min_group_size: int,
     until: str,
 ) -> list[OutcomeResult]:
-    """The intervention's effect on `outcomes`, over every month of the mirror up to `until`."""
+    """The intervention's effect on `outcomes`, over the months of the mirror up to `until` that
+    the estimate uses (`analysis_months`)."""
     unknown = unknown_outcomes(outcomes)
     if unknown:
         raise InputError(
@@ -335,7 +337,7 @@ def run_evaluation(
                 known=", ".join(DEFINITIONS),
             )
         )
-    months = mirror_months(activity, until)
+    months = analysis_months(mirror_months(activity, until), intervention.starts)
     if not months:
         raise InputError(
             _("Le miroir est vide : lancez « campus sync » avant d'évaluer une intervention.")

@@ -12,7 +12,7 @@ import pytest
 import statsmodels.formula.api as smf
 from lab_panels import simulated_panel
 
-from analytics.lab import Design, estimate, evaluate
+from analytics.lab import Design, analysis_months, estimate, evaluate
 
 FAST = Design(draws=199, seed=7)
 
@@ -233,3 +233,17 @@ def test_estimate_works_on_plain_arrays():
     cohorts = np.array([2, 2, np.inf, np.inf, np.inf])
     design = Design(min_pre_months=2, draws=99)
     assert estimate(values, cohorts, design).att == pytest.approx(1.0)
+
+
+def test_months_long_before_the_start_change_nothing():
+    panel, starts = simulated_panel(19, effect=0.3)
+    months = sorted(panel["month"].unique())
+    kept = analysis_months(months, {"a": "2026-03", "b": "2026-07"})
+    assert kept[0] == "2025-02" and kept[-1] == months[-1]
+    late = {slug: "2026-03" for slug in list(starts)[:6]}
+    full = evaluate(panel, late, ["y"], FAST)[0]
+    short = evaluate(panel[panel["month"].isin(analysis_months(months, late))], late, ["y"], FAST)[
+        0
+    ]
+    assert short.att == pytest.approx(full.att)
+    assert short.pre_trend_p == pytest.approx(full.pre_trend_p, abs=0.05)
