@@ -73,6 +73,12 @@ def _signed(value: float, unit: str, fmt: Formatter, lang: str) -> str:
 def reason_text(result: OutcomeResult, lang: str) -> str:
     """Why the design cannot support an estimate for this outcome, in the lab's words."""
     found, needed = result.detail.get("found", 0), result.detail.get("needed", 0)
+    if result.reason == "few_treated" and found == 0:
+        return _(
+            "aucune coopérative concernée n'a de données exploitables (pas de mois depuis le début, ou chiffres masqués parce qu'ils portent sur trop peu de personnes) ; il en faut au moins {needed}.",
+            lang=lang,
+            needed=needed,
+        )
     if result.reason == "few_treated":
         return ngettext(
             "{n} seule coopérative concernée a des données exploitables ; il en faut au moins {needed} pour distinguer l'effet de l'intervention des particularités d'une coopérative.",
@@ -168,6 +174,7 @@ def verdict(name: str, results: Sequence[OutcomeResult], lang: str) -> str:
         reasons = {r.reason for r in results if r.reason}
         first = next((r for r in results if r.reason), None)
         reason = reason_text(first, lang) if first and len(reasons) == 1 else ""
+        reason = reason[:1].upper() + reason[1:]
         return _(
             "Aucune estimation possible pour « {name} » avec les données disponibles. {reason}",
             lang=lang,

@@ -157,3 +157,11 @@ def test_english_verdict(config: Path):
         env={"CAMPUS_LANG": "en"},
     )
     assert "No estimate" in json.loads(result.output)["verdict"]
+
+
+def test_no_treated_data_at_all_is_said_plainly():
+    from analytics.lab import OutcomeResult
+    from reports.lab import reason_text
+
+    result = OutcomeResult("answered_48h", reason="few_treated", detail={"found": 0, "needed": 2})
+    assert reason_text(result, "fr").startswith("aucune coopérative concernée n'a de données")
