@@ -1102,6 +1102,7 @@ def lab_export(ctx, out) -> None:
         network_name=lab.network_name,
         dpo_contact=lab.dpo_contact,
         research_partner=lab.research_partner,
+        optout_group=config["template"].optout_group,
     )
     click.echo(out)
 

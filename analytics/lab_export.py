@@ -26,8 +26,10 @@ import numpy as np
 import pandas as pd
 
 from analytics.indicators import DEFINITIONS, Activity
+from analytics.score import DEFAULT_OPTOUT_GROUP
 
 MERGED_ROLE = "regroupe"
+UNKNOWN_ROLE = "inconnu"  # a member of a cooperative's group but of no role group
 MERGED_COOPERATIVE = "regroupee"
 PSEUDONYM_LENGTH = 20  # hex digits: 80 bits, no collision in a network of thousands
 
@@ -48,7 +50,7 @@ PERSON_KEYS: dict[str, tuple[str, str]] = {
     "person": ("Pseudonyme de la personne : HMAC-SHA256 de son identifiant de compte sous la clé de recherche (20 premiers chiffres hexadécimaux) ; stable d'un export à l'autre avec la même clé.", "identifiant"),
     "month": ("Mois (AAAA-MM), coupé à minuit dans le fuseau du réseau.", "mois"),
     "cooperative": (f"Slug de la coopérative de la personne ; « {MERGED_COOPERATIVE} » : personnes de petites cellules de plusieurs coopératives réunies pour le mois.", "code"),
-    "role": (f"Rôle : entrepreneur, appui, direction ; « {MERGED_ROLE} » : rôles réunis parce qu'une cellule comptait moins de personnes que le seuil.", "code"),
+    "role": (f"Rôle : entrepreneur, appui, direction, « {UNKNOWN_ROLE} » (membre d'une coopérative sans groupe de rôle) ; « {MERGED_ROLE} » : rôles réunis parce qu'une cellule comptait moins de personnes que le seuil.", "code"),
 }  # fmt: skip
 
 
@@ -65,12 +67,22 @@ def _month_of(stamps: pd.Series, tz: str) -> pd.Series:
 
 
 def person_month(
-    activity: Activity, months: Iterable[str], key: bytes, min_group_size: int
+    activity: Activity,
+    months: Iterable[str],
+    key: bytes,
+    min_group_size: int,
+    optout_group: str = DEFAULT_OPTOUT_GROUP,
 ) -> pd.DataFrame:
-    """The person-month panel (see the module's docstring), suppressed and pseudonymised."""
+    """The person-month panel (see the module's docstring), suppressed and pseudonymised.
+
+    Members of the opt-out group are left out: having objected to being counted in the scores,
+    they are not handed to researchers person by person either (they stay in the cooperative
+    figures, which name nobody)."""
     months = list(months)
     tz = activity.tz
-    members = activity.members
+    memberships = activity.forum.memberships
+    optout = memberships.loc[memberships["group"] == optout_group, "user_id"]
+    members = activity.members[~activity.members["id"].isin(optout)]
     users = activity.forum.users.set_index("id")
     created = users["created_at"].reindex(members["id"])
     first_month = _month_of(created.fillna(pd.Timestamp(0, tz="UTC")), tz).to_numpy()
@@ -79,7 +91,7 @@ def person_month(
         {
             "user_id": np.repeat(members["id"].to_numpy(), len(months)),
             "cooperative": np.repeat(members["cooperative"].to_numpy(), len(months)),
-            "role": np.repeat(members["role"].fillna("entrepreneur").to_numpy(), len(months)),
+            "role": np.repeat(members["role"].fillna(UNKNOWN_ROLE).to_numpy(), len(months)),
             "month": np.tile(np.array(months, dtype=object), len(members)),
             "_since": np.repeat(first_month, len(months)),
         }

@@ -260,7 +260,8 @@ def slug_of(name: str) -> str:
 
 
 @functools.cache
-def _environment(lang: str) -> Environment:
+def template_environment(lang: str) -> Environment:
+    """The lab's Jinja environment (autoescaped HTML) with `_`/`ngettext` bound to `lang`."""
     env = Environment(
         loader=PackageLoader("reports", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
@@ -308,7 +309,7 @@ def write_evaluation(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
-        env = _environment(lang)
+        env = template_environment(lang)
         for name in ("evaluation.html", "evaluation.md"):
             text = env.get_template(f"lab_{name}.j2").render(**context)
             (staging / name).write_text(text, encoding="utf-8")

@@ -27,7 +27,8 @@ from analytics.lab_export import (
     cooperative_month,
     person_month,
 )
-from reports.lab import _environment
+from analytics.score import DEFAULT_OPTOUT_GROUP
+from reports.lab import template_environment
 from sync.errors import InputError
 from sync.i18n import _
 from sync.safe_text import csv_safe
@@ -91,6 +92,7 @@ def write_export(
     network_name: str = "",
     dpo_contact: str = "",
     research_partner: str = "",
+    optout_group: str = DEFAULT_OPTOUT_GROUP,
 ) -> dict:
     """Write the extract of `months` into the new folder `out`; return the manifest."""
     if out.exists():
@@ -104,7 +106,7 @@ def write_export(
         raise InputError(
             _("Le miroir est vide : lancez « campus sync » avant d'exporter des données.")
         )
-    people = person_month(activity, months, key, min_group_size)
+    people = person_month(activity, months, key, min_group_size, optout_group)
     cooperatives = cooperative_month(activity, months, min_group_size)
     rows = codebook(PERSON_FILE, COOPERATIVE_FILE)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -120,7 +122,7 @@ def write_export(
                     [row.file, row.column, row.definition, row.unit, row.axis, row.source]
                 )
         readme = (
-            _environment("fr")
+            template_environment("fr")
             .get_template("lab_export_readme.md.j2")
             .render(
                 generated=generated_at.strftime("%Y-%m-%d"),

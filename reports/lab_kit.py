@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from reports.lab import _environment
+from reports.lab import template_environment
 from sync.errors import InputError
 from sync.i18n import _
 
@@ -60,7 +60,7 @@ def write_kit(values: KitValues, out: Path) -> list[Path]:
                 path=out,
             )
         )
-    env = _environment("fr")
+    env = template_environment("fr")
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:

@@ -16,12 +16,14 @@ from report_mirror import fill_mirror
 from sqlalchemy import text
 
 import cli
+from analytics.lab_export import pseudonym
 from reports import lab_export
 from sync.db import connect
 
 KEY = "cle-de-recherche-du-dpo-2026"
 OTHER_KEY = "une-autre-cle-de-recherche-0001"
 SHIFT = 7_340_000  # account ids that cannot be mistaken for counts
+OPTED_OUT = SHIFT + 30  # a member of coop-02 who left the scores (campus-optout)
 MONTHS = ("2026-07", "2026-08", "2026-09", "2026-10")
 
 
@@ -33,6 +35,14 @@ def config(tmp_path_factory) -> Path:
     with engine.begin() as conn:
         for table, column in (("users", "id"), ("posts", "user_id"), ("topics", "user_id")):
             conn.execute(text(f"UPDATE {table} SET {column} = {column} + {SHIFT}"))
+        conn.execute(
+            text(
+                "INSERT INTO groups (id, name, automatic, user_count) VALUES (90, 'campus-optout', 0, 1)"
+            )
+        )
+        conn.execute(
+            text(f"INSERT INTO group_memberships (group_id, user_id) VALUES (90, {OPTED_OUT})")
+        )
     path = folder / "campus.toml"
     path.write_text('[database]\nurl = "sqlite:///campus.db"\n[reports]\nmin_group_size = 5\n')
     return path
@@ -139,6 +149,12 @@ def test_pseudonyms_are_stable_for_one_key_and_differ_across_keys(
     assert first["person"].tolist() == again["person"].tolist()
     assert not set(first["person"]) & set(other["person"])
     assert first["person"].str.fullmatch(r"[0-9a-f]{20}").all()
+
+
+def test_members_who_opted_out_are_not_in_the_person_panel(extract: Path):
+    people = pd.read_csv(extract / "person_month.csv")
+    assert pseudonym(KEY.encode(), OPTED_OUT) not in set(people["person"])
+    assert pseudonym(KEY.encode(), OPTED_OUT + 1) in set(people["person"])
 
 
 def test_without_the_key_exit_2_and_nothing_written(config: Path, tmp_path: Path):
