@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from babel.numbers import format_decimal
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from analytics.indicators import DEFINITIONS, Activity
@@ -56,18 +57,22 @@ def indicator_label(key: str, lang: str) -> str:
 def effect_text(value: float, unit: str, fmt: Formatter, lang: str) -> str:
     """A difference in the outcome's unit: percentage points, hours, points of the 1–5 scale."""
     if unit == "share":
-        number = fmt.value(value * 100, "count")
+        number = format_decimal(value * 100, "#,##0.0", locale=fmt.locale)
         return _("{value} points de pourcentage", lang=lang, value=number)
     if unit == "hours":
         return fmt.value(value, "hours")
+    number = format_decimal(value, "#,##0.0#", locale=fmt.locale)
     if unit == "scale":
-        return _("{value} point sur l'échelle de 1 à 5", lang=lang, value=fmt.value(value, "count"))
-    return fmt.value(value, "count")
+        return _("{value} point sur l'échelle de 1 à 5", lang=lang, value=number)
+    return number
 
 
 def _signed(value: float, unit: str, fmt: Formatter, lang: str) -> str:
+    """`effect_text` with its sign (none when it rounds to zero)."""
     text = effect_text(abs(value), unit, fmt, lang)
-    return ("+" if value > 0 else "−" if value < 0 else "") + text
+    if round(abs(value) * (100 if unit == "share" else 1), 2) == 0:
+        return text
+    return ("+" if value > 0 else "−") + text
 
 
 def reason_text(result: OutcomeResult, lang: str) -> str:
@@ -151,20 +156,32 @@ def outcome_sentence(result: OutcomeResult, fmt: Formatter, lang: str) -> str:
             high=high,
             direction=direction,
         )
-    if result.pre_trend_p is not None and result.pre_trend_p < PRE_TREND_ALPHA:
+    if pre_trend_failed(result):
         text += _(
             " Attention : avant le début, les coopératives concernées évoluaient déjà différemment (p = {p}) ; l'hypothèse de tendances parallèles est douteuse et cet écart ne peut pas être attribué à l'intervention.",
             lang=lang,
-            p=fmt.value(result.pre_trend_p, "count") if result.pre_trend_p >= 0.01 else "< 0,01",
+            p=p_text(result.pre_trend_p, fmt),
         )
     return text
 
 
+def p_text(p: float | None, fmt: Formatter) -> str:
+    """A p-value with two decimals (« < 0,01 » below), « – » when there is none."""
+    if p is None:
+        return "–"
+    if p < 0.01:
+        return "< " + format_decimal(0.01, "0.00", locale=fmt.locale)
+    return format_decimal(p, "0.00", locale=fmt.locale)
+
+
+def pre_trend_failed(result: OutcomeResult) -> bool:
+    """True when the treated cooperatives already diverged before the start."""
+    return result.pre_trend_p is not None and result.pre_trend_p < PRE_TREND_ALPHA
+
+
 def credible(result: OutcomeResult) -> bool:
     """An effect the lab may report: interval excluding zero and no failed pre-trend check."""
-    return result.significant and not (
-        result.pre_trend_p is not None and result.pre_trend_p < PRE_TREND_ALPHA
-    )
+    return result.significant and not pre_trend_failed(result)
 
 
 def verdict(name: str, results: Sequence[OutcomeResult], lang: str) -> str:
@@ -182,7 +199,15 @@ def verdict(name: str, results: Sequence[OutcomeResult], lang: str) -> str:
             reason=reason,
         ).strip()
     detected = [r for r in estimated if credible(r)]
+    doubtful = [r for r in estimated if r.significant and pre_trend_failed(r)]
     count = len(estimated)
+    if not detected and doubtful:
+        return _(
+            "Pas de conclusion possible sur « {name} » : un écart apparaît sur {labels}, mais les coopératives concernées évoluaient déjà différemment avant le début ; il ne peut pas être attribué à l'intervention. Aucun autre indicateur estimable ne montre d'effet détectable.",
+            lang=lang,
+            name=name,
+            labels=", ".join(indicator_label(r.indicator, lang) for r in doubtful),
+        )
     if not detected:
         return ngettext(
             "Pas d'effet détectable de « {name} » sur l'indicateur estimable. Ce n'est pas la preuve d'une absence d'effet : l'intervalle de confiance dit quelle ampleur d'effet reste compatible avec les données.",
@@ -292,13 +317,14 @@ def write_evaluation(
     by_indicator = {result.indicator: result for result in results}
     context = {
         "data": data,
+        "verdict_md": verdict(discourse_inline(data["intervention"]), results, lang),
         "lang": lang,
         "generated": fmt.moment(generated_at),
         "label": lambda key: indicator_label(key, lang),
         "effect": lambda key, value: (
             "–" if value is None else _signed(value, DEFINITIONS[key].unit, fmt, lang)
         ),
-        "p_value": lambda p: "–" if p is None else fmt.value(p, "share_precise"),
+        "p_value": lambda p: p_text(p, fmt),
         "month": fmt.month,
         "min_group_size": min_group_size,
         "source": SOURCE,

@@ -165,3 +165,17 @@ def test_no_treated_data_at_all_is_said_plainly():
 
     result = OutcomeResult("answered_48h", reason="few_treated", detail={"found": 0, "needed": 2})
     assert reason_text(result, "fr").startswith("aucune coopérative concernée n'a de données")
+
+
+def test_verdicts_never_overstate():
+    from analytics.lab import OutcomeResult
+    from reports.lab import verdict
+
+    def result(att, low, high, p):
+        return OutcomeResult("answered_48h", att=att, ci_low=low, ci_high=high, pre_trend_p=p)
+
+    assert verdict("x", [result(0.02, -0.01, 0.05, 0.6)], "fr").startswith("Pas d'effet détectable")
+    assert verdict("x", [result(0.05, 0.02, 0.08, 0.6)], "fr").startswith("Écart détectable")
+    doubtful = verdict("x", [result(0.05, 0.02, 0.08, 0.01)], "fr")
+    assert doubtful.startswith("Pas de conclusion possible")
+    assert "évoluaient déjà différemment" in doubtful
