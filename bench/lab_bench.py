@@ -2,7 +2,8 @@
 
 Targets: `lab evaluate` over 74 cooperatives × 60 months with 999 bootstrap draws under 30 s;
 `lab export` from a 1M-post mirror under 60 s and 2 GB. Each measured run is a fresh process
-(its own peak RSS, imports included in `process_seconds`):
+(its own peak RSS and CPU time — user + system, less sensitive than wall time to a loaded
+machine —, imports included in `process_seconds`):
 
 - `estimator`: `analytics.lab.evaluate` on a simulated 74 × 60 cooperative-month panel of the 10
   default outcomes, staggered intervention (10 cooperatives, two cohorts), 999 draws;
@@ -84,7 +85,9 @@ else:
         timings["person_month_rows"] = manifest["files"]["person_month.csv"]["rows"]
         timings["bytes"] = sum(f["bytes"] for f in manifest["files"].values())
 timings["seconds"] = round(time.perf_counter() - start, 1)
-timings["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+usage = resource.getrusage(resource.RUSAGE_SELF)
+timings["cpu_seconds"] = round(usage.ru_utime + usage.ru_stime, 1)
+timings["peak_rss_mb"] = round(usage.ru_maxrss / 1024)
 print(json.dumps(timings))
 """
 
