@@ -263,7 +263,7 @@ def estimate(
     result.controls = int((cells.control[:, post].sum(axis=1) > 0).sum())
     observed = np.isfinite(values)
     pre_counts, post_counts = [], []
-    for g in np.unique(cohorts[np.isfinite(cohorts)]).astype(int):
+    for g in np.unique(cells.cohort[post]):  # the cohorts that contribute an effect
         seen = observed[cohorts == g].any(axis=0)
         pre_counts.append(int(seen[:g].sum()))
         post_counts.append(len(set(cells.month[post & (cells.cohort == g)].tolist())))

@@ -247,3 +247,12 @@ def test_months_long_before_the_start_change_nothing():
     ]
     assert short.att == pytest.approx(full.att)
     assert short.pre_trend_p == pytest.approx(full.pre_trend_p, abs=0.05)
+
+
+def test_a_cohort_without_any_data_does_not_refuse_the_others():
+    panel, starts = simulated_panel(20, effect=0.3)
+    starts = {**starts, "coop-30": "2026-03", "coop-31": "2026-03"}
+    panel.loc[panel["cooperative"].isin(["coop-30", "coop-31"]), "y"] = math.nan
+    result = evaluate(panel, starts, ["y"], FAST)[0]
+    assert result.reason is None
+    assert result.treated == 12 and result.pre_periods == 12
