@@ -75,6 +75,29 @@ def _signed(value: float, unit: str, fmt: Formatter, lang: str) -> str:
     return ("+" if value > 0 else "−") + text
 
 
+def compact(value: float | None, unit: str, fmt: Formatter) -> str:
+    """A signed difference for a table cell: the number only (its unit is in its own column)."""
+    if value is None:
+        return "–"
+    scaled = value * 100 if unit == "share" else value
+    pattern = "#,##0.0#" if unit == "scale" else "#,##0.0"
+    number = format_decimal(abs(scaled), pattern, locale=fmt.locale)
+    if round(abs(scaled), 2) == 0:
+        return number
+    return ("+" if scaled > 0 else "−") + number
+
+
+def unit_label(unit: str, lang: str) -> str:
+    """The unit of a difference, for the tables' unit column."""
+    if unit == "share":
+        return _("points de pourcentage", lang=lang)
+    if unit == "hours":
+        return _("heures", lang=lang)
+    if unit == "scale":
+        return _("points (échelle de 1 à 5)", lang=lang)
+    return _("nombre", lang=lang)
+
+
 def reason_text(result: OutcomeResult, lang: str) -> str:
     """Why the design cannot support an estimate for this outcome, in the lab's words."""
     found, needed = result.detail.get("found", 0), result.detail.get("needed", 0)
@@ -321,9 +344,8 @@ def write_evaluation(
         "lang": lang,
         "generated": fmt.moment(generated_at),
         "label": lambda key: indicator_label(key, lang),
-        "effect": lambda key, value: (
-            "–" if value is None else _signed(value, DEFINITIONS[key].unit, fmt, lang)
-        ),
+        "effect": lambda key, value: compact(value, DEFINITIONS[key].unit, fmt),
+        "unit": lambda key: unit_label(DEFINITIONS[key].unit, lang),
         "p_value": lambda p: p_text(p, fmt),
         "month": fmt.month,
         "min_group_size": min_group_size,
