@@ -84,9 +84,12 @@ def person_month(
     optout = memberships.loc[memberships["group"] == optout_group, "user_id"]
     members = activity.members[~activity.members["id"].isin(optout)]
     users = activity.forum.users.set_index("id")
+    # a member's rows start with their account (or their first post, if the mirror has it earlier)
     created = users["created_at"].reindex(members["id"])
-    first_month = _month_of(created.fillna(pd.Timestamp(0, tz="UTC")), tz).to_numpy()
-    first_month = np.where(created.isna().to_numpy(), months[0] if months else "", first_month)
+    first_post = activity.first_post.reindex(members["id"])
+    since = pd.concat([created, first_post], axis=1).min(axis=1)
+    first_month = _month_of(since.fillna(pd.Timestamp(0, tz="UTC")), tz).to_numpy()
+    first_month = np.where(since.isna().to_numpy(), months[0] if months else "", first_month)
     grid = pd.DataFrame(
         {
             "user_id": np.repeat(members["id"].to_numpy(), len(months)),

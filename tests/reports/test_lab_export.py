@@ -24,6 +24,7 @@ KEY = "cle-de-recherche-du-dpo-2026"
 OTHER_KEY = "une-autre-cle-de-recherche-0001"
 SHIFT = 7_340_000  # account ids that cannot be mistaken for counts
 OPTED_OUT = SHIFT + 30  # a member of coop-02 who left the scores (campus-optout)
+LATE_ACCOUNT = SHIFT + 26  # its account date in the mirror is later than its first posts
 MONTHS = ("2026-07", "2026-08", "2026-09", "2026-10")
 
 
@@ -35,6 +36,8 @@ def config(tmp_path_factory) -> Path:
     with engine.begin() as conn:
         for table, column in (("users", "id"), ("posts", "user_id"), ("topics", "user_id")):
             conn.execute(text(f"UPDATE {table} SET {column} = {column} + {SHIFT}"))
+        late = f"UPDATE users SET created_at = '2026-10-20 00:00:00' WHERE id = {LATE_ACCOUNT}"
+        conn.execute(text(late))
         conn.execute(
             text(
                 "INSERT INTO groups (id, name, automatic, user_count) VALUES (90, 'campus-optout', 0, 1)"
@@ -155,6 +158,18 @@ def test_members_who_opted_out_are_not_in_the_person_panel(extract: Path):
     people = pd.read_csv(extract / "person_month.csv")
     assert pseudonym(KEY.encode(), OPTED_OUT) not in set(people["person"])
     assert pseudonym(KEY.encode(), OPTED_OUT + 1) in set(people["person"])
+
+
+def test_posts_before_the_account_date_are_not_lost(config: Path, extract: Path):
+    engine = connect(f"sqlite:///{config.parent / 'campus.db'}")
+    with engine.connect() as conn:
+        posts = conn.execute(
+            text(f"SELECT COUNT(*) FROM posts WHERE user_id = {LATE_ACCOUNT}")
+        ).scalar_one()
+    people = pd.read_csv(extract / "person_month.csv")
+    rows = people[people["person"] == pseudonym(KEY.encode(), LATE_ACCOUNT)]
+    assert posts > 0 and int(rows["posts"].sum()) == posts
+    assert rows["month"].min() < "2026-10"
 
 
 def test_without_the_key_exit_2_and_nothing_written(config: Path, tmp_path: Path):
