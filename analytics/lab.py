@@ -374,22 +374,3 @@ def evaluate(
             values[np.ix_(np.isfinite(cohorts), after_end)] = np.nan
         results.append(estimate(values, cohorts, design, key, months, weights))
     return results
-
-
-def results_frame(results: Iterable[OutcomeResult]) -> pd.DataFrame:
-    """One row per outcome with the figures of `lab evaluate --json`."""
-    columns = [
-        "indicator",
-        "att",
-        "ci_low",
-        "ci_high",
-        "treated",
-        "controls",
-        "pre_periods",
-        "post_periods",
-        "pre_trend_p",
-        "reason",
-    ]
-    return pd.DataFrame(
-        [{key: getattr(r, key) for key in columns} for r in results], columns=columns
-    )
