@@ -1132,6 +1132,7 @@ def lab_kit(ctx, out) -> None:
         timezone=config["network"].timezone,
         min_group_size=config["reports"].min_group_size,
         optout_group=config["template"].optout_group,
+        transformers_group=config["template"].transformers_group,
         cooperatives=cooperatives,
         statements=tuple(config["pulse"].statements.values()),
     )

@@ -40,6 +40,7 @@ class KitValues:
     timezone: str = "Europe/Paris"
     min_group_size: int = 5
     optout_group: str = "campus-optout"
+    transformers_group: str = "transformers"
     cooperatives: int | None = None
     statements: tuple[str, ...] = ()
 

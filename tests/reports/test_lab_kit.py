@@ -17,6 +17,7 @@ timezone = "Europe/Paris"
 min_group_size = 7
 [template]
 optout_group = "sans-score"
+transformers_group = "pairs-aidants"
 [lab]
 network_name = "Réseau des CAE Solidaires"
 controller = "Union des CAE, 12 rue du Travail, 75011 Paris"
@@ -62,6 +63,7 @@ def test_the_four_drafts_carry_the_configuration_values(tmp_path: Path):
         "24 mois",
         "moins de 7 personnes",
         "« sans-score »",
+        "« pairs-aidants »",
     ):
         assert value in notice, value
     assert "Je garde la main sur l'organisation de mon activité." in notice
