@@ -26,12 +26,18 @@ import click
 
 from analytics import barometer as barometer_figures
 from analytics import indicators
+from analytics import lab as lab_analytics
 from analytics import score as score_engine
 from analytics.forum import load_forum
+from analytics.lab import Design as LabDesign
+from analytics.lab_settings import LabSettings
 from analytics.periods import month_bounds, parse_period
 from analytics.relay_settings import RelaySettings
 from analytics.settings import IndicatorSettings, RecognitionSettings, ScoreWeights
 from reports import digest as digest_runner
+from reports import lab as lab_report
+from reports import lab_export as lab_export_files
+from reports import lab_kit as lab_kit_files
 from reports import publish as report_publish
 from reports import relay as relay_runner
 from reports import render as report_render
@@ -47,6 +53,7 @@ from sync.doctor import exit_code, format_checks, run_doctor
 from sync.errors import CampusError, InputError
 from sync.i18n import _, format_number, install_click_translations, localise_help, ngettext
 from sync.inputs import read_roster
+from sync.interventions import Intervention, find_intervention, read_interventions
 from sync.progress import Progress
 from sync.pulse import PulseSettings
 from sync.secrets import read_secrets, scrub, scrub_log_handlers
@@ -1536,6 +1543,155 @@ def digest_command(ctx: click.Context, month: str | None, coop: str | None, publ
         click.echo(f"# {digest.title}\n\n{digest.markdown}")
     else:
         click.echo(digest_runner.describe_publication(published))
+
+
+# --- the QVT lab (DESIGN §11) ---------------------------------------------------------------
+
+SECTIONS["lab"] = LabSettings
+
+
+def lab_design(settings: LabSettings) -> LabDesign:
+    """The estimator's limits and bootstrap from the [lab] section."""
+    return LabDesign(
+        min_treated=settings.min_treated,
+        min_controls=settings.min_controls,
+        min_pre_months=settings.min_pre_months,
+        min_post_months=settings.min_post_months,
+        draws=settings.bootstrap_draws,
+        seed=settings.seed,
+    )
+
+
+def lab_interventions(config: Config) -> list[Intervention]:
+    """interventions.csv, validated against cooperatives.csv (exit 2 on any bad row)."""
+    path = config.resolve(config["lab"].interventions)
+    cooperatives = structure.load_cooperatives(
+        config.resolve(config["network"].cooperatives), config["template"]
+    )
+    return read_interventions(path, cooperatives)
+
+
+@main.group(name="lab")
+def lab_group() -> None:
+    """Labo QVT : évaluer une intervention, exporter pour la recherche, kit RGPD."""
+
+
+@lab_group.command(name="evaluate")
+@click.argument("name")
+@click.option(
+    "--outcome",
+    "outcomes",
+    multiple=True,
+    help="indicateur à évaluer (répétable ; défaut : réponses en 48 h, délai de première "
+    "réponse, part des 10 % les plus actifs, messages hors horaires, baromètre)",
+)
+@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="dossier de sortie")
+@click.option("--lang", type=click.Choice(["fr", "en"]), help="langue (défaut : [reports] lang)")
+@click.pass_context
+def lab_evaluate(ctx, name, outcomes, as_json, out, lang) -> None:
+    """Estimer l'effet d'une intervention sur les indicateurs du rapport (différence de différences)."""
+    config = get_config(ctx)
+    settings: ReportSettings = config["reports"]
+    tz = config["network"].timezone
+    intervention = find_intervention(lab_interventions(config), name)
+    outcomes = list(outcomes) or list(lab_analytics.DEFAULT_OUTCOMES)
+    design = lab_design(config["lab"])
+    activity = indicators.Activity(
+        load_forum(db.connect(config.database_url)), tz, settings.min_group_size
+    )
+    until = indicators.shift_month(indicators.current_month(tz), -1)
+    results = lab_report.run_evaluation(
+        activity,
+        intervention,
+        outcomes,
+        design,
+        min_group_size=settings.min_group_size,
+        until=until,
+    )
+    lang = lang or settings.lang
+    data = lab_report.evaluation_json(intervention, results, design, lang)
+    folder = None
+    if out or not as_json:
+        folder = out or config.resolve(settings.output_dir) / "labo" / lab_report.slug_of(name)
+        lab_report.write_evaluation(
+            data,
+            results,
+            folder,
+            lang=lang,
+            tz=tz,
+            generated_at=datetime.now(UTC),
+            min_group_size=settings.min_group_size,
+        )
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        click.echo(data["verdict"])
+        click.echo(folder)
+
+
+@lab_group.command(name="export")
+@click.option(
+    "--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="nouveau dossier"
+)
+@click.pass_context
+def lab_export(ctx, out) -> None:
+    """Écrire un extrait pseudonymisé pour un laboratoire partenaire (clé CAMPUS_RESEARCH_KEY)."""
+    key = lab_export_files.research_key(os.environ.get("CAMPUS_RESEARCH_KEY"))
+    config = get_config(ctx)
+    settings: ReportSettings = config["reports"]
+    lab: LabSettings = config["lab"]
+    tz = config["network"].timezone
+    activity = indicators.Activity(
+        load_forum(db.connect(config.database_url)), tz, settings.min_group_size
+    )
+    until = indicators.shift_month(indicators.current_month(tz), -1)
+    lab_export_files.write_export(
+        activity,
+        lab_analytics.mirror_months(activity, until),
+        out,
+        key,
+        min_group_size=settings.min_group_size,
+        generated_at=datetime.now(UTC),
+        network_name=lab.network_name,
+        dpo_contact=lab.dpo_contact,
+        research_partner=lab.research_partner,
+        optout_group=config["template"].optout_group,
+    )
+    click.echo(out)
+
+
+@lab_group.command(name="kit")
+@click.option(
+    "--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="nouveau dossier"
+)
+@click.pass_context
+def lab_kit(ctx, out) -> None:
+    """Écrire les brouillons RGPD pour le DPO : notice, registre, AIPD, note au CSE."""
+    config = get_config(ctx)
+    lab: LabSettings = config["lab"]
+    coops_path = config.resolve(config["network"].cooperatives)
+    cooperatives = (
+        len(structure.load_cooperatives(coops_path, config["template"]))
+        if coops_path.is_file()
+        else None
+    )
+    values = lab_kit_files.KitValues(
+        network_name=lab.network_name,
+        controller=lab.controller,
+        dpo_contact=lab.dpo_contact,
+        research_partner=lab.research_partner,
+        retention=lab.retention,
+        forum_url=config["discourse"].url,
+        timezone=config["network"].timezone,
+        min_group_size=config["reports"].min_group_size,
+        optout_group=config["template"].optout_group,
+        transformers_group=config["template"].transformers_group,
+        cooperatives=cooperatives,
+        statements=tuple(config["pulse"].statements.values()),
+    )
+    for path in lab_kit_files.write_kit(values, out):
+        click.echo(path)
 
 
 if __name__ == "__main__":
