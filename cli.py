@@ -574,6 +574,8 @@ def run_report(
     out: Path | None = None,
     lang: str | None = None,
     publish: bool = False,
+    partial: bool = False,
+    with_pdf: bool = False,
 ) -> dict:
     """Write the month's reports (and publish the network one); what `report` and the worker do."""
     settings: ReportSettings = config["reports"]
@@ -588,6 +590,8 @@ def run_report(
         thresholds=config["indicators"],
         tz=tz,
         only=coop,
+        partial=partial,
+        with_pdf=with_pdf,
     )
     result: dict = {"folder": str(folder)}
     if publish:
@@ -604,12 +608,21 @@ def run_report(
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="dossier de sortie")
 @click.option("--lang", type=click.Choice(["fr", "en"]), help="langue (défaut : [reports] lang)")
 @click.option("--publish", is_flag=True, help="publier le rapport du réseau dans « Direction »")
+@click.option("--pdf", "with_pdf", is_flag=True, help="imprimer aussi network.pdf (Chromium)")
+@click.option("--partial", is_flag=True, help="accepter le mois en cours (rapport provisoire)")
 @click.pass_context
-def report_command(ctx, month, coop, out, lang, publish) -> None:
-    """Écrire les rapports QVT du mois (réseau et coopératives) : HTML, Markdown, CSV, JSON."""
+def report_command(ctx, month, coop, out, lang, publish, with_pdf, partial) -> None:
+    """Écrire les rapports QVT du mois (réseau et coopératives) : HTML, Markdown, CSV, JSON, PDF."""
     config = get_config(ctx)
     result = run_report(
-        config, _report_month(config, month), coop=coop, out=out, lang=lang, publish=publish
+        config,
+        _report_month(config, month),
+        coop=coop,
+        out=out,
+        lang=lang,
+        publish=publish,
+        partial=partial,
+        with_pdf=with_pdf,
     )
     click.echo(result["folder"])
     if "published" in result:

@@ -8,9 +8,10 @@ and no post text exists in the mirror (DESIGN §7).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
 
 TIMESTAMPS = {
     "users": ["created_at", "last_seen_at"],
@@ -40,6 +41,7 @@ class Forum:
     - solutions: topic_id, post_id, user_id, accepted_at
     - polls: id, post_id, topic_id, name, status, close_at, voters, pulse_month, cooperative
     - poll_options: poll_id, option_id, position, label, votes
+    - last_sync: when the last successful `campus sync` finished (None: never)
     """
 
     users: pd.DataFrame
@@ -51,12 +53,23 @@ class Forum:
     solutions: pd.DataFrame
     polls: pd.DataFrame
     poll_options: pd.DataFrame
+    last_sync: datetime | None = None  # end of the last successful sync (tz-aware UTC)
 
 
 def _utc(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     for column in columns:
         frame[column] = pd.to_datetime(frame[column], utc=True)
     return frame
+
+
+def read_last_sync(conn: Connection) -> datetime | None:
+    """When the last successful sync finished (tz-aware UTC), or None if none did."""
+    finished = conn.execute(
+        text("SELECT MAX(finished_at) FROM sync_runs WHERE outcome = 'success'")
+    ).scalar()
+    if finished is None:
+        return None
+    return pd.Timestamp(finished).tz_localize("UTC").to_pydatetime()
 
 
 def load_forum(engine: Engine) -> Forum:
@@ -96,6 +109,7 @@ def load_forum(engine: Engine) -> Forum:
         solutions = _utc(read("SELECT * FROM solutions"), TIMESTAMPS["solutions"])
         polls = _utc(read("SELECT * FROM polls"), TIMESTAMPS["polls"])
         poll_options = read("SELECT * FROM poll_options")
+        last_sync = read_last_sync(conn)
 
     for frame, columns in (
         (users, ["admin", "moderator", "active", "staged", "suspended", "deleted"]),
@@ -114,5 +128,14 @@ def load_forum(engine: Engine) -> Forum:
     posts = posts.join(topic_info.rename(columns={"deleted_at": "topic_deleted_at"}), on="topic_id")
     posts["topic_deleted"] = posts.pop("topic_deleted_at").notna()
     return Forum(
-        users, memberships, categories, topics, posts, likes, solutions, polls, poll_options
+        users,
+        memberships,
+        categories,
+        topics,
+        posts,
+        likes,
+        solutions,
+        polls,
+        poll_options,
+        last_sync,
     )
