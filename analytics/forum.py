@@ -42,6 +42,7 @@ class Forum:
     - polls: id, post_id, topic_id, name, status, close_at, voters, pulse_month, cooperative
     - poll_options: poll_id, option_id, position, label, votes
     - last_sync: when the last successful `campus sync` finished (None: never)
+    - topic_tags: topic_id, tag (the name of one of the topic's Discourse tags)
     """
 
     users: pd.DataFrame
@@ -54,6 +55,7 @@ class Forum:
     polls: pd.DataFrame
     poll_options: pd.DataFrame
     last_sync: datetime | None = None  # end of the last successful sync (tz-aware UTC)
+    topic_tags: pd.DataFrame | None = None  # topic_id, tag (None: not loaded)
 
 
 def _utc(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -110,6 +112,7 @@ def load_forum(engine: Engine) -> Forum:
         polls = _utc(read("SELECT * FROM polls"), TIMESTAMPS["polls"])
         poll_options = read("SELECT * FROM poll_options")
         last_sync = read_last_sync(conn)
+        topic_tags = read("SELECT topic_id, tag FROM topic_tags")
 
     for frame, columns in (
         (users, ["admin", "moderator", "active", "staged", "suspended", "deleted"]),
@@ -138,4 +141,5 @@ def load_forum(engine: Engine) -> Forum:
         polls,
         poll_options,
         last_sync,
+        topic_tags,
     )

@@ -164,6 +164,7 @@ class Topic:
     accepted_at: datetime | None = None
     allowed_user_ids: list[int] = field(default_factory=list)
     post_ids: list[int] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)  # tag names
 
     @property
     def is_private_message(self) -> bool:
@@ -280,6 +281,10 @@ class Forum:
         self.site_settings: dict[str, str] = {**default_values(), "title": "Campus (sandbox)"}
         self._next = {"user": 1, "group": FIRST_CUSTOM_GROUP_ID, "category": 2, "topic": 1}
         self._next.update(post=1, action=1, badge=101, user_badge=1, invite=1)
+        # topic tags as current Discourse serializes them ("objects": {id, name, slug}) or as
+        # older versions did ("names": a list of names); tag ids by name
+        self.tag_shape = "objects"
+        self.tag_ids: dict[str, int] = {}
         self._seed_defaults()
 
     # ------------------------------------------------------------------ ids and defaults
@@ -412,6 +417,11 @@ class Forum:
         )
 
     # ------------------------------------------------------------------ topics and posts
+    def tag_id(self, name: str) -> int:
+        """The id of tag `name` (tags are created on first use, as Discourse does)."""
+        with self.lock:
+            return self.tag_ids.setdefault(name, len(self.tag_ids) + 1)
+
     def create_topic(
         self,
         user: User,
@@ -423,6 +433,7 @@ class Forum:
         archetype: str = "regular",
         allowed_user_ids: Iterable[int] = (),
         pinned: bool = False,
+        tags: Iterable[str] = (),
     ) -> Post:
         """Create a topic with its first post; returns that post."""
         with self.lock:
@@ -439,7 +450,10 @@ class Forum:
                 archetype=archetype,
                 pinned=pinned,
                 allowed_user_ids=list(allowed_user_ids),
+                tags=list(tags),
             )
+            for name in topic.tags:
+                self.tag_id(name)
             self.topics[topic.id] = topic
             return self.create_post(user, topic, raw, created_at=created_at)
 

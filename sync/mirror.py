@@ -105,6 +105,7 @@ from sync.schema import (
     SyncRun,
     SyncState,
     Topic,
+    TopicTag,
     User,
 )
 from sync.settings import ForumTemplate, SyncSettings
@@ -768,6 +769,11 @@ class _MirrorSync:
         for page in self.api.iter_latest_topics(per_page=LISTING_PAGE):
             pages += 1
             rows = [records.listing_row(topic) for topic in page]
+            tags = {
+                topic["id"]: records.topic_tags(topic)
+                for topic, row in zip(page, rows, strict=True)
+                if row["archetype"] == "regular"
+            }
             rows = [row for row in rows if row["archetype"] == "regular"]
             stop = False
             for row in rows:
@@ -779,7 +785,7 @@ class _MirrorSync:
                 lowest = bumped if lowest is None or bumped < lowest else lowest
                 if stop_at is not None and bumped < stop_at:
                     stop = True
-            marked = self._write_listing_page(rows)
+            marked = self._write_listing_page(rows, tags)
             self.summary.topics += marked
             self.say("listing_page", pages=pages, topics=marked)
             if stop:
@@ -790,8 +796,9 @@ class _MirrorSync:
             if highest is not None:
                 self._set_state(conn, STATE_LISTING_HIGH, highest.isoformat())
 
-    def _write_listing_page(self, rows: list[dict]) -> int:
+    def _write_listing_page(self, rows: list[dict], tags: dict[int, list[str]]) -> int:
         with self.engine.begin() as conn:
+            write_topic_tags(conn, tags)
             ids = [row["id"] for row in rows]
             stored = {
                 row.id: row._mapping
@@ -892,6 +899,7 @@ class _MirrorSync:
             if row["user_id"] is None:
                 row.pop("user_id")
             upsert(conn, Topic.__table__, [row], ["id"])
+            write_topic_tags(conn, {topic_id: records.topic_tags(view)})
 
     def fill_topic_authors(self) -> None:
         """Topics known only from the listing take their author from their first post."""
@@ -913,6 +921,16 @@ class _MirrorSync:
 
     def _set_state(self, conn: Connection, key: str, value: str) -> None:
         upsert(conn, SyncState.__table__, [{"key": key, "value": value}], ["key"])
+
+
+def write_topic_tags(conn: Connection, tags: Mapping[int, list[str]]) -> None:
+    """Replace the mirrored tags of these topics by the names given (an empty list clears)."""
+    if not tags:
+        return
+    conn.execute(delete(TopicTag).where(TopicTag.topic_id.in_(list(tags))))
+    rows = [{"topic_id": topic_id, "tag": tag} for topic_id, names in tags.items() for tag in names]
+    if rows:
+        conn.execute(TopicTag.__table__.insert(), rows)
 
 
 def upsert(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]], keys: list[str]):

@@ -96,6 +96,17 @@ def listing_row(topic: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
+def topic_tags(topic: Mapping[str, Any]) -> list[str]:
+    """Tag names of a topic (listing item or topic view), whichever shape Discourse sends:
+    current versions a list of `{"id", "name", "slug"}` objects, older ones a list of names."""
+    names = []
+    for tag in topic.get("tags") or []:
+        name = tag.get("name") if isinstance(tag, Mapping) else tag
+        if isinstance(name, str) and name.strip():
+            names.append(name.strip()[:100])
+    return sorted(set(names))
+
+
 def listing_changed(stored: Mapping[str, Any] | None, listed: Mapping[str, Any]) -> bool:
     """Whether a listed topic differs from the mirror on any field of `LISTING_FIELDS`."""
     if stored is None:

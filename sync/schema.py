@@ -189,3 +189,14 @@ class SyncRun(Base):
     full: Mapped[bool] = mapped_column(Boolean, default=False)
     requests: Mapped[int] = mapped_column(Integer, default=0)
     outcome: Mapped[str] = mapped_column(String(20), default="running")
+
+
+# --- topic tags (issue 12) ----------------------------------------------------------------------
+
+
+class TopicTag(Base):
+    """A tag of a topic, by name (Discourse sends objects `{id, name, slug}` or, before, names)."""
+
+    __tablename__ = "topic_tags"
+    topic_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    tag: Mapped[str] = mapped_column(String(100), primary_key=True)
