@@ -769,13 +769,15 @@ def worker_command(ctx, once) -> None:
 
 SCORE_MESSAGES = {
     "fr": {
-        "apply_by_category": "--apply propose les N premiers du score général : il ne se combine pas avec --by-category.",
+        "apply_by_category": "--apply propose les N premiers du score général : il ne se combine pas avec --by-theme (--by-category).",
+        "user_alone": "--user explique une ligne du score général : sans --apply ni --by-theme.",
         "confirm": "Appliquer ces changements sur le forum (y : oui, n : non) ?",
         "cancelled": "Annulé : rien n'a été modifié sur le forum.",
         "nobody": "Personne à proposer sur cette période.",
     },
     "en": {
-        "apply_by_category": "--apply proposes the top N of the overall score: it cannot be combined with --by-category.",
+        "apply_by_category": "--apply proposes the top N of the overall score: it cannot be combined with --by-theme (--by-category).",
+        "user_alone": "--user explains one line of the overall score: without --apply or --by-theme.",
         "confirm": "Apply these changes to the forum?",
         "cancelled": "Cancelled: nothing was changed on the forum.",
         "nobody": "Nobody to propose in this period.",
@@ -791,12 +793,17 @@ SCORE_MESSAGES = {
 )
 @click.option("--exclude-staff", is_flag=True, help="sans les équipes d'appui (rôle appui)")
 @click.option(
-    "--by-category", is_flag=True, help="carte des expertises : les aidants de chaque thème"
+    "--by-theme",
+    "--by-category",
+    "by_theme",
+    is_flag=True,
+    help="carte des expertises : les aidants de chaque thème (étiquette, sinon catégorie)",
 )
+@click.option("--user", "username", help="expliquer le score d'une personne, ligne par ligne")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "json"]),
+    type=click.Choice(["table", "csv", "csv-fr", "json"]),
     default="table",
     show_default=True,
 )
@@ -805,10 +812,14 @@ SCORE_MESSAGES = {
 )
 @click.option("--yes", is_flag=True, help="avec --apply : appliquer sans demander confirmation")
 @click.pass_context
-def score_command(ctx, period, coop, top, exclude_staff, by_category, fmt, apply_, yes) -> None:
+def score_command(
+    ctx, period, coop, top, exclude_staff, by_theme, username, fmt, apply_, yes
+) -> None:
     """Score des contributeurs : qui aide les autres (détail de chaque composante)."""
-    if apply_ and by_category:
+    if apply_ and by_theme:
         raise InputError(translate(SCORE_MESSAGES, "apply_by_category"))
+    if username and (apply_ or by_theme):
+        raise InputError(translate(SCORE_MESSAGES, "user_alone"))
     config = get_config(ctx)
     start, end = parse_period(period, config["network"].timezone, datetime.now(UTC))
     forum = load_forum(db.connect(config.database_url))
@@ -819,7 +830,18 @@ def score_command(ctx, period, coop, top, exclude_staff, by_category, fmt, apply
         exclude_staff=exclude_staff,
         optout_group=config["template"].optout_group,
     )
-    if by_category:
+    if username:
+        table = score_engine.score(forum, config["score"], **options)
+        line = table.loc[table["username"] == username]
+        if line.empty:
+            reason = score_engine.why_absent(forum, username, config["template"].optout_group)
+            click.echo("[]" if fmt == "json" else reason)
+        elif fmt == "table":
+            click.echo(score_engine.explain(table, username, config["score"]))
+        else:
+            click.echo(score_engine.render_scores(line, fmt))
+        return
+    if by_theme:
         table = score_engine.expertise_map(forum, config["score"], top=top or 3, **options)
     else:
         table = score_engine.score(forum, config["score"], **options)
