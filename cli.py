@@ -701,7 +701,7 @@ def worker_jobs(config: Config) -> list[Job]:
 
     def score_job() -> str:
         start, end = parse_period("last30", tz, datetime.now(UTC))
-        forum = load_forum(db.connect(config.database_url))
+        forum = load_forum(db.connect(config.database_url), score_only=True)
         table = score_engine.score(
             forum,
             config["score"],
@@ -822,7 +822,7 @@ def score_command(
         raise InputError(translate(SCORE_MESSAGES, "user_alone"))
     config = get_config(ctx)
     start, end = parse_period(period, config["network"].timezone, datetime.now(UTC))
-    forum = load_forum(db.connect(config.database_url))
+    forum = load_forum(db.connect(config.database_url), score_only=True)
     options = dict(
         start=start,
         end=end,

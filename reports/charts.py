@@ -4,8 +4,7 @@ matplotlib draws the network's charts; each function returns an `<svg>` element 
 HTML (no XML prolog, DOCTYPE, metadata or namespace URLs, so the report references no external
 address) with its text alternative. Readability rules: one series per panel or a legend outside
 the plotting area (never over the data), percent and hour axes labelled in the reader's
-language, months as short dates. `sparkline` draws the small year-long lines of the tables as
-plain SVG. Charts never show names: only counts, shares and months.
+language, months as short dates. Charts never show names: only counts, shares and months.
 """
 
 from __future__ import annotations
@@ -221,39 +220,3 @@ def network_charts(report: MonthReport, fmt: Formatter) -> dict[str, Chart | Non
         "load": load_chart(series["load"], fmt) if series["load"] else None,
         "pulse": pulse_chart(series["pulse"], report.months, fmt),
     }
-
-
-def sparkline(values: list[float | None], unit: str, width: int = 120, height: int = 26) -> str:
-    """A small SVG line of `values` (gaps where None), the last value dotted; numbers only."""
-    known = [v for v in values if v is not None]
-    if len(known) < 2:
-        return ""
-    low, high = min(known), max(known)
-    if unit in ("share",):
-        low, high = min(low, 0.0), max(high, low + 0.05)
-    span = (high - low) or 1.0
-    step = (width - 6) / max(len(values) - 1, 1)
-
-    def point(i: int, v: float) -> str:
-        return f"{3 + i * step:.1f},{height - 3 - (v - low) / span * (height - 6):.1f}"
-
-    segments, current = [], []
-    for i, v in enumerate(values):
-        if v is None:
-            if current:
-                segments.append(current)
-            current = []
-        else:
-            current.append(point(i, v))
-    if current:
-        segments.append(current)
-    lines = "".join(
-        f'<polyline points="{" ".join(seg)}" fill="none" stroke="{LINE}" stroke-width="1.5"/>'
-        for seg in segments
-    )
-    last = next((i, v) for i, v in reversed(list(enumerate(values))) if v is not None)
-    x, y = point(*last).split(",")
-    return (
-        f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" aria-hidden="true">'
-        f'{lines}<circle cx="{x}" cy="{y}" r="2.5" fill="#d1495b"/></svg>'
-    )

@@ -30,10 +30,11 @@ from analytics.periods import month_bounds
 from analytics.report_model import MonthReport, Row, ScopeModel, month_report
 from analytics.settings import IndicatorSettings
 from analytics.vigilance import VigilancePoint
-from reports import charts, pdf
+from reports import pdf
 from reports.content import axis_label, definition, guidance, label, role_label
 from reports.formatting import Formatter
 from reports.settings import ReportSettings
+from reports.sparkline import sparkline
 from sync.errors import InputError
 from sync.i18n import _, ngettext
 from sync.pulse import AXES
@@ -188,7 +189,7 @@ class View:
         ]
 
     def sparkline(self, row: Row) -> str:
-        return charts.sparkline(row.history, row.unit)
+        return sparkline(row.history, row.unit)
 
     def history_text(self, row: Row) -> str:
         """The sparkline's text alternative: the months and their values."""
@@ -331,6 +332,8 @@ def render_html(report: MonthReport, scope: ScopeModel, lang: str) -> str:
     view = View(report, lang)
     context = _context(report, scope, view)
     if scope.slug is None:
+        from reports import charts  # matplotlib: imported only when a report is drawn
+
         context["svg"] = charts.network_charts(report, view.fmt)
     return ENVIRONMENT.get_template("report.html.j2").render(context)
 
