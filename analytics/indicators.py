@@ -505,6 +505,7 @@ class Activity:
         self._rows: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
         self._figures: dict[str, dict[str | None, dict[str, Figure]]] = {}
         self._hidden: dict[tuple[str, int], pd.DataFrame] = {}
+        self._withheld: dict[tuple[str, int], dict[str, dict[str, bool]]] = {}
 
     @staticmethod
     def _addressees(all_posts: pd.DataFrame, posts: pd.DataFrame) -> pd.Series:
@@ -543,11 +544,15 @@ class Activity:
 
     def withheld(self, month: str, scope: str | None, min_group_size: int) -> dict[str, bool]:
         """Which of `scope`'s figures for `month` are withheld (a scope with no figure: all)."""
-        hidden = self.hidden(month, min_group_size)
+        key = (month, min_group_size)
+        if key not in self._withheld:  # every scope's row at once: one conversion per month
+            hidden = self.hidden(month, min_group_size)
+            self._withheld[key] = {
+                scope_key: {name: bool(flag) for name, flag in flags.items()}
+                for scope_key, flags in hidden[list(DEFINITIONS)].to_dict("index").items()
+            }
         row = NETWORK if scope is None else scope
-        if row not in hidden.index:
-            return dict.fromkeys(DEFINITIONS, True)
-        return {key: bool(hidden.at[row, key]) for key in DEFINITIONS}
+        return dict(self._withheld[key].get(row) or dict.fromkeys(DEFINITIONS, True))
 
     def month_rows(self, month: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Posts written and topics created in the month (computed once per month)."""
