@@ -41,6 +41,13 @@ def check_month(
     `now` and `last_sync` are tz-aware; `has_activity`: the mirror holds at least one post.
     """
     start, end = month_bounds(month, tz)
+    if has_activity and last_sync is None:
+        raise InputError(
+            _(
+                "Aucune synchronisation réussie n'est enregistrée dans ce miroir : on ne peut pas "
+                "savoir quels mois il couvre. Lancez « campus sync » puis relancez le rapport."
+            )
+        )
     if not has_activity or last_sync is None:
         raise InputError(
             _(

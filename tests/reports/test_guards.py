@@ -83,3 +83,11 @@ def test_the_cli_exits_2_with_the_reason_for_a_future_month(mirror: Path, tmp_pa
     assert "2099-01 n'a pas commencé" in result.output
     assert "Traceback" not in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_mirror_never_synced_by_campus_is_refused(activity, tmp_path: Path):
+    from dataclasses import replace
+
+    never = Activity(replace(activity.forum, last_sync=None))
+    with pytest.raises(InputError, match="Aucune synchronisation réussie"):
+        build_report(never, "2026-10", tmp_path, now=NOW)
