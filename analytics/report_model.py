@@ -197,15 +197,17 @@ def load_curve(counts: pd.Series) -> list[tuple[float, float]]:
 
 
 def pulse_distributions(
-    activity: Activity, months: list[str], min_group_size: int
+    activity: Activity, months: list[str], min_group_size: int, scope: str | None = None
 ) -> dict[str, list[list[float] | None]]:
-    """For each axis, month by month, the network's share of each answer 1–5 (None: no closed
-    barometer, or fewer than `min_group_size` voters), pooling the cooperatives whose result is
-    shown, as the network's averages do."""
+    """For each axis, month by month, the share of each answer 1–5 (None: no closed barometer,
+    or fewer than `min_group_size` voters) of the network (`scope` None: pooling the
+    cooperatives whose result is shown, as the network's averages do) or of one cooperative."""
     forum = activity.forum
     polls = forum.polls[
         forum.polls["pulse_month"].isin(months) & (forum.polls["status"] == "closed")
     ]
+    if scope is not None:
+        polls = polls[polls["cooperative"] == scope]
     options = forum.poll_options[forum.poll_options["poll_id"].isin(polls["id"])]
     options = options.join(
         polls.set_index("id")[["name", "cooperative", "pulse_month", "voters"]], on="poll_id"
@@ -288,7 +290,9 @@ def month_report(
     coops = []
     for slug in [only] if only else sorted(names):
         _, rows = _rows(activity, month, slug, min_group_size, history_months, by_id)
-        coops.append(ScopeModel(slug, names.get(slug, slug), rows, _points(rows, thresholds)))
+        coop = ScopeModel(slug, names.get(slug, slug), rows, _points(rows, thresholds))
+        coop.charts = {"pulse": pulse_distributions(activity, months, min_group_size, slug)}
+        coops.append(coop)
     return MonthReport(
         month=month,
         months=months,

@@ -247,3 +247,16 @@ def test_no_data_is_not_marked_as_hidden(activity, tmp_path: Path):
     )  # no poll yet
     markdown = (folder / "cooperatives" / "coop-02.md").read_text()
     assert "| Baromètre : réponse moyenne (1–5) | – | 0 |" in markdown
+
+
+def test_a_cooperative_shows_its_barometer_as_distributions_over_months(french: Path):
+    html = (french / "cooperatives" / "coop-02.html").read_text()
+    section = html[html.index('id="barometre"') : html.index('id="detail"')]
+    assert section.count("<rect") >= 6 * 3 * 2  # six axes, three months, several answers each
+    assert section.count('role="img" aria-label=') == 6
+
+
+def test_a_cooperative_barometer_under_five_voters_is_not_drawn(french: Path):
+    html = (french / "cooperatives" / "coop-01.html").read_text()  # 4 voters every month
+    section = html[html.index('id="barometre"') : html.index('id="detail"')]
+    assert "<rect" not in section
