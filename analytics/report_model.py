@@ -138,7 +138,8 @@ def _rows(
     min_group_size: int,
     months: int,
     network: dict[str, Row] | None,
-) -> tuple[list[Indicator], list[Row]]:
+) -> list[Row]:
+    """Every indicator of `slug` for `month`, with trend, history and the network beside it."""
     figures = monthly_figures(activity, month, slug, months)
     base = indicators(activity, month, slug, min_group_size, figures)
     series = history(activity, slug, figures, min_group_size)
@@ -175,7 +176,7 @@ def _rows(
                 network_n=beside.n if beside else 0,
             )
         )
-    return base, rows
+    return rows
 
 
 def response_bins(hours: pd.Series) -> list[int]:
@@ -274,7 +275,7 @@ def month_report(
     `only`: a cooperative slug, to model the network and that cooperative only (the ranking
     then covers that cooperative alone)."""
     months = [shift_month(month, -delta) for delta in range(history_months - 1, -1, -1)]
-    _, network_rows = _rows(activity, month, None, min_group_size, history_months, None)
+    network_rows = _rows(activity, month, None, min_group_size, history_months, None)
     network = ScopeModel(None, "", network_rows, [])
     network.points = _points(network_rows, thresholds)
     by_id = {row.id: row for row in network_rows}
@@ -289,7 +290,7 @@ def month_report(
     }
     coops = []
     for slug in [only] if only else sorted(names):
-        _, rows = _rows(activity, month, slug, min_group_size, history_months, by_id)
+        rows = _rows(activity, month, slug, min_group_size, history_months, by_id)
         coop = ScopeModel(slug, names.get(slug, slug), rows, _points(rows, thresholds))
         coop.charts = {"pulse": pulse_distributions(activity, months, min_group_size, slug)}
         coops.append(coop)

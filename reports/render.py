@@ -31,7 +31,7 @@ from analytics.report_model import MonthReport, Row, ScopeModel, month_report
 from analytics.settings import IndicatorSettings
 from analytics.vigilance import VigilancePoint
 from reports import pdf
-from reports.content import axis_label, definition, guidance, label, role_label
+from reports.content import Guidance, axis_label, definition, guidance, label, role_label
 from reports.formatting import Formatter
 from reports.settings import ReportSettings
 from reports.sparkline import distribution_bars, sparkline
@@ -145,7 +145,7 @@ class View:
             row.trend.verdict, "none"
         )
 
-    def point(self, point: VigilancePoint):
+    def point(self, point: VigilancePoint) -> Guidance:
         """The texts of a point of attention (sentence, why, action, source)."""
         unit = point.unit
         if unit == "share" and self.fmt.value(point.figure, unit) == self.fmt.value(
