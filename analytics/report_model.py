@@ -198,39 +198,49 @@ def load_curve(counts: pd.Series) -> list[tuple[float, float]]:
 
 
 def pulse_distributions(
-    activity: Activity, months: list[str], min_group_size: int, scope: str | None = None
-) -> dict[str, list[list[float] | None]]:
-    """For each axis, month by month, the share of each answer 1–5 (None: no closed barometer,
-    or fewer than `min_group_size` voters) of the network (`scope` None: pooling the
-    cooperatives whose result is shown, as the network's averages do) or of one cooperative."""
+    activity: Activity, months: list[str], min_group_size: int
+) -> dict[str | None, dict[str, list[list[float] | None]]]:
+    """For the network (key None) and each cooperative, for each axis, month by month, the share
+    of each answer 1–5 (None: no closed barometer, or fewer than `min_group_size` voters). The
+    network pools the cooperatives whose result is shown, as the network's averages do."""
     forum = activity.forum
     polls = forum.polls[
         forum.polls["pulse_month"].isin(months) & (forum.polls["status"] == "closed")
     ]
-    if scope is not None:
-        polls = polls[polls["cooperative"] == scope]
     options = forum.poll_options[forum.poll_options["poll_id"].isin(polls["id"])]
     options = options.join(
-        polls.set_index("id")[["name", "cooperative", "pulse_month", "voters"]], on="poll_id"
+        polls.set_index("id")[["name", "cooperative", "pulse_month"]], on="poll_id"
     )
     options = options.assign(
         score=options.groupby("poll_id")["position"].rank(method="first").astype(int)
     )
-    voters = polls.groupby(["pulse_month", "cooperative", "name"], dropna=False)["voters"].sum()
-    shown = voters[voters >= min_group_size].reset_index()
-    pooled = options.merge(shown[["pulse_month", "cooperative", "name"]])
-    counts = pooled.groupby(["name", "pulse_month", "score"])["votes"].sum()
-    result: dict[str, list[list[float] | None]] = {}
-    for axis in AXES:
-        series: list[list[float] | None] = []
-        for month in months:
-            votes = [int(counts.get((axis, month, score), 0)) for score in range(1, SCALE + 1)]
-            total = sum(votes)
-            n = int(
-                shown.loc[(shown["name"] == axis) & (shown["pulse_month"] == month), "voters"].sum()
-            )
-            series.append([v / total for v in votes] if total and n >= min_group_size else None)
-        result[axis] = series
+    keys = ["cooperative", "name", "pulse_month"]
+    voters = polls.groupby(keys, dropna=False)["voters"].sum()
+    shown = voters[voters >= min_group_size]
+    pooled = options.merge(shown.reset_index()[keys])
+    counts = {
+        **pooled.groupby(keys + ["score"])["votes"].sum().to_dict(),
+        **{
+            (None, *key): votes
+            for key, votes in pooled.groupby(keys[1:] + ["score"])["votes"].sum().items()
+        },
+    }
+    people = {
+        **shown.to_dict(),
+        **{(None, *key): n for key, n in shown.groupby(level=keys[1:]).sum().items()},
+    }
+    result: dict[str | None, dict[str, list[list[float] | None]]] = {}
+    for scope in [None, *polls["cooperative"].dropna().unique().tolist()]:
+        by_axis: dict[str, list[list[float] | None]] = {}
+        for axis in AXES:
+            series: list[list[float] | None] = []
+            for month in months:
+                votes = [counts.get((scope, axis, month, k), 0) for k in range(1, SCALE + 1)]
+                total = sum(votes)
+                enough = people.get((scope, axis, month), 0) >= min_group_size
+                series.append([v / total for v in votes] if total and enough else None)
+            by_axis[axis] = series
+        result[scope] = by_axis
     return result
 
 
@@ -286,13 +296,15 @@ def month_report(
         "load": None
         if by_id["top_decile_share"].suppressed
         else load_curve(reply_counts(activity, month, None)),
-        "pulse": pulse_distributions(activity, months, min_group_size),
     }
+    barometer = pulse_distributions(activity, months, min_group_size)
+    nothing = {axis: [None] * len(months) for axis in AXES}
+    network.charts["pulse"] = barometer[None]
     coops = []
     for slug in [only] if only else sorted(names):
         rows = _rows(activity, month, slug, min_group_size, history_months, by_id)
         coop = ScopeModel(slug, names.get(slug, slug), rows, _points(rows, thresholds))
-        coop.charts = {"pulse": pulse_distributions(activity, months, min_group_size, slug)}
+        coop.charts = {"pulse": barometer.get(slug, nothing)}
         coops.append(coop)
     return MonthReport(
         month=month,
