@@ -697,6 +697,8 @@ def run_report(
     out: Path | None = None,
     lang: str | None = None,
     publish: bool = False,
+    partial: bool = False,
+    with_pdf: bool = False,
 ) -> dict:
     """Write the month's reports (and publish the network one); what `report` and the worker do."""
     settings: ReportSettings = config["reports"]
@@ -711,6 +713,8 @@ def run_report(
         thresholds=config["indicators"],
         tz=tz,
         only=coop,
+        partial=partial,
+        with_pdf=with_pdf,
     )
     result: dict = {"folder": str(folder)}
     if publish:
@@ -727,12 +731,21 @@ def run_report(
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="dossier de sortie")
 @click.option("--lang", type=click.Choice(["fr", "en"]), help="langue (défaut : [reports] lang)")
 @click.option("--publish", is_flag=True, help="publier le rapport du réseau dans « Direction »")
+@click.option("--pdf", "with_pdf", is_flag=True, help="imprimer aussi network.pdf (Chromium)")
+@click.option("--partial", is_flag=True, help="accepter le mois en cours (rapport provisoire)")
 @click.pass_context
-def report_command(ctx, month, coop, out, lang, publish) -> None:
-    """Écrire les rapports QVT du mois (réseau et coopératives) : HTML, Markdown, CSV, JSON."""
+def report_command(ctx, month, coop, out, lang, publish, with_pdf, partial) -> None:
+    """Écrire les rapports QVT du mois (réseau et coopératives) : HTML, Markdown, CSV, JSON, PDF."""
     config = get_config(ctx)
     result = run_report(
-        config, _report_month(config, month), coop=coop, out=out, lang=lang, publish=publish
+        config,
+        _report_month(config, month),
+        coop=coop,
+        out=out,
+        lang=lang,
+        publish=publish,
+        partial=partial,
+        with_pdf=with_pdf,
     )
     click.echo(result["folder"])
     if "published" in result:
@@ -937,7 +950,7 @@ def worker_jobs(config: Config) -> list[Job]:
 
     def score_job() -> str:
         start, end = parse_period("last30", tz, datetime.now(UTC))
-        forum = load_forum(db.connect(config.database_url))
+        forum = load_forum(db.connect(config.database_url), score_only=True)
         table = score_engine.score(
             forum,
             config["score"],
@@ -1054,12 +1067,17 @@ def worker_command(ctx, once) -> None:
 )
 @click.option("--exclude-staff", is_flag=True, help="sans les équipes d'appui (rôle appui)")
 @click.option(
-    "--by-category", is_flag=True, help="carte des expertises : les aidants de chaque thème"
+    "--by-theme",
+    "--by-category",
+    "by_theme",
+    is_flag=True,
+    help="carte des expertises : les aidants de chaque thème (étiquette, sinon catégorie)",
 )
+@click.option("--user", "username", help="expliquer le score d'une personne, ligne par ligne")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "json"]),
+    type=click.Choice(["table", "csv", "csv-fr", "json"]),
     default="table",
     show_default=True,
 )
@@ -1068,17 +1086,24 @@ def worker_command(ctx, once) -> None:
 )
 @click.option("--yes", is_flag=True, help="avec --apply : appliquer sans demander confirmation")
 @click.pass_context
-def score_command(ctx, period, coop, top, exclude_staff, by_category, fmt, apply_, yes) -> None:
+def score_command(
+    ctx, period, coop, top, exclude_staff, by_theme, username, fmt, apply_, yes
+) -> None:
     """Score des contributeurs : qui aide les autres (détail de chaque composante)."""
-    if apply_ and by_category:
+    if apply_ and by_theme:
         raise InputError(
             _(
-                "--apply propose les N premiers du score général : il ne se combine pas avec --by-category."
+                "--apply propose les N premiers du score général : il ne se combine pas avec"
+                " --by-theme (--by-category)."
             )
+        )
+    if username and (apply_ or by_theme):
+        raise InputError(
+            _("--user explique une ligne du score général : sans --apply ni --by-theme.")
         )
     config = get_config(ctx)
     start, end = parse_period(period, config["network"].timezone, datetime.now(UTC))
-    forum = load_forum(db.connect(config.database_url))
+    forum = load_forum(db.connect(config.database_url), score_only=True)
     options = dict(
         start=start,
         end=end,
@@ -1086,7 +1111,18 @@ def score_command(ctx, period, coop, top, exclude_staff, by_category, fmt, apply
         exclude_staff=exclude_staff,
         optout_group=config["template"].optout_group,
     )
-    if by_category:
+    if username:
+        table = score_engine.score(forum, config["score"], **options)
+        line = table.loc[table["username"] == username]
+        if line.empty:
+            reason = score_engine.why_absent(forum, username, config["template"].optout_group)
+            click.echo("[]" if fmt == "json" else reason)
+        elif fmt == "table":
+            click.echo(score_engine.explain(table, username, config["score"]))
+        else:
+            click.echo(score_engine.render_scores(line, fmt))
+        return
+    if by_theme:
         table = score_engine.expertise_map(forum, config["score"], top=top or 3, **options)
     else:
         table = score_engine.score(forum, config["score"], **options)

@@ -228,10 +228,10 @@ DEFINITIONS: dict[str, Definition] = {
             "insecurite",
             "people",
             "load",
-            "Facteur d'absence",
-            "Absence factor",
-            "Plus petit nombre de personnes qui écrivent ensemble la moitié des réponses du mois : plus il est bas, plus l'entraide dépend de quelques-uns. n = les membres ayant répondu.",
-            "Fewest people who together write half of the month's replies: the lower, the more mutual aid depends on a few. n = the members who replied.",
+            "Personnes qui écrivent la moitié des réponses",
+            "People who write half of the replies",
+            "Plus petit nombre de personnes qui écrivent ensemble la moitié des réponses du mois (le « facteur d'absence » de CHAOSS : combien d'absences suffiraient à priver le réseau de la moitié de son entraide). Plus il est bas, plus l'entraide dépend de quelques-uns. n = les membres ayant répondu.",
+            "Fewest people who together write half of the month's replies (CHAOSS's \"absence factor\": how many absences would deprive the network of half of its mutual aid). The lower, the more mutual aid depends on a few. n = the members who replied.",
         ),
         _d(
             "overloaded_helpers",
@@ -330,6 +330,40 @@ DEFINITIONS: dict[str, Definition] = {
     ]
 }
 
+
+BETTER: dict[str, str | None] = {
+    "members": None,
+    "active_members": "up",
+    "participation_rate": "up",
+    "new_contributors": "up",
+    "topics": None,
+    "replies": "up",
+    "questions": None,
+    "answered_48h": "up",
+    "first_response_hours": "down",
+    "unanswered": "down",
+    "solved_share": "up",
+    "peer_response_share": "up",
+    "after_hours": "down",
+    **{f"after_hours_{role}": "down" for role in ROLES},
+    "top_decile_share": "down",
+    "absence_factor": "up",
+    "overloaded_helpers": "down",
+    "authors_without_reply": "down",
+    "newcomers_not_back": "down",
+    "cross_coop_share": "up",
+    "support_exchanges": "up",
+    "flagged_posts": "down",
+    "relayed_questions": None,  # more relayed questions: more unanswered ones, or more volunteers
+    "relayed_answered_48h": "up",
+    **{f"pulse_{axis}": "up" for axis in AXES},
+}
+"""Which direction of each indicator is better for the people concerned ("up" or "down"), or None
+when a change is neither good nor bad in itself (more members, more topics or questions)."""
+
+PER_PERSON = frozenset({"authors_without_reply", "newcomers_not_back", "overloaded_helpers"})
+"""Counts of people always shown with their share of the population n ("12 of 40, 30 %"): in
+the tables and in the points of attention alike, which compare that share with a threshold."""
 
 ADDITIVE = frozenset(
     {
@@ -497,6 +531,7 @@ class Activity:
         self._rows: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
         self._figures: dict[str, dict[str | None, dict[str, Figure]]] = {}
         self._hidden: dict[tuple[str, int], pd.DataFrame] = {}
+        self._withheld: dict[tuple[str, int], dict[str, dict[str, bool]]] = {}
 
     @staticmethod
     def _addressees(all_posts: pd.DataFrame, posts: pd.DataFrame) -> pd.Series:
@@ -535,11 +570,15 @@ class Activity:
 
     def withheld(self, month: str, scope: str | None, min_group_size: int) -> dict[str, bool]:
         """Which of `scope`'s figures for `month` are withheld (a scope with no figure: all)."""
-        hidden = self.hidden(month, min_group_size)
+        key = (month, min_group_size)
+        if key not in self._withheld:  # every scope's row at once: one conversion per month
+            hidden = self.hidden(month, min_group_size)
+            self._withheld[key] = {
+                scope_key: {name: bool(flag) for name, flag in flags.items()}
+                for scope_key, flags in hidden[list(DEFINITIONS)].to_dict("index").items()
+            }
         row = NETWORK if scope is None else scope
-        if row not in hidden.index:
-            return dict.fromkeys(DEFINITIONS, True)
-        return {key: bool(hidden.at[row, key]) for key in DEFINITIONS}
+        return dict(self._withheld[key].get(row) or dict.fromkeys(DEFINITIONS, True))
 
     def month_rows(self, month: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Posts written and topics created in the month (computed once per month)."""

@@ -46,7 +46,7 @@ from babel.numbers import format_decimal
 from analytics.forum import Forum
 from analytics.settings import ScoreWeights
 from sync.errors import InputError
-from sync.i18n import current_lang, translate
+from sync.i18n import _, current_lang, ngettext
 from sync.safe_text import csv_safe
 
 # the breakdown, in the order it is shown; each is a column of points of `score()`
@@ -66,44 +66,28 @@ STAFF_ROLE = "appui"
 DEFAULT_OPTOUT_GROUP = "campus-optout"
 _POST_NUMBER_BITS = 22  # (topic_id, post_number) packed in one int64 key
 
-MESSAGES = {
-    "fr": {
-        "empty": "Aucune contribution à compter sur cette période.",
-        "theme": "Thème",
-        "rank": "Rang",
-        "username": "Nom",
-        "cooperative": "Coopérative",
-        "role": "Rôle",
-        "score": "Score",
-        "reply": "Réponses",
-        "first_response": "1res réponses",
-        "newcomer_first_topic": "Nouveaux",
-        "cross_coop": "Inter-coop",
-        "solution": "Solutions",
-        "like": "Likes",
-        "person_helped": "Pers. aidées",
-        "topic": "Sujets",
-        "unknown_coop": "Coopérative « {coop} » inconnue : indiquez le slug d'une coopérative de cooperatives.csv (ex. {example}).",
-    },
-    "en": {
-        "empty": "No contribution to count in this period.",
-        "theme": "Theme",
-        "rank": "Rank",
-        "username": "Name",
-        "cooperative": "Cooperative",
-        "role": "Role",
-        "score": "Score",
-        "reply": "Replies",
-        "first_response": "First responses",
-        "newcomer_first_topic": "Newcomers",
-        "cross_coop": "Cross-coop",
-        "solution": "Solutions",
-        "like": "Likes",
-        "person_helped": "People helped",
-        "topic": "Topics",
-        "unknown_coop": "Unknown cooperative '{coop}': give the slug of a cooperative of cooperatives.csv (e.g. {example}).",
-    },
-}
+COUNT_PREFIX = "n_"  # `n_<component>`: what happened, beside the points of `<component>`
+THEME_PREFIX_TAG = "#"  # a tag theme is shown as "#name", a category theme by its name
+
+
+def _headers(lang: str) -> dict[str, str]:
+    """Column titles of the table and of `csv-fr`, in `lang`."""
+    return {
+        "theme": _("Thème", lang=lang),
+        "rank": _("Rang", lang=lang),
+        "username": _("Nom", lang=lang),
+        "cooperative": _("Coopérative", lang=lang),
+        "role": _("Rôle", lang=lang),
+        "score": _("Score", lang=lang),
+        "reply": _("Réponses", lang=lang),
+        "first_response": _("1res réponses", lang=lang),
+        "newcomer_first_topic": _("Nouveaux", lang=lang),
+        "cross_coop": _("Inter-coop", lang=lang),
+        "solution": _("Solutions", lang=lang),
+        "like": _("Likes", lang=lang),
+        "person_helped": _("Pers. aidées", lang=lang),
+        "topic": _("Sujets", lang=lang),
+    }
 
 
 def _ids(series: pd.Series) -> np.ndarray:
@@ -134,7 +118,14 @@ def eligible_people(
         known = set(users["cooperative"].dropna()) | set(forum.categories["root_slug"].dropna())
         if coop not in known:
             example = min(users["cooperative"].dropna(), default="coop-alpha")
-            raise InputError(translate(MESSAGES, "unknown_coop", coop=coop, example=example))
+            raise InputError(
+                _(
+                    "Coopérative « {coop} » inconnue : indiquez le slug d'une coopérative de "
+                    "cooperatives.csv (ex. {example}).",
+                    coop=coop,
+                    example=example,
+                )
+            )
         keep &= users["cooperative"].eq(coop)
     people = users.loc[keep, ["id", "username", "cooperative", "role"]]
     return people.rename(columns={"id": "user_id"}).reset_index(drop=True)
@@ -224,6 +215,28 @@ def _likes_per_post(forum: Forum, cap: int) -> np.ndarray:
     return np.minimum(np.where(known, from_rows, from_count), cap)
 
 
+def topic_themes(forum: Forum) -> pd.DataFrame:
+    """`topic_id, theme` of the expertise map: a topic's tags ("#tag", one row each), else its
+    category's theme: a network category's name, or the kind of a cooperative's subcategory
+    (every cooperative's « Entraide » is one theme). Never a cooperative's name: a topic right in
+    a cooperative's top category has no theme."""
+    categories = forum.categories
+    coops = set(forum.users["cooperative"].dropna())
+    in_coop_root = categories["parent_id"].isna() & categories["slug"].isin(coops)
+    named = categories.loc[~in_coop_root, ["id", "name"]]
+    by_category = forum.topics[["id", "category_id"]].merge(
+        named, left_on="category_id", right_on="id", suffixes=("", "_category")
+    )
+    themes = by_category[["id", "name"]].rename(columns={"id": "topic_id", "name": "theme"})
+    tags = forum.topic_tags
+    if tags is not None and not tags.empty:
+        tagged = pd.DataFrame(
+            {"topic_id": tags["topic_id"].astype("int64"), "theme": THEME_PREFIX_TAG + tags["tag"]}
+        )
+        themes = pd.concat([tagged, themes[~themes["topic_id"].isin(tagged["topic_id"])]])
+    return themes.reset_index(drop=True)
+
+
 def _points(
     forum: Forum,
     weights: ScoreWeights,
@@ -233,7 +246,8 @@ def _points(
     category_ids: set[int] | None,
     by_theme: bool,
 ) -> pd.DataFrame:
-    """Points per component, indexed by `user_id` (and `theme` when `by_theme`)."""
+    """Points per component and what happened (`n_<component>`), indexed by `user_id` (and
+    `theme` when `by_theme`)."""
     posts = forum.posts
     facts = _reply_facts(forum)
     created = posts["created_at"]
@@ -242,15 +256,11 @@ def _points(
         keep &= posts["category_id"].isin(list(category_ids)).to_numpy()
 
     frame = pd.DataFrame({"user_id": _ids(posts["user_id"])})
-    keys = ["user_id"]
-    if by_theme:
-        themes = forum.categories.set_index("id")["name"]
-        frame["theme"] = posts["category_id"].map(themes).fillna("").to_numpy()
-        keys.append("theme")
     frame["topic_user_id"] = _ids(posts["topic_user_id"])
     reply = facts["reply"].to_numpy()
     first = facts["first"].to_numpy()
     newcomer = facts["newcomer"].to_numpy()
+    cross = facts["cross"].to_numpy()
     reply_points = (
         weights.reply * reply
         + weights.first_response * first
@@ -262,19 +272,43 @@ def _points(
         | posts["id"].isin(forum.solutions["post_id"]).to_numpy()
     )
     number = posts["post_number"].to_numpy()
+    likes = _likes_per_post(forum, weights.like_cap_per_post)
+    happened = {
+        "reply": reply,
+        "first_response": first,
+        "newcomer_first_topic": newcomer,
+        "cross_coop": cross & reply,
+        "solution": accepted & reply,
+        "like": likes,
+        "topic": number == 1,
+    }
+    for component, count in happened.items():
+        frame[COUNT_PREFIX + component] = count.astype("int64")
     frame["reply"] = weights.reply * reply
     frame["first_response"] = weights.first_response * first
     frame["newcomer_first_topic"] = weights.newcomer_first_topic * newcomer
-    frame["cross_coop"] = bonus * reply_points * facts["cross"].to_numpy()
+    frame["cross_coop"] = bonus * reply_points * cross
     frame["solution"] = weights.solution * (accepted & reply)
-    frame["like"] = weights.like * _likes_per_post(forum, weights.like_cap_per_post)
+    frame["like"] = weights.like * likes
     frame["topic"] = weights.topic * (number == 1)
-    frame = frame.loc[keep]
+    frame["is_reply"] = reply
+    keys = ["user_id"]
+    if by_theme:
+        frame["topic_id"] = posts["topic_id"].to_numpy(dtype="int64")
+        frame = frame.loc[keep].merge(topic_themes(forum), on="topic_id")
+        keys.append("theme")
+    else:
+        frame = frame.loc[keep]
 
-    points = frame.groupby(keys, sort=False)[[c for c in COMPONENTS if c != "person_helped"]].sum()
-    helped = frame.loc[reply[keep]].drop_duplicates([*keys, "topic_user_id"]).groupby(keys).size()
-    points["person_helped"] = weights.person_helped * helped.reindex(points.index, fill_value=0)
-    return points[list(COMPONENTS)]
+    summed = [c for c in COMPONENTS if c != "person_helped"]
+    points = frame.groupby(keys, sort=False)[summed + [COUNT_PREFIX + c for c in happened]].sum()
+    helped = (
+        frame.loc[frame["is_reply"]].drop_duplicates([*keys, "topic_user_id"]).groupby(keys).size()
+    )
+    helped = helped.reindex(points.index, fill_value=0)
+    points["person_helped"] = weights.person_helped * helped
+    points[COUNT_PREFIX + "person_helped"] = helped.astype("int64")
+    return points[[*COMPONENTS, *(COUNT_PREFIX + c for c in COMPONENTS)]]
 
 
 def _ranked(people: pd.DataFrame, points: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -291,7 +325,8 @@ def _ranked(people: pd.DataFrame, points: pd.DataFrame, keys: list[str]) -> pd.D
     else:
         table["rank"] = table["score"].rank(method="min", ascending=False)
     table["rank"] = table["rank"].astype("int64")
-    columns = [*group_keys, "rank", *PEOPLE_COLUMNS, "score", *COMPONENTS]
+    counts = [COUNT_PREFIX + c for c in COMPONENTS]
+    columns = [*group_keys, "rank", *PEOPLE_COLUMNS, "score", *COMPONENTS, *counts]
     return table[columns].reset_index(drop=True)
 
 
@@ -335,17 +370,16 @@ def expertise_map(
 ) -> pd.DataFrame:
     """The people to ask about each theme: the `top` best scores restricted to it.
 
-    A theme is the name of a topic's category: a cooperative's subcategory (all the
-    cooperatives' « Entraide » form one theme) or a network category (« Campus »…). Columns:
-    `theme` then those of `score()`; ranks are per theme; likes, solutions, topics and people
-    helped count only within the theme.
+    Themes are those of `topic_themes`: a topic's Discourse tags, else its network category or
+    the kind of its cooperative subcategory (all the « Entraide » together), never a
+    cooperative. Columns: `theme` then those of `score()`; ranks are per theme; likes,
+    solutions, topics and people helped count only within the theme.
     """
     people = eligible_people(
         forum, coop=coop, exclude_staff=exclude_staff, optout_group=optout_group
     )
     points = _points(forum, weights, start=start, end=end, category_ids=None, by_theme=True)
     table = _ranked(people, points, ["user_id", "theme"])
-    table = table.loc[table["theme"] != ""]  # posts of a category the mirror does not know
     return table.groupby("theme", sort=True).head(top).reset_index(drop=True)
 
 
@@ -359,7 +393,8 @@ def _number(value: float) -> float | int:
 
 
 def score_records(table: pd.DataFrame) -> list[dict]:
-    """The JSON contract of DESIGN §3: `rank, username, cooperative, role, score, breakdown`.
+    """The JSON contract of DESIGN §3: `rank, username, cooperative, role, score, breakdown`,
+    and `activity`: what happened for each component (replies, people helped…).
 
     Rows of the expertise map also carry their `theme`; a missing cooperative or role is null.
     """
@@ -373,26 +408,174 @@ def score_records(table: pd.DataFrame) -> list[dict]:
             role=None if pd.isna(row["role"]) else row["role"],
             score=_number(row["score"]),
             breakdown={component: _number(row[component]) for component in COMPONENTS},
+            activity={component: int(row[COUNT_PREFIX + component]) for component in COMPONENTS},
         )
         records.append(record)
     return records
 
 
+def _decimal(value: float, locale: str) -> str:
+    return format_decimal(value, format="#,##0.##", locale=locale)
+
+
 def render_scores(table: pd.DataFrame, fmt: str = "table", lang: str | None = None) -> str:
-    """`table` (from `score` or `expertise_map`) as `table` (headers in the user's language,
-    French by default), `csv` (stable English column names) or `json` (`score_records`)."""
+    """`table` (from `score` or `expertise_map`) as `table` (each component as "what happened ·
+    points", headers in the user's language), `csv` (stable English column names, the points
+    then the `<component>_count` columns), `csv-fr` (for a French spreadsheet: `;`, decimal
+    comma, a BOM, French headers, "(nombre)" and "(points)" columns) or `json`."""
     if fmt == "json":
         return json.dumps(score_records(table), ensure_ascii=False, indent=2)
-    columns = [c for c in ("theme", "rank", "username", "cooperative", "role") if c in table]
-    columns += ["score", *COMPONENTS]
-    if fmt == "csv":
-        return csv_safe(table[columns]).to_csv(index=False, lineterminator="\n").rstrip("\n")
     lang = lang or current_lang()
+    people = [c for c in ("theme", "rank", "username", "cooperative", "role") if c in table]
+    counts = [COUNT_PREFIX + c for c in COMPONENTS]
+    if fmt == "csv":
+        shown = csv_safe(table[[*people, "score", *COMPONENTS, *counts]])
+        shown.columns = [*people, "score", *COMPONENTS, *(f"{c}_count" for c in COMPONENTS)]
+        return shown.to_csv(index=False, lineterminator="\n").rstrip("\n")
+    headers = _headers(lang)
+    if fmt == "csv-fr":
+        columns = [*people, "score"]
+        names = [headers[c] for c in columns]
+        for component in COMPONENTS:
+            columns += [COUNT_PREFIX + component, component]
+            names += [
+                _("{name} (nombre)", lang=lang, name=headers[component]),
+                _("{name} (points)", lang=lang, name=headers[component]),
+            ]
+        shown = csv_safe(table[columns])
+        shown.columns = names
+        text = shown.to_csv(index=False, sep=";", decimal=",", lineterminator="\r\n")
+        return "\ufeff" + text.rstrip("\r\n")
     if table.empty:
-        return translate(MESSAGES, "empty", lang)
-    shown = table[columns].copy()
+        return _("Aucune contribution à compter sur cette période.", lang=lang)
     locale = "fr_FR" if lang == "fr" else "en_GB"
-    for column in ["score", *COMPONENTS]:
-        shown[column] = [format_decimal(v, format="#,##0.##", locale=locale) for v in shown[column]]
-    shown = shown.fillna("-").rename(columns={c: translate(MESSAGES, c, lang) for c in columns})
-    return shown.to_string(index=False)
+    shown = table[[*people, "score"]].copy()
+    shown["score"] = [_decimal(v, locale) for v in shown["score"]]
+    for component in COMPONENTS:
+        shown[component] = [
+            f"{int(n)} · {_decimal(points, locale)}"
+            for n, points in zip(table[COUNT_PREFIX + component], table[component], strict=True)
+        ]
+    shown = shown.fillna("-").rename(columns=headers)
+    legend = _(
+        "Chaque composante : ce qui s'est passé · les points gagnés (ex. « 3 · 6 » : 3 "
+        "réponses, 6 points).",
+        lang=lang,
+    )
+    return shown.to_string(index=False) + "\n\n" + legend
+
+
+def explain(
+    table: pd.DataFrame, username: str, weights: ScoreWeights, lang: str | None = None
+) -> str:
+    """One person's score line by line: what happened, times its points, for each component.
+
+    `table` is `score()`'s; the person must be in it (see `why_absent` otherwise)."""
+    lang = lang or current_lang()
+    locale = "fr_FR" if lang == "fr" else "en_GB"
+    row = table.loc[table["username"] == username].iloc[0]
+
+    def number(value: float) -> str:
+        return _decimal(value, locale)
+
+    def count(component: str) -> int:
+        return int(row[COUNT_PREFIX + component])
+
+    lines = [
+        _(
+            "{username} ({cooperative}, {role}) : score {score}, rang {rank}.",
+            lang=lang,
+            username=username,
+            cooperative=row["cooperative"] if pd.notna(row["cooperative"]) else "–",
+            role=row["role"] if pd.notna(row["role"]) else "–",
+            score=number(row["score"]),
+            rank=int(row["rank"]),
+        )
+    ]
+    simple = {
+        "reply": ngettext(
+            "{n} réponse dans le sujet de quelqu'un d'autre",
+            "{n} réponses dans le sujet de quelqu'un d'autre",
+            count("reply"),
+            lang=lang,
+        ),
+        "first_response": ngettext(
+            "{n} première réponse à un sujet",
+            "{n} premières réponses à un sujet",
+            count("first_response"),
+            lang=lang,
+        ),
+        "newcomer_first_topic": ngettext(
+            "{n} réponse au premier sujet d'un nouveau membre",
+            "{n} réponses au premier sujet d'un nouveau membre",
+            count("newcomer_first_topic"),
+            lang=lang,
+        ),
+        "solution": ngettext(
+            "{n} solution acceptée", "{n} solutions acceptées", count("solution"), lang=lang
+        ),
+        "like": ngettext(
+            "{n} like reçu (au plus {cap} par message)",
+            "{n} likes reçus (au plus {cap} par message)",
+            count("like"),
+            lang=lang,
+            cap=weights.like_cap_per_post,
+        ),
+        "person_helped": ngettext(
+            "{n} personne aidée", "{n} personnes aidées", count("person_helped"), lang=lang
+        ),
+        "topic": ngettext("{n} sujet ouvert", "{n} sujets ouverts", count("topic"), lang=lang),
+    }
+    for component in COMPONENTS:
+        if component == "cross_coop":
+            lines.append(
+                "  "
+                + ngettext(
+                    "{n} réponse à un membre d'une autre coopérative : ses points × {factor} → "
+                    "+{points}",
+                    "{n} réponses à des membres d'autres coopératives : leurs points × {factor} "
+                    "→ +{points}",
+                    count("cross_coop"),
+                    lang=lang,
+                    factor=number(weights.cross_coop_multiplier),
+                    points=number(row["cross_coop"]),
+                )
+            )
+            continue
+        lines.append(
+            "  "
+            + _(
+                "{what} × {weight} = {points}",
+                lang=lang,
+                what=simple[component],
+                weight=number(getattr(weights, component)),
+                points=number(row[component]),
+            )
+        )
+    lines.append(_("  Total : {score}", lang=lang, score=number(row["score"])))
+    return "\n".join(lines)
+
+
+def why_absent(forum: Forum, username: str, optout_group: str = DEFAULT_OPTOUT_GROUP) -> str:
+    """Why `username` has no score line: unknown (an `InputError`), not scored (opted out,
+    suspended, deleted, staged, a system account) or nothing counted in the period."""
+    users = forum.users
+    found = users.loc[users["username"].str.lower() == username.lower()]
+    if found.empty:
+        raise InputError(
+            _(
+                "Membre « {username} » inconnu dans le miroir : vérifiez le nom d'utilisateur "
+                "(celui du forum, sans @).",
+                username=username,
+            )
+        )
+    user = found.iloc[0]
+    optout = forum.memberships.loc[forum.memberships["group"] == optout_group, "user_id"]
+    if user["id"] in set(optout):
+        return _("{username} a choisi de ne pas être compté·e (groupe {group}).",
+                 username=username, group=optout_group)  # fmt: skip
+    if user["id"] <= 0 or user["suspended"] or user["deleted"] or user["staged"]:
+        return _("{username} n'est pas compté·e : compte système, suspendu, supprimé ou fantôme.",
+                 username=username)  # fmt: skip
+    return _("{username} n'a aucune contribution comptée sur cette période (score 0).",
+             username=username)  # fmt: skip

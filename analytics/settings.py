@@ -103,7 +103,9 @@ class IndicatorSettings:
     absence_factor_min: int = doc(
         3, "nombre minimal de personnes écrivant ensemble la moitié des réponses"
     )
-    overloaded_helpers_max: int = doc(0, "nombre d'aidant·es surchargé·es toléré")
+    overloaded_helpers_share_max: float = doc(
+        0.05, "part maximale des membres ayant répondu qui sont des aidant·es surchargé·es"
+    )
     authors_without_reply_share_max: float = doc(
         0.2, "part maximale des auteur·es de sujets restés sans réponse"
     )
@@ -113,3 +115,32 @@ class IndicatorSettings:
     cross_coop_share_min: float = doc(0.05, "part minimale des réponses entre coopératives")
     flagged_posts_max: int = doc(5, "nombre maximal de messages signalés ou masqués")
     pulse_min: float = doc(3.0, "réponse moyenne minimale au baromètre, sur chaque axe (1 à 5)")
+
+    def __post_init__(self) -> None:
+        """Refuse a threshold that could never be quiet (a point raised every month whatever
+        happens, e.g. a maximum of 0 for something that always occurs in a network) or that
+        is outside the range of its figure."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "pulse_min":
+                bounds_ok, expected = 1 <= value < 5, "≥ 1 et < 5"
+            elif "share" in f.name or f.name in ("answered_48h_min", "after_hours_max"):
+                if f.name.endswith("_max"):
+                    bounds_ok, expected = 0 < value <= 1, "> 0 et ≤ 1"
+                else:
+                    bounds_ok, expected = 0 <= value < 1, "≥ 0 et < 1"
+            elif f.name.endswith("_max"):
+                bounds_ok, expected = value > 0, "> 0"
+            else:
+                bounds_ok, expected = value >= 0, "≥ 0"
+            if not bounds_ok:
+                raise InputError(
+                    _(
+                        "[indicators] {key} = {value!r} : une valeur {expected} est attendue "
+                        "(sinon ce point de vigilance serait levé chaque mois quoi qu'il arrive, "
+                        "ou jamais mesurable).",
+                        key=f.name,
+                        value=value,
+                        expected=expected,
+                    )
+                )

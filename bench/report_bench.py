@@ -2,9 +2,10 @@
 
 Target (issue 6): under 60 s and 2 GB. The mirror is generated once (seeded, see
 tests/reports/report_mirror.py) and kept; the measured run is a separate process that does what
-`campus report --month 2026-10` does: load the mirror, compute every indicator for the network
-and each cooperative (months M, M-1, M-2 and the trend months), draw the charts and write
-HTML, Markdown, CSV and JSON. Wall time and peak resident memory of that process are printed.
+`campus report --month 2026-10 --pdf` does: load the mirror, compute the month's report model
+(every indicator of the network and each cooperative over the twelve trend months, trends,
+points, ranking), draw the charts and write HTML, Markdown, CSV, JSON and the network PDF
+(printed by the system Chromium). Wall time and peak resident memory of that process are printed.
 
     .venv/bin/python bench/report_bench.py [--posts 1000000] [--workdir /tmp/campus-report-bench]
 """
@@ -34,7 +35,7 @@ forum = load_forum(connect(sys.argv[1]))
 loaded = time.perf_counter()
 activity = Activity(forum)
 prepared = time.perf_counter()
-folder = build_report(activity, "2026-10", Path(sys.argv[2]))
+folder = build_report(activity, "2026-10", Path(sys.argv[2]), with_pdf=True)
 done = time.perf_counter()
 print(json.dumps({
     "seconds": round(done - start, 1),

@@ -1,15 +1,17 @@
-"""Charts of the HTML report, drawn with matplotlib as inline SVG (the file opens offline).
+"""Charts of the HTML report, drawn from the report model as inline SVG (the file opens offline).
 
-Each function returns an `<svg>` element ready to paste in HTML: no XML prolog, no DOCTYPE, no
-metadata block, no namespace URLs, so the report references no external address at all.
-Charts never show names: only counts, shares and months.
+matplotlib draws the network's charts; each function returns an `<svg>` element ready to paste in
+HTML (no XML prolog, DOCTYPE, metadata or namespace URLs, so the report references no external
+address) with its text alternative. Readability rules: one series per panel or a legend outside
+the plotting area (never over the data), percent and hour axes labelled in the reader's
+language, months as short dates. Charts never show names: only counts, shares and months.
 """
 
 from __future__ import annotations
 
 import io
-import math
 import re
+from dataclasses import dataclass
 
 import matplotlib
 
@@ -17,12 +19,13 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from analytics.indicators import DEFINITIONS  # noqa: E402
+from analytics.report_model import MonthReport  # noqa: E402
+from reports.content import axis_label, label  # noqa: E402
 from reports.formatting import Formatter  # noqa: E402
-from sync.i18n import translate  # noqa: E402
-from sync.pulse import AXES, AXIS_LABELS  # noqa: E402
+from sync.i18n import _  # noqa: E402
+from sync.pulse import AXES  # noqa: E402
 
 plt.rcParams.update(
     {
@@ -35,38 +38,21 @@ plt.rcParams.update(
     }
 )
 
-PALETTE = ["#1b6ca8", "#d1495b", "#edae49", "#00798c", "#66a182", "#30638e"]
-
-MESSAGES = {
-    "fr": {
-        "not_enough": "Trop peu de données",
-        "pulse": "baromètre (1–5)",
-        "response_title": "Délai de première réponse aux questions du mois",
-        "questions": "questions",
-        "load_title": "Concentration des réponses du mois",
-        "load_x": "part des personnes ayant répondu (les plus actives d'abord)",
-        "load_y": "part des réponses",
-        "equal": "répartition égale",
-        "bins": "< 1 h|1–4 h|4–12 h|12–24 h|24–48 h|2–7 j|> 7 j|sans réponse",
-    },
-    "en": {
-        "not_enough": "Too little data",
-        "pulse": "pulse (1–5)",
-        "response_title": "Time to first response to the month's questions",
-        "questions": "questions",
-        "load_title": "Concentration of the month's replies",
-        "load_x": "share of people who replied (most active first)",
-        "load_y": "share of replies",
-        "equal": "even spread",
-        "bins": "< 1 h|1–4 h|4–12 h|12–24 h|24–48 h|2–7 d|> 7 d|no answer",
-    },
-}
-
-BIN_EDGES = [0, 1, 4, 12, 24, 48, 168, math.inf]
+LINE = "#1b6ca8"
+# the barometer's five answers, from « pas du tout d'accord » (red) to « tout à fait » (green)
+SCALE_COLOURS = ["#b2182b", "#ef8a62", "#d9d9d9", "#67a9cf", "#2166ac"]
 
 _PROLOG = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
 _NAMESPACES = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An inline SVG chart and its text alternative."""
+
+    svg: str
+    alt: str
 
 
 def _svg(figure) -> str:
@@ -79,82 +65,158 @@ def _svg(figure) -> str:
     return text.replace("xlink:href", "href").strip()
 
 
-def trend_chart(series: dict[str, list[float | None]], months: list[str], fmt: Formatter) -> str:
-    """One small panel per Gollac axis: its shares (in %) month by month, or else its pulse.
+def _tick_formatter(unit: str, fmt: Formatter) -> FuncFormatter:
+    if unit == "share":
+        return FuncFormatter(lambda value, _pos: fmt.value(value, "share"))
+    if unit == "hours":
+        return FuncFormatter(lambda value, _pos: fmt.value(value, "count") + " h")
+    return FuncFormatter(lambda value, _pos: fmt.value(value, "count"))
 
-    Suppressed months are gaps; a panel with nothing to show says so.
-    """
+
+def _month_ticks(panel, months: list[str], fmt: Formatter) -> None:
+    step = max(1, len(months) // 6)
+    positions = list(range(len(months) - 1, -1, -step))[::-1]
+    panel.set_xticks(positions, [fmt.short_month(months[i]) for i in positions], fontsize=7)
+    panel.set_xlim(-0.5, len(months) - 0.5)
+
+
+def key_figures_chart(report: MonthReport, fmt: Formatter) -> Chart:
+    """The first page's key figures over the months: one small panel each, one line per panel."""
     lang = fmt.lang
-    figure, panels = plt.subplots(2, 3, figsize=(9.5, 5), sharex=True)
-    labels = [fmt.short_month(month) for month in months]
-    x = np.arange(len(months))
-    for panel, axis in zip(panels.flat, AXES, strict=True):
-        panel.set_title(AXIS_LABELS[lang][axis], fontsize=9, loc="left")
-        shares = [key for key, d in DEFINITIONS.items() if d.axis == axis and d.unit == "share"]
-        keys = shares or [f"pulse_{axis}"]
-        scale = 100 if shares else 1
-        drawn = False
-        for colour, key in zip(PALETTE, keys, strict=False):
-            values = np.array(
-                [np.nan if v is None else v * scale for v in series[key]], dtype=float
-            )
-            if np.isnan(values).all():
-                continue
-            drawn = True
-            label = getattr(DEFINITIONS[key], lang)
-            panel.plot(x, values, marker="o", markersize=3, color=colour, label=label)
-        if drawn:
-            panel.set_ylim(0, 100 if shares else 5)
-            panel.set_ylabel("%" if shares else translate(MESSAGES, "pulse", lang))
-            panel.legend(fontsize=6.5, frameon=False, loc="lower left")
-        else:
-            panel.text(
-                0.5,
-                0.5,
-                translate(MESSAGES, "not_enough", lang),
-                ha="center",
-                va="center",
-                transform=panel.transAxes,
-                color="#777",
-            )
+    keys = report.key_figures
+    rows = {row.id: row for row in report.network.rows}
+    figure, panels = plt.subplots(2, 4, figsize=(11, 4.6), layout="constrained")
+    x = np.arange(len(report.months))
+    described = []
+    for panel, key in zip(panels.flat, keys, strict=True):
+        row = rows[key]
+        values = np.array([np.nan if v is None else v for v in row.history], dtype=float)
+        panel.set_title(label(key, lang), fontsize=8, loc="left", wrap=True)
+        if np.isnan(values).all():
+            panel.text(0.5, 0.5, _("Trop peu de données", lang=lang), ha="center", va="center",
+                       transform=panel.transAxes, color="#777")  # fmt: skip
             panel.set_yticks([])
-        panel.set_xticks(x, labels, rotation=45, ha="right", fontsize=7)
-    figure.tight_layout()
-    return _svg(figure)
+        else:
+            panel.plot(x, values, color=LINE, marker="o", markersize=2.5, linewidth=1.5)
+            panel.plot(x[-1], values[-1], "o", color="#d1495b", markersize=5)
+            panel.yaxis.set_major_formatter(_tick_formatter(row.unit, fmt))
+            panel.yaxis.set_major_locator(MaxNLocator(4))
+            low = np.nanmin(values)
+            panel.set_ylim(bottom=0 if low >= 0 else None)
+            first = next(v for v in row.history if v is not None)
+            described.append(
+                f"{label(key, lang)} : {fmt.value(first, row.unit)} → "
+                f"{fmt.value(row.history[-1], row.unit)}"
+            )
+        _month_ticks(panel, report.months, fmt)
+    alt = _(
+        "Évolution des chiffres clés sur {n} mois ({first} → {last}) : {details}.",
+        lang=lang,
+        n=len(report.months),
+        first=fmt.short_month(report.months[0]),
+        last=fmt.short_month(report.months[-1]),
+        details=" ; ".join(described),
+    )
+    return Chart(_svg(figure), alt)
 
 
-def response_chart(hours: pd.Series, fmt: Formatter) -> str:
+def response_chart(bins: list[int], fmt: Formatter) -> Chart:
     """How long the month's questions waited for a first response (bars by delay band)."""
     lang = fmt.lang
-    bins = translate(MESSAGES, "bins", lang).split("|")
-    answered = hours.dropna().to_numpy()
-    counts = list(np.histogram(answered, bins=BIN_EDGES)[0]) + [int(hours.isna().sum())]
-    figure, panel = plt.subplots(figsize=(7, 3))
-    colours = [PALETTE[0]] * 5 + [PALETTE[2]] * 2 + [PALETTE[1]]
-    panel.bar(range(len(bins)), counts, color=colours)
-    panel.set_xticks(range(len(bins)), bins, fontsize=8)
-    panel.set_ylabel(translate(MESSAGES, "questions", lang))
-    panel.set_title(translate(MESSAGES, "response_title", lang), fontsize=10, loc="left")
-    figure.tight_layout()
-    return _svg(figure)
+    names = _("< 1 h|1–4 h|4–12 h|12–24 h|24–48 h|2–7 j|> 7 j|sans réponse", lang=lang).split("|")
+    figure, panel = plt.subplots(figsize=(8, 3), layout="constrained")
+    colours = [LINE] * 5 + ["#edae49"] * 2 + ["#d1495b"]
+    bars = panel.bar(range(len(names)), bins, color=colours)
+    panel.bar_label(bars, fontsize=7, padding=2)
+    panel.set_xticks(range(len(names)), names, fontsize=8)
+    panel.set_ylabel(_("questions", lang=lang))
+    panel.set_xlabel(_("délai avant la première réponse d'une autre personne", lang=lang))
+    panel.margins(y=0.15)
+    alt = _(
+        "Questions du mois par délai de première réponse : {details}.",
+        lang=lang,
+        details=", ".join(f"{name} : {count}" for name, count in zip(names, bins, strict=True)),
+    )
+    return Chart(_svg(figure), alt)
 
 
-def load_chart(reply_counts: pd.Series, fmt: Formatter) -> str:
+def load_chart(curve: list[tuple[float, float]], fmt: Formatter) -> Chart:
     """Cumulative share of replies against the share of repliers, most active first."""
     lang = fmt.lang
-    counts = reply_counts.to_numpy(dtype=float)
-    people = np.concatenate([[0.0], np.arange(1, len(counts) + 1) / len(counts)]) * 100
-    replies = np.concatenate([[0.0], np.cumsum(counts) / counts.sum()]) * 100
-    figure, panel = plt.subplots(figsize=(5, 3.5))
-    panel.plot(people, replies, color=PALETTE[1], linewidth=2)
-    panel.plot(
-        [0, 100], [0, 100], color="#999", linestyle="--", label=translate(MESSAGES, "equal", lang)
-    )
+    people = np.array([p for p, _r in curve]) * 100
+    replies = np.array([r for _p, r in curve]) * 100
+    figure, panel = plt.subplots(figsize=(6, 3.8), layout="constrained")
+    panel.plot(people, replies, color="#d1495b", linewidth=2, label=_("ce mois-ci", lang=lang))
+    panel.plot([0, 100], [0, 100], color="#999", linestyle="--",
+               label=_("si chacun·e répondait autant", lang=lang))  # fmt: skip
     panel.set_xlim(0, 100)
     panel.set_ylim(0, 100)
-    panel.set_xlabel(translate(MESSAGES, "load_x", lang) + " (%)")
-    panel.set_ylabel(translate(MESSAGES, "load_y", lang) + " (%)")
-    panel.set_title(translate(MESSAGES, "load_title", lang), fontsize=10, loc="left")
-    panel.legend(frameon=False, loc="lower right")
-    figure.tight_layout()
-    return _svg(figure)
+    percent = FuncFormatter(lambda value, _pos: fmt.value(value / 100, "share"))
+    panel.xaxis.set_major_formatter(percent)
+    panel.yaxis.set_major_formatter(percent)
+    panel.set_xlabel(_("part des personnes ayant répondu (les plus actives d'abord)", lang=lang))
+    panel.set_ylabel(_("part des réponses", lang=lang))
+    figure.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=8)
+    tenth = float(np.interp(10, people, replies)) / 100 if len(people) else 0.0
+    alt = _(
+        "Courbe de concentration : les 10 % de personnes les plus actives écrivent {share} des "
+        "réponses du mois.",
+        lang=lang,
+        share=fmt.value(tenth, "share"),
+    )
+    return Chart(_svg(figure), alt)
+
+
+def pulse_chart(
+    distributions: dict[str, list[list[float] | None]], months: list[str], fmt: Formatter
+) -> Chart | None:
+    """The barometer as distributions over months: per axis, each month's answers 1–5 stacked
+    as shares (a month with too few voters is left empty). None when no month has a result."""
+    lang = fmt.lang
+    if not any(share for series in distributions.values() for share in series):
+        return None
+    answers = [
+        _("1 pas du tout d'accord", lang=lang),
+        "2",
+        "3",
+        "4",
+        _("5 tout à fait d'accord", lang=lang),
+    ]
+    figure, panels = plt.subplots(2, 3, figsize=(11, 5.2), layout="constrained", sharey=True)
+    x = np.arange(len(months))
+    described = []
+    for panel, axis in zip(panels.flat, AXES, strict=True):
+        panel.set_title(axis_label(axis, lang), fontsize=8, loc="left")
+        bottom = np.zeros(len(months))
+        series = distributions[axis]
+        for score in range(5):
+            heights = np.array([s[score] if s else 0.0 for s in series])
+            panel.bar(x, heights, bottom=bottom, color=SCALE_COLOURS[score], width=0.8,
+                      label=answers[score] if axis == AXES[0] else None)  # fmt: skip
+            bottom += heights
+        panel.set_ylim(0, 1)
+        panel.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt.value(v, "share")))
+        _month_ticks(panel, months, fmt)
+        latest = series[-1]
+        if latest:
+            agree = latest[3] + latest[4]
+            described.append(f"{axis_label(axis, lang)} : {fmt.value(agree, 'share')}")
+    figure.legend(loc="outside lower center", ncols=5, frameon=False, fontsize=8)
+    alt = _(
+        "Réponses au baromètre par axe et par mois, de « pas du tout d'accord » à « tout à fait "
+        "d'accord ». Part de réponses 4 ou 5 le dernier mois : {details}.",
+        lang=lang,
+        details=" ; ".join(described) or "–",
+    )
+    return Chart(_svg(figure), alt)
+
+
+def network_charts(report: MonthReport, fmt: Formatter) -> dict[str, Chart | None]:
+    """Every chart of the network report (None where the figure behind it is withheld)."""
+    series = report.network.charts
+    return {
+        "key": key_figures_chart(report, fmt),
+        "response": None if series["response"] is None else response_chart(series["response"], fmt),
+        "load": load_chart(series["load"], fmt) if series["load"] else None,
+        "pulse": pulse_chart(series["pulse"], report.months, fmt),
+    }

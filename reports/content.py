@@ -1,156 +1,306 @@
-"""What a monthly report says: scopes, indicators by axis, vigilance points, charts.
+"""The words of the monthly report: labels, and for each point of attention what the figure
+says, why it matters and what a director can do, with the source of that practice.
 
-Built from an `Activity` (the prepared mirror); rendering to HTML/Markdown/CSV/JSON is in
-`reports.render`. No member name ever enters this model: only cooperative names (from the
-categories) and figures, which are suppressed below the minimum group size.
+Analytics gives the figures and the keys (`VigilancePoint.text_key`); this module gives the text,
+French first (the gettext source strings), English from `sync/locale`. The advice follows the
+practice of ANACT (QVCT approach, « espaces de discussion sur le travail ») and INRS (RPS-DU,
+ED 6140); the load-concentration texts follow Cross, Rebele & Grant (HBR, 2016) and CHAOSS.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 
-from analytics.indicators import (
-    DEFINITIONS,
-    Activity,
-    Indicator,
-    cooperatives,
-    history,
-    indicators,
-    monthly_figures,
-    reply_counts,
-    response_hours,
+from analytics.indicators import DEFINITIONS
+from sync.i18n import _
+from sync.pulse import AXIS_LABELS
+
+SOURCE_EDT = "ANACT, « espaces de discussion sur le travail » ; ministère du Travail"
+SOURCE_RPS = "INRS, Évaluer les facteurs de risques psychosociaux : l'outil RPS-DU (ED 6140)"
+SOURCE_OVERLOAD = "Cross, Rebele & Grant, « Collaborative Overload », Harvard Business Review, 2016"
+SOURCE_CHAOSS = "CHAOSS : Time to First Response, Contributor Absence Factor, Newcomer Experience"
+SOURCE_GOLLAC = (
+    "Gollac & Bodier (dir.), Mesurer les facteurs psychosociaux de risque au travail, 2011"
 )
-from analytics.settings import IndicatorSettings
-from analytics.vigilance import VigilancePoint, vigilance_points
-from reports import charts
-from reports.formatting import Formatter
-from reports.settings import ReportSettings
-from sync.pulse import AXES
 
 
-@dataclass
-class ScopeReport:
-    """The network or one cooperative, for one month."""
+@dataclass(frozen=True)
+class Guidance:
+    """What a raised point says, why it matters, what a director can do, and the source."""
 
-    slug: str | None  # None: the network
-    name: str
-    indicators: list[Indicator]
-    points: list[VigilancePoint]
-    charts: dict[str, str] = field(default_factory=dict)  # name -> inline SVG, or "" if suppressed
-
-    @property
-    def key(self) -> str:
-        return self.slug or "network"
-
-    def by_axis(self) -> list[tuple[str, list[Indicator], list[VigilancePoint]]]:
-        """Indicators and points grouped by Gollac axis, in the report's order."""
-        return [
-            (
-                axis,
-                [row for row in self.indicators if row.axis == axis],
-                [point for point in self.points if point.axis == axis],
-            )
-            for axis in AXES
-        ]
+    sentence: str
+    why: str
+    action: str
+    source: str
 
 
-@dataclass
-class Report:
-    month: str
-    generated_at: datetime
-    lang: str
-    min_group_size: int
-    network: ScopeReport
-    cooperatives: list[ScopeReport]
-    months: list[str]  # months of the trend charts, oldest first
+def label(key: str, lang: str) -> str:
+    """The indicator's name in `lang`."""
+    return _(DEFINITIONS[key].fr, lang=lang)
 
 
-def cooperative_names(activity: Activity) -> dict[str, str]:
-    """Each cooperative's display name: the name of its top-level category, else its slug."""
-    categories = activity.forum.categories
-    top = categories[categories["parent_id"].isna()].set_index("slug")["name"]
-    return {slug: str(top.get(slug, slug)) for slug in cooperatives(activity.forum)}
+def definition(key: str, lang: str) -> str:
+    """The indicator's published definition in `lang`."""
+    return _(DEFINITIONS[key].definition_fr, lang=lang)
 
 
-def build_scope(
-    activity: Activity,
-    month: str,
-    slug: str | None,
-    name: str,
-    settings: ReportSettings,
-    thresholds: IndicatorSettings,
-    fmt: Formatter,
-    with_charts: bool,
-) -> tuple[ScopeReport, list[str]]:
-    """One scope's indicators, points and (optionally) charts; also the trend months."""
-    figures = monthly_figures(activity, month, slug, settings.history_months if with_charts else 3)
-    rows = indicators(activity, month, slug, settings.min_group_size, figures)
-    scope = ScopeReport(slug, name, rows, vigilance_points(rows, thresholds))
-    months = list(figures)
-    if with_charts:
-        by_id = {row.id: row for row in rows}
-        scope.charts["trend"] = charts.trend_chart(
-            history(activity, slug, figures, settings.min_group_size), months, fmt
-        )
-        scope.charts["response"] = (
-            ""
-            if by_id["answered_48h"].suppressed
-            else charts.response_chart(response_hours(activity, month, slug), fmt)
-        )
-        scope.charts["load"] = (
-            ""
-            if by_id["top_decile_share"].suppressed
-            else charts.load_chart(reply_counts(activity, month, slug), fmt)
-        )
-    return scope, months
+def axis_label(axis: str, lang: str) -> str:
+    return AXIS_LABELS[lang][axis]
 
 
-def build_content(
-    activity: Activity,
-    month: str,
-    settings: ReportSettings,
-    thresholds: IndicatorSettings,
-    lang: str,
-    generated_at: datetime,
-    only: str | None = None,
-) -> Report:
-    """The report of `month`: the network, then every cooperative (or only `only`).
+def guidance(key: str, lang: str, value: str, threshold: str, role: str = "") -> Guidance:
+    """The texts of a point of attention `key` (`VigilancePoint.text_key`), the figure and the
+    threshold already formatted; `role` names the group for `after_hours_role`."""
+    texts = {
+        "answered_48h": (
+            _(
+                "Seules {value} des questions ont reçu une réponse d'une autre personne en 48 h (seuil : {threshold}).",
+                lang=lang,
+                value=value,
+                threshold=threshold,
+            ),
+            _(
+                "Une demande d'aide qui attend reste une difficulté que l'on porte seul·e : le soutien social est l'un des six facteurs de risque psychosociaux.",
+                lang=lang,
+            ),
+            _(
+                "Demander à l'équipe d'appui de regarder chaque semaine les questions restées sans réponse, et en parler avec les membres lors d'un temps d'échange sur le travail : qui peut répondre, sous quel délai.",
+                lang=lang,
+            ),
+            SOURCE_EDT,
+        ),
+        "first_response_hours": (
+            _(
+                "Il faut en médiane {value} pour obtenir une première réponse (seuil : {threshold}).",
+                lang=lang,
+                value=value,
+                threshold=threshold,
+            ),
+            _(
+                "Plus l'attente est longue, moins on ose demander : l'entraide s'étiole et chacun·e règle seul·e ses difficultés.",
+                lang=lang,
+            ),
+            _(
+                "Convenir avec l'équipe d'appui d'un délai de première réponse, et organiser un relais entre pairs volontaires pour les questions qui attendent.",
+                lang=lang,
+            ),
+            SOURCE_CHAOSS,
+        ),
+        "solved_share": (
+            _(
+                "Seules {value} des questions sont résolues (seuil : {threshold}).",
+                lang=lang,
+                value=value,
+                threshold=threshold,
+            ),
+            _(
+                "Une question sans solution laisse la personne sans marge de manœuvre sur son activité (autonomie).",
+                lang=lang,
+            ),
+            _(
+                "Inviter les auteur·es à marquer la réponse qui les a aidés, et reprendre en réunion les questions restées ouvertes.",
+                lang=lang,
+            ),
+            SOURCE_GOLLAC,
+        ),
+        "peer_response_share": (
+            _(
+                "Les pairs ne donnent que {value} des premières réponses (seuil : {threshold}) : l'entraide repose sur l'équipe d'appui.",
+                lang=lang,
+                value=value,
+                threshold=threshold,
+            ),
+            _(
+                "Quand tout passe par l'équipe d'appui, sa charge augmente et les entrepreneur·es s'entraident moins.",
+                lang=lang,
+            ),
+            _(
+                "Mettre en relation les entrepreneur·es qui savent avec ceux qui demandent (carte des expertises), et reconnaître celles et ceux qui aident.",
+                lang=lang,
+            ),
+            SOURCE_EDT,
+        ),
+        "after_hours": (
+            _(
+                "{value} des messages sont écrits en soirée, la nuit ou le week-end (seuil : {threshold}).",
+                lang=lang,
+                value=value,
+                threshold=threshold,
+            ),
+            _(
+                "Travailler tard ou le week-end empiète sur le repos et la vie personnelle : c'est un signe d'intensité du travail.",
+                lang=lang,
+            ),
+            _(
+                "En parler dans un espace de discussion sur le travail : d'où viennent ces heures, que peut-on alléger ou décaler ; rappeler le droit à la déconnexion.",
+                lang=lang,
+            ),
+            SOURCE_RPS,
+        ),
+        "after_hours_role": (
+            _(
+                "{value} des messages des {role} sont écrits hors horaires (seuil : {threshold}).",
+                lang=lang,
+                value=value,
+                threshold=threshold,
+                role=role,
+            ),
+            _(
+                "Travailler tard ou le week-end empiète sur le repos et la vie personnelle : c'est un signe d'intensité du travail.",
+                lang=lang,
+            ),
+            _(
+                "En parler avec ce groupe dans un espace de discussion sur le travail : d'où viennent ces heures, que peut-on alléger ou décaler ; rappeler le droit à la déconnexion.",
+                lang=lang,
+            ),
+            SOURCE_RPS,
+        ),
+        "top_decile_share": (
+            _(
+                "Les 10 % de membres les plus actifs écrivent {value} des réponses (seuil : {threshold}) : la charge de l'entraide est concentrée.",
+                lang=lang,
+                value=value,
+                threshold=threshold,
+            ),
+            _(
+                "Les personnes les plus sollicitées s'épuisent les premières, et l'entraide s'arrête si elles partent.",
+                lang=lang,
+            ),
+            _(
+                "Remercier et protéger ces personnes (temps reconnu, droit de dire non), et répartir les questions vers d'autres volontaires.",
+                lang=lang,
+            ),
+            SOURCE_OVERLOAD,
+        ),
+        "absence_factor": (
+            _(
+                "{value} personne(s) écrivent la moitié des réponses (seuil : {threshold}) : l'entraide dépend de très peu de monde.",
+                lang=lang,
+                value=value,
+                threshold=threshold,
+            ),
+            _(
+                "Si ces quelques personnes s'absentent, la moitié de l'entraide disparaît ; elles portent une charge invisible.",
+                lang=lang,
+            ),
+            _(
+                "Identifier avec l'équipe d'appui comment élargir le cercle des aidant·es (binômes, relais de questions), sans nommer ni classer personne.",
+                lang=lang,
+            ),
+            SOURCE_CHAOSS,
+        ),
+        "overloaded_helpers": (
+            _(
+                "{value} des membres qui répondent écrivent au moins trois fois plus que le répondant médian, souvent hors horaires (seuil : {threshold}).",
+                lang=lang,
+                value=value,
+                threshold=threshold,
+            ),
+            _(
+                "Les aidant·es les plus sollicités sont aussi ceux dont l'engagement s'use le plus vite.",
+                lang=lang,
+            ),
+            _(
+                "Proposer un temps d'échange sur la charge d'entraide et la reconnaître (temps dédié), sans chercher à savoir qui : le rapport ne nomme personne.",
+                lang=lang,
+            ),
+            SOURCE_OVERLOAD,
+        ),
+        "authors_without_reply": (
+            _(
+                "{value} des personnes ayant ouvert un sujet n'ont reçu aucune réponse (seuil : {threshold}).",
+                lang=lang,
+                value=value,
+                threshold=threshold,
+            ),
+            _(
+                "Parler sans être entendu isole : les rapports sociaux au travail sont un facteur de risque reconnu.",
+                lang=lang,
+            ),
+            _(
+                "Demander à l'équipe d'appui de répondre ou d'orienter chaque sujet resté sans réponse.",
+                lang=lang,
+            ),
+            SOURCE_GOLLAC,
+        ),
+        "newcomers_not_back": (
+            _(
+                "{value} des nouveaux venus ne sont pas revenus dans les 30 jours (seuil : {threshold}).",
+                lang=lang,
+                value=value,
+                threshold=threshold,
+            ),
+            _(
+                "Un premier message sans suite est souvent une première expérience décevante : l'accueil compte.",
+                lang=lang,
+            ),
+            _(
+                "Organiser l'accueil des nouveaux membres (un message de bienvenue, un·e parrain ou marraine).",
+                lang=lang,
+            ),
+            SOURCE_CHAOSS,
+        ),
+        "cross_coop_share": (
+            _(
+                "Seules {value} des réponses vont vers une autre coopérative (seuil : {threshold}) : les coopératives s'entraident peu entre elles.",
+                lang=lang,
+                value=value,
+                threshold=threshold,
+            ),
+            _(
+                "Le réseau sert à trouver ailleurs ce que l'on ne trouve pas chez soi ; sans échanges entre coopératives, chacune reste seule.",
+                lang=lang,
+            ),
+            _(
+                "Présenter la catégorie Campus et la carte des expertises du réseau aux membres.",
+                lang=lang,
+            ),
+            SOURCE_EDT,
+        ),
+        "flagged_posts": (
+            _(
+                "{value} messages ont été signalés ou masqués (seuil : {threshold}) : des tensions sont possibles.",
+                lang=lang,
+                value=value,
+                threshold=threshold,
+            ),
+            _(
+                "Des signalements répétés peuvent traduire des conflits ; le rapport ne lit aucun message et ne dit pas lesquels.",
+                lang=lang,
+            ),
+            _(
+                "En parler avec l'équipe d'appui et les modérateur·rices, et rappeler les règles d'échange.",
+                lang=lang,
+            ),
+            SOURCE_RPS,
+        ),
+        "pulse": (
+            _(
+                "Réponse moyenne de {value} au baromètre (seuil : {threshold}).",
+                lang=lang,
+                value=value,
+                threshold=threshold,
+            ),
+            _(
+                "C'est ce que les membres disent eux-mêmes de leur travail : la source la plus directe du rapport.",
+                lang=lang,
+            ),
+            _(
+                "Ouvrir un espace de discussion sur le travail sur cet axe : qu'est-ce qui pèse, que peut-on changer ensemble.",
+                lang=lang,
+            ),
+            SOURCE_EDT,
+        ),
+    }
+    sentence, why, action, source = texts[key]
+    return Guidance(sentence, why, action, source)
 
-    Charts are drawn for the network only: 74 cooperatives × 3 charts would triple the time."""
-    fmt = Formatter(lang, activity.tz)
-    names = cooperative_names(activity)
-    network_name = "Réseau" if lang == "fr" else "Network"
-    network, months = build_scope(
-        activity, month, None, network_name, settings, thresholds, fmt, with_charts=True
-    )
-    slugs = [only] if only else sorted(names)
-    coops = [
-        build_scope(
-            activity,
-            month,
-            slug,
-            names.get(slug, slug),
-            settings,
-            thresholds,
-            fmt,
-            with_charts=False,
-        )[0]
-        for slug in slugs
-    ]
-    return Report(
-        month=month,
-        generated_at=generated_at,
-        lang=lang,
-        min_group_size=settings.min_group_size,
-        network=network,
-        cooperatives=coops,
-        months=months,
-    )
 
-
-def definition_rows(lang: str) -> list[tuple[str, str, str]]:
-    """(axis, label, definition) of every indicator, for the annex."""
-    return [
-        (d.axis, getattr(d, lang), getattr(d, f"definition_{lang}")) for d in DEFINITIONS.values()
-    ]
+def role_label(role: str, lang: str) -> str:
+    """The plural name of a role, for `after_hours_role`."""
+    names = {
+        "entrepreneur": _("entrepreneur·es", lang=lang),
+        "appui": _("équipes d'appui", lang=lang),
+        "direction": _("directions", lang=lang),
+    }
+    return names[role]

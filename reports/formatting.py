@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import parse_pattern
 
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
@@ -18,23 +18,30 @@ class Formatter:
         self.lang = lang
         self.locale = Locale.parse(LOCALES[lang])  # parsed once: Babel is slow otherwise
         self.tz = tz
+        # number patterns compiled once (a report formats tens of thousands of figures)
+        self._patterns = {
+            "share": self.locale.percent_formats[None],
+            "share_precise": parse_pattern("#,##0.0 %"),
+            "hours": parse_pattern("#,##0.0"),
+            "scale": parse_pattern("0.0"),
+            "other": parse_pattern("#,##0.#"),
+            "integer": parse_pattern("#,##0"),
+        }
 
     def value(self, value: float | None, unit: str) -> str:
         """A figure in its unit: 26 %, 12,5 h, 3,8 / 5, 42 (French) — "–" when there is none."""
         if value is None:
             return "–"
-        if unit == "share":
-            return format_percent(value, locale=self.locale)
-        if unit == "share_precise":  # when whole percents would hide a crossed threshold
-            return format_percent(value, "#,##0.0 %", locale=self.locale)
+        if unit in ("share", "share_precise"):  # precise: when whole percents hide a crossing
+            return self._patterns[unit].apply(value, self.locale)
         if unit == "hours":
-            return format_decimal(value, "#,##0.0", locale=self.locale) + " h"
+            return self._patterns["hours"].apply(value, self.locale) + " h"
         if unit == "scale":
-            return format_decimal(value, "0.0", locale=self.locale) + " / 5"
-        return format_decimal(value, "#,##0.#", locale=self.locale)
+            return self._patterns["scale"].apply(value, self.locale) + " / 5"
+        return self._patterns["other"].apply(value, self.locale)
 
     def integer(self, value: int) -> str:
-        return format_decimal(value, "#,##0", locale=self.locale)
+        return self._patterns["integer"].apply(value, self.locale)
 
     def month(self, month: str) -> str:
         """ "2026-10" → "octobre 2026" / "October 2026"."""

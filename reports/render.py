@@ -1,11 +1,14 @@
-"""Write a month's reports: HTML (self-contained), Markdown, CSV and JSON (DESIGN §3, §7).
+"""Write a month's reports from its model: HTML (self-contained), Markdown, CSV, JSON, PDF.
 
-Layout: `<out>/<YYYY-MM>/network.html`, `network.md`, `indicators.csv`, `indicators.json`,
-`cooperatives/<slug>.html` + `.md`. The folder is written aside and swapped in at the end, so a
-failed run leaves the previous reports untouched and never a half-written folder.
+Layout (DESIGN §3): `<out>/<YYYY-MM>/network.html`, `network.md`, `indicators.csv`,
+`indicators.json`, `cooperatives/<slug>.html` + `.md` (+ `network.pdf` with `pdf=True`). The
+folder is written aside and swapped in at the end, so a failed run leaves the previous reports
+untouched and never a half-written folder.
 
-HTML goes through Jinja2 with autoescape: every user-provided string (cooperative names come from
-forum categories) is escaped. Markdown gets its own escaping of those strings.
+Everything shown comes from one `analytics.report_model.MonthReport`; this module only formats it.
+HTML goes through Jinja2 with autoescape (cooperative names come from forum categories);
+Markdown escapes them with `markdown_escape`, CSV cells go through `csv_cell`: the two places
+where user-provided values are formatted for those formats.
 """
 
 from __future__ import annotations
@@ -20,103 +23,22 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy import Engine
 
+from analytics.coverage import check_month
 from analytics.forum import Forum, load_forum
-from analytics.indicators import DEFINITIONS, Activity, cooperatives
+from analytics.indicators import DEFINITIONS, PER_PERSON, Activity, cooperatives
 from analytics.periods import month_bounds
+from analytics.report_model import MonthReport, Row, ScopeModel, month_report
 from analytics.settings import IndicatorSettings
-from reports.content import Report, ScopeReport, build_content, definition_rows
+from analytics.vigilance import VigilancePoint
+from reports import pdf
+from reports.content import Guidance, axis_label, definition, guidance, label, role_label
 from reports.formatting import Formatter
 from reports.settings import ReportSettings
+from reports.sparkline import distribution_bars, sparkline
 from sync.errors import InputError
-from sync.i18n import _, translate
-from sync.pulse import AXIS_LABELS
+from sync.i18n import _, ngettext
+from sync.pulse import AXES
 from sync.safe_text import csv_cell, discourse_inline
-
-TEXT = {
-    "fr": {
-        "title": "Qualité de vie au travail et risques liés à la collaboration",
-        "subtitle": "Rapport mensuel — {scope} — {month}",
-        "generated": "Produit le {when} à partir du miroir du forum.",
-        "summary": "Points de vigilance",
-        "no_points": "Aucun point de vigilance ce mois-ci (parmi les chiffres affichables).",
-        "indicator": "Indicateur",
-        "value": "Ce mois",
-        "n": "n",
-        "previous": "Mois précédent",
-        "mean": "Moyenne 3 mois",
-        "trend": "Tendance",
-        "suppressed": "masqué",
-        "suppressed_note": "« masqué » : chiffre calculé sur moins de {size} personnes, ou masqué en complément pour qu'aucun chiffre masqué ne se déduise par différence avec le réseau, non montré pour protéger l'anonymat ; « – » : aucune donnée.",
-        "charts": "Graphiques",
-        "trends": "Tendances par axe ({months} mois)",
-        "responses": "Délais de première réponse",
-        "load": "Concentration de la charge d'entraide",
-        "chart_suppressed": "Graphique masqué : moins de {size} personnes concernées.",
-        "cooperatives": "Coopératives",
-        "coop_points": "Points de vigilance",
-        "coop_members": "Membres",
-        "limits": "Ce que ce rapport mesure, et ce qu'il ne peut pas dire",
-        "limits_text": [
-            "Il mesure l'activité sur le forum : horodatages, structure des échanges (qui répond à quel sujet, quand), solutions acceptées, signalements, et les réponses au baromètre mensuel. C'est un indicateur indirect, pas un diagnostic : beaucoup d'entraide passe ailleurs (téléphone, rencontres, courriel).",
-            "Il ne lit aucun texte et n'infère ni émotion ni sentiment des messages (interdit pour des travailleurs par le règlement européen sur l'IA) ; le miroir ne contient d'ailleurs aucun texte.",
-            "Il ne nomme personne : les chiffres portent sur des groupes, et tout chiffre calculé sur moins de {size} personnes est masqué. Le score des contributeurs, lui, est un outil séparé réservé aux animateur·rices.",
-            "Masquage complémentaire : pour un chiffre qui s'additionne d'une coopérative à l'autre (nombres de membres, de membres actifs, de nouveaux contributeurs, de sujets, de réponses, de questions, de questions sans réponse, de messages signalés…), le chiffre du réseau moins ceux des coopératives montrées donnerait celui d'une coopérative masquée s'il était le seul masqué. Dans ce cas, la coopérative qui a la plus petite population suivante pour ce chiffre est masquée aussi (avec le taux de participation ou les parts de messages hors horaires qui le redonneraient) ; dès que deux coopératives sont masquées, rien de plus n'est nécessaire. Les taux, médianes et moyennes ne s'additionnent pas et ne sont pas concernés.",
-            "Un point de vigilance est une invitation à regarder de plus près et à en parler avec les personnes concernées, jamais un jugement sur une coopérative ou une personne. Les seuils se règlent dans campus.toml.",
-            "Les heures sont celles du fuseau {tz} ; les mois commencent à minuit dans ce fuseau.",
-        ],
-        "annex": "Annexe : définition des indicateurs",
-        "axis": "Axe",
-        "definition": "Définition",
-        "network_link": "Rapport du réseau",
-        "up": "en hausse",
-        "down": "en baisse",
-        "flat": "stable",
-    },
-    "en": {
-        "title": "Quality of working life and collaboration risks",
-        "subtitle": "Monthly report — {scope} — {month}",
-        "generated": "Produced on {when} from the forum mirror.",
-        "summary": "Points of attention",
-        "no_points": "No point of attention this month (among the figures that can be shown).",
-        "indicator": "Indicator",
-        "value": "This month",
-        "n": "n",
-        "previous": "Previous month",
-        "mean": "3-month mean",
-        "trend": "Trend",
-        "suppressed": "hidden",
-        "suppressed_note": "'hidden': figure computed over fewer than {size} people, or hidden as a complement so that no hidden figure can be worked out by difference with the network, withheld to protect anonymity; '–': no data.",
-        "charts": "Charts",
-        "trends": "Trends by axis ({months} months)",
-        "responses": "Time to first response",
-        "load": "Concentration of the mutual-aid load",
-        "chart_suppressed": "Chart hidden: fewer than {size} people involved.",
-        "cooperatives": "Cooperatives",
-        "coop_points": "Points of attention",
-        "coop_members": "Members",
-        "limits": "What this report measures, and what it cannot tell",
-        "limits_text": [
-            "It measures activity on the forum: timestamps, the structure of exchanges (who replies to which topic, when), accepted solutions, flags, and the answers to the monthly pulse poll. It is a proxy, not a diagnosis: much mutual aid happens elsewhere (phone, meetings, e-mail).",
-            "It reads no text and infers no emotion or sentiment from posts (prohibited for workers by the EU AI Act); the mirror holds no text at all.",
-            "It names no one: figures are about groups, and any figure computed over fewer than {size} people is hidden. The contributor score is a separate tool for animators only.",
-            "Complementary suppression: for a figure that adds up across cooperatives (numbers of members, active members, new contributors, topics, replies, questions, unanswered questions, flagged posts…), the network's figure minus those of the cooperatives shown would give a hidden cooperative's figure if it were the only one hidden. In that case the cooperative with the next smallest population for that figure is hidden too (with the participation rate or the after-hours shares that would give it back); once two cooperatives are hidden nothing more is needed. Rates, medians and means do not add up and are not affected.",
-            "A point of attention is an invitation to look closer and talk with the people concerned, never a judgement on a cooperative or a person. Thresholds are set in campus.toml.",
-            "Times are in the {tz} time zone; months start at midnight in that zone.",
-        ],
-        "annex": "Annex: definitions of the indicators",
-        "axis": "Axis",
-        "definition": "Definition",
-        "network_link": "Network report",
-        "up": "up",
-        "down": "down",
-        "flat": "stable",
-    },
-}
-
-MESSAGES = {
-    "fr": {"unknown_coop": "Coopérative « {slug} » inconnue dans le miroir (connues : {known})."},
-    "en": {"unknown_coop": "Unknown cooperative '{slug}' in the mirror (known: {known})."},
-}
 
 
 def markdown_escape(text: str) -> str:
@@ -146,40 +68,174 @@ def _environment() -> Environment:
 ENVIRONMENT = _environment()
 
 
-def _trend(row, text: dict) -> str:
-    if row.value is None or row.previous is None:
-        return ""
-    if row.value > row.previous:
-        return "↗ " + text["up"]
-    if row.value < row.previous:
-        return "↘ " + text["down"]
-    return "→ " + text["flat"]
+class View:
+    """What the templates call to turn the model into words and numbers in one language."""
+
+    def __init__(self, report: MonthReport, lang: str) -> None:
+        self.report = report
+        self.lang = lang
+        self.fmt = Formatter(lang, report.tz)
+
+    def _(self, message: str, **values: object) -> str:
+        return _(message, lang=self.lang, **values)
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
+        return ngettext(singular, plural, n, lang=self.lang, **values)
+
+    def label(self, key: str) -> str:
+        return label(key, self.lang)
+
+    def axis(self, axis: str) -> str:
+        return axis_label(axis, self.lang)
+
+    def figure(self, key: str, value: float | None, n: int) -> str:
+        """An indicator's value as every table and point shows it: counts of people with their
+        share of n (« 12 sur 40 (30 %) »), others in their unit."""
+        unit = DEFINITIONS[key].unit
+        if key in PER_PERSON and value is not None and n:
+            return self._(
+                "{count} sur {n} ({share})",
+                count=self.fmt.value(value, unit),
+                n=self.fmt.integer(n),
+                share=self.fmt.value(value / n, "share"),
+            )
+        return self.fmt.value(value, unit)
+
+    def shown(self, row: Row) -> str:
+        return (
+            self.hidden_word()
+            if row.suppressed and row.n
+            else self.figure(row.id, row.value, row.n)
+        )
+
+    def previous(self, row: Row) -> str:
+        if row.previous_suppressed and row.previous_n:
+            return self.hidden_word()
+        return self.figure(row.id, row.previous, row.previous_n)
+
+    def network(self, row: Row) -> str:
+        return self.figure(row.id, row.network_value, row.network_n)
+
+    def mean(self, row: Row) -> str:
+        return self.fmt.value(row.mean_3m, row.unit)
+
+    def n(self, row: Row) -> str:
+        if row.suppressed and row.n >= self.report.min_group_size:
+            return self.hidden_word()
+        if row.suppressed and row.n:
+            return f"< {self.report.min_group_size}"
+        return self.fmt.integer(row.n)
+
+    def hidden_word(self) -> str:
+        return self._("masqué")
+
+    def trend(self, row: Row) -> str:
+        """« ↗ en hausse (mieux) », « → stable », or « – » when it cannot be judged."""
+        trend = row.trend
+        if trend.direction is None:
+            return "–"
+        if trend.direction == "flat":
+            return "→ " + self._("stable")
+        arrow = "↗ " if trend.direction == "up" else "↘ "
+        word = self._("en hausse") if trend.direction == "up" else self._("en baisse")
+        judgement = {
+            "better": self._("mieux"),
+            "worse": self._("moins bien"),
+            "neutral": "",
+        }[trend.verdict]
+        return arrow + word + (f" ({judgement})" if judgement else "")
+
+    def trend_class(self, row: Row) -> str:
+        """CSS class of a trend: good, bad, flat or none."""
+        return {"better": "good", "worse": "bad", "stable": "flat", "neutral": "flat"}.get(
+            row.trend.verdict, "none"
+        )
+
+    def point(self, point: VigilancePoint) -> Guidance:
+        """The texts of a point of attention (sentence, why, action, source)."""
+        unit = point.unit
+        if unit == "share" and self.fmt.value(point.figure, unit) == self.fmt.value(
+            point.threshold, unit
+        ):
+            unit = "share_precise"  # "69.8 % (threshold 70 %)", not "70 % (threshold 70 %)"
+        value = self.fmt.value(point.figure, unit)
+        if point.indicator in PER_PERSON:
+            value = self.figure(point.indicator, point.value, point.n)
+        role = (
+            point.indicator.removeprefix("after_hours_")
+            if point.text_key == "after_hours_role"
+            else ""
+        )
+        return guidance(
+            point.text_key,
+            self.lang,
+            value=value,
+            threshold=self.fmt.value(point.threshold, unit),
+            role=role_label(role, self.lang) if role else "",
+        )
+
+    def scope_name(self, scope: ScopeModel) -> str:
+        return scope.name if scope.slug else self._("Réseau")
+
+    def month(self) -> str:
+        return self.fmt.month(self.report.month)
+
+    def last_sync(self) -> str:
+        return self.fmt.moment(self.report.coverage.last_sync)
+
+    def covered_until(self) -> str:
+        return self.fmt.moment(self.report.coverage.covered_until)
+
+    def generated(self) -> str:
+        return self.fmt.moment(self.report.generated_at)
+
+    def definitions(self) -> list[tuple[str, str, str]]:
+        return [
+            (d.axis, self.label(key), definition(key, self.lang)) for key, d in DEFINITIONS.items()
+        ]
+
+    def sparkline(self, row: Row) -> str:
+        return sparkline(row.history, row.unit)
+
+    @staticmethod
+    def has_pulse(distributions: dict | None) -> bool:
+        """Whether some month of some axis has a barometer result to show."""
+        return bool(distributions) and any(any(series) for series in distributions.values())
+
+    def pulse_bars(self, series: list[list[float] | None]) -> str:
+        return distribution_bars(series)
+
+    def pulse_text(self, axis: str, series: list[list[float] | None]) -> str:
+        """The text alternative of a cooperative's barometer bars: agreement (4 or 5) by month."""
+        return self._(
+            "{axis} : part de réponses 4 ou 5 (d'accord) par mois : {details}.",
+            axis=self.axis(axis),
+            details=", ".join(
+                f"{self.fmt.short_month(month)} : "
+                + (self.fmt.value(shares[3] + shares[4], "share") if shares else "–")
+                for month, shares in zip(self.report.months, series, strict=True)
+            ),
+        )
+
+    def history_text(self, row: Row) -> str:
+        """The sparkline's text alternative: the months and their values."""
+        return ", ".join(
+            f"{self.fmt.short_month(month)} : {self.fmt.value(value, row.unit)}"
+            for month, value in zip(self.report.months, row.history, strict=True)
+        )
 
 
-def _context(report: Report, scope: ScopeReport, fmt: Formatter, tz: str) -> dict:
-    lang = report.lang
-    text = TEXT[lang]
-    size = report.min_group_size
+def _context(report: MonthReport, scope: ScopeModel, view: View) -> dict:
     return {
-        "lang": lang,
-        "t": text,
-        "scope": scope,
+        "lang": view.lang,
         "report": report,
+        "scope": scope,
         "is_network": scope.slug is None,
-        "title": text["title"],
-        "subtitle": text["subtitle"].format(scope=scope.name, month=fmt.month(report.month)),
-        "generated": text["generated"].format(when=fmt.moment(report.generated_at)),
-        "suppressed_note": text["suppressed_note"].format(size=size),
-        "chart_suppressed": text["chart_suppressed"].format(size=size),
-        "trends_title": text["trends"].format(months=len(report.months)),
-        "limits": [paragraph.format(size=size, tz=tz) for paragraph in text["limits_text"]],
-        "axes": AXIS_LABELS[lang],
-        "label": lambda key: getattr(DEFINITIONS[key], lang),
-        "fmt": fmt.value,
-        "count": fmt.integer,
-        "trend": lambda row: _trend(row, text),
-        "sentence": lambda point: point.sentence(lang, fmt.value),
-        "definitions": definition_rows(lang),
+        "v": view,
+        "_": view._,
+        "ngettext": view.ngettext,
+        "axes": AXES,
+        "charts": scope.charts,
     }
 
 
@@ -195,39 +251,38 @@ def _published_n(n: int, suppressed: bool) -> int | None:
     return None if suppressed and n else n
 
 
-def write_csv(report: Report, path: Path) -> None:
+def write_csv(report: MonthReport, path: Path) -> None:
     """Every indicator of every scope, one row each (suppressed values and their n left empty:
-    the csv module writes None as an empty field)."""
+    the csv module writes None as an empty field); text cells cannot start a formula."""
     columns = [
         "month", "scope", "scope_name", "indicator", "axis", "unit", "value", "n", "suppressed",
-        "previous", "previous_n", "previous_suppressed", "mean_3m",
+        "previous", "previous_n", "previous_suppressed", "mean_3m", "better", "trend",
     ]  # fmt: skip
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
         for scope in [report.network, *report.cooperatives]:
-            for row in scope.indicators:
-                # text cells through csv_cell (a name may start a formula); numbers as they are
+            for row in scope.rows:
                 writer.writerow(
                     [
-                        *map(csv_cell, [report.month, scope.key, scope.name, row.id, row.axis]),
-                        csv_cell(row.unit),
-                        _csv_value(row.value), _published_n(row.n, row.suppressed),
-                        str(row.suppressed).lower(), _csv_value(row.previous),
+                        report.month, scope.key, csv_cell(scope.name or "network"),
+                        csv_cell(row.id), csv_cell(row.axis), csv_cell(row.unit), _csv_value(row.value),
+                        _published_n(row.n, row.suppressed), str(row.suppressed).lower(),
+                        _csv_value(row.previous),
                         _published_n(row.previous_n, row.previous_suppressed),
                         str(row.previous_suppressed).lower(), _csv_value(row.mean_3m),
+                        row.better or "", row.trend.verdict or "",
                     ]
                 )  # fmt: skip
 
 
-def report_json(report: Report, fmt: Formatter) -> dict:
+def report_json(report: MonthReport, view: View) -> dict:
     """The JSON document of `indicators.json`."""
-    lang = report.lang
 
-    def scope_json(scope: ScopeReport) -> dict:
+    def scope_json(scope: ScopeModel) -> dict:
         return {
             "scope": scope.key,
-            "name": scope.name,
+            "name": view.scope_name(scope),
             "indicators": [
                 {
                     "id": row.id,
@@ -240,8 +295,17 @@ def report_json(report: Report, fmt: Formatter) -> dict:
                     "previous_n": _published_n(row.previous_n, row.previous_suppressed),
                     "previous_suppressed": row.previous_suppressed,
                     "mean_3m": row.mean_3m,
+                    "better": row.better,
+                    "trend": {
+                        "direction": row.trend.direction,
+                        "verdict": row.trend.verdict,
+                        "delta": row.trend.delta,
+                        "noise": row.trend.noise,
+                    },
+                    "history": row.history,
+                    **({"network": row.network_value} if scope.slug else {}),
                 }
-                for row in scope.indicators
+                for row in scope.rows
             ],
             "vigilance": [
                 {
@@ -251,7 +315,8 @@ def report_json(report: Report, fmt: Formatter) -> dict:
                     "threshold": point.threshold,
                     "kind": point.kind,
                     "n": point.n,
-                    "sentence": point.sentence(lang, fmt.value),
+                    "text_key": point.text_key,
+                    **vars(view.point(point)),
                 }
                 for point in scope.points
             ],
@@ -259,43 +324,60 @@ def report_json(report: Report, fmt: Formatter) -> dict:
 
     return {
         "month": report.month,
+        "months": report.months,
         "generated_at": report.generated_at.isoformat(),
-        "lang": lang,
+        "last_sync": report.coverage.last_sync.isoformat(),
+        "partial": report.coverage.partial,
+        "lang": view.lang,
         "min_group_size": report.min_group_size,
         "definitions": {
             key: {
                 "axis": d.axis,
                 "unit": d.unit,
-                "label": getattr(d, lang),
-                "definition": getattr(d, f"definition_{lang}"),
+                "better": row_better,
+                "label": view.label(key),
+                "definition": definition(key, view.lang),
             }
-            for key, d in DEFINITIONS.items()
+            for (key, d), row_better in zip(
+                DEFINITIONS.items(), (row.better for row in report.network.rows), strict=True
+            )
         },
+        "ranking": [vars(attention) for attention in report.ranking],
         "scopes": [scope_json(scope) for scope in [report.network, *report.cooperatives]],
     }
 
 
-def render_markdown(report: Report, scope: ScopeReport, tz: str) -> str:
+def render_markdown(report: MonthReport, scope: ScopeModel, lang: str) -> str:
     """The Markdown version of a scope's report (what `--publish` posts for the network)."""
-    fmt = Formatter(report.lang, tz)
-    context = _context(report, scope, fmt, tz)
-    return ENVIRONMENT.get_template("report.md.j2").render(context)
+    view = View(report, lang)
+    return ENVIRONMENT.get_template("report.md.j2").render(_context(report, scope, view))
 
 
-def write_report(report: Report, folder: Path, tz: str) -> None:
+def render_html(report: MonthReport, scope: ScopeModel, lang: str) -> str:
+    """The self-contained HTML page of a scope's report (also what the web service serves)."""
+    view = View(report, lang)
+    context = _context(report, scope, view)
+    if scope.slug is None:
+        from reports import charts  # matplotlib: imported only when a report is drawn
+
+        context["svg"] = charts.network_charts(report, view.fmt)
+    return ENVIRONMENT.get_template("report.html.j2").render(context)
+
+
+def write_report(report: MonthReport, folder: Path, lang: str, *, with_pdf: bool = False) -> None:
     """Write every file of `report` into `folder` (which must exist)."""
-    fmt = Formatter(report.lang, tz)
-    html = ENVIRONMENT.get_template("report.html.j2")
     (folder / "cooperatives").mkdir()
     for scope in [report.network, *report.cooperatives]:
-        context = _context(report, scope, fmt, tz)
         stem = folder / "network" if scope.slug is None else folder / "cooperatives" / scope.slug
-        stem.with_suffix(".html").write_text(html.render(context), encoding="utf-8")
-        stem.with_suffix(".md").write_text(render_markdown(report, scope, tz), encoding="utf-8")
+        stem.with_suffix(".html").write_text(render_html(report, scope, lang), encoding="utf-8")
+        stem.with_suffix(".md").write_text(render_markdown(report, scope, lang), encoding="utf-8")
     write_csv(report, folder / "indicators.csv")
     (folder / "indicators.json").write_text(
-        json.dumps(report_json(report, fmt), ensure_ascii=False, indent=2), encoding="utf-8"
+        json.dumps(report_json(report, View(report, lang)), ensure_ascii=False, indent=2),
+        encoding="utf-8",
     )
+    if with_pdf:
+        pdf.print_pdf(folder / "network.html", folder / "network.pdf")
 
 
 def _swap_in(staging: Path, target: Path) -> None:
@@ -311,6 +393,65 @@ def _swap_in(staging: Path, target: Path) -> None:
         shutil.rmtree(backup)
 
 
+def cooperative_names(forum: Forum) -> dict[str, str]:
+    """Each cooperative's display name: the name of its top-level category, else its slug."""
+    categories = forum.categories
+    top = categories[categories["parent_id"].isna()].set_index("slug")["name"]
+    return {slug: str(top.get(slug, slug)) for slug in cooperatives(forum)}
+
+
+def build_model(
+    source: Engine | Forum | Activity,
+    month: str,
+    *,
+    settings: ReportSettings | None = None,
+    thresholds: IndicatorSettings | None = None,
+    tz: str = "Europe/Paris",
+    only: str | None = None,
+    now: datetime | None = None,
+    partial: bool = False,
+) -> MonthReport:
+    """The model of `month`'s reports, after the honesty guards (`analytics.coverage`)."""
+    settings = settings or ReportSettings()
+    thresholds = thresholds or IndicatorSettings()
+    now = now or datetime.now(UTC)
+    month_bounds(month, tz)  # refuses a malformed month or time zone (exit 2)
+    if isinstance(source, Activity):
+        activity = source
+    else:
+        forum = source if isinstance(source, Forum) else load_forum(source)
+        activity = Activity(forum, tz, settings.min_group_size)
+    forum = activity.forum
+    coverage = check_month(
+        month,
+        tz,
+        now=now,
+        last_sync=forum.last_sync,
+        has_activity=not forum.posts.empty,
+        allow_partial=partial,
+    )
+    names = cooperative_names(forum)
+    if only is not None and only not in names:
+        raise InputError(
+            _(
+                "Coopérative « {slug} » inconnue dans le miroir (connues : {known}).",
+                slug=only,
+                known=", ".join(names) or "—",
+            )
+        )
+    return month_report(
+        activity,
+        month,
+        coverage,
+        names,
+        thresholds=thresholds,
+        min_group_size=settings.min_group_size,
+        history_months=settings.history_months,
+        generated_at=now,
+        only=only,
+    )
+
+
 def build_report(
     source: Engine | Forum | Activity,
     month: str,
@@ -322,28 +463,28 @@ def build_report(
     tz: str = "Europe/Paris",
     only: str | None = None,
     now: datetime | None = None,
+    partial: bool = False,
+    with_pdf: bool = False,
 ) -> Path:
     """Compute and write the reports of `month` into `<out_dir>/<month>/`; return that folder.
 
     `source` is the mirror (an engine), an already loaded `Forum`, or a prepared `Activity`
     (built with `settings.min_group_size`, which decides the pulse polls the network pools).
     `only`: a cooperative slug, to write the network report and that cooperative's only.
+    `partial`: allow the unfinished current month (every page says so). `with_pdf`: also print
+    `network.pdf` with the system Chromium. Refusals (`InputError`) come before any write.
     """
-    settings = settings or ReportSettings()
-    thresholds = thresholds or IndicatorSettings()
-    month_bounds(month, tz)  # refuses a malformed month or time zone (exit 2)
-    if isinstance(source, Activity):
-        activity = source
-    else:
-        forum = source if isinstance(source, Forum) else load_forum(source)
-        activity = Activity(forum, tz, settings.min_group_size)
-    known = cooperatives(activity.forum)
-    if only is not None and only not in known:
-        raise InputError(
-            translate(MESSAGES, "unknown_coop", slug=only, known=", ".join(known) or "—")
-        )
-    report = build_content(
-        activity, month, settings, thresholds, lang, now or datetime.now(UTC), only=only
+    if with_pdf:
+        pdf.find_chromium()  # refuse before computing anything
+    report = build_model(
+        source,
+        month,
+        settings=settings,
+        thresholds=thresholds,
+        tz=tz,
+        only=only,
+        now=now,
+        partial=partial,
     )
     target = out_dir / month
     try:
@@ -359,7 +500,7 @@ def build_report(
             )
         ) from None
     try:
-        write_report(report, staging, tz)
+        write_report(report, staging, lang, with_pdf=with_pdf)
         staging.chmod(0o755)
         _swap_in(staging, target)
     except BaseException:

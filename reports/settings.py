@@ -19,7 +19,9 @@ class ReportSettings:
     output_dir: str = doc("rapports", "dossier des rapports (un sous-dossier AAAA-MM par mois)")
     lang: str = doc("fr", "langue des rapports : fr (défaut) ou en")
     min_group_size: int = doc(5, "aucun chiffre n'est montré s'il porte sur moins de personnes")
-    history_months: int = doc(6, "nombre de mois des courbes de tendance")
+    history_months: int = doc(
+        12, "nombre de mois des courbes de tendance et du jugement des variations"
+    )
     publish_category: str = doc(
         "direction", "slug de la catégorie où --publish publie le rapport du réseau"
     )

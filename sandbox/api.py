@@ -736,7 +736,7 @@ class ForumApi:
             },
             "timeline_lookup": [[1, 0]],
             "suggested_topics": [],
-            "tags": views.tags_json(topic),
+            "tags": views.topic_tags(forum, topic),
             "tags_descriptions": {},
             "id": topic.id,
             "title": topic.title,

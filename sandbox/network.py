@@ -180,6 +180,25 @@ LAST_NAMES = (
     "Da Silva",
     "Cohen",
 )
+TAG_KEYWORDS = (
+    ("facturation", ("factur", "paiement", "devis", "tva")),
+    ("frais", ("frais", "kilométriques")),
+    ("assurance", ("assurance",)),
+    ("prospection", ("clients", "nouveau client")),
+    ("juridique", ("contrat", "sous-traitance")),
+    ("outils", ("outil", "planning")),
+    ("qvt", ("qvt", "déconnexion", "isolement", "quatre jours")),
+)
+"""Topic tags of the synthetic network, from words of the title (no randomness, so tagging
+leaves every other generated figure unchanged)."""
+
+
+def title_tags(title: str) -> list[str]:
+    """The tags a synthetic topic carries: every theme whose keyword its title contains."""
+    lowered = title.lower()
+    return [tag for tag, words in TAG_KEYWORDS if any(word in lowered for word in words)]
+
+
 QUESTION_TITLES = (
     "Comment facturer une prestation à un client {place} ?",
     "Quel taux horaire pratiquer pour {activity} ?",
@@ -749,6 +768,7 @@ class _Builder:
                     raw,
                     category_id=plan["category"].id,
                     created_at=moment,
+                    tags=title_tags(plan["title"]),
                 )
                 plan["topic"] = forum.topics[first.topic_id]
             else:

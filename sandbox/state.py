@@ -284,6 +284,10 @@ class Forum:
         self._next.update(post=1, action=1, badge=101, user_badge=1, invite=1)
         #: called as listener(event, subject) after each change a Discourse webhook reports
         self.listeners: list[Callable[[str, object], None]] = []
+        # topic tags as current Discourse serializes them ("objects": {id, name, slug}) or as
+        # older versions did ("names": a list of names); tag ids by name
+        self.tag_shape = "objects"
+        self.tag_ids: dict[str, int] = {}
         self._seed_defaults()
 
     # ------------------------------------------------------------------ change events
@@ -449,6 +453,11 @@ class Forum:
         )
 
     # ------------------------------------------------------------------ topics and posts
+    def tag_id(self, name: str) -> int:
+        """The id of tag `name` (tags are created on first use, as Discourse does)."""
+        with self.lock:
+            return self.tag_ids.setdefault(name, len(self.tag_ids) + 1)
+
     def create_topic(
         self,
         user: User,
@@ -479,6 +488,8 @@ class Forum:
                 allowed_user_ids=list(allowed_user_ids),
                 tags=list(dict.fromkeys(tags)),
             )
+            for name in topic.tags:
+                self.tag_id(name)
             self.topics[topic.id] = topic
             first = self.create_post(user, topic, raw, created_at=created_at)
             self.emit("topic_created", topic)

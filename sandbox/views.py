@@ -350,7 +350,7 @@ def topic_list_item(forum: Forum, topic: Topic) -> dict:
         "archived": topic.archived,
         "bookmarked": None,
         "liked": None,
-        "tags": tags_json(topic),
+        "tags": topic_tags(forum, topic),
         "tags_descriptions": {},
         "views": topic.views,
         "like_count": stats["like_count"],
@@ -563,8 +563,8 @@ def solved_post_json(forum: Forum, topic: Topic, post: Post) -> dict:
     }
 
 
-def tags_json(topic: Topic) -> list[dict]:
-    """A topic's tags as current Discourse serializes them (TopicTagsMixin): id, name, slug."""
-    return [
-        {"id": index, "name": name, "slug": name} for index, name in enumerate(topic.tags, start=1)
-    ]
+def topic_tags(forum: Forum, topic: Topic) -> list:
+    """A topic's tags in the forum's shape: `{id, name, slug}` objects, or names (older)."""
+    if forum.tag_shape == "names":
+        return list(topic.tags)
+    return [{"id": forum.tag_id(name), "name": name, "slug": name} for name in topic.tags]

@@ -49,7 +49,8 @@ CASES = [
     ("month-with-a-space", "", {}, ["report", "--month", " 2026-10"], "2026-10"),
     ("score-period-9999-12", "", {}, ["score", "--period", "9999-12"], "9999-12"),
     ("score-period-9999", "", {}, ["score", "--period", "9999"], "9999"),
-    ("pulse-collect-month-13", "", {}, ["pulse", "collect", "--month", "2026-13"], "2026-13"),
+    ("pulse-status-month-13", "", {}, ["pulse", "status", "--month", "2026-13"], "2026-13"),
+    ("pulse-close-month-13", "", {}, ["pulse", "close", "--month", "2026-13"], "2026-13"),
     ("pulse-post-month-13", "", {}, ["pulse", "post", "--month", "2026-13"], "2026-13"),
 ]
 

@@ -210,7 +210,7 @@ def test_click_option_errors_are_french_with_exit_2():
     assert "Essayez « campus score --help » pour l'aide." in result.output
     assert (
         "Erreur : Valeur invalide pour '--format' : 'x' n'est pas l'une des valeurs"
-        " 'table', 'csv', 'json'." in result.output
+        " 'table', 'csv', 'csv-fr', 'json'." in result.output
     )
 
 

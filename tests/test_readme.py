@@ -42,9 +42,10 @@ CHECKED = {
     ("CAMPUS_DISCOURSE_API_KEY=0123456789abcdef-wrong campus doctor; echo $?", 0): "forum",
     ("campus provision --dry-run", 0): "forum",
     ("campus stats", 0): "forum",
-    ("campus score --period 2026-10 --top 5", 0): "forum",
+    ("campus score --period 2026-10 --top 3", 0): "forum",
+    ("campus score --period 2026-10 --user pierre.traore", 0): "forum",
     ("campus score --period 2026-10 --top 1 --format json", 0): "forum",
-    ("campus score --period 2026 --by-category --top 2", 0): "forum",
+    ("campus score --period 2026 --by-theme --top 2", 0): "forum",
     ("campus provision --dry-run", 1): "adopt",
     ("campus provision", 1): "adopt",
 }

@@ -25,10 +25,6 @@ def row(key: str, value: float | None, n: int = 10, suppressed: bool = False) ->
     )
 
 
-def plain(value: float, unit: str) -> str:
-    return f"{value:.2f}"
-
-
 def test_every_rule_names_an_indicator_and_a_setting():
     names = {field.name for field in dataclasses.fields(IndicatorSettings)}
     for rule in RULES:
@@ -39,8 +35,7 @@ def test_every_rule_names_an_indicator_and_a_setting():
 def test_a_share_below_its_minimum_raises_a_point_on_its_axis():
     points = vigilance_points([row("answered_48h", 0.5)], IndicatorSettings())
     assert [(p.indicator, p.axis) for p in points] == [("answered_48h", "rapports_sociaux")]
-    sentence = points[0].sentence("fr", plain)
-    assert "0.50" in sentence and "0.70" in sentence
+    assert (points[0].figure, points[0].threshold, points[0].text_key) == (0.5, 0.7, "answered_48h")
 
 
 def test_a_figure_within_its_threshold_raises_nothing():
@@ -65,16 +60,13 @@ def test_counts_per_person_are_compared_as_shares():
     assert points[0].unit == "share"
 
 
-def test_pulse_points_speak_english_when_asked():
+def test_pulse_points_share_one_text_key():
     points = vigilance_points([row("pulse_autonomie", 2.4)], IndicatorSettings())
-    assert (
-        points[0].sentence("en", plain).startswith("Average pulse answer of 2.40 (threshold: 3.00)")
-    )
+    assert [(p.indicator, p.text_key) for p in points] == [("pulse_autonomie", "pulse")]
 
 
-def test_a_share_just_under_its_threshold_is_told_with_a_decimal():
-    def rounded(value: float, unit: str) -> str:
-        return f"{value:.1%}" if unit == "share_precise" else f"{value:.0%}"
-
-    point = vigilance_points([row("answered_48h", 0.698)], IndicatorSettings())[0]
-    assert point.sentence("en", rounded).startswith("Only 69.8% of questions")
+def test_overloaded_helpers_are_compared_as_a_share_of_the_repliers():
+    quiet = vigilance_points([row("overloaded_helpers", 1, n=100)], IndicatorSettings())
+    raised = vigilance_points([row("overloaded_helpers", 9, n=100)], IndicatorSettings())
+    assert quiet == []
+    assert (raised[0].figure, raised[0].value) == (0.09, 9)

@@ -26,10 +26,17 @@ def test_bad_period_exits_2_with_the_accepted_forms(campus, tmp_path):
     assert not (tmp_path / "campus.db").exists()
 
 
-def test_apply_with_by_category_is_refused(campus):
-    result = campus("score", "--by-category", "--apply")
+@pytest.mark.parametrize("flag", ["--by-theme", "--by-category"])
+def test_apply_with_by_theme_is_refused(campus, flag):
+    result = campus("score", flag, "--apply")
     assert result.exit_code == 2
-    assert "--by-category" in result.stderr
+    assert "--by-theme" in result.stderr
+
+
+def test_an_unknown_user_exits_2(campus):
+    result = campus("score", "--user", "personne")
+    assert result.exit_code == 2
+    assert "personne" in result.stderr
 
 
 def test_empty_mirror_says_there_is_nothing_to_count(campus):

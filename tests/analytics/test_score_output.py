@@ -9,7 +9,7 @@ import json
 import pytest
 from score_forum import ForumBuilder, ts
 
-from analytics.score import expertise_map, render_scores, score
+from analytics.score import expertise_map, explain, render_scores, score
 from analytics.settings import ScoreWeights
 
 START, END = ts("2026-02-28T23:00Z"), ts("2026-03-31T22:00Z")
@@ -42,6 +42,16 @@ def test_json_is_the_design_contract(table):
             "person_helped": 2,
             "topic": 0,
         },
+        "activity": {
+            "reply": 1,
+            "first_response": 1,
+            "newcomer_first_topic": 1,
+            "cross_coop": 1,
+            "solution": 0,
+            "like": 0,
+            "person_helped": 1,
+            "topic": 0,
+        },
     }
     assert [r["username"] for r in records] == ["alice", "chloe"]
 
@@ -50,9 +60,50 @@ def test_csv_has_one_line_per_person_with_english_column_names(table):
     lines = render_scores(table, "csv").splitlines()
     assert lines[0] == (
         "rank,username,cooperative,role,score,reply,first_response,newcomer_first_topic,"
-        "cross_coop,solution,like,person_helped,topic"
+        "cross_coop,solution,like,person_helped,topic,reply_count,first_response_count,"
+        "newcomer_first_topic_count,cross_coop_count,solution_count,like_count,"
+        "person_helped_count,topic_count"
     )
-    assert lines[1] == "1,alice,coop-a,entrepreneur,12.5,2.0,3.0,2.0,3.5,0.0,0.0,2.0,0.0"
+    assert lines[1] == (
+        "1,alice,coop-a,entrepreneur,12.5,2.0,3.0,2.0,3.5,0.0,0.0,2.0,0.0,1,1,1,1,0,0,1,0"
+    )
+
+
+def test_csv_fr_opens_as_is_in_a_french_spreadsheet(table):
+    text = render_scores(table, "csv-fr", lang="fr")
+    assert text.startswith("\ufeff")  # the BOM: UTF-8 recognised by spreadsheets
+    header, first = text[1:].split("\r\n")[:2]
+    assert header.split(";")[:7] == [
+        "Rang", "Nom", "Coopérative", "Rôle", "Score", "Réponses (nombre)", "Réponses (points)",
+    ]  # fmt: skip
+    assert first.split(";")[:7] == ["1", "alice", "coop-a", "entrepreneur", "12,5", "1", "2,0"]
+    assert "3,5" in first.split(";")  # the cross-cooperative bonus, decimal comma
+
+
+def test_csv_fr_cells_never_start_a_formula_either():
+    forum = ForumBuilder().user(1, "=cmd|calc").user(2, "bob")
+    forum.topic(1, 2, "2026-03-02T10:00Z")
+    forum.post(1, 1, "2026-03-02T11:00Z")
+    table = score(forum.build(), ScoreWeights(), start=START, end=END)
+    for fmt in ("csv", "csv-fr"):
+        assert "'=cmd|calc" in render_scores(table, fmt, lang="fr")
+
+
+def test_table_shows_what_happened_beside_the_points(table):
+    text = render_scores(table, "table", lang="fr")
+    first = text.splitlines()[1]
+    assert "1 · 2" in first  # one reply, 2 points
+    assert "ce qui s'est passé · les points" in text
+
+
+def test_user_explains_a_score_line_by_line(table):
+    text = explain(table, "alice", ScoreWeights(), lang="fr")
+    lines = text.splitlines()
+    assert lines[0] == "alice (coop-a, entrepreneur) : score 12,5, rang 1."
+    assert "  1 réponse dans le sujet de quelqu'un d'autre × 2 = 2" in lines
+    assert "  1 première réponse à un sujet × 3 = 3" in lines
+    assert any("autre coopérative" in line and "× 1,5 → +3,5" in line for line in lines)
+    assert lines[-1] == "  Total : 12,5"
 
 
 def test_table_has_french_headers_and_decimal_commas(table):

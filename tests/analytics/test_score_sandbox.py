@@ -116,9 +116,49 @@ def test_exclude_staff_leaves_the_support_teams_out(campus):
 
 
 def test_by_category_gives_the_top_helpers_of_each_theme(campus):
-    records = scored(campus, "--by-category", "--top", "2")
+    records = scored(campus, "--by-category", "--top", "2")  # the alias of --by-theme
 
     themes = [r["theme"] for r in records]
     assert len(set(themes)) > 1
     assert all(themes.count(theme) <= 2 for theme in themes)
     assert all(r["rank"] in (1, 2) for r in records)
+
+
+def cooperative_names(server) -> set[str]:
+    state = server.state
+    return {
+        category.name
+        for category in state.categories.values()
+        if category.parent_category_id is None and state.group_by_name(category.slug) is not None
+    }
+
+
+@pytest.mark.parametrize("shape", ["objects", "names"])
+def test_by_theme_uses_the_topic_tags_of_either_shape(campus_cli, sandbox_server, shape):
+    sandbox_server.state.tag_shape = shape
+    assert campus_cli("sync").exit_code == 0
+    tagged = {tag for topic in sandbox_server.state.topics.values() for tag in topic.tags}
+
+    themes = {r["theme"] for r in scored(campus_cli, "--by-theme", "--top", "3")}
+
+    assert {f"#{tag}" for tag in tagged} <= themes
+    assert "Entraide" in themes  # untagged questions: all the cooperatives' Entraide together
+    assert not themes & cooperative_names(sandbox_server)  # never a cooperative
+
+
+def test_user_explains_one_score_line(campus):
+    top = scored(campus)[0]
+
+    result = campus("score", "--period", "all", "--user", top["username"])
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"{top['username']} (")
+    assert f"rang {top['rank']}" in lines[0]
+    assert len(lines) == 1 + 8 + 1  # the person, the eight components, the total
+
+
+def test_csv_fr_on_the_mirror(campus):
+    result = campus("score", "--period", "all", "--format", "csv-fr")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("\ufeffRang;Nom;")

@@ -116,3 +116,24 @@ def test_network_report_renders_without_console_error(chromium: str, sandbox_ser
     data = png.read_bytes()
     assert data.startswith(PNG_SIGNATURE)
     assert len(data) > 50_000  # a real page with tables and charts, not a blank one
+
+
+@pytest.mark.integration
+def test_cooperative_report_and_pdf_render_in_chromium(chromium: str, sandbox_server, tmp_path):
+    url = f"sqlite:///{tmp_path / 'campus.db'}"
+    synthetic_network_mirror(sandbox_server, url)
+    folder = build_report(
+        connect(url),
+        "2026-10",
+        tmp_path / "out",
+        now=datetime(2026, 11, 1, 6, tzinfo=UTC),
+        with_pdf=True,
+    )
+    page = sorted((folder / "cooperatives").glob("*.html"))[0]
+    png = tmp_path / "cooperative.png"
+    stderr = screenshot(chromium, page, png, tmp_path / "profile")
+    assert console_lines(stderr) == []
+    assert png.read_bytes().startswith(PNG_SIGNATURE)
+    pdf = (folder / "network.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 3  # a multi-page report

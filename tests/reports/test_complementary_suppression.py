@@ -69,6 +69,7 @@ def test_they_are_empty_and_flagged_in_the_csv(folder: Path):
 
 def test_they_are_marked_in_the_html_and_markdown_of_the_network(folder: Path):
     html = (folder / "network.html").read_text()
+    html = html[html.index('id="cooperatives"') :]  # the list of cooperatives and their members
     markdown = (folder / "network.md").read_text()
     for number, scope in ((4, SMALL), (2, NEXT)):
         cell = re.search(
@@ -84,7 +85,10 @@ def test_the_complement_is_marked_in_its_own_report(folder: Path):
     row = re.search(r"<td>Membres</td>(.*?)</tr>", html, re.DOTALL).group(1)
     assert row.count('<td class="num suppressed">masqué</td>') == 3  # value, n, previous month
     markdown = (folder / "cooperatives" / f"{NEXT}.md").read_text()
-    assert "| Membres | *masqué* | *masqué* | *masqué* |" in markdown
+    # value, n, then the network's figure beside it, then the previous month
+    assert re.search(
+        r"\| Membres \| \*masqué\* \| \*masqué\* \| [\d\u202f ]+ \| \*masqué\* \|", markdown
+    )
     assert "Masquage complémentaire" in markdown
 
 

@@ -151,8 +151,9 @@ def tiny(tmp_path_factory) -> Path:
 def test_charts_about_fewer_than_five_people_are_not_drawn(tiny: Path):
     html = (tiny / "network.html").read_text()
     assert html.count("Graphique masqué : moins de 5 personnes concernées.") == 2
-    assert html.count("<svg") == 1  # the trend chart, with every panel empty
-    assert html.count("Trop peu de données") == 6
+    charts = html[html.index('id="graphiques"') : html.index('id="detail"')]
+    assert charts.count("<svg") == 1  # the key figures, with every panel empty
+    assert charts.count("Trop peu de données") == 8
 
 
 def test_a_cooperative_of_four_members_has_its_size_hidden(tiny: Path):
@@ -187,9 +188,12 @@ def test_html_references_no_external_address(french: Path):
         assert not re.search(r"(?i)<(script|link|iframe|img)\b", html), path
 
 
-def test_network_report_has_its_three_inline_charts(french: Path):
+def test_network_report_has_its_four_inline_charts_with_text_alternatives(french: Path):
     html = (french / "network.html").read_text()
-    assert html.count("<svg") == 3
+    charts = html[html.index('id="graphiques"') : html.index('id="detail"')]
+    assert charts.count("<svg") == 4  # key figures, first responses, load, barometer
+    assert charts.count("<figcaption>") == 4
+    assert charts.count('role="img" aria-label="') == 4
 
 
 @pytest.mark.parametrize("page", ["network.md", "cooperatives/coop-01.md"])
@@ -238,6 +242,21 @@ def test_a_malformed_month_is_refused(activity, tmp_path: Path):
 
 
 def test_no_data_is_not_marked_as_hidden(activity, tmp_path: Path):
-    folder = build_report(activity, "2026-11", tmp_path, only="coop-02", now=NOW)  # no poll yet
+    folder = build_report(
+        activity, "2026-11", tmp_path, only="coop-02", now=NOW, partial=True
+    )  # no poll yet
     markdown = (folder / "cooperatives" / "coop-02.md").read_text()
     assert "| Baromètre : réponse moyenne (1–5) | – | 0 |" in markdown
+
+
+def test_a_cooperative_shows_its_barometer_as_distributions_over_months(french: Path):
+    html = (french / "cooperatives" / "coop-02.html").read_text()
+    section = html[html.index('id="barometre"') : html.index('id="detail"')]
+    assert section.count("<rect") >= 6 * 3 * 2  # six axes, three months, several answers each
+    assert section.count('role="img" aria-label=') == 6
+
+
+def test_a_cooperative_barometer_under_five_voters_is_not_drawn(french: Path):
+    html = (french / "cooperatives" / "coop-01.html").read_text()  # 4 voters every month
+    section = html[html.index('id="barometre"') : html.index('id="detail"')]
+    assert "<rect" not in section

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,11 @@ def forum_config(sandbox_server, config: Path, tmp_path: Path) -> tuple[Path, di
     from sandbox.network import generate
 
     (tmp_path / "cooperatives.csv").write_text(generate(1, "small").cooperatives_csv)
-    (tmp_path / "campus.db").write_bytes((config.parent / "campus.db").read_bytes())
+    source = sqlite3.connect(config.parent / "campus.db")
+    copy = sqlite3.connect(tmp_path / "campus.db")
+    source.backup(copy)  # WAL pages included
+    source.close()
+    copy.close()
     path = tmp_path / "campus.toml"
     path.write_text(
         f'[discourse]\nurl = "{sandbox_server.url}"\nrequests_per_minute = 100000\n'

@@ -10,6 +10,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 
+from tests.conftest import control_headers
+
 SECRET = "sandbox-connect-secret-0123456789"
 RETURN = "http://campus.test/auth/discourse"
 
@@ -88,6 +90,11 @@ def test_nobody_logged_in_shows_the_picker_then_the_pick_logs_in(sandbox_server)
 
 @pytest.mark.parametrize("secret", ["", SECRET])
 def test_control_endpoint_turns_the_provider_on_and_off(sandbox_server, secret):
-    requests.post(sandbox_server.url + "/_sandbox/connect", json={"secret": secret}, timeout=10)
+    requests.post(
+        sandbox_server.url + "/_sandbox/connect",
+        json={"secret": secret},
+        headers=control_headers(sandbox_server.api_key),
+        timeout=10,
+    )
     status = _request(sandbox_server, {"nonce": "n", "return_sso_url": RETURN}).status_code
     assert status == (404 if not secret else 200)

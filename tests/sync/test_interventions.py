@@ -71,7 +71,7 @@ def test_every_bad_row_is_reported_with_its_line(tmp_path):
         + "g,coop-alpha,2026-01,demain,\n",  # 10: bad end
     )
     message = error_of(path)
-    assert "9 ligne(s) à corriger" in message
+    assert "9 lignes à corriger" in message
     for line, words in {
         2: "coop-nope",
         3: "2026-13",
