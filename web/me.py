@@ -31,6 +31,15 @@ def _scores() -> mydata.ScoreCache:
     return current_app.extensions.setdefault("campus_scores", mydata.ScoreCache())
 
 
+def role_labels() -> dict[str, str]:
+    """The roles of the network, as a member reads them."""
+    return {
+        "entrepreneur": _("entrepreneur·e salarié·e"),
+        "appui": _("équipe d'appui"),
+        "direction": _("direction"),
+    }
+
+
 def component_labels() -> dict[str, tuple[str, str]]:
     """Each score component: what it counts, and its unit (in the member's language)."""
     return {
@@ -79,7 +88,7 @@ def page() -> str:
             services.groups.cooperatives.get(slug, slug)
             for slug in services.groups.cooperatives_of(member.groups)
         ],
-        role=services.groups.role_of(member.groups),
+        role=role_labels().get(services.groups.role_of(member.groups) or "", ""),
         optout_group=services.groups.optout,
         labels=component_labels(),
     )

@@ -52,19 +52,24 @@ def mirror_version(engine: Engine) -> tuple:
 
 
 class ScoreCache:
-    """The network's score table over the last `PERIOD_DAYS` days, recomputed when the mirror
-    changes (checked at most every `CHECK_SECONDS`).
+    """The network's score table over the last `PERIOD_DAYS` days, kept between requests.
 
-    Scoring reads the whole mirror; doing it once per sync rather than once per page keeps
-    « Mes données » fast with many members asking at once. Rows are indexed by user id.
+    Scoring reads the whole mirror; doing it once per change rather than once per page keeps
+    « Mes données » fast with many members asking at once. The mirror's version is checked at
+    most every `CHECK_SECONDS`; a sync or a group change (an opt-out) recomputes at once, the
+    webhooks' trickle of events at most every `LIVE_SECONDS` (a year's score barely moves in a
+    few minutes). Rows are indexed by user id.
     """
 
     CHECK_SECONDS = 10.0
+    LIVE_SECONDS = 300.0
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._key: tuple | None = None
+        self._hooked: str | None = None
         self._checked = 0.0
+        self._computed = 0.0
         self._rows: dict[int, pd.Series] = {}
 
     def row(
@@ -74,8 +79,10 @@ class ScoreCache:
         with self._lock:
             now = time.monotonic()
             if self._key is None or now - self._checked >= self.CHECK_SECONDS:
-                key = (mirror_version(engine), weights, optout_group)
-                if key != self._key:
+                synced, hooked, memberships = mirror_version(engine)
+                key = (synced, memberships, weights, optout_group)
+                live = hooked != self._hooked and now - self._computed >= self.LIVE_SECONDS
+                if key != self._key or live:
                     end = datetime.now(UTC)
                     table = score_engine.score(
                         load_forum(engine),
@@ -85,7 +92,7 @@ class ScoreCache:
                         optout_group=optout_group,
                     )
                     self._rows = {int(row["user_id"]): row for _, row in table.iterrows()}
-                    self._key = key
+                    self._key, self._hooked, self._computed = key, hooked, now
                 self._checked = now
             return self._rows.get(user_id)
 

@@ -121,7 +121,8 @@ def report(month: str, scope: str) -> Response | str:
         if scope == NETWORK
         else _("Rapport de {name} — {month}", name=names.get(scope, scope), month=month)
     )
-    return render_template("report.html", title=title, month=month, scope=scope)
+    pdf = scope == NETWORK and (found.parent / "network.pdf").is_file()
+    return render_template("report.html", title=title, month=month, scope=scope, pdf=pdf)
 
 
 @bp.get("/rapports/<month>/<scope>/document")
@@ -136,3 +137,22 @@ def document(month: str, scope: str) -> Response:
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/rapports/<month>/reseau/pdf")
+@login_required
+def network_pdf(month: str) -> Response:
+    """The network report as PDF, when `campus report --pdf` wrote it."""
+    found = _allowed(current_member(), month, NETWORK)
+    if isinstance(found, Response):
+        return found
+    pdf = found.parent / "network.pdf"
+    if not pdf.is_file():
+        abort(404)
+    return send_file(
+        pdf,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"rapport-qvt-reseau-{month}.pdf",
+        max_age=0,
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sync.db import connect
 from tests.web.web_site import start_site
 
 
@@ -13,3 +14,11 @@ def site(tmp_path_factory):
     website = start_site(tmp_path_factory.mktemp("web"))
     yield website
     website.stop()
+
+
+@pytest.fixture
+def engine(db_url):
+    """A migrated, empty mirror on the SQLite file, then on PostgreSQL."""
+    engine = connect(db_url)
+    yield engine
+    engine.dispose()

@@ -74,3 +74,20 @@ def test_reports_index_lists_only_what_the_director_may_open(site, sessions):
     assert f"/rapports/{M}/{site.cooperative_b}" not in page
     everything = sessions["animator"].get(site.url + "/rapports").text
     assert f"/rapports/{M}/{site.cooperative_b}" in everything
+
+
+def test_network_pdf_is_offered_only_when_report_wrote_it(site, sessions):
+    pdf = site.services.reports_dir / M / "network.pdf"
+    page = f"/rapports/{M}/reseau"
+    assert "/reseau/pdf" not in sessions["director"].get(site.url + page).text
+    assert sessions["director"].get(site.url + page + "/pdf").status_code == 404
+    pdf.write_bytes(b"%PDF-1.7 test")
+    try:
+        assert "/reseau/pdf" in sessions["director"].get(site.url + page).text
+        response = sessions["director"].get(site.url + page + "/pdf")
+        assert response.status_code == 200
+        assert response.headers["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")
+        assert sessions["entrepreneur"].get(site.url + page + "/pdf").status_code == 403
+    finally:
+        pdf.unlink()

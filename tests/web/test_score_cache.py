@@ -1,0 +1,47 @@
+"""« Mes données »'s score cache: recomputed after a sync at once, after webhooks at most
+every few minutes (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import insert, text
+
+from analytics.settings import ScoreWeights
+from sync.schema import SyncRun
+from web import mydata
+from web.health import LAST_WEBHOOK_KEY
+
+
+def test_score_cache_recomputes_after_a_sync_not_on_every_webhook(engine, monkeypatch):
+    computed = []
+    monkeypatch.setattr(
+        mydata.score_engine, "score", lambda *a, **k: computed.append(1) or _empty_table()
+    )
+    cache = mydata.ScoreCache()
+    cache.CHECK_SECONDS = 0.0
+    cache.row(engine, ScoreWeights(), "campus-optout", 1)
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO sync_state (key, value) VALUES (:k, :v)"),
+            {"k": LAST_WEBHOOK_KEY, "v": "2026-11-27T11:59:00+00:00"},
+        )
+    cache.row(engine, ScoreWeights(), "campus-optout", 1)
+    assert len(computed) == 1  # a webhook alone waits LIVE_SECONDS
+    with engine.begin() as connection:
+        connection.execute(
+            insert(SyncRun.__table__).values(
+                started_at=datetime(2026, 11, 27, 11, 0),
+                finished_at=datetime(2026, 11, 27, 11, 30),
+                full=False,
+                requests=5,
+                outcome="success",
+            )
+        )
+    cache.row(engine, ScoreWeights(), "campus-optout", 1)
+    assert len(computed) == 2  # a finished sync: at once
+
+
+def _empty_table() -> pd.DataFrame:
+    return pd.DataFrame({"user_id": []})
