@@ -36,15 +36,12 @@ def open_engine(url: str) -> Engine:
 
 
 def migrate(engine: Engine) -> None:
-    """Apply every pending Alembic migration (creates the schema on a new database).
-
-    Every head is upgraded: migrations written on parallel branches may share a parent until
-    they are chained, and their tables are independent."""
+    """Apply every pending Alembic migration (creates the schema on a new database)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "heads")
+        command.upgrade(config, "head")
 
 
 def connect(url: str) -> Engine:
