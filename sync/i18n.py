@@ -11,7 +11,6 @@ one. Placeholders use `str.format` names, the same in Python and in Jinja templa
 `_` and `ngettext` as globals). Call `_` when the text is needed, not at import time, so that the
 language chosen by `CAMPUS_LANG` (or `--lang`) applies.
 
-The older per-module catalogues (`translate(MESSAGES, key)`) are being moved to this mechanism.
 """
 
 from __future__ import annotations
@@ -158,15 +157,3 @@ def format_moment(moment: datetime, tz: str, lang: str | None = None) -> str:
     return format_datetime(
         moment, format="medium", tzinfo=ZoneInfo(tz), locale=lang or current_lang()
     )
-
-
-def translate(
-    catalogue: dict[str, dict[str, str]], message: str, lang: str | None = None, **values
-) -> str:
-    """Return `message` of a per-module `catalogue` in `lang` (French when missing), formatted.
-
-    The older mechanism, kept while modules move to `_`.
-    """
-    lang = lang or current_lang()
-    text = catalogue.get(lang, {}).get(message) or catalogue["fr"][message]
-    return text.format(**values) if values else text
