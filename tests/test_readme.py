@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -184,3 +185,58 @@ def test_readme_output_is_what_campus_prints(key, folders, monkeypatch, tmp_path
     assert matches(example.expected, actual), (
         "README:\n" + "\n".join(example.expected) + "\n\nCampus:\n" + "\n".join(actual)
     )
+
+
+def synopsis_entries() -> dict[str, str]:
+    """The README's command synopsis (the text block under `## Commands`), one entry per command
+    path (`pulse post`, `lab evaluate`, `score`…): its line and the lines that continue it."""
+    text = README.read_text(encoding="utf-8")
+    block = re.search(r"## Commands\n\n```text\n(.*?)```", text, re.S).group(1)
+    entries: dict[str, str] = {}
+    current: list[str] = []
+    for line in block.splitlines():
+        if re.match(r"  [a-z]", line):
+            words = line.split()
+            second = words[1] if len(words) > 1 else ""
+            names = second.split("|") if re.fullmatch(r"[a-z|]+", second) else [""]
+            current = [f"{words[0]} {name}".strip() for name in names]
+            for path in current:
+                entries[path] = entries.get(path, "") + line
+        elif line.startswith("    ") and current:
+            for path in current:
+                entries[path] += line
+    return entries
+
+
+def leaf_commands(group: click.Group, prefix: str = "") -> dict[str, click.Command]:
+    """Every command `campus` has, by its path (`sync`, `pulse close`…)."""
+    leaves: dict[str, click.Command] = {}
+    for name, command in group.commands.items():
+        path = f"{prefix} {name}".strip()
+        if isinstance(command, click.Group):
+            leaves.update(leaf_commands(command, path))
+        else:
+            leaves[path] = command
+    return leaves
+
+
+def long_options(command: click.Command) -> set[str]:
+    return {
+        option
+        for parameter in command.params
+        if isinstance(parameter, click.Option)
+        for option in parameter.opts
+        if option.startswith("--")
+    }
+
+
+def test_the_synopsis_lists_every_command():
+    assert set(synopsis_entries()) == set(leaf_commands(cli.main))
+
+
+@pytest.mark.parametrize("path", sorted(leaf_commands(cli.main)))
+def test_the_synopsis_gives_each_command_its_options(path):
+    written = set(re.findall(r"--[a-z][a-z-]*", synopsis_entries().get(path, "")))
+    options = long_options(leaf_commands(cli.main)[path])
+    aliases = {"--by-category"}  # an alias of --by-theme, named in the score section
+    assert written == options - aliases, path
