@@ -240,3 +240,15 @@ def test_the_synopsis_gives_each_command_its_options(path):
     options = long_options(leaf_commands(cli.main)[path])
     aliases = {"--by-category"}  # an alias of --by-theme, named in the score section
     assert written == options - aliases, path
+
+
+def github_anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_the_readme_links_to_its_own_headings():
+    text = re.sub(r"```.*?```", "", README.read_text(encoding="utf-8"), flags=re.S)
+    anchors = {github_anchor(h) for h in re.findall(r"^#+ (.+)$", text, re.M)}
+    links = set(re.findall(r"\]\(#([^)]+)\)", text))
+    assert links and links <= anchors, sorted(links - anchors)
