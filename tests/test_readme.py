@@ -252,3 +252,10 @@ def test_the_readme_links_to_its_own_headings():
     anchors = {github_anchor(h) for h in re.findall(r"^#+ (.+)$", text, re.M)}
     links = set(re.findall(r"\]\(#([^)]+)\)", text))
     assert links and links <= anchors, sorted(links - anchors)
+
+
+def test_the_readme_links_and_images_point_to_files_that_exist():
+    text = re.sub(r"```.*?```", "", README.read_text(encoding="utf-8"), flags=re.S)
+    targets = set(re.findall(r"\]\(([^)#:]+)\)", text))
+    assert targets, "no relative link found"
+    assert [t for t in sorted(targets) if not (README.parent / t).exists()] == []
