@@ -11,6 +11,9 @@ request counts depend on what the forum and the mirror held at that moment (`pro
 `members --json`, `sync`, `sync --json`), the invalid `cooperatives.csv` (its file is not shown),
 and the monthly commands tied to the current month or a published topic (`report --publish`,
 `pulse`, `worker --once`).
+
+The command synopsis under `## Commands` is compared with the CLI itself (every command, every
+option, nothing more), and the README's links to its headings, images and files must resolve.
 """
 
 from __future__ import annotations
