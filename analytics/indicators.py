@@ -33,7 +33,7 @@ from analytics import barometer
 from analytics.forum import Forum
 from analytics.periods import month_bounds, zone
 from analytics.relay_outcomes import relay_outcomes
-from sync.pulse import AXES
+from sync.forum.pulse import AXES
 
 RESPONSE_WINDOW = pd.Timedelta(hours=48)
 RETURN_WINDOW = pd.Timedelta(days=30)

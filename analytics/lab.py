@@ -38,7 +38,7 @@ from scipy import stats
 
 from analytics.indicators import DEFINITIONS, Activity, shift_month
 from analytics.vigilance import RULES
-from sync.pulse import AXES
+from sync.forum.pulse import AXES
 
 DEFAULT_OUTCOMES: tuple[str, ...] = (
     "answered_48h",

@@ -35,7 +35,7 @@ from analytics.indicators import (
 from analytics.settings import IndicatorSettings
 from analytics.trends import Trend, judge
 from analytics.vigilance import VigilancePoint, vigilance_points
-from sync.pulse import AXES
+from sync.forum.pulse import AXES
 
 KEY_FIGURES = (
     "active_members",

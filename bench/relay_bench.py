@@ -30,9 +30,9 @@ from reports.digest import build_digest, publish_digest
 from reports.relay import run_relay
 from sandbox.server import SandboxServer
 from sandbox.state import Forum
-from sync.client import DiscourseAPI
-from sync.db import connect
-from sync.schema import (
+from sync.discourse.client import DiscourseAPI
+from sync.mirror.db import connect
+from sync.mirror.schema import (
     Category,
     CategoryPermission,
     Group,

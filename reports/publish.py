@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from analytics.periods import month_bounds
 from reports.settings import ReportSettings
-from sync.client import DiscourseAPI
+from sync.discourse.client import DiscourseAPI
 from sync.errors import InputError
+from sync.forum.pulse import find_topic, first_post_of
 from sync.i18n import _
-from sync.pulse import find_topic, first_post_of
 
 log = logging.getLogger("campus.report")
 

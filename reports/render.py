@@ -36,8 +36,8 @@ from reports.formatting import Formatter
 from reports.settings import ReportSettings
 from reports.sparkline import distribution_bars, sparkline
 from sync.errors import InputError
+from sync.forum.pulse import AXES
 from sync.i18n import _, ngettext
-from sync.pulse import AXES
 from sync.safe_text import csv_cell, discourse_inline
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from sqlalchemy import Engine
 
 from analytics.periods import month_bounds
-from sync.pulse import AXES, PulseSettings, option_digest
+from sync.forum.pulse import AXES, PulseSettings, option_digest
 
 ROLES = np.array(["entrepreneur", "appui", "direction"])
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'

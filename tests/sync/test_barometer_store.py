@@ -12,9 +12,9 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine, event, inspect, text
 
-from sync import barometer
-from sync.barometer import AXES, AnswerBuffer, Respondent
-from sync.db import connect
+from sync.mirror import barometer
+from sync.mirror.barometer import AXES, AnswerBuffer, Respondent
+from sync.mirror.db import connect
 
 MONTH = "2026-11"
 TODAY = date(2026, 11, 2)

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 
-from sync.client import DiscourseAPI
-from sync.errors import DiscourseError
+from sync.discourse.client import DiscourseAPI
+from sync.discourse.errors import DiscourseError
 from sync.settings import DiscourseSettings
 
 URL = "https://forum.test"

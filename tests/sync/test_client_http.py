@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from sync.client import DiscourseAPI
-from sync.errors import DiscourseUnreachable
+from sync.discourse.client import DiscourseAPI
+from sync.discourse.errors import DiscourseUnreachable
 from sync.settings import DiscourseSettings
 
 pytestmark = pytest.mark.integration

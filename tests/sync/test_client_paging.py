@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 
-from sync.client import DiscourseAPI
+from sync.discourse.client import DiscourseAPI
 from sync.settings import DiscourseSettings
 
 URL = "https://forum.test"

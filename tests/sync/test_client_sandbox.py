@@ -12,8 +12,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from sync.client import DiscourseAPI
-from sync.errors import DiscourseAuthError, DiscourseError, DiscourseNotFound, DiscourseUnreachable
+from sync.discourse.client import DiscourseAPI
+from sync.discourse.errors import (
+    DiscourseAuthError,
+    DiscourseError,
+    DiscourseNotFound,
+    DiscourseUnreachable,
+)
 from sync.settings import DiscourseSettings
 
 pytestmark = pytest.mark.integration

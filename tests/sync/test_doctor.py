@@ -1,4 +1,4 @@
-"""`sync.doctor`: verdicts on a mocked forum, exit code and the printed lines."""
+"""`sync.forum.doctor`: verdicts on a mocked forum, exit code and the printed lines."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 import requests
 import responses
 
-from sync.client import DiscourseAPI
-from sync.doctor import Check, exit_code, format_checks, run_doctor
+from sync.discourse.client import DiscourseAPI
+from sync.forum.doctor import Check, exit_code, format_checks, run_doctor
 from sync.settings import DiscourseSettings
 
 URL = "https://forum.test"

@@ -1,4 +1,4 @@
-"""Reading and validating cooperatives.csv and roster.csv (sync.inputs)."""
+"""Reading and validating cooperatives.csv and roster.csv (sync.forum.inputs)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sync.errors import InputError
-from sync.inputs import Cooperative, normalize_color, read_cooperatives, read_roster
+from sync.forum.inputs import Cooperative, normalize_color, read_cooperatives, read_roster
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COOPS = [Cooperative("coop-alpha", "Alpha"), Cooperative("coop-beta", "Beta")]

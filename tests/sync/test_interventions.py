@@ -1,4 +1,4 @@
-"""Reading and validating interventions.csv (sync.interventions)."""
+"""Reading and validating interventions.csv (sync.forum.interventions)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from sync.errors import InputError
-from sync.inputs import Cooperative
-from sync.interventions import Intervention, find_intervention, read_interventions
+from sync.forum.inputs import Cooperative
+from sync.forum.interventions import Intervention, find_intervention, read_interventions
 
 COOPS = [Cooperative(slug, slug.title()) for slug in ("coop-alpha", "coop-beta", "coop-gamma")]
 HEADER = "name,cooperatives,start,end,description\n"

@@ -18,10 +18,10 @@ from sqlalchemy.exc import OperationalError
 
 from sandbox.views import basic_user
 from sandbox.webhook_payloads import post_payload, topic_payload
-from sync.db import connect
-from sync.live import Event, InvalidEvent, LiveMirror, parse_event
-from sync.schema import Membership, Post, Solution, SyncState, Topic, User, WebhookEvent
-from sync.stats import mirror_stats
+from sync.mirror.db import connect
+from sync.mirror.live import Event, InvalidEvent, LiveMirror, parse_event
+from sync.mirror.schema import Membership, Post, Solution, SyncState, Topic, User, WebhookEvent
+from sync.mirror.stats import mirror_stats
 from tests.db.mirror_support import counts, dump, sync
 
 pytestmark = pytest.mark.integration

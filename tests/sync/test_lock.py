@@ -12,11 +12,11 @@ from click.testing import CliRunner
 
 import cli
 from sync.errors import LockError
-from sync.lock import acquire_lock, advisory_key, sqlite_path
+from sync.mirror.lock import acquire_lock, advisory_key, sqlite_path
 
 HOLD_LOCK = """
 import sys, time
-from sync.lock import acquire_lock
+from sync.mirror.lock import acquire_lock
 with acquire_lock(sys.argv[1], "sync"):
     print("locked", flush=True)
     time.sleep(120)

@@ -1,12 +1,13 @@
-"""The pure roster planner of `campus members` and how its plan is applied (sync.members)."""
+"""The pure roster planner of `campus members` and how its plan is applied (sync.forum.members)."""
 
 from __future__ import annotations
 
 import pytest
 
-from sync.errors import CampusError, DiscourseError
-from sync.inputs import Cooperative, RosterEntry
-from sync.members import (
+from sync.discourse.errors import DiscourseError
+from sync.errors import CampusError
+from sync.forum.inputs import Cooperative, RosterEntry
+from sync.forum.members import (
     MembershipState,
     MembersResult,
     apply_memberships,

@@ -13,11 +13,11 @@ import pytest
 import cli
 from sandbox.network import generate
 from sandbox.server import SandboxServer
-from sync.client import DiscourseAPI
-from sync.errors import DiscourseError
-from sync.inputs import read_roster
-from sync.members import run_members
-from sync.provision import load_cooperatives, run_provision
+from sync.discourse.client import DiscourseAPI
+from sync.discourse.errors import DiscourseError
+from sync.forum.inputs import read_roster
+from sync.forum.members import run_members
+from sync.forum.provision import load_cooperatives, run_provision
 from sync.settings import ForumTemplate
 from tests.sync.sandbox_site import FailingClient, SandboxSite, serving
 

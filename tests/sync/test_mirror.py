@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from sandbox.activity import apply
 from sandbox.state import LIKE
-from sync.db import connect
-from sync.mirror import SyncOptions
-from sync.schema import Category, Group, Like, Poll, PollOption, Post, Topic, User
+from sync.mirror.db import connect
+from sync.mirror.pull import SyncOptions
+from sync.mirror.schema import Category, Group, Like, Poll, PollOption, Post, Topic, User
 from tests.conftest import SANDBOX_TEST_KEY
 from tests.db.mirror_support import counts, dump, make_api, sync
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from sandbox.activity import apply
-from sync.db import connect
+from sync.mirror.db import connect
 from tests.conftest import SANDBOX_TEST_KEY
 from tests.db.mirror_support import counts, dump, make_api, sync
 

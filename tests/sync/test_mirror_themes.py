@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from sandbox.server import SandboxServer
-from sync.client import DiscourseAPI
-from sync.db import connect
-from sync.mirror import SyncOptions, sync_mirror
-from sync.records import category_permission_rows, topic_tags
-from sync.schema import CategoryPermission, TopicTag
+from sync.discourse.client import DiscourseAPI
+from sync.mirror.db import connect
+from sync.mirror.pull import SyncOptions, sync_mirror
+from sync.mirror.records import category_permission_rows, topic_tags
+from sync.mirror.schema import CategoryPermission, TopicTag
 from tests.db.mirror_support import make_api
 from tests.reports.relay_forum import RelayForum
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import delete, select
 
 from sandbox.network import ROLE_GROUPS, generate
-from sync.db import connect
-from sync.schema import SyncState, User
+from sync.mirror.db import connect
+from sync.mirror.schema import SyncState, User
 from tests.db.mirror_support import counts, dump, sync
 
 pytestmark = pytest.mark.integration

@@ -1,4 +1,4 @@
-"""The pure planner of `campus provision` (sync.provision.plan_structure) and its table."""
+"""The pure planner of `campus provision` (sync.forum.provision.plan_structure) and its table."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from sync.inputs import Cooperative
-from sync.provision import (
+from sync.forum.inputs import Cooperative
+from sync.forum.provision import (
     CATEGORY,
     CREATE,
     GROUP,

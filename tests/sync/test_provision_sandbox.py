@@ -13,9 +13,9 @@ from click.testing import CliRunner
 import cli
 from sandbox.network import generate
 from sandbox.server import SandboxServer
-from sync.client import DiscourseAPI
-from sync.errors import DiscourseError
-from sync.provision import load_cooperatives, run_provision
+from sync.discourse.client import DiscourseAPI
+from sync.discourse.errors import DiscourseError
+from sync.forum.provision import load_cooperatives, run_provision
 from sync.settings import ForumTemplate
 from tests.sync.sandbox_site import FailingClient, SandboxSite, answers_in_use, serving
 

@@ -12,10 +12,9 @@ from sqlalchemy.orm import Session
 
 from analytics.forum import load_forum
 from analytics.indicators import pulse_figures
-from sync.client import DiscourseAPI
-from sync.db import connect
+from sync.discourse.client import DiscourseAPI
 from sync.errors import InputError
-from sync.pulse import (
+from sync.forum.pulse import (
     AXES,
     PulseSettings,
     collect_pulse,
@@ -24,7 +23,8 @@ from sync.pulse import (
     post_pulse,
     pulse_raw,
 )
-from sync.schema import Poll, PollOption
+from sync.mirror.db import connect
+from sync.mirror.schema import Poll, PollOption
 from sync.settings import DiscourseSettings
 from tests.conftest import control_headers
 

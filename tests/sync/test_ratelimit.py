@@ -7,7 +7,7 @@ import random
 import pytest
 
 from sandbox.limits import AdminRateLimiter
-from sync.ratelimit import WINDOW_SECONDS, TokenBucket
+from sync.discourse.ratelimit import WINDOW_SECONDS, TokenBucket
 from tests.sync.fake_time import FakeTime
 
 

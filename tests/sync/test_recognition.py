@@ -1,4 +1,4 @@
-"""`sync.recognition`: plan and apply the transformers group and badge against a fake forum."""
+"""`sync.forum.recognition`: plan and apply the transformers group and badge against a fake forum."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 
-from sync.client import DiscourseAPI
+from sync.discourse.client import DiscourseAPI
 from sync.errors import CampusError
-from sync.recognition import apply_recognition, plan_recognition
+from sync.forum.recognition import apply_recognition, plan_recognition
 from sync.settings import DiscourseSettings
 
 URL = "https://forum.test"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sync import records
+from sync.mirror import records
 
 POST = {
     "id": 512,

@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from sqlalchemy.orm import Session
 
 import cli
-from sync.db import connect
-from sync.schema import Category, Group, Post, SyncRun, Topic, User
-from sync.stats import format_stats, mirror_stats
+from sync.mirror.db import connect
+from sync.mirror.schema import Category, Group, Post, SyncRun, Topic, User
+from sync.mirror.stats import format_stats, mirror_stats
 
 T0 = datetime(2026, 3, 1, 12, 0)
 

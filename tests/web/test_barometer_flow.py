@@ -18,8 +18,8 @@ from sqlalchemy import DateTime, Time, inspect, text
 
 import cli
 from analytics.indicators import current_month
-from sync import barometer
-from sync.barometer import AXES
+from sync.mirror import barometer
+from sync.mirror.barometer import AXES
 from tests.web.web_site import TZ, start_site
 
 pytestmark = pytest.mark.integration

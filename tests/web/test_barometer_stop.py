@@ -17,8 +17,8 @@ from flask import Flask
 from sqlalchemy import text
 
 from analytics.indicators import current_month
-from sync import barometer
-from sync.db import connect
+from sync.mirror import barometer
+from sync.mirror.db import connect
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.integration

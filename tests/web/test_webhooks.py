@@ -15,7 +15,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from sync.schema import WebhookEvent
+from sync.mirror.schema import WebhookEvent
 from tests.db.mirror_support import counts, dump
 from tests.web.web_site import WEBHOOK_SECRET
 from web import create_app

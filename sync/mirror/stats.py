@@ -10,7 +10,7 @@
 - solutions: counted topics with an accepted answer;
 - categories, groups: every category; groups that are not automatic (admins, trust_level_0…);
 - last_sync: when the last successful sync finished (ISO 8601, UTC), or None;
-- last_webhook: when the last webhook event was applied (`sync.live`), or None.
+- last_webhook: when the last webhook event was applied (`sync.mirror.live`), or None.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, text
 
-from sync.db import connect
 from sync.i18n import _, format_moment, format_number
-from sync.records import parse_time
+from sync.mirror.db import connect
+from sync.mirror.records import parse_time
 
-STATE_LAST_WEBHOOK = "last_webhook_at"  # written by `sync.live` with each applied event
+STATE_LAST_WEBHOOK = "last_webhook_at"  # written by `sync.mirror.live` with each applied event
 
 COUNTED_TOPICS = "SELECT id FROM topics WHERE deleted_at IS NULL AND archetype = 'regular'"
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sync.errors import InputError
+from sync.forum.inputs import Cooperative, _Problems, _rows
 from sync.i18n import _
-from sync.inputs import Cooperative, _Problems, _rows
 
 INTERVENTION_COLUMNS = ("name", "cooperatives", "start", "end", "description")
 INTERVENTION_REQUIRED = ("name", "cooperatives", "start")

@@ -11,8 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sync.client import DiscourseAPI
-from sync.errors import DiscourseAuthError, DiscourseError, DiscourseNotFound, DiscourseUnreachable
+from sync.discourse.client import DiscourseAPI
+from sync.discourse.errors import (
+    DiscourseAuthError,
+    DiscourseError,
+    DiscourseNotFound,
+    DiscourseUnreachable,
+)
 from sync.i18n import _, current_lang, ngettext
 
 DISCOURSE_DEFAULT_ADMIN_LIMIT = 60  # max_admin_api_reqs_per_minute, per site (discourse-api.md §2)

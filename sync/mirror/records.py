@@ -2,7 +2,7 @@
 
 Keeping the translation apart from the HTTP client and from the database (the separation
 perceval makes between its client and its backend) lets every rule below be tested on plain
-dictionaries. Rows are dicts keyed by the column names of `sync.schema`; timestamps become naive
+dictionaries. Rows are dicts keyed by the column names of `sync.mirror.schema`; timestamps become naive
 UTC datetimes, the form the schema stores.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 LIKE = 2
 FLAG_TYPES = frozenset({3, 4, 6, 7, 8})  # off-topic, inappropriate, notify user/moderators, spam
-#: listing fields whose change marks a topic for a re-read (see `sync.mirror`)
+#: listing fields whose change marks a topic for a re-read (see `sync.mirror.pull`)
 LISTING_FIELDS = (
     "bumped_at",
     "posts_count",

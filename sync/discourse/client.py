@@ -3,7 +3,7 @@
 `DiscourseAPI` subclasses `pydiscourse.DiscourseClient` and replaces its `_request`, so every
 pydiscourse method and every method added here gets the same behaviour:
 
-- a client-side request budget (`sync.ratelimit.TokenBucket`) under Discourse's admin limit;
+- a client-side request budget (`sync.discourse.ratelimit.TokenBucket`) under Discourse's admin limit;
 - 429 answered by waiting `Retry-After`, else `extras.wait_seconds`, else a fixed delay,
   a bounded number of times (JSON and `text/plain` 429 alike);
 - bounded retries with exponential backoff and jitter on 502/503/504, timeouts, connection
@@ -12,7 +12,7 @@ pydiscourse method and every method added here gets the same behaviour:
   in fact succeeded comes back as a refusal, and a retried grant of a single-grant badge
   returns the existing grant, so neither duplicates);
 - every request counted by endpoint template ("GET /t/{id}.json");
-- errors in the animator's words (`sync.errors` classes, French first), never containing the key.
+- errors in the animator's words (`sync.discourse.errors` classes, French first), never containing the key.
 
 It also adds the paging iterators and the endpoints pydiscourse lacks (discourse-api.md §12).
 """
@@ -33,9 +33,14 @@ import pydiscourse
 import requests
 import urllib3
 
-from sync.errors import DiscourseAuthError, DiscourseError, DiscourseNotFound, DiscourseUnreachable
+from sync.discourse.errors import (
+    DiscourseAuthError,
+    DiscourseError,
+    DiscourseNotFound,
+    DiscourseUnreachable,
+)
+from sync.discourse.ratelimit import TokenBucket
 from sync.i18n import _
-from sync.ratelimit import TokenBucket
 from sync.secrets import scrub
 from sync.settings import DiscourseSettings
 

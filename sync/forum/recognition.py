@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sync.client import DiscourseAPI
-from sync.errors import CampusError, DiscourseNotFound
+from sync.discourse.client import DiscourseAPI
+from sync.discourse.errors import DiscourseNotFound
+from sync.errors import CampusError
 from sync.i18n import _, ngettext
 
 

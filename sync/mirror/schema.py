@@ -1,4 +1,4 @@
-"""The local mirror of the forum (DESIGN §5). Alembic migrations in `sync/migrations` create it.
+"""The local mirror of the forum (DESIGN §5). Alembic migrations in `sync/mirror/migrations` create it.
 
 Ids are Discourse's own ids. Timestamps are stored as naive UTC datetimes. No post text is kept:
 Campus only uses timestamps, structure and self-reported answers (DESIGN §7).

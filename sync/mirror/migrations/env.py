@@ -1,8 +1,8 @@
-"""Alembic environment: migrations run on the connection `sync.db.migrate` hands over."""
+"""Alembic environment: migrations run on the connection `sync.mirror.db.migrate` hands over."""
 
 from alembic import context
 
-from sync.schema import Base
+from sync.mirror.schema import Base
 
 connection = context.config.attributes["connection"]
 context.configure(

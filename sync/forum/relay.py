@@ -13,11 +13,12 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 from sqlalchemy import Engine, bindparam, text
 
-from sync.client import DiscourseAPI
-from sync.errors import CampusError, DiscourseNotFound
+from sync.discourse.client import DiscourseAPI
+from sync.discourse.errors import DiscourseNotFound
+from sync.errors import CampusError
 from sync.i18n import _
-from sync.mirror import upsert
-from sync.schema import RelaySuggestion
+from sync.mirror.pull import upsert
+from sync.mirror.schema import RelaySuggestion
 
 
 @dataclass

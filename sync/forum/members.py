@@ -20,9 +20,10 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sync.errors import CampusError, DiscourseError
+from sync.discourse.errors import DiscourseError
+from sync.errors import CampusError
+from sync.forum.inputs import Cooperative, RosterEntry
 from sync.i18n import _, ngettext
-from sync.inputs import Cooperative, RosterEntry
 from sync.settings import ForumTemplate
 
 log = logging.getLogger(__name__)

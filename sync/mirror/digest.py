@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pandas as pd
 from sqlalchemy import Engine, select, text
 
-from sync.mirror import upsert
-from sync.schema import DigestPublication
+from sync.mirror.pull import upsert
+from sync.mirror.schema import DigestPublication
 
 
 @dataclass

@@ -7,7 +7,7 @@ The web service (`web.webhooks`) verifies a delivery's signature, then hands it 
 - **The payload for what it carries, the API for anything destructive.** New and edited posts,
   new and edited topics (status changes included), accepted answers, new and updated accounts
   and group joins are written from the payload, in the request, through the sync's own writers
-  (`sync.mirror.MirrorSync`). What destroys or takes back — a deleted or recovered post or
+  (`sync.mirror.pull.MirrorSync`). What destroys or takes back — a deleted or recovered post or
   topic, an unaccepted answer, a removal from a group, a suspension, a deleted account — is only
   queued: a background thread asks the forum (admin API) for the truth and writes that. So a
   forged or replayed delivery can never delete, unaccept, remove or suspend. Events that change
@@ -52,13 +52,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from sync import records
-from sync.client import TOPIC_CHUNK_SIZE, DiscourseAPI
-from sync.errors import DiscourseError, DiscourseNotFound
+from sync.discourse.client import TOPIC_CHUNK_SIZE, DiscourseAPI
+from sync.discourse.errors import DiscourseError, DiscourseNotFound
 from sync.i18n import _
-from sync.mirror import MirrorSync, SyncOptions, upsert
-from sync.schema import Group, Like, Membership, Post, SyncState, Topic, User, WebhookEvent
-from sync.stats import STATE_LAST_WEBHOOK
+from sync.mirror import records
+from sync.mirror.pull import MirrorSync, SyncOptions, upsert
+from sync.mirror.schema import Group, Like, Membership, Post, SyncState, Topic, User, WebhookEvent
+from sync.mirror.stats import STATE_LAST_WEBHOOK
 
 log = logging.getLogger(__name__)
 

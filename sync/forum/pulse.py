@@ -3,7 +3,7 @@ the older Discourse polls, kept behind `[pulse] mode = "discourse_polls"`.
 
 In the default mode (`barometre`), `announce_barometer` opens the month in Campus's database and
 posts, in each cooperative's category, one topic linking to the barometer page of the web service
-(`<base_url>/barometre`); answers never go through Discourse (see `sync.barometer`).
+(`<base_url>/barometre`); answers never go through Discourse (see `sync.mirror.barometer`).
 
 In the polls mode, each cooperative gets one topic a month holding one Discourse poll per Gollac
 axis, and only the aggregate counts of closed polls are read back into the mirror (`polls` /
@@ -27,13 +27,14 @@ from typing import Any, ClassVar
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from sync import barometer
-from sync.barometer import AXES
-from sync.client import DiscourseAPI
-from sync.errors import DiscourseNotFound, InputError
+from sync.discourse.client import DiscourseAPI
+from sync.discourse.errors import DiscourseNotFound
+from sync.errors import InputError
 from sync.i18n import _, format_number, ngettext
-from sync.records import parse_time
-from sync.schema import BarometerAnnouncement, Poll, PollOption
+from sync.mirror import barometer
+from sync.mirror.barometer import AXES
+from sync.mirror.records import parse_time
+from sync.mirror.schema import BarometerAnnouncement, Poll, PollOption
 from sync.settings import doc
 
 log = logging.getLogger("campus.pulse")

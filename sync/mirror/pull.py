@@ -93,13 +93,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from sync import records
-from sync.client import DiscourseAPI
-from sync.db import connect
-from sync.errors import DiscourseNotFound
+from sync.discourse.client import DiscourseAPI
+from sync.discourse.errors import DiscourseNotFound
 from sync.i18n import _, format_number
-from sync.lock import acquire_lock
-from sync.schema import (
+from sync.mirror import records
+from sync.mirror.db import connect
+from sync.mirror.lock import acquire_lock
+from sync.mirror.schema import (
     Category,
     CategoryPermission,
     Group,
@@ -259,7 +259,7 @@ def sync_mirror(
 ) -> SyncSummary:
     """Bring the mirror in `engine` up to date with the forum behind `api`; see the module doc.
 
-    The caller holds the database lock (`sync.lock.acquire_lock`). `clock` gives naive UTC.
+    The caller holds the database lock (`sync.mirror.lock.acquire_lock`). `clock` gives naive UTC.
     """
     run = MirrorSync(engine, api, options or SyncOptions(), full, progress, clock)
     return run.run()
@@ -269,7 +269,7 @@ class MirrorSync:
     """One sync run: the steps of the module docstring, sharing counters and the summary.
 
     Its writers (`write_posts`, `set_solution`, `write_users`, `update_affiliations`,
-    `reread_topic`) are also how the live mirror (`sync.live`) applies webhook events, so a
+    `reread_topic`) are also how the live mirror (`sync.mirror.live`) applies webhook events, so a
     post, a solution or an account is stored one way whatever told Campus about it.
     """
 

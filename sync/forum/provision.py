@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sync.errors import DiscourseError, DiscourseNotFound
+from sync.discourse.errors import DiscourseError, DiscourseNotFound
+from sync.forum.inputs import Cooperative, read_cooperatives
 from sync.i18n import _, format_number, ngettext
-from sync.inputs import Cooperative, read_cooperatives
 from sync.settings import ROLES, CategorySpec, ForumTemplate
 
 log = logging.getLogger(__name__)

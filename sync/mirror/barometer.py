@@ -39,7 +39,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from sync.schema import (
+from sync.mirror.schema import (
     BarometerAnnouncement,
     BarometerCell,
     BarometerCount,
