@@ -31,7 +31,6 @@ from analytics import score as score_engine
 from analytics.forum import load_forum
 from analytics.lab import Design as LabDesign
 from analytics.lab_settings import LabSettings
-from analytics.periods import month_bounds, parse_period
 from analytics.relay_settings import RelaySettings
 from analytics.settings import IndicatorSettings, RecognitionSettings, ScoreWeights
 from reports import digest as digest_runner
@@ -69,6 +68,7 @@ from sync.settings import (
     SyncSettings,
     WorkerSettings,
 )
+from sync.vocabulary import month_bounds, parse_period
 from sync.worker import Job, Worker
 from web import create_app
 from web import doctor as web_doctor

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sync.mirror.barometer import AXES
+from sync.vocabulary import AXES
 
 NETWORK = None
 

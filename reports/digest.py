@@ -19,7 +19,6 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from analytics.digest import digest_entries, helpers_to_thank
-from analytics.periods import month_bounds
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.errors import DiscourseNotFound
 from sync.errors import InputError
@@ -27,6 +26,7 @@ from sync.forum.pulse import find_topic
 from sync.i18n import _, ngettext
 from sync.mirror.digest import load_digest_inputs, record_publication, stored_publication
 from sync.safe_text import discourse_inline
+from sync.vocabulary import month_bounds
 
 log = logging.getLogger("campus.digest")
 

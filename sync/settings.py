@@ -18,8 +18,8 @@ from sqlalchemy.exc import ArgumentError
 
 from sync.errors import InputError
 from sync.i18n import _
+from sync.vocabulary import ROLES
 
-ROLES = ("entrepreneur", "appui", "direction")
 DATABASE_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
 CATEGORY_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 HEX_COLOR = re.compile(r"[0-9a-fA-F]{6}")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sync.errors import InputError
 from sync.i18n import _, ngettext
-from sync.settings import ROLES
+from sync.vocabulary import ROLES
 
 # Discourse group names: we keep the safe subset (lowercase letters, digits, single dashes inside)
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -24,7 +24,8 @@ from typing import Any
 from sync.discourse.errors import DiscourseError, DiscourseNotFound
 from sync.forum.inputs import Cooperative, read_cooperatives
 from sync.i18n import _, format_number, ngettext
-from sync.settings import ROLES, CategorySpec, ForumTemplate
+from sync.settings import CategorySpec, ForumTemplate
+from sync.vocabulary import ROLES
 
 log = logging.getLogger(__name__)
 

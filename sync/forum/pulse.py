@@ -32,35 +32,14 @@ from sync.discourse.errors import DiscourseNotFound
 from sync.errors import InputError
 from sync.i18n import _, format_number, ngettext
 from sync.mirror import barometer
-from sync.mirror.barometer import AXES
 from sync.mirror.records import parse_time
 from sync.mirror.schema import BarometerAnnouncement, Poll, PollOption
 from sync.settings import doc
+from sync.vocabulary import AXES, AXIS_LABELS
 
 log = logging.getLogger("campus.pulse")
 
-__all__ = ["AXES", "AXIS_LABELS", "PulseSettings"]
-
 MODES = ("barometre", "discourse_polls")
-
-AXIS_LABELS = {
-    "fr": {
-        "intensite": "Intensité et temps de travail",
-        "exigences_emotionnelles": "Exigences émotionnelles",
-        "autonomie": "Autonomie",
-        "rapports_sociaux": "Rapports sociaux",
-        "conflits_valeurs": "Conflits de valeurs",
-        "insecurite": "Insécurité de la situation de travail",
-    },
-    "en": {
-        "intensite": "Work intensity and working time",
-        "exigences_emotionnelles": "Emotional demands",
-        "autonomie": "Autonomy",
-        "rapports_sociaux": "Social relations",
-        "conflits_valeurs": "Value conflicts",
-        "insecurite": "Job insecurity",
-    },
-}
 
 # How far back (in bumped order) to look for an existing pulse topic in a cooperative category.
 SEARCH_MARGIN = timedelta(days=62)

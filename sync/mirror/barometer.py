@@ -46,18 +46,10 @@ from sync.mirror.schema import (
     BarometerMonth,
     BarometerRespondent,
 )
+from sync.vocabulary import AXES
 
 log = logging.getLogger("campus.barometer")
 
-# the six axes of the Gollac report, in its order (the form's field names)
-AXES = (
-    "intensite",
-    "exigences_emotionnelles",
-    "autonomie",
-    "rapports_sociaux",
-    "conflits_valeurs",
-    "insecurite",
-)
 VALUES = (1, 2, 3, 4, 5)
 # a role decides the group an answer is counted in; the first held in this order wins
 ROLE_PRECEDENCE = ("direction", "appui", "entrepreneur")

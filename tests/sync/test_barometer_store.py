@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import Engine, event, inspect, text
 
 from sync.mirror import barometer
-from sync.mirror.barometer import AXES, AnswerBuffer, Respondent
+from sync.mirror.barometer import AnswerBuffer, Respondent
 from sync.mirror.db import connect
+from sync.vocabulary import AXES
 
 MONTH = "2026-11"
 TODAY = date(2026, 11, 2)

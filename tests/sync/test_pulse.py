@@ -15,7 +15,6 @@ from analytics.indicators import pulse_figures
 from sync.discourse.client import DiscourseAPI
 from sync.errors import InputError
 from sync.forum.pulse import (
-    AXES,
     PulseSettings,
     collect_pulse,
     first_post_of,
@@ -26,6 +25,7 @@ from sync.forum.pulse import (
 from sync.mirror.db import connect
 from sync.mirror.schema import Poll, PollOption
 from sync.settings import DiscourseSettings
+from sync.vocabulary import AXES
 from tests.conftest import control_headers
 
 pytestmark = pytest.mark.integration

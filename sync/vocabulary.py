@@ -1,9 +1,13 @@
-"""Periods of the analytics (`YYYY-MM`, `YYYY`, `last30`, `all`), cut in the network's time zone.
+"""The vocabulary every layer shares: the Gollac axes and their labels, the roles, months and periods.
 
-A month of a French network starts at midnight in Paris, not in UTC: a post written on
-1 March at 00:30 (Paris) belongs to March although it is still 28 February in UTC. Every period is
-returned as a half-open interval `[start, end)` of tz-aware UTC datetimes, ready to compare with
-the mirror's UTC timestamps.
+Small and dependency-free on purpose, so that the mirror, the forum, analytics, reports and the
+web pages all say the same thing with the same names (`cli → web → reports → analytics → sync`).
+
+Periods (`YYYY-MM`, `YYYY`, `last30`, `all`) are cut in the network's time zone. A month of a
+French network starts at midnight in Paris, not in UTC: a post written on 1 March at 00:30 (Paris)
+belongs to March although it is still 28 February in UTC. Every period is returned as a half-open
+interval `[start, end)` of tz-aware UTC datetimes, ready to compare with the mirror's UTC
+timestamps.
 """
 
 from __future__ import annotations
@@ -14,6 +18,37 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sync.errors import InputError
 from sync.i18n import _
+
+# the six axes of the Gollac report, in its order (the barometer form's field names)
+AXES = (
+    "intensite",
+    "exigences_emotionnelles",
+    "autonomie",
+    "rapports_sociaux",
+    "conflits_valeurs",
+    "insecurite",
+)
+AXIS_LABELS = {
+    "fr": {
+        "intensite": "Intensité et temps de travail",
+        "exigences_emotionnelles": "Exigences émotionnelles",
+        "autonomie": "Autonomie",
+        "rapports_sociaux": "Rapports sociaux",
+        "conflits_valeurs": "Conflits de valeurs",
+        "insecurite": "Insécurité de la situation de travail",
+    },
+    "en": {
+        "intensite": "Work intensity and working time",
+        "exigences_emotionnelles": "Emotional demands",
+        "autonomie": "Autonomy",
+        "rapports_sociaux": "Social relations",
+        "conflits_valeurs": "Value conflicts",
+        "insecurite": "Job insecurity",
+    },
+}
+
+# the roles of roster.csv
+ROLES = ("entrepreneur", "appui", "direction")
 
 ALL_START = datetime(1970, 1, 1, tzinfo=UTC)
 LAST_DAYS = 30
@@ -108,3 +143,16 @@ def _bad_period(period: str) -> InputError:
             last=LAST_YEAR,
         )
     )
+
+
+def shift_month(month: str, delta: int) -> str:
+    """`"2026-01"`, -1 → `"2025-12"`."""
+    year, number = int(month[:4]), int(month[5:7])
+    index = year * 12 + number - 1 + delta
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def current_month(tz: str, now: datetime | None = None) -> str:
+    """The month ("YYYY-MM") it is now in the network's time zone (an unknown zone: exit 2)."""
+    zone_info = zone(tz)
+    return (now or datetime.now(zone_info)).astimezone(zone_info).strftime("%Y-%m")
