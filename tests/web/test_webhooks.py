@@ -2,7 +2,7 @@
 
 Refusals write nothing; the sandbox's changes reach the mirror without any sync; replays change
 nothing. The live mirror's rules themselves are tested on both databases in
-tests/sync/test_live.py.
+tests/sync/mirror/test_live.py.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import pytest
 from sync.errors import InputError
 from sync.forum.inputs import Cooperative, normalize_color, read_cooperatives, read_roster
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 COOPS = [Cooperative("coop-alpha", "Alpha"), Cooperative("coop-beta", "Beta")]
 
 

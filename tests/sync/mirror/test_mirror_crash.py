@@ -28,7 +28,7 @@ from tests.db.mirror_support import counts, dump, make_api, sync
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CONFIG = """
 [discourse]
 requests_per_minute = 1000000

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 import cli
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 KEY = "k3y-that-must-never-show"
 
 BAD_COOPERATIVES = {
