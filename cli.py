@@ -43,7 +43,8 @@ from reports import render as report_render
 from reports.digest_settings import DigestSettings
 from reports.settings import ReportSettings
 from sync import i18n
-from sync.discourse.client import DiscourseAPI, wait_message
+from sync.discourse.client import DiscourseAPI
+from sync.discourse.transport import wait_message
 from sync.errors import CampusError, InputError
 from sync.forum import members as roster_sync
 from sync.forum import provision as structure

@@ -1,4 +1,4 @@
-"""Request core of `sync.discourse.client.DiscourseAPI`: 429 waits, retries, errors, counters, key safety."""
+"""Request core of `sync.discourse.transport.Transport` (through `DiscourseAPI`): 429 waits, retries, errors, counters, key safety."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ import pytest
 import requests
 import responses
 
-from sync.discourse.client import DiscourseAPI, endpoint_template, wait_message
+from sync.discourse.client import DiscourseAPI
 from sync.discourse.errors import (
     DiscourseAuthError,
     DiscourseError,
     DiscourseNotFound,
     DiscourseUnreachable,
 )
+from sync.discourse.transport import endpoint_template, wait_message
 from sync.settings import DiscourseSettings
 from tests.sync.fake_time import FakeTime
 
@@ -412,7 +413,7 @@ def test_without_on_wait_each_retry_is_logged_once_in_french(fake_time, caplog, 
     api = DiscourseAPI(settings, sleep=fake_time.sleep, clock=fake_time.clock, seed=1)
     responses.add(responses.GET, URL + "/site.json", status=503)
     ok()
-    with caplog.at_level(logging.DEBUG, logger="sync.discourse.client"):
+    with caplog.at_level(logging.DEBUG, logger="sync.discourse.transport"):
         api.site()
     shown = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
     assert len(shown) == 1 and "nouvel essai" in shown[0], shown
