@@ -44,6 +44,7 @@ from reports.digest_settings import DigestSettings
 from reports.settings import ReportSettings
 from sync import i18n
 from sync.discourse.client import DiscourseAPI
+from sync.discourse.settings import DiscourseSettings
 from sync.discourse.transport import wait_message
 from sync.errors import CampusError, InputError
 from sync.forum import members as roster_sync
@@ -62,7 +63,6 @@ from sync.progress import Progress
 from sync.secrets import read_secrets, scrub, scrub_log_handlers
 from sync.settings import (
     DatabaseSettings,
-    DiscourseSettings,
     ForumTemplate,
     MembersSettings,
     NetworkSettings,

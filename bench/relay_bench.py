@@ -31,6 +31,7 @@ from reports.relay import run_relay
 from sandbox.server import SandboxServer
 from sandbox.state import Forum
 from sync.discourse.client import DiscourseAPI
+from sync.discourse.settings import DiscourseSettings
 from sync.mirror.db import connect
 from sync.mirror.schema import (
     Category,
@@ -44,7 +45,6 @@ from sync.mirror.schema import (
     TopicTag,
     User,
 )
-from sync.settings import DiscourseSettings
 
 COOPS, MEMBERS = 74, 108
 RELAY_GROUP, OPTOUT_GROUP = 50, 51

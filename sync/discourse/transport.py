@@ -39,9 +39,9 @@ from sync.discourse.errors import (
     DiscourseUnreachable,
 )
 from sync.discourse.ratelimit import TokenBucket
+from sync.discourse.settings import DiscourseSettings
 from sync.i18n import _
 from sync.secrets import scrub
-from sync.settings import DiscourseSettings
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,10 @@ import pytest
 
 from reports.render import build_report
 from sync.discourse.client import DiscourseAPI
+from sync.discourse.settings import DiscourseSettings
 from sync.mirror import pull as mirror
 from sync.mirror.db import connect
-from sync.settings import DiscourseSettings, ForumTemplate, SyncSettings
+from sync.settings import ForumTemplate, SyncSettings
 
 pytestmark = pytest.mark.browser
 

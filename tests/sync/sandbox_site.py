@@ -12,7 +12,7 @@ import cli
 from sandbox.server import SandboxServer
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.errors import DiscourseError
-from sync.settings import DiscourseSettings
+from sync.discourse.settings import DiscourseSettings
 
 
 class SandboxSite:

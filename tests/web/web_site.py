@@ -21,9 +21,10 @@ from reports.render import build_report
 from sandbox.network import generate
 from sandbox.server import SandboxServer
 from sync.discourse.client import DiscourseAPI
+from sync.discourse.settings import DiscourseSettings
 from sync.mirror import db
 from sync.mirror import pull as mirror
-from sync.settings import DiscourseSettings, ForumTemplate, SyncSettings
+from sync.settings import ForumTemplate, SyncSettings
 from web import create_app
 from web.services import GroupNames, Services
 from web.settings import WebSettings

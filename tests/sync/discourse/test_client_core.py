@@ -15,8 +15,8 @@ from sync.discourse.errors import (
     DiscourseNotFound,
     DiscourseUnreachable,
 )
+from sync.discourse.settings import DiscourseSettings
 from sync.discourse.transport import endpoint_template, wait_message
-from sync.settings import DiscourseSettings
 from tests.sync.fake_time import FakeTime
 
 URL = "https://forum.test"

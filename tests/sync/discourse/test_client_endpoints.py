@@ -11,7 +11,7 @@ import responses
 
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.errors import DiscourseError
-from sync.settings import DiscourseSettings
+from sync.discourse.settings import DiscourseSettings
 
 URL = "https://forum.test"
 OK = {"success": "OK"}

@@ -12,7 +12,7 @@ import pytest
 
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.errors import DiscourseUnreachable
-from sync.settings import DiscourseSettings
+from sync.discourse.settings import DiscourseSettings
 
 pytestmark = pytest.mark.integration
 

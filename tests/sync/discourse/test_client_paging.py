@@ -9,7 +9,7 @@ import pytest
 import responses
 
 from sync.discourse.client import DiscourseAPI
-from sync.settings import DiscourseSettings
+from sync.discourse.settings import DiscourseSettings
 
 URL = "https://forum.test"
 

@@ -19,7 +19,7 @@ from sync.discourse.errors import (
     DiscourseNotFound,
     DiscourseUnreachable,
 )
-from sync.settings import DiscourseSettings
+from sync.discourse.settings import DiscourseSettings
 
 pytestmark = pytest.mark.integration
 

@@ -7,8 +7,8 @@ import requests
 import responses
 
 from sync.discourse.client import DiscourseAPI
+from sync.discourse.settings import DiscourseSettings
 from sync.forum.doctor import Check, exit_code, format_checks, run_doctor
-from sync.settings import DiscourseSettings
 
 URL = "https://forum.test"
 KEY = "doctor-k3y-0123456789abcdef"

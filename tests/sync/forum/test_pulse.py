@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from analytics.forum import load_forum
 from analytics.indicators import pulse_figures
 from sync.discourse.client import DiscourseAPI
+from sync.discourse.settings import DiscourseSettings
 from sync.errors import InputError
 from sync.forum.pulse import (
     PulseSettings,
@@ -24,7 +25,6 @@ from sync.forum.pulse import (
 )
 from sync.mirror.db import connect
 from sync.mirror.schema import Poll, PollOption
-from sync.settings import DiscourseSettings
 from sync.vocabulary import AXES
 from tests.conftest import control_headers
 

@@ -10,9 +10,9 @@ import pytest
 import responses
 
 from sync.discourse.client import DiscourseAPI
+from sync.discourse.settings import DiscourseSettings
 from sync.errors import CampusError
 from sync.forum.recognition import apply_recognition, plan_recognition
-from sync.settings import DiscourseSettings
 
 URL = "https://forum.test"
 BADGE = "Transformer du réseau"
