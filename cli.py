@@ -31,7 +31,6 @@ from analytics import score as score_engine
 from analytics.forum import load_forum
 from analytics.lab import Design as LabDesign
 from analytics.lab_settings import LabSettings
-from analytics.periods import month_bounds, parse_period
 from analytics.relay_settings import RelaySettings
 from analytics.settings import IndicatorSettings, RecognitionSettings, ScoreWeights
 from reports import digest as digest_runner
@@ -43,29 +42,34 @@ from reports import relay as relay_runner
 from reports import render as report_render
 from reports.digest_settings import DigestSettings
 from reports.settings import ReportSettings
-from sync import barometer as barometer_store
-from sync import db, i18n, mirror, pulse, recognition
-from sync import members as roster_sync
-from sync import provision as structure
-from sync import stats as mirror_stats
-from sync.client import DiscourseAPI, wait_message
-from sync.doctor import exit_code, format_checks, run_doctor
+from sync import i18n
+from sync.discourse.client import DiscourseAPI
+from sync.discourse.settings import DiscourseSettings
+from sync.discourse.transport import wait_message
 from sync.errors import CampusError, InputError
+from sync.forum import members as roster_sync
+from sync.forum import provision as structure
+from sync.forum import pulse, recognition
+from sync.forum.doctor import exit_code, format_checks, run_doctor
+from sync.forum.inputs import read_roster
+from sync.forum.interventions import Intervention, find_intervention, read_interventions
+from sync.forum.pulse import PulseSettings
 from sync.i18n import _, format_number, install_click_translations, localise_help, ngettext
-from sync.inputs import read_roster
-from sync.interventions import Intervention, find_intervention, read_interventions
+from sync.mirror import barometer as barometer_store
+from sync.mirror import db
+from sync.mirror import pull as mirror
+from sync.mirror import stats as mirror_stats
 from sync.progress import Progress
-from sync.pulse import PulseSettings
 from sync.secrets import read_secrets, scrub, scrub_log_handlers
 from sync.settings import (
     DatabaseSettings,
-    DiscourseSettings,
     ForumTemplate,
     MembersSettings,
     NetworkSettings,
     SyncSettings,
     WorkerSettings,
 )
+from sync.vocabulary import month_bounds, parse_period
 from sync.worker import Job, Worker
 from web import create_app
 from web import doctor as web_doctor

@@ -31,9 +31,11 @@ import pandas as pd
 
 from analytics import barometer
 from analytics.forum import Forum
-from analytics.periods import month_bounds, zone
 from analytics.relay_outcomes import relay_outcomes
-from sync.pulse import AXES
+from sync.vocabulary import AXES, ROLES, month_bounds, shift_month
+
+# re-exported: cli.py takes its default months from here
+from sync.vocabulary import current_month as current_month
 
 RESPONSE_WINDOW = pd.Timedelta(hours=48)
 RETURN_WINDOW = pd.Timedelta(days=30)
@@ -42,7 +44,6 @@ MORNING_HOUR = 7  # … to 07:00, local time; and Saturdays and Sundays
 TOP_SHARE = 0.10  # top 10 % of repliers
 OVERLOAD_FACTOR = 3.0  # ≥ 3 × the median replier's replies …
 OVERLOAD_AFTER_HOURS = 0.30  # … and ≥ 30 % of them after hours
-ROLES = ("entrepreneur", "appui", "direction")
 
 
 @dataclass(frozen=True)
@@ -454,19 +455,6 @@ class Indicator:
     previous_n: int
     previous_suppressed: bool
     mean_3m: float | None
-
-
-def shift_month(month: str, delta: int) -> str:
-    """`"2026-01"`, -1 → `"2025-12"`."""
-    year, number = int(month[:4]), int(month[5:7])
-    index = year * 12 + number - 1 + delta
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def current_month(tz: str, now: datetime | None = None) -> str:
-    """The month ("YYYY-MM") it is now in the network's time zone (an unknown zone: exit 2)."""
-    zone_info = zone(tz)
-    return (now or datetime.now(zone_info)).astimezone(zone_info).strftime("%Y-%m")
 
 
 class Activity:

@@ -36,9 +36,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analytics.indicators import DEFINITIONS, Activity, shift_month
+from analytics.indicators import DEFINITIONS, Activity
 from analytics.vigilance import RULES
-from sync.pulse import AXES
+from sync.vocabulary import AXES, shift_month
 
 DEFAULT_OUTCOMES: tuple[str, ...] = (
     "answered_48h",

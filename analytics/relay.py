@@ -1,6 +1,6 @@
 """Who should see an unanswered question (`campus relay`, DESIGN §12): pure selection rules.
 
-Data in, data out: the caller loads the mirror (`sync.relay.load_relay_inputs`) and sends the
+Data in, data out: the caller loads the mirror (`sync.forum.relay.load_relay_inputs`) and sends the
 private messages; nothing here reads a database or the forum.
 
 Rules, in the order they apply:
@@ -30,8 +30,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pandas as pd
 
-from analytics.periods import zone
 from analytics.relay_settings import RelaySettings
+from sync.vocabulary import zone
 
 WEEK = timedelta(days=7)
 NEVER = datetime(1970, 1, 1, tzinfo=UTC)

@@ -30,12 +30,11 @@ from analytics.indicators import (
     monthly_figures,
     reply_counts,
     response_hours,
-    shift_month,
 )
 from analytics.settings import IndicatorSettings
 from analytics.trends import Trend, judge
 from analytics.vigilance import VigilancePoint, vigilance_points
-from sync.pulse import AXES
+from sync.vocabulary import AXES, shift_month
 
 KEY_FIGURES = (
     "active_members",

@@ -39,10 +39,10 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analytics.indicators import current_month  # noqa: E402
-from sync import barometer  # noqa: E402
-from sync.db import connect  # noqa: E402
+from sync.mirror import barometer  # noqa: E402
+from sync.mirror.db import connect  # noqa: E402
 from sync.settings import ForumTemplate  # noqa: E402
+from sync.vocabulary import AXES, current_month  # noqa: E402
 from web import create_app  # noqa: E402
 from web.services import GroupNames, Services  # noqa: E402
 from web.settings import WebSettings  # noqa: E402
@@ -190,7 +190,7 @@ def main() -> None:
             got = time.monotonic()
             token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
             rng = random.Random(index)
-            form = {axis: str(rng.choice("12345")) for axis in barometer.AXES}
+            form = {axis: str(rng.choice("12345")) for axis in AXES}
             answer = session.post(
                 url + "/barometre", data={**form, "csrf_token": token}, timeout=60
             )

@@ -21,10 +21,10 @@ sys.path.insert(0, str(ROOT))
 from sandbox.activity import apply  # noqa: E402
 from sandbox.network import generate  # noqa: E402
 from sandbox.server import SandboxServer  # noqa: E402
-from sync.client import DiscourseAPI  # noqa: E402
-from sync.db import connect  # noqa: E402
-from sync.mirror import SyncOptions, sync_mirror  # noqa: E402
-from sync.settings import DiscourseSettings  # noqa: E402
+from sync.discourse.client import DiscourseAPI  # noqa: E402
+from sync.discourse.settings import DiscourseSettings  # noqa: E402
+from sync.mirror.db import connect  # noqa: E402
+from sync.mirror.pull import SyncOptions, sync_mirror  # noqa: E402
 
 KEY = "full-sync-bench-key-0123456789"
 

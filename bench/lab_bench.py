@@ -56,7 +56,7 @@ if part == "estimator":
 else:
     from analytics.forum import load_forum
     from analytics.indicators import Activity
-    from sync.db import connect
+    from sync.mirror.db import connect
     forum = load_forum(connect(url))
     timings["load_forum"] = round(time.perf_counter() - start, 1)
     activity = Activity(forum)
@@ -65,7 +65,7 @@ else:
     prepared = time.perf_counter()
     if part == "evaluate":
         from reports.lab import evaluation_json, run_evaluation, write_evaluation
-        from sync.interventions import Intervention
+        from sync.forum.interventions import Intervention
         intervention = Intervention("bench", starts, "2025-01")
         design = Design(draws=999)
         results = run_evaluation(
@@ -97,7 +97,7 @@ def build_mirror(url: str, posts: int) -> dict:
     would report the parent's peak memory as its own."""
     code = (
         "import json, sys, time; from bench.lab_mirror import fill_lab_mirror; "
-        "from sync.db import connect; t = time.perf_counter(); "
+        "from sync.mirror.db import connect; t = time.perf_counter(); "
         "w = fill_lab_mirror(connect(sys.argv[1]), posts=int(sys.argv[2])); "
         "print(json.dumps(w | {'seconds': round(time.perf_counter() - t, 1)}))"
     )

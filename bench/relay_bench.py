@@ -30,9 +30,10 @@ from reports.digest import build_digest, publish_digest
 from reports.relay import run_relay
 from sandbox.server import SandboxServer
 from sandbox.state import Forum
-from sync.client import DiscourseAPI
-from sync.db import connect
-from sync.schema import (
+from sync.discourse.client import DiscourseAPI
+from sync.discourse.settings import DiscourseSettings
+from sync.mirror.db import connect
+from sync.mirror.schema import (
     Category,
     CategoryPermission,
     Group,
@@ -44,7 +45,6 @@ from sync.schema import (
     TopicTag,
     User,
 )
-from sync.settings import DiscourseSettings
 
 COOPS, MEMBERS = 74, 108
 RELAY_GROUP, OPTOUT_GROUP = 50, 51

@@ -29,7 +29,7 @@ from pathlib import Path
 from analytics.forum import load_forum
 from analytics.indicators import Activity
 from reports.render import build_report
-from sync.db import connect
+from sync.mirror.db import connect
 start = time.perf_counter()
 forum = load_forum(connect(sys.argv[1]))
 loaded = time.perf_counter()
@@ -54,7 +54,7 @@ def build_mirror(url: str, posts: int) -> dict:
     from report_mirror import fill_mirror
     from sqlalchemy import text
 
-    from sync.db import connect
+    from sync.mirror.db import connect
 
     engine = connect(url)
     replies_per_topic = 5.0

@@ -73,11 +73,11 @@ def run_perceval(url: str) -> dict:
 
 
 def run_campus(url: str, db_url: str) -> dict:
-    from sync.client import DiscourseAPI
-    from sync.db import connect
-    from sync.mirror import SyncOptions, sync_mirror
-    from sync.settings import DiscourseSettings
-    from sync.stats import mirror_stats
+    from sync.discourse.client import DiscourseAPI
+    from sync.discourse.settings import DiscourseSettings
+    from sync.mirror.db import connect
+    from sync.mirror.pull import SyncOptions, sync_mirror
+    from sync.mirror.stats import mirror_stats
 
     api = DiscourseAPI(DiscourseSettings(url=url, api_key=API_KEY, requests_per_minute=1_000_000))
     engine = connect(db_url)

@@ -36,11 +36,13 @@ sys.path.insert(0, str(ROOT))
 
 from sandbox.network import generate  # noqa: E402
 from sandbox.server import SandboxServer  # noqa: E402
-from sync import db, mirror  # noqa: E402
-from sync.client import DiscourseAPI  # noqa: E402
-from sync.schema import Post  # noqa: E402
-from sync.settings import DiscourseSettings, ForumTemplate, SyncSettings  # noqa: E402
-from sync.stats import mirror_stats  # noqa: E402
+from sync.discourse.client import DiscourseAPI  # noqa: E402
+from sync.discourse.settings import DiscourseSettings  # noqa: E402
+from sync.mirror import db  # noqa: E402
+from sync.mirror import pull as mirror  # noqa: E402
+from sync.mirror.schema import Post  # noqa: E402
+from sync.mirror.stats import mirror_stats  # noqa: E402
+from sync.settings import ForumTemplate, SyncSettings  # noqa: E402
 from web import create_app  # noqa: E402
 from web.services import GroupNames, Services  # noqa: E402
 from web.settings import WebSettings  # noqa: E402

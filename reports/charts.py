@@ -25,7 +25,7 @@ from analytics.report_model import MonthReport  # noqa: E402
 from reports.content import axis_label, label  # noqa: E402
 from reports.formatting import Formatter  # noqa: E402
 from sync.i18n import _  # noqa: E402
-from sync.pulse import AXES  # noqa: E402
+from sync.vocabulary import AXES  # noqa: E402
 
 plt.rcParams.update(
     {

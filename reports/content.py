@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from analytics.indicators import DEFINITIONS
 from sync.i18n import _
-from sync.pulse import AXIS_LABELS
+from sync.vocabulary import AXIS_LABELS
 
 SOURCE_EDT = "ANACT, « espaces de discussion sur le travail » ; ministère du Travail"
 SOURCE_RPS = "INRS, Évaluer les facteurs de risques psychosociaux : l'outil RPS-DU (ED 6140)"

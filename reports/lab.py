@@ -33,10 +33,10 @@ from analytics.lab import (
 )
 from reports.formatting import Formatter
 from sync.errors import InputError
+from sync.forum.interventions import Intervention
 from sync.i18n import _, ngettext
-from sync.interventions import Intervention
-from sync.pulse import AXIS_LABELS
 from sync.safe_text import discourse_inline
+from sync.vocabulary import AXIS_LABELS
 
 PRE_TREND_ALPHA = 0.05
 SOURCE = (

@@ -1,8 +1,8 @@
 """`campus relay`: suggest each due unanswered question to a few volunteers by private message.
 
-Three steps: read (`sync.relay`: the relay group on the forum, the mirror), choose
+Three steps: read (`sync.forum.relay`: the relay group on the forum, the mirror), choose
 (`analytics.relay.plan_relay`, pure), send one private message per chosen volunteer and record it
-at once (`sync.relay.record_suggestion`), so an interrupted run never suggests a question twice.
+at once (`sync.forum.relay.record_suggestion`), so an interrupted run never suggests a question twice.
 `--dry-run` stops after the choice: nothing is sent, nothing is written.
 """
 
@@ -17,10 +17,10 @@ from sqlalchemy import Engine
 
 from analytics.relay import RelayPlan, category_theme, expertise, plan_relay, topic_themes
 from analytics.relay_settings import RelaySettings
-from sync.client import DiscourseAPI
-from sync.errors import DiscourseError
+from sync.discourse.client import DiscourseAPI
+from sync.discourse.errors import DiscourseError
+from sync.forum.relay import load_relay_inputs, read_volunteers, record_suggestion
 from sync.i18n import _, ngettext
-from sync.relay import load_relay_inputs, read_volunteers, record_suggestion
 from sync.safe_text import discourse_inline
 
 log = logging.getLogger("campus.relay")

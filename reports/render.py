@@ -26,7 +26,6 @@ from sqlalchemy import Engine
 from analytics.coverage import check_month
 from analytics.forum import Forum, load_forum
 from analytics.indicators import DEFINITIONS, PER_PERSON, Activity, cooperatives
-from analytics.periods import month_bounds
 from analytics.report_model import MonthReport, Row, ScopeModel, month_report
 from analytics.settings import IndicatorSettings
 from analytics.vigilance import VigilancePoint
@@ -37,8 +36,8 @@ from reports.settings import ReportSettings
 from reports.sparkline import distribution_bars, sparkline
 from sync.errors import InputError
 from sync.i18n import _, ngettext
-from sync.pulse import AXES
 from sync.safe_text import csv_cell, discourse_inline
+from sync.vocabulary import AXES, month_bounds
 
 
 def markdown_escape(text: str) -> str:

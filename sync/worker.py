@@ -3,7 +3,7 @@
 The jobs are plain callables composed by `cli.py` (sync, scores, pulse, report); this module only
 knows when to run them: hourly, daily, or on the first day of the month, at an hour of the
 network's time zone. Every run is logged with its outcome and duration; a failing job never stops
-the others. The worker holds the `worker` lock (`sync.lock`) for its whole life, so a second
+the others. The worker holds the `worker` lock (`sync.mirror.lock`) for its whole life, so a second
 worker refuses to start, and SIGTERM/SIGINT stop it cleanly once the running job has finished.
 """
 
@@ -22,7 +22,7 @@ import schedule
 
 from sync.errors import CampusError, LockError
 from sync.i18n import _
-from sync.lock import acquire_lock
+from sync.mirror.lock import acquire_lock
 from sync.secrets import scrub
 
 log = logging.getLogger("campus.worker")

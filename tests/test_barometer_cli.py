@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from sandbox.network import generate
-from sync.client import DiscourseAPI
-from sync.settings import DiscourseSettings
+from sync.discourse.client import DiscourseAPI
+from sync.discourse.settings import DiscourseSettings
 from tests.conftest import SANDBOX_TEST_KEY
 
 pytestmark = pytest.mark.integration

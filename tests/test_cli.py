@@ -8,8 +8,8 @@ from click.testing import CliRunner
 
 import cli
 from sandbox.network import generate
-from sync.inputs import read_roster
-from sync.provision import load_cooperatives
+from sync.forum.inputs import read_roster
+from sync.forum.provision import load_cooperatives
 
 KEY = "k3y-that-must-never-show"
 

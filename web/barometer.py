@@ -3,7 +3,7 @@
 A logged-in member of one cooperative reads what happens to their answer, then answers the six
 statements once for the month. The answer goes to the process's `AnswerBuffer` (memory) and
 reaches the database's counts only in a batch of `min_group_size` answers of the same group:
-see `sync.barometer` for the design and what a stop of the service can lose.
+see `sync.mirror.barometer` for the design and what a stop of the service can lose.
 
 Nothing here writes to Discourse, and nothing about an answer is logged.
 """
@@ -16,10 +16,9 @@ import threading
 
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
 
-from analytics.indicators import current_month
-from sync import barometer
 from sync.i18n import _, current_lang
-from sync.pulse import AXIS_LABELS
+from sync.mirror import barometer
+from sync.vocabulary import AXES, AXIS_LABELS, current_month
 from web.auth import Member, current_member, forbidden, login_required
 from web.services import Services, current_services
 
@@ -71,7 +70,7 @@ def _page(status: int = 200, **context) -> Response:
     body = render_template(
         "barometre.html",
         month=month,
-        axes=barometer.AXES,
+        axes=AXES,
         axis_labels=AXIS_LABELS[current_lang()],
         statements=settings.statements,
         scale=settings.scale(),

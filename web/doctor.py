@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from sync.client import DiscourseAPI
+from sync.discourse.client import DiscourseAPI
 from sync.errors import CampusError
 from sync.i18n import _
 from web.settings import WebSettings

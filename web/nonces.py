@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, delete, insert, select
 
-from sync.schema import LoginNonce
+from sync.mirror.schema import LoginNonce
 
 TABLE = LoginNonce.__table__
 

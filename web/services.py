@@ -13,8 +13,8 @@ from flask import current_app
 from sqlalchemy import Engine
 
 from analytics.settings import ScoreWeights
-from sync.client import DiscourseAPI
-from sync.pulse import PulseSettings
+from sync.discourse.client import DiscourseAPI
+from sync.forum.pulse import PulseSettings
 from web.settings import WebSettings
 
 

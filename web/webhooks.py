@@ -2,7 +2,7 @@
 
 Configured in Discourse (admin → API → Webhooks): payload URL `<base_url>/webhooks/discourse`,
 content type `application/json`, the secret of `CAMPUS_WEBHOOK_SECRET`, and the events of
-`sync.live.EVENTS`. Checks, in this order, each failing with a 4xx answer and nothing written:
+`sync.mirror.live.EVENTS`. Checks, in this order, each failing with a 4xx answer and nothing written:
 
 1. a secret is configured on Campus's side (else 503: Campus cannot tell real deliveries apart);
 2. the content type is JSON (415);
@@ -10,7 +10,7 @@ content type `application/json`, the secret of `CAMPUS_WEBHOOK_SECRET`, and the 
    secret, compared in constant time (missing: 401, wrong: 403);
 4. the headers and the body describe an event Campus handles (400, with the reason).
 
-Then `sync.live.LiveMirror.apply` writes it once (a replayed id answers 200 "duplicate": the
+Then `sync.mirror.live.LiveMirror.apply` writes it once (a replayed id answers 200 "duplicate": the
 forum must not retry it). The answer comes as soon as the payload is written; the checks that
 need the forum's API run in the background. CSRF does not apply (no browser session: the HMAC
 is the proof), and the endpoint is rate-limited per address.
@@ -25,8 +25,8 @@ import threading
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from sync.i18n import _
-from sync.live import InvalidEvent, LiveMirror, parse_event
-from sync.mirror import SyncOptions
+from sync.mirror.live import InvalidEvent, LiveMirror, parse_event
+from sync.mirror.pull import SyncOptions
 from web.extensions import csrf, limiter
 from web.services import current_services
 

@@ -8,14 +8,9 @@ import pandas as pd
 import pytest
 
 from analytics.forum import Forum
-from analytics.indicators import (
-    Activity,
-    compute_month,
-    current_month,
-    indicators,
-    shift_month,
-)
+from analytics.indicators import Activity, compute_month, indicators
 from sync.errors import InputError
+from sync.vocabulary import current_month, shift_month
 
 
 def ts(text: str) -> pd.Timestamp:

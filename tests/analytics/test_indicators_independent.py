@@ -19,7 +19,7 @@ import pytest
 from analytics.forum import load_forum
 from analytics.indicators import Activity
 from reports.render import build_model
-from sync.db import connect
+from sync.mirror.db import connect
 
 pytestmark = pytest.mark.integration
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, select
 
-from sync.client import DiscourseAPI
-from sync.mirror import SyncOptions, SyncSummary, sync_mirror
-from sync.schema import Base
-from sync.settings import DiscourseSettings
-from sync.stats import mirror_stats
+from sync.discourse.client import DiscourseAPI
+from sync.discourse.settings import DiscourseSettings
+from sync.mirror.pull import SyncOptions, SyncSummary, sync_mirror
+from sync.mirror.schema import Base
+from sync.mirror.stats import mirror_stats
 
 #: wide enough to reconcile the whole generated year (the default 30 days is tested apart)
 WHOLE_FORUM = SyncOptions(reconcile_days=3650)

@@ -1,4 +1,4 @@
-"""The database fixture gives both backends, migrated by `sync.db.connect`; without PostgreSQL
+"""The database fixture gives both backends, migrated by `sync.mirror.db.connect`; without PostgreSQL
 binaries it skips visibly, or fails under CAMPUS_REQUIRE_POSTGRES=1 (CI)."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from sync.db import connect
-from sync.schema import Base
+from sync.mirror.db import connect
+from sync.mirror.schema import Base
 
 ROOT = Path(__file__).resolve().parents[2]
 

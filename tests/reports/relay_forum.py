@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from analytics.relay_settings import RelaySettings
 from reports.relay import RelayOutcome, run_relay
 from sandbox.state import LIKE, Forum, Topic, User
-from sync.mirror import SyncOptions, sync_mirror
+from sync.mirror.pull import SyncOptions, sync_mirror
 from tests.db.mirror_support import make_api
 
 PARIS = ZoneInfo("Europe/Paris")

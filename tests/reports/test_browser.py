@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 
 from reports.render import build_report
-from sync import mirror
-from sync.client import DiscourseAPI
-from sync.db import connect
-from sync.settings import DiscourseSettings, ForumTemplate, SyncSettings
+from sync.discourse.client import DiscourseAPI
+from sync.discourse.settings import DiscourseSettings
+from sync.mirror import pull as mirror
+from sync.mirror.db import connect
+from sync.settings import ForumTemplate, SyncSettings
 
 pytestmark = pytest.mark.browser
 

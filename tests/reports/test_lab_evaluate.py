@@ -13,7 +13,7 @@ import cli
 from analytics.forum import load_forum
 from analytics.indicators import Activity
 from analytics.lab import outcome_panel
-from sync.db import connect
+from sync.mirror.db import connect
 
 MONTHS = tuple(f"2026-{m:02d}" for m in range(1, 11))
 COOPS = [f"coop-{i:02d}" for i in range(1, 9)]

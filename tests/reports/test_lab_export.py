@@ -18,7 +18,7 @@ from sqlalchemy import text
 import cli
 from analytics.lab_export import pseudonym
 from reports import lab_export
-from sync.db import connect
+from sync.mirror.db import connect
 
 KEY = "cle-de-recherche-du-dpo-2026"
 OTHER_KEY = "une-autre-cle-de-recherche-0001"

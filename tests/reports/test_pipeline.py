@@ -14,12 +14,14 @@ from sqlalchemy.orm import Session
 from reports.publish import publish_report
 from reports.render import build_report
 from reports.settings import ReportSettings
-from sync import mirror
-from sync.client import DiscourseAPI
-from sync.db import connect
-from sync.pulse import AXES, PulseSettings, collect_pulse, option_digest, post_pulse
-from sync.schema import Poll
-from sync.settings import DiscourseSettings, ForumTemplate, SyncSettings
+from sync.discourse.client import DiscourseAPI
+from sync.discourse.settings import DiscourseSettings
+from sync.forum.pulse import PulseSettings, collect_pulse, option_digest, post_pulse
+from sync.mirror import pull as mirror
+from sync.mirror.db import connect
+from sync.mirror.schema import Poll
+from sync.settings import ForumTemplate, SyncSettings
+from sync.vocabulary import AXES
 from tests.conftest import control_headers
 
 pytestmark = pytest.mark.integration

@@ -11,8 +11,8 @@ import re
 import pytest
 
 from sandbox.network import generate
-from sync.client import DiscourseAPI
-from sync.settings import DiscourseSettings
+from sync.discourse.client import DiscourseAPI
+from sync.discourse.settings import DiscourseSettings
 from tests.conftest import SANDBOX_TEST_KEY
 
 pytestmark = pytest.mark.integration

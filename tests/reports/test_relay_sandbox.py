@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from sandbox.server import SandboxServer
-from sync.db import connect
-from sync.schema import RelaySuggestion
+from sync.mirror.db import connect
+from sync.mirror.schema import RelaySuggestion
 from tests.db.mirror_support import make_api
 from tests.reports.relay_forum import RelayForum, paris, sync_and_relay
 

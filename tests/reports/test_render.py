@@ -15,8 +15,8 @@ from analytics.forum import load_forum
 from analytics.indicators import Activity
 from reports import render
 from reports.render import build_report, markdown_escape
-from sync.db import connect
 from sync.errors import InputError
+from sync.mirror.db import connect
 
 NOW = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from report_mirror import fill_mirror
 
 import cli
-from sync.db import connect
+from sync.mirror.db import connect
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync.db import connect
+from sync.mirror.db import connect
 from tests.conftest import SANDBOX_TEST_KEY
 from tests.db.mirror_support import make_api
 from tests.sync.fake_time import FakeTime

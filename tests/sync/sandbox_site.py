@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 import cli
 from sandbox.server import SandboxServer
-from sync.client import DiscourseAPI
-from sync.errors import DiscourseError
-from sync.settings import DiscourseSettings
+from sync.discourse.client import DiscourseAPI
+from sync.discourse.errors import DiscourseError
+from sync.discourse.settings import DiscourseSettings
 
 
 class SandboxSite:

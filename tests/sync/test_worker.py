@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from sync.errors import CampusError, LockError
-from sync.lock import acquire_lock
+from sync.mirror.lock import acquire_lock
 from sync.worker import Job, Worker
 
 

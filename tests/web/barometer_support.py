@@ -8,10 +8,10 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
-from analytics.indicators import current_month
-from sync import barometer
-from sync.db import connect
+from sync.mirror import barometer
+from sync.mirror.db import connect
 from sync.settings import ForumTemplate
+from sync.vocabulary import current_month
 from web import create_app
 from web.services import GroupNames, Services
 from web.settings import WebSettings
@@ -34,7 +34,7 @@ def this_month() -> str:
 
 def make_app(folder: Path, *, opened: bool = True, **pulse):
     """The Campus app on a fresh SQLite mirror, this month's barometer opened (or not)."""
-    from sync.pulse import PulseSettings
+    from sync.forum.pulse import PulseSettings
 
     engine = connect(f"sqlite:///{folder / 'campus.db'}")
     if opened:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync.db import connect
+from sync.mirror.db import connect
 from tests.web.web_site import start_site
 
 

@@ -13,9 +13,8 @@ from datetime import date
 
 import pytest
 
-from analytics.indicators import current_month
-from sync import barometer
-from sync.barometer import AXES
+from sync.mirror import barometer
+from sync.vocabulary import AXES, current_month
 from tests.web.web_site import TZ, start_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]

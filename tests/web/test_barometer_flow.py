@@ -17,9 +17,8 @@ from click.testing import CliRunner
 from sqlalchemy import DateTime, Time, inspect, text
 
 import cli
-from analytics.indicators import current_month
-from sync import barometer
-from sync.barometer import AXES
+from sync.mirror import barometer
+from sync.vocabulary import AXES, current_month
 from tests.web.web_site import TZ, start_site
 
 pytestmark = pytest.mark.integration

@@ -106,7 +106,7 @@ def test_an_unopened_month_says_so(tmp_path):
 def test_a_closed_month_says_so_and_refuses_answers(app):
     from datetime import date
 
-    from sync import barometer
+    from sync.mirror import barometer
 
     barometer.close_month(app.extensions["campus"].engine, this_month(), date.today())
     client = app.test_client()

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert, text
 
-from sync.schema import SyncRun
+from sync.mirror.schema import SyncRun
 from web.health import LAST_WEBHOOK_KEY, health
 
 

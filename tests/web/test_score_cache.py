@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import insert, text
 
 from analytics.settings import ScoreWeights
-from sync.schema import SyncRun
+from sync.mirror.schema import SyncRun
 from web import mydata
 from web.health import LAST_WEBHOOK_KEY
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sync import db
 from sync.errors import InputError
+from sync.mirror import db
 from web import create_app
 from web.auth import safe_next
 from web.doctor import secret_problem

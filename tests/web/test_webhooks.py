@@ -2,7 +2,7 @@
 
 Refusals write nothing; the sandbox's changes reach the mirror without any sync; replays change
 nothing. The live mirror's rules themselves are tested on both databases in
-tests/sync/test_live.py.
+tests/sync/mirror/test_live.py.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from sync.schema import WebhookEvent
+from sync.mirror.schema import WebhookEvent
 from tests.db.mirror_support import counts, dump
 from tests.web.web_site import WEBHOOK_SECRET
 from web import create_app

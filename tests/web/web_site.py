@@ -20,9 +20,11 @@ from analytics.settings import ScoreWeights
 from reports.render import build_report
 from sandbox.network import generate
 from sandbox.server import SandboxServer
-from sync import db, mirror
-from sync.client import DiscourseAPI
-from sync.settings import DiscourseSettings, ForumTemplate, SyncSettings
+from sync.discourse.client import DiscourseAPI
+from sync.discourse.settings import DiscourseSettings
+from sync.mirror import db
+from sync.mirror import pull as mirror
+from sync.settings import ForumTemplate, SyncSettings
 from web import create_app
 from web.services import GroupNames, Services
 from web.settings import WebSettings

@@ -1,0 +1,72 @@
+"""Settings of the Discourse client (`[discourse]` of campus.toml); `cli.py` builds them from the
+file and the environment. The API key comes from the environment only and is never printed."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+from sync.errors import InputError
+from sync.i18n import _
+from sync.settings import doc
+
+
+@dataclass(frozen=True)
+class DiscourseSettings:
+    """How to reach the forum. `api_key` comes from the environment only and is never printed."""
+
+    TITLE: ClassVar[str] = "Le forum Discourse piloté par Campus"
+
+    url: str = doc(
+        "https://forum.example.org", "adresse du forum ; CAMPUS_DISCOURSE_URL la remplace"
+    )
+    api_username: str = doc(
+        "system", "utilisateur admin de l'API ; CAMPUS_DISCOURSE_API_USERNAME le remplace"
+    )
+    requests_per_minute: int = doc(
+        60, "budget côté Campus ; la limite admin par défaut de Discourse est 60/min par site"
+    )
+    timeout: float = doc(30.0, "délai maximal d'une requête, en secondes")
+    max_retries: int = doc(5, "nouvelles tentatives sur 502/503/504, délais et coupures réseau")
+    fallback_wait_seconds: float = doc(
+        10.0, "attente après un 429 qui ne dit pas combien attendre, en secondes"
+    )
+    api_key: str = field(default="", repr=False, metadata={"secret": True})
+
+    def __post_init__(self) -> None:
+        """A URL that is not http(s)://host, a negative budget, retry count or wait, a timeout
+        of 0, or a number that is not finite (`nan`, `inf`), is a bad value (exit 2)."""
+        check_forum_url(self.url)
+        for key in ("timeout", "requests_per_minute", "max_retries", "fallback_wait_seconds"):
+            value = getattr(self, key)
+            positive = key == "timeout"
+            if not math.isfinite(value) or value < 0 or (value == 0 and positive):
+                expected = _("strictement positif") if positive else _("positif ou nul")
+                raise InputError(
+                    _(
+                        "[discourse] {key} = {value!r} : un nombre {expected} est attendu.",
+                        key=key,
+                        value=value,
+                        expected=expected,
+                    )
+                )
+
+
+def check_forum_url(url: str) -> None:
+    """Refuse (exit 2) a forum address that is not `http(s)://host[:port][/path]`."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 — a port that is not a number raises here
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError(
+            _(
+                "[discourse] url = {url!r} : adresse de forum invalide. Attendu : "
+                "https://forum.exemple.org (avec https:// ou http://, sans espace) ; "
+                "CAMPUS_DISCOURSE_URL la remplace si elle est définie.",
+                url=url,
+            )
+        )

@@ -1,0 +1,433 @@
+"""Storage of the anonymous QVT barometer (DESIGN §8): who answered, and counts, never linked.
+
+The database holds two things that share no key but the month and the group:
+
+- `barometer_respondents`: who has answered this month (to refuse a second answer), with the
+  cooperative and role their login's groups gave; no answer, no time. Deleted at closing.
+- `barometer_cells` / `barometer_counts`: per (month, cooperative, role), how many answers were
+  counted, and per axis how many gave each value 1–5.
+
+An answer is never written as such. It waits in the memory of the web process (`AnswerBuffer`),
+in the bucket of its (month, cooperative, role) group, and reaches the counts only in a batch of
+at least `min_group_size` answers of that group, written in one transaction with the values summed
+(the order of the answers is lost). So a reader of the database — even one who copies it before and
+after every answer — sees the counts of a group move only by `min_group_size` answers at once, and
+cannot tell whose is which. At closing (and when the service stops cleanly), what is left in the
+buckets is pooled: the rest of each cooperative under role "" if it reaches `min_group_size`, else
+into the network's pool (cooperative ""), and what still does not reach `min_group_size` is
+dropped, never written; the month's `lost` counter says how many.
+
+Because the respondent row is committed before the answer joins the buffer and the buffer is
+emptied only by the transaction that counts it, nothing can be counted twice; what an unclean stop
+(crash, kill -9, power loss) can lose is the answers still in memory: at most `min_group_size − 1`
+per group.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from sync.mirror.schema import (
+    BarometerAnnouncement,
+    BarometerCell,
+    BarometerCount,
+    BarometerMonth,
+    BarometerRespondent,
+)
+from sync.vocabulary import AXES
+
+log = logging.getLogger("campus.barometer")
+
+VALUES = (1, 2, 3, 4, 5)
+# a role decides the group an answer is counted in; the first held in this order wins
+ROLE_PRECEDENCE = ("direction", "appui", "entrepreneur")
+POOLED = ""  # cooperative or role of a pooled group
+
+Answers = Mapping[str, int | None]
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """Who answers, as the login says: the Discourse user id and the group they are counted in."""
+
+    user_id: int
+    cooperative: str  # a cooperative's slug, or "" for a member of several
+    role: str  # entrepreneur | appui | direction, or "" for none
+
+
+def respondent_from_groups(
+    user_id: int,
+    groups: Iterable[str],
+    cooperatives: Iterable[str],
+    role_groups: Mapping[str, str],
+) -> Respondent | None:
+    """The group a member's answer is counted in, from their Discourse groups.
+
+    None when they belong to no cooperative (they cannot answer). A member of several
+    cooperatives is counted in the network's pool only, never in one of them."""
+    held = set(groups)
+    mine = sorted(held & set(cooperatives))
+    if not mine:
+        return None
+    role = next((r for r in ROLE_PRECEDENCE if role_groups.get(r) in held), POOLED)
+    return Respondent(user_id, mine[0] if len(mine) == 1 else POOLED, role)
+
+
+def clean_answers(form: Mapping[str, str]) -> dict[str, int | None]:
+    """The six answers from a submitted form: 1–5, or None for « je préfère ne pas répondre ».
+
+    Raises ValueError naming the field when a value is neither empty nor 1–5."""
+    answers: dict[str, int | None] = {}
+    for axis in AXES:
+        raw = (form.get(axis) or "").strip()
+        if raw == "":
+            answers[axis] = None
+        elif raw in {"1", "2", "3", "4", "5"}:
+            answers[axis] = int(raw)
+        else:
+            raise ValueError(axis)
+    return answers
+
+
+# --- months -----------------------------------------------------------------------------------
+
+
+def month_state(engine: Engine, month: str) -> str:
+    """`unopened`, `open` or `closed`."""
+    with Session(engine) as session:
+        row = session.get(BarometerMonth, month)
+    if row is None:
+        return "unopened"
+    return "closed" if row.closed_on is not None else "open"
+
+
+def open_month(engine: Engine, month: str, today: date) -> bool:
+    """Open `month` for answers; False when it was already opened (open or closed)."""
+    with Session(engine) as session, session.begin():
+        if session.get(BarometerMonth, month) is not None:
+            return False
+        session.add(BarometerMonth(month=month, opened_on=today, answered=0, lost=0))
+    return True
+
+
+def close_month(engine: Engine, month: str, today: date) -> bool:
+    """Freeze `month`: no more answers, and the list of who answered is deleted.
+
+    Returns False when the month was already closed. The web service notices the closing and
+    counts (or drops) what it still holds for that month (`AnswerBuffer.sweep`). The first
+    statement writes, so concurrent answers wait for the closing (or it for them), never fail."""
+    months = BarometerMonth.__table__
+    with engine.begin() as conn:
+        closing = conn.execute(
+            update(months)
+            .where(months.c.month == month, months.c.closed_on.is_(None))
+            .values(closed_on=today)
+        )
+        if closing.rowcount == 0:
+            if conn.execute(select(months.c.month).where(months.c.month == month)).first():
+                return False
+            conn.execute(
+                insert(months).values(
+                    month=month, opened_on=today, closed_on=today, answered=0, lost=0
+                )
+            )
+        who = BarometerRespondent.__table__
+        answered = conn.execute(
+            select(func.count()).select_from(who).where(who.c.month == month)
+        ).scalar_one()
+        conn.execute(update(months).where(months.c.month == month).values(answered=answered))
+        if conn.dialect.name == "sqlite":  # overwrite the deleted rows, not just free them
+            conn.exec_driver_sql("PRAGMA secure_delete = ON")
+        conn.execute(delete(who).where(who.c.month == month))
+    return True
+
+
+def uncounted(engine: Engine, month: str) -> int:
+    """Of a closed month, answers neither counted nor dropped yet (still in a web service)."""
+    with Session(engine) as session:
+        row = session.get(BarometerMonth, month)
+        counted = session.scalar(
+            select(func.coalesce(func.sum(BarometerCell.respondents), 0)).where(
+                BarometerCell.month == month
+            )
+        )
+    if row is None or row.closed_on is None:
+        return 0
+    return max(0, int(row.answered or 0) - int(counted or 0) - int(row.lost or 0))
+
+
+def closed_months(engine: Engine) -> set[str]:
+    with Session(engine) as session:
+        return set(
+            session.scalars(
+                select(BarometerMonth.month).where(BarometerMonth.closed_on.is_not(None))
+            )
+        )
+
+
+def purge_before(engine: Engine, month: str) -> int:
+    """Delete the barometer's counts of every month before `month` (retention); how many months."""
+    with Session(engine) as session, session.begin():
+        months = list(
+            session.scalars(select(BarometerMonth.month).where(BarometerMonth.month < month))
+        )
+        for table in (BarometerCount, BarometerCell, BarometerRespondent, BarometerAnnouncement):
+            session.execute(delete(table).where(table.month < month))
+        session.execute(delete(BarometerMonth).where(BarometerMonth.month < month))
+    return len(months)
+
+
+# --- answers ----------------------------------------------------------------------------------
+
+
+def has_answered(engine: Engine, month: str, user_id: int) -> bool:
+    with Session(engine) as session:
+        return session.get(BarometerRespondent, (month, user_id)) is not None
+
+
+class _MonthClosed(Exception):
+    """The month closed while an answer was being recorded (its transaction is rolled back)."""
+
+
+class AnswerBuffer:
+    """The answers not yet counted, in memory only, one bucket per (month, cooperative, role).
+
+    One buffer per web process (threads share it under a lock). `submit` is the page's door."""
+
+    def __init__(self, engine: Engine, min_group_size: int) -> None:
+        self.engine = engine
+        self.batch = max(1, int(min_group_size))
+        self._buckets: dict[tuple[str, str, str], list[dict[str, int | None]]] = defaultdict(list)
+        self._lock = threading.Lock()
+        self._random = random.SystemRandom()
+
+    def pending(self) -> int:
+        """How many answers wait in memory (a number only: never what or whose)."""
+        with self._lock:
+            return sum(len(bucket) for bucket in self._buckets.values())
+
+    def submit(self, month: str, respondent: Respondent, answers: Answers) -> str:
+        """Record that `respondent` answered `month` and hold their answers for counting.
+
+        Returns `recorded`, `already` (a second answer: refused, not counted), `unopened` or
+        `closed` (nothing recorded)."""
+        state = month_state(self.engine, month)
+        if state != "open":
+            return state
+        months = BarometerMonth.__table__
+        try:
+            with self.engine.begin() as conn:
+                # write first: on SQLite the transaction then waits for the lock instead of
+                # failing to upgrade a read; the month is re-read under that lock (a share lock
+                # on PostgreSQL), so an answer never lands in a month closed meanwhile
+                conn.execute(
+                    insert(BarometerRespondent.__table__).values(
+                        month=month,
+                        user_id=respondent.user_id,
+                        cooperative=respondent.cooperative,
+                        role=respondent.role,
+                    )
+                )
+                closed_on = conn.execute(
+                    select(months.c.closed_on)
+                    .where(months.c.month == month)
+                    .with_for_update(read=True)
+                ).scalar_one()
+                if closed_on is not None:
+                    raise _MonthClosed
+        except IntegrityError:  # this member has answered already (or twice at once)
+            return "already"
+        except _MonthClosed:
+            return "closed"
+        key = (month, respondent.cooperative, respondent.role)
+        with self._lock:
+            bucket = self._buckets[key]
+            bucket.append({axis: answers.get(axis) for axis in AXES})
+            if len(bucket) >= self.batch:
+                self._count(key, bucket)
+        return "recorded"
+
+    def _count(self, key: tuple[str, str, str], answers: list[dict[str, int | None]]) -> None:
+        """Write a batch into the counts (caller holds the lock); on success the bucket empties.
+
+        A database error leaves the batch held: it is written with the next answer of its group
+        (or at closing), never twice, since the bucket empties only once the write committed."""
+        self._random.shuffle(answers)
+        try:
+            add_batch(self.engine, *key, answers)
+        except SQLAlchemyError as error:
+            log.warning("barometer: a batch could not be counted yet (%s)", type(error).__name__)
+            return
+        answers.clear()
+
+    def sweep(self) -> int:
+        """Count or drop what is held for months that have closed; how many answers were held."""
+        with self._lock:
+            months = {key[0] for key, bucket in self._buckets.items() if bucket}
+        if not months:
+            return 0
+        done = closed_months(self.engine) & months
+        return sum(self.flush_month(month) for month in sorted(done))
+
+    def flush_all(self) -> int:
+        """Pool and count (or drop) everything held: for a clean stop of the service."""
+        with self._lock:
+            months = {key[0] for key, bucket in self._buckets.items() if bucket}
+        return sum(self.flush_month(month) for month in sorted(months))
+
+    def flush_month(self, month: str) -> int:
+        """Pool the rest of `month`: by cooperative, then the network; drop what stays too small."""
+        with self._lock:
+            keys = [key for key in self._buckets if key[0] == month and self._buckets[key]]
+            rests = {key: self._buckets.pop(key) for key in keys}
+        held = sum(len(rest) for rest in rests.values())
+        if not held:
+            return 0
+        by_coop: dict[str, list[dict[str, int | None]]] = defaultdict(list)
+        for (_month, cooperative, _role), rest in rests.items():
+            by_coop[cooperative].extend(rest)
+        network = by_coop.pop(POOLED, [])
+        for cooperative, rest in sorted(by_coop.items()):
+            if len(rest) >= self.batch:
+                self._random.shuffle(rest)
+                add_batch(self.engine, month, cooperative, POOLED, rest)
+            else:
+                network.extend(rest)
+        if len(network) >= self.batch:
+            self._random.shuffle(network)
+            add_batch(self.engine, month, POOLED, POOLED, network)
+        elif network:
+            add_lost(self.engine, month, len(network))
+            log.warning(
+                "barometer %s: %d answer(s) too few to be counted anonymously, dropped",
+                month,
+                len(network),
+            )
+        return held
+
+
+def add_batch(
+    engine: Engine,
+    month: str,
+    cooperative: str,
+    role: str,
+    answers: list[dict[str, int | None]],
+) -> None:
+    """Add a batch of answers to the counts of a group, in one transaction, values summed."""
+    tally = Counter(
+        (axis, value) for answer in answers for axis, value in answer.items() if value is not None
+    )
+    with engine.begin() as conn:
+        _increment(
+            conn,
+            BarometerCell.__table__,
+            {"month": month, "cooperative": cooperative, "role": role},
+            "respondents",
+            len(answers),
+        )
+        for (axis, value), count in sorted(tally.items()):
+            _increment(
+                conn,
+                BarometerCount.__table__,
+                {
+                    "month": month,
+                    "cooperative": cooperative,
+                    "role": role,
+                    "axis": axis,
+                    "value": value,
+                },
+                "count",
+                count,
+            )
+
+
+def add_lost(engine: Engine, month: str, n: int) -> None:
+    with Session(engine) as session, session.begin():
+        session.execute(
+            update(BarometerMonth)
+            .where(BarometerMonth.month == month)
+            .values(lost=BarometerMonth.lost + n)
+        )
+
+
+def _increment(conn, table, key: dict, column: str, amount: int) -> None:
+    """`column += amount` on the row `key`, created if absent (an upsert on both databases)."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(**key, **{column: amount})
+    statement = statement.on_conflict_do_update(
+        index_elements=list(key),
+        set_={column: table.c[column] + statement.excluded[column]},
+    )
+    conn.execute(statement)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+@dataclass
+class BarometerData:
+    """What the database holds about one month, as DataFrames (for `analytics.barometer`).
+
+    - respondents: cooperative, role, n (who answered, counted by group; empty once closed)
+    - cells: cooperative, role, respondents (answers counted)
+    - counts: cooperative, role, axis, value, count
+    """
+
+    month: str
+    state: str
+    answered: int  # set at closing
+    lost: int
+    respondents: pd.DataFrame
+    cells: pd.DataFrame
+    counts: pd.DataFrame
+
+
+def read_month(engine: Engine, month: str) -> BarometerData:
+    """The month's barometer tables (counts only: nothing in them is about one person)."""
+    with Session(engine) as session:
+        row = session.get(BarometerMonth, month)
+        respondents = session.execute(
+            select(
+                BarometerRespondent.cooperative,
+                BarometerRespondent.role,
+                func.count().label("n"),
+            )
+            .where(BarometerRespondent.month == month)
+            .group_by(BarometerRespondent.cooperative, BarometerRespondent.role)
+        ).all()
+        cells = session.execute(
+            select(BarometerCell.cooperative, BarometerCell.role, BarometerCell.respondents).where(
+                BarometerCell.month == month
+            )
+        ).all()
+        counts = session.execute(
+            select(
+                BarometerCount.cooperative,
+                BarometerCount.role,
+                BarometerCount.axis,
+                BarometerCount.value,
+                BarometerCount.count,
+            ).where(BarometerCount.month == month)
+        ).all()
+    state = "unopened" if row is None else "closed" if row.closed_on is not None else "open"
+    return BarometerData(
+        month=month,
+        state=state,
+        answered=0 if row is None else int(row.answered or 0),
+        lost=0 if row is None else int(row.lost or 0),
+        respondents=pd.DataFrame(respondents, columns=["cooperative", "role", "n"]),
+        cells=pd.DataFrame(cells, columns=["cooperative", "role", "respondents"]),
+        counts=pd.DataFrame(counts, columns=["cooperative", "role", "axis", "value", "count"]),
+    )

@@ -1,0 +1,595 @@
+"""The live mirror: Discourse webhook events applied to the mirror within seconds.
+
+The web service (`web.webhooks`) verifies a delivery's signature, then hands it here. Rules:
+
+- **Idempotent by event id.** `X-Discourse-Event-Id` is recorded (table `webhook_events`) in the
+  transaction that applies the event: a replayed or re-delivered event changes nothing.
+- **The payload for what it carries, the API for anything destructive.** New and edited posts,
+  new and edited topics (status changes included), accepted answers, new and updated accounts
+  and group joins are written from the payload, in the request, through the sync's own writers
+  (`sync.mirror.pull.MirrorSync`). What destroys or takes back — a deleted or recovered post or
+  topic, an unaccepted answer, a removal from a group, a suspension, a deleted account — is only
+  queued: a background thread asks the forum (admin API) for the truth and writes that. So a
+  forged or replayed delivery can never delete, unaccept, remove or suspend. Events that change
+  nothing mirrored (logins…) are answered and ignored.
+- **Fetch what a payload lacks, coalesced, within the budget.** Webhook posts carry no like
+  counts (`WebHookPostSerializer` drops `actions_summary`). A `post_liked` event adds one like to
+  a mirrored post (with `fetch_likers`, the liker's row too, and only if it was not known); a
+  like on a post the mirror lacks, a post it learns of from an edit, and every check above queue
+  the post for a re-read. Queued posts are read by topic, one `/t/{id}/posts.json?post_ids[]=…`
+  request for all the queued posts of a topic, however many events named them, and the client's
+  budget (shared with the sync) paces the requests: under a burst of events the queue grows and
+  each request covers more of it. A like counted here that the sync had already counted (the
+  sync ran between the like and its delivery) makes the topic's likes disagree with its listing:
+  the next sync re-reads that topic, as it does for any topic that does not match.
+- **The sync's safety net stays whole.** A topic's listing counters (posts, highest post
+  number, likes, accepted answer, bump date) are never written from a webhook: the sync
+  compares them with the forum's listing to find the topics that changed, so a change whose
+  delivery was lost is still found by the next incremental sync.
+- Every applied event stores its time under the sync-state key `last_webhook_at` (`campus
+  stats` shows it). The hourly sync stays the safety net: an event lost (Campus down, a queued
+  check not yet done when the process stopped) is caught by the next sync.
+
+Payload facts (discourse/discourse's web hook serializers, discourse-solved): post events send
+`{"post": WebHookPostSerializer}`, topic events `{"topic": WebHookTopicViewSerializer}`,
+`post_liked` `{"like": {"post": …, "user": …}}`, solved events `{"solved": <the post>}`, user
+events `{"user": …}`, group membership events `{"group_user": {"group_id", "user_id", …}}`.
+Private messages are never mirrored (the sync does not read them either).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from sync.discourse.client import TOPIC_CHUNK_SIZE, DiscourseAPI
+from sync.discourse.errors import DiscourseError, DiscourseNotFound
+from sync.i18n import _
+from sync.mirror import records
+from sync.mirror.pull import MirrorSync, SyncOptions, upsert
+from sync.mirror.schema import Group, Like, Membership, Post, SyncState, Topic, User, WebhookEvent
+from sync.mirror.stats import STATE_LAST_WEBHOOK
+
+log = logging.getLogger(__name__)
+
+STATE_FLOOR = "webhook.floor"
+RETENTION = timedelta(days=30)  # seen ids kept this long; older ones fall under the floor
+PRUNE_EVERY = 500  # events between two prunings
+WRITE_ATTEMPTS = 3
+POST_IDS_PER_REQUEST = TOPIC_CHUNK_SIZE
+#: columns a webhook post does not carry or may not change (see `apply_post`)
+POST_KEEP = ("like_count", "flag_count", "accepted_answer", "deleted_at")
+
+#: `users` column -> the user payload key it comes from (absent key: the column is left alone)
+USER_SOURCES = {
+    "name": "name",
+    "created_at": "created_at",
+    "last_seen_at": "last_seen_at",
+    "trust_level": "trust_level",
+    "admin": "admin",
+    "moderator": "moderator",
+    "active": "active",
+    "staged": "staged",
+    "suspended": "suspended_till",
+}
+
+#: event name -> the event type Discourse sends it with (`X-Discourse-Event-Type`)
+EVENTS = {
+    "post_created": "post",
+    "post_edited": "post",
+    "post_destroyed": "post",
+    "post_recovered": "post",
+    "topic_created": "topic",
+    "topic_edited": "topic",
+    "topic_destroyed": "topic",
+    "topic_recovered": "topic",
+    "post_liked": "like",
+    "accepted_solution": "solved",
+    "unaccepted_solution": "solved",
+    "user_created": "user",
+    "user_updated": "user",
+    "user_added_to_group": "group_user",
+    "user_removed_from_group": "group_user",
+    "topic_revised": "topic",
+    "user_suspended": "user",
+    "user_unsuspended": "user",
+    "user_destroyed": "user",
+}
+#: events of those types that change nothing Campus mirrors: answered, nothing written
+IGNORED = {
+    "user_logged_in": "user",
+    "user_logged_out": "user",
+    "user_confirmed_email": "user",
+    "user_approved": "user",
+    "user_promoted": "user",
+}
+#: topic_closed_status_updated, topic_visible_status_updated…: the topic's fields, like an edit
+STATUS_EVENT = re.compile(r"topic_[a-z_]+_status_updated")
+#: the fields each payload type must have for Campus to use it
+REQUIRED = {
+    "post": ("id", "topic_id", "post_number", "created_at"),
+    "topic": ("id", "created_at"),
+    "solved": ("id", "topic_id", "post_number", "created_at"),
+    "user": ("id", "username"),
+    "group_user": ("group_id", "user_id"),
+}
+
+
+class InvalidEvent(ValueError):
+    """A delivery Campus refuses (unknown event, malformed body): the message says why."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """One verified webhook delivery: its id, type, name and the object it carries."""
+
+    event_id: int
+    event_type: str
+    event: str
+    payload: Mapping[str, Any]
+
+
+def parse_event(
+    event_id: str | None, event_type: str | None, event: str | None, body: bytes
+) -> Event:
+    """Check a delivery's headers and body; raise `InvalidEvent` with the reason if unusable."""
+    if not event_id or not (event_id.isascii() and event_id.isdigit()) or len(event_id) > 18:
+        raise InvalidEvent(_("En-tête X-Discourse-Event-Id absent ou non numérique."))
+    if IGNORED.get(str(event)) == event_type:
+        return Event(int(event_id), event_type, str(event), {})
+    if (event not in EVENTS or EVENTS[event] != event_type) and not (
+        event_type == "topic" and STATUS_EVENT.fullmatch(str(event))
+    ):
+        raise InvalidEvent(
+            _(
+                "Événement non pris en charge : {event} ({type}). Dans Discourse, ne cochez que "
+                "les événements listés dans la documentation de Campus.",
+                event=str(event)[:60],
+                type=str(event_type)[:30],
+            )
+        )
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidEvent(_("Le corps de la requête n'est pas du JSON valide.")) from error
+    payload = document.get(event_type) if isinstance(document, dict) else None
+    if event_type == "like" and isinstance(payload, dict):
+        payload = payload.get("post") if isinstance(payload.get("user"), dict) else None
+    if not isinstance(payload, dict):
+        raise InvalidEvent(
+            _("Le corps doit être un objet JSON avec la clé « {key} ».", key=event_type)
+        )
+    kind = "post" if event_type == "like" else event_type
+    missing = [name for name in REQUIRED[kind] if payload.get(name) in (None, "")]
+    if missing:
+        raise InvalidEvent(
+            _("Champs manquants dans l'événement : {fields}.", fields=", ".join(missing))
+        )
+    if event_type == "like":
+        payload = {"post": payload, "user": document[event_type]["user"]}
+    return Event(int(event_id), event_type, event, payload)
+
+
+@dataclass
+class _Checks:
+    """What the background thread must ask the forum: post ids by topic, topics, users."""
+
+    posts: dict[int, set[int]]
+    topics: set[int]
+    users: set[int]
+
+    def __bool__(self) -> bool:
+        return bool(self.posts or self.topics or self.users)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class LiveMirror:
+    """Applies verified events to the mirror; checks destructive ones through the API.
+
+    `client_factory` gives the budgeted admin client (the one the web service is built with);
+    one client serves the background checks. `apply` is safe to call from several threads.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        client_factory: Callable[[], DiscourseAPI],
+        options: SyncOptions | None = None,
+        *,
+        clock: Callable[[], datetime] = _now,
+        background: bool = True,
+    ) -> None:
+        self.engine = engine
+        self.client_factory = client_factory
+        self.options = options or SyncOptions()
+        self.clock = clock
+        self.background = background  # False: queued checks wait for `run_pending`
+        self._client: DiscourseAPI | None = None
+        self._write_lock = threading.Lock()
+        self._client_lock = threading.Lock()
+        self._checks = _Checks({}, set(), set())
+        self._wake = threading.Condition()
+        self._busy = False
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+
+    # ------------------------------------------------------------------ applying
+    def apply(self, event: Event) -> str:
+        """Apply `event` once: "applied", "queued" (checked later), "ignored" or "duplicate".
+
+        An event of `IGNORED` writes nothing. A payload Campus cannot read raises
+        `InvalidEvent` and writes nothing. A transaction the database refuses because another
+        process wrote meanwhile (SQLite's busy snapshot while a sync commits a page) is tried
+        again, as it was rolled back whole.
+        """
+        if event.event in IGNORED:
+            return "ignored"
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                outcome = self._apply_once(event)
+                break
+            except OperationalError:
+                if attempt == WRITE_ATTEMPTS:
+                    raise
+                time.sleep(0.05 * attempt)
+        if outcome == "queued" and self.background:
+            self._ensure_thread()
+            with self._wake:
+                self._wake.notify_all()
+        return outcome
+
+    def _apply_once(self, event: Event) -> str:
+        with self._write_lock, self.engine.begin() as conn:
+            if not self._claim(conn, event.event_id):
+                return "duplicate"
+            try:
+                outcome = self._dispatch(conn, event)
+            except (KeyError, TypeError, ValueError) as error:  # rolled back: nothing written
+                raise InvalidEvent(
+                    _("Événement mal formé ({event}) : {error}", event=event.event, error=error)
+                ) from error
+            now = self.clock()
+            upsert(
+                conn,
+                SyncState.__table__,
+                [{"key": STATE_LAST_WEBHOOK, "value": now.isoformat()}],
+                ["key"],
+            )
+            if event.event_id % PRUNE_EVERY == 0:
+                self._prune(conn, now)
+        return outcome
+
+    def _claim(self, conn: Connection, event_id: int) -> bool:
+        """Record `event_id` as applied; False if it was already (or is under the floor)."""
+        floor = conn.execute(
+            select(SyncState.value).where(SyncState.key == STATE_FLOOR)
+        ).scalar_one_or_none()
+        if floor is not None and event_id <= int(floor):
+            return False
+        seen = conn.execute(
+            select(WebhookEvent.event_id).where(WebhookEvent.event_id == event_id)
+        ).first()
+        if seen is not None:
+            return False
+        try:
+            with conn.begin_nested():
+                conn.execute(
+                    WebhookEvent.__table__.insert().values(
+                        event_id=event_id, received_at=self.clock()
+                    )
+                )
+        except IntegrityError:  # another process applied it between the select and the insert
+            return False
+        return True
+
+    def _prune(self, conn: Connection, now: datetime) -> None:
+        """Forget ids older than the retention; the highest forgotten one becomes the floor."""
+        old = conn.execute(
+            select(WebhookEvent.event_id)
+            .where(WebhookEvent.received_at < now - RETENTION)
+            .order_by(WebhookEvent.event_id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if old is None:
+            return
+        conn.execute(delete(WebhookEvent).where(WebhookEvent.event_id <= old))
+        upsert(conn, SyncState.__table__, [{"key": STATE_FLOOR, "value": str(old)}], ["key"])
+
+    def _writer(self) -> MirrorSync:
+        with self._client_lock:
+            if self._client is None:
+                self._client = self.client_factory()
+        return MirrorSync(self.engine, self._client, self.options, False, None, self.clock)
+
+    def _dispatch(self, conn: Connection, event: Event) -> str:
+        payload = event.payload
+        name = event.event
+        if name in ("post_created", "post_edited"):
+            return self._apply_post(conn, payload, created=name == "post_created")
+        if name in ("post_destroyed", "post_recovered", "unaccepted_solution"):
+            return self._queue_post(payload)
+        if name == "post_liked":
+            return self._apply_like(conn, payload["post"], payload["user"])
+        if name == "accepted_solution":
+            return self._apply_accept(conn, payload)
+        if name in ("topic_created", "topic_edited", "topic_revised") or STATUS_EVENT.fullmatch(
+            name
+        ):
+            return self._apply_topic(conn, payload)
+        if name in ("topic_destroyed", "topic_recovered"):
+            if payload.get("archetype") == "private_message":
+                return "ignored"
+            return self._queue(topics={int(payload["id"])})
+        if name in ("user_created", "user_updated"):
+            return self._apply_user(conn, payload)
+        if name == "user_added_to_group":
+            return self._apply_join(conn, payload)
+        if name in ("user_suspended", "user_unsuspended", "user_destroyed"):
+            return self._queue(users={int(payload["id"])})
+        return self._queue(users={int(payload["user_id"])})  # user_removed_from_group
+
+    @staticmethod
+    def _private(post: Mapping[str, Any]) -> bool:
+        return post.get("topic_archetype") == "private_message"
+
+    def _apply_post(self, conn: Connection, post: Mapping[str, Any], *, created: bool) -> str:
+        """A new or edited post, from the payload; never older than what the mirror has.
+
+        The payload has no like or flag counts, and may not delete, recover or unaccept: an
+        existing post keeps those columns (`POST_KEEP`); a new post has none yet; an edited
+        post the mirror did not know is queued for a re-read that brings its counts.
+        """
+        if self._private(post):
+            return "ignored"
+        row = records.post_row(post)
+        stored = conn.execute(
+            select(Post.updated_at, Post.version).where(Post.id == row["id"])
+        ).first()
+        if stored is not None and (
+            (stored.version or 0) > row["version"]
+            or (stored.updated_at and row["updated_at"] and stored.updated_at > row["updated_at"])
+        ):
+            return "ignored"  # an older state of the post than the mirror's
+        self._writer().write_posts(conn, [post], {}, from_topic_view=True, keep=POST_KEEP)
+        if stored is None and not created:
+            return self._queue_post(post)
+        return "applied"
+
+    def _apply_like(
+        self, conn: Connection, post: Mapping[str, Any], liker: Mapping[str, Any]
+    ) -> str:
+        """One more like on a mirrored post; a post the mirror lacks is read from the forum."""
+        if self._private(post):
+            return "ignored"
+        post_id = int(post["id"])
+        if conn.execute(select(Post.id).where(Post.id == post_id)).first() is None:
+            return self._queue_post(post)
+        if self.options.fetch_likers and liker.get("id") is not None:
+            known = conn.execute(
+                select(Like.user_id).where(Like.post_id == post_id, Like.user_id == liker["id"])
+            ).first()
+            if known is not None:
+                return "ignored"
+            conn.execute(
+                Like.__table__.insert().values(
+                    post_id=post_id, user_id=int(liker["id"]), created_at=self.clock()
+                )
+            )
+        conn.execute(update(Post).where(Post.id == post_id).values(like_count=Post.like_count + 1))
+        return "applied"
+
+    def _apply_accept(self, conn: Connection, post: Mapping[str, Any]) -> str:
+        """An accepted answer: the topic's solution and the post's flag."""
+        if self._private(post):
+            return "ignored"
+        writer = self._writer()
+        writer.write_posts(conn, [post], {}, from_topic_view=True, keep=POST_KEEP)
+        conn.execute(update(Post).where(Post.id == post["id"]).values(accepted_answer=True))
+        writer.set_solution(conn, int(post["topic_id"]), int(post["id"]), post.get("user_id"))
+        return "applied"
+
+    def _apply_topic(self, conn: Connection, topic: Mapping[str, Any]) -> str:
+        """A new or edited topic: its own fields, never deleted_at, its solution or the listing
+        counters (`records.LISTING_FIELDS`: the sync compares them with the forum's)."""
+        if topic.get("archetype") == "private_message":
+            return "ignored"
+        row = records.topic_view_row(topic)
+        for column in ("deleted_at", "accepted_post_id", *records.LISTING_FIELDS):
+            row.pop(column, None)
+        if row["user_id"] is None:
+            row.pop("user_id")
+        row["pinned"] = bool(topic.get("pinned"))
+        upsert(conn, Topic.__table__, [row], ["id"])
+        return "applied"
+
+    def _apply_user(self, conn: Connection, user: Mapping[str, Any]) -> str:
+        """A new or changed account: the columns whose source the payload really carries."""
+        row = records.user_row(user, self.clock())
+        for column, source in USER_SOURCES.items():
+            if source not in user:
+                row.pop(column)
+        self._writer().write_users(conn, [row])
+        return "applied"
+
+    def _apply_join(self, conn: Connection, group_user: Mapping[str, Any]) -> str:
+        """A member joined a group the mirror knows: the membership, then affiliations."""
+        group_id, user_id = int(group_user["group_id"]), int(group_user["user_id"])
+        known = conn.execute(select(Group.automatic).where(Group.id == group_id)).first()
+        if known is None or known.automatic:
+            return "ignored"  # a group the sync has not read yet: its next run reads it
+        upsert(
+            conn,
+            Membership.__table__,
+            [{"group_id": group_id, "user_id": user_id}],
+            ["group_id", "user_id"],
+        )
+        self._writer().update_affiliations(conn, only=[user_id])  # the sync's rule
+        return "applied"
+
+    # ------------------------------------------------------------------ queued checks
+    def _queue_post(self, post: Mapping[str, Any]) -> str:
+        if self._private(post):
+            return "ignored"
+        return self._queue(posts={int(post["topic_id"]): {int(post["id"])}})
+
+    def _queue(
+        self,
+        posts: Mapping[int, set[int]] | None = None,
+        topics: set[int] | None = None,
+        users: set[int] | None = None,
+    ) -> str:
+        with self._wake:
+            for topic_id, ids in (posts or {}).items():
+                self._checks.posts.setdefault(topic_id, set()).update(ids)
+            self._checks.topics.update(topics or ())
+            self._checks.users.update(users or ())
+        return "queued"
+
+    def pending(self) -> int:
+        """How many posts, topics and accounts wait for a check against the forum."""
+        with self._wake:
+            checks = self._checks
+            queued = sum(len(ids) for ids in checks.posts.values())
+            return queued + len(checks.topics) + len(checks.users) + int(self._busy)
+
+    def _ensure_thread(self) -> None:
+        with self._wake:
+            if self._thread is None or not self._thread.is_alive():
+                self._stopping = False
+                self._thread = threading.Thread(
+                    target=self._run, name="campus-live-mirror", daemon=True
+                )
+                self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the background thread after its current check (queued ones stay for the sync)."""
+        with self._wake:
+            self._stopping = True
+            self._wake.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        self._thread = None
+
+    def _take(self) -> _Checks | None:
+        with self._wake:
+            while not self._checks and not self._stopping:
+                self._wake.wait(0.5)
+            if self._stopping:
+                return None
+            taken, self._checks = self._checks, _Checks({}, set(), set())
+            self._busy = True
+            return taken
+
+    def _run(self) -> None:
+        while (checks := self._take()) is not None:
+            try:
+                self.run_checks(checks)
+            except DiscourseError as error:  # the forum refused or is down: the sync will catch up
+                log.warning(
+                    _("Vérification d'événements webhook impossible : {error}", error=error)
+                )
+            except Exception:  # noqa: BLE001 - the thread must survive; the sync is the safety net
+                log.exception(_("Erreur en appliquant des événements webhook."))
+            finally:
+                with self._wake:
+                    self._busy = False
+                    self._wake.notify_all()
+
+    def run_pending(self) -> None:
+        """Run the queued checks now, in the calling thread."""
+        with self._wake:
+            taken, self._checks = self._checks, _Checks({}, set(), set())
+        self.run_checks(taken)
+
+    def run_checks(self, checks: _Checks) -> None:
+        """Ask the forum about the queued posts, topics and accounts; write what it says."""
+        writer = self._writer()
+        client = self._client
+        for topic_id in sorted(checks.topics):
+            writer.reread_topic(topic_id, self._write_lock)
+        with self.engine.connect() as conn:
+            mirrored = set(
+                conn.execute(
+                    select(Topic.id).where(
+                        Topic.id.in_(list(checks.posts)), Topic.archetype == "regular"
+                    )
+                ).scalars()
+            )
+        for topic_id, post_ids in sorted(checks.posts.items()):
+            if topic_id in checks.topics or topic_id not in mirrored:
+                continue  # re-read whole just above, or a topic the sync has not brought yet
+            ids = sorted(post_ids)
+            for start in range(0, len(ids), POST_IDS_PER_REQUEST):
+                chunk = ids[start : start + POST_IDS_PER_REQUEST]
+                try:
+                    answer = client.posts(topic_id, post_ids=chunk)
+                except DiscourseNotFound:
+                    writer.reread_topic(topic_id, self._write_lock)  # gone: the sync's rule
+                    break
+                posts = answer.get("post_stream", {}).get("posts") or []
+                with self._write_lock, self.engine.begin() as conn:
+                    writer.write_posts(conn, posts, {}, from_topic_view=False)
+        for user_id in sorted(checks.users):
+            self._check_user(writer, user_id)
+
+    def _check_user(self, writer: MirrorSync, user_id: int) -> None:
+        """An account as the forum shows it: suspended or not, deleted, and its memberships."""
+        try:
+            user = self._client.user_by_id(user_id) or {}
+        except DiscourseNotFound:
+            user = None
+        groups = {int(group["id"]) for group in (user or {}).get("groups") or []}
+        with self._write_lock, self.engine.begin() as conn:
+            if user is None:
+                conn.execute(update(User).where(User.id == user_id).values(deleted=True))
+            elif "suspended_till" in user:
+                till = records.parse_time(user["suspended_till"])
+                suspended = till is not None and till > self.clock()
+                conn.execute(update(User).where(User.id == user_id).values(suspended=suspended))
+            mirrored = set(
+                conn.execute(select(Group.id).where(Group.automatic.is_(False))).scalars()
+            )
+            current = set(
+                conn.execute(
+                    select(Membership.group_id).where(Membership.user_id == user_id)
+                ).scalars()
+            )
+            gone = current - groups
+            added = (groups & mirrored) - current
+            if gone:
+                conn.execute(
+                    delete(Membership).where(
+                        Membership.user_id == user_id, Membership.group_id.in_(gone)
+                    )
+                )
+            if added:
+                conn.execute(
+                    Membership.__table__.insert(),
+                    [{"group_id": group_id, "user_id": user_id} for group_id in added],
+                )
+            if gone or added:
+                writer.update_affiliations(conn, only=[user_id])
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Block until no check is queued or running (True), or `timeout` passed (False)."""
+        deadline = time.monotonic() + timeout
+        with self._wake:
+            while self.pending():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._wake.wait(min(left, 0.05))
+            return True

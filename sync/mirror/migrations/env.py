@@ -1,0 +1,14 @@
+"""Alembic environment: migrations run on the connection `sync.mirror.db.migrate` hands over."""
+
+from alembic import context
+
+from sync.mirror.schema import Base
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,333 @@
+"""The local mirror of the forum (DESIGN §5). Alembic migrations in `sync/mirror/migrations` create it.
+
+Ids are Discourse's own ids. Timestamps are stored as naive UTC datetimes. No post text is kept:
+Campus only uses timestamps, structure and self-reported answers (DESIGN §7).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy import false as sa_false
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    """A forum account. `cooperative` and `role` are derived from group memberships."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    username: Mapped[str] = mapped_column(String(60), index=True)
+    name: Mapped[str | None] = mapped_column(Text)  # widened by migration 0003
+    created_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime)
+    trust_level: Mapped[int] = mapped_column(Integer, default=0)
+    admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    moderator: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    staged: Mapped[bool] = mapped_column(Boolean, default=False)
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    cooperative: Mapped[str | None] = mapped_column(String(20), index=True)
+    role: Mapped[str | None] = mapped_column(String(20))
+
+
+class Group(Base):
+    __tablename__ = "groups"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    full_name: Mapped[str | None] = mapped_column(Text)  # widened by migration 0003
+    automatic: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Membership(Base):
+    __tablename__ = "group_memberships"
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+
+
+class Category(Base):
+    __tablename__ = "categories"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(Text)  # widened by migration 0003
+    slug: Mapped[str] = mapped_column(Text)
+    parent_id: Mapped[int | None] = mapped_column(Integer)
+    color: Mapped[str | None] = mapped_column(String(6))
+    read_restricted: Mapped[bool] = mapped_column(Boolean, default=False)
+    accepted_answers: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Topic(Base):
+    __tablename__ = "topics"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    title: Mapped[str] = mapped_column(Text)
+    category_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    archetype: Mapped[str] = mapped_column(String(20), default="regular")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_posted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    bumped_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    posts_count: Mapped[int] = mapped_column(Integer, default=0)
+    highest_post_number: Mapped[int] = mapped_column(Integer, default=0)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    visible: Mapped[bool] = mapped_column(Boolean, default=True)
+    accepted_post_id: Mapped[int | None] = mapped_column(BigInteger)
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime)  # last full re-read by sync
+    # listing fields kept to notice changes (migration 0002), and the re-read marker
+    like_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    has_accepted_answer: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    # set when the listing showed a change; cleared by the topic's re-read (same transaction)
+    needs_check: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false(), index=True
+    )
+
+
+class Post(Base):
+    __tablename__ = "posts"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    topic_id: Mapped[int] = mapped_column(Integer, index=True)
+    post_number: Mapped[int] = mapped_column(Integer)
+    reply_to_post_number: Mapped[int | None] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    post_type: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    like_count: Mapped[int] = mapped_column(Integer, default=0)
+    flag_count: Mapped[int] = mapped_column(Integer, default=0)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    accepted_answer: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (Index("ix_posts_topic_number", "topic_id", "post_number", unique=True),)
+
+
+class Like(Base):
+    """Who liked which post, when known (only fetched behind a setting: see sync docs)."""
+
+    __tablename__ = "likes"
+    post_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Solution(Base):
+    """A topic's accepted answer."""
+
+    __tablename__ = "solutions"
+    topic_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    post_id: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Poll(Base):
+    """A Discourse poll and its aggregate results (never who voted what)."""
+
+    __tablename__ = "polls"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    post_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    topic_id: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    close_at: Mapped[datetime | None] = mapped_column(DateTime)
+    voters: Mapped[int] = mapped_column(Integer, default=0)
+    # pulse polls only: which month and cooperative the poll asked about
+    pulse_month: Mapped[str | None] = mapped_column(String(7))
+    cooperative: Mapped[str | None] = mapped_column(String(20))
+
+    __table_args__ = (Index("ix_polls_post_name", "post_id", "name", unique=True),)
+
+
+class PollOption(Base):
+    __tablename__ = "poll_options"
+    poll_id: Mapped[int] = mapped_column(
+        ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True
+    )
+    option_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(Text)
+    votes: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SyncState(Base):
+    """Cursors and markers of the sync, committed in the same transaction as the data they cover."""
+
+    __tablename__ = "sync_state"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class SyncRun(Base):
+    """One `campus sync` run: when, how many requests, and how it ended."""
+
+    __tablename__ = "sync_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    full: Mapped[bool] = mapped_column(Boolean, default=False)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    outcome: Mapped[str] = mapped_column(String(20), default="running")
+
+
+# --- relay and digest (issue 14, migration 0007) ----------------------------------------------
+
+
+class TopicTag(Base):
+    """A tag of a topic (Discourse's topic tags; the theme of a question, before its category)."""
+
+    __tablename__ = "topic_tags"
+    topic_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    tag: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+
+
+class CategoryPermission(Base):
+    """Who may see a category: a group name (`everyone`, `staff`, `trust_level_N`, a group) and
+    its permission type (1 full, 2 create post, 3 read only); from `group_permissions`."""
+
+    __tablename__ = "category_permissions"
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    group_name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    permission_type: Mapped[int] = mapped_column(Integer)
+
+
+class RelaySuggestion(Base):
+    """A question suggested to a volunteer by `campus relay` (kept for the report and the lab).
+
+    `pm_topic_id` is the private message that carried it. A topic that has a row is never
+    suggested again."""
+
+    __tablename__ = "relay_suggestions"
+    topic_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+    suggested_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    pm_topic_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class DigestPublication(Base):
+    """The wiki topic that holds a month's digest for a scope (`network` or a cooperative slug),
+    so that publishing again updates it instead of creating a second one."""
+
+    __tablename__ = "digest_publications"
+    scope: Mapped[str] = mapped_column(String(20), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    topic_id: Mapped[int] = mapped_column(Integer)
+    post_id: Mapped[int] = mapped_column(BigInteger)
+
+
+# ---------------------------------------------------------------------- webhooks (live mirror)
+
+
+class WebhookEvent(Base):
+    """A webhook delivery already applied, by its `X-Discourse-Event-Id`: replays change nothing.
+
+    Only the id and when it came are kept; ids older than the retention are pruned and the
+    highest pruned id becomes a floor (`sync_state` key `webhook.floor`) below which every id
+    counts as seen.
+    """
+
+    __tablename__ = "webhook_events"
+    event_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    received_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+# --- web service (issue 10): DiscourseConnect login requests --------------------------------
+
+
+class LoginNonce(Base):
+    """A login request Campus sent to the forum: its nonce is single-use and expires.
+
+    Kept in the database (not in memory) so that every server thread and process agrees, and a
+    row is deleted when used, so a replayed answer from the forum finds nothing.
+    """
+
+    __tablename__ = "login_nonces"
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_path: Mapped[str] = mapped_column(Text, default="/")
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+# --- the anonymous barometer (DESIGN §8, migration 0006) ---------------------------------------
+# Who answered and what was answered are kept in tables that share no key but the month and
+# the group: no row per answer, and no time finer than the day.
+
+
+class BarometerMonth(Base):
+    """A month of the barometer: opened by `pulse post`, frozen by `pulse close` (days only)."""
+
+    __tablename__ = "barometer_months"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    opened_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    # people who answered (set at closing, when the list of who answered is deleted)
+    answered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # answers given but never counted (an unclean stop of the web service; a group too small)
+    lost: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class BarometerRespondent(Base):
+    """Who has answered in a still-open month, to refuse a second answer; no answer, no time.
+
+    Rows are deleted when the month closes."""
+
+    __tablename__ = "barometer_respondents"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    cooperative: Mapped[str] = mapped_column(String(20))  # "" for none or several
+    role: Mapped[str] = mapped_column(String(20))  # "" for none
+
+
+class BarometerCell(Base):
+    """How many answers of a (month, cooperative, role) group reached the counts.
+
+    Role "" pools the rest of a cooperative at closing; cooperative "" pools the network's rest.
+    Every change adds a batch of at least `min_group_size` answers."""
+
+    __tablename__ = "barometer_cells"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    cooperative: Mapped[str] = mapped_column(String(20), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    respondents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class BarometerCount(Base):
+    """How many answers of a group gave `value` (1–5) on `axis`; abstentions are not rows."""
+
+    __tablename__ = "barometer_counts"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    cooperative: Mapped[str] = mapped_column(String(20), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    axis: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class BarometerAnnouncement(Base):
+    """The topic announcing a month's barometer in a cooperative's category (idempotent post)."""
+
+    __tablename__ = "barometer_announcements"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    cooperative: Mapped[str] = mapped_column(String(20), primary_key=True)
+    topic_id: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,484 @@
+"""The live mirror: sandbox webhook deliveries applied to the mirror, on SQLite and PostgreSQL.
+
+The deliveries come over real HTTP from the sandbox to a small receiver that does what the web
+view does after the signature check (`parse_event`, then `LiveMirror.apply`); the web view
+itself is tested in tests/web.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import OperationalError
+
+from sandbox.views import basic_user
+from sandbox.webhook_payloads import post_payload, topic_payload
+from sync.mirror.db import connect
+from sync.mirror.live import Event, InvalidEvent, LiveMirror, parse_event
+from sync.mirror.schema import Membership, Post, Solution, SyncState, Topic, User, WebhookEvent
+from sync.mirror.stats import mirror_stats
+from tests.db.mirror_support import counts, dump, sync
+
+pytestmark = pytest.mark.integration
+
+#: what the webhook-fed mirror must share with a mirror freshly synced from the same forum
+COMPARED = ("posts", "solutions", "group_memberships", "likes")
+
+
+class Receiver:
+    """Applies every delivery it receives to `live` (the web view minus the signature check)."""
+
+    def __init__(self, live: LiveMirror):
+        self.outcomes: list[str] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                event = parse_event(
+                    self.headers["X-Discourse-Event-Id"],
+                    self.headers["X-Discourse-Event-Type"],
+                    self.headers["X-Discourse-Event"],
+                    body,
+                )
+                receiver.outcomes.append(live.apply(event))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhooks/discourse"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def synced(mirror_engine, sandbox_api):
+    """The mirror after a first full sync of the sandbox (what a webhook-fed mirror starts from)."""
+    sync(mirror_engine, sandbox_api)
+    return mirror_engine
+
+
+@pytest.fixture
+def live(synced, sandbox_api):
+    mirror = LiveMirror(synced, lambda: sandbox_api)
+    yield mirror
+    mirror.stop()
+
+
+@pytest.fixture
+def receiver(live, sandbox_server):
+    endpoint = Receiver(live)
+    sandbox_server.configure_webhooks(endpoint.url, "secret-de-test", retry_seconds=[0.1] * 4)
+    yield endpoint
+    endpoint.close()
+
+
+def settle(sandbox_server, live) -> None:
+    assert sandbox_server.wait_webhooks(30)
+    assert live.wait_idle(30)
+
+
+def fresh_dump(sandbox_api, tmp_path) -> dict:
+    engine = connect(f"sqlite:///{tmp_path / 'fresh.db'}")
+    try:
+        sync(engine, sandbox_api)
+        return dump(engine)
+    finally:
+        engine.dispose()
+
+
+def test_the_mirror_follows_the_forum_without_any_sync(
+    synced, live, receiver, sandbox_server, sandbox_api, tmp_path
+):
+    sandbox_server.activity(
+        seed=5,
+        new_posts=25,
+        edits=6,
+        deletes=4,
+        accepts=3,
+        likes=12,
+        unaccepts=2,
+        joins=3,
+        leaves=2,
+        new_users=2,
+    )
+    settle(sandbox_server, live)
+
+    assert counts(synced) == sandbox_server.truth()
+    expected = fresh_dump(sandbox_api, tmp_path)
+    mirrored = dump(synced)
+    for table in COMPARED:
+        assert mirrored[table] == expected[table], table
+
+
+def test_a_deleted_then_recovered_topic_follows_the_forum(synced, live, receiver, sandbox_server):
+    forum = sandbox_server.state
+    topic = next(t for t in forum.topics.values() if forum.is_counted_topic(t))
+    first = forum.topic_posts(topic)[0]
+    forum.delete_post(first)  # deleting the first post deletes the topic, like Discourse
+    settle(sandbox_server, live)
+    assert counts(synced) == sandbox_server.truth()
+    with synced.connect() as conn:
+        assert conn.execute(select(Topic.deleted_at).where(Topic.id == topic.id)).scalar()
+
+    forum.recover_post(first)
+    settle(sandbox_server, live)
+    assert counts(synced) == sandbox_server.truth()
+    with synced.connect() as conn:
+        assert conn.execute(select(Topic.deleted_at).where(Topic.id == topic.id)).scalar() is None
+
+
+def test_replaying_every_delivery_changes_nothing(synced, live, receiver, sandbox_server):
+    sandbox_server.activity(seed=6, new_posts=10, edits=3, deletes=2, accepts=1, likes=4)
+    settle(sandbox_server, live)
+    before = dump(synced)
+    applied = len(receiver.outcomes)
+
+    sandbox_server.sandbox.webhooks.replay()
+    settle(sandbox_server, live)
+
+    assert receiver.outcomes[applied:] == ["duplicate"] * applied
+    assert dump(synced) == before
+
+
+def test_stats_say_when_the_last_event_came(synced, live, receiver, sandbox_server):
+    assert mirror_stats(synced)["last_webhook"] is None
+    sandbox_server.activity(seed=7, new_posts=1)
+    settle(sandbox_server, live)
+    assert mirror_stats(synced)["last_webhook"] is not None
+
+
+def _event(event_id: int, name: str, kind: str, payload: dict) -> Event:
+    return parse_event(str(event_id), kind, name, json.dumps({kind: payload}).encode())
+
+
+def _live_reply(forum):
+    return next(
+        post
+        for post in forum.posts.values()
+        if post.post_number > 1
+        and post.deleted_at is None
+        and forum.is_counted_topic(forum.topics[post.topic_id])
+    )
+
+
+def test_a_forged_deletion_never_deletes(synced, live, sandbox_server, sandbox_api):
+    post = _live_reply(sandbox_server.state)
+    forged = {"id": post.id, "topic_id": post.topic_id, "post_number": post.post_number}
+    forged["created_at"] = "2026-01-01T00:00:00.000Z"
+    forged["deleted_at"] = "2026-01-02T00:00:00.000Z"
+
+    assert live.apply(_event(10_000, "post_destroyed", "post", forged)) == "queued"
+    assert live.wait_idle(30)
+
+    with synced.connect() as conn:
+        assert conn.execute(select(Post.deleted_at).where(Post.id == post.id)).scalar() is None
+
+
+def test_a_forged_unaccept_keeps_the_solution(synced, live, sandbox_server):
+    forum = sandbox_server.state
+    topic = next(
+        t for t in forum.topics.values() if t.accepted_answer_post_id and t.deleted_at is None
+    )
+    answer = forum.posts[topic.accepted_answer_post_id]
+    payload = {
+        "id": answer.id,
+        "topic_id": topic.id,
+        "post_number": answer.post_number,
+        "created_at": "2026-01-01T00:00:00.000Z",
+    }
+
+    live.apply(_event(10_001, "unaccepted_solution", "solved", payload))
+    assert live.wait_idle(30)
+
+    with synced.connect() as conn:
+        stored = conn.execute(select(Solution.post_id).where(Solution.topic_id == topic.id))
+        assert stored.scalar() == answer.id
+
+
+def test_a_forged_removal_from_a_group_keeps_the_membership(synced, live, sandbox_server):
+    forum = sandbox_server.state
+    group = next(g for g in forum.groups.values() if not g.automatic and g.members)
+    user_id = next(iter(group.members))
+
+    live.apply(
+        _event(
+            10_002,
+            "user_removed_from_group",
+            "group_user",
+            {"group_id": group.id, "user_id": user_id},
+        )
+    )
+    assert live.wait_idle(30)
+
+    with synced.connect() as conn:
+        kept = conn.execute(
+            select(Membership).where(Membership.group_id == group.id, Membership.user_id == user_id)
+        )
+        assert kept.first() is not None
+
+
+def test_an_older_edit_never_overwrites_a_newer_one(synced, sandbox_api):
+    mirror = LiveMirror(synced, lambda: sandbox_api, background=False)
+    with synced.connect() as conn:
+        stored = conn.execute(select(Post).where(Post.post_number > 1).limit(1)).one()
+    old = {
+        "id": stored.id,
+        "topic_id": stored.topic_id,
+        "post_number": stored.post_number,
+        "created_at": "2025-01-01T00:00:00.000Z",
+        "updated_at": "2025-01-01T00:00:00.000Z",
+        "version": stored.version,
+    }
+
+    assert mirror.apply(_event(10_003, "post_edited", "post", old)) == "ignored"
+
+
+def test_a_seen_event_id_is_a_duplicate_and_writes_nothing(synced, sandbox_api):
+    mirror = LiveMirror(synced, lambda: sandbox_api, background=False)
+    with synced.connect() as conn:
+        stored = conn.execute(select(Topic).where(Topic.archetype == "regular").limit(1)).one()
+    payload = {
+        "id": stored.id,
+        "title": "Un nouveau titre pour ce sujet",
+        "created_at": "2026-01-01T00:00:00Z",
+    }
+
+    assert mirror.apply(_event(42, "topic_edited", "topic", payload)) == "applied"
+    with synced.begin() as conn:
+        conn.execute(update(Topic).where(Topic.id == stored.id).values(title="changé à la main"))
+    assert mirror.apply(_event(42, "topic_edited", "topic", payload)) == "duplicate"
+
+    with synced.connect() as conn:
+        assert (
+            conn.execute(select(Topic.title).where(Topic.id == stored.id)).scalar()
+            == "changé à la main"
+        )
+        assert conn.execute(select(WebhookEvent.event_id)).scalars().all() == [42]
+
+
+def _like_everything(forum, posts, mirror, first_id: int) -> list[str]:
+    """One like on each post by someone who wrote none of them, delivered to `mirror`."""
+    liker = next(
+        u for u in forum.users.values() if u.id > 0 and all(p.user_id != u.id for p in posts)
+    )
+    outcomes = []
+    for index, post in enumerate(posts):
+        forum.add_action(post, liker, 2)
+        like = {"post": post_payload(forum, post), "user": basic_user(liker)}
+        body = json.dumps({"like": like}).encode()
+        outcomes.append(
+            mirror.apply(parse_event(str(first_id + index), "like", "post_liked", body))
+        )
+    return outcomes
+
+
+def _busiest_topic_posts(forum, count: int) -> list:
+    topic = max(
+        (t for t in forum.topics.values() if forum.is_counted_topic(t)),
+        key=lambda t: len(forum.topic_posts(t, with_deleted=False)),
+    )
+    return forum.topic_posts(topic, with_deleted=False)[:count]
+
+
+def _like_counts(engine, posts) -> dict[int, int]:
+    with engine.connect() as conn:
+        query = select(Post.id, Post.like_count).where(Post.id.in_([p.id for p in posts]))
+        return dict(conn.execute(query).all())
+
+
+def test_a_like_on_a_mirrored_post_is_counted_without_any_request(
+    synced, sandbox_server, sandbox_api
+):
+    mirror = LiveMirror(synced, lambda: sandbox_api, background=False)
+    forum = sandbox_server.state
+    posts = _busiest_topic_posts(forum, 5)
+    sandbox_server.reset_stats()
+
+    assert _like_everything(forum, posts, mirror, 500) == ["applied"] * 5
+
+    assert sandbox_server.stats()["total"] == 0
+    assert _like_counts(synced, posts) == {p.id: len(forum.likes_of(p)) for p in posts}
+
+
+def test_posts_the_mirror_lacks_are_read_through_one_request_per_topic(
+    synced, sandbox_server, sandbox_api
+):
+    mirror = LiveMirror(synced, lambda: sandbox_api, background=False)
+    forum = sandbox_server.state
+    posts = _busiest_topic_posts(forum, 15)
+    with synced.begin() as conn:
+        conn.execute(delete(Post).where(Post.id.in_([p.id for p in posts])))
+    assert _like_everything(forum, posts, mirror, 600) == ["queued"] * 15
+    sandbox_server.reset_stats()
+
+    mirror.run_pending()
+
+    assert sandbox_server.stats()["routes"] == {"GET /t/{id}/posts.json": 1}
+    assert _like_counts(synced, posts) == {p.id: len(forum.likes_of(p)) for p in posts}
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "reason"),
+    [
+        (("x", "post", "post_created"), b"{}", "X-Discourse-Event-Id"),
+        (("²", "post", "post_created"), b"{}", "X-Discourse-Event-Id"),
+        (("9" * 19, "post", "post_created"), b"{}", "X-Discourse-Event-Id"),
+        (("1", "category", "category_created"), b"{}", "category_created"),
+        (("1", "topic", "post_created"), b"{}", "post_created"),
+        (("1", "post", "post_created"), b"{not json", "JSON"),
+        (("1", "post", "post_created"), b'{"topic": {}}', "post"),
+        (("1", "post", "post_created"), b'{"post": {"id": 3}}', "topic_id"),
+    ],
+)
+def test_unusable_deliveries_are_refused_with_the_reason(headers, body, reason):
+    with pytest.raises(InvalidEvent, match=reason):
+        parse_event(*headers, body)
+
+
+def test_old_ids_are_pruned_under_a_floor(synced, sandbox_api):
+    clock = {"now": datetime(2026, 1, 1)}
+    mirror = LiveMirror(synced, lambda: sandbox_api, clock=lambda: clock["now"], background=False)
+    payload = {"id": 1, "username": "quelquun"}
+    mirror.apply(_event(7, "user_updated", "user", payload))
+    clock["now"] += timedelta(days=40)
+    mirror.apply(_event(500, "user_updated", "user", payload))  # 500: a pruning round
+
+    with synced.connect() as conn:
+        assert conn.execute(select(WebhookEvent.event_id)).scalars().all() == [500]
+        floor = conn.execute(select(SyncState.value).where(SyncState.key == "webhook.floor"))
+        assert floor.scalar() == "7"
+    assert mirror.apply(_event(7, "user_updated", "user", payload)) == "duplicate"
+
+
+def test_a_write_refused_by_a_concurrent_writer_is_tried_again(synced, sandbox_api, monkeypatch):
+    mirror = LiveMirror(synced, lambda: sandbox_api, background=False)
+    original = mirror._apply_once
+    calls = []
+
+    def busy_once(event):
+        calls.append(event.event_id)
+        if len(calls) == 1:
+            raise OperationalError("BEGIN", {}, Exception("database is locked"))
+        return original(event)
+
+    monkeypatch.setattr(mirror, "_apply_once", busy_once)
+    payload = {"id": 1, "username": "quelquun"}
+    assert mirror.apply(_event(77, "user_updated", "user", payload)) == "applied"
+    assert calls == [77, 77]
+
+
+def test_a_suspension_is_read_from_the_forum(synced, live, sandbox_server):
+    forum = sandbox_server.state
+    user = next(u for u in forum.users.values() if u.id > 0 and u.suspended_till is None)
+    with forum.lock:
+        user.suspended_till = datetime(2099, 1, 1, tzinfo=UTC)
+
+    assert (
+        live.apply(
+            _event(10_010, "user_suspended", "user", {"id": user.id, "username": user.username})
+        )
+        == "queued"
+    )
+    assert live.wait_idle(30)
+
+    with synced.connect() as conn:
+        assert conn.execute(select(User.suspended).where(User.id == user.id)).scalar() is True
+
+
+def test_a_forged_account_deletion_deletes_nobody(synced, live, sandbox_server):
+    user = next(u for u in sandbox_server.state.users.values() if u.id > 0 and not u.staged)
+
+    live.apply(_event(10_011, "user_destroyed", "user", {"id": user.id, "username": user.username}))
+    assert live.wait_idle(30)
+
+    with synced.connect() as conn:
+        assert conn.execute(select(User.deleted).where(User.id == user.id)).scalar() is False
+
+
+def test_events_that_change_nothing_mirrored_are_answered_without_writing(synced, sandbox_api):
+    mirror = LiveMirror(synced, lambda: sandbox_api, background=False)
+    before = dump(synced)
+    assert mirror.apply(_event(10_012, "user_logged_in", "user", {"id": 3})) == "ignored"
+    assert dump(synced) == before
+
+
+def test_a_topic_status_change_updates_the_topic(synced, sandbox_api):
+    mirror = LiveMirror(synced, lambda: sandbox_api, background=False)
+    with synced.connect() as conn:
+        stored = conn.execute(select(Topic).where(Topic.closed.is_(False)).limit(1)).one()
+    payload = {"id": stored.id, "title": stored.title, "created_at": "2026-01-01T00:00:00Z"}
+    payload["closed"] = True
+    assert (
+        mirror.apply(_event(10_013, "topic_closed_status_updated", "topic", payload)) == "applied"
+    )
+    with synced.connect() as conn:
+        assert conn.execute(select(Topic.closed).where(Topic.id == stored.id)).scalar() is True
+
+
+def test_a_new_member_joining_groups_gets_a_cooperative_and_a_role(
+    synced, live, receiver, sandbox_server
+):
+    forum = sandbox_server.state
+    cooperative = next(
+        g for g in forum.groups.values() if not g.automatic and forum.category_by_slug(g.name)
+    )
+    with forum.lock:
+        user = forum.add_user("nouvelle-directrice", "nd@example.org")
+        forum.add_members(cooperative, [user.id])
+        forum.add_members(forum.group_by_name("directions"), [user.id])
+    settle(sandbox_server, live)
+
+    with synced.connect() as conn:
+        row = conn.execute(select(User.cooperative, User.role).where(User.id == user.id)).one()
+    assert tuple(row) == (cooperative.name, "direction")
+
+
+def test_private_messages_never_enter_the_mirror(synced, live, receiver, sandbox_server):
+    forum = sandbox_server.state
+    with forum.lock:
+        alice, bob = [u for u in forum.users.values() if u.id > 0 and not u.staged][:2]
+        first = forum.create_topic(
+            alice,
+            "Un message privé entre deux membres",
+            "Bonjour, je voulais te demander conseil en privé sur un client.",
+            archetype="private_message",
+            allowed_user_ids=[alice.id, bob.id],
+        )
+        reply = forum.create_post(
+            bob, forum.topics[first.topic_id], "Avec plaisir, appelle-moi demain matin."
+        )
+        forum.add_action(first, bob, 2)
+        forum.delete_post(reply)
+        forum.delete_post(first)
+    settle(sandbox_server, live)
+
+    with synced.connect() as conn:
+        assert conn.execute(select(Topic.id).where(Topic.id == first.topic_id)).first() is None
+        assert conn.execute(select(Post.id).where(Post.topic_id == first.topic_id)).first() is None
+
+
+def test_a_lost_deletion_is_still_found_by_the_next_sync(synced, sandbox_server, sandbox_api):
+    mirror = LiveMirror(synced, lambda: sandbox_api, background=False)
+    forum = sandbox_server.state
+    reply = _live_reply(forum)
+    topic = forum.topics[reply.topic_id]
+    forum.delete_post(reply)  # its delivery is lost: no webhook is configured
+    edited = json.dumps({"topic": topic_payload(forum, topic)}).encode()
+    assert mirror.apply(parse_event("10020", "topic", "topic_edited", edited)) == "applied"
+
+    sync(synced, sandbox_api)
+
+    assert counts(synced) == sandbox_server.truth()
