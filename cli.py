@@ -14,10 +14,9 @@ import os
 import signal
 import sys
 import time
-import tomllib
 import typing
 from collections.abc import Iterator
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -44,11 +43,12 @@ from reports import render as report_render
 from reports.digest_settings import DigestSettings
 from reports.settings import ReportSettings
 from sync import barometer as barometer_store
-from sync import db, i18n, mirror, pulse, recognition
+from sync import configfile, db, i18n, mirror, pulse, recognition
 from sync import members as roster_sync
 from sync import provision as structure
 from sync import stats as mirror_stats
 from sync.client import DiscourseAPI, wait_message
+from sync.configfile import Config
 from sync.doctor import exit_code, format_checks, run_doctor
 from sync.errors import CampusError, InputError
 from sync.i18n import _, format_number, install_click_translations, localise_help, ngettext
@@ -56,7 +56,7 @@ from sync.inputs import read_roster
 from sync.interventions import Intervention, find_intervention, read_interventions
 from sync.progress import Progress
 from sync.pulse import PulseSettings
-from sync.secrets import read_secrets, scrub, scrub_log_handlers
+from sync.secrets import scrub, scrub_log_handlers
 from sync.settings import (
     DatabaseSettings,
     DiscourseSettings,
@@ -108,245 +108,13 @@ SECRET_FIELDS = {"CAMPUS_DISCOURSE_API_KEY": ("discourse", "api_key")}
 
 # --- configuration -------------------------------------------------------------------------
 
-
-@dataclass
-class Config:
-    """Every package's settings, as read from campus.toml and the environment."""
-
-    path: Path
-    sections: dict[str, object]
-    secrets: dict[str, str] = dataclasses.field(default_factory=dict, repr=False)
-
-    def __getitem__(self, section: str):
-        return self.sections[section]
-
-    @property
-    def base_dir(self) -> Path:
-        """Relative paths in the file (CSV files, output folder, SQLite file) are relative to it."""
-        return self.path.parent
-
-    def resolve(self, relative: str) -> Path:
-        return (self.base_dir / relative).resolve()
-
-    @property
-    def database_url(self) -> str:
-        url = self["database"].url
-        prefix = "sqlite:///"
-        if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix:
-            return prefix + str(self.resolve(url[len(prefix) :]))
-        return url
-
-
-def _coerce(path: Path, section: str, key: str, value, annotation):
-    """Check `value` against a field's annotation and build nested dataclasses."""
-    hint = annotation
-    origin = typing.get_origin(hint)
-
-    def bad(expected: str):
-        raise InputError(
-            _(
-                "{path} : [{section}] {key} = {value!r} : {expected} attendu.",
-                path=path,
-                section=section,
-                key=key,
-                value=value,
-                expected=expected,
-            )
-        )
-
-    if hint is bool:
-        return value if isinstance(value, bool) else bad(_("true ou false"))
-    if hint is int:
-        return (
-            value
-            if isinstance(value, int) and not isinstance(value, bool)
-            else bad(_("un nombre entier"))
-        )
-    if hint is float:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-        return bad(_("un nombre"))
-    if hint is str:
-        return value if isinstance(value, str) else bad(_("un texte entre guillemets"))
-    if origin is dict:
-        if not isinstance(value, dict):
-            return bad(_("une table"))
-        _key_type, value_type = typing.get_args(hint)
-        return {
-            str(k): _coerce(path, section, f"{key}.{k}", v, value_type) for k, v in value.items()
-        }
-    if origin is tuple:
-        (item_type, _ellipsis) = typing.get_args(hint)
-        if not isinstance(value, list):
-            return bad(_("une liste de tables [[…]]"))
-        return tuple(
-            _build(path, f"{section}.{key}[{i}]", item_type, item) for i, item in enumerate(value)
-        )
-    return value
-
-
-def _build(path: Path, section: str, cls: type, table) -> object:
-    """Build dataclass `cls` from a TOML table, refusing unknown keys and wrong types."""
-    if not isinstance(table, dict):
-        raise InputError(_("{path} : [{section}] doit être une table.", path=path, section=section))
-    hints = typing.get_type_hints(cls)
-    allowed = {f.name: f for f in fields(cls) if not f.metadata.get("secret")}
-    values = {}
-    for key, value in table.items():
-        if key not in allowed:
-            if key in {f.name for f in fields(cls)}:
-                raise InputError(
-                    _(
-                        "{path} : [discourse] ne doit pas contenir la clé d'API ; définissez la variable d'environnement CAMPUS_DISCOURSE_API_KEY.",
-                        path=path,
-                    )
-                )
-            known = ", ".join(allowed)
-            raise InputError(
-                _(
-                    "{path} : [{section}] clé « {key} » inconnue (clés possibles : {known}).",
-                    path=path,
-                    section=section,
-                    key=key,
-                    known=known,
-                )
-            )
-        values[key] = _coerce(path, section, key, value, hints[key])
-    for f in fields(cls):
-        required = f.default is MISSING and f.default_factory is MISSING
-        if required and f.name not in values:  # a field of a nested table without default
-            raise InputError(
-                _(
-                    "{path} : [{section}] clé « {key} » manquante : elle est obligatoire dans cette table.",
-                    path=path,
-                    section=section,
-                    key=f.name,
-                )
-            )
-    try:
-        return cls(**values)
-    except InputError as error:  # a value the section's own checks refuse
-        raise InputError(f"{path} : {error}") from None
+# what campus.toml may hold (SECTIONS grows below as the packages' commands register theirs)
+SCHEMA = configfile.ConfigSchema(SECTIONS, ENV_OVERRIDES, SECRET_FIELDS)
 
 
 def load_config(path: Path, environ: typing.Mapping[str, str] | None = None) -> Config:
     """Read campus.toml at `path` (it may be absent: defaults apply) and the environment."""
-    environ = os.environ if environ is None else environ
-    data: dict = {}
-    if path.exists():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise InputError(
-                _("{path} : TOML invalide : {reason}", path=path, reason=error)
-            ) from None
-    for section in data:
-        if section not in SECTIONS:
-            known = ", ".join(SECTIONS)
-            raise InputError(
-                _(
-                    "{path} : section [{section}] inconnue (sections possibles : {known}).",
-                    path=path,
-                    section=section,
-                    known=known,
-                )
-            )
-    sections = {name: _build(path, name, cls, data.get(name, {})) for name, cls in SECTIONS.items()}
-    for variable, (section, key) in ENV_OVERRIDES.items():
-        if environ.get(variable):
-            sections[section] = dataclasses.replace(sections[section], **{key: environ[variable]})
-    secrets = read_secrets(environ)  # trimmed and checked; a pasted line break is refused here
-    for variable, (section, key) in SECRET_FIELDS.items():
-        if variable in secrets:
-            sections[section] = dataclasses.replace(sections[section], **{key: secrets[variable]})
-    return Config(path=path.resolve(), sections=sections, secrets=secrets)
-
-
-def render_config() -> str:
-    """The complete, commented campus.toml with every default (what `campus init` writes)."""
-    lines = [
-        "# Configuration de Campus. Les secrets (clé d'API) viennent de l'environnement :",
-        "#   export CAMPUS_DISCOURSE_API_KEY=…   (jamais dans ce fichier)",
-        "",
-    ]
-    for name, cls in SECTIONS.items():
-        if getattr(cls, "TITLE", None):
-            lines.append(f"# {cls.TITLE}")
-        lines.append(f"[{name}]")
-        instance = cls()
-        nested = []
-        for f in fields(cls):
-            if f.metadata.get("secret"):
-                continue
-            value = getattr(instance, f.name)
-            if isinstance(value, tuple):
-                nested.append((f, value))
-                continue
-            if f.metadata.get("doc"):
-                lines.append(f"# {f.metadata['doc']}")
-            lines.append(f"{f.name} = {_toml_value(value)}")
-        for f, items in nested:
-            lines.append("")
-            lines.append(f"# {f.metadata.get('doc', f.name)}")
-            for item in items:
-                lines.append(f"[[{name}.{f.name}]]")
-                for item_field in fields(item):
-                    lines.append(
-                        f"{item_field.name} = {_toml_value(getattr(item, item_field.name))}"
-                    )
-        lines.append("")
-    return "\n".join(lines)
-
-
-def _toml_value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, dict):
-        return (
-            "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
-        )
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _toml_key(key: str) -> str:
-    return key if key.replace("-", "").replace("_", "").isalnum() else _toml_value(key)
-
-
-EXAMPLE_COOPERATIVES = """slug,name,region,color
-coop-alpha,Coopérative Alpha,Bretagne,1B75BB
-coop-beta,Beta Entreprendre,Occitanie,
-"""
-
-EXAMPLE_ROSTER = """username,email,cooperative,role
-marie.durand,marie.durand@example.org,coop-alpha,entrepreneur
-,jules.martin@example.org,coop-alpha,appui
-karim.benali,,coop-beta,direction
-"""
-
-
-def write_init(directory: Path) -> list[Path]:
-    """Write campus.toml and example CSV files into `directory`, never overwriting a file."""
-    targets = {
-        directory / "campus.toml": render_config(),
-        directory / "cooperatives.csv": EXAMPLE_COOPERATIVES,
-        directory / "roster.csv": EXAMPLE_ROSTER,
-    }
-    for target in targets:
-        if target.exists():
-            raise InputError(
-                _(
-                    "{path} existe déjà : rien n'a été écrit (supprimez-le ou choisissez un autre dossier).",
-                    path=target,
-                )
-            )
-    directory.mkdir(parents=True, exist_ok=True)
-    for target, text in targets.items():
-        target.write_text(text, encoding="utf-8")
-    return list(targets)
+    return configfile.load_config(path, SCHEMA, environ)
 
 
 # --- command line --------------------------------------------------------------------------
@@ -449,11 +217,25 @@ def open_client(config: Config) -> DiscourseAPI:
     )
 
 
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard"
+)
+
+
+def echo_result(as_json: bool, data: object, describe: typing.Callable[[], str]) -> None:
+    """The one way a command prints its result: with `--json`, one JSON object on stdout (DESIGN
+    §3); otherwise the readable text `describe()` returns."""
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        click.echo(describe())
+
+
 @main.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 def init(directory: Path) -> None:
     """Écrire un campus.toml commenté et des fichiers CSV d'exemple."""
-    write_init(directory)
+    configfile.write_init(directory, SECTIONS)
     click.echo(
         _(
             "Fichiers écrits dans {dir} : campus.toml, cooperatives.csv, roster.csv.\nDéfinissez CAMPUS_DISCOURSE_API_KEY puis lancez « campus doctor ».",
@@ -495,7 +277,7 @@ def stderr_progress(ctx: click.Context) -> Iterator[Progress]:
 
 @main.command()
 @click.option("--dry-run", is_flag=True, help="montrer le plan sans rien écrire sur le forum")
-@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@json_option
 @click.option(
     "--check-permissions",
     is_flag=True,
@@ -529,17 +311,17 @@ def provision(
             steps=progress.step,
         )
     counts = {"requests": client.total_requests, "writes": client.write_requests}
-    if as_json:
-        click.echo(
-            json.dumps(structure.plan_json(plan, dry_run=dry_run, **counts), ensure_ascii=False)
-        )
-        return
     verbose = bool(ctx.find_root().params.get("verbose"))
-    click.echo(structure.format_plan(plan, show_unchanged=verbose))
-    click.echo(
-        structure.describe_run(
-            plan, dry_run=dry_run, adopt_existing=template.adopt_existing, **counts
-        )
+    echo_result(
+        as_json,
+        structure.plan_json(plan, dry_run=dry_run, **counts),
+        lambda: (
+            structure.format_plan(plan, show_unchanged=verbose)
+            + "\n"
+            + structure.describe_run(
+                plan, dry_run=dry_run, adopt_existing=template.adopt_existing, **counts
+            )
+        ),
     )
 
 
@@ -565,7 +347,7 @@ def _confirm_sensitive(yes: bool):
 
 @main.command()
 @click.option("--dry-run", is_flag=True, help="montrer les changements sans rien écrire")
-@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@json_option
 @click.option("--prune", is_flag=True, help="retirer des groupes les membres absents du fichier")
 @click.option("--invite", is_flag=True, help="inviter par e-mail les personnes inconnues du forum")
 @click.option("--yes", is_flag=True, help="avec --prune : retirer sans demander confirmation")
@@ -595,17 +377,10 @@ def members(
             confirm=lambda plan: confirm_removals(plan, yes),
             confirm_above=config["members"].confirm_above,
         )
-    if as_json:
-        data = roster_sync.members_json(
-            plan,
-            result,
-            dry_run=dry_run,
-            requests=client.total_requests,
-            writes=client.write_requests,
-        )
-        click.echo(json.dumps(data, ensure_ascii=False))
-        return
-    click.echo(roster_sync.format_members(plan, result, dry_run=dry_run))
+    data = roster_sync.members_json(
+        plan, result, dry_run=dry_run, requests=client.total_requests, writes=client.write_requests
+    )
+    echo_result(as_json, data, lambda: roster_sync.format_members(plan, result, dry_run=dry_run))
 
 
 def interactive() -> bool:
@@ -631,7 +406,7 @@ def confirm_removals(plan: roster_sync.MembersPlan, yes: bool) -> bool:
 
 @main.command(name="sync")
 @click.option("--full", is_flag=True, help="tout relire (sinon : seulement ce qui a changé)")
-@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@json_option
 @click.pass_context
 def sync_command(ctx: click.Context, full: bool, as_json: bool) -> None:
     """Copier l'activité du forum dans la base locale (incrémental par défaut)."""
@@ -644,22 +419,19 @@ def sync_command(ctx: click.Context, full: bool, as_json: bool) -> None:
             full=full,
             progress=progress.line,
         )
-    if as_json:
-        click.echo(json.dumps(summary.as_json(), ensure_ascii=False))
-    else:
-        click.echo(mirror.format_summary(summary))
+    echo_result(as_json, summary.as_json(), lambda: mirror.format_summary(summary))
 
 
 @main.command(name="stats")
-@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@json_option
 @click.pass_context
 def stats_command(ctx: click.Context, as_json: bool) -> None:
     """Montrer ce que contient la base locale et la date de la dernière synchronisation."""
-    result = mirror_stats.database_stats(get_config(ctx).database_url)
-    if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False))
-    else:
-        click.echo(mirror_stats.format_stats(result, get_config(ctx)["network"].timezone))
+    config = get_config(ctx)
+    result = mirror_stats.database_stats(config.database_url)
+    echo_result(
+        as_json, result, lambda: mirror_stats.format_stats(result, config["network"].timezone)
+    )
 
 
 # --- report, pulse, worker (issue 6) ----------------------------------------------------------
@@ -809,7 +581,7 @@ def run_pulse_post(config: Config, month: str) -> dict:
 
 @pulse_group.command(name="post")
 @_month_option("le mois en cours")
-@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@json_option
 @click.pass_context
 def pulse_post(ctx, month, as_json) -> None:
     """Ouvrir le baromètre du mois et l'annoncer dans la catégorie de chaque coopérative."""
@@ -817,10 +589,7 @@ def pulse_post(ctx, month, as_json) -> None:
     if not config["pulse"].anonymous:
         click.echo(pulse.not_anonymous_warning(), err=True)
     data = run_pulse_post(config, _pulse_month(config, month))
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False))
-    else:
-        click.echo(pulse.describe_posted(data))
+    echo_result(as_json, data, lambda: pulse.describe_posted(data))
 
 
 def pulse_status_data(config: Config, month: str) -> dict:
@@ -839,33 +608,27 @@ def pulse_status_data(config: Config, month: str) -> dict:
 
 @pulse_group.command(name="status")
 @_month_option("le mois en cours")
-@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@json_option
 @click.pass_context
 def pulse_status(ctx, month, as_json) -> None:
     """Participation et moyennes du mois, par coopérative (masquées sous min_group_size)."""
     config = get_config(ctx)
     data = pulse_status_data(config, _pulse_month(config, month))
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False))
-        return
-    for line in pulse.describe_status(data, config["reports"].min_group_size):
-        click.echo(line)
+    min_group_size = config["reports"].min_group_size
+    echo_result(as_json, data, lambda: "\n".join(pulse.describe_status(data, min_group_size)))
 
 
 @pulse_group.command(name="close")
 @_month_option("le mois dernier")
-@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@json_option
 @click.pass_context
 def pulse_close(ctx, month, as_json) -> None:
     """Clore un mois : plus de réponse, dernières réponses comptées, liste des répondants effacée."""
     config = get_config(ctx)
     month = _report_month(config, month) if month is None else _pulse_month(config, month)
     data = run_pulse_close(config, month)
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False))
-        return
-    click.echo(pulse.describe_closed(data))
-    if data["uncounted"]:
+    echo_result(as_json, data, lambda: pulse.describe_closed(data))
+    if data["uncounted"] and not as_json:
         click.echo(pulse.describe_uncounted(data["uncounted"]), err=True)
 
 
@@ -893,7 +656,7 @@ def run_pulse_close(config: Config, month: str) -> dict:
 
 @pulse_group.command(name="collect")
 @_month_option("le mois dernier")
-@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@json_option
 @click.pass_context
 def pulse_collect(ctx, month, as_json) -> None:
     """Mode « discourse_polls » seulement (non anonyme) : lire les totaux des sondages clos."""
@@ -905,10 +668,7 @@ def pulse_collect(ctx, month, as_json) -> None:
     client = open_client(config)
     outcome = pulse.collect_pulse(client, db.connect(config.database_url), month)
     data = outcome.as_dict() | {"month": month, "requests": client.total_requests}
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False))
-    else:
-        click.echo(pulse_collected_line(outcome, month))
+    echo_result(as_json, data, lambda: pulse_collected_line(outcome, month))
 
 
 def pulse_collected_line(outcome: pulse.PulseOutcome, month: str) -> str:
@@ -1529,15 +1289,12 @@ def relay_outcome(config: Config, dry_run: bool) -> relay_runner.RelayOutcome:
 
 @main.command(name="relay")
 @click.option("--dry-run", is_flag=True, help="montrer qui serait sollicité, sans rien envoyer")
-@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@json_option
 @click.pass_context
 def relay_command(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
     """Suggérer les questions restées sans réponse à des volontaires (groupe campus-relais)."""
     outcome = relay_outcome(get_config(ctx), dry_run)
-    if as_json:
-        click.echo(json.dumps(outcome.as_json(), ensure_ascii=False))
-    else:
-        click.echo(outcome.describe())
+    echo_result(as_json, outcome.as_json(), outcome.describe)
 
 
 SECTIONS["digest"] = DigestSettings
@@ -1621,7 +1378,7 @@ def lab_group() -> None:
     help="indicateur à évaluer (répétable ; défaut : réponses en 48 h, délai de première "
     "réponse, part des 10 % les plus actifs, messages hors horaires, baromètre)",
 )
-@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@json_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="dossier de sortie")
 @click.option("--lang", type=click.Choice(["fr", "en"]), help="langue (défaut : [reports] lang)")
 @click.pass_context
@@ -1659,11 +1416,7 @@ def lab_evaluate(ctx, name, outcomes, as_json, out, lang) -> None:
             generated_at=datetime.now(UTC),
             min_group_size=settings.min_group_size,
         )
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False))
-    else:
-        click.echo(data["verdict"])
-        click.echo(folder)
+    echo_result(as_json, data, lambda: f"{data['verdict']}\n{folder}")
 
 
 @lab_group.command(name="export")
