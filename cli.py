@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from analytics import barometer as barometer_figures
 from analytics import indicators
 from analytics import lab as lab_analytics
 from analytics import score as score_engine
@@ -34,15 +33,12 @@ from analytics.periods import month_bounds, parse_period
 from analytics.relay_settings import RelaySettings
 from analytics.settings import IndicatorSettings, RecognitionSettings, ScoreWeights
 from reports import digest as digest_runner
+from reports import jobs
 from reports import lab as lab_report
 from reports import lab_export as lab_export_files
 from reports import lab_kit as lab_kit_files
-from reports import publish as report_publish
-from reports import relay as relay_runner
-from reports import render as report_render
 from reports.digest_settings import DigestSettings
 from reports.settings import ReportSettings
-from sync import barometer as barometer_store
 from sync import configfile, db, i18n, mirror, pulse, recognition
 from sync import members as roster_sync
 from sync import provision as structure
@@ -51,7 +47,7 @@ from sync.client import DiscourseAPI, wait_message
 from sync.configfile import Config
 from sync.doctor import exit_code, format_checks, run_doctor
 from sync.errors import CampusError, InputError
-from sync.i18n import _, format_number, install_click_translations, localise_help, ngettext
+from sync.i18n import _, format_number, install_click_translations, localise_help
 from sync.inputs import read_roster
 from sync.interventions import Intervention, find_intervention, read_interventions
 from sync.progress import Progress
@@ -412,13 +408,7 @@ def sync_command(ctx: click.Context, full: bool, as_json: bool) -> None:
     """Copier l'activité du forum dans la base locale (incrémental par défaut)."""
     config = get_config(ctx)
     with stderr_progress(ctx) as progress:
-        summary = mirror.run_sync(
-            config.database_url,
-            open_client(config),
-            _sync_options(config),
-            full=full,
-            progress=progress.line,
-        )
+        summary = jobs.run_sync(campus(config), full=full, progress=progress.line)
     echo_result(as_json, summary.as_json(), lambda: mirror.format_summary(summary))
 
 
@@ -449,54 +439,6 @@ def _report_month(config: Config, month: str | None) -> str:
     return month or indicators.shift_month(indicators.current_month(tz), -1)
 
 
-def _cooperative_slugs(config: Config) -> list[str]:
-    path = config.resolve(config["network"].cooperatives)
-    return [coop.slug for coop in structure.load_cooperatives(path, config["template"])]
-
-
-def _sync_options(config: Config) -> mirror.SyncOptions:
-    """What `sync` and the worker mirror; without cooperatives.csv, no cooperative is known."""
-    known = config.resolve(config["network"].cooperatives).exists()
-    slugs = _cooperative_slugs(config) if known else []
-    return mirror.sync_options(config["template"], config["sync"], slugs)
-
-
-def run_report(
-    config: Config,
-    month: str,
-    *,
-    coop: str | None = None,
-    out: Path | None = None,
-    lang: str | None = None,
-    publish: bool = False,
-    partial: bool = False,
-    with_pdf: bool = False,
-) -> dict:
-    """Write the month's reports (and publish the network one); what `report` and the worker do."""
-    settings: ReportSettings = config["reports"]
-    tz = config["network"].timezone
-    lang = lang or settings.lang
-    folder = report_render.build_report(
-        db.connect(config.database_url),
-        month,
-        out or config.resolve(settings.output_dir),
-        lang=lang,
-        settings=settings,
-        thresholds=config["indicators"],
-        tz=tz,
-        only=coop,
-        partial=partial,
-        with_pdf=with_pdf,
-    )
-    result: dict = {"folder": str(folder)}
-    if publish:
-        markdown = (folder / "network.md").read_text(encoding="utf-8")
-        result["published"] = report_publish.publish_report(
-            open_client(config), month, markdown, settings, tz
-        ).as_dict()
-    return result
-
-
 @main.command(name="report")
 @_month_option("le mois dernier")
 @click.option("--coop", help="une seule coopérative (slug), en plus du réseau")
@@ -509,8 +451,8 @@ def run_report(
 def report_command(ctx, month, coop, out, lang, publish, with_pdf, partial) -> None:
     """Écrire les rapports QVT du mois (réseau et coopératives) : HTML, Markdown, CSV, JSON, PDF."""
     config = get_config(ctx)
-    result = run_report(
-        config,
+    result = jobs.run_report(
+        campus(config),
         _report_month(config, month),
         coop=coop,
         out=out,
@@ -543,42 +485,6 @@ def _pulse_month(config: Config, month: str | None) -> str:
     return month.strip()
 
 
-def _network_today(config: Config):
-    return datetime.now(ZoneInfo(config["network"].timezone)).date()
-
-
-def _barometer_url(config: Config) -> str:
-    return config["web"].base_url.rstrip("/") + "/barometre"
-
-
-def run_pulse_post(config: Config, month: str) -> dict:
-    """Open and announce `month` (or, in the polls mode, post its polls); the `--json` body."""
-    settings: PulseSettings = config["pulse"]
-    client = open_client(config)
-    engine = db.connect(config.database_url)
-    slugs = _cooperative_slugs(config)
-    min_group_size = config["reports"].min_group_size
-    if settings.anonymous:
-        outcome = pulse.announce_barometer(
-            client,
-            engine,
-            month,
-            _network_today(config),
-            slugs,
-            settings,
-            _barometer_url(config),
-            min_group_size,
-        )
-        data = outcome.as_dict()
-    else:
-        closes_at = month_bounds(month, config["network"].timezone)[1]
-        outcome = pulse.post_pulse(
-            client, engine, month, closes_at, slugs, settings, min_group_size
-        )
-        data = outcome.as_dict()
-    return data | {"month": month, "mode": settings.mode, "requests": client.total_requests}
-
-
 @pulse_group.command(name="post")
 @_month_option("le mois en cours")
 @json_option
@@ -588,22 +494,8 @@ def pulse_post(ctx, month, as_json) -> None:
     config = get_config(ctx)
     if not config["pulse"].anonymous:
         click.echo(pulse.not_anonymous_warning(), err=True)
-    data = run_pulse_post(config, _pulse_month(config, month))
+    data = jobs.run_pulse_post(campus(config), _pulse_month(config, month))
     echo_result(as_json, data, lambda: pulse.describe_posted(data))
-
-
-def pulse_status_data(config: Config, month: str) -> dict:
-    """The `pulse status --json` body (DESIGN §3): participation and means, null below the size."""
-    data = barometer_store.read_month(db.connect(config.database_url), month)
-    body = barometer_figures.status(
-        data.state,
-        data.respondents,
-        data.cells,
-        data.counts,
-        _cooperative_slugs(config),
-        config["reports"].min_group_size,
-    )
-    return {"month": month, **body, "lost": data.lost}
 
 
 @pulse_group.command(name="status")
@@ -613,7 +505,7 @@ def pulse_status_data(config: Config, month: str) -> dict:
 def pulse_status(ctx, month, as_json) -> None:
     """Participation et moyennes du mois, par coopérative (masquées sous min_group_size)."""
     config = get_config(ctx)
-    data = pulse_status_data(config, _pulse_month(config, month))
+    data = jobs.pulse_status(campus(config), _pulse_month(config, month))
     min_group_size = config["reports"].min_group_size
     echo_result(as_json, data, lambda: "\n".join(pulse.describe_status(data, min_group_size)))
 
@@ -626,32 +518,10 @@ def pulse_close(ctx, month, as_json) -> None:
     """Clore un mois : plus de réponse, dernières réponses comptées, liste des répondants effacée."""
     config = get_config(ctx)
     month = _report_month(config, month) if month is None else _pulse_month(config, month)
-    data = run_pulse_close(config, month)
+    data = jobs.run_pulse_close(campus(config), month)
     echo_result(as_json, data, lambda: pulse.describe_closed(data))
     if data["uncounted"] and not as_json:
         click.echo(pulse.describe_uncounted(data["uncounted"]), err=True)
-
-
-def run_pulse_close(config: Config, month: str) -> dict:
-    """Close `month`, wait (a little) for the web service to count what it holds, purge old months."""
-    settings: PulseSettings = config["pulse"]
-    engine = db.connect(config.database_url)
-    closed = barometer_store.close_month(engine, month, _network_today(config))
-    deadline = time.monotonic() + settings.close_wait_seconds
-    while barometer_store.uncounted(engine, month) and time.monotonic() < deadline:
-        time.sleep(1)
-    keep_from = indicators.shift_month(month, -12 * settings.keep_years + 1)
-    purged = barometer_store.purge_before(engine, keep_from)
-    data = barometer_store.read_month(engine, month)
-    return {
-        "month": month,
-        "closed": closed,
-        "answered": data.answered,
-        "counted": int(data.cells["respondents"].sum()),
-        "lost": data.lost,
-        "uncounted": barometer_store.uncounted(engine, month),
-        "purged_months": purged,
-    }
 
 
 @pulse_group.command(name="collect")
@@ -665,127 +535,36 @@ def pulse_collect(ctx, month, as_json) -> None:
         raise InputError(pulse.collect_refused())
     click.echo(pulse.not_anonymous_warning(), err=True)
     month = _report_month(config, month)
-    client = open_client(config)
-    outcome = pulse.collect_pulse(client, db.connect(config.database_url), month)
-    data = outcome.as_dict() | {"month": month, "requests": client.total_requests}
-    echo_result(as_json, data, lambda: pulse_collected_line(outcome, month))
+    outcome, data = jobs.run_pulse_collect(campus(config), month)
+    echo_result(as_json, data, lambda: jobs.pulse_collected_line(outcome, month))
 
 
-def pulse_collected_line(outcome: pulse.PulseOutcome, month: str) -> str:
-    """What `pulse collect` read: closed polls and their votes (one per person and axis)."""
-    return " ".join(
-        [
-            ngettext(
-                "Baromètre {month} : {n} sondage clos lu",
-                "Baromètre {month} : {n} sondages clos lus",
-                outcome.closed,
-                month=month,
-            ),
-            ngettext("({n} vote),", "({n} votes),", outcome.voters),
-            ngettext("{n} encore ouvert,", "{n} encore ouverts,", outcome.still_open),
-            ngettext("{n} introuvable.", "{n} introuvables.", outcome.missing),
-        ]
+def campus(config: Config) -> jobs.Campus:
+    """The plain values the runs need, from the configuration (the database by its URL)."""
+    return jobs.Campus(
+        database_url=config.database_url,
+        open_client=lambda: open_client(config),
+        cooperatives_csv=config.resolve(config["network"].cooperatives),
+        timezone=config["network"].timezone,
+        forum_url=config["discourse"].url,
+        barometer_url=config["web"].base_url.rstrip("/") + "/barometre",
+        scores_dir=config.base_dir / "scores",
+        reports_dir=config.resolve(config["reports"].output_dir),
+        template=config["template"],
+        sync=config["sync"],
+        score=config["score"],
+        indicators=config["indicators"],
+        reports=config["reports"],
+        pulse=config["pulse"],
+        relay=config["relay"],
+        digest=config["digest"],
+        worker=config["worker"],
     )
 
 
 def worker_jobs(config: Config) -> list[Job]:
-    """The worker's jobs: sync and relay hourly (relay sends only in working hours), scores
-    daily, on the 1st pulse, report and digest, and a full reconciliation once a week at night
-    ([worker] full_sync_weekday and full_sync_hour).
-
-    Each returns the line `worker --once` prints and the log records, in the user's language
-    (never a volunteer's name).
-    """
-    tz = config["network"].timezone
-
-    def sync_job() -> str:
-        summary = mirror.run_sync(config.database_url, open_client(config), _sync_options(config))
-        return mirror.format_summary(summary)
-
-    def full_sync_job() -> str:
-        summary = mirror.run_sync(
-            config.database_url, open_client(config), _sync_options(config), full=True
-        )
-        return mirror.format_summary(summary)
-
-    def score_job() -> str:
-        start, end = parse_period("last30", tz, datetime.now(UTC))
-        forum = load_forum(db.connect(config.database_url), score_only=True)
-        table = score_engine.score(
-            forum,
-            config["score"],
-            start=start,
-            end=end,
-            optout_group=config["template"].optout_group,
-        )
-        # animator-facing, with names: kept apart from the directors' report folders
-        target = config.base_dir / "scores" / "last30.csv"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # the same CSV as `campus score --format csv` (cells never start a formula)
-        target.write_text(score_engine.render_scores(table, "csv") + "\n", encoding="utf-8")
-        return ngettext(
-            "{n} personne classée sur 30 jours → {path}",
-            "{n} personnes classées sur 30 jours → {path}",
-            len(table),
-            path=target,
-        )
-
-    def monthly_job() -> str:
-        month = indicators.current_month(tz)
-        previous = indicators.shift_month(month, -1)
-        if config["pulse"].anonymous:
-            collected = pulse.describe_closed(run_pulse_close(config, previous))
-        else:
-            log.warning(pulse.not_anonymous_warning())
-            client = open_client(config)
-            outcome = pulse.collect_pulse(client, db.connect(config.database_url), previous)
-            collected = pulse_collected_line(outcome, previous)
-        report = run_report(config, previous, publish=config["reports"].publish_from_worker)
-        posted = run_pulse_post(config, month)
-        lines = [collected]
-        if "published" in report:
-            lines.append(
-                _(
-                    "Rapport écrit dans {folder}, publié dans le sujet {topic_id} « {title} ».",
-                    folder=report["folder"],
-                    **report["published"],
-                )
-            )
-        else:
-            lines.append(_("Rapport écrit dans {folder}.", **report))
-        lines.append(pulse.describe_posted(posted))
-        return " ".join(lines)
-
-    def relay_job() -> str:
-        return relay_outcome(config, dry_run=False).summary().replace("\n", " ")
-
-    def digest_job() -> str:
-        previous = indicators.shift_month(indicators.current_month(tz), -1)
-        publish = config["digest"].publish_from_worker
-        digest, published = digest_outcome(config, previous, None, publish)
-        if published is None:
-            return ngettext(
-                "Récapitulatif {month} : {n} question résolue (non publié).",
-                "Récapitulatif {month} : {n} questions résolues (non publié).",
-                digest.questions,
-                month=digest.month,
-            )
-        return digest_runner.describe_publication(published)
-
-    return [
-        Job("sync", sync_job, "hourly"),
-        Job("score", score_job, "daily"),
-        Job("pulse+report", monthly_job, "monthly"),
-        Job("relay", relay_job, "hourly"),
-        Job("digest", digest_job, "monthly"),
-        Job(
-            "sync --full",
-            full_sync_job,
-            "weekly",
-            at_hour=config["worker"].full_sync_hour,
-            weekday=config["worker"].full_sync_weekday,
-        ),
-    ]
+    """The worker's jobs (see `reports.jobs.worker_jobs`)."""
+    return jobs.worker_jobs(campus(config))
 
 
 @main.command(name="worker")
@@ -1125,25 +904,6 @@ def _free_port() -> int:
 # --- demo (issue 6): the whole pipeline on the sandbox ------------------------------------------
 
 
-def demo_barometer(config: Config, month: str, answers: list[tuple[int, list[str], dict]]) -> dict:
-    """The sandbox's members answer through the page's own door (`AnswerBuffer`), then the month
-    closes: what `campus serve` and `pulse close` do, in the demo's process."""
-    engine = db.connect(config.database_url)
-    template = config["template"]
-    buffer = barometer_store.AnswerBuffer(engine, config["reports"].min_group_size)
-    slugs = _cooperative_slugs(config)
-    for user_id, groups, values in answers:
-        respondent = barometer_store.respondent_from_groups(
-            user_id, groups, slugs, template.role_groups
-        )
-        if respondent is not None:
-            buffer.submit(month, respondent, values)
-    barometer_store.close_month(engine, month, _network_today(config))
-    buffer.sweep()
-    data = barometer_store.read_month(engine, month)
-    return {"month": month, "counted": int(data.cells["respondents"].sum()), "lost": data.lost}
-
-
 def write_demo_files(out: Path, url: str, network) -> Path:
     """The demo's campus.toml and CSV files, next to its SQLite mirror and reports.
 
@@ -1249,12 +1009,12 @@ def demo(ctx: click.Context, out: Path, seed: int, size: str, serve: bool) -> No
             pulse_post,
             month=month,
         )
-        closed = demo_barometer(get_config(ctx), month, barometer_answers(server.state, seed))
-        click.echo(pulse.describe_closed(closed))
         config = get_config(ctx)
+        closed = jobs.answer_barometer(campus(config), month, barometer_answers(server.state, seed))
+        click.echo(pulse.describe_closed(closed))
         report_title = _("Rapports QVT du mois {month} (campus report)", month=month)
         click.echo(f"\n== {report_title} ==")
-        folder = Path(run_report(config, month)["folder"])
+        folder = Path(jobs.run_report(campus(config), month)["folder"])
         web_ok = demo_web(config, server, network, month, serve=serve)
     click.echo(
         _(
@@ -1272,56 +1032,17 @@ def demo(ctx: click.Context, out: Path, seed: int, size: str, serve: bool) -> No
 SECTIONS["relay"] = RelaySettings
 
 
-def relay_outcome(config: Config, dry_run: bool) -> relay_runner.RelayOutcome:
-    """One relay run with the configuration's settings (what `relay` and the worker do)."""
-    return relay_runner.run_relay(
-        db.connect(config.database_url),
-        open_client(config),
-        config["relay"],
-        tz=config["network"].timezone,
-        relay_group=config["template"].relay_group,
-        optout_group=config["template"].optout_group,
-        forum_url=config["discourse"].url,
-        now=datetime.now(UTC),
-        dry_run=dry_run,
-    )
-
-
 @main.command(name="relay")
 @click.option("--dry-run", is_flag=True, help="montrer qui serait sollicité, sans rien envoyer")
 @json_option
 @click.pass_context
 def relay_command(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
     """Suggérer les questions restées sans réponse à des volontaires (groupe campus-relais)."""
-    outcome = relay_outcome(get_config(ctx), dry_run)
+    outcome = jobs.run_relay(campus(get_config(ctx)), dry_run)
     echo_result(as_json, outcome.as_json(), outcome.describe)
 
 
 SECTIONS["digest"] = DigestSettings
-
-
-def digest_outcome(
-    config: Config, month: str | None, coop: str | None, publish: bool
-) -> tuple[digest_runner.Digest, dict | None]:
-    """Build (and publish) a month's digest; what `digest` and the worker do."""
-    month = _report_month(config, month)
-    engine = db.connect(config.database_url)
-    digest = digest_runner.build_digest(
-        engine,
-        month,
-        tz=config["network"].timezone,
-        forum_url=config["discourse"].url,
-        optout_group=config["template"].optout_group,
-        coop=coop,
-        now=datetime.now(UTC),
-    )
-    published = None
-    if publish:
-        category = coop or config["digest"].category
-        published = digest_runner.publish_digest(
-            open_client(config), engine, digest, category, config["network"].timezone
-        )
-    return digest, published
 
 
 @main.command(name="digest")
@@ -1331,7 +1052,9 @@ def digest_outcome(
 @click.pass_context
 def digest_command(ctx: click.Context, month: str | None, coop: str | None, publish: bool) -> None:
     """Ce que le réseau a appris : les questions résolues du mois, par thème (Markdown)."""
-    digest, published = digest_outcome(get_config(ctx), month, coop, publish)
+    config = get_config(ctx)
+    month = _report_month(config, month)
+    digest, published = jobs.run_digest(campus(config), month, coop, publish)
     if published is None:
         click.echo(f"# {digest.title}\n\n{digest.markdown}")
     else:
