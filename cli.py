@@ -39,7 +39,7 @@ from reports import lab_export as lab_export_files
 from reports import lab_kit as lab_kit_files
 from reports.digest_settings import DigestSettings
 from reports.settings import ReportSettings
-from sync import configfile, db, i18n, mirror, pulse, recognition
+from sync import configfile, i18n, mirror, pulse, recognition
 from sync import members as roster_sync
 from sync import provision as structure
 from sync import stats as mirror_stats
@@ -642,7 +642,7 @@ def score_command(
         )
     config = get_config(ctx)
     start, end = parse_period(period, config["network"].timezone, datetime.now(UTC))
-    forum = load_forum(db.connect(config.database_url), score_only=True)
+    forum = load_forum(campus(config).engine, score_only=True)
     options = dict(
         start=start,
         end=end,
@@ -765,7 +765,7 @@ def web_services(config: Config, environ: typing.Mapping[str, str] | None = None
         else {}
     )
     return Services(
-        engine=db.connect(config.database_url),
+        engine=campus(config).engine,
         web=config["web"],
         discourse_url=config["discourse"].url,
         client_factory=lambda: open_client(config),
@@ -1113,9 +1113,7 @@ def lab_evaluate(ctx, name, outcomes, as_json, out, lang) -> None:
     intervention = find_intervention(lab_interventions(config), name)
     outcomes = list(outcomes) or list(lab_analytics.DEFAULT_OUTCOMES)
     design = lab_design(config["lab"])
-    activity = indicators.Activity(
-        load_forum(db.connect(config.database_url)), tz, settings.min_group_size
-    )
+    activity = indicators.Activity(load_forum(campus(config).engine), tz, settings.min_group_size)
     until = indicators.shift_month(indicators.current_month(tz), -1)
     results = lab_report.run_evaluation(
         activity,
@@ -1154,9 +1152,7 @@ def lab_export(ctx, out) -> None:
     settings: ReportSettings = config["reports"]
     lab: LabSettings = config["lab"]
     tz = config["network"].timezone
-    activity = indicators.Activity(
-        load_forum(db.connect(config.database_url)), tz, settings.min_group_size
-    )
+    activity = indicators.Activity(load_forum(campus(config).engine), tz, settings.min_group_size)
     until = indicators.shift_month(indicators.current_month(tz), -1)
     lab_export_files.write_export(
         activity,
