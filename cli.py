@@ -379,18 +379,13 @@ def members(
     echo_result(as_json, data, lambda: roster_sync.format_members(plan, result, dry_run=dry_run))
 
 
-def interactive() -> bool:
-    """Whether a person can answer a question (stdin is a terminal)."""
-    return sys.stdin.isatty()
-
-
 def confirm_removals(plan: roster_sync.MembersPlan, yes: bool) -> bool:
     """Show on stderr who `--prune` would remove, then: `--yes` goes on, a person at a terminal
     decides, and without a terminal the run is refused (exit 2) rather than guessed."""
     click.echo(plan.describe_removals(), err=True)
     if yes:
         return True
-    if not interactive():
+    if not stdin_is_terminal():
         raise InputError(
             i18n._(
                 "Retraits non confirmés : rien n'a été modifié. Relancez dans un terminal pour "
@@ -918,7 +913,7 @@ def write_demo_files(out: Path, url: str, network) -> Path:
     config = out / "campus.toml"
     config.write_text(
         "# Configuration de la démonstration (bac à sable local, sans limite de requêtes)\n"
-        f'[discourse]\nurl = "{url}"\nrequests_per_minute = 0\n\n'
+        f"[discourse]\nurl = {configfile.toml_value(url)}\nrequests_per_minute = 0\n\n"
         '[database]\nurl = "sqlite:///campus.db"\n\n'
         '[reports]\noutput_dir = "rapports"\n',
         encoding="utf-8",
@@ -1087,6 +1082,11 @@ def lab_interventions(config: Config) -> list[Intervention]:
     return read_interventions(path, cooperatives)
 
 
+new_folder_option = click.option(
+    "--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="nouveau dossier"
+)
+
+
 @main.group(name="lab")
 def lab_group() -> None:
     """Labo QVT : évaluer une intervention, exporter pour la recherche, kit RGPD."""
@@ -1141,9 +1141,7 @@ def lab_evaluate(ctx, name, outcomes, as_json, out, lang) -> None:
 
 
 @lab_group.command(name="export")
-@click.option(
-    "--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="nouveau dossier"
-)
+@new_folder_option
 @click.pass_context
 def lab_export(ctx, out) -> None:
     """Écrire un extrait pseudonymisé pour un laboratoire partenaire (clé CAMPUS_RESEARCH_KEY)."""
@@ -1170,9 +1168,7 @@ def lab_export(ctx, out) -> None:
 
 
 @lab_group.command(name="kit")
-@click.option(
-    "--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="nouveau dossier"
-)
+@new_folder_option
 @click.pass_context
 def lab_kit(ctx, out) -> None:
     """Écrire les brouillons RGPD pour le DPO : notice, registre, AIPD, note au CSE."""
