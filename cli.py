@@ -14,17 +14,15 @@ import os
 import signal
 import sys
 import time
-import tomllib
 import typing
 from collections.abc import Iterator
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
 
-from analytics import barometer as barometer_figures
 from analytics import indicators
 from analytics import lab as lab_analytics
 from analytics import score as score_engine
@@ -34,15 +32,14 @@ from analytics.lab_settings import LabSettings
 from analytics.relay_settings import RelaySettings
 from analytics.settings import IndicatorSettings, RecognitionSettings, ScoreWeights
 from reports import digest as digest_runner
+from reports import jobs
 from reports import lab as lab_report
 from reports import lab_export as lab_export_files
 from reports import lab_kit as lab_kit_files
-from reports import publish as report_publish
-from reports import relay as relay_runner
-from reports import render as report_render
 from reports.digest_settings import DigestSettings
 from reports.settings import ReportSettings
-from sync import i18n
+from sync import configfile, i18n
+from sync.configfile import Config
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.settings import DiscourseSettings
 from sync.discourse.transport import wait_message
@@ -54,13 +51,11 @@ from sync.forum.doctor import exit_code, format_checks, run_doctor
 from sync.forum.inputs import read_roster
 from sync.forum.interventions import Intervention, find_intervention, read_interventions
 from sync.forum.pulse import PulseSettings
-from sync.i18n import _, format_number, install_click_translations, localise_help, ngettext
-from sync.mirror import barometer as barometer_store
-from sync.mirror import db
+from sync.i18n import _, format_number, install_click_translations, localise_help
 from sync.mirror import pull as mirror
 from sync.mirror import stats as mirror_stats
 from sync.progress import Progress
-from sync.secrets import read_secrets, scrub, scrub_log_handlers
+from sync.secrets import scrub, scrub_log_handlers
 from sync.settings import (
     DatabaseSettings,
     ForumTemplate,
@@ -69,7 +64,7 @@ from sync.settings import (
     SyncSettings,
     WorkerSettings,
 )
-from sync.vocabulary import month_bounds, parse_period
+from sync.vocabulary import current_month, month_bounds, parse_period, shift_month
 from sync.worker import Job, Worker
 from web import create_app
 from web import doctor as web_doctor
@@ -112,245 +107,13 @@ SECRET_FIELDS = {"CAMPUS_DISCOURSE_API_KEY": ("discourse", "api_key")}
 
 # --- configuration -------------------------------------------------------------------------
 
-
-@dataclass
-class Config:
-    """Every package's settings, as read from campus.toml and the environment."""
-
-    path: Path
-    sections: dict[str, object]
-    secrets: dict[str, str] = dataclasses.field(default_factory=dict, repr=False)
-
-    def __getitem__(self, section: str):
-        return self.sections[section]
-
-    @property
-    def base_dir(self) -> Path:
-        """Relative paths in the file (CSV files, output folder, SQLite file) are relative to it."""
-        return self.path.parent
-
-    def resolve(self, relative: str) -> Path:
-        return (self.base_dir / relative).resolve()
-
-    @property
-    def database_url(self) -> str:
-        url = self["database"].url
-        prefix = "sqlite:///"
-        if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix:
-            return prefix + str(self.resolve(url[len(prefix) :]))
-        return url
-
-
-def _coerce(path: Path, section: str, key: str, value, annotation):
-    """Check `value` against a field's annotation and build nested dataclasses."""
-    hint = annotation
-    origin = typing.get_origin(hint)
-
-    def bad(expected: str):
-        raise InputError(
-            _(
-                "{path} : [{section}] {key} = {value!r} : {expected} attendu.",
-                path=path,
-                section=section,
-                key=key,
-                value=value,
-                expected=expected,
-            )
-        )
-
-    if hint is bool:
-        return value if isinstance(value, bool) else bad(_("true ou false"))
-    if hint is int:
-        return (
-            value
-            if isinstance(value, int) and not isinstance(value, bool)
-            else bad(_("un nombre entier"))
-        )
-    if hint is float:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-        return bad(_("un nombre"))
-    if hint is str:
-        return value if isinstance(value, str) else bad(_("un texte entre guillemets"))
-    if origin is dict:
-        if not isinstance(value, dict):
-            return bad(_("une table"))
-        _key_type, value_type = typing.get_args(hint)
-        return {
-            str(k): _coerce(path, section, f"{key}.{k}", v, value_type) for k, v in value.items()
-        }
-    if origin is tuple:
-        (item_type, _ellipsis) = typing.get_args(hint)
-        if not isinstance(value, list):
-            return bad(_("une liste de tables [[…]]"))
-        return tuple(
-            _build(path, f"{section}.{key}[{i}]", item_type, item) for i, item in enumerate(value)
-        )
-    return value
-
-
-def _build(path: Path, section: str, cls: type, table) -> object:
-    """Build dataclass `cls` from a TOML table, refusing unknown keys and wrong types."""
-    if not isinstance(table, dict):
-        raise InputError(_("{path} : [{section}] doit être une table.", path=path, section=section))
-    hints = typing.get_type_hints(cls)
-    allowed = {f.name: f for f in fields(cls) if not f.metadata.get("secret")}
-    values = {}
-    for key, value in table.items():
-        if key not in allowed:
-            if key in {f.name for f in fields(cls)}:
-                raise InputError(
-                    _(
-                        "{path} : [discourse] ne doit pas contenir la clé d'API ; définissez la variable d'environnement CAMPUS_DISCOURSE_API_KEY.",
-                        path=path,
-                    )
-                )
-            known = ", ".join(allowed)
-            raise InputError(
-                _(
-                    "{path} : [{section}] clé « {key} » inconnue (clés possibles : {known}).",
-                    path=path,
-                    section=section,
-                    key=key,
-                    known=known,
-                )
-            )
-        values[key] = _coerce(path, section, key, value, hints[key])
-    for f in fields(cls):
-        required = f.default is MISSING and f.default_factory is MISSING
-        if required and f.name not in values:  # a field of a nested table without default
-            raise InputError(
-                _(
-                    "{path} : [{section}] clé « {key} » manquante : elle est obligatoire dans cette table.",
-                    path=path,
-                    section=section,
-                    key=f.name,
-                )
-            )
-    try:
-        return cls(**values)
-    except InputError as error:  # a value the section's own checks refuse
-        raise InputError(f"{path} : {error}") from None
+# what campus.toml may hold (SECTIONS grows below as the packages' commands register theirs)
+SCHEMA = configfile.ConfigSchema(SECTIONS, ENV_OVERRIDES, SECRET_FIELDS)
 
 
 def load_config(path: Path, environ: typing.Mapping[str, str] | None = None) -> Config:
     """Read campus.toml at `path` (it may be absent: defaults apply) and the environment."""
-    environ = os.environ if environ is None else environ
-    data: dict = {}
-    if path.exists():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise InputError(
-                _("{path} : TOML invalide : {reason}", path=path, reason=error)
-            ) from None
-    for section in data:
-        if section not in SECTIONS:
-            known = ", ".join(SECTIONS)
-            raise InputError(
-                _(
-                    "{path} : section [{section}] inconnue (sections possibles : {known}).",
-                    path=path,
-                    section=section,
-                    known=known,
-                )
-            )
-    sections = {name: _build(path, name, cls, data.get(name, {})) for name, cls in SECTIONS.items()}
-    for variable, (section, key) in ENV_OVERRIDES.items():
-        if environ.get(variable):
-            sections[section] = dataclasses.replace(sections[section], **{key: environ[variable]})
-    secrets = read_secrets(environ)  # trimmed and checked; a pasted line break is refused here
-    for variable, (section, key) in SECRET_FIELDS.items():
-        if variable in secrets:
-            sections[section] = dataclasses.replace(sections[section], **{key: secrets[variable]})
-    return Config(path=path.resolve(), sections=sections, secrets=secrets)
-
-
-def render_config() -> str:
-    """The complete, commented campus.toml with every default (what `campus init` writes)."""
-    lines = [
-        "# Configuration de Campus. Les secrets (clé d'API) viennent de l'environnement :",
-        "#   export CAMPUS_DISCOURSE_API_KEY=…   (jamais dans ce fichier)",
-        "",
-    ]
-    for name, cls in SECTIONS.items():
-        if getattr(cls, "TITLE", None):
-            lines.append(f"# {cls.TITLE}")
-        lines.append(f"[{name}]")
-        instance = cls()
-        nested = []
-        for f in fields(cls):
-            if f.metadata.get("secret"):
-                continue
-            value = getattr(instance, f.name)
-            if isinstance(value, tuple):
-                nested.append((f, value))
-                continue
-            if f.metadata.get("doc"):
-                lines.append(f"# {f.metadata['doc']}")
-            lines.append(f"{f.name} = {_toml_value(value)}")
-        for f, items in nested:
-            lines.append("")
-            lines.append(f"# {f.metadata.get('doc', f.name)}")
-            for item in items:
-                lines.append(f"[[{name}.{f.name}]]")
-                for item_field in fields(item):
-                    lines.append(
-                        f"{item_field.name} = {_toml_value(getattr(item, item_field.name))}"
-                    )
-        lines.append("")
-    return "\n".join(lines)
-
-
-def _toml_value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, dict):
-        return (
-            "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
-        )
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _toml_key(key: str) -> str:
-    return key if key.replace("-", "").replace("_", "").isalnum() else _toml_value(key)
-
-
-EXAMPLE_COOPERATIVES = """slug,name,region,color
-coop-alpha,Coopérative Alpha,Bretagne,1B75BB
-coop-beta,Beta Entreprendre,Occitanie,
-"""
-
-EXAMPLE_ROSTER = """username,email,cooperative,role
-marie.durand,marie.durand@example.org,coop-alpha,entrepreneur
-,jules.martin@example.org,coop-alpha,appui
-karim.benali,,coop-beta,direction
-"""
-
-
-def write_init(directory: Path) -> list[Path]:
-    """Write campus.toml and example CSV files into `directory`, never overwriting a file."""
-    targets = {
-        directory / "campus.toml": render_config(),
-        directory / "cooperatives.csv": EXAMPLE_COOPERATIVES,
-        directory / "roster.csv": EXAMPLE_ROSTER,
-    }
-    for target in targets:
-        if target.exists():
-            raise InputError(
-                _(
-                    "{path} existe déjà : rien n'a été écrit (supprimez-le ou choisissez un autre dossier).",
-                    path=target,
-                )
-            )
-    directory.mkdir(parents=True, exist_ok=True)
-    for target, text in targets.items():
-        target.write_text(text, encoding="utf-8")
-    return list(targets)
+    return configfile.load_config(path, SCHEMA, environ)
 
 
 # --- command line --------------------------------------------------------------------------
@@ -453,11 +216,25 @@ def open_client(config: Config) -> DiscourseAPI:
     )
 
 
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard"
+)
+
+
+def echo_result(as_json: bool, data: object, describe: typing.Callable[[], str]) -> None:
+    """The one way a command prints its result: with `--json`, one JSON object on stdout (DESIGN
+    §3); otherwise the readable text `describe()` returns."""
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        click.echo(describe())
+
+
 @main.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 def init(directory: Path) -> None:
     """Écrire un campus.toml commenté et des fichiers CSV d'exemple."""
-    write_init(directory)
+    configfile.write_init(directory, SECTIONS)
     click.echo(
         _(
             "Fichiers écrits dans {dir} : campus.toml, cooperatives.csv, roster.csv.\nDéfinissez CAMPUS_DISCOURSE_API_KEY puis lancez « campus doctor ».",
@@ -499,7 +276,7 @@ def stderr_progress(ctx: click.Context) -> Iterator[Progress]:
 
 @main.command()
 @click.option("--dry-run", is_flag=True, help="montrer le plan sans rien écrire sur le forum")
-@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@json_option
 @click.option(
     "--check-permissions",
     is_flag=True,
@@ -533,17 +310,17 @@ def provision(
             steps=progress.step,
         )
     counts = {"requests": client.total_requests, "writes": client.write_requests}
-    if as_json:
-        click.echo(
-            json.dumps(structure.plan_json(plan, dry_run=dry_run, **counts), ensure_ascii=False)
-        )
-        return
     verbose = bool(ctx.find_root().params.get("verbose"))
-    click.echo(structure.format_plan(plan, show_unchanged=verbose))
-    click.echo(
-        structure.describe_run(
-            plan, dry_run=dry_run, adopt_existing=template.adopt_existing, **counts
-        )
+    echo_result(
+        as_json,
+        structure.plan_json(plan, dry_run=dry_run, **counts),
+        lambda: (
+            structure.format_plan(plan, show_unchanged=verbose)
+            + "\n"
+            + structure.describe_run(
+                plan, dry_run=dry_run, adopt_existing=template.adopt_existing, **counts
+            )
+        ),
     )
 
 
@@ -569,7 +346,7 @@ def _confirm_sensitive(yes: bool):
 
 @main.command()
 @click.option("--dry-run", is_flag=True, help="montrer les changements sans rien écrire")
-@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@json_option
 @click.option("--prune", is_flag=True, help="retirer des groupes les membres absents du fichier")
 @click.option("--invite", is_flag=True, help="inviter par e-mail les personnes inconnues du forum")
 @click.option("--yes", is_flag=True, help="avec --prune : retirer sans demander confirmation")
@@ -599,22 +376,10 @@ def members(
             confirm=lambda plan: confirm_removals(plan, yes),
             confirm_above=config["members"].confirm_above,
         )
-    if as_json:
-        data = roster_sync.members_json(
-            plan,
-            result,
-            dry_run=dry_run,
-            requests=client.total_requests,
-            writes=client.write_requests,
-        )
-        click.echo(json.dumps(data, ensure_ascii=False))
-        return
-    click.echo(roster_sync.format_members(plan, result, dry_run=dry_run))
-
-
-def interactive() -> bool:
-    """Whether a person can answer a question (stdin is a terminal)."""
-    return sys.stdin.isatty()
+    data = roster_sync.members_json(
+        plan, result, dry_run=dry_run, requests=client.total_requests, writes=client.write_requests
+    )
+    echo_result(as_json, data, lambda: roster_sync.format_members(plan, result, dry_run=dry_run))
 
 
 def confirm_removals(plan: roster_sync.MembersPlan, yes: bool) -> bool:
@@ -623,7 +388,7 @@ def confirm_removals(plan: roster_sync.MembersPlan, yes: bool) -> bool:
     click.echo(plan.describe_removals(), err=True)
     if yes:
         return True
-    if not interactive():
+    if not stdin_is_terminal():
         raise InputError(
             i18n._(
                 "Retraits non confirmés : rien n'a été modifié. Relancez dans un terminal pour "
@@ -635,35 +400,26 @@ def confirm_removals(plan: roster_sync.MembersPlan, yes: bool) -> bool:
 
 @main.command(name="sync")
 @click.option("--full", is_flag=True, help="tout relire (sinon : seulement ce qui a changé)")
-@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@json_option
 @click.pass_context
 def sync_command(ctx: click.Context, full: bool, as_json: bool) -> None:
     """Copier l'activité du forum dans la base locale (incrémental par défaut)."""
     config = get_config(ctx)
     with stderr_progress(ctx) as progress:
-        summary = mirror.run_sync(
-            config.database_url,
-            open_client(config),
-            _sync_options(config),
-            full=full,
-            progress=progress.line,
-        )
-    if as_json:
-        click.echo(json.dumps(summary.as_json(), ensure_ascii=False))
-    else:
-        click.echo(mirror.format_summary(summary))
+        summary = jobs.run_sync(campus(config), full=full, progress=progress.line)
+    echo_result(as_json, summary.as_json(), lambda: mirror.format_summary(summary))
 
 
 @main.command(name="stats")
-@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@json_option
 @click.pass_context
 def stats_command(ctx: click.Context, as_json: bool) -> None:
     """Montrer ce que contient la base locale et la date de la dernière synchronisation."""
-    result = mirror_stats.database_stats(get_config(ctx).database_url)
-    if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False))
-    else:
-        click.echo(mirror_stats.format_stats(result, get_config(ctx)["network"].timezone))
+    config = get_config(ctx)
+    result = mirror_stats.database_stats(config.database_url)
+    echo_result(
+        as_json, result, lambda: mirror_stats.format_stats(result, config["network"].timezone)
+    )
 
 
 # --- report, pulse, worker (issue 6) ----------------------------------------------------------
@@ -678,55 +434,7 @@ def _report_month(config: Config, month: str | None) -> str:
     tz = config["network"].timezone
     if month is not None:
         month_bounds(month, tz)
-    return month or indicators.shift_month(indicators.current_month(tz), -1)
-
-
-def _cooperative_slugs(config: Config) -> list[str]:
-    path = config.resolve(config["network"].cooperatives)
-    return [coop.slug for coop in structure.load_cooperatives(path, config["template"])]
-
-
-def _sync_options(config: Config) -> mirror.SyncOptions:
-    """What `sync` and the worker mirror; without cooperatives.csv, no cooperative is known."""
-    known = config.resolve(config["network"].cooperatives).exists()
-    slugs = _cooperative_slugs(config) if known else []
-    return mirror.sync_options(config["template"], config["sync"], slugs)
-
-
-def run_report(
-    config: Config,
-    month: str,
-    *,
-    coop: str | None = None,
-    out: Path | None = None,
-    lang: str | None = None,
-    publish: bool = False,
-    partial: bool = False,
-    with_pdf: bool = False,
-) -> dict:
-    """Write the month's reports (and publish the network one); what `report` and the worker do."""
-    settings: ReportSettings = config["reports"]
-    tz = config["network"].timezone
-    lang = lang or settings.lang
-    folder = report_render.build_report(
-        db.connect(config.database_url),
-        month,
-        out or config.resolve(settings.output_dir),
-        lang=lang,
-        settings=settings,
-        thresholds=config["indicators"],
-        tz=tz,
-        only=coop,
-        partial=partial,
-        with_pdf=with_pdf,
-    )
-    result: dict = {"folder": str(folder)}
-    if publish:
-        markdown = (folder / "network.md").read_text(encoding="utf-8")
-        result["published"] = report_publish.publish_report(
-            open_client(config), month, markdown, settings, tz
-        ).as_dict()
-    return result
+    return month or shift_month(current_month(tz), -1)
 
 
 @main.command(name="report")
@@ -741,8 +449,8 @@ def run_report(
 def report_command(ctx, month, coop, out, lang, publish, with_pdf, partial) -> None:
     """Écrire les rapports QVT du mois (réseau et coopératives) : HTML, Markdown, CSV, JSON, PDF."""
     config = get_config(ctx)
-    result = run_report(
-        config,
+    result = jobs.run_report(
+        campus(config),
         _report_month(config, month),
         coop=coop,
         out=out,
@@ -770,134 +478,53 @@ def _pulse_month(config: Config, month: str | None) -> str:
     """The month named by --month (checked: exit 2 if malformed), else the current one."""
     tz = config["network"].timezone
     if month is None:
-        return indicators.current_month(tz)
+        return current_month(tz)
     month_bounds(month, tz)
     return month.strip()
 
 
-def _network_today(config: Config):
-    return datetime.now(ZoneInfo(config["network"].timezone)).date()
-
-
-def _barometer_url(config: Config) -> str:
-    return config["web"].base_url.rstrip("/") + "/barometre"
-
-
-def run_pulse_post(config: Config, month: str) -> dict:
-    """Open and announce `month` (or, in the polls mode, post its polls); the `--json` body."""
-    settings: PulseSettings = config["pulse"]
-    client = open_client(config)
-    engine = db.connect(config.database_url)
-    slugs = _cooperative_slugs(config)
-    min_group_size = config["reports"].min_group_size
-    if settings.anonymous:
-        outcome = pulse.announce_barometer(
-            client,
-            engine,
-            month,
-            _network_today(config),
-            slugs,
-            settings,
-            _barometer_url(config),
-            min_group_size,
-        )
-        data = outcome.as_dict()
-    else:
-        closes_at = month_bounds(month, config["network"].timezone)[1]
-        outcome = pulse.post_pulse(
-            client, engine, month, closes_at, slugs, settings, min_group_size
-        )
-        data = outcome.as_dict()
-    return data | {"month": month, "mode": settings.mode, "requests": client.total_requests}
-
-
 @pulse_group.command(name="post")
 @_month_option("le mois en cours")
-@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@json_option
 @click.pass_context
 def pulse_post(ctx, month, as_json) -> None:
     """Ouvrir le baromètre du mois et l'annoncer dans la catégorie de chaque coopérative."""
     config = get_config(ctx)
     if not config["pulse"].anonymous:
         click.echo(pulse.not_anonymous_warning(), err=True)
-    data = run_pulse_post(config, _pulse_month(config, month))
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False))
-    else:
-        click.echo(pulse.describe_posted(data))
-
-
-def pulse_status_data(config: Config, month: str) -> dict:
-    """The `pulse status --json` body (DESIGN §3): participation and means, null below the size."""
-    data = barometer_store.read_month(db.connect(config.database_url), month)
-    body = barometer_figures.status(
-        data.state,
-        data.respondents,
-        data.cells,
-        data.counts,
-        _cooperative_slugs(config),
-        config["reports"].min_group_size,
-    )
-    return {"month": month, **body, "lost": data.lost}
+    data = jobs.run_pulse_post(campus(config), _pulse_month(config, month))
+    echo_result(as_json, data, lambda: pulse.describe_posted(data))
 
 
 @pulse_group.command(name="status")
 @_month_option("le mois en cours")
-@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@json_option
 @click.pass_context
 def pulse_status(ctx, month, as_json) -> None:
     """Participation et moyennes du mois, par coopérative (masquées sous min_group_size)."""
     config = get_config(ctx)
-    data = pulse_status_data(config, _pulse_month(config, month))
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False))
-        return
-    for line in pulse.describe_status(data, config["reports"].min_group_size):
-        click.echo(line)
+    data = jobs.pulse_status(campus(config), _pulse_month(config, month))
+    min_group_size = config["reports"].min_group_size
+    echo_result(as_json, data, lambda: "\n".join(pulse.describe_status(data, min_group_size)))
 
 
 @pulse_group.command(name="close")
 @_month_option("le mois dernier")
-@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@json_option
 @click.pass_context
 def pulse_close(ctx, month, as_json) -> None:
     """Clore un mois : plus de réponse, dernières réponses comptées, liste des répondants effacée."""
     config = get_config(ctx)
     month = _report_month(config, month) if month is None else _pulse_month(config, month)
-    data = run_pulse_close(config, month)
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False))
-        return
-    click.echo(pulse.describe_closed(data))
-    if data["uncounted"]:
+    data = jobs.run_pulse_close(campus(config), month)
+    echo_result(as_json, data, lambda: pulse.describe_closed(data))
+    if data["uncounted"] and not as_json:
         click.echo(pulse.describe_uncounted(data["uncounted"]), err=True)
-
-
-def run_pulse_close(config: Config, month: str) -> dict:
-    """Close `month`, wait (a little) for the web service to count what it holds, purge old months."""
-    settings: PulseSettings = config["pulse"]
-    engine = db.connect(config.database_url)
-    closed = barometer_store.close_month(engine, month, _network_today(config))
-    deadline = time.monotonic() + settings.close_wait_seconds
-    while barometer_store.uncounted(engine, month) and time.monotonic() < deadline:
-        time.sleep(1)
-    keep_from = indicators.shift_month(month, -12 * settings.keep_years + 1)
-    purged = barometer_store.purge_before(engine, keep_from)
-    data = barometer_store.read_month(engine, month)
-    return {
-        "month": month,
-        "closed": closed,
-        "answered": data.answered,
-        "counted": int(data.cells["respondents"].sum()),
-        "lost": data.lost,
-        "uncounted": barometer_store.uncounted(engine, month),
-        "purged_months": purged,
-    }
 
 
 @pulse_group.command(name="collect")
 @_month_option("le mois dernier")
-@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@json_option
 @click.pass_context
 def pulse_collect(ctx, month, as_json) -> None:
     """Mode « discourse_polls » seulement (non anonyme) : lire les totaux des sondages clos."""
@@ -906,130 +533,36 @@ def pulse_collect(ctx, month, as_json) -> None:
         raise InputError(pulse.collect_refused())
     click.echo(pulse.not_anonymous_warning(), err=True)
     month = _report_month(config, month)
-    client = open_client(config)
-    outcome = pulse.collect_pulse(client, db.connect(config.database_url), month)
-    data = outcome.as_dict() | {"month": month, "requests": client.total_requests}
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False))
-    else:
-        click.echo(pulse_collected_line(outcome, month))
+    outcome, data = jobs.run_pulse_collect(campus(config), month)
+    echo_result(as_json, data, lambda: jobs.pulse_collected_line(outcome, month))
 
 
-def pulse_collected_line(outcome: pulse.PulseOutcome, month: str) -> str:
-    """What `pulse collect` read: closed polls and their votes (one per person and axis)."""
-    return " ".join(
-        [
-            ngettext(
-                "Baromètre {month} : {n} sondage clos lu",
-                "Baromètre {month} : {n} sondages clos lus",
-                outcome.closed,
-                month=month,
-            ),
-            ngettext("({n} vote),", "({n} votes),", outcome.voters),
-            ngettext("{n} encore ouvert,", "{n} encore ouverts,", outcome.still_open),
-            ngettext("{n} introuvable.", "{n} introuvables.", outcome.missing),
-        ]
+def campus(config: Config) -> jobs.Campus:
+    """The plain values the runs need, from the configuration (the database by its URL)."""
+    return jobs.Campus(
+        database_url=config.database_url,
+        open_client=lambda: open_client(config),
+        cooperatives_csv=config.resolve(config["network"].cooperatives),
+        timezone=config["network"].timezone,
+        forum_url=config["discourse"].url,
+        barometer_url=config["web"].base_url.rstrip("/") + "/barometre",
+        scores_dir=config.base_dir / "scores",
+        reports_dir=config.resolve(config["reports"].output_dir),
+        template=config["template"],
+        sync=config["sync"],
+        score=config["score"],
+        indicators=config["indicators"],
+        reports=config["reports"],
+        pulse=config["pulse"],
+        relay=config["relay"],
+        digest=config["digest"],
+        worker=config["worker"],
     )
 
 
 def worker_jobs(config: Config) -> list[Job]:
-    """The worker's jobs: sync and relay hourly (relay sends only in working hours), scores
-    daily, on the 1st pulse, report and digest, and a full reconciliation once a week at night
-    ([worker] full_sync_weekday and full_sync_hour).
-
-    Each returns the line `worker --once` prints and the log records, in the user's language
-    (never a volunteer's name).
-    """
-    tz = config["network"].timezone
-
-    def sync_job() -> str:
-        summary = mirror.run_sync(config.database_url, open_client(config), _sync_options(config))
-        return mirror.format_summary(summary)
-
-    def full_sync_job() -> str:
-        summary = mirror.run_sync(
-            config.database_url, open_client(config), _sync_options(config), full=True
-        )
-        return mirror.format_summary(summary)
-
-    def score_job() -> str:
-        start, end = parse_period("last30", tz, datetime.now(UTC))
-        forum = load_forum(db.connect(config.database_url), score_only=True)
-        table = score_engine.score(
-            forum,
-            config["score"],
-            start=start,
-            end=end,
-            optout_group=config["template"].optout_group,
-        )
-        # animator-facing, with names: kept apart from the directors' report folders
-        target = config.base_dir / "scores" / "last30.csv"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # the same CSV as `campus score --format csv` (cells never start a formula)
-        target.write_text(score_engine.render_scores(table, "csv") + "\n", encoding="utf-8")
-        return ngettext(
-            "{n} personne classée sur 30 jours → {path}",
-            "{n} personnes classées sur 30 jours → {path}",
-            len(table),
-            path=target,
-        )
-
-    def monthly_job() -> str:
-        month = indicators.current_month(tz)
-        previous = indicators.shift_month(month, -1)
-        if config["pulse"].anonymous:
-            collected = pulse.describe_closed(run_pulse_close(config, previous))
-        else:
-            log.warning(pulse.not_anonymous_warning())
-            client = open_client(config)
-            outcome = pulse.collect_pulse(client, db.connect(config.database_url), previous)
-            collected = pulse_collected_line(outcome, previous)
-        report = run_report(config, previous, publish=config["reports"].publish_from_worker)
-        posted = run_pulse_post(config, month)
-        lines = [collected]
-        if "published" in report:
-            lines.append(
-                _(
-                    "Rapport écrit dans {folder}, publié dans le sujet {topic_id} « {title} ».",
-                    folder=report["folder"],
-                    **report["published"],
-                )
-            )
-        else:
-            lines.append(_("Rapport écrit dans {folder}.", **report))
-        lines.append(pulse.describe_posted(posted))
-        return " ".join(lines)
-
-    def relay_job() -> str:
-        return relay_outcome(config, dry_run=False).summary().replace("\n", " ")
-
-    def digest_job() -> str:
-        previous = indicators.shift_month(indicators.current_month(tz), -1)
-        publish = config["digest"].publish_from_worker
-        digest, published = digest_outcome(config, previous, None, publish)
-        if published is None:
-            return ngettext(
-                "Récapitulatif {month} : {n} question résolue (non publié).",
-                "Récapitulatif {month} : {n} questions résolues (non publié).",
-                digest.questions,
-                month=digest.month,
-            )
-        return digest_runner.describe_publication(published)
-
-    return [
-        Job("sync", sync_job, "hourly"),
-        Job("score", score_job, "daily"),
-        Job("pulse+report", monthly_job, "monthly"),
-        Job("relay", relay_job, "hourly"),
-        Job("digest", digest_job, "monthly"),
-        Job(
-            "sync --full",
-            full_sync_job,
-            "weekly",
-            at_hour=config["worker"].full_sync_hour,
-            weekday=config["worker"].full_sync_weekday,
-        ),
-    ]
+    """The worker's jobs (see `reports.jobs.worker_jobs`)."""
+    return jobs.worker_jobs(campus(config))
 
 
 @main.command(name="worker")
@@ -1107,7 +640,7 @@ def score_command(
         )
     config = get_config(ctx)
     start, end = parse_period(period, config["network"].timezone, datetime.now(UTC))
-    forum = load_forum(db.connect(config.database_url), score_only=True)
+    forum = load_forum(campus(config).engine, score_only=True)
     options = dict(
         start=start,
         end=end,
@@ -1230,7 +763,7 @@ def web_services(config: Config, environ: typing.Mapping[str, str] | None = None
         else {}
     )
     return Services(
-        engine=db.connect(config.database_url),
+        engine=campus(config).engine,
         web=config["web"],
         discourse_url=config["discourse"].url,
         client_factory=lambda: open_client(config),
@@ -1369,25 +902,6 @@ def _free_port() -> int:
 # --- demo (issue 6): the whole pipeline on the sandbox ------------------------------------------
 
 
-def demo_barometer(config: Config, month: str, answers: list[tuple[int, list[str], dict]]) -> dict:
-    """The sandbox's members answer through the page's own door (`AnswerBuffer`), then the month
-    closes: what `campus serve` and `pulse close` do, in the demo's process."""
-    engine = db.connect(config.database_url)
-    template = config["template"]
-    buffer = barometer_store.AnswerBuffer(engine, config["reports"].min_group_size)
-    slugs = _cooperative_slugs(config)
-    for user_id, groups, values in answers:
-        respondent = barometer_store.respondent_from_groups(
-            user_id, groups, slugs, template.role_groups
-        )
-        if respondent is not None:
-            buffer.submit(month, respondent, values)
-    barometer_store.close_month(engine, month, _network_today(config))
-    buffer.sweep()
-    data = barometer_store.read_month(engine, month)
-    return {"month": month, "counted": int(data.cells["respondents"].sum()), "lost": data.lost}
-
-
 def write_demo_files(out: Path, url: str, network) -> Path:
     """The demo's campus.toml and CSV files, next to its SQLite mirror and reports.
 
@@ -1402,7 +916,7 @@ def write_demo_files(out: Path, url: str, network) -> Path:
     config = out / "campus.toml"
     config.write_text(
         "# Configuration de la démonstration (bac à sable local, sans limite de requêtes)\n"
-        f'[discourse]\nurl = "{url}"\nrequests_per_minute = 0\n\n'
+        f"[discourse]\nurl = {configfile.toml_value(url)}\nrequests_per_minute = 0\n\n"
         '[database]\nurl = "sqlite:///campus.db"\n\n'
         '[reports]\noutput_dir = "rapports"\n',
         encoding="utf-8",
@@ -1493,12 +1007,12 @@ def demo(ctx: click.Context, out: Path, seed: int, size: str, serve: bool) -> No
             pulse_post,
             month=month,
         )
-        closed = demo_barometer(get_config(ctx), month, barometer_answers(server.state, seed))
-        click.echo(pulse.describe_closed(closed))
         config = get_config(ctx)
+        closed = jobs.answer_barometer(campus(config), month, barometer_answers(server.state, seed))
+        click.echo(pulse.describe_closed(closed))
         report_title = _("Rapports QVT du mois {month} (campus report)", month=month)
         click.echo(f"\n== {report_title} ==")
-        folder = Path(run_report(config, month)["folder"])
+        folder = Path(jobs.run_report(campus(config), month)["folder"])
         web_ok = demo_web(config, server, network, month, serve=serve)
     click.echo(
         _(
@@ -1516,59 +1030,17 @@ def demo(ctx: click.Context, out: Path, seed: int, size: str, serve: bool) -> No
 SECTIONS["relay"] = RelaySettings
 
 
-def relay_outcome(config: Config, dry_run: bool) -> relay_runner.RelayOutcome:
-    """One relay run with the configuration's settings (what `relay` and the worker do)."""
-    return relay_runner.run_relay(
-        db.connect(config.database_url),
-        open_client(config),
-        config["relay"],
-        tz=config["network"].timezone,
-        relay_group=config["template"].relay_group,
-        optout_group=config["template"].optout_group,
-        forum_url=config["discourse"].url,
-        now=datetime.now(UTC),
-        dry_run=dry_run,
-    )
-
-
 @main.command(name="relay")
 @click.option("--dry-run", is_flag=True, help="montrer qui serait sollicité, sans rien envoyer")
-@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@json_option
 @click.pass_context
 def relay_command(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
     """Suggérer les questions restées sans réponse à des volontaires (groupe campus-relais)."""
-    outcome = relay_outcome(get_config(ctx), dry_run)
-    if as_json:
-        click.echo(json.dumps(outcome.as_json(), ensure_ascii=False))
-    else:
-        click.echo(outcome.describe())
+    outcome = jobs.run_relay(campus(get_config(ctx)), dry_run)
+    echo_result(as_json, outcome.as_json(), outcome.describe)
 
 
 SECTIONS["digest"] = DigestSettings
-
-
-def digest_outcome(
-    config: Config, month: str | None, coop: str | None, publish: bool
-) -> tuple[digest_runner.Digest, dict | None]:
-    """Build (and publish) a month's digest; what `digest` and the worker do."""
-    month = _report_month(config, month)
-    engine = db.connect(config.database_url)
-    digest = digest_runner.build_digest(
-        engine,
-        month,
-        tz=config["network"].timezone,
-        forum_url=config["discourse"].url,
-        optout_group=config["template"].optout_group,
-        coop=coop,
-        now=datetime.now(UTC),
-    )
-    published = None
-    if publish:
-        category = coop or config["digest"].category
-        published = digest_runner.publish_digest(
-            open_client(config), engine, digest, category, config["network"].timezone
-        )
-    return digest, published
 
 
 @main.command(name="digest")
@@ -1578,7 +1050,9 @@ def digest_outcome(
 @click.pass_context
 def digest_command(ctx: click.Context, month: str | None, coop: str | None, publish: bool) -> None:
     """Ce que le réseau a appris : les questions résolues du mois, par thème (Markdown)."""
-    digest, published = digest_outcome(get_config(ctx), month, coop, publish)
+    config = get_config(ctx)
+    month = _report_month(config, month)
+    digest, published = jobs.run_digest(campus(config), month, coop, publish)
     if published is None:
         click.echo(f"# {digest.title}\n\n{digest.markdown}")
     else:
@@ -1611,6 +1085,11 @@ def lab_interventions(config: Config) -> list[Intervention]:
     return read_interventions(path, cooperatives)
 
 
+new_folder_option = click.option(
+    "--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="nouveau dossier"
+)
+
+
 @main.group(name="lab")
 def lab_group() -> None:
     """Labo QVT : évaluer une intervention, exporter pour la recherche, kit RGPD."""
@@ -1625,7 +1104,7 @@ def lab_group() -> None:
     help="indicateur à évaluer (répétable ; défaut : réponses en 48 h, délai de première "
     "réponse, part des 10 % les plus actifs, messages hors horaires, baromètre)",
 )
-@click.option("--json", "as_json", is_flag=True, help="un objet JSON sur la sortie standard")
+@json_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="dossier de sortie")
 @click.option("--lang", type=click.Choice(["fr", "en"]), help="langue (défaut : [reports] lang)")
 @click.pass_context
@@ -1637,10 +1116,8 @@ def lab_evaluate(ctx, name, outcomes, as_json, out, lang) -> None:
     intervention = find_intervention(lab_interventions(config), name)
     outcomes = list(outcomes) or list(lab_analytics.DEFAULT_OUTCOMES)
     design = lab_design(config["lab"])
-    activity = indicators.Activity(
-        load_forum(db.connect(config.database_url)), tz, settings.min_group_size
-    )
-    until = indicators.shift_month(indicators.current_month(tz), -1)
+    activity = indicators.Activity(load_forum(campus(config).engine), tz, settings.min_group_size)
+    until = shift_month(current_month(tz), -1)
     results = lab_report.run_evaluation(
         activity,
         intervention,
@@ -1663,17 +1140,11 @@ def lab_evaluate(ctx, name, outcomes, as_json, out, lang) -> None:
             generated_at=datetime.now(UTC),
             min_group_size=settings.min_group_size,
         )
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False))
-    else:
-        click.echo(data["verdict"])
-        click.echo(folder)
+    echo_result(as_json, data, lambda: f"{data['verdict']}\n{folder}")
 
 
 @lab_group.command(name="export")
-@click.option(
-    "--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="nouveau dossier"
-)
+@new_folder_option
 @click.pass_context
 def lab_export(ctx, out) -> None:
     """Écrire un extrait pseudonymisé pour un laboratoire partenaire (clé CAMPUS_RESEARCH_KEY)."""
@@ -1682,10 +1153,8 @@ def lab_export(ctx, out) -> None:
     settings: ReportSettings = config["reports"]
     lab: LabSettings = config["lab"]
     tz = config["network"].timezone
-    activity = indicators.Activity(
-        load_forum(db.connect(config.database_url)), tz, settings.min_group_size
-    )
-    until = indicators.shift_month(indicators.current_month(tz), -1)
+    activity = indicators.Activity(load_forum(campus(config).engine), tz, settings.min_group_size)
+    until = shift_month(current_month(tz), -1)
     lab_export_files.write_export(
         activity,
         lab_analytics.mirror_months(activity, until),
@@ -1702,9 +1171,7 @@ def lab_export(ctx, out) -> None:
 
 
 @lab_group.command(name="kit")
-@click.option(
-    "--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="nouveau dossier"
-)
+@new_folder_option
 @click.pass_context
 def lab_kit(ctx, out) -> None:
     """Écrire les brouillons RGPD pour le DPO : notice, registre, AIPD, note au CSE."""

@@ -34,9 +34,6 @@ from analytics.forum import Forum
 from analytics.relay_outcomes import relay_outcomes
 from sync.vocabulary import AXES, ROLES, month_bounds, shift_month
 
-# re-exported: cli.py takes its default months from here
-from sync.vocabulary import current_month as current_month
-
 RESPONSE_WINDOW = pd.Timedelta(hours=48)
 RETURN_WINDOW = pd.Timedelta(days=30)
 EVENING_HOUR = 20  # after-hours from 20:00 …

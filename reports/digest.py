@@ -194,7 +194,14 @@ def publish_digest(
             known = None  # the topic was deleted on the forum: publish it again
         else:
             record_publication(engine, digest.scope, digest.month, topic_id, post_id)
-            log.info("digest %s %s updated in topic %s", digest.scope, digest.month, topic_id)
+            log.info(
+                _(
+                    "Récapitulatif {scope} {month} mis à jour dans le sujet {topic_id}.",
+                    scope=digest.scope,
+                    month=digest.month,
+                    topic_id=topic_id,
+                )
+            )
             return {
                 "action": "updated",
                 "topic_id": topic_id,
@@ -205,5 +212,12 @@ def publish_digest(
     topic_id, post_id = int(post["topic_id"]), int(post["id"])
     api.set_wiki(post_id)
     record_publication(engine, digest.scope, digest.month, topic_id, post_id)
-    log.info("digest %s %s published as topic %s", digest.scope, digest.month, topic_id)
+    log.info(
+        _(
+            "Récapitulatif {scope} {month} publié dans le sujet {topic_id}.",
+            scope=digest.scope,
+            month=digest.month,
+            topic_id=topic_id,
+        )
+    )
     return {"action": "created", "topic_id": topic_id, "post_id": post_id, "title": digest.title}

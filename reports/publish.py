@@ -62,9 +62,17 @@ def publish_report(
     topic_id = find_topic(api, category["id"], title, month_bounds(month, tz)[0])
     if topic_id is None:
         post = api.create_topic(title, markdown, category["id"])
-        log.info("report %s published as topic %s", month, post["topic_id"])
+        log.info(
+            _(
+                "Rapport {month} publié dans le sujet {topic_id}.",
+                month=month,
+                topic_id=post["topic_id"],
+            )
+        )
         return Publication("created", int(post["topic_id"]), int(post["id"]), title)
     post = first_post_of(api, topic_id)
     api.update_post(post["id"], markdown, edit_reason=_("Rapport recalculé par Campus"))
-    log.info("report %s updated in topic %s", month, topic_id)
+    log.info(
+        _("Rapport {month} mis à jour dans le sujet {topic_id}.", month=month, topic_id=topic_id)
+    )
     return Publication("updated", topic_id, int(post["id"]), title)

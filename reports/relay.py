@@ -202,7 +202,13 @@ def run_relay(
                         raise
                     # this member does not accept private messages (preferences, silenced):
                     # nothing was sent, nothing is recorded, the others still get theirs
-                    log.warning("relay: message to volunteer %s refused: %s", user_id, error)
+                    log.warning(
+                        _(
+                            "Relais : message au volontaire n° {user_id} refusé : {error}",
+                            user_id=user_id,
+                            error=error,
+                        )
+                    )
                     outcome.refused += 1
                     continue
                 record_suggestion(engine, topic_id, user_id, now, post.get("topic_id"))

@@ -568,3 +568,41 @@ def topic_tags(forum: Forum, topic: Topic) -> list:
     if forum.tag_shape == "names":
         return list(topic.tags)
     return [{"id": forum.tag_id(name), "name": name, "slug": name} for name in topic.tags]
+
+
+def topic_fields(forum: Forum, topic: Topic) -> dict:
+    """The fields of a topic that both the topic view (`TopicViewSerializer`) and its web hook
+    (`WebHookTopicViewSerializer`) carry; counts are of live posts."""
+    stats = forum.topic_stats(topic)
+    posts = forum.topic_posts(topic, with_deleted=False)
+    return {
+        "id": topic.id,
+        "title": topic.title,
+        "fancy_title": topic.title,
+        "posts_count": stats["posts_count"],
+        "created_at": iso(topic.created_at),
+        "views": topic.views,
+        "reply_count": stats["reply_count"],
+        "like_count": stats["like_count"],
+        "last_posted_at": iso(stats["last_posted_at"]),
+        "visible": topic.visible,
+        "closed": topic.closed,
+        "archived": topic.archived,
+        "archetype": topic.archetype,
+        "slug": topic.slug,
+        "category_id": topic.category_id,
+        "word_count": sum(len(post.raw.split()) for post in posts),
+        "deleted_at": iso(topic.deleted_at),
+        "user_id": topic.user_id,
+        "featured_link": None,
+        "pinned_globally": topic.pinned,
+        "pinned_at": iso(topic.created_at) if topic.pinned else None,
+        "pinned_until": None,
+        "unpinned": None,
+        "pinned": topic.pinned,
+        "highest_post_number": stats["highest_post_number"],
+        "deleted_by": None,
+        "bookmarked": False,
+        "participant_count": len(stats["participant_ids"]),
+        "thumbnails": None,
+    }

@@ -79,41 +79,9 @@ def post_payload(forum: Forum, post: Post) -> dict:
 def topic_payload(forum: Forum, topic: Topic) -> dict:
     """`WebHookTopicViewSerializer`: the topic's fields, without posts."""
     stats = forum.topic_stats(topic)
-    creator = forum.users[topic.user_id]
-    last_poster = forum.users[stats["last_poster_id"]]
-    posts = forum.topic_posts(topic, with_deleted=False)
-    return {
-        "id": topic.id,
-        "title": topic.title,
-        "fancy_title": topic.title,
-        "posts_count": stats["posts_count"],
-        "created_at": iso(topic.created_at),
-        "views": topic.views,
-        "reply_count": stats["reply_count"],
-        "like_count": stats["like_count"],
-        "last_posted_at": iso(stats["last_posted_at"]),
-        "visible": topic.visible,
-        "closed": topic.closed,
-        "archived": topic.archived,
-        "archetype": topic.archetype,
-        "slug": topic.slug,
-        "category_id": topic.category_id,
-        "word_count": sum(len(post.raw.split()) for post in posts),
-        "deleted_at": iso(topic.deleted_at),
-        "user_id": topic.user_id,
-        "featured_link": None,
-        "pinned_globally": topic.pinned,
-        "pinned_at": iso(topic.created_at) if topic.pinned else None,
-        "pinned_until": None,
-        "unpinned": None,
-        "pinned": topic.pinned,
-        "highest_post_number": stats["highest_post_number"],
-        "deleted_by": None,
-        "bookmarked": False,
-        "participant_count": len(stats["participant_ids"]),
-        "thumbnails": None,
-        "created_by": views.basic_user(creator),
-        "last_poster": views.basic_user(last_poster),
+    return views.topic_fields(forum, topic) | {
+        "created_by": views.basic_user(forum.users[topic.user_id]),
+        "last_poster": views.basic_user(forum.users[stats["last_poster_id"]]),
         "tags": [],
     }
 

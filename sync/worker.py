@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import schedule
 
 from sync.errors import CampusError, LockError
-from sync.i18n import _
+from sync.i18n import _, format_number
 from sync.mirror.lock import acquire_lock
 from sync.secrets import scrub
 
@@ -115,10 +115,10 @@ class Worker:
         self.history.append(record)
         level = logging.INFO if outcome == "ok" else logging.WARNING
         line = _(
-            "Tâche {job} : {outcome} en {seconds:.1f} s",
+            "Tâche {job} : {outcome} en {seconds} s",
             job=job.name,
             outcome=outcome_text(outcome),
-            seconds=seconds,
+            seconds=format_number(seconds),
         )
         log.log(level, line + f" — {detail}" * bool(detail))
         return record

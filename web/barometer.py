@@ -16,7 +16,7 @@ import threading
 
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
 
-from sync.i18n import _, current_lang
+from sync.i18n import _, current_lang, ngettext
 from sync.mirror import barometer
 from sync.vocabulary import AXES, AXIS_LABELS, current_month
 from web.auth import Member, current_member, forbidden, login_required
@@ -42,17 +42,29 @@ def _attach_buffer(state) -> None:
             try:
                 buffer.sweep()
             except Exception:  # a database hiccup: the answers stay held until the next sweep
-                log.warning("barometer: sweep failed, retried later", exc_info=True)
+                log.warning(
+                    _("Baromètre : le comptage des mois clos a échoué ; nouvel essai plus tard."),
+                    exc_info=True,
+                )
 
     def flush_at_exit() -> None:
         stop.set()
         try:
             held = buffer.flush_all()
         except Exception:
-            log.warning("barometer: held answers could not be counted at exit", exc_info=True)
+            log.warning(
+                _("Baromètre : les réponses en attente n'ont pas pu être comptées à l'arrêt."),
+                exc_info=True,
+            )
             return
         if held:
-            log.info("barometer: %d held answer(s) pooled at exit", held)
+            log.info(
+                ngettext(
+                    "Baromètre : {n} réponse en attente regroupée à l'arrêt.",
+                    "Baromètre : {n} réponses en attente regroupées à l'arrêt.",
+                    held,
+                )
+            )
 
     threading.Thread(target=sweep_forever, name="barometer-sweep", daemon=True).start()
     atexit.register(flush_at_exit)

@@ -254,7 +254,13 @@ def apply_memberships(
             except DiscourseError as error:
                 if error.status != 422:
                     raise
-                log.info("invitation of %s refused by the forum: %s", email, error)
+                log.info(
+                    _(
+                        "Invitation de {email} refusée par le forum : {error}",
+                        email=email,
+                        error=error,
+                    )
+                )
                 result.has_account.append(email)
             else:
                 result.invited.append(email)

@@ -562,7 +562,7 @@ def _create_group(client, target: GroupTarget) -> int:
             existing = None  # refused for another reason (e.g. a user has that name): say why
         if not existing or "group" not in existing:
             raise error from None
-        log.info("group %s already exists: kept", target.name)
+        log.info(_("Le groupe {name} existe déjà : conservé.", name=target.name))
         return existing["group"]["id"]
 
 
@@ -585,7 +585,7 @@ def _create_category(client, target: CategoryTarget, parent_id: int | None) -> i
                 category.get("slug") == target.slug
                 and category.get("parent_category_id") == parent_id
             ):
-                log.info("category %s already exists: kept", target.key)
+                log.info(_("La catégorie {key} existe déjà : conservée.", key=target.key))
                 return category["id"]
         raise
 

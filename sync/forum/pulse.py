@@ -244,7 +244,14 @@ def post_pulse(
         else:
             first_post = api.create_topic(title, raw, category["id"])
             outcome.posted.append(slug)
-            log.info("pulse %s posted for %s (topic %s)", month, slug, first_post["topic_id"])
+            log.info(
+                _(
+                    "Baromètre {month} publié pour {slug} (sujet {topic_id}).",
+                    month=month,
+                    slug=slug,
+                    topic_id=first_post["topic_id"],
+                )
+            )
         _record(engine, first_post, month, slug, settings, closes_at)
     return outcome
 
@@ -352,7 +359,9 @@ def collect_pulse(api: DiscourseAPI, engine: Engine, month: str) -> PulseOutcome
             post = api.post_by_id(post_id)
         except DiscourseNotFound:
             outcome.missing += 1
-            log.warning("pulse post %s is gone from the forum", post_id)
+            log.warning(
+                _("Le message de baromètre {post_id} n'existe plus sur le forum.", post_id=post_id)
+            )
             continue
         served = {poll["name"]: poll for poll in (post or {}).get("polls") or []}
         with Session(engine) as session, session.begin():
@@ -482,7 +491,14 @@ def announce_barometer(
         if topic_id is None:
             topic_id = int(api.create_topic(title, raw, category["id"])["topic_id"])
             outcome.posted.append(slug)
-            log.info("barometer %s announced for %s (topic %s)", month, slug, topic_id)
+            log.info(
+                _(
+                    "Baromètre {month} annoncé pour {slug} (sujet {topic_id}).",
+                    month=month,
+                    slug=slug,
+                    topic_id=topic_id,
+                )
+            )
         else:
             outcome.already.append(slug)
         with Session(engine) as session, session.begin():

@@ -39,6 +39,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from sync.i18n import _, ngettext
 from sync.mirror.schema import (
     BarometerAnnouncement,
     BarometerCell,
@@ -268,7 +269,12 @@ class AnswerBuffer:
         try:
             add_batch(self.engine, *key, answers)
         except SQLAlchemyError as error:
-            log.warning("barometer: a batch could not be counted yet (%s)", type(error).__name__)
+            log.warning(
+                _(
+                    "Baromètre : un lot de réponses n'a pas encore pu être compté ({kind}) ; il le sera avec la prochaine réponse.",
+                    kind=type(error).__name__,
+                )
+            )
             return
         answers.clear()
 
@@ -311,9 +317,14 @@ class AnswerBuffer:
         elif network:
             add_lost(self.engine, month, len(network))
             log.warning(
-                "barometer %s: %d answer(s) too few to be counted anonymously, dropped",
-                month,
-                len(network),
+                ngettext(
+                    "Baromètre {month} : {n} réponse, trop peu pour être comptée anonymement,"
+                    " est écartée.",
+                    "Baromètre {month} : {n} réponses, trop peu pour être comptées anonymement,"
+                    " sont écartées.",
+                    len(network),
+                    month=month,
+                )
             )
         return held
 

@@ -147,6 +147,26 @@ def test_a_rest_too_small_for_the_network_pool_is_dropped_and_said(engine):
     assert (data.answered, data.lost, data.cells.empty, data.counts.empty) == (3, 3, True, True)
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("fr", "Baromètre 2026-11 : 3 réponses, trop peu pour être comptées anonymement"),
+        ("en", "Barometer 2026-11: 3 answers, too few to be counted anonymously"),
+    ],
+)
+def test_the_dropped_answers_are_said_in_the_users_language(
+    engine, caplog, monkeypatch, lang, said
+):
+    monkeypatch.setenv("CAMPUS_LANG", lang)
+    buffer = AnswerBuffer(engine, K)
+    for user in range(3):
+        buffer.submit(MONTH, Respondent(user, "coop-a", "entrepreneur"), answers(2))
+    barometer.close_month(engine, MONTH, date(2026, 12, 1))
+    with caplog.at_level("WARNING", logger="campus.barometer"):
+        buffer.sweep()
+    assert said in caplog.text
+
+
 def test_a_restart_loses_held_answers_but_never_counts_one_twice(engine):
     first = AnswerBuffer(engine, K)
     for user in range(3):
