@@ -6,7 +6,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import Engine, create_engine, event, text
+
+from sync.errors import InputError
+from sync.i18n import _
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -36,12 +41,40 @@ def open_engine(url: str) -> Engine:
 
 
 def migrate(engine: Engine) -> None:
-    """Apply every pending Alembic migration (creates the schema on a new database)."""
+    """Apply every pending Alembic migration (creates the schema on a new database).
+
+    A database whose schema version this Campus does not know (written by a newer or another
+    version) is refused with what to do, never migrated blindly."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        try:
+            command.upgrade(config, "head")
+        except CommandError:
+            known = {
+                script.revision for script in ScriptDirectory.from_config(config).walk_revisions()
+            }
+            stored = _stored_revisions(connection)
+            if stored and not stored <= known:
+                raise InputError(
+                    _(
+                        "La base {database} porte un schéma ({revision}) que cette version de Campus"
+                        " ne connaît pas : elle a été écrite par une autre version. Utilisez cette"
+                        " version-là, ou une base neuve (CAMPUS_DATABASE_URL).",
+                        database=engine.url.render_as_string(hide_password=True),
+                        revision=", ".join(sorted(stored - known)),
+                    )
+                ) from None
+            raise
+
+
+def _stored_revisions(connection) -> set[str]:
+    """The schema revisions recorded in the database (none for a new one)."""
+    try:
+        return set(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    except Exception:  # no alembic_version table: a new database
+        return set()
 
 
 def connect(url: str) -> Engine:
