@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import threading
+
 import waitress
 from flask import Flask
 
@@ -39,10 +42,32 @@ def listening_message(host: str, port: int, base_url: str) -> str:
     )
 
 
-def serve_in_background(app: Flask, host: str, port: int, *, threads: int = 4):
-    """Start waitress on `host:port` in a daemon thread; returns the server (`.close()` it)."""
-    import threading
-
-    server = waitress.create_server(app, host=host, port=port, threads=threads, ident="Campus")
+def serve_in_background(app: Flask, host: str, port: int, *, threads: int = 4) -> BackgroundServer:
+    """Start waitress on `host:port` in a daemon thread (the demo's); `.close()` stops it."""
+    server = BackgroundServer(
+        waitress.create_server(app, host=host, port=port, threads=threads, ident="Campus")
+    )
     threading.Thread(target=server.run, daemon=True, name="campus-web").start()
     return server
+
+
+class BackgroundServer:
+    """A waitress server run in a thread and closed from another one.
+
+    Closing the listening socket is waitress's way to stop it from outside; the loop then wakes
+    on a descriptor that is gone (EBADF), which here is the normal end, not an error."""
+
+    def __init__(self, server) -> None:
+        self.server = server
+        self.closing = False
+
+    def run(self) -> None:
+        try:
+            self.server.run()
+        except OSError as error:
+            if not (self.closing and error.errno == errno.EBADF):
+                raise
+
+    def close(self) -> None:
+        self.closing = True
+        self.server.close()
