@@ -1,7 +1,7 @@
 """Benchmark: the month's reports for 74 cooperatives from a mirror of about 1M posts.
 
 Target (issue 6): under 60 s and 2 GB. The mirror is generated once (seeded, see
-tests/reports/report_mirror.py) and kept; the measured run is a separate process that does what
+bench/report_mirror.py) and kept; the measured run is a separate process that does what
 `campus report --month 2026-10 --pdf` does: load the mirror, compute the month's report model
 (every indicator of the network and each cooperative over the twelve trend months, trends,
 points, ranking), draw the charts and write HTML, Markdown, CSV, JSON and the network PDF
@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "reports"))
 
 MEASURED = """
 import json, sys, time

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from report_mirror import fill_mirror
 
 from analytics.forum import load_forum
 from analytics.indicators import ADDITIVE, Activity
+from bench.report_mirror import fill_mirror
 from reports.render import build_report
 from sync.mirror.db import connect
 

@@ -8,12 +8,12 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from report_mirror import fill_mirror
 
 from analytics.forum import load_forum
 from analytics.indicators import Activity
 from analytics.report_model import KEY_FIGURES
 from analytics.vigilance import VigilancePoint
+from bench.report_mirror import fill_mirror
 from reports.render import View, build_model, build_report
 from sync.mirror.db import connect
 

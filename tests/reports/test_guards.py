@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from report_mirror import fill_mirror
 
 import cli
 from analytics.forum import load_forum
 from analytics.indicators import Activity
+from bench.report_mirror import fill_mirror
 from reports.render import build_report
 from sync.errors import InputError
 from sync.mirror.db import connect

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from report_mirror import fill_mirror
 
 import cli
 from analytics.forum import load_forum
 from analytics.indicators import Activity
 from analytics.lab import outcome_panel
+from bench.report_mirror import fill_mirror
 from sync.mirror.db import connect
 
 MONTHS = tuple(f"2026-{m:02d}" for m in range(1, 11))

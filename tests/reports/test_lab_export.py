@@ -12,11 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from report_mirror import fill_mirror
 from sqlalchemy import text
 
 import cli
 from analytics.lab_export import pseudonym
+from bench.report_mirror import fill_mirror
 from reports import lab_export
 from sync.mirror.db import connect
 

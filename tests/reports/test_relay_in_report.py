@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from report_mirror import fill_mirror
 from sqlalchemy import text
 
+from bench.report_mirror import fill_mirror
 from reports.render import build_report
 from sync.mirror.db import connect
 

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from report_mirror import HOSTILE, fill_mirror
 
 from analytics.forum import load_forum
 from analytics.indicators import Activity
+from bench.report_mirror import HOSTILE, fill_mirror
 from reports import render
 from reports.render import build_report, markdown_escape
 from sync.errors import InputError

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from report_mirror import fill_mirror
 
 import cli
+from bench.report_mirror import fill_mirror
 from sync.mirror.db import connect
 
 
