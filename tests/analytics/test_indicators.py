@@ -2,119 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
-
-import pandas as pd
 import pytest
 
-from analytics.forum import Forum
 from analytics.indicators import Activity, compute_month, indicators
 from sync.errors import InputError
 from sync.vocabulary import current_month, shift_month
-
-
-def ts(text: str) -> pd.Timestamp:
-    return pd.Timestamp(text, tz="UTC")
-
-
-class ForumBuilder:
-    """A hand-written forum: cooperative `coop-a` (category 10, Entraide 11) and `coop-b` (20, 21)."""
-
-    def __init__(self) -> None:
-        self.users: list[dict] = []
-        self.topics: list[dict] = []
-        self.posts: list[dict] = []
-        self.polls: list[dict] = []
-        self.options: list[dict] = []
-        self.solutions: list[dict] = []
-        self.categories = [
-            dict(id=10, name="A", slug="coop-a", parent_id=None, accepted_answers=False),
-            dict(id=11, name="Entraide", slug="entraide", parent_id=10, accepted_answers=True),
-            dict(id=12, name="Vie", slug="vie", parent_id=10, accepted_answers=False),
-            dict(id=20, name="B", slug="coop-b", parent_id=None, accepted_answers=False),
-            dict(id=21, name="Entraide", slug="entraide", parent_id=20, accepted_answers=True),
-        ]
-        self._ids = itertools.count(1000)
-
-    def user(self, id: int, coop: str | None = "coop-a", role: str = "entrepreneur", **kw) -> int:
-        self.users.append(
-            dict(id=id, username=f"u{id}", name=None, created_at=ts("2025-01-01"),
-                 last_seen_at=None, admin=False, moderator=False, active=True, staged=False,
-                 suspended=False, deleted=False, cooperative=coop, role=role) | kw
-        )  # fmt: skip
-        return id
-
-    def topic(self, user: int, at: str, category: int = 11, **kw) -> int:
-        topic_id = next(self._ids)
-        self.topics.append(
-            dict(id=topic_id, title=f"t{topic_id}", category_id=category, user_id=user,
-                 created_at=ts(at), last_posted_at=ts(at), deleted_at=None, closed=False,
-                 accepted_post_id=None) | kw
-        )  # fmt: skip
-        self.post(topic_id, user, at)
-        return topic_id
-
-    def post(self, topic: int, user: int, at: str, reply_to: int | None = None, **kw) -> int:
-        number = 1 + sum(1 for p in self.posts if p["topic_id"] == topic)
-        post_id = next(self._ids)
-        self.posts.append(
-            dict(id=post_id, topic_id=topic, post_number=number, reply_to_post_number=reply_to,
-                 user_id=user, created_at=ts(at), updated_at=ts(at), deleted_at=None,
-                 post_type=1, version=1, like_count=0, flag_count=0, hidden=False,
-                 accepted_answer=False) | kw
-        )  # fmt: skip
-        return post_id
-
-    def poll(self, coop: str, month: str, axis: str, votes: list[int], status="closed") -> None:
-        poll_id = len(self.polls) + 1
-        self.polls.append(
-            dict(id=poll_id, post_id=9000 + poll_id, topic_id=9000, name=axis, status=status,
-                 close_at=None, voters=sum(votes), pulse_month=month, cooperative=coop)
-        )  # fmt: skip
-        for position, count in enumerate(votes, start=1):
-            self.options.append(
-                dict(poll_id=poll_id, option_id=f"o{position}", position=position,
-                     label=str(position), votes=count)
-            )  # fmt: skip
-
-    def build(self) -> Forum:
-        categories = pd.DataFrame(self.categories)
-        parents = categories.set_index("id")["slug"]
-        categories["root_slug"] = categories["parent_id"].map(parents).fillna(categories["slug"])
-        users = pd.DataFrame(self.users)
-        topics = pd.DataFrame(self.topics)
-        topics = topics.join(
-            categories.set_index("id")[["root_slug", "accepted_answers"]], on="category_id"
-        )
-        posts = pd.DataFrame(self.posts)
-        posts = posts.join(
-            topics.set_index("id")[
-                ["user_id", "category_id", "root_slug", "accepted_answers"]
-            ].rename(columns={"user_id": "topic_user_id"}),
-            on="topic_id",
-        )
-        posts["topic_deleted"] = posts["topic_id"].map(topics.set_index("id")["deleted_at"].notna())
-        polls = pd.DataFrame(
-            self.polls,
-            columns=["id", "post_id", "topic_id", "name", "status", "close_at", "voters",
-                     "pulse_month", "cooperative"],
-        )  # fmt: skip
-        options = pd.DataFrame(
-            self.options, columns=["poll_id", "option_id", "position", "label", "votes"]
-        )
-        return Forum(
-            users=users,
-            memberships=pd.DataFrame(columns=["user_id", "group_id", "group"]),
-            categories=categories,
-            topics=topics,
-            posts=posts,
-            likes=pd.DataFrame(columns=["post_id", "user_id", "created_at"]),
-            solutions=pd.DataFrame(
-                self.solutions, columns=["topic_id", "post_id", "user_id", "accepted_at"]
-            ),
-            polls=polls,
-            poll_options=options,
-        )
+from tests.analytics.forum_builder import ForumBuilder, ts
 
 
 def figures(builder: ForumBuilder, month: str = "2026-10", scope: str | None = None) -> dict:
@@ -127,7 +20,7 @@ def forum() -> ForumBuilder:
     for user_id in range(1, 11):
         builder.user(user_id)
     builder.user(50, role="appui")
-    builder.user(60, coop="coop-b")
+    builder.user(60, cooperative="coop-b")
     return builder
 
 
@@ -174,7 +67,7 @@ def test_month_is_cut_at_midnight_in_paris(forum):
     ],
 )
 def test_after_hours_follows_paris_time_across_daylight_saving(forum, at, after_hours):
-    forum.topic(1, at, category=12)
+    forum.topic(1, at, category_id=12)
     assert figures(forum, "2026-03")["after_hours"].value == (1.0 if after_hours else 0.0)
 
 
@@ -220,7 +113,7 @@ def test_question_answered_next_month_is_unanswered_at_month_end(forum):
 
 
 def test_topics_outside_accepted_answer_categories_are_not_questions(forum):
-    forum.topic(1, "2026-10-05T10:00:00", category=12)
+    forum.topic(1, "2026-10-05T10:00:00", category_id=12)
     assert figures(forum)["questions"].value == 0
 
 
@@ -240,9 +133,9 @@ def test_solved_share_and_peer_first_responses(forum):
 
 
 def test_participation_and_new_contributors(forum):
-    forum.topic(1, "2026-09-10T10:00:00", category=12)
-    forum.topic(1, "2026-10-10T10:00:00", category=12)
-    forum.topic(2, "2026-10-11T10:00:00", category=12)
+    forum.topic(1, "2026-09-10T10:00:00", category_id=12)
+    forum.topic(1, "2026-10-10T10:00:00", category_id=12)
+    forum.topic(2, "2026-10-11T10:00:00", category_id=12)
     result = figures(forum, scope="coop-a")
     assert result["members"].value == 11
     assert result["active_members"].value == 2
@@ -251,11 +144,11 @@ def test_participation_and_new_contributors(forum):
 
 
 def test_system_accounts_deleted_posts_and_pulse_topics_are_left_out(forum):
-    forum.user(-1, coop=None, role=None)
-    forum.topic(-1, "2026-10-05T10:00:00", category=12)
-    topic = forum.topic(1, "2026-10-05T10:00:00", category=12)
+    forum.user(-1, cooperative=None, role=None)
+    forum.topic(-1, "2026-10-05T10:00:00", category_id=12)
+    topic = forum.topic(1, "2026-10-05T10:00:00", category_id=12)
     forum.post(topic, 2, "2026-10-05T11:00:00", deleted_at=ts("2026-10-06"))
-    pulse = forum.topic(3, "2026-10-01T08:00:00", category=10)
+    pulse = forum.topic(3, "2026-10-01T08:00:00", category_id=10)
     forum.poll("coop-a", "2026-10", "autonomie", [0, 0, 0, 0, 0], status="open")
     forum.polls[-1]["topic_id"] = pulse
     result = figures(forum)
@@ -267,7 +160,7 @@ def test_system_accounts_deleted_posts_and_pulse_topics_are_left_out(forum):
 
 
 def replies_by(forum: ForumBuilder, counts: dict[int, int], late: set[int] = frozenset()):
-    topic = forum.topic(60, "2026-10-01T08:00:00", category=12)
+    topic = forum.topic(60, "2026-10-01T08:00:00", category_id=12)
     for user_id, count in counts.items():
         hour = "20:30:00" if user_id in late else "10:00:00"  # 22:30 or 12:00 in Paris
         for day in range(count):
@@ -302,18 +195,18 @@ def test_authors_without_reply(forum):
 
 
 def test_newcomers_coming_back_within_30_days(forum):
-    forum.topic(1, "2026-10-01T10:00:00", category=12)
-    forum.topic(1, "2026-10-31T09:00:00", category=12)  # 30 days later: back
-    forum.topic(2, "2026-10-01T10:00:00", category=12)
-    forum.topic(2, "2026-11-01T10:00:00", category=12)  # 31 days later: not back
-    forum.topic(3, "2026-10-02T10:00:00", category=12)  # never again
+    forum.topic(1, "2026-10-01T10:00:00", category_id=12)
+    forum.topic(1, "2026-10-31T09:00:00", category_id=12)  # 30 days later: back
+    forum.topic(2, "2026-10-01T10:00:00", category_id=12)
+    forum.topic(2, "2026-11-01T10:00:00", category_id=12)  # 31 days later: not back
+    forum.topic(3, "2026-10-02T10:00:00", category_id=12)  # never again
     result = figures(forum)
     assert result["newcomers_not_back"].value == 2
     assert result["newcomers_not_back"].n == 3
 
 
 def test_cross_cooperative_replies_follow_the_post_replied_to(forum):
-    topic = forum.topic(60, "2026-10-05T10:00:00", category=21)  # coop-b member's topic
+    topic = forum.topic(60, "2026-10-05T10:00:00", category_id=21)  # coop-b member's topic
     forum.post(topic, 1, "2026-10-05T11:00:00")  # to coop-b's author: across
     forum.post(topic, 2, "2026-10-05T12:00:00", reply_to=2)  # to user 1: same coop
     result = figures(forum)
@@ -336,7 +229,7 @@ def test_support_exchanges_and_flagged_posts(forum):
 
 def test_cooperative_scope_keeps_its_categories_and_its_members(forum):
     forum.topic(1, "2026-10-05T10:00:00")
-    forum.topic(1, "2026-10-05T10:00:00", category=21)  # a coop-a member in coop-b's category
+    forum.topic(1, "2026-10-05T10:00:00", category_id=21)  # a coop-a member in coop-b's category
     coop_a = figures(forum, scope="coop-a")
     coop_b = figures(forum, scope="coop-b")
     assert (coop_a["topics"].value, coop_b["topics"].value) == (1, 1)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from analytics.indicators import Activity, compute_month
-from tests.analytics.test_indicators import ForumBuilder
+from tests.analytics.forum_builder import ForumBuilder
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def forum() -> ForumBuilder:
     builder = ForumBuilder()
     for user_id in range(1, 11):
         builder.user(user_id)
-    builder.user(60, coop="coop-b")
+    builder.user(60, cooperative="coop-b")
     return builder
 
 
@@ -60,7 +60,7 @@ def test_a_question_counts_in_the_month_of_its_first_relay(forum):
 
 
 def test_a_cooperative_sees_only_its_own_relayed_questions(forum):
-    mine = forum.topic(60, "2026-10-01T08:00:00", category=21)
+    mine = forum.topic(60, "2026-10-01T08:00:00", category_id=21)
     theirs = forum.topic(1, "2026-10-01T08:00:00")
     network, coop_b = relayed(
         forum, [(mine, 7, "2026-10-02T08:00:00"), (theirs, 7, "2026-10-02T08:00:00")]

@@ -7,10 +7,10 @@ import io
 import json
 
 import pytest
-from score_forum import ForumBuilder, ts
 
 from analytics.score import expertise_map, explain, render_scores, score
 from analytics.settings import ScoreWeights
+from tests.analytics.forum_builder import ForumBuilder, ts
 
 START, END = ts("2026-02-28T23:00Z"), ts("2026-03-31T22:00Z")
 
@@ -18,7 +18,7 @@ START, END = ts("2026-02-28T23:00Z"), ts("2026-03-31T22:00Z")
 @pytest.fixture
 def table():
     forum = ForumBuilder().user(1, "alice").user(2, "bob").user(3, "chloe", cooperative="coop-b")
-    forum.topic(1, 3, "2026-03-02T10:00Z")  # chloe's first topic
+    forum.topic(3, "2026-03-02T10:00Z", topic_id=1)  # chloe's first topic
     forum.post(1, 1, "2026-03-02T11:00Z")
     # alice: reply 2 + first 3 + newcomer 2 + cross 3.5 + 1 person 2 = 12.5; chloe: topic 1
     return score(forum.build(), ScoreWeights(), start=START, end=END)
@@ -82,7 +82,7 @@ def test_csv_fr_opens_as_is_in_a_french_spreadsheet(table):
 
 def test_csv_fr_cells_never_start_a_formula_either():
     forum = ForumBuilder().user(1, "=cmd|calc").user(2, "bob")
-    forum.topic(1, 2, "2026-03-02T10:00Z")
+    forum.topic(2, "2026-03-02T10:00Z", topic_id=1)
     forum.post(1, 1, "2026-03-02T11:00Z")
     table = score(forum.build(), ScoreWeights(), start=START, end=END)
     for fmt in ("csv", "csv-fr"):
@@ -128,7 +128,7 @@ def test_empty_period_says_so():
 
 def test_expertise_map_json_carries_the_theme():
     forum = ForumBuilder().user(1, "alice").user(2, "bob")
-    forum.topic(1, 2, "2026-03-02T10:00Z")
+    forum.topic(2, "2026-03-02T10:00Z", topic_id=1)
     forum.post(1, 1, "2026-03-02T11:00Z")
     table = expertise_map(forum.build(), ScoreWeights(), start=START, end=END)
     assert [(r["theme"], r["username"]) for r in json.loads(render_scores(table, "json"))] == [
@@ -140,7 +140,7 @@ def test_expertise_map_json_carries_the_theme():
 def test_csv_cells_never_start_a_formula():
     forum = ForumBuilder().user(1, "@alice").user(2, "bob")
     forum.user(3, "-chloe", cooperative='=HYPERLINK("https://evil.example")')
-    forum.topic(1, 3, "2026-03-02T10:00Z")
+    forum.topic(3, "2026-03-02T10:00Z", topic_id=1)
     forum.post(1, 1, "2026-03-02T11:00Z")
     table = score(forum.build(), ScoreWeights(), start=START, end=END)
     rows = list(csv.reader(io.StringIO(render_scores(table, "csv"))))[1:]

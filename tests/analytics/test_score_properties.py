@@ -7,10 +7,10 @@ from datetime import timedelta
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from score_forum import CAMPUS, ENTRAIDE, ForumBuilder, ts
 
 from analytics.score import COMPONENTS, score
 from analytics.settings import ScoreWeights
+from tests.analytics.forum_builder import CAMPUS, ENTRAIDE, ForumBuilder, ts
 
 START, END = ts("2026-02-28T23:00Z"), ts("2026-03-31T22:00Z")
 FIRST_DAY = ts("2026-02-28T18:00Z")  # a few hours before the period
@@ -87,7 +87,9 @@ def build(history: list[tuple], names: dict[int, str] | None = None) -> ForumBui
 def add(forum, when, author, new_topic, pick, reply_to, likes, accepted, deleted, hidden, category):
     stamp = when.isoformat()
     if new_topic or not forum.topics:
-        forum.topic(len(forum.topics) + 1, author, stamp, category_id=category, like_count=likes)
+        forum.topic(
+            author, stamp, topic_id=len(forum.topics) + 1, category_id=category, like_count=likes
+        )
         return
     topic_id = forum.topics[pick % len(forum.topics)]["id"]
     numbers = sum(1 for p in forum.posts if p["topic_id"] == topic_id)

@@ -1,7 +1,14 @@
-"""A tiny hand-built `Forum` for the score tests: every row is written by the test itself."""
+"""One hand-built `analytics.forum.Forum` for the analytics tests: every row is written by the test.
+
+The categories are fixed: cooperative `coop-a` (10, with « Entraide » 11 and « Vie » 12),
+cooperative `coop-b` (20, with « Entraide » 21) and the network's « Campus » (30). Users,
+memberships, topics, posts, likes, solutions and barometer polls are added one by one, then
+`build()` gives the frames with the columns and dtypes `load_forum` produces.
+"""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import fields
 
 import pandas as pd
@@ -9,13 +16,18 @@ import pandas as pd
 from analytics.forum import Forum
 from analytics.settings import ScoreWeights
 
-ENTRAIDE = 11  # coop-a's « Entraide » subcategory
-CAMPUS = 20  # the network's « Campus » category
+COOP_A = 10  # coop-a's root category
+ENTRAIDE = 11  # coop-a's « Entraide » subcategory (accepted answers)
+VIE = 12  # coop-a's « Vie » subcategory (no accepted answers)
+COOP_B = 20  # coop-b's root category
+ENTRAIDE_B = 21  # coop-b's « Entraide » subcategory (accepted answers)
+CAMPUS = 30  # the network's « Campus » category (accepted answers)
 
 
 def ts(text: str) -> pd.Timestamp:
-    """A UTC timestamp from an ISO text (`Z` suffix or explicit offset)."""
-    return pd.Timestamp(text).tz_convert("UTC")
+    """A UTC timestamp from an ISO text; a text without an offset is read as UTC."""
+    stamp = pd.Timestamp(text)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def only(**weights: float) -> ScoreWeights:
@@ -25,32 +37,42 @@ def only(**weights: float) -> ScoreWeights:
 
 
 class ForumBuilder:
-    """Add users, topics, posts and likes one by one, then `build()` the frames of a `Forum`."""
+    """Add users, topics, posts, likes, solutions and polls one by one, then `build()` a `Forum`.
+
+    Topic ids are given by the test or drawn, like post ids, from one counter starting at 1000.
+    """
 
     def __init__(self) -> None:
         self.users: list[dict] = []
         self.memberships: list[dict] = []
         self.categories: list[dict] = [
-            dict(id=10, name="Coop A", slug="coop-a", parent_id=None, accepted_answers=False),
-            dict(
-                id=ENTRAIDE, name="Entraide", slug="entraide", parent_id=10, accepted_answers=True
-            ),
+            dict(id=COOP_A, name="Coop A", slug="coop-a", parent_id=None, accepted_answers=False),
+            dict(id=ENTRAIDE, name="Entraide", slug="entraide", parent_id=COOP_A,
+                 accepted_answers=True),
+            dict(id=VIE, name="Vie", slug="vie", parent_id=COOP_A, accepted_answers=False),
+            dict(id=COOP_B, name="Coop B", slug="coop-b", parent_id=None, accepted_answers=False),
+            dict(id=ENTRAIDE_B, name="Entraide", slug="entraide", parent_id=COOP_B,
+                 accepted_answers=True),
             dict(id=CAMPUS, name="Campus", slug="campus", parent_id=None, accepted_answers=True),
-        ]
+        ]  # fmt: skip
         self.topics: list[dict] = []
         self.posts: list[dict] = []
         self.likes: list[dict] = []
         self.solutions: list[dict] = []
-        self._next_post_id = 1000
+        self.polls: list[dict] = []
+        self.options: list[dict] = []
+        self._ids = itertools.count(1000)
 
     def user(
         self,
         user_id: int,
-        username: str,
+        username: str | None = None,
         cooperative: str | None = "coop-a",
-        role: str = "entrepreneur",
-        **flags: bool,
+        role: str | None = "entrepreneur",
+        **columns: object,
     ) -> ForumBuilder:
+        """Add a user (`u<id>` unless named); `columns` overrides flags such as `admin=True`."""
+        username = username if username is not None else f"u{user_id}"
         row = dict(
             id=user_id,
             username=username,
@@ -66,11 +88,11 @@ class ForumBuilder:
             cooperative=cooperative,
             role=role,
         )
-        row.update(flags)
-        self.users.append(row)
+        self.users.append(row | columns)
         return self
 
     def member(self, user_id: int, group: str) -> ForumBuilder:
+        """Put a user in a Discourse group."""
         self.memberships.append(
             dict(user_id=user_id, group_id=900 + len(self.memberships), group=group)
         )
@@ -78,28 +100,40 @@ class ForumBuilder:
 
     def topic(
         self,
-        topic_id: int,
         user_id: int,
         created_at: str,
+        *,
+        topic_id: int | None = None,
         category_id: int = ENTRAIDE,
         deleted: bool = False,
         like_count: int = 0,
+        **columns: object,
     ) -> int:
-        """Add a topic and its first post; return the first post's id."""
-        self.topics.append(
-            dict(
-                id=topic_id,
-                title=f"Sujet {topic_id}",
-                category_id=category_id,
-                user_id=user_id,
-                created_at=ts(created_at),
-                last_posted_at=ts(created_at),
-                deleted_at=ts(created_at) if deleted else pd.NaT,
-                closed=False,
-                accepted_post_id=None,
-            )
+        """Add a topic and its first post; return the topic's id.
+
+        `columns` overrides topic columns (e.g. `accepted_post_id`, `closed`).
+        """
+        topic_id = topic_id if topic_id is not None else next(self._ids)
+        row = dict(
+            id=topic_id,
+            title=f"Sujet {topic_id}",
+            category_id=category_id,
+            user_id=user_id,
+            created_at=ts(created_at),
+            last_posted_at=ts(created_at),
+            deleted_at=ts(created_at) if deleted else pd.NaT,
+            closed=False,
+            accepted_post_id=None,
         )
-        return self.post(topic_id, user_id, created_at, like_count=like_count)
+        self.topics.append(row | columns)
+        self.post(topic_id, user_id, created_at, like_count=like_count)
+        return topic_id
+
+    def first_post(self, topic_id: int) -> int:
+        """The id of a topic's first post."""
+        return next(
+            p["id"] for p in self.posts if p["topic_id"] == topic_id and p["post_number"] == 1
+        )
 
     def post(
         self,
@@ -109,36 +143,37 @@ class ForumBuilder:
         *,
         reply_to: int | None = None,
         like_count: int = 0,
-        hidden: bool = False,
         deleted: bool = False,
-        post_type: int = 1,
         accepted: bool = False,
+        **columns: object,
     ) -> int:
-        """Add the next post of a topic; return its id."""
+        """Add the next post of a topic; return its id.
+
+        `columns` overrides post columns (e.g. `hidden`, `post_type`, `flag_count`).
+        """
         number = 1 + sum(1 for p in self.posts if p["topic_id"] == topic_id)
-        post_id = self._next_post_id
-        self._next_post_id += 1
-        self.posts.append(
-            dict(
-                id=post_id,
-                topic_id=topic_id,
-                post_number=number,
-                reply_to_post_number=reply_to,
-                user_id=user_id,
-                created_at=ts(created_at),
-                updated_at=ts(created_at),
-                deleted_at=ts(created_at) if deleted else pd.NaT,
-                post_type=post_type,
-                version=1,
-                like_count=like_count,
-                flag_count=0,
-                hidden=hidden,
-                accepted_answer=accepted,
-            )
+        post_id = next(self._ids)
+        row = dict(
+            id=post_id,
+            topic_id=topic_id,
+            post_number=number,
+            reply_to_post_number=reply_to,
+            user_id=user_id,
+            created_at=ts(created_at),
+            updated_at=ts(created_at),
+            deleted_at=ts(created_at) if deleted else pd.NaT,
+            post_type=1,
+            version=1,
+            like_count=like_count,
+            flag_count=0,
+            hidden=False,
+            accepted_answer=accepted,
         )
+        self.posts.append(row | columns)
         return post_id
 
     def like(self, post_id: int, user_id: int) -> ForumBuilder:
+        """A user likes a post (its `like_count` follows)."""
         self.likes.append(dict(post_id=post_id, user_id=user_id, created_at=pd.NaT))
         for post in self.posts:
             if post["id"] == post_id:
@@ -146,6 +181,7 @@ class ForumBuilder:
         return self
 
     def solution(self, post_id: int) -> ForumBuilder:
+        """Mark a post as its topic's accepted answer, accepted when it was written."""
         post = next(p for p in self.posts if p["id"] == post_id)
         self.solutions.append(
             dict(
@@ -156,6 +192,21 @@ class ForumBuilder:
             )
         )
         return self
+
+    def poll(
+        self, coop: str, month: str, axis: str, votes: list[int], status: str = "closed"
+    ) -> None:
+        """A barometer poll of a cooperative's month on one axis, `votes` per option 1…n."""
+        poll_id = len(self.polls) + 1
+        self.polls.append(
+            dict(id=poll_id, post_id=9000 + poll_id, topic_id=9000, name=axis, status=status,
+                 close_at=None, voters=sum(votes), pulse_month=month, cooperative=coop)
+        )  # fmt: skip
+        for position, count in enumerate(votes, start=1):
+            self.options.append(
+                dict(poll_id=poll_id, option_id=f"o{position}", position=position,
+                     label=str(position), votes=count)
+            )  # fmt: skip
 
     def build(self) -> Forum:
         """The frames with the columns and dtypes `load_forum` produces."""
@@ -190,8 +241,10 @@ class ForumBuilder:
             solutions=pd.DataFrame(
                 self.solutions, columns=["topic_id", "post_id", "user_id", "accepted_at"]
             ),
-            polls=pd.DataFrame(),
-            poll_options=pd.DataFrame(),
+            polls=pd.DataFrame(self.polls, columns=POLL_COLUMNS),
+            poll_options=pd.DataFrame(
+                self.options, columns=["poll_id", "option_id", "position", "label", "votes"]
+            ),
         )
 
 
@@ -236,4 +289,15 @@ POST_COLUMNS = [
     "flag_count",
     "hidden",
     "accepted_answer",
+]
+POLL_COLUMNS = [
+    "id",
+    "post_id",
+    "topic_id",
+    "name",
+    "status",
+    "close_at",
+    "voters",
+    "pulse_month",
+    "cooperative",
 ]
