@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 import cli
 from sandbox.network import generate
@@ -144,6 +144,23 @@ def sandbox_server():
         yield server
 
 
+def run_campus(
+    *args: str, env: dict[str, str | None] | None = None, input: str | None = None
+) -> Result:
+    """Run `campus …` in-process as a terminal shows it, in French unless `env` says otherwise.
+
+    `env` adds to (or, with None, removes from) the process environment for this run only;
+    `input` is what the person types. The program is named `campus` in usage lines.
+    """
+    return CliRunner().invoke(
+        cli.main,
+        list(args),
+        env={"CAMPUS_LANG": "fr", **(env or {})},
+        input=input,
+        prog_name="campus",
+    )
+
+
 @pytest.fixture
 def campus_cli(tmp_path, monkeypatch, sandbox_server):
     """Run `campus …` in-process against the per-test sandbox with a SQLite mirror in tmp_path.
@@ -160,9 +177,7 @@ def campus_cli(tmp_path, monkeypatch, sandbox_server):
     monkeypatch.setenv("CAMPUS_DATABASE_URL", f"sqlite:///{tmp_path / 'campus.db'}")
 
     def run(*args: str, input: str | None = None):
-        result = CliRunner().invoke(
-            cli.main, ["--config", str(tmp_path / "campus.toml"), *args], input=input
-        )
+        result = run_campus("--config", str(tmp_path / "campus.toml"), *args, input=input)
         assert SANDBOX_TEST_KEY not in result.output
         return result
 

@@ -9,10 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-import cli
-from tests.conftest import free_port
+from tests.conftest import free_port, run_campus
 
 KEY = "bad-input-k3y-0123456789abcdef"
 COOPERATIVES = "slug,name,region,color\ncoop-alpha,Coopérative Alpha,Bretagne,\n"
@@ -68,7 +66,7 @@ def run_case(folder: Path, toml: str, environ: dict, args: list[str]):
         "CAMPUS_DATABASE_URL": None,
         **environ,
     }
-    return CliRunner().invoke(cli.main, ["--config", str(folder / "campus.toml"), *args], env=env)
+    return run_campus("--config", str(folder / "campus.toml"), *args, env=env)
 
 
 def files(folder: Path) -> set[str]:

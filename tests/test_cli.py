@@ -4,22 +4,18 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import cli
 from sandbox.network import generate
 from sync.forum.inputs import read_roster
 from sync.forum.provision import load_cooperatives
+from tests.conftest import run_campus
 
 KEY = "k3y-that-must-never-show"
 
 
-def run(*args: str, env: dict | None = None):
-    return CliRunner().invoke(cli.main, list(args), env={"CAMPUS_LANG": "fr", **(env or {})})
-
-
 def test_init_writes_a_config_that_loads_to_the_defaults(tmp_path: Path):
-    result = run("init", str(tmp_path))
+    result = run_campus("init", str(tmp_path))
     assert result.exit_code == 0, result.output
     config = cli.load_config(tmp_path / "campus.toml", environ={})
     for name, cls in cli.SECTIONS.items():
@@ -27,7 +23,7 @@ def test_init_writes_a_config_that_loads_to_the_defaults(tmp_path: Path):
 
 
 def test_init_example_files_are_valid_input(tmp_path: Path):
-    run("init", str(tmp_path))
+    run_campus("init", str(tmp_path))
     template = cli.load_config(tmp_path / "campus.toml", environ={})["template"]
     cooperatives = load_cooperatives(tmp_path / "cooperatives.csv", template)
     roster = read_roster(tmp_path / "roster.csv", cooperatives)
@@ -36,7 +32,7 @@ def test_init_example_files_are_valid_input(tmp_path: Path):
 
 def test_init_never_overwrites(tmp_path: Path):
     (tmp_path / "roster.csv").write_text("mine")
-    result = run("init", str(tmp_path))
+    result = run_campus("init", str(tmp_path))
     assert result.exit_code == 2
     assert "roster.csv" in result.output
     assert (tmp_path / "roster.csv").read_text() == "mine"
@@ -92,7 +88,7 @@ def test_missing_key_of_a_nested_table_is_named_in_french(tmp_path: Path):
 def test_out_of_range_value_exits_2_naming_file_and_key(tmp_path: Path, line, expected):
     path = tmp_path / "campus.toml"
     path.write_text(f"[discourse]\n{line}\n")
-    result = run("--config", str(path), "doctor", env={"CAMPUS_DISCOURSE_API_KEY": KEY})
+    result = run_campus("--config", str(path), "doctor", env={"CAMPUS_DISCOURSE_API_KEY": KEY})
     assert result.exit_code == 2
     assert f"{path} : {expected}" in result.output
 
@@ -132,7 +128,7 @@ def test_relative_sqlite_path_is_relative_to_the_config_file(tmp_path: Path):
 def test_bad_config_exits_2_with_the_message(tmp_path: Path):
     path = tmp_path / "campus.toml"
     path.write_text("[nope]\n")
-    result = run("--config", str(path), "doctor")
+    result = run_campus("--config", str(path), "doctor")
     assert result.exit_code == 2
     assert "[nope]" in result.output
 
@@ -141,7 +137,7 @@ def test_bad_config_exits_2_with_the_message(tmp_path: Path):
 def test_unknown_time_zone_exits_2_naming_the_setting(tmp_path: Path, command: list[str]):
     path = tmp_path / "campus.toml"
     path.write_text('[network]\ntimezone = "Europe/Lutece"\n')
-    result = run("--config", str(path), *command)
+    result = run_campus("--config", str(path), *command)
     assert result.exit_code == 2, result.output
     assert "« Europe/Lutece » inconnu" in result.output
     assert "[network] timezone" in result.output
@@ -149,7 +145,7 @@ def test_unknown_time_zone_exits_2_naming_the_setting(tmp_path: Path, command: l
 
 def test_missing_api_key_exits_2_and_says_which_variable(tmp_path: Path):
     (tmp_path / "campus.toml").write_text("", encoding="utf-8")
-    result = run("--config", str(tmp_path / "campus.toml"), "doctor")
+    result = run_campus("--config", str(tmp_path / "campus.toml"), "doctor")
     assert result.exit_code == 2
     assert "CAMPUS_DISCOURSE_API_KEY" in result.output
 
@@ -160,7 +156,7 @@ def test_a_named_config_file_must_exist(tmp_path: Path):
         (["--config", str(missing)], {}),
         ([], {"CAMPUS_CONFIG": str(missing)}),
     ):
-        result = run(*args, "stats", env=env)
+        result = run_campus(*args, "stats", env=env)
         assert result.exit_code == 2
         assert f"{missing} : fichier de configuration introuvable" in result.output
     assert not (tmp_path / "campus.db").exists()
@@ -168,7 +164,9 @@ def test_a_named_config_file_must_exist(tmp_path: Path):
 
 def test_without_a_named_file_the_default_may_be_absent(tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = run("stats", "--json", env={"CAMPUS_DATABASE_URL": f"sqlite:///{tmp_path}/m.db"})
+    result = run_campus(
+        "stats", "--json", env={"CAMPUS_DATABASE_URL": f"sqlite:///{tmp_path}/m.db"}
+    )
     assert result.exit_code == 0, result.output
 
 
@@ -189,12 +187,6 @@ def test_worker_once_prints_readable_lines_not_python_data(campus_cli, tmp_path:
         r" Baromètre \d{4}-\d\d : 6 sujets d'annonce publiés, 0 déjà en place\.",
         lines[2],
     )
-
-
-def run_campus(*args: str, env: dict | None = None):
-    """`campus …` as a terminal shows it (click names the program after the command line)."""
-    env = {"CAMPUS_LANG": "fr", **(env or {})}
-    return CliRunner().invoke(cli.main, list(args), env=env, prog_name="campus")
 
 
 def test_click_help_is_french_by_default():
@@ -243,7 +235,7 @@ def test_an_unexpected_error_is_one_scrubbed_line_not_a_traceback(tmp_path, monk
 
     monkeypatch.setattr(cli.mirror_stats, "database_stats", broken)
     (tmp_path / "campus.toml").write_text("")
-    result = run(
+    result = run_campus(
         "--config", str(tmp_path / "campus.toml"), "stats", env={"CAMPUS_DISCOURSE_API_KEY": KEY}
     )
     assert result.exit_code == 1

@@ -4,18 +4,14 @@ import csv
 import re
 from pathlib import Path
 
-from click.testing import CliRunner
-
-import cli
+from tests.conftest import run_campus
 
 KEY = "demo-k3y-that-must-never-show"
 
 
 def run_demo(out: Path):
-    return CliRunner().invoke(
-        cli.main,
-        ["demo", "--size", "small", "--out", str(out)],
-        env={"CAMPUS_LANG": "fr", "CAMPUS_SANDBOX_API_KEY": KEY},
+    return run_campus(
+        "demo", "--size", "small", "--out", str(out), env={"CAMPUS_SANDBOX_API_KEY": KEY}
     )
 
 

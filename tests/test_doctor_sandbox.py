@@ -8,10 +8,8 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 
-import cli
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT, free_port, run_campus
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +25,7 @@ def no_campus_toml(tmp_path, monkeypatch):
 
 def doctor(url: str, key: str):
     env = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_URL": url, "CAMPUS_DISCOURSE_API_KEY": key}
-    return CliRunner().invoke(cli.main, ["doctor"], env=env)
+    return run_campus("doctor", env=env)
 
 
 def test_doctor_on_the_sandbox_says_all_is_well(sandbox_server):
@@ -65,7 +63,7 @@ def test_doctor_checks_the_web_secrets_and_says_what_to_set_in_discourse(sandbox
         "CAMPUS_DISCOURSE_API_KEY": sandbox_server.api_key,
         **WEB_SECRETS,
     }
-    result = CliRunner().invoke(cli.main, ["doctor"], env={**env, "CAMPUS_WEBHOOK_SECRET": ""})
+    result = run_campus("doctor", env={**env, "CAMPUS_WEBHOOK_SECRET": ""})
     web = result.output.split("\n\n")[1]
     assert "[OK] CAMPUS_WEB_SECRET est définie." in web
     assert "[ATTENTION] CAMPUS_WEBHOOK_SECRET n'est pas définie." in web
@@ -75,7 +73,7 @@ def test_doctor_checks_the_web_secrets_and_says_what_to_set_in_discourse(sandbox
     for secret in WEB_SECRETS.values():
         assert secret not in result.output
     sandbox_server.enable_connect("whatever-secret-0123456789")
-    result = CliRunner().invoke(cli.main, ["doctor"], env=env)
+    result = run_campus("doctor", env=env)
     assert "[OK] Le forum sert de fournisseur d'identité (DiscourseConnect)." in result.output
 
 

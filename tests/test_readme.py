@@ -27,11 +27,11 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
 
 import cli
 from sandbox.network import generate
 from sandbox.server import SandboxServer
+from tests.conftest import run_campus
 from tests.sync.sandbox_site import answers_in_use
 
 pytestmark = pytest.mark.integration
@@ -125,9 +125,7 @@ def folders(tmp_path_factory) -> dict:
             f'[discourse]\nurl = "{server.url}"\nrequests_per_minute = 0\n'
         )
         env = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_API_KEY": server.api_key}
-        synced = CliRunner().invoke(
-            cli.main, ["--config", str(forum / "fast.toml"), "sync"], env=env
-        )
+        synced = run_campus("--config", str(forum / "fast.toml"), "sync", env=env)
         assert synced.exit_code == 0, synced.output
         broken = tmp_path_factory.mktemp("broken")
         (broken / "campus.toml").write_text("[discourse]\nrequest_per_minute = 60\n")
@@ -151,7 +149,7 @@ def run_example(example: Example, folder: Path, key: str, monkeypatch) -> list[s
         env[name] = value
     assert words[0] == "campus"
     monkeypatch.chdir(folder)
-    result = CliRunner().invoke(cli.main, words[1:], env=env, prog_name="campus")
+    result = run_campus(*words[1:], env=env)
     lines = result.output.splitlines()
     return [*lines, str(result.exit_code)] if echo_status else lines
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
-import cli
+from tests.conftest import run_campus
 
 
 @pytest.fixture
@@ -14,7 +13,7 @@ def campus(tmp_path, monkeypatch):
     (tmp_path / "campus.toml").write_text("", encoding="utf-8")
 
     def run(*args: str):
-        return CliRunner().invoke(cli.main, ["--config", str(tmp_path / "campus.toml"), *args])
+        return run_campus("--config", str(tmp_path / "campus.toml"), *args)
 
     return run
 

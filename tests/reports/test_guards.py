@@ -6,15 +6,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-import cli
 from analytics.forum import load_forum
 from analytics.indicators import Activity
 from bench.report_mirror import fill_mirror
 from reports.render import build_report
 from sync.errors import InputError
 from sync.mirror.db import connect
+from tests.conftest import run_campus
 
 NOW = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)  # the mirror's last sync: 2026-11-01 23:00 UTC
 
@@ -74,10 +73,8 @@ def test_a_finished_month_has_no_banner_and_states_the_last_sync(activity, tmp_p
 def test_the_cli_exits_2_with_the_reason_for_a_future_month(mirror: Path, tmp_path: Path):
     config = mirror / "campus.toml"
     config.write_text('[database]\nurl = "sqlite:///campus.db"\n')
-    result = CliRunner().invoke(
-        cli.main,
-        ["--config", str(config), "report", "--month", "2099-01", "--out", str(tmp_path)],
-        env={"CAMPUS_LANG": "fr"},
+    result = run_campus(
+        "--config", str(config), "report", "--month", "2099-01", "--out", str(tmp_path)
     )
     assert result.exit_code == 2
     assert "2099-01 n'a pas commencé" in result.output

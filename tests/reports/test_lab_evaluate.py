@@ -6,14 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-import cli
 from analytics.forum import load_forum
 from analytics.indicators import Activity
 from analytics.lab import outcome_panel
 from bench.report_mirror import fill_mirror
 from sync.mirror.db import connect
+from tests.conftest import run_campus
 
 MONTHS = tuple(f"2026-{m:02d}" for m in range(1, 11))
 COOPS = [f"coop-{i:02d}" for i in range(1, 9)]
@@ -48,7 +47,7 @@ def config(tmp_path_factory) -> Path:
 
 
 def run(config: Path, *args: str):
-    return CliRunner().invoke(cli.main, ["--config", str(config), *args], env={"CAMPUS_LANG": "fr"})
+    return run_campus("--config", str(config), *args)
 
 
 def test_json_follows_the_contract(config: Path):
@@ -151,9 +150,15 @@ def test_an_unknown_intervention_exits_2_with_the_known_ones(config: Path):
 
 
 def test_english_verdict(config: Path):
-    result = CliRunner().invoke(
-        cli.main,
-        ["--config", str(config), "lab", "evaluate", "solo", "--json", "--lang", "en"],
+    result = run_campus(
+        "--config",
+        str(config),
+        "lab",
+        "evaluate",
+        "solo",
+        "--json",
+        "--lang",
+        "en",
         env={"CAMPUS_LANG": "en"},
     )
     assert "No estimate" in json.loads(result.output)["verdict"]

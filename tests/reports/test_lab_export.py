@@ -11,14 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import text
 
-import cli
 from analytics.lab_export import pseudonym
 from bench.report_mirror import fill_mirror
 from reports import lab_export
 from sync.mirror.db import connect
+from tests.conftest import run_campus
 
 KEY = "cle-de-recherche-du-dpo-2026"
 OTHER_KEY = "une-autre-cle-de-recherche-0001"
@@ -53,9 +52,7 @@ def config(tmp_path_factory) -> Path:
 
 def export(config: Path, out: Path, key: str | None = KEY):
     env = {"CAMPUS_LANG": "fr", "CAMPUS_RESEARCH_KEY": key}
-    return CliRunner().invoke(
-        cli.main, ["--config", str(config), "lab", "export", "--out", str(out)], env=env
-    )
+    return run_campus("--config", str(config), "lab", "export", "--out", str(out), env=env)
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from click.testing import CliRunner
-
-import cli
+from tests.conftest import run_campus
 
 CONFIG = """
 [discourse]
@@ -31,11 +29,7 @@ def kit(tmp_path: Path, config_text: str, out: Path):
     config = tmp_path / "campus.toml"
     config.write_text(config_text, encoding="utf-8")
     (tmp_path / "cooperatives.csv").write_text("slug,name\ncoop-alpha,Alpha\ncoop-beta,Beta\n")
-    return CliRunner().invoke(
-        cli.main,
-        ["--config", str(config), "lab", "kit", "--out", str(out)],
-        env={"CAMPUS_LANG": "fr"},
-    )
+    return run_campus("--config", str(config), "lab", "kit", "--out", str(out))
 
 
 def test_the_four_drafts_carry_the_configuration_values(tmp_path: Path):

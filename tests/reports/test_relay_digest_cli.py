@@ -7,11 +7,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from click.testing import CliRunner
 
-import cli
 from sandbox.server import SandboxServer
-from tests.conftest import SANDBOX_TEST_KEY
+from tests.conftest import SANDBOX_TEST_KEY, run_campus
 from tests.reports.relay_forum import RelayForum
 
 
@@ -34,9 +32,7 @@ def run(tmp_path, monkeypatch):
         monkeypatch.setenv("CAMPUS_LANG", "fr")
 
         def invoke(*args: str):
-            result = CliRunner().invoke(
-                cli.main, ["--config", str(tmp_path / "campus.toml"), *args]
-            )
+            result = run_campus("--config", str(tmp_path / "campus.toml"), *args)
             assert SANDBOX_TEST_KEY not in result.output
             return result
 

@@ -7,11 +7,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-import cli
 from bench.report_mirror import fill_mirror
 from sync.mirror.db import connect
+from tests.conftest import run_campus
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +23,7 @@ def config(tmp_path_factory) -> Path:
 
 
 def run(config: Path, *args: str):
-    return CliRunner().invoke(cli.main, ["--config", str(config), *args], env={"CAMPUS_LANG": "fr"})
+    return run_campus("--config", str(config), *args)
 
 
 def test_report_prints_the_folder_it_wrote(config: Path):
@@ -82,7 +81,7 @@ def forum_config(sandbox_server, config: Path, tmp_path: Path) -> tuple[Path, di
 
 
 def run_with(config: Path, env: dict, *args: str):
-    return CliRunner().invoke(cli.main, ["--config", str(config), *args], env=env)
+    return run_campus("--config", str(config), *args, env=env)
 
 
 @pytest.mark.integration

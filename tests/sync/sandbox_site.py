@@ -6,13 +6,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from click.testing import CliRunner
-
-import cli
 from sandbox.server import SandboxServer
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.errors import DiscourseError
 from sync.discourse.settings import DiscourseSettings
+from tests.conftest import run_campus
 
 
 class SandboxSite:
@@ -36,7 +34,7 @@ class SandboxSite:
         """Run `campus …` on this site, with `answer` as what the person types."""
         env = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_API_KEY": self.server.api_key}
         config = ["--config", str(self.folder / "campus.toml")]
-        return CliRunner().invoke(cli.main, [*config, *args], env=env, input=answer)
+        return run_campus(*config, *args, env=env, input=answer)
 
 
 class FailingClient(DiscourseAPI):

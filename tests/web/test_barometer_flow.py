@@ -13,12 +13,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import DateTime, Time, inspect, text
 
-import cli
 from sync.mirror import barometer
 from sync.vocabulary import AXES, current_month
+from tests.conftest import run_campus
 from tests.web.web_site import TZ, start_site
 
 pytestmark = pytest.mark.integration
@@ -149,9 +148,7 @@ def pulse_status(flow) -> dict:
         f'[network]\ncooperatives = "{coops}"\n',
         encoding="utf-8",
     )
-    result = CliRunner().invoke(
-        cli.main, ["--config", str(config), "pulse", "status", "--json"], env={"CAMPUS_LANG": "fr"}
-    )
+    result = run_campus("--config", str(config), "pulse", "status", "--json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 

@@ -5,17 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from click.testing import CliRunner
 
-import cli
+from tests.conftest import run_campus
 
 pytestmark = pytest.mark.integration
 
 
 def test_demo_logs_a_director_and_a_member_in(tmp_path):
-    result = CliRunner().invoke(
-        cli.main, ["demo", "--size", "small", "--out", str(tmp_path)], env={"CAMPUS_LANG": "fr"}
-    )
+    result = run_campus("demo", "--size", "small", "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
     logins = [line for line in result.output.splitlines() if line.startswith("Connexion de ")]
     assert len(logins) == 2

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from click.testing import CliRunner
-
 import cli
+from tests.conftest import run_campus
 
 
 def _serve(tmp_path, **env):
     base = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_API_KEY": "k" * 20}
     config = tmp_path / "campus.toml"
     config.write_text('[database]\nurl = "sqlite:///campus.db"\n', encoding="utf-8")
-    return CliRunner().invoke(cli.main, ["--config", str(config), "serve"], env={**base, **env})
+    return run_campus("--config", str(config), "serve", env={**base, **env})
 
 
 def test_serve_without_secrets_exits_2_naming_each_variable(tmp_path):
@@ -42,7 +41,7 @@ def test_serve_refuses_a_secret_pasted_with_a_newline_without_printing_it(tmp_pa
 
 
 def test_init_writes_the_web_section(tmp_path):
-    result = CliRunner().invoke(cli.main, ["init", str(tmp_path / "new")])
+    result = run_campus("init", str(tmp_path / "new"))
     assert result.exit_code == 0
     text = (tmp_path / "new" / "campus.toml").read_text(encoding="utf-8")
     assert "[web]" in text
@@ -57,11 +56,14 @@ def test_serve_on_a_taken_port_exits_1_with_a_message(tmp_path):
         taken.listen()
         port = taken.getsockname()[1]
         (tmp_path / "campus.toml").write_text("", encoding="utf-8")
-        result = CliRunner().invoke(
-            cli.main,
-            ["--config", str(tmp_path / "campus.toml"), "serve", "--port", str(port)],
+        config = str(tmp_path / "campus.toml")
+        result = run_campus(
+            "--config",
+            config,
+            "serve",
+            "--port",
+            str(port),
             env={
-                "CAMPUS_LANG": "fr",
                 "CAMPUS_DISCOURSE_API_KEY": "k" * 20,
                 "CAMPUS_DATABASE_URL": f"sqlite:///{tmp_path / 'campus.db'}",
                 "CAMPUS_WEB_SECRET": "w" * 32,

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 import responses
-from click.testing import CliRunner
 
-import cli
+from tests.conftest import run_campus
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 KEY = "k3y-that-must-never-show"
@@ -58,9 +57,7 @@ def run(workdir: Path, *args: str):
     """Run the CLI while `responses` refuses any HTTP request; return (result, requests sent)."""
     env = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_API_KEY": KEY}
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        result = CliRunner().invoke(
-            cli.main, ["--config", str(workdir / "campus.toml"), *args], env=env
-        )
+        result = run_campus("--config", str(workdir / "campus.toml"), *args, env=env)
         return result, len(mock.calls)
 
 
@@ -94,10 +91,7 @@ def test_file_in_wrong_encoding_exits_2_and_says_how_to_re_export(workdir):
 
 
 def test_missing_api_key_exits_2_after_the_files_are_checked(workdir):
-    result = CliRunner().invoke(
-        cli.main,
-        ["--config", str(workdir / "campus.toml"), "provision"],
-        env={"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_API_KEY": ""},
-    )
+    config = str(workdir / "campus.toml")
+    result = run_campus("--config", config, "provision", env={"CAMPUS_DISCOURSE_API_KEY": ""})
     assert result.exit_code == 2
     assert "CAMPUS_DISCOURSE_API_KEY" in result.output

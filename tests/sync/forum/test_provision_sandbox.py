@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import cli
 from sandbox.network import generate
@@ -17,6 +16,7 @@ from sync.discourse.client import DiscourseAPI
 from sync.discourse.errors import DiscourseError
 from sync.forum.provision import load_cooperatives, run_provision
 from sync.settings import ForumTemplate
+from tests.conftest import run_campus
 from tests.sync.sandbox_site import FailingClient, SandboxSite, answers_in_use, serving
 
 pytestmark = pytest.mark.integration
@@ -378,7 +378,7 @@ def test_a_person_at_a_terminal_is_asked_and_no_is_the_default(
     monkeypatch.setattr(cli, "stdin_is_terminal", lambda: True)
     env = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_API_KEY": lived_in.server.api_key}
     config = ["--config", str(lived_in.folder / "campus.toml")]
-    result = CliRunner().invoke(cli.main, [*config, "provision"], env=env, input=answer)
+    result = run_campus(*config, "provision", env=env, input=answer)
     assert result.exit_code == 0, result.output
     assert "6 changements touchent à ce que les membres utilisent :" in result.stderr
     assert "Appliquer aussi ces changements ? [y/N]" in result.stderr

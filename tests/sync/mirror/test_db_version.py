@@ -2,10 +2,8 @@
 
 import sqlite3
 
-from click.testing import CliRunner
-
-import cli
 from sync.mirror.db import connect
+from tests.conftest import run_campus
 
 
 def test_unknown_schema_revision_exits_2_with_what_to_do(tmp_path):
@@ -13,10 +11,8 @@ def test_unknown_schema_revision_exits_2_with_what_to_do(tmp_path):
     connect(f"sqlite:///{database}").dispose()
     with sqlite3.connect(database) as raw:
         raw.execute("UPDATE alembic_version SET version_num = '0099'")
-    result = CliRunner().invoke(
-        cli.main,
-        ["stats"],
-        env={"CAMPUS_LANG": "fr", "CAMPUS_DATABASE_URL": f"sqlite:///{database}"},
+    result = run_campus(
+        "stats", env={"CAMPUS_LANG": "fr", "CAMPUS_DATABASE_URL": f"sqlite:///{database}"}
     )
     assert result.exit_code == 2, result.output
     assert "porte un schéma (0099) que cette version de Campus ne connaît pas" in result.output

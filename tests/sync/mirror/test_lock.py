@@ -8,11 +8,10 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 
-import cli
 from sync.errors import LockError
 from sync.mirror.lock import acquire_lock, advisory_key, sqlite_path
+from tests.conftest import run_campus
 
 HOLD_LOCK = """
 import sys, time
@@ -70,7 +69,7 @@ def test_campus_sync_refuses_while_another_sync_runs(tmp_path, monkeypatch):
 
     with acquire_lock(url, "sync"):
         (tmp_path / "campus.toml").write_text("", encoding="utf-8")
-        result = CliRunner().invoke(cli.main, ["--config", str(tmp_path / "campus.toml"), "sync"])
+        result = run_campus("--config", str(tmp_path / "campus.toml"), "sync")
 
     assert result.exit_code == 1
     assert "Une autre exécution de Campus" in result.output

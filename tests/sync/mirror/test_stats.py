@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy.orm import Session
 
-import cli
 from sync.mirror.db import connect
 from sync.mirror.schema import Category, Group, Post, SyncRun, Topic, User
 from sync.mirror.stats import format_stats, mirror_stats
+from tests.conftest import run_campus
 
 T0 = datetime(2026, 3, 1, 12, 0)
 
@@ -114,9 +113,7 @@ def test_campus_stats_json_prints_one_object(tmp_path, monkeypatch):
     (tmp_path / "campus.toml").write_text("", encoding="utf-8")
     monkeypatch.setenv("CAMPUS_DATABASE_URL", f"sqlite:///{tmp_path / 'campus.db'}")
 
-    result = CliRunner().invoke(
-        cli.main, ["--config", str(tmp_path / "campus.toml"), "stats", "--json"]
-    )
+    result = run_campus("--config", str(tmp_path / "campus.toml"), "stats", "--json")
 
     assert result.exit_code == 0
     assert result.stdout.strip().startswith('{"users": 0, "topics": 0')
