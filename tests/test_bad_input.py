@@ -60,7 +60,6 @@ def run_case(folder: Path, toml: str, environ: dict, args: list[str]):
         encoding="utf-8",
     )
     env = {
-        "CAMPUS_LANG": "fr",
         "CAMPUS_DISCOURSE_API_KEY": KEY,
         "CAMPUS_DISCOURSE_URL": None,
         "CAMPUS_DATABASE_URL": None,

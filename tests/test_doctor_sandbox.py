@@ -24,7 +24,7 @@ def no_campus_toml(tmp_path, monkeypatch):
 
 
 def doctor(url: str, key: str):
-    env = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_URL": url, "CAMPUS_DISCOURSE_API_KEY": key}
+    env = {"CAMPUS_DISCOURSE_URL": url, "CAMPUS_DISCOURSE_API_KEY": key}
     return run_campus("doctor", env=env)
 
 
@@ -58,7 +58,6 @@ WEB_SECRETS = {
 
 def test_doctor_checks_the_web_secrets_and_says_what_to_set_in_discourse(sandbox_server):
     env = {
-        "CAMPUS_LANG": "fr",
         "CAMPUS_DISCOURSE_URL": sandbox_server.url,
         "CAMPUS_DISCOURSE_API_KEY": sandbox_server.api_key,
         **WEB_SECRETS,

@@ -124,7 +124,7 @@ def folders(tmp_path_factory) -> dict:
         (forum / "fast.toml").write_text(
             f'[discourse]\nurl = "{server.url}"\nrequests_per_minute = 0\n'
         )
-        env = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_API_KEY": server.api_key}
+        env = {"CAMPUS_DISCOURSE_API_KEY": server.api_key}
         synced = run_campus("--config", str(forum / "fast.toml"), "sync", env=env)
         assert synced.exit_code == 0, synced.output
         broken = tmp_path_factory.mktemp("broken")
@@ -143,7 +143,7 @@ def run_example(example: Example, folder: Path, key: str, monkeypatch) -> list[s
     if command.endswith("; echo $?"):
         command, echo_status = command.removesuffix("; echo $?"), True
     words = shlex.split(command)
-    env = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_API_KEY": key, "CAMPUS_CONFIG": None}
+    env = {"CAMPUS_DISCOURSE_API_KEY": key, "CAMPUS_CONFIG": None}
     while "=" in words[0]:
         name, value = words.pop(0).split("=", 1)
         env[name] = value

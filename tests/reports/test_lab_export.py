@@ -51,7 +51,7 @@ def config(tmp_path_factory) -> Path:
 
 
 def export(config: Path, out: Path, key: str | None = KEY):
-    env = {"CAMPUS_LANG": "fr", "CAMPUS_RESEARCH_KEY": key}
+    env = {"CAMPUS_RESEARCH_KEY": key}
     return run_campus("--config", str(config), "lab", "export", "--out", str(out), env=env)
 
 

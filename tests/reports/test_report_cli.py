@@ -77,7 +77,7 @@ def forum_config(sandbox_server, config: Path, tmp_path: Path) -> tuple[Path, di
         f'[discourse]\nurl = "{sandbox_server.url}"\nrequests_per_minute = 100000\n'
         '[database]\nurl = "sqlite:///campus.db"\n'
     )
-    return path, {"CAMPUS_DISCOURSE_API_KEY": sandbox_server.api_key, "CAMPUS_LANG": "fr"}
+    return path, {"CAMPUS_DISCOURSE_API_KEY": sandbox_server.api_key}
 
 
 def run_with(config: Path, env: dict, *args: str):

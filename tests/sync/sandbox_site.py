@@ -32,7 +32,7 @@ class SandboxSite:
 
     def cli_input(self, answer: str | None, *args: str):
         """Run `campus …` on this site, with `answer` as what the person types."""
-        env = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_API_KEY": self.server.api_key}
+        env = {"CAMPUS_DISCOURSE_API_KEY": self.server.api_key}
         config = ["--config", str(self.folder / "campus.toml")]
         return run_campus(*config, *args, env=env, input=answer)
 

@@ -7,7 +7,7 @@ from tests.conftest import run_campus
 
 
 def _serve(tmp_path, **env):
-    base = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_API_KEY": "k" * 20}
+    base = {"CAMPUS_DISCOURSE_API_KEY": "k" * 20}
     config = tmp_path / "campus.toml"
     config.write_text('[database]\nurl = "sqlite:///campus.db"\n', encoding="utf-8")
     return run_campus("--config", str(config), "serve", env={**base, **env})

@@ -55,7 +55,7 @@ def workdir(tmp_path: Path) -> Path:
 
 def run(workdir: Path, *args: str):
     """Run the CLI while `responses` refuses any HTTP request; return (result, requests sent)."""
-    env = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_API_KEY": KEY}
+    env = {"CAMPUS_DISCOURSE_API_KEY": KEY}
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         result = run_campus("--config", str(workdir / "campus.toml"), *args, env=env)
         return result, len(mock.calls)

@@ -376,7 +376,7 @@ def test_a_person_at_a_terminal_is_asked_and_no_is_the_default(
     lived_in, monkeypatch, answer, expected
 ):
     monkeypatch.setattr(cli, "stdin_is_terminal", lambda: True)
-    env = {"CAMPUS_LANG": "fr", "CAMPUS_DISCOURSE_API_KEY": lived_in.server.api_key}
+    env = {"CAMPUS_DISCOURSE_API_KEY": lived_in.server.api_key}
     config = ["--config", str(lived_in.folder / "campus.toml")]
     result = run_campus(*config, "provision", env=env, input=answer)
     assert result.exit_code == 0, result.output

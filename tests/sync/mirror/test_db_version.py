@@ -11,9 +11,7 @@ def test_unknown_schema_revision_exits_2_with_what_to_do(tmp_path):
     connect(f"sqlite:///{database}").dispose()
     with sqlite3.connect(database) as raw:
         raw.execute("UPDATE alembic_version SET version_num = '0099'")
-    result = run_campus(
-        "stats", env={"CAMPUS_LANG": "fr", "CAMPUS_DATABASE_URL": f"sqlite:///{database}"}
-    )
+    result = run_campus("stats", env={"CAMPUS_DATABASE_URL": f"sqlite:///{database}"})
     assert result.exit_code == 2, result.output
     assert "porte un schéma (0099) que cette version de Campus ne connaît pas" in result.output
     assert "Traceback" not in result.output
