@@ -1,7 +1,8 @@
 """A member answers the barometer in a real browser, with the keyboard only (Selenium + Debian's
 chromium and chromium-driver), through the sandbox's DiscourseConnect login; no console error.
 
-Without chromium-driver the test is skipped, visibly (a failure with CAMPUS_REQUIRE_CHROMIUM=1).
+Without chromium-driver the test is skipped, visibly (a failure with CAMPUS_REQUIRE_CHROMIUM=1):
+the `browser` fixture of tests/web/conftest.py.
 `CAMPUS_BAROMETER_SCREENSHOT=docs/barometre.png` also keeps the screenshot of the filled form.
 """
 
@@ -27,27 +28,6 @@ CHOICES = {  # axis -> value chosen (None: keep « je préfère ne pas répondre
     "conflits_valeurs": 1,
     "insecurite": None,
 }
-
-
-@pytest.fixture
-def browser():
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not (chromium and driver):
-        reason = "chromium and chromium-driver are needed (.ci/run installs them)"
-        if os.environ.get("CAMPUS_REQUIRE_CHROMIUM") == "1":
-            pytest.fail(reason + " but CAMPUS_REQUIRE_CHROMIUM=1")
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1100,2000"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(driver), options=options)
-    yield driver
-    driver.quit()
 
 
 @pytest.fixture
@@ -87,6 +67,7 @@ def test_a_member_answers_with_the_keyboard_only(site, browser, tmp_path):
     from selenium.webdriver.common.keys import Keys
 
     site.sandbox.login_as(site.roles["entrepreneur"])
+    browser.set_window_size(1100, 2000)  # the whole form in one screenshot
     browser.get(site.url + "/barometre")  # → /login → the forum's provider → back here
     assert browser.current_url == site.url + "/barometre"
     assert "Qui voit quoi" in browser.page_source

@@ -10,7 +10,6 @@ Screenshots go to a temporary folder, or to `$CAMPUS_SCREENSHOTS_DIR` (the READM
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,38 +19,6 @@ from tests.web.web_site import REPORT_MONTH
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def _driver_paths() -> tuple[str, str]:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    if chromium and driver:
-        return chromium, driver
-    reason = "chromium and chromium-driver are not installed (.ci/run installs them)"
-    if os.environ.get("CAMPUS_REQUIRE_CHROMIUM") == "1":
-        pytest.fail(reason + " but CAMPUS_REQUIRE_CHROMIUM=1")
-    pytest.skip(reason)
-
-
-@pytest.fixture
-def browser(tmp_path):
-    webdriver = pytest.importorskip("selenium.webdriver")
-    chromium, driver_path = _driver_paths()
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--window-size=1200,1400",
-        "--hide-scrollbars",
-        f"--user-data-dir={tmp_path / 'profile'}",
-    ):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(driver_path))
-    yield driver
-    driver.quit()
 
 
 @pytest.fixture
