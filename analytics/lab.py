@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from analytics.indicators import DEFINITIONS, Activity
 from analytics.vigilance import RULES
@@ -328,7 +327,7 @@ def _pre_trend_p(points: np.ndarray, draws: np.ndarray) -> float | None:
     spread = float(np.std(complete.mean(axis=0), ddof=1))
     if spread == 0:
         return None
-    return float(2 * stats.norm.sf(abs(points.mean()) / spread))
+    return math.erfc(abs(points.mean()) / spread / math.sqrt(2))  # 2 × the normal's tail
 
 
 def cohorts_of(cooperatives: list[str], months: list[str], starts: Mapping[str, str]) -> np.ndarray:
