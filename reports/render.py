@@ -33,7 +33,7 @@ from reports import pdf
 from reports.content import Guidance, axis_label, definition, guidance, label, role_label
 from reports.formatting import Formatter
 from reports.settings import ReportSettings
-from reports.sparkline import distribution_bars, sparkline
+from reports.sparkline import sparkline
 from sync.errors import InputError
 from sync.i18n import _, ngettext
 from sync.safe_text import csv_cell, discourse_inline
@@ -196,26 +196,6 @@ class View:
     def sparkline(self, row: Row) -> str:
         return sparkline(row.history, row.unit)
 
-    @staticmethod
-    def has_pulse(distributions: dict | None) -> bool:
-        """Whether some month of some axis has a barometer result to show."""
-        return bool(distributions) and any(any(series) for series in distributions.values())
-
-    def pulse_bars(self, series: list[list[float] | None]) -> str:
-        return distribution_bars(series)
-
-    def pulse_text(self, axis: str, series: list[list[float] | None]) -> str:
-        """The text alternative of a cooperative's barometer bars: agreement (4 or 5) by month."""
-        return self._(
-            "{axis} : part de réponses 4 ou 5 (d'accord) par mois : {details}.",
-            axis=self.axis(axis),
-            details=", ".join(
-                f"{self.fmt.short_month(month)} : "
-                + (self.fmt.value(shares[3] + shares[4], "share") if shares else "–")
-                for month, shares in zip(self.report.months, series, strict=True)
-            ),
-        )
-
     def history_text(self, row: Row) -> str:
         """The sparkline's text alternative: the months and their values."""
         return ", ".join(
@@ -356,10 +336,13 @@ def render_html(report: MonthReport, scope: ScopeModel, lang: str) -> str:
     """The self-contained HTML page of a scope's report (also what the web service serves)."""
     view = View(report, lang)
     context = _context(report, scope, view)
-    if scope.slug is None:
-        from reports import charts  # matplotlib: imported only when a report is drawn
+    from reports import charts  # matplotlib: imported only when a report is drawn
 
-        context["svg"] = charts.network_charts(report, view.fmt)
+    context["svg"] = (
+        charts.network_charts(report, view.fmt)
+        if scope.slug is None
+        else charts.cooperative_charts(report, scope, view.fmt)
+    )
     return ENVIRONMENT.get_template("report.html.j2").render(context)
 
 

@@ -162,6 +162,15 @@ def run_campus(
 
 
 @pytest.fixture
+def shots(tmp_path) -> Path:
+    """Where the browser tests keep their screenshots: `$CAMPUS_SCREENSHOTS_DIR` (the README's
+    come from `CAMPUS_SCREENSHOTS_DIR=docs`), else a temporary folder."""
+    folder = Path(os.environ.get("CAMPUS_SCREENSHOTS_DIR") or tmp_path / "shots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
 def campus_cli(tmp_path, monkeypatch, sandbox_server):
     """Run `campus …` in-process against the per-test sandbox with a SQLite mirror in tmp_path.
 

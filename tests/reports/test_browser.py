@@ -1,7 +1,9 @@
 """The network report opens in a real headless browser (Debian's chromium) without console errors.
 
 Without chromium these tests are skipped, visibly; with `CAMPUS_REQUIRE_CHROMIUM=1` (set by
-`.ci/run`, which installs it) a missing chromium is a failure instead.
+`.ci/run`, which installs it) a missing chromium is a failure instead. The screenshots (and the
+PDF's first page, drawn by PDFium) go to `$CAMPUS_SCREENSHOTS_DIR` when it is set: the README's
+come from `CAMPUS_SCREENSHOTS_DIR=docs`.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 
+from bench.report_mirror import fill_mirror
 from reports.render import build_report
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.settings import DiscourseSettings
@@ -105,13 +109,15 @@ def synthetic_network_mirror(server, url: str) -> None:
 
 
 @pytest.mark.integration
-def test_network_report_renders_without_console_error(chromium: str, sandbox_server, tmp_path):
+def test_network_report_renders_without_console_error(
+    chromium: str, sandbox_server, tmp_path, shots
+):
     url = f"sqlite:///{tmp_path / 'campus.db'}"
     synthetic_network_mirror(sandbox_server, url)
     folder = build_report(
         connect(url), "2026-10", tmp_path / "out", now=datetime(2026, 11, 1, 6, tzinfo=UTC)
     )
-    png = tmp_path / "network.png"
+    png = shots / "report-network.png"
     stderr = screenshot(chromium, folder / "network.html", png, tmp_path / "profile")
     assert console_lines(stderr) == []
     data = png.read_bytes()
@@ -119,22 +125,20 @@ def test_network_report_renders_without_console_error(chromium: str, sandbox_ser
     assert len(data) > 50_000  # a real page with tables and charts, not a blank one
 
 
-@pytest.mark.integration
-def test_cooperative_report_and_pdf_render_in_chromium(chromium: str, sandbox_server, tmp_path):
-    url = f"sqlite:///{tmp_path / 'campus.db'}"
-    synthetic_network_mirror(sandbox_server, url)
+def test_cooperative_report_and_pdf_render_in_chromium(chromium: str, tmp_path, shots):
+    engine = connect(f"sqlite:///{tmp_path / 'campus.db'}")
+    fill_mirror(engine)  # twelve cooperatives; Coopérative 2 has barometer results to draw
     folder = build_report(
-        connect(url),
-        "2026-10",
-        tmp_path / "out",
-        now=datetime(2026, 11, 1, 6, tzinfo=UTC),
-        with_pdf=True,
+        engine, "2026-10", tmp_path / "out", now=datetime(2026, 11, 1, 6, tzinfo=UTC), with_pdf=True
     )
-    page = sorted((folder / "cooperatives").glob("*.html"))[0]
-    png = tmp_path / "cooperative.png"
-    stderr = screenshot(chromium, page, png, tmp_path / "profile")
+    page = folder / "cooperatives" / "coop-02.html"
+    png = shots / "report-cooperative.png"
+    stderr = screenshot(chromium, page, png, tmp_path / "profile", height=3400)
     assert console_lines(stderr) == []
     assert png.read_bytes().startswith(PNG_SIGNATURE)
-    pdf = (folder / "network.pdf").read_bytes()
-    assert pdf.startswith(b"%PDF-")
-    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 3  # a multi-page report
+    document = pdfium.PdfDocument(folder / "network.pdf")
+    assert len(document) >= 3  # a multi-page report
+    first = document[0].render(scale=1.5).to_pil().convert("L")
+    first.save(shots / "report-network-pdf.png")
+    ink = sum(first.histogram()[:128]) / (first.width * first.height)
+    assert ink > 0.01  # the page is printed, not blank

@@ -249,14 +249,30 @@ def test_no_data_is_not_marked_as_hidden(activity, tmp_path: Path):
     assert "| Baromètre : réponse moyenne (1–5) | – | 0 |" in markdown
 
 
+def _barometer(html: str) -> str:
+    return html[html.index('id="barometre"') : html.index('id="detail"')]
+
+
 def test_a_cooperative_shows_its_barometer_as_distributions_over_months(french: Path):
-    html = (french / "cooperatives" / "coop-02.html").read_text()
-    section = html[html.index('id="barometre"') : html.index('id="detail"')]
-    assert section.count("<rect") >= 6 * 3 * 2  # six axes, three months, several answers each
-    assert section.count('role="img" aria-label=') == 6
+    section = _barometer((french / "cooperatives" / "coop-02.html").read_text())
+    assert section.count("<svg") == 1
+    assert "Réponses au baromètre par axe et par mois" in section  # the text alternative
+    assert section.count("<figcaption>") == 1
 
 
 def test_a_cooperative_barometer_under_five_voters_is_not_drawn(french: Path):
-    html = (french / "cooperatives" / "coop-01.html").read_text()  # 4 voters every month
-    section = html[html.index('id="barometre"') : html.index('id="detail"')]
-    assert "<rect" not in section
+    section = _barometer((french / "cooperatives" / "coop-01.html").read_text())  # 4 voters
+    assert "<svg" not in section
+    assert "Pas encore de résultat du baromètre à montrer" in section
+
+
+def test_a_cooperative_draws_its_key_figures_beside_the_network(french: Path):
+    html = (french / "cooperatives" / "coop-02.html").read_text()
+    charts = html[html.index('id="graphiques"') : html.index('id="barometre"')]
+    assert charts.count("<svg") == 1
+    assert "réseau (taux et délais)" in charts  # the legend, below the panels
+    alt = re.search(r'aria-label="([^"]*)"', charts).group(1)
+    shares = re.search(r"Taux de participation : [^;]*", alt).group(0)
+    members = re.search(r"Membres actifs : [^;]*", alt).group(0)
+    assert "(réseau : " in shares  # a share is compared with the network's …
+    assert "réseau" not in members  # … a head count is not

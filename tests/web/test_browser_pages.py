@@ -9,7 +9,6 @@ Screenshots go to a temporary folder, or to `$CAMPUS_SCREENSHOTS_DIR` (the READM
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -19,13 +18,6 @@ from tests.web.web_site import REPORT_MONTH
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("CAMPUS_SCREENSHOTS_DIR") or tmp_path / "shots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def _login_through_the_picker(site, browser, username: str, shots: Path, name: str) -> None:
