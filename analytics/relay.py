@@ -6,9 +6,9 @@ private messages; nothing here reads a database or the forum.
 Rules, in the order they apply:
 - a *question* is a live regular topic in an accepted-answer category; it waits while nobody but
   its author has replied, it is not closed and has no accepted answer;
-- it is *due* once it has waited `wait_hours` working hours (Monday–Friday, `day_start_hour` to
-  `day_end_hour`, in the network's time zone: nights, weekends and daylight-saving changes are
-  counted as the wall clock shows them);
+- it is *due* once it has waited `wait_hours` working hours (Monday–Friday except public holidays,
+  France's by default, `day_start_hour` to `day_end_hour`, in the network's time zone: nights,
+  weekends, holidays and daylight-saving changes are counted as the wall clock shows them);
 - outside working hours nothing is sent: due questions are *deferred* to the next working hour;
 - a question already suggested (a row in `relay_suggestions`) is never suggested again;
 - a volunteer is a member of the relay group who is not its author, not suspended or deleted, not
@@ -25,6 +25,7 @@ Rules, in the order they apply:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -38,9 +39,15 @@ NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def working_hours_between(
-    start: datetime, end: datetime, tz: str, day_start: int = 7, day_end: int = 20
+    start: datetime,
+    end: datetime,
+    tz: str,
+    day_start: int = 7,
+    day_end: int = 20,
+    closed: Container[date] = frozenset(),
 ) -> float:
-    """Working hours (Mon–Fri, `day_start`–`day_end` local time in `tz`) within `[start, end)`.
+    """Working hours (Mon–Fri but the `closed` days, `day_start`–`day_end` local time in `tz`)
+    within `[start, end)`.
 
     Each local working day's window is converted to UTC on its own date, so a day of the
     daylight-saving change counts the hours its wall clock shows. `start`/`end` are tz-aware."""
@@ -52,7 +59,7 @@ def working_hours_between(
     total = 0.0
     day = first
     while day <= last:
-        if day.weekday() < 5:
+        if day.weekday() < 5 and day not in closed:
             opens = _local(day, day_start, zone_info)
             closes = _local(day, day_end, zone_info)
             overlap = min(end, closes) - max(start, opens)
@@ -68,10 +75,17 @@ def _local(day: date, hour: int, zone_info) -> datetime:
     return datetime.combine(day, time(hour), zone_info).astimezone(UTC)
 
 
-def is_working_time(now: datetime, tz: str, day_start: int = 7, day_end: int = 20) -> bool:
-    """Whether `now` (tz-aware) falls on a weekday between `day_start` and `day_end`, local time."""
+def is_working_time(
+    now: datetime,
+    tz: str,
+    day_start: int = 7,
+    day_end: int = 20,
+    closed: Container[date] = frozenset(),
+) -> bool:
+    """Whether `now` (tz-aware) falls on a weekday that is not `closed`, between `day_start` and
+    `day_end`, local time."""
     local = now.astimezone(zone(tz))
-    return local.weekday() < 5 and day_start <= local.hour < day_end
+    return local.weekday() < 5 and local.date() not in closed and day_start <= local.hour < day_end
 
 
 def category_theme(categories: pd.DataFrame) -> pd.Series:
@@ -168,7 +182,8 @@ def plan_relay(
     - permissions: category_id, group_name; past: topic_id, user_id, suggested_at (tz-aware);
     - last_helped: user_id → last reply in someone else's topic (tz-aware).
     """
-    plan = RelayPlan(is_working_time(now, tz, settings.day_start_hour, settings.day_end_hour))
+    hours = (settings.day_start_hour, settings.day_end_hour, settings.closed_days())
+    plan = RelayPlan(is_working_time(now, tz, *hours))
     suggested_topics = set(past["topic_id"])
     recent = past[past["suggested_at"] > now - WEEK]
     week_count = Counter(recent["user_id"].tolist())
@@ -200,9 +215,7 @@ def plan_relay(
         if question.closed or question.solved:
             plan.skipped["closed"] += 1
             continue
-        waited = working_hours_between(
-            question.created_at, now, tz, settings.day_start_hour, settings.day_end_hour
-        )
+        waited = working_hours_between(question.created_at, now, tz, *hours)
         if waited < settings.wait_hours:
             plan.skipped["waiting"] += 1
             continue

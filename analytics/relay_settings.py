@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, fields
+from datetime import date
 from typing import ClassVar
+
+from holidays import country_holidays, list_supported_countries
 
 from sync.errors import InputError
 from sync.i18n import _
@@ -17,7 +21,9 @@ class RelaySettings:
     TITLE: ClassVar[str] = "Relais des questions sans réponse vers les volontaires (campus relay)"
 
     wait_hours: int = doc(
-        24, "heures ouvrées (lun.–ven. 7 h–20 h, fuseau du réseau) sans réponse avant le relais"
+        24,
+        "heures ouvrées (lun.–ven. 7 h–20 h hors jours fériés, fuseau du réseau) sans réponse "
+        "avant le relais",
     )
     per_question: int = doc(2, "nombre maximal de volontaires sollicités par question")
     per_week: int = doc(3, "nombre maximal de suggestions par volontaire sur 7 jours glissants")
@@ -26,12 +32,15 @@ class RelaySettings:
     )
     day_start_hour: int = doc(7, "début des heures ouvrées (heure locale)")
     day_end_hour: int = doc(20, "fin des heures ouvrées (heure locale)")
+    public_holidays: str = doc(
+        "FR", 'jours fériés non ouvrés : ceux de ce pays (code ISO, FR par défaut ; "" : aucun)'
+    )
 
     def __post_init__(self) -> None:
         """Counts are at least 1 and the working day a real span of hours (else exit 2)."""
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name in ("day_start_hour", "day_end_hour"):
+            if f.name in ("day_start_hour", "day_end_hour", "public_holidays"):
                 continue
             if value < 1:
                 raise InputError(
@@ -49,3 +58,18 @@ class RelaySettings:
                     end=self.day_end_hour,
                 )
             )
+        if self.public_holidays and self.public_holidays not in list_supported_countries():
+            raise InputError(
+                _(
+                    "[relay] public_holidays = {value!r} : pays inconnu. Indiquez un code pays "
+                    'ISO à deux lettres (FR, BE, CH, LU…), ou "" pour ne compter aucun jour '
+                    "férié.",
+                    value=self.public_holidays,
+                )
+            )
+
+    def closed_days(self) -> Container[date]:
+        """The public holidays of `public_holidays`, which do not count as working days."""
+        if not self.public_holidays:
+            return frozenset()
+        return country_holidays(self.public_holidays)

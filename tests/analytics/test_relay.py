@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -57,6 +57,25 @@ def test_weekends_are_quiet():
     assert not is_working_time(paris("2026-03-29 15:00"), TZ)
 
 
+FRENCH_HOLIDAYS = RelaySettings().closed_days()
+
+
+def test_french_public_holidays_do_not_count():
+    # Friday 1 May 2026 (fête du Travail): Thursday 19:00 → Monday 09:00 is 1 + 2 hours
+    thursday_to_monday = (paris("2026-04-30 19:00"), paris("2026-05-04 09:00"), TZ, 7, 20)
+    assert working_hours_between(*thursday_to_monday, FRENCH_HOLIDAYS) == 3
+    assert working_hours_between(*thursday_to_monday) == 16  # without holidays, Friday counts
+
+
+def test_public_holidays_are_quiet():
+    assert not is_working_time(paris("2026-07-14 10:00"), TZ, 7, 20, FRENCH_HOLIDAYS)
+    assert is_working_time(paris("2026-07-15 10:00"), TZ, 7, 20, FRENCH_HOLIDAYS)
+
+
+def test_no_holiday_counts_when_the_setting_is_empty():
+    assert date(2026, 7, 14) not in RelaySettings(public_holidays="").closed_days()
+
+
 def test_a_category_is_read_by_its_groups_staff_or_trust_levels():
     granted = granted_groups(
         pd.DataFrame(
@@ -80,7 +99,13 @@ def test_a_category_without_known_permissions_is_read_by_nobody():
 
 
 @pytest.mark.parametrize(
-    "values", [{"per_week": 0}, {"per_question": -1}, {"day_start_hour": 20, "day_end_hour": 7}]
+    "values",
+    [
+        {"per_week": 0},
+        {"per_question": -1},
+        {"day_start_hour": 20, "day_end_hour": 7},
+        {"public_holidays": "France"},
+    ],
 )
 def test_bad_settings_are_refused_with_the_key(values):
     with pytest.raises(InputError, match=r"\[relay\]"):
