@@ -97,7 +97,7 @@ class _Reader:
     `rows` reads any columns. `numbers` reads columns that hold only integers, booleans and
     timestamps, as the big tables (posts, likes) do: on SQLite each column comes back as one
     comma-separated text built inside SQLite and parsed by numpy, which spares a Python object
-    per value (on a 1M-post mirror, about 1.2 s instead of 3.7 s). Timestamps then have
+    per value (on a 1M-post mirror, about 1.2 s instead of 3.2 s). Timestamps then have
     SQLite's own resolution, the millisecond. PostgreSQL's driver returns typed rows: it goes
     through `rows`.
 
