@@ -22,6 +22,7 @@ from click.testing import CliRunner, Result
 import cli
 from sandbox.network import generate
 from sandbox.server import API_KEY_ENV, SandboxServer
+from tests.support.clock import frozen_at
 
 # the PostgreSQL server and the `db_url` fixture (SQLite file and PostgreSQL) of tests/db
 pytest_plugins = ["tests.db.postgres"]
@@ -93,6 +94,21 @@ class SandboxHandle:
     def export(self) -> dict:
         """The whole forum state."""
         return self._control("GET", "export")
+
+
+@pytest.fixture
+def frozen_clock():
+    """The wall clock as the fixtures' data expect it (early November 2026); see tests/support/clock."""
+    with frozen_at() as moment:
+        yield moment
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """A test that freezes the clock depends on the date: mark it `dated` (CI also runs these a
+    year ahead under faketime)."""
+    for item in items:
+        if "frozen_clock" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.dated)
 
 
 @pytest.fixture(scope="session")

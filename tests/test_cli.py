@@ -171,7 +171,9 @@ def test_without_a_named_file_the_default_may_be_absent(tmp_path: Path, monkeypa
 
 
 @pytest.mark.integration
-def test_worker_once_prints_readable_lines_not_python_data(campus_cli, tmp_path: Path):
+def test_worker_once_prints_readable_lines_not_python_data(
+    campus_cli, tmp_path: Path, frozen_clock
+):
     (tmp_path / "cooperatives.csv").write_text(generate(1, "small").cooperatives_csv)
     result = campus_cli("worker", "--once")
     lines = result.output.splitlines()

@@ -13,6 +13,9 @@ from analytics.lab import outcome_panel
 from bench.report_mirror import fill_mirror
 from sync.mirror.db import connect
 from tests.conftest import run_campus
+from tests.support.clock import frozen_at
+
+pytestmark = pytest.mark.dated
 
 MONTHS = tuple(f"2026-{m:02d}" for m in range(1, 11))
 COOPS = [f"coop-{i:02d}" for i in range(1, 9)]
@@ -47,7 +50,9 @@ def config(tmp_path_factory) -> Path:
 
 
 def run(config: Path, *args: str):
-    return run_campus("--config", str(config), *args)
+    """`campus --config CONFIG …` in early November 2026: the mirror's last month is "last month"."""
+    with frozen_at():
+        return run_campus("--config", str(config), *args)
 
 
 def test_json_follows_the_contract(config: Path):

@@ -18,6 +18,9 @@ from bench.report_mirror import fill_mirror
 from reports import lab_export
 from sync.mirror.db import connect
 from tests.conftest import run_campus
+from tests.support.clock import frozen_at
+
+pytestmark = pytest.mark.dated
 
 KEY = "cle-de-recherche-du-dpo-2026"
 OTHER_KEY = "une-autre-cle-de-recherche-0001"
@@ -52,7 +55,8 @@ def config(tmp_path_factory) -> Path:
 
 def export(config: Path, out: Path, key: str | None = KEY):
     env = {"CAMPUS_RESEARCH_KEY": key}
-    return run_campus("--config", str(config), "lab", "export", "--out", str(out), env=env)
+    with frozen_at():  # the mirror's months run to October 2026: export them as of November
+        return run_campus("--config", str(config), "lab", "export", "--out", str(out), env=env)
 
 
 @pytest.fixture(scope="module")
