@@ -31,6 +31,14 @@ from analytics.lab import Design as LabDesign
 from analytics.lab_settings import LabSettings
 from analytics.relay_settings import RelaySettings
 from analytics.settings import IndicatorSettings, RecognitionSettings, ScoreWeights
+from core import config as configfile
+from core import i18n
+from core.config import Config
+from core.errors import CampusError, InputError
+from core.i18n import _, format_number, install_click_translations, localise_help
+from core.progress import Progress
+from core.secrets import scrub, scrub_log_handlers
+from core.vocabulary import current_month, month_bounds, parse_period, shift_month
 from reports import digest as digest_runner
 from reports import jobs
 from reports import lab as lab_report
@@ -38,12 +46,9 @@ from reports import lab_export as lab_export_files
 from reports import lab_kit as lab_kit_files
 from reports.digest_settings import DigestSettings
 from reports.settings import ReportSettings
-from sync import configfile, i18n
-from sync.configfile import Config
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.settings import DiscourseSettings
 from sync.discourse.transport import wait_message
-from sync.errors import CampusError, InputError
 from sync.forum import members as roster_sync
 from sync.forum import provision as structure
 from sync.forum import pulse, recognition
@@ -51,11 +56,8 @@ from sync.forum.doctor import exit_code, format_checks, run_doctor
 from sync.forum.inputs import read_roster
 from sync.forum.interventions import Intervention, find_intervention, read_interventions
 from sync.forum.pulse import PulseSettings
-from sync.i18n import _, format_number, install_click_translations, localise_help
 from sync.mirror import pull as mirror
 from sync.mirror import stats as mirror_stats
-from sync.progress import Progress
-from sync.secrets import scrub, scrub_log_handlers
 from sync.settings import (
     DatabaseSettings,
     ForumTemplate,
@@ -64,7 +66,6 @@ from sync.settings import (
     SyncSettings,
     WorkerSettings,
 )
-from sync.vocabulary import current_month, month_bounds, parse_period, shift_month
 from sync.worker import Job, Worker
 from web import create_app
 from web import doctor as web_doctor

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sync.vocabulary import AXES
+from core.vocabulary import AXES
 
 NETWORK = None
 

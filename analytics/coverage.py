@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sync.errors import InputError
-from sync.i18n import _
-from sync.vocabulary import month_bounds
+from core.errors import InputError
+from core.i18n import _
+from core.vocabulary import month_bounds
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ import pandas as pd
 from analytics import barometer
 from analytics.forum import Forum
 from analytics.relay_outcomes import relay_outcomes
-from sync.vocabulary import AXES, ROLES, month_bounds, shift_month
+from core.vocabulary import AXES, ROLES, month_bounds, shift_month
 
 RESPONSE_WINDOW = pd.Timedelta(hours=48)
 RETURN_WINDOW = pd.Timedelta(days=30)

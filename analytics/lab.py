@@ -37,7 +37,7 @@ import pandas as pd
 
 from analytics.indicators import DEFINITIONS, Activity
 from analytics.vigilance import RULES
-from sync.vocabulary import AXES, shift_month
+from core.vocabulary import AXES, shift_month
 
 DEFAULT_OUTCOMES: tuple[str, ...] = (
     "answered_48h",

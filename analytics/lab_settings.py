@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from sync.errors import InputError
-from sync.i18n import _
+from core.errors import InputError
+from core.i18n import _
 from sync.settings import doc
 
 

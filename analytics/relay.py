@@ -32,7 +32,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pandas as pd
 
 from analytics.relay_settings import RelaySettings
-from sync.vocabulary import zone
+from core.vocabulary import zone
 
 WEEK = timedelta(days=7)
 NEVER = datetime(1970, 1, 1, tzinfo=UTC)

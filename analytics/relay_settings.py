@@ -9,8 +9,8 @@ from typing import ClassVar
 
 from holidays import country_holidays, list_supported_countries
 
-from sync.errors import InputError
-from sync.i18n import _
+from core.errors import InputError
+from core.i18n import _
 from sync.settings import doc
 
 

@@ -34,7 +34,7 @@ from analytics.indicators import (
 from analytics.settings import IndicatorSettings
 from analytics.trends import Trend, judge
 from analytics.vigilance import VigilancePoint, vigilance_points
-from sync.vocabulary import AXES, shift_month
+from core.vocabulary import AXES, shift_month
 
 KEY_FIGURES = (
     "active_members",

@@ -45,9 +45,9 @@ from babel.numbers import format_decimal
 
 from analytics.forum import Forum
 from analytics.settings import ScoreWeights
-from sync.errors import InputError
-from sync.i18n import _, current_lang, ngettext
-from sync.safe_text import csv_safe
+from core.errors import InputError
+from core.i18n import _, current_lang, ngettext
+from core.safe_text import csv_safe
 
 # the breakdown, in the order it is shown; each is a column of points of `score()`
 COMPONENTS = (

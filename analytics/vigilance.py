@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from analytics.indicators import Indicator
 from analytics.settings import IndicatorSettings
-from sync.vocabulary import AXES
+from core.vocabulary import AXES
 
 
 @dataclass(frozen=True)

@@ -39,10 +39,10 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from core.vocabulary import AXES, current_month  # noqa: E402
 from sync.mirror import barometer  # noqa: E402
 from sync.mirror.db import connect  # noqa: E402
 from sync.settings import ForumTemplate  # noqa: E402
-from sync.vocabulary import AXES, current_month  # noqa: E402
 from web import create_app  # noqa: E402
 from web.services import GroupNames, Services  # noqa: E402
 from web.settings import WebSettings  # noqa: E402

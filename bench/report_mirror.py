@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 from sqlalchemy import Engine
 
+from core.vocabulary import AXES, month_bounds
 from sync.forum.pulse import PulseSettings, option_digest
-from sync.vocabulary import AXES, month_bounds
 
 ROLES = np.array(["entrepreneur", "appui", "direction"])
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'

@@ -26,10 +26,10 @@ from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from analytics.report_model import MonthReport, Row, ScopeModel  # noqa: E402
+from core.i18n import _  # noqa: E402
+from core.vocabulary import AXES  # noqa: E402
 from reports.content import axis_label, label  # noqa: E402
 from reports.formatting import Formatter  # noqa: E402
-from sync.i18n import _  # noqa: E402
-from sync.vocabulary import AXES  # noqa: E402
 
 plt.rcParams.update(
     {

@@ -2,7 +2,7 @@
 says, why it matters and what a director can do, with the source of that practice.
 
 Analytics gives the figures and the keys (`VigilancePoint.text_key`); this module gives the text,
-French first (the gettext source strings), English from `sync/locale`. The advice follows the
+French first (the gettext source strings), English from `core/locale`. The advice follows the
 practice of ANACT (QVCT approach, « espaces de discussion sur le travail ») and INRS (RPS-DU,
 ED 6140); the load-concentration texts follow Cross, Rebele & Grant (HBR, 2016) and CHAOSS.
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analytics.indicators import DEFINITIONS
-from sync.i18n import _
-from sync.vocabulary import AXIS_LABELS
+from core.i18n import _
+from core.vocabulary import AXIS_LABELS
 
 SOURCE_EDT = "ANACT, « espaces de discussion sur le travail » ; ministère du Travail"
 SOURCE_RPS = "INRS, Évaluer les facteurs de risques psychosociaux : l'outil RPS-DU (ED 6140)"

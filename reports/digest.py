@@ -19,14 +19,14 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from analytics.digest import digest_entries, helpers_to_thank
+from core.errors import InputError
+from core.i18n import _, ngettext
+from core.safe_text import discourse_inline
+from core.vocabulary import month_bounds
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.errors import DiscourseNotFound
-from sync.errors import InputError
 from sync.forum.pulse import find_topic
-from sync.i18n import _, ngettext
 from sync.mirror.digest import load_digest_inputs, record_publication, stored_publication
-from sync.safe_text import discourse_inline
-from sync.vocabulary import month_bounds
 
 log = logging.getLogger("campus.digest")
 

@@ -24,6 +24,8 @@ from analytics import score as score_engine
 from analytics.forum import load_forum
 from analytics.relay_settings import RelaySettings
 from analytics.settings import IndicatorSettings, ScoreWeights
+from core.i18n import _, ngettext
+from core.vocabulary import current_month, month_bounds, parse_period, shift_month
 from reports import digest as digest_runner
 from reports import publish as report_publish
 from reports import relay as relay_runner
@@ -34,12 +36,10 @@ from sync.discourse.client import DiscourseAPI
 from sync.forum import pulse
 from sync.forum.provision import load_cooperatives
 from sync.forum.pulse import PulseSettings
-from sync.i18n import _, ngettext
 from sync.mirror import barometer as barometer_store
 from sync.mirror import db
 from sync.mirror import pull as mirror
 from sync.settings import ForumTemplate, SyncSettings, WorkerSettings
-from sync.vocabulary import current_month, month_bounds, parse_period, shift_month
 from sync.worker import Job
 
 log = logging.getLogger(__name__)

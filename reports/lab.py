@@ -31,12 +31,12 @@ from analytics.lab import (
     outcome_panel,
     unknown_outcomes,
 )
+from core.errors import InputError
+from core.i18n import _, ngettext
+from core.safe_text import discourse_inline
+from core.vocabulary import AXIS_LABELS
 from reports.formatting import Formatter
-from sync.errors import InputError
 from sync.forum.interventions import Intervention
-from sync.i18n import _, ngettext
-from sync.safe_text import discourse_inline
-from sync.vocabulary import AXIS_LABELS
 
 PRE_TREND_ALPHA = 0.05
 SOURCE = (

@@ -28,10 +28,10 @@ from analytics.lab_export import (
     person_month,
 )
 from analytics.score import DEFAULT_OPTOUT_GROUP
+from core.errors import InputError
+from core.i18n import _
+from core.safe_text import csv_safe
 from reports.lab import template_environment
-from sync.errors import InputError
-from sync.i18n import _
-from sync.safe_text import csv_safe
 
 PERSON_FILE = "person_month.csv"
 COOPERATIVE_FILE = "cooperative_month.csv"

@@ -15,9 +15,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.errors import InputError
+from core.i18n import _
 from reports.lab import template_environment
-from sync.errors import InputError
-from sync.i18n import _
 
 DOCUMENTS = (
     ("1-notice-information-membres.md", "lab_kit_notice.md.j2"),

@@ -11,8 +11,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from sync.errors import CampusError, InputError
-from sync.i18n import _
+from core.errors import CampusError, InputError
+from core.i18n import _
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 TIMEOUT_SECONDS = 120

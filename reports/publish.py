@@ -9,12 +9,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from core.errors import InputError
+from core.i18n import _
+from core.vocabulary import month_bounds
 from reports.settings import ReportSettings
 from sync.discourse.client import DiscourseAPI
-from sync.errors import InputError
 from sync.forum.pulse import find_topic, first_post_of
-from sync.i18n import _
-from sync.vocabulary import month_bounds
 
 log = logging.getLogger("campus.report")
 

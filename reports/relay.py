@@ -17,11 +17,11 @@ from sqlalchemy import Engine
 
 from analytics.relay import RelayPlan, category_theme, expertise, plan_relay, topic_themes
 from analytics.relay_settings import RelaySettings
+from core.i18n import _, ngettext
+from core.safe_text import discourse_inline
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.errors import DiscourseError
 from sync.forum.relay import load_relay_inputs, read_volunteers, record_suggestion
-from sync.i18n import _, ngettext
-from sync.safe_text import discourse_inline
 
 log = logging.getLogger("campus.relay")
 

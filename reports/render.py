@@ -29,22 +29,22 @@ from analytics.indicators import DEFINITIONS, PER_PERSON, Activity, cooperatives
 from analytics.report_model import MonthReport, Row, ScopeModel, month_report
 from analytics.settings import IndicatorSettings
 from analytics.vigilance import VigilancePoint
+from core.errors import InputError
+from core.i18n import _, ngettext
+from core.safe_text import csv_cell, discourse_inline
+from core.vocabulary import AXES, month_bounds
 from reports import pdf
 from reports.content import Guidance, axis_label, definition, guidance, label, role_label
 from reports.formatting import Formatter
 from reports.settings import ReportSettings
 from reports.sparkline import sparkline
-from sync.errors import InputError
-from sync.i18n import _, ngettext
-from sync.safe_text import csv_cell, discourse_inline
-from sync.vocabulary import AXES, month_bounds
 
 
 def markdown_escape(text: str) -> str:
     """A user-provided string as inert inline Markdown: the `md` filter of the templates.
 
     This is the one escaping point of the Markdown reports (what `--publish` posts to Discourse):
-    `sync.safe_text.discourse_inline` escapes Markdown and HTML, breaks mentions, hashtags, URLs
+    `core.safe_text.discourse_inline` escapes Markdown and HTML, breaks mentions, hashtags, URLs
     and domains, and turns line breaks into spaces so a name can neither mention nor link anyone
     nor break a table row. Every user-provided string in a Markdown template goes through it.
     """

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from sync.errors import InputError
-from sync.i18n import LANGS, _
+from core.errors import InputError
+from core.i18n import LANGS, _
 from sync.settings import doc
 
 

@@ -1,8 +1,8 @@
 """The sandbox's few user-facing lines, through the same gettext catalogue as Campus.
 
 The sandbox imports nothing from Campus's packages (DESIGN §1), so it reads the shared English
-catalogue `sync/locale/en/LC_MESSAGES/campus.po` as a data file, with Babel, exactly as
-`sync.i18n` does: French source strings, English from the catalogue, `CAMPUS_LANG=en`.
+catalogue `core/locale/en/LC_MESSAGES/campus.po` as a data file, with Babel, exactly as
+`core.i18n` does: French source strings, English from the catalogue, `CAMPUS_LANG=en`.
 """
 
 from __future__ import annotations

@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 
 import schedule
 
-from sync.errors import CampusError, LockError
-from sync.i18n import _, format_number
+from core.errors import CampusError, LockError
+from core.i18n import _, format_number
+from core.secrets import scrub
 from sync.mirror.lock import acquire_lock
-from sync.secrets import scrub
 
 log = logging.getLogger("campus.worker")
 

@@ -222,7 +222,7 @@ def test_command_and_option_help_is_english_with_campus_lang_en():
 
 
 def test_every_help_text_has_its_english_translation():
-    from sync.i18n import help_texts, translations
+    from core.i18n import help_texts, translations
 
     english = translations("en")
     missing = sorted(

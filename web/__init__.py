@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from sync.i18n import _, current_lang, ngettext
+from core.i18n import _, current_lang, ngettext
 from web.extensions import csrf, limiter
 from web.services import Services
 

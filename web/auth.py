@@ -17,7 +17,7 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Response, g, redirect, render_template, request, session
 
-from sync.i18n import _
+from core.i18n import _
 from web import connect, nonces
 from web.extensions import limiter
 from web.services import current_services

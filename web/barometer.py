@@ -16,9 +16,9 @@ import threading
 
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
 
-from sync.i18n import _, current_lang, ngettext
+from core.i18n import _, current_lang, ngettext
+from core.vocabulary import AXES, AXIS_LABELS, current_month
 from sync.mirror import barometer
-from sync.vocabulary import AXES, AXIS_LABELS, current_month
 from web.auth import Member, current_member, forbidden, login_required
 from web.services import Services, current_services
 

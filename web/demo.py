@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import requests
 
-from sync.i18n import _
+from core.i18n import _
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
+from core.errors import CampusError
+from core.i18n import _
 from sync.discourse.client import DiscourseAPI
-from sync.errors import CampusError
-from sync.i18n import _
 from web.settings import WebSettings
 
 MIN_SECRET_LENGTH = 16

@@ -17,8 +17,8 @@ from flask import (
     session,
 )
 
-from sync.errors import CampusError
-from sync.i18n import _
+from core.errors import CampusError
+from core.i18n import _
 from web import mydata
 from web.auth import Member, current_member, login_required
 from web.services import current_services

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, render_template, send_file
 
-from sync.i18n import _
+from core.i18n import _
 from web import access
 from web.auth import Member, current_member, forbidden, login_required
 from web.services import current_services

@@ -8,8 +8,8 @@ import threading
 import waitress
 from flask import Flask
 
-from sync.errors import CampusError
-from sync.i18n import _
+from core.errors import CampusError
+from core.i18n import _
 
 
 def serve(app: Flask, host: str, port: int, *, threads: int = 8) -> None:

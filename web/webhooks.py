@@ -24,7 +24,7 @@ import threading
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from sync.i18n import _
+from core.i18n import _
 from sync.mirror.live import InvalidEvent, LiveMirror, parse_event
 from sync.mirror.pull import SyncOptions
 from web.extensions import csrf, limiter

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync.errors import CampusError
+from core.errors import CampusError
 
 
 class DiscourseError(CampusError):

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-from sync.errors import InputError
-from sync.i18n import _
+from core.errors import InputError
+from core.i18n import _
 from sync.settings import doc
 
 

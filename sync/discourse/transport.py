@@ -32,6 +32,8 @@ import pydiscourse
 import requests
 import urllib3
 
+from core.i18n import _
+from core.secrets import scrub
 from sync.discourse.errors import (
     DiscourseAuthError,
     DiscourseError,
@@ -40,8 +42,6 @@ from sync.discourse.errors import (
 )
 from sync.discourse.ratelimit import TokenBucket
 from sync.discourse.settings import DiscourseSettings
-from sync.i18n import _
-from sync.secrets import scrub
 
 log = logging.getLogger(__name__)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from core.i18n import _, current_lang, ngettext
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.errors import (
     DiscourseAuthError,
@@ -18,7 +19,6 @@ from sync.discourse.errors import (
     DiscourseNotFound,
     DiscourseUnreachable,
 )
-from sync.i18n import _, current_lang, ngettext
 
 DISCOURSE_DEFAULT_ADMIN_LIMIT = 60  # max_admin_api_reqs_per_minute, per site (discourse-api.md §2)
 

@@ -15,9 +15,9 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sync.errors import InputError
-from sync.i18n import _, ngettext
-from sync.vocabulary import ROLES
+from core.errors import InputError
+from core.i18n import _, ngettext
+from core.vocabulary import ROLES
 
 # Discourse group names: we keep the safe subset (lowercase letters, digits, single dashes inside)
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

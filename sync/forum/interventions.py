@@ -17,9 +17,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from sync.errors import InputError
+from core.errors import InputError
+from core.i18n import _
 from sync.forum.inputs import Cooperative, _Problems, _rows
-from sync.i18n import _
 
 INTERVENTION_COLUMNS = ("name", "cooperatives", "start", "end", "description")
 INTERVENTION_REQUIRED = ("name", "cooperatives", "start")

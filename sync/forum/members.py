@@ -20,10 +20,10 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from core.errors import CampusError
+from core.i18n import _, ngettext
 from sync.discourse.errors import DiscourseError
-from sync.errors import CampusError
 from sync.forum.inputs import Cooperative, RosterEntry
-from sync.i18n import _, ngettext
 from sync.settings import ForumTemplate
 
 log = logging.getLogger(__name__)

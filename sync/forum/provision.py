@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.i18n import _, format_number, ngettext
+from core.vocabulary import ROLES
 from sync.discourse.errors import DiscourseError, DiscourseNotFound
 from sync.forum.inputs import Cooperative, read_cooperatives
-from sync.i18n import _, format_number, ngettext
 from sync.settings import CategorySpec, ForumTemplate
-from sync.vocabulary import ROLES
 
 log = logging.getLogger(__name__)
 

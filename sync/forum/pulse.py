@@ -27,15 +27,15 @@ from typing import Any, ClassVar
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from core.errors import InputError
+from core.i18n import _, format_number, ngettext
+from core.vocabulary import AXES, AXIS_LABELS
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.errors import DiscourseNotFound
-from sync.errors import InputError
-from sync.i18n import _, format_number, ngettext
 from sync.mirror import barometer
 from sync.mirror.records import parse_time
 from sync.mirror.schema import BarometerAnnouncement, Poll, PollOption
 from sync.settings import doc
-from sync.vocabulary import AXES, AXIS_LABELS
 
 log = logging.getLogger("campus.pulse")
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from core.errors import CampusError
+from core.i18n import _, ngettext
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.errors import DiscourseNotFound
-from sync.errors import CampusError
-from sync.i18n import _, ngettext
 
 
 @dataclass(frozen=True)

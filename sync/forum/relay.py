@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 from sqlalchemy import Engine, bindparam, text
 
+from core.errors import CampusError
+from core.i18n import _
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.errors import DiscourseNotFound
-from sync.errors import CampusError
-from sync.i18n import _
 from sync.mirror.pull import upsert
 from sync.mirror.schema import RelaySuggestion
 

@@ -39,7 +39,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from sync.i18n import _, ngettext
+from core.i18n import _, ngettext
+from core.vocabulary import AXES
 from sync.mirror.schema import (
     BarometerAnnouncement,
     BarometerCell,
@@ -47,7 +48,6 @@ from sync.mirror.schema import (
     BarometerMonth,
     BarometerRespondent,
 )
-from sync.vocabulary import AXES
 
 log = logging.getLogger("campus.barometer")
 

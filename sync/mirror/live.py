@@ -52,9 +52,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from core.i18n import _
 from sync.discourse.client import TOPIC_CHUNK_SIZE, DiscourseAPI
 from sync.discourse.errors import DiscourseError, DiscourseNotFound
-from sync.i18n import _
 from sync.mirror import records
 from sync.mirror.pull import MirrorSync, SyncOptions, upsert
 from sync.mirror.schema import Group, Like, Membership, Post, SyncState, Topic, User, WebhookEvent

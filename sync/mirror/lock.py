@@ -21,8 +21,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from sync.errors import LockError
-from sync.i18n import _
+from core.errors import LockError
+from core.i18n import _
 
 
 def sqlite_path(engine_url: str) -> Path | None:

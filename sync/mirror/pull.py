@@ -93,9 +93,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from core.i18n import _, format_number
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.errors import DiscourseNotFound
-from sync.i18n import _, format_number
 from sync.mirror import records
 from sync.mirror.db import connect
 from sync.mirror.lock import acquire_lock

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, text
 
-from sync.i18n import _, format_moment, format_number
+from core.i18n import _, format_moment, format_number
 from sync.mirror.db import connect
 from sync.mirror.records import parse_time
 

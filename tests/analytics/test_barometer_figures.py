@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analytics.barometer import axis_means, role_means, status
-from sync.vocabulary import AXES
+from core.vocabulary import AXES
 
 K = 5
 

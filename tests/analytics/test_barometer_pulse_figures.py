@@ -8,9 +8,9 @@ import pytest
 
 from analytics.forum import load_forum
 from analytics.indicators import pulse_figures
+from core.vocabulary import AXES
 from sync.mirror import barometer
 from sync.mirror.db import connect
-from sync.vocabulary import AXES
 
 
 @pytest.fixture

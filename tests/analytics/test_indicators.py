@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from analytics.indicators import Activity, compute_month, indicators
-from sync.errors import InputError
-from sync.vocabulary import current_month, shift_month
+from core.errors import InputError
+from core.vocabulary import current_month, shift_month
 from tests.analytics.forum_builder import ForumBuilder, ts
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from analytics.relay import can_read, granted_groups, is_working_time, working_hours_between
 from analytics.relay_settings import RelaySettings
-from sync.errors import InputError
+from core.errors import InputError
 
 PARIS = ZoneInfo("Europe/Paris")
 TZ = "Europe/Paris"

@@ -7,7 +7,7 @@ import pytest
 from analytics.report_model import ScopeModel, ranking
 from analytics.settings import IndicatorSettings
 from analytics.vigilance import VigilancePoint
-from sync.errors import InputError
+from core.errors import InputError
 
 
 def point(indicator: str, axis: str, figure: float = 0.5, threshold: float = 0.7):

@@ -10,8 +10,8 @@ import pytest
 from analytics.forum import load_forum
 from analytics.indicators import Activity
 from bench.report_mirror import fill_mirror
+from core.errors import InputError
 from reports.render import build_report
-from sync.errors import InputError
 from sync.mirror.db import connect
 from tests.conftest import run_campus
 

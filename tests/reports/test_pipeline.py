@@ -11,6 +11,7 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.vocabulary import AXES
 from reports.publish import publish_report
 from reports.render import build_report
 from reports.settings import ReportSettings
@@ -21,7 +22,6 @@ from sync.mirror import pull as mirror
 from sync.mirror.db import connect
 from sync.mirror.schema import Poll
 from sync.settings import ForumTemplate, SyncSettings
-from sync.vocabulary import AXES
 from tests.conftest import control_headers
 
 pytestmark = pytest.mark.integration

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.errors import CampusError, LockError
+from core.errors import CampusError, LockError
 from sync.mirror.lock import acquire_lock
 from sync.worker import Job, Worker
 

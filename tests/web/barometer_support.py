@@ -8,10 +8,10 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
+from core.vocabulary import current_month
 from sync.mirror import barometer
 from sync.mirror.db import connect
 from sync.settings import ForumTemplate
-from sync.vocabulary import current_month
 from web import create_app
 from web.services import GroupNames, Services
 from web.settings import WebSettings

@@ -14,8 +14,8 @@ from datetime import date
 
 import pytest
 
+from core.vocabulary import AXES, current_month
 from sync.mirror import barometer
-from sync.vocabulary import AXES, current_month
 from tests.web.web_site import TZ, start_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import DateTime, Time, inspect, text
 
+from core.vocabulary import AXES, current_month
 from sync.mirror import barometer
-from sync.vocabulary import AXES, current_month
 from tests.conftest import run_campus
 from tests.web.web_site import TZ, start_site
 

@@ -16,9 +16,9 @@ import requests
 from flask import Flask
 from sqlalchemy import text
 
+from core.vocabulary import current_month
 from sync.mirror import barometer
 from sync.mirror.db import connect
-from sync.vocabulary import current_month
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.integration

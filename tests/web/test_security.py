@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.errors import InputError
+from core.errors import InputError
 from sync.mirror import db
 from web import create_app
 from web.auth import safe_next

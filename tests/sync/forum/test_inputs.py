@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.errors import InputError
+from core.errors import InputError
 from sync.forum.inputs import Cooperative, normalize_color, read_cooperatives, read_roster
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.errors import InputError
+from core.errors import InputError
 from sync.forum.inputs import Cooperative
 from sync.forum.interventions import Intervention, find_intervention, read_interventions
 

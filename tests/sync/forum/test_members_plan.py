@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import CampusError
 from sync.discourse.errors import DiscourseError
-from sync.errors import CampusError
 from sync.forum.inputs import Cooperative, RosterEntry
 from sync.forum.members import (
     MembershipState,

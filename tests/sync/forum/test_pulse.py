@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from analytics.forum import load_forum
 from analytics.indicators import pulse_figures
+from core.errors import InputError
+from core.vocabulary import AXES
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.settings import DiscourseSettings
-from sync.errors import InputError
 from sync.forum.pulse import (
     PulseSettings,
     collect_pulse,
@@ -25,7 +26,6 @@ from sync.forum.pulse import (
 )
 from sync.mirror.db import connect
 from sync.mirror.schema import Poll, PollOption
-from sync.vocabulary import AXES
 from tests.conftest import control_headers
 
 pytestmark = pytest.mark.integration

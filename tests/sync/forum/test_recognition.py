@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 
+from core.errors import CampusError
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.settings import DiscourseSettings
-from sync.errors import CampusError
 from sync.forum.recognition import apply_recognition, plan_recognition
 
 URL = "https://forum.test"

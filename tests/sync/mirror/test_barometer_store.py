@@ -12,10 +12,10 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine, event, inspect, text
 
+from core.vocabulary import AXES
 from sync.mirror import barometer
 from sync.mirror.barometer import AnswerBuffer, Respondent
 from sync.mirror.db import connect
-from sync.vocabulary import AXES
 
 MONTH = "2026-11"
 TODAY = date(2026, 11, 2)

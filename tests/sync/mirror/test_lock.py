@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from sync.errors import LockError
+from core.errors import LockError
 from sync.mirror.lock import acquire_lock, advisory_key, sqlite_path
 from tests.conftest import run_campus
 

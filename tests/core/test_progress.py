@@ -1,4 +1,4 @@
-"""How long steps show where they are (sync.progress): a bar on a terminal, a line a minute
+"""How long steps show where they are (core.progress): a bar on a terminal, a line a minute
 without one, every line with -v."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from sync.progress import Progress
+from core.progress import Progress
 
 
 class Clock:

@@ -19,7 +19,7 @@ from typing import TextIO
 
 from tqdm import tqdm
 
-from sync.i18n import _, format_number
+from core.i18n import _, format_number
 
 LINE_INTERVAL_SECONDS = 60.0
 

@@ -18,8 +18,8 @@ import logging
 import re
 from collections.abc import Iterable, Mapping
 
-from sync.errors import InputError
-from sync.i18n import _
+from core.errors import InputError
+from core.i18n import _
 
 #: the environment variables that hold secrets
 SECRET_VARIABLES = (

@@ -2,11 +2,11 @@
 
 The source strings (gettext's msgids) are the French text itself, written where it is used:
 
-    from sync.i18n import _, ngettext
+    from core.i18n import _, ngettext
     _("Forum joignable : {url} répond.", url=url)
     ngettext("{n} personne écrit", "{n} personnes écrivent", n)
 
-`sync/locale/en/LC_MESSAGES/campus.po` holds their English; a test checks that every string has
+`core/locale/en/LC_MESSAGES/campus.po` holds their English; a test checks that every string has
 one. Placeholders use `str.format` names, the same in Python and in Jinja templates (which get
 `_` and `ngettext` as globals). Call `_` when the text is needed, not at import time, so that the
 language chosen by `CAMPUS_LANG` (or `--lang`) applies.
@@ -99,7 +99,7 @@ def install_click_translations() -> None:
 
     Click marks its texts with the standard library's `gettext` and `ngettext`, looked up by name
     in each of its modules when a text is needed. Those names are bound here to the `click`
-    domain of Campus's catalogues (`sync/locale/fr/LC_MESSAGES/click.po`, click's English
+    domain of Campus's catalogues (`core/locale/fr/LC_MESSAGES/click.po`, click's English
     msgids), with the language read at each call: French by default, English with
     `CAMPUS_LANG=en`.
     """

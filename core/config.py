@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 
-from sync.errors import InputError
-from sync.i18n import _
-from sync.secrets import read_secrets
+from core.errors import InputError
+from core.i18n import _
+from core.secrets import read_secrets
 
 
 @dataclass(frozen=True)

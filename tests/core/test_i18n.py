@@ -1,6 +1,6 @@
 """The one translation mechanism: French source strings, English catalogue, plural forms."""
 
-from sync.i18n import _, ngettext
+from core.i18n import _, ngettext
 
 
 def test_french_is_the_source_text():
@@ -34,7 +34,7 @@ def untranslated_messages() -> set[str]:
     from babel.messages.extract import extract
     from babel.messages.pofile import read_po
 
-    from sync.i18n import catalogue_path
+    from core.i18n import catalogue_path
 
     with catalogue_path("en").open("rb") as handle:
         english = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.string}

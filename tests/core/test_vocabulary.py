@@ -1,4 +1,4 @@
-"""Periods of `sync.vocabulary`: cut at midnight in the network's time zone (Europe/Paris), returned in UTC."""
+"""Periods of `core.vocabulary`: cut at midnight in the network's time zone (Europe/Paris), returned in UTC."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sync.errors import InputError
-from sync.vocabulary import ALL_START, month_bounds, parse_period
+from core.errors import InputError
+from core.vocabulary import ALL_START, month_bounds, parse_period
 
 PARIS = "Europe/Paris"
 NOW = datetime(2026, 3, 15, 10, 0, tzinfo=UTC)

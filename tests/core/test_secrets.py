@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from sync.errors import InputError
-from sync.secrets import MIN_SECRET_LENGTH, SECRET_VARIABLES, ScrubbingFormatter, read_secret, scrub
+from core.errors import InputError
+from core.secrets import MIN_SECRET_LENGTH, SECRET_VARIABLES, ScrubbingFormatter, read_secret, scrub
 from sync.worker import Job, Worker
 
 SECRET = "a1b2c3d4e5f6a7b8c9d0e1f2"

@@ -5,7 +5,7 @@ import re
 import pandas as pd
 import pytest
 
-from sync.safe_text import ZERO_WIDTH_SPACE, csv_cell, csv_safe, discourse_inline
+from core.safe_text import ZERO_WIDTH_SPACE, csv_cell, csv_safe, discourse_inline
 
 HOSTILE = [
     "@here voir https://evil.example",

@@ -16,8 +16,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sync.errors import InputError
-from sync.i18n import _
+from core.errors import InputError
+from core.i18n import _
 
 # the six axes of the Gollac report, in its order (the barometer form's field names)
 AXES = (
