@@ -11,7 +11,7 @@ from holidays import country_holidays, list_supported_countries
 
 from core.errors import InputError
 from core.i18n import _
-from sync.settings import doc
+from core.settings import doc
 
 
 @dataclass(frozen=True)

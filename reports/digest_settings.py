@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from sync.settings import doc
+from core.settings import doc
 
 
 @dataclass(frozen=True)

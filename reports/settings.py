@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from core.errors import InputError
 from core.i18n import LANGS, _
-from sync.settings import doc
+from core.settings import doc
 
 
 @dataclass(frozen=True)

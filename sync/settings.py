@@ -16,21 +16,13 @@ from sqlalchemy.exc import ArgumentError
 
 from core.errors import InputError
 from core.i18n import _
+from core.settings import doc
 from core.vocabulary import ROLES
 
 DATABASE_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
 CATEGORY_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 HEX_COLOR = re.compile(r"[0-9a-fA-F]{6}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def doc(default, text: str, **kwargs):
-    """A dataclass field with its default and the comment `campus init` writes for it."""
-    if isinstance(default, dict | list):
-        return field(
-            default_factory=lambda: type(default)(default), metadata={"doc": text}, **kwargs
-        )
-    return field(default=default, metadata={"doc": text}, **kwargs)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from core.errors import InputError
 from core.i18n import _
-from sync.settings import doc
+from core.settings import doc
 
 
 @dataclass(frozen=True)

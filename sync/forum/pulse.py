@@ -29,13 +29,13 @@ from sqlalchemy.orm import Session
 
 from core.errors import InputError
 from core.i18n import _, format_number, ngettext
+from core.settings import doc
 from core.vocabulary import AXES, AXIS_LABELS
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.errors import DiscourseNotFound
 from sync.mirror import barometer
 from sync.mirror.records import parse_time
 from sync.mirror.schema import BarometerAnnouncement, Poll, PollOption
-from sync.settings import doc
 
 log = logging.getLogger("campus.pulse")
 
