@@ -17,7 +17,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-CATALOGUE = Path(__file__).resolve().parents[1] / "sync" / "locale" / "en" / "LC_MESSAGES"
+CATALOGUE = Path(__file__).resolve().parents[1] / "core" / "locale" / "en" / "LC_MESSAGES"
 
 
 @functools.cache
