@@ -135,8 +135,8 @@ def matches(expected: list[str], actual: list[str]) -> bool:
 
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory) -> dict:
-    """The docs' forum (`campus sandbox --size network`, mirrored), a broken campus.toml, an
-    empty folder for `init`; and the API key."""
+    """The docs' forum (`campus sandbox --size network`, mirrored), a broken campus.toml; and the
+    API key. (`init` runs in an empty folder of its own: each example gets a new one.)"""
     network = generate(1, "network")
     with SandboxServer(network, rate_limit_per_minute=0) as server:
         forum = tmp_path_factory.mktemp("forum")
@@ -153,7 +153,6 @@ def folders(tmp_path_factory) -> dict:
         yield {
             "forum": forum,
             "broken": broken,
-            "empty": tmp_path_factory.mktemp("empty"),
             "key": server.api_key,
         }
 
@@ -202,6 +201,8 @@ def test_documented_output_is_what_campus_prints(key, folders, monkeypatch, tmp_
     if CHECKED[key] == "adopt":
         with adopted_forum(tmp_path) as api_key:
             actual = run_example(example, tmp_path, api_key, monkeypatch)
+    elif CHECKED[key] == "empty":  # `init` never overwrites: a new folder for each example
+        actual = run_example(example, tmp_path, folders["key"], monkeypatch)
     else:
         actual = run_example(example, folders[CHECKED[key]], folders["key"], monkeypatch)
     assert matches(example.expected, actual), (
