@@ -297,9 +297,8 @@ def test_links_images_and_headings_resolve(path):
             continue
         target, _, anchor = link.partition("#")
         file = (path.parent / target).resolve() if target else path
-        if not file.exists():
-            broken.append(link)
-        elif anchor and (file.suffix != ".md" or anchor not in anchors(file)):
+        missing_heading = anchor and (file.suffix != ".md" or anchor not in anchors(file))
+        if not file.exists() or missing_heading:
             broken.append(link)
     assert broken == []
 
