@@ -1,19 +1,23 @@
-"""The README's command outputs are real: each `$ campus …` example whose output is deterministic
-on the sandbox is run and compared, so the README cannot drift from what Campus prints.
+"""The documentation's command outputs are real: README.md and every guide in docs/*.md are read,
+and each `$ campus …` example of theirs named in `CHECKED` (by file, command and occurrence in
+that file) is run on the sandbox and compared, so the docs cannot drift from what Campus prints.
 
-In the README, a line `…` stands for any number of lines and `…` inside a line for any text
+In a text block, a line `…` stands for any number of lines and `…` inside a line for any text
 (outputs cut for length). What differs from run to run is normalised on both sides: the
 sandbox's address, durations (`0,9 s`), local dates and times.
 
 Examples not run here, and why: `campus demo` (a minute; `tests/test_demo.py` runs it small),
-`campus sandbox` (serves until stopped; `tests/sandbox/test_sandbox_launcher.py`), the runs whose
-request counts depend on what the forum and the mirror held at that moment (`provision --json`,
-`members --json`, `sync`, `sync --json`), the invalid `cooperatives.csv` (its file is not shown),
-and the monthly commands tied to the current month or a published topic (`report --publish`,
-`pulse`, `worker --once`).
+`campus sandbox` and `campus serve` (they serve until stopped;
+`tests/sandbox/test_sandbox_launcher.py`), the runs whose request counts depend on what the forum
+and the mirror held at that moment (`provision --json`, `members --json`, `sync`, `sync --json`),
+the invalid `cooperatives.csv` (its file is not shown), the runs on the small sandbox at a given
+hour or after given writes (`relay`, `digest`, `pulse`, `worker --once`), the reports tied to the
+day they were written (`report`), and `lab evaluate` (the 1M-post benchmark mirror of
+`bench/lab_mirror.py`).
 
-The command synopsis under `## Commands` is compared with the CLI itself (every command, every
-option, nothing more), and the README's links to its headings, images and files must resolve.
+The command synopsis (the text block under `## Commands` in docs/animateur.md) is compared with
+the CLI itself (every command, every option, nothing more). In every file, each link to a heading
+(of the file itself or of another Markdown file), an image or a file must resolve.
 """
 
 from __future__ import annotations
@@ -36,22 +40,38 @@ from tests.sync.sandbox_site import answers_in_use
 
 pytestmark = pytest.mark.integration
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+DOCS = [README, *sorted((ROOT / "docs").glob("*.md"))]
+SYNOPSIS = ROOT / "docs" / "animateur.md"
 
-# (command as written in the README, its occurrence) -> the folder it runs in
+
+def name(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+# (file, command as written there, its occurrence in that file) -> the folder it runs in
 CHECKED = {
-    ("campus doctor", 0): "broken",
-    ("campus init .", 0): "empty",
-    ("campus doctor", 1): "forum",
-    ("CAMPUS_DISCOURSE_API_KEY=0123456789abcdef-wrong campus doctor; echo $?", 0): "forum",
-    ("campus provision --dry-run", 0): "forum",
-    ("campus stats", 0): "forum",
-    ("campus score --period 2026-10 --top 3", 0): "forum",
-    ("campus score --period 2026-10 --user pierre.traore", 0): "forum",
-    ("campus score --period 2026-10 --top 1 --format json", 0): "forum",
-    ("campus score --period 2026 --by-theme --top 2", 0): "forum",
-    ("campus provision --dry-run", 1): "adopt",
-    ("campus provision", 1): "adopt",
+    ("README.md", "campus init .", 0): "empty",
+    ("README.md", "campus doctor", 0): "forum",
+    ("README.md", "campus stats", 0): "forum",
+    ("README.md", "campus score --period 2026-10 --top 3", 0): "forum",
+    ("docs/animateur.md", "campus doctor", 0): "broken",
+    ("docs/animateur.md", "campus init .", 0): "empty",
+    ("docs/animateur.md", "campus provision --dry-run", 0): "forum",
+    ("docs/animateur.md", "campus stats", 0): "forum",
+    ("docs/animateur.md", "campus score --period 2026-10 --top 3", 0): "forum",
+    ("docs/animateur.md", "campus score --period 2026-10 --user pierre.traore", 0): "forum",
+    ("docs/animateur.md", "campus score --period 2026-10 --top 1 --format json", 0): "forum",
+    ("docs/animateur.md", "campus score --period 2026 --by-theme --top 2", 0): "forum",
+    ("docs/animateur.md", "campus provision --dry-run", 1): "adopt",
+    ("docs/animateur.md", "campus provision", 1): "adopt",
+    ("docs/exploitation.md", "campus doctor", 0): "forum",
+    (
+        "docs/exploitation.md",
+        "CAMPUS_DISCOURSE_API_KEY=0123456789abcdef-wrong campus doctor; echo $?",
+        0,
+    ): "forum",
 }
 
 NORMALISE = [
@@ -63,21 +83,22 @@ NORMALISE = [
 
 @dataclass
 class Example:
+    file: str
     command: str
     occurrence: int
     expected: list[str]
 
 
-def readme_examples() -> list[Example]:
-    """Every `$ …` line of the README's text blocks, with the lines that follow it."""
+def doc_examples(path: Path) -> list[Example]:
+    """Every `$ …` line of a file's text blocks, with the lines that follow it."""
     examples: list[Example] = []
     seen: dict[str, int] = {}
-    for block in re.findall(r"```text\n(.*?)```", README.read_text(encoding="utf-8"), re.S):
+    for block in re.findall(r"```text\n(.*?)```", path.read_text(encoding="utf-8"), re.S):
         current: Example | None = None
         for line in block.splitlines():
             if line.startswith("$ "):
                 command = line[2:]
-                current = Example(command, seen.get(command, 0), [])
+                current = Example(name(path), command, seen.get(command, 0), [])
                 seen[command] = current.occurrence + 1
                 examples.append(current)
             elif current is not None:
@@ -99,7 +120,7 @@ def line_pattern(expected: str) -> re.Pattern:
 
 
 def matches(expected: list[str], actual: list[str]) -> bool:
-    """`expected` (README lines, `…` as wildcards) against `actual` (normalised output)."""
+    """`expected` (documented lines, `…` as wildcards) against `actual` (normalised output)."""
     if not expected:
         return not actual
     head, rest = expected[0], expected[1:]
@@ -114,8 +135,8 @@ def matches(expected: list[str], actual: list[str]) -> bool:
 
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory) -> dict:
-    """The README's forum (`campus sandbox --size network`, mirrored), a broken campus.toml, an
-    empty folder for `init`; and the API key."""
+    """The docs' forum (`campus sandbox --size network`, mirrored), a broken campus.toml; and the
+    API key. (`init` runs in an empty folder of its own: each example gets a new one.)"""
     network = generate(1, "network")
     with SandboxServer(network, rate_limit_per_minute=0) as server:
         forum = tmp_path_factory.mktemp("forum")
@@ -132,13 +153,12 @@ def folders(tmp_path_factory) -> dict:
         yield {
             "forum": forum,
             "broken": broken,
-            "empty": tmp_path_factory.mktemp("empty"),
             "key": server.api_key,
         }
 
 
 def run_example(example: Example, folder: Path, key: str, monkeypatch) -> list[str]:
-    """Run the README command in `folder` as a shell would (`VAR=x campus …; echo $?`)."""
+    """Run the documented command in `folder` as a shell would (`VAR=x campus …; echo $?`)."""
     command, echo_status = example.command, False
     if command.endswith("; echo $?"):
         command, echo_status = command.removesuffix("; echo $?"), True
@@ -154,16 +174,16 @@ def run_example(example: Example, folder: Path, key: str, monkeypatch) -> list[s
     return [*lines, str(result.exit_code)] if echo_status else lines
 
 
-EXAMPLES = {(e.command, e.occurrence): e for e in readme_examples()}
+EXAMPLES = {(e.file, e.command, e.occurrence): e for path in DOCS for e in doc_examples(path)}
 
 
-def test_every_checked_example_is_in_the_readme():
-    assert set(CHECKED) <= set(EXAMPLES)
+def test_every_checked_example_is_in_the_docs():
+    assert set(CHECKED) <= set(EXAMPLES), sorted(set(CHECKED) - set(EXAMPLES))
 
 
 @contextlib.contextmanager
 def adopted_forum(folder: Path) -> Iterator[str]:
-    """The README's forum to adopt: the small network used for years before Campus
+    """The forum to adopt (docs/animateur.md): the small network used for years before Campus
     (`answers_in_use`), a fresh one for each example; yields the API key."""
     network = generate(1, "small")
     answers_in_use(network.forum)
@@ -175,23 +195,26 @@ def adopted_forum(folder: Path) -> Iterator[str]:
         yield server.api_key
 
 
-@pytest.mark.parametrize("key", sorted(CHECKED), ids=lambda key: f"{key[0]}#{key[1]}")
-def test_readme_output_is_what_campus_prints(key, folders, monkeypatch, tmp_path):
+@pytest.mark.parametrize("key", sorted(CHECKED), ids=lambda key: f"{key[0]}:{key[1]}#{key[2]}")
+def test_documented_output_is_what_campus_prints(key, folders, monkeypatch, tmp_path):
     example = EXAMPLES[key]
     if CHECKED[key] == "adopt":
         with adopted_forum(tmp_path) as api_key:
             actual = run_example(example, tmp_path, api_key, monkeypatch)
+    elif CHECKED[key] == "empty":  # `init` never overwrites: a new folder for each example
+        actual = run_example(example, tmp_path, folders["key"], monkeypatch)
     else:
         actual = run_example(example, folders[CHECKED[key]], folders["key"], monkeypatch)
     assert matches(example.expected, actual), (
-        "README:\n" + "\n".join(example.expected) + "\n\nCampus:\n" + "\n".join(actual)
+        f"{example.file}:\n" + "\n".join(example.expected) + "\n\nCampus:\n" + "\n".join(actual)
     )
 
 
 def synopsis_entries() -> dict[str, str]:
-    """The README's command synopsis (the text block under `## Commands`), one entry per command
-    path (`pulse post`, `lab evaluate`, `score`…): its line and the lines that continue it."""
-    text = README.read_text(encoding="utf-8")
+    """The command synopsis (the text block under `## Commands` in docs/animateur.md), one entry
+    per command path (`pulse post`, `lab evaluate`, `score`…): its line and the lines that
+    continue it."""
+    text = SYNOPSIS.read_text(encoding="utf-8")
     block = re.search(r"## Commands\n\n```text\n(.*?)```", text, re.S).group(1)
     entries: dict[str, str] = {}
     current: list[str] = []
@@ -248,15 +271,38 @@ def github_anchor(heading: str) -> str:
     return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
 
 
-def test_the_readme_links_to_its_own_headings():
-    text = re.sub(r"```.*?```", "", README.read_text(encoding="utf-8"), flags=re.S)
-    anchors = {github_anchor(h) for h in re.findall(r"^#+ (.+)$", text, re.M)}
-    links = set(re.findall(r"\]\(#([^)]+)\)", text))
-    assert links and links <= anchors, sorted(links - anchors)
+def prose(path: Path) -> str:
+    """A Markdown file without its fenced blocks (whose `#` lines and brackets are not Markdown)."""
+    return re.sub(r"```.*?```", "", path.read_text(encoding="utf-8"), flags=re.S)
 
 
-def test_the_readme_links_and_images_point_to_files_that_exist():
-    text = re.sub(r"```.*?```", "", README.read_text(encoding="utf-8"), flags=re.S)
-    targets = set(re.findall(r"\]\(([^)#:]+)\)", text))
-    assert targets, "no relative link found"
-    assert [t for t in sorted(targets) if not (README.parent / t).exists()] == []
+def anchors(path: Path) -> set[str]:
+    return {github_anchor(h) for h in re.findall(r"^#+ (.+)$", prose(path), re.M)}
+
+
+def test_the_docs_are_the_readme_and_the_guides():
+    names = {name(path) for path in DOCS}
+    guides = ["animateur", "direction", "membres", "labo", "exploitation", "developpement"]
+    assert {"README.md", "docs/architecture.md", *(f"docs/{g}.md" for g in guides)} <= names
+
+
+@pytest.mark.parametrize("path", DOCS, ids=name)
+def test_links_images_and_headings_resolve(path):
+    """Every relative link or image of the file: its file exists and, for a heading of a Markdown
+    file (`#anchor` alone: the file itself), the heading exists."""
+    links = re.findall(r"\]\(([^)\s]+)\)", prose(path))
+    broken = []
+    for link in links:
+        if re.match(r"[a-z]+:", link):  # https:, mailto:…
+            continue
+        target, _, anchor = link.partition("#")
+        file = (path.parent / target).resolve() if target else path
+        missing_heading = anchor and (file.suffix != ".md" or anchor not in anchors(file))
+        if not file.exists() or missing_heading:
+            broken.append(link)
+    assert broken == []
+
+
+def test_the_readme_links_to_every_guide():
+    linked = set(re.findall(r"\]\((docs/[^)#]+\.md)", prose(README)))
+    assert {name(path) for path in DOCS if path != README} <= linked
