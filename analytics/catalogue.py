@@ -286,6 +286,7 @@ CATALOGUE = Catalogue(
                 definition=f"Même définition, pour les messages des membres de rôle {role}. n = leurs auteurs.",
                 better="down",
                 threshold=AFTER_HOURS_MAX,
+                guidance="after_hours_role",
             )
             for role, label in ROLE_LABELS
         ),
@@ -415,6 +416,7 @@ CATALOGUE = Catalogue(
                 definition="Moyenne des réponses au sondage du mois sur cet axe, de 1 (pas du tout d'accord) à 5 (tout à fait d'accord), lue après la clôture. n = les votant·es. Le réseau ne compte que les coopératives dont le résultat est montré (assez de votant·es), pour qu'aucun résultat masqué ne se déduise par différence.",
                 better="up",
                 threshold=PULSE_MIN,
+                guidance="pulse",
                 lab_outcome=4,
             )
             for axis in AXES

@@ -113,7 +113,9 @@ class IndicatorSpec:
       suppression`); `followers`: the figures withheld with it, since they would give it back;
     - `per_person`: a count of people shown with its share of n (« 12 sur 40, 30 % »), and
       compared with its threshold as that share;
-    - `threshold`: the vigilance rule, if any; `key_figure` / `lab_outcome`: the position on the
+    - `threshold`: the vigilance rule, if any; `guidance`: the key of the texts that explain its
+      point in `reports.content` (None: its id), shared by the after-hours roles and the
+      barometer's axes; `key_figure` / `lab_outcome`: the position on the
       network report's first page / among the lab's default outcomes (ties: catalogue order);
     - `label`, `definition`: French source texts, translated through `core.i18n` (campus.po);
     - `empty_value`: the figure of a scope with nobody in it (0 for a count, else None);
@@ -132,6 +134,7 @@ class IndicatorSpec:
     per_person: bool = False
     followers: tuple[str, ...] = ()
     threshold: Threshold | None = None
+    guidance: str | None = None
     key_figure: int | None = None
     lab_outcome: int | None = None
     empty_value: int | None = None

@@ -57,11 +57,7 @@ class VigilancePoint:
 
     @property
     def text_key(self) -> str:
-        if self.indicator.startswith("pulse_"):
-            return "pulse"
-        if self.indicator.startswith("after_hours_"):
-            return "after_hours_role"
-        return self.indicator
+        return CATALOGUE[self.indicator].guidance or self.indicator
 
     @property
     def gap(self) -> float:
