@@ -1115,7 +1115,7 @@ def lab_evaluate(ctx, name, outcomes, as_json, out, lang) -> None:
     settings: ReportSettings = config["reports"]
     tz = config["network"].timezone
     intervention = find_intervention(lab_interventions(config), name)
-    outcomes = list(outcomes) or list(lab_analytics.DEFAULT_OUTCOMES)
+    outcomes = list(outcomes) or list(lab_analytics.default_outcomes())
     design = lab_design(config["lab"])
     activity = indicators.Activity(load_forum(campus(config).engine), tz, settings.min_group_size)
     until = shift_month(current_month(tz), -1)

@@ -3,9 +3,11 @@
 Only timestamps, structure and self-reported poll counts are used: the mirror holds no text.
 Every figure carries `n`, the number of people it is computed over; a figure with
 `n < min_group_size` is suppressed (its value is withheld, and marked as such). For additive
-figures (`ADDITIVE`: counts whose network value is the sum of the cooperatives' values) a second,
+figures (counts whose network value is the sum of the cooperatives' values) a second,
 complementary suppression follows, so the network minus the shown cooperatives never gives one
-hidden value: see `suppression`, the one place where what is withheld is decided.
+hidden value: see `suppression`, the one place where what is withheld is decided. What each
+indicator is (axis, unit, definition, better direction, additive…) is declared once in
+`analytics.catalogue`; this module computes the figures.
 
 Scopes: the network (`None`) or a cooperative slug. Two populations are used, as each
 definition states:
@@ -30,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import barometer
+from analytics.catalogue import CATALOGUE
 from analytics.forum import Forum
 from analytics.relay_outcomes import relay_outcomes
 from core.vocabulary import AXES, ROLES, month_bounds, shift_month
@@ -43,383 +46,28 @@ OVERLOAD_FACTOR = 3.0  # ≥ 3 × the median replier's replies …
 OVERLOAD_AFTER_HOURS = 0.30  # … and ≥ 30 % of them after hours
 
 
-@dataclass(frozen=True)
-class Definition:
-    """What an indicator is: its axis, unit, and its definition in French and English."""
-
-    id: str
-    axis: str
-    unit: str  # "people" | "count" | "share" | "hours" | "scale" (1–5)
-    family: str  # participation, mutual_aid, working_time, load, social, pulse
-    fr: str
-    en: str
-    definition_fr: str
-    definition_en: str
-
-
-def _d(id, axis, unit, family, fr, en, definition_fr, definition_en) -> Definition:
-    return Definition(id, axis, unit, family, fr, en, definition_fr, definition_en)
-
-
-DEFINITIONS: dict[str, Definition] = {
-    d.id: d
-    for d in [
-        _d(
-            "members",
-            "rapports_sociaux",
-            "people",
-            "participation",
-            "Membres",
-            "Members",
-            "Comptes du groupe (coopérative ; réseau : tous les membres d'une coopérative), hors comptes supprimés ou fantômes. n = ces membres.",
-            "Accounts of the group (cooperative; network: every member of a cooperative), deleted and staged accounts excluded. n = these members.",
-        ),
-        _d(
-            "active_members",
-            "rapports_sociaux",
-            "people",
-            "participation",
-            "Membres actifs",
-            "Active members",
-            "Membres ayant écrit au moins un message dans le mois (n'importe où sur le forum). n = les membres.",
-            "Members who wrote at least one post in the month (anywhere on the forum). n = the members.",
-        ),
-        _d(
-            "participation_rate",
-            "rapports_sociaux",
-            "share",
-            "participation",
-            "Taux de participation",
-            "Participation rate",
-            "Membres actifs ÷ membres. n = les membres.",
-            "Active members ÷ members. n = the members.",
-        ),
-        _d(
-            "new_contributors",
-            "rapports_sociaux",
-            "people",
-            "participation",
-            "Nouveaux contributeurs",
-            "New contributors",
-            "Membres dont le tout premier message date du mois. n = les membres.",
-            "Members whose very first post was written in the month. n = the members.",
-        ),
-        _d(
-            "topics",
-            "rapports_sociaux",
-            "count",
-            "participation",
-            "Sujets ouverts",
-            "Topics opened",
-            "Sujets créés dans le mois dans les catégories du périmètre. n = leurs auteurs.",
-            "Topics created in the month in the scope's categories. n = their authors.",
-        ),
-        _d(
-            "replies",
-            "rapports_sociaux",
-            "count",
-            "participation",
-            "Réponses",
-            "Replies",
-            "Messages autres que le premier d'un sujet, écrits dans le mois dans les catégories du périmètre. n = leurs auteurs.",
-            "Posts other than a topic's first, written in the month in the scope's categories. n = their authors.",
-        ),
-        _d(
-            "questions",
-            "rapports_sociaux",
-            "count",
-            "mutual_aid",
-            "Questions",
-            "Questions",
-            "Sujets créés dans le mois dans une catégorie où une réponse peut être acceptée (Entraide, Campus). n = leurs auteurs.",
-            "Topics created in the month in a category where an answer can be accepted (Entraide, Campus). n = their authors.",
-        ),
-        _d(
-            "answered_48h",
-            "rapports_sociaux",
-            "share",
-            "mutual_aid",
-            "Questions avec réponse en 48 h",
-            "Questions answered within 48 h",
-            "Part des questions du mois dont la première réponse d'une autre personne que l'auteur arrive au plus 48 heures après la question. n = les auteurs des questions.",
-            "Share of the month's questions whose first reply by someone other than the author came at most 48 hours after the question. n = the question authors.",
-        ),
-        _d(
-            "first_response_hours",
-            "rapports_sociaux",
-            "hours",
-            "mutual_aid",
-            "Délai médian de première réponse (h)",
-            "Median time to first response (h)",
-            "Médiane, en heures, du délai entre une question du mois et sa première réponse par une autre personne (questions ayant reçu une réponse à ce jour). n = les auteurs de ces questions.",
-            "Median hours between a question of the month and its first reply by someone else (questions answered so far). n = the authors of these questions.",
-        ),
-        _d(
-            "unanswered",
-            "rapports_sociaux",
-            "count",
-            "mutual_aid",
-            "Questions sans réponse en fin de mois",
-            "Questions unanswered at month end",
-            "Questions du mois sans aucune réponse d'une autre personne à la fin du mois. n = les auteurs des questions.",
-            "Questions of the month with no reply by anyone else at the end of the month. n = the question authors.",
-        ),
-        _d(
-            "solved_share",
-            "autonomie",
-            "share",
-            "mutual_aid",
-            "Questions résolues",
-            "Questions solved",
-            "Part des questions du mois ayant une réponse acceptée (à ce jour). n = les auteurs des questions.",
-            "Share of the month's questions with an accepted answer (so far). n = the question authors.",
-        ),
-        _d(
-            "peer_response_share",
-            "autonomie",
-            "share",
-            "mutual_aid",
-            "Premières réponses données par des pairs",
-            "First responses given by peers",
-            "Part des premières réponses aux questions du mois écrites par des entrepreneur·es (rôle entrepreneur) plutôt que par l'équipe d'appui ou la direction. n = les auteurs de ces premières réponses.",
-            "Share of first responses to the month's questions written by entrepreneurs (role entrepreneur) rather than support staff or directors. n = the authors of these first responses.",
-        ),
-        _d(
-            "after_hours",
-            "intensite",
-            "share",
-            "working_time",
-            "Messages en soirée, la nuit ou le week-end",
-            "Posts in the evening, at night or at weekends",
-            "Part des messages du mois écrits par les membres entre 20 h et 7 h (heure locale) ou le samedi ou le dimanche. n = leurs auteurs.",
-            "Share of the month's posts by members written between 20:00 and 07:00 (local time) or on Saturday or Sunday. n = their authors.",
-        ),
-        *[
-            _d(
-                f"after_hours_{role}",
-                "intensite",
-                "share",
-                "working_time",
-                f"Messages hors horaires — {label_fr}",
-                f"Posts after hours — {label_en}",
-                f"Même définition, pour les messages des membres de rôle {role}. n = leurs auteurs.",
-                f"Same definition, for posts by members of role {role}. n = their authors.",
-            )
-            for role, label_fr, label_en in (
-                ("entrepreneur", "entrepreneur·es", "entrepreneurs"),
-                ("appui", "équipes d'appui", "support staff"),
-                ("direction", "directions", "directors"),
-            )
-        ],
-        _d(
-            "top_decile_share",
-            "intensite",
-            "share",
-            "load",
-            "Réponses écrites par les 10 % les plus actifs",
-            "Replies written by the top 10 %",
-            "Part des réponses du mois écrites par les 10 % de membres qui en écrivent le plus (au moins une personne). n = les membres ayant répondu.",
-            "Share of the month's replies written by the 10 % of members who wrote most of them (at least one person). n = the members who replied.",
-        ),
-        _d(
-            "absence_factor",
-            "insecurite",
-            "people",
-            "load",
-            "Personnes qui écrivent la moitié des réponses",
-            "People who write half of the replies",
-            "Plus petit nombre de personnes qui écrivent ensemble la moitié des réponses du mois (le « facteur d'absence » de CHAOSS : combien d'absences suffiraient à priver le réseau de la moitié de son entraide). Plus il est bas, plus l'entraide dépend de quelques-uns. n = les membres ayant répondu.",
-            "Fewest people who together write half of the month's replies (CHAOSS's \"absence factor\": how many absences would deprive the network of half of its mutual aid). The lower, the more mutual aid depends on a few. n = the members who replied.",
-        ),
-        _d(
-            "overloaded_helpers",
-            "intensite",
-            "people",
-            "load",
-            "Aidant·es surchargé·es",
-            "Overloaded helpers",
-            "Nombre (jamais les noms) de membres ayant écrit au moins 3 fois les réponses du répondant médian, dont au moins 30 % hors horaires. n = les membres ayant répondu.",
-            "Number (never the names) of members who wrote at least 3 times the median replier's replies, at least 30 % of them after hours. n = the members who replied.",
-        ),
-        _d(
-            "authors_without_reply",
-            "rapports_sociaux",
-            "people",
-            "social",
-            "Auteur·es restés sans réponse",
-            "Authors left without a reply",
-            "Personnes ayant ouvert des sujets dans le mois dont aucun n'a reçu de réponse d'une autre personne avant la fin du mois. n = les auteurs de sujets du mois.",
-            "People who opened topics in the month none of which got a reply by someone else before the month ended. n = the month's topic authors.",
-        ),
-        _d(
-            "newcomers_not_back",
-            "rapports_sociaux",
-            "people",
-            "social",
-            "Nouveaux venus non revenus",
-            "Newcomers who did not come back",
-            "Membres dont le premier message date du mois et qui n'ont rien écrit d'autre dans les 30 jours suivants (provisoire tant que 30 jours ne sont pas écoulés). n = ces nouveaux contributeurs.",
-            "Members whose first post was written in the month and who wrote nothing else in the next 30 days (provisional until 30 days have passed). n = these new contributors.",
-        ),
-        _d(
-            "cross_coop_share",
-            "rapports_sociaux",
-            "share",
-            "social",
-            "Réponses entre coopératives",
-            "Replies across cooperatives",
-            "Part des réponses du mois écrites par les membres à une personne d'une autre coopérative (l'auteur du message auquel on répond, sinon du sujet). n = les membres ayant répondu.",
-            "Share of the month's replies by members addressed to someone of another cooperative (the author of the post replied to, else of the topic). n = the members who replied.",
-        ),
-        _d(
-            "support_exchanges",
-            "autonomie",
-            "count",
-            "social",
-            "Échanges entrepreneur·es ↔ appui",
-            "Entrepreneur ↔ support exchanges",
-            "Réponses du mois, dans les catégories du périmètre, d'un·e entrepreneur·e à l'équipe d'appui ou l'inverse. n = leurs auteurs.",
-            "Replies of the month, in the scope's categories, from an entrepreneur to support staff or the reverse. n = their authors.",
-        ),
-        _d(
-            "flagged_posts",
-            "exigences_emotionnelles",
-            "count",
-            "social",
-            "Messages signalés ou masqués",
-            "Flagged or hidden posts",
-            "Messages du mois, dans les catégories du périmètre, signalés au moins une fois ou masqués par la modération (aucune lecture des textes). n = les auteurs des messages du mois.",
-            "Posts of the month, in the scope's categories, flagged at least once or hidden by moderation (no text is read). n = the authors of the month's posts.",
-        ),
-        # relay (issue 14): questions suggested to volunteers, and whether that helped
-        _d(
-            "relayed_questions",
-            "rapports_sociaux",
-            "count",
-            "mutual_aid",
-            "Questions relayées à des volontaires",
-            "Questions relayed to volunteers",
-            "Questions du périmètre restées sans réponse et suggérées ce mois-ci (première suggestion) par message privé à des volontaires du groupe campus-relais. n = leurs auteurs.",
-            "Questions of the scope left unanswered and suggested this month (first suggestion) by private message to volunteers of the campus-relais group. n = their authors.",
-        ),
-        _d(
-            "relayed_answered_48h",
-            "rapports_sociaux",
-            "share",
-            "mutual_aid",
-            "Questions relayées avec réponse en 48 h",
-            "Relayed questions answered within 48 h",
-            "Part des questions relayées ce mois-ci dont la première réponse d'une autre personne que l'auteur arrive au plus 48 heures après la suggestion. n = les auteurs de ces questions.",
-            "Share of the questions relayed this month whose first reply by someone other than the author came at most 48 hours after the suggestion. n = the authors of these questions.",
-        ),
-        *[
-            _d(
-                f"pulse_{axis}",
-                axis,
-                "scale",
-                "pulse",
-                "Baromètre : réponse moyenne (1–5)",
-                "Pulse: average answer (1–5)",
-                "Moyenne des réponses au sondage du mois sur cet axe, de 1 (pas du tout d'accord) à 5 (tout à fait d'accord), lue après la clôture. n = les votant·es. Le réseau ne compte que les coopératives dont le résultat est montré (assez de votant·es), pour qu'aucun résultat masqué ne se déduise par différence.",
-                "Average answer to the month's poll on this axis, from 1 (strongly disagree) to 5 (strongly agree), read after closing. n = the voters. The network counts only the cooperatives whose result is shown (enough voters), so that no hidden result can be worked out by difference.",
-            )
-            for axis in AXES
-        ],
-    ]
-}
-
-
-BETTER: dict[str, str | None] = {
-    "members": None,
-    "active_members": "up",
-    "participation_rate": "up",
-    "new_contributors": "up",
-    "topics": None,
-    "replies": "up",
-    "questions": None,
-    "answered_48h": "up",
-    "first_response_hours": "down",
-    "unanswered": "down",
-    "solved_share": "up",
-    "peer_response_share": "up",
-    "after_hours": "down",
-    **{f"after_hours_{role}": "down" for role in ROLES},
-    "top_decile_share": "down",
-    "absence_factor": "up",
-    "overloaded_helpers": "down",
-    "authors_without_reply": "down",
-    "newcomers_not_back": "down",
-    "cross_coop_share": "up",
-    "support_exchanges": "up",
-    "flagged_posts": "down",
-    "relayed_questions": None,  # more relayed questions: more unanswered ones, or more volunteers
-    "relayed_answered_48h": "up",
-    **{f"pulse_{axis}": "up" for axis in AXES},
-}
-"""Which direction of each indicator is better for the people concerned ("up" or "down"), or None
-when a change is neither good nor bad in itself (more members, more topics or questions)."""
-
-PER_PERSON = frozenset({"authors_without_reply", "newcomers_not_back", "overloaded_helpers"})
-"""Counts of people always shown with their share of the population n ("12 of 40, 30 %"): in
-the tables and in the points of attention alike, which compare that share with a threshold."""
-
-ADDITIVE = frozenset(
-    {
-        # people-based: members are partitioned by cooperative, so the network is exactly the sum
-        "members",
-        "active_members",
-        "new_contributors",
-        "newcomers_not_back",
-        # topic-based: the network also counts topics outside the cooperatives' categories, so it
-        # is the sum plus that remainder (exactly the sum when there is none); an author who
-        # opened topics in several cooperatives counts once in the network
-        "topics",
-        "replies",
-        "questions",
-        "unanswered",
-        "authors_without_reply",
-        "support_exchanges",
-        "flagged_posts",
-        "relayed_questions",
-    }
-)
-"""Indicators whose network value is (at most a small remainder away from) the sum of the
-cooperatives' values. Not additive: shares, medians, means, `absence_factor` and
-`overloaded_helpers` (both judged against each scope's own repliers, so the network is no sum),
-and the pulse averages (the network already pools only the cooperatives whose result is shown)."""
-
-FOLLOWERS: dict[str, tuple[str, ...]] = {
-    "members": ("participation_rate",),
-    "active_members": ("after_hours", *(f"after_hours_{role}" for role in ROLES)),
-    "new_contributors": ("newcomers_not_back",),
-}
-"""Figures withheld with an additive one's complementary suppression, because what they show
-would give its value back: the participation rate's `n` is the members, the after-hours shares'
-`n` are the active members (by role, they add up to them), the newcomers' `n` is the new
-contributors."""
-
-
 def suppression(n: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
     """Which figures of one month are withheld (True), from their `n`.
 
     `n` has one row per scope (index: the cooperative's slug, `NETWORK` for the network) and one
     column per indicator. Primary suppression: `n < min_group_size`. Complementary (secondary)
-    suppression, the usual statistical-disclosure rule: for an additive indicator (`ADDITIVE`),
+    suppression, the usual statistical-disclosure rule: for an additive indicator,
     if exactly one cooperative is withheld with 1 to `min_group_size - 1` people behind it, the
     network minus the shown cooperatives would give its value; so the shown cooperative with the
-    next smallest `n` (ties: first slug) is withheld too, with the figures in `FOLLOWERS` that
+    next smallest `n` (ties: first slug) is withheld too, with its declared followers that
     would give that value back. With two or more withheld, no single value can be worked out.
     A figure with n = 0 hides nothing (it is shown as "no data") and is never counted as withheld.
     """
     hidden = n < min_group_size
     coops = n.drop(index=NETWORK, errors="ignore").sort_index()
-    for key in ADDITIVE & set(n.columns):
+    followers = CATALOGUE.followers()
+    for key in CATALOGUE.additive() & set(n.columns):
         withheld = (coops[key] > 0) & (coops[key] < min_group_size)
         shown = coops.loc[coops[key] >= min_group_size, key]
         if withheld.sum() != 1 or shown.empty:
             continue
         nearest = shown.sort_values(kind="stable").index[0]
-        for column in (key, *FOLLOWERS.get(key, ())):
+        for column in (key, *followers.get(key, ())):
             if column in hidden.columns:
                 hidden.loc[nearest, column] = True
     return hidden
@@ -560,10 +208,10 @@ class Activity:
             hidden = self.hidden(month, min_group_size)
             self._withheld[key] = {
                 scope_key: {name: bool(flag) for name, flag in flags.items()}
-                for scope_key, flags in hidden[list(DEFINITIONS)].to_dict("index").items()
+                for scope_key, flags in hidden[list(CATALOGUE)].to_dict("index").items()
             }
         row = NETWORK if scope is None else scope
-        return dict(self._withheld[key].get(row) or dict.fromkeys(DEFINITIONS, True))
+        return dict(self._withheld[key].get(row) or dict.fromkeys(CATALOGUE, True))
 
     def month_rows(self, month: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Posts written and topics created in the month (computed once per month)."""
@@ -600,10 +248,7 @@ def compute_month(activity: Activity, month: str, scope: str | None) -> dict[str
 
 def _empty_figures() -> dict[str, Figure]:
     """The figures of a scope with no member and no topic: zero counts, no values, n = 0."""
-    counts = {"members", "active_members", "new_contributors", "topics", "replies", "questions"}
-    counts |= {"unanswered", "authors_without_reply", "newcomers_not_back", "support_exchanges"}
-    counts |= {"overloaded_helpers", "flagged_posts", "relayed_questions"}
-    return {key: Figure(0 if key in counts else None, 0) for key in DEFINITIONS}
+    return {key: Figure(spec.empty_value, 0) for key, spec in CATALOGUE.items()}
 
 
 def _compute_all(activity: Activity, month: str) -> dict[str | None, dict[str, Figure]]:
@@ -736,13 +381,20 @@ def _compute_all(activity: Activity, month: str) -> dict[str | None, dict[str, F
         relay_askers,
     )
 
+    for spec in CATALOGUE.values():  # the indicators declared with their own function
+        if spec.compute is not None:
+            by_scope = spec.compute(activity, month)
+            for scope in scopes:
+                empty = Figure(spec.empty_value, 0)
+                out[scope][spec.id] = by_scope.get(None if scope == NETWORK else scope, empty)
+
     pulse = pulse_by_scope(activity.forum, month, activity.min_group_size)
     no_votes = {f"pulse_{axis}": Figure(None, 0) for axis in AXES}
     result: dict[str | None, dict[str, Figure]] = {}
     for scope, figures in out.items():
         key = None if scope == NETWORK else scope
         figures |= pulse.get(key, no_votes)
-        result[key] = {name: figures[name] for name in DEFINITIONS}
+        result[key] = {name: figures[name] for name in CATALOGUE}
     return result
 
 
@@ -845,7 +497,7 @@ def indicators(
     withheld = [activity.withheld(key, scope, min_group_size) for key in keys]
 
     result = []
-    for key, definition in DEFINITIONS.items():
+    for key, spec in CATALOGUE.items():
         current, previous, before = (by_key[key] for by_key in months)
         hidden = [by_key[key] for by_key in withheld]
         shown = [
@@ -856,8 +508,8 @@ def indicators(
         result.append(
             Indicator(
                 id=key,
-                axis=definition.axis,
-                unit=definition.unit,
+                axis=spec.axis,
+                unit=spec.unit,
                 value=shown[0],
                 n=current.n,
                 suppressed=hidden[0],
@@ -882,7 +534,7 @@ def history(
         key: [
             None if withheld[month][key] else by_key[key].value for month, by_key in figures.items()
         ]
-        for key in DEFINITIONS
+        for key in CATALOGUE
     }
 
 

@@ -35,22 +35,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analytics.indicators import DEFINITIONS, Activity
-from analytics.vigilance import RULES
-from core.vocabulary import AXES, shift_month
+from analytics.catalogue import CATALOGUE
+from analytics.indicators import Activity
+from core.vocabulary import shift_month
 
-DEFAULT_OUTCOMES: tuple[str, ...] = (
-    "answered_48h",
-    "first_response_hours",
-    "top_decile_share",
-    "after_hours",
-    *(f"pulse_{axis}" for axis in AXES),
-)
 
-BETTER: dict[str, str] = {
-    rule.indicator: "up" if rule.kind == "min" else "down" for rule in RULES if not rule.per_person
-}
-"""Which way is better for an outcome (from the report's vigilance rules); absent: no judgement."""
+def default_outcomes() -> tuple[str, ...]:
+    """The outcomes an evaluation estimates when none is named (declared in the catalogue)."""
+    return CATALOGUE.lab_outcomes()
+
 
 MAX_PRE_EVENTS = 12  # the pre-trend test looks at the last 12 months before the start at most
 
@@ -147,7 +140,7 @@ def analysis_months(months: list[str], starts: Mapping[str, str]) -> list[str]:
 
 def unknown_outcomes(outcomes: Iterable[str]) -> list[str]:
     """The outcome ids that are no indicator of the report."""
-    return [key for key in outcomes if key not in DEFINITIONS]
+    return [key for key in outcomes if key not in CATALOGUE]
 
 
 @dataclass

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.indicators import DEFINITIONS, Activity
+from analytics.catalogue import CATALOGUE
+from analytics.indicators import Activity
 from analytics.score import DEFAULT_OPTOUT_GROUP
 
 MERGED_ROLE = "regroupe"
@@ -179,10 +180,10 @@ def cooperative_month(
                 row[f"{key}_n"] = None if hidden else figure.n
             rows.append(row)
     columns = ["cooperative", "month"]
-    for key in DEFINITIONS:
+    for key in CATALOGUE:
         columns += [key, f"{key}_n"]
     frame = pd.DataFrame(rows, columns=columns)
-    for key in DEFINITIONS:
+    for key in CATALOGUE:
         frame[f"{key}_n"] = frame[f"{key}_n"].astype("Int64")
     return frame
 
@@ -225,7 +226,7 @@ def codebook(person_file: str, cooperative_file: str) -> list[CodebookRow]:
         ),
         CodebookRow(cooperative_file, "month", PERSON_KEYS["month"][0], "mois", "", "Campus"),
     ]
-    for key, definition in DEFINITIONS.items():
+    for key, spec in CATALOGUE.items():
         source = (
             "baromètre QVT anonyme (totaux agrégés uniquement)"
             if key.startswith("pulse_")
@@ -235,10 +236,10 @@ def codebook(person_file: str, cooperative_file: str) -> list[CodebookRow]:
             CodebookRow(
                 cooperative_file,
                 key,
-                definition.definition_fr
+                spec.definition
                 + " Vide : masqué (moins de personnes que le seuil, ou masquage complémentaire) ou sans objet.",
-                UNITS_FR.get(definition.unit, definition.unit),
-                definition.axis,
+                UNITS_FR.get(spec.unit, spec.unit),
+                spec.axis,
                 source,
             )
         )
@@ -248,7 +249,7 @@ def codebook(person_file: str, cooperative_file: str) -> list[CodebookRow]:
                 f"{key}_n",
                 f"Nombre de personnes sur lequel porte « {key} » (vide quand la valeur est masquée).",
                 "personnes",
-                definition.axis,
+                spec.axis,
                 source,
             )
         )

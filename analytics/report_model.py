@@ -3,7 +3,7 @@
 `month_report` reads the prepared mirror (`Activity`) once for every month it needs and returns a
 `MonthReport`: for the network and each cooperative, every indicator with its n, suppression,
 previous month, 3-month mean, its year of history, its trend judged against the noise
-(`analytics.trends`) in its better direction (`BETTER`), and, for a cooperative, the network's
+(`analytics.trends`) in its declared better direction (`analytics.catalogue`), and, for a cooperative, the network's
 figure beside it; the points of attention with the keys of their texts; the ranking of the
 cooperatives that need attention first; and the series of the charts. Nothing in it is text for a
 reader: `reports` renders it (HTML, Markdown, CSV, JSON, PDF, web pages) and owns the words.
@@ -19,10 +19,9 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from analytics.catalogue import CATALOGUE
 from analytics.coverage import Coverage
 from analytics.indicators import (
-    BETTER,
-    DEFINITIONS,
     Activity,
     Indicator,
     history,
@@ -35,18 +34,6 @@ from analytics.settings import IndicatorSettings
 from analytics.trends import Trend, judge
 from analytics.vigilance import VigilancePoint, vigilance_points
 from core.vocabulary import AXES, shift_month
-
-KEY_FIGURES = (
-    "active_members",
-    "participation_rate",
-    "answered_48h",
-    "first_response_hours",
-    "after_hours",
-    "top_decile_share",
-    "authors_without_reply",
-    "newcomers_not_back",
-)
-"""The figures on the first page of the network report, in that order."""
 
 RESPONSE_BIN_EDGES = (0, 1, 4, 12, 24, 48, 168, math.inf)  # hours; then "no answer"
 SCALE = 5  # barometer answers 1 to 5
@@ -127,7 +114,7 @@ class MonthReport:
     network: ScopeModel
     cooperatives: list[ScopeModel]
     ranking: list[Attention]
-    key_figures: tuple[str, ...] = KEY_FIGURES
+    key_figures: tuple[str, ...] = field(default_factory=CATALOGUE.key_figures)
 
 
 def _rows(
@@ -144,10 +131,11 @@ def _rows(
     series = history(activity, slug, figures, min_group_size)
     rows = []
     for item in base:
+        spec = CATALOGUE[item.id]
         past = series[item.id][:-1]
         trend = judge(
             item.unit,
-            BETTER[item.id],
+            spec.better,
             item.value,
             item.previous,
             n=item.n,
@@ -160,8 +148,8 @@ def _rows(
                 id=item.id,
                 axis=item.axis,
                 unit=item.unit,
-                family=DEFINITIONS[item.id].family,
-                better=BETTER[item.id],
+                family=spec.family,
+                better=spec.better,
                 value=item.value,
                 n=item.n,
                 suppressed=item.suppressed,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, make_dataclass
 from typing import ClassVar
 
+from analytics.catalogue import CATALOGUE
+from analytics.indicator_spec import Catalogue
 from core.errors import InputError
 from core.i18n import _
 from core.settings import doc
@@ -76,71 +78,39 @@ class RecognitionSettings:
             )
 
 
-@dataclass(frozen=True)
-class IndicatorSettings:
-    """Thresholds that raise a "point de vigilance" in the monthly report (DESIGN §7).
-
-    A `_min` threshold raises a point when the figure falls below it, a `_max` one when it goes
-    above; `_share_max` thresholds compare a count to its population n. A figure suppressed for
-    privacy never raises a point.
-    """
-
-    TITLE: ClassVar[str] = "Seuils des points de vigilance du rapport mensuel (campus report)"
-
-    answered_48h_min: float = doc(0.7, "part minimale des questions ayant une réponse en 48 h")
-    first_response_hours_max: float = doc(24.0, "délai médian maximal de première réponse (h)")
-    solved_share_min: float = doc(0.3, "part minimale des questions résolues")
-    peer_response_share_min: float = doc(
-        0.4,
-        "part minimale des premières réponses données par des pairs (sinon : dépendance à l'appui)",
-    )
-    after_hours_max: float = doc(
-        0.25, "part maximale des messages en soirée, la nuit ou le week-end (global et par rôle)"
-    )
-    top_decile_share_max: float = doc(
-        0.5, "part maximale des réponses écrites par les 10 % les plus actifs"
-    )
-    absence_factor_min: int = doc(
-        3, "nombre minimal de personnes écrivant ensemble la moitié des réponses"
-    )
-    overloaded_helpers_share_max: float = doc(
-        0.05, "part maximale des membres ayant répondu qui sont des aidant·es surchargé·es"
-    )
-    authors_without_reply_share_max: float = doc(
-        0.2, "part maximale des auteur·es de sujets restés sans réponse"
-    )
-    newcomers_not_back_share_max: float = doc(
-        0.6, "part maximale des nouveaux venus non revenus dans les 30 jours"
-    )
-    cross_coop_share_min: float = doc(0.05, "part minimale des réponses entre coopératives")
-    flagged_posts_max: int = doc(5, "nombre maximal de messages signalés ou masqués")
-    pulse_min: float = doc(3.0, "réponse moyenne minimale au baromètre, sur chaque axe (1 à 5)")
+def threshold_settings(catalogue: Catalogue) -> type:
+    """The `[indicators]` settings class: one field per threshold declared in `catalogue`, with
+    its default, its comment for `campus init` and its bounds, checked on construction."""
+    thresholds = catalogue.thresholds()
 
     def __post_init__(self) -> None:
         """Refuse a threshold that could never be quiet (a point raised every month whatever
         happens, e.g. a maximum of 0 for something that always occurs in a network) or that
-        is outside the range of its figure."""
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name == "pulse_min":
-                bounds_ok, expected = 1 <= value < 5, "≥ 1 et < 5"
-            elif "share" in f.name or f.name in ("answered_48h_min", "after_hours_max"):
-                if f.name.endswith("_max"):
-                    bounds_ok, expected = 0 < value <= 1, "> 0 et ≤ 1"
-                else:
-                    bounds_ok, expected = 0 <= value < 1, "≥ 0 et < 1"
-            elif f.name.endswith("_max"):
-                bounds_ok, expected = value > 0, "> 0"
-            else:
-                bounds_ok, expected = value >= 0, "≥ 0"
-            if not bounds_ok:
-                raise InputError(
-                    _(
-                        "[indicators] {key} = {value!r} : une valeur {expected} est attendue "
-                        "(sinon ce point de vigilance serait levé chaque mois quoi qu'il arrive, "
-                        "ou jamais mesurable).",
-                        key=f.name,
-                        value=value,
-                        expected=expected,
-                    )
-                )
+        is outside the range of its figure: its declared bounds."""
+        for threshold in thresholds:
+            threshold.check(getattr(self, threshold.setting))
+
+    return make_dataclass(
+        "IndicatorSettings",
+        [
+            (threshold.setting, type(threshold.default), doc(threshold.default, threshold.help))
+            for threshold in thresholds
+        ],
+        frozen=True,
+        namespace={
+            "__module__": __name__,
+            "__doc__": INDICATOR_SETTINGS_DOC,
+            "__post_init__": __post_init__,
+            "TITLE": "Seuils des points de vigilance du rapport mensuel (campus report)",
+        },
+    )
+
+
+INDICATOR_SETTINGS_DOC = """Thresholds that raise a "point de vigilance" in the monthly report (DESIGN §7).
+
+A `min` threshold raises a point when the figure falls below it, a `max` one when it goes above;
+the thresholds of per-person indicators compare a count to its population n. A figure suppressed
+for privacy never raises a point. The fields are the thresholds declared in `analytics.catalogue`.
+"""
+
+IndicatorSettings = threshold_settings(CATALOGUE)

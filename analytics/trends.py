@@ -12,7 +12,7 @@ only when it is larger than that noise. The noise of a move is the larger of:
 Medians of hours and averages of the barometer have no simple interval: they are judged on their
 past alone, and not judged at all ("not enough months") before three past changes are known.
 
-Then each indicator declares which direction is better (`BETTER` in `analytics.indicators`), so
+Then each indicator declares which direction is better (`better` in `analytics.catalogue`), so
 a change is "better" or "worse" for the people concerned, or "neutral" (more members is neither).
 """
 

@@ -1,6 +1,7 @@
 """Points de vigilance: indicators that cross a configured threshold (DESIGN §7).
 
-Each rule ties an indicator to one field of `IndicatorSettings` and a direction; a raised point
+Each rule ties an indicator to one field of `IndicatorSettings` and a direction, as the
+indicator's declaration says (`analytics.catalogue`); a raised point
 keeps the figure behind it and the key of the texts that explain it (in `reports.content`).
 Suppressed figures never raise a point: a point must not reveal what privacy hides.
 """
@@ -9,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analytics.catalogue import CATALOGUE
+from analytics.indicator_spec import Catalogue
 from analytics.indicators import Indicator
 from analytics.settings import IndicatorSettings
-from core.vocabulary import AXES
 
 
 @dataclass(frozen=True)
@@ -27,24 +29,12 @@ class Rule:
     per_person: bool = False
 
 
-RULES: tuple[Rule, ...] = (
-    Rule("answered_48h", "answered_48h_min", "min"),
-    Rule("first_response_hours", "first_response_hours_max", "max"),
-    Rule("solved_share", "solved_share_min", "min"),
-    Rule("peer_response_share", "peer_response_share_min", "min"),
-    Rule("after_hours", "after_hours_max", "max"),
-    Rule("after_hours_entrepreneur", "after_hours_max", "max"),
-    Rule("after_hours_appui", "after_hours_max", "max"),
-    Rule("after_hours_direction", "after_hours_max", "max"),
-    Rule("top_decile_share", "top_decile_share_max", "max"),
-    Rule("absence_factor", "absence_factor_min", "min"),
-    Rule("overloaded_helpers", "overloaded_helpers_share_max", "max", per_person=True),
-    Rule("authors_without_reply", "authors_without_reply_share_max", "max", per_person=True),
-    Rule("newcomers_not_back", "newcomers_not_back_share_max", "max", per_person=True),
-    Rule("cross_coop_share", "cross_coop_share_min", "min"),
-    Rule("flagged_posts", "flagged_posts_max", "max"),
-    *(Rule(f"pulse_{axis}", "pulse_min", "min") for axis in AXES),
-)
+def vigilance_rules(catalogue: Catalogue = CATALOGUE) -> tuple[Rule, ...]:
+    """The rules of the indicators declared with a threshold, in the report's order."""
+    return tuple(
+        Rule(spec.id, spec.threshold.setting, spec.threshold.kind, spec.per_person)
+        for spec in catalogue.with_threshold()
+    )
 
 
 @dataclass(frozen=True)
@@ -67,11 +57,7 @@ class VigilancePoint:
 
     @property
     def text_key(self) -> str:
-        if self.indicator.startswith("pulse_"):
-            return "pulse"
-        if self.indicator.startswith("after_hours_"):
-            return "after_hours_role"
-        return self.indicator
+        return CATALOGUE[self.indicator].guidance or self.indicator
 
     @property
     def gap(self) -> float:
@@ -81,10 +67,10 @@ class VigilancePoint:
 
 
 def vigilance_points(rows: list[Indicator], settings: IndicatorSettings) -> list[VigilancePoint]:
-    """The points raised by a scope's indicators, in the order of `RULES`."""
+    """The points raised by a scope's indicators, in the order of `vigilance_rules`."""
     by_id = {row.id: row for row in rows}
     points = []
-    for rule in RULES:
+    for rule in vigilance_rules():
         row = by_id.get(rule.indicator)
         if row is None or row.suppressed or row.value is None:
             continue

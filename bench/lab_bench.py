@@ -34,7 +34,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from analytics.lab import DEFAULT_OUTCOMES, Design, evaluate, mirror_months
+from analytics.lab import Design, default_outcomes, evaluate, mirror_months
+OUTCOMES = default_outcomes()
 part, url, out = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 starts = {f"coop-{i:02d}": ("2025-01" if i <= 5 else "2025-07") for i in range(1, 11)}
 timings = {}
@@ -44,12 +45,12 @@ if part == "estimator":
     months = [f"{2021 + (10 + i) // 12:04d}-{(10 + i) % 12 + 1:02d}" for i in range(60)]
     slugs = [f"coop-{i:02d}" for i in range(1, 75)]
     panel = pd.DataFrame({"cooperative": np.repeat(slugs, 60), "month": np.tile(months, 74)})
-    for key in DEFAULT_OUTCOMES:
+    for key in OUTCOMES:
         values = rng.normal(0.5, 0.1, len(panel))
         values[rng.random(len(panel)) < 0.05] = np.nan  # suppressed cooperative-months
         panel[key] = values
     built = time.perf_counter()
-    results = evaluate(panel, starts, DEFAULT_OUTCOMES, Design(draws=999))
+    results = evaluate(panel, starts, OUTCOMES, Design(draws=999))
     timings["estimate"] = round(time.perf_counter() - built, 2)
     timings["cells"] = int(sum(len(r.cells) for r in results))
     timings["estimated"] = sum(r.att is not None for r in results)
@@ -69,7 +70,7 @@ else:
         intervention = Intervention("bench", starts, "2025-01")
         design = Design(draws=999)
         results = run_evaluation(
-            activity, intervention, DEFAULT_OUTCOMES, design, min_group_size=5, until="2026-10"
+            activity, intervention, OUTCOMES, design, min_group_size=5, until="2026-10"
         )
         estimated = time.perf_counter()
         data = evaluation_json(intervention, results, design, "fr")

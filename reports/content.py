@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analytics.indicators import DEFINITIONS
+from analytics.catalogue import CATALOGUE
 from core.i18n import _
 from core.vocabulary import AXIS_LABELS
 
@@ -36,12 +36,12 @@ class Guidance:
 
 def label(key: str, lang: str) -> str:
     """The indicator's name in `lang`."""
-    return _(DEFINITIONS[key].fr, lang=lang)
+    return CATALOGUE[key].label_in(lang)
 
 
 def definition(key: str, lang: str) -> str:
     """The indicator's published definition in `lang`."""
-    return _(DEFINITIONS[key].definition_fr, lang=lang)
+    return CATALOGUE[key].definition_in(lang)
 
 
 def axis_label(axis: str, lang: str) -> str:

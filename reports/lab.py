@@ -20,9 +20,9 @@ from pathlib import Path
 from babel.numbers import format_decimal
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from analytics.indicators import DEFINITIONS, Activity
+from analytics.catalogue import CATALOGUE
+from analytics.indicators import Activity
 from analytics.lab import (
-    BETTER,
     Design,
     OutcomeResult,
     analysis_months,
@@ -47,10 +47,10 @@ SOURCE = (
 
 def indicator_label(key: str, lang: str) -> str:
     """The report's name of an indicator (with its axis for the barometer)."""
-    definition = DEFINITIONS[key]
-    label = getattr(definition, lang)
+    spec = CATALOGUE[key]
+    label = spec.label_in(lang)
     if key.startswith("pulse_"):
-        return f"{label} — {AXIS_LABELS[lang][definition.axis]}"
+        return f"{label} — {AXIS_LABELS[lang][spec.axis]}"
     return label
 
 
@@ -146,7 +146,7 @@ def outcome_sentence(result: OutcomeResult, fmt: Formatter, lang: str) -> str:
         return _(
             "Pas d'estimation possible : {reason}", lang=lang, reason=reason_text(result, lang)
         )
-    unit = DEFINITIONS[result.indicator].unit
+    unit = CATALOGUE[result.indicator].unit
     att = _signed(result.att, unit, fmt, lang)
     if result.ci_low is None:
         return _(
@@ -164,7 +164,7 @@ def outcome_sentence(result: OutcomeResult, fmt: Formatter, lang: str) -> str:
             high=high,
         )
     else:
-        better = BETTER.get(result.indicator)
+        better = CATALOGUE[result.indicator].better
         if better is None:
             direction = ""
         elif (result.att > 0) == (better == "up"):
@@ -272,7 +272,8 @@ def evaluation_json(
             "pre_periods": result.pre_periods,
             "post_periods": result.post_periods,
             "pre_trend_p": _number(result.pre_trend_p),
-            "unit": DEFINITIONS[result.indicator].unit,
+            "unit": CATALOGUE[result.indicator].unit,
+            "better": CATALOGUE[result.indicator].better,
             "conclusion": outcome_sentence(result, fmt, lang),
         }
         if result.reason:
@@ -344,8 +345,8 @@ def write_evaluation(
         "lang": lang,
         "generated": fmt.moment(generated_at),
         "label": lambda key: indicator_label(key, lang),
-        "effect": lambda key, value: compact(value, DEFINITIONS[key].unit, fmt),
-        "unit": lambda key: unit_label(DEFINITIONS[key].unit, lang),
+        "effect": lambda key, value: compact(value, CATALOGUE[key].unit, fmt),
+        "unit": lambda key: unit_label(CATALOGUE[key].unit, lang),
         "p_value": lambda p: p_text(p, fmt),
         "month": fmt.month,
         "min_group_size": min_group_size,
@@ -390,7 +391,7 @@ def run_evaluation(
             _(
                 "Indicateur(s) inconnu(s) : {unknown} (indicateurs possibles : {known}).",
                 unknown=", ".join(unknown),
-                known=", ".join(DEFINITIONS),
+                known=", ".join(CATALOGUE),
             )
         )
     months = analysis_months(mirror_months(activity, until), intervention.starts)

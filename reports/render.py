@@ -23,9 +23,10 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy import Engine
 
+from analytics.catalogue import CATALOGUE
 from analytics.coverage import check_month
 from analytics.forum import Forum, load_forum
-from analytics.indicators import DEFINITIONS, PER_PERSON, Activity, cooperatives
+from analytics.indicators import Activity, cooperatives
 from analytics.report_model import MonthReport, Row, ScopeModel, month_report
 from analytics.settings import IndicatorSettings
 from analytics.vigilance import VigilancePoint
@@ -90,15 +91,15 @@ class View:
     def figure(self, key: str, value: float | None, n: int) -> str:
         """An indicator's value as every table and point shows it: counts of people with their
         share of n (« 12 sur 40 (30 %) »), others in their unit."""
-        unit = DEFINITIONS[key].unit
-        if key in PER_PERSON and value is not None and n:
+        spec = CATALOGUE[key]
+        if spec.per_person and value is not None and n:
             return self._(
                 "{count} sur {n} ({share})",
-                count=self.fmt.value(value, unit),
+                count=self.fmt.value(value, spec.unit),
                 n=self.fmt.integer(n),
                 share=self.fmt.value(value / n, "share"),
             )
-        return self.fmt.value(value, unit)
+        return self.fmt.value(value, spec.unit)
 
     def shown(self, row: Row) -> str:
         return (
@@ -158,7 +159,7 @@ class View:
         ):
             unit = "share_precise"  # "69.8 % (threshold 70 %)", not "70 % (threshold 70 %)"
         value = self.fmt.value(point.figure, unit)
-        if point.indicator in PER_PERSON:
+        if CATALOGUE[point.indicator].per_person:
             value = self.figure(point.indicator, point.value, point.n)
         role = (
             point.indicator.removeprefix("after_hours_")
@@ -190,7 +191,8 @@ class View:
 
     def definitions(self) -> list[tuple[str, str, str]]:
         return [
-            (d.axis, self.label(key), definition(key, self.lang)) for key, d in DEFINITIONS.items()
+            (spec.axis, self.label(key), definition(key, self.lang))
+            for key, spec in CATALOGUE.items()
         ]
 
     def sparkline(self, row: Row) -> str:
@@ -318,7 +320,7 @@ def report_json(report: MonthReport, view: View) -> dict:
                 "definition": definition(key, view.lang),
             }
             for (key, d), row_better in zip(
-                DEFINITIONS.items(), (row.better for row in report.network.rows), strict=True
+                CATALOGUE.items(), (row.better for row in report.network.rows), strict=True
             )
         },
         "ranking": [vars(attention) for attention in report.ranking],

@@ -2,9 +2,9 @@
 
 The sandbox's synthetic network is synced into a real SQLite mirror and the report model computes
 the month's network figures; this test recomputes them in plain Python from the sandbox's own
-objects (the forum's truth, not the mirror), following the definitions of `DEFINITIONS` word for
-word: counted posts are regular posts (type 1), not deleted, in a live regular topic, by a real
-account; months and nights are cut in Paris time.
+objects (the forum's truth, not the mirror), following the definitions of `analytics.catalogue`
+word for word: counted posts are regular posts (type 1), not deleted, in a live regular topic, by
+a real account; months and nights are cut in Paris time.
 """
 
 from __future__ import annotations

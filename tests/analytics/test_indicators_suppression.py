@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.indicators import ADDITIVE, NETWORK, suppression
+from analytics.catalogue import CATALOGUE
+from analytics.indicators import NETWORK, suppression
 
 
 def n_frame(column: str, by_scope: dict[str, int], **others: dict[str, int]) -> pd.DataFrame:
@@ -42,7 +43,7 @@ def test_nothing_small_nothing_hidden():
 
 
 def test_every_additive_indicator_gets_its_complement():
-    for key in ADDITIVE:
+    for key in CATALOGUE.additive():
         n = n_frame(key, {NETWORK: 30, "a": 2, "b": 9, "c": 19})
         assert withheld(suppression(n, 5), key) == {"a", "b"}, key
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 
-from analytics.indicators import DEFINITIONS, Indicator
+from analytics.catalogue import CATALOGUE
+from analytics.indicators import Indicator
 from analytics.settings import IndicatorSettings
-from analytics.vigilance import RULES, vigilance_points
+from analytics.vigilance import vigilance_points, vigilance_rules
 
 
 def row(key: str, value: float | None, n: int = 10, suppressed: bool = False) -> Indicator:
-    definition = DEFINITIONS[key]
+    definition = CATALOGUE[key]
     return Indicator(
         id=key,
         axis=definition.axis,
@@ -27,8 +28,8 @@ def row(key: str, value: float | None, n: int = 10, suppressed: bool = False) ->
 
 def test_every_rule_names_an_indicator_and_a_setting():
     names = {field.name for field in dataclasses.fields(IndicatorSettings)}
-    for rule in RULES:
-        assert rule.indicator in DEFINITIONS
+    for rule in vigilance_rules():
+        assert rule.indicator in CATALOGUE
         assert rule.field in names
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.indicators import BETTER, DEFINITIONS
+from analytics.catalogue import CATALOGUE
 from analytics.trends import judge
 
 
 def test_every_indicator_declares_its_better_direction():
-    assert set(BETTER) == set(DEFINITIONS)
-    assert set(BETTER.values()) <= {"up", "down", None}
+    better = CATALOGUE.better()
+    assert set(better) == set(CATALOGUE)
+    assert set(better.values()) <= {"up", "down", None}
 
 
 def test_two_more_active_members_out_of_780_is_no_change():

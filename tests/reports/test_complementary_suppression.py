@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from analytics.catalogue import CATALOGUE
 from analytics.forum import load_forum
-from analytics.indicators import ADDITIVE, Activity
+from analytics.indicators import Activity
 from bench.report_mirror import fill_mirror
 from reports.render import build_report
 from sync.mirror.db import connect
@@ -104,7 +105,7 @@ def test_their_population_is_not_given_back_by_the_participation_rate(folder: Pa
 
 
 def test_no_additive_figure_is_the_only_one_hidden(folder: Path):
-    for indicator in ADDITIVE:
+    for indicator in CATALOGUE.additive():
         rows = json_rows(folder, indicator)
         hidden = [scope for scope, row in rows.items() if row["suppressed"] and row["n"] is None]
         assert len(hidden) != 1, (indicator, hidden)

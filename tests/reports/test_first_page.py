@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from analytics.catalogue import CATALOGUE
 from analytics.forum import load_forum
 from analytics.indicators import Activity
-from analytics.report_model import KEY_FIGURES
 from analytics.vigilance import VigilancePoint
 from bench.report_mirror import fill_mirror
 from reports.render import View, build_model, build_report
@@ -54,9 +54,9 @@ def test_the_ranking_lists_the_cooperatives_by_points(activity, folder: Path):
 def test_every_key_figure_has_a_card_with_a_judged_trend(folder: Path):
     html = unescape((folder / "network.html").read_text())
     section = html[html.index('id="chiffres-cles"') : html.index('id="vigilance"')]
-    assert section.count('class="card"') == len(KEY_FIGURES)
+    assert section.count('class="card"') == len(CATALOGUE.key_figures())
     classes = re.findall(r'class="trend (good|bad|flat|none)"', section)
-    assert len(classes) == len(KEY_FIGURES)
+    assert len(classes) == len(CATALOGUE.key_figures())
 
 
 def test_the_noise_rule_is_explained_on_the_page(folder: Path):
