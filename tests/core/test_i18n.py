@@ -39,7 +39,7 @@ def untranslated_messages() -> set[str]:
     with catalogue_path("en").open("rb") as handle:
         english = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.string}
     root = Path(__file__).resolve().parents[2]
-    uses_mechanism = re.compile(r"from (sync|sandbox)\.i18n import [^\n]*\b(_|ngettext)\b")
+    uses_mechanism = re.compile(r"from (core|sandbox)\.i18n import [^\n]*\b(_|ngettext)\b")
     missing: set[str] = set()
     sources = [root / "cli.py", *root.glob("*/**/*.py")]
     for path in sources:
