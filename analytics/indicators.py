@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 
 from analytics import barometer
-from analytics.forum import Forum
 from analytics.relay_outcomes import relay_outcomes
+from core.forum import Forum
 from core.vocabulary import AXES, ROLES, month_bounds, shift_month
 
 RESPONSE_WINDOW = pd.Timedelta(hours=48)

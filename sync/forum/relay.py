@@ -17,8 +17,7 @@ from core.errors import CampusError
 from core.i18n import _
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.errors import DiscourseNotFound
-from sync.mirror.pull import upsert
-from sync.mirror.schema import RelaySuggestion
+from sync.mirror import store
 
 
 @dataclass
@@ -180,4 +179,4 @@ def record_suggestion(
         "pm_topic_id": pm_topic_id,
     }
     with engine.begin() as conn:
-        upsert(conn, RelaySuggestion.__table__, [row], ["topic_id", "user_id"])
+        store.record_suggestion(conn, row)

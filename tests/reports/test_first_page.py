@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from analytics.forum import load_forum
 from analytics.indicators import Activity
 from analytics.report_model import KEY_FIGURES
 from analytics.vigilance import VigilancePoint
 from bench.report_mirror import fill_mirror
 from reports.render import View, build_model, build_report
 from sync.mirror.db import connect
+from sync.mirror.loader import load_forum
 
 NOW = datetime(2026, 11, 10, tzinfo=UTC)
 
