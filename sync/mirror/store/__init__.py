@@ -9,6 +9,7 @@ store (`sync.mirror.barometer`).
 - `base`: the portable upsert, sync-state keys and cursors, sync runs, the last sync;
 - `accounts`: users, groups, memberships, affiliations;
 - `content`: categories, topics, posts, likes, solutions, polls, tags;
+- `pulse`: the monthly pulse polls and their aggregate results;
 - `service`: webhook events, login nonces, relay suggestions, digest publications, web reads.
 """
 
@@ -70,6 +71,13 @@ from sync.mirror.store.content import (
     write_topic_fields,
     write_topic_view,
 )
+from sync.mirror.store.pulse import (
+    pulse_cooperatives,
+    pulse_polls_of,
+    pulse_post_ids,
+    record_pulse_poll,
+    store_poll_results,
+)
 from sync.mirror.store.service import (
     account,
     add_nonce,
@@ -123,8 +131,12 @@ __all__ = [
     "post_version",
     "posts_of",
     "prune_events",
+    "pulse_cooperatives",
+    "pulse_polls_of",
+    "pulse_post_ids",
     "record_membership",
     "record_publication",
+    "record_pulse_poll",
     "record_suggestion",
     "record_webhook_time",
     "regular_topics_among",
@@ -136,6 +148,7 @@ __all__ = [
     "set_user_flags",
     "set_user_groups",
     "start_run",
+    "store_poll_results",
     "stored_publication",
     "take_nonce",
     "topics_to_check",
