@@ -1,4 +1,4 @@
-"""Steps 5 and 6, the listing and the reconciliation: `/latest.json?per_page=100` in bump order
+"""Step 5, the listing and the reconciliation: `/latest.json?per_page=100` in bump order
 down to the topics bumped more than `reconcile_days` ago marks the topics whose listing fields
 changed; a marked topic that does not match the mirror is re-read whole (`reread_topic`, which
 the live mirror uses too). Finally topics known only from the listing take their author."""
