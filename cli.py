@@ -26,7 +26,6 @@ import click
 from analytics import indicators
 from analytics import lab as lab_analytics
 from analytics import score as score_engine
-from analytics.forum import load_forum
 from analytics.lab import Design as LabDesign
 from analytics.lab_settings import LabSettings
 from analytics.relay_settings import RelaySettings
@@ -58,6 +57,7 @@ from sync.forum.interventions import Intervention, find_intervention, read_inter
 from sync.forum.pulse import PulseSettings
 from sync.mirror import pull as mirror
 from sync.mirror import stats as mirror_stats
+from sync.mirror.loader import load_forum
 from sync.settings import (
     DatabaseSettings,
     ForumTemplate,

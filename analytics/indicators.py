@@ -33,8 +33,8 @@ import pandas as pd
 
 from analytics import barometer
 from analytics.catalogue import CATALOGUE
-from analytics.forum import Forum
 from analytics.relay_outcomes import relay_outcomes
+from core.forum import Forum
 from core.vocabulary import AXES, ROLES, month_bounds, shift_month
 
 RESPONSE_WINDOW = pd.Timedelta(hours=48)

@@ -43,9 +43,9 @@ import numpy as np
 import pandas as pd
 from babel.numbers import format_decimal
 
-from analytics.forum import Forum
 from analytics.settings import ScoreWeights
 from core.errors import InputError
+from core.forum import Forum
 from core.i18n import _, current_lang, ngettext
 from core.safe_text import csv_safe
 

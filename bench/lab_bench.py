@@ -55,7 +55,7 @@ if part == "estimator":
     timings["cells"] = int(sum(len(r.cells) for r in results))
     timings["estimated"] = sum(r.att is not None for r in results)
 else:
-    from analytics.forum import load_forum
+    from sync.mirror.loader import load_forum
     from analytics.indicators import Activity
     from sync.mirror.db import connect
     forum = load_forum(connect(url))

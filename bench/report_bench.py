@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MEASURED = """
 import json, sys, time
 from pathlib import Path
-from analytics.forum import load_forum
+from sync.mirror.loader import load_forum
 from analytics.indicators import Activity
 from reports.render import build_report
 from sync.mirror.db import connect

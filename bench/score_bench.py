@@ -23,9 +23,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from analytics.forum import Forum
 from analytics.score import expertise_map, score
 from analytics.settings import ScoreWeights
+from core.forum import Forum
 
 MEMBERS = 8_000
 COOPERATIVES = 74

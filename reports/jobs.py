@@ -21,7 +21,6 @@ from sqlalchemy import Engine
 
 from analytics import barometer as barometer_figures
 from analytics import score as score_engine
-from analytics.forum import load_forum
 from analytics.relay_settings import RelaySettings
 from analytics.settings import IndicatorSettings, ScoreWeights
 from core.i18n import _, ngettext
@@ -39,6 +38,7 @@ from sync.forum.pulse import PulseSettings
 from sync.mirror import barometer as barometer_store
 from sync.mirror import db
 from sync.mirror import pull as mirror
+from sync.mirror.loader import load_forum
 from sync.settings import ForumTemplate, SyncSettings, WorkerSettings
 from sync.worker import Job
 

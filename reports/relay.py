@@ -1,8 +1,8 @@
 """`campus relay`: suggest each due unanswered question to a few volunteers by private message.
 
-Three steps: read (`sync.forum.relay`: the relay group on the forum, the mirror), choose
+Three steps: read (`sync.forum.relay`: the relay group on the forum; `sync.mirror.relay`: the mirror), choose
 (`analytics.relay.plan_relay`, pure), send one private message per chosen volunteer and record it
-at once (`sync.forum.relay.record_suggestion`), so an interrupted run never suggests a question twice.
+at once (`sync.mirror.relay.record_suggestion`), so an interrupted run never suggests a question twice.
 `--dry-run` stops after the choice: nothing is sent, nothing is written.
 """
 
@@ -21,7 +21,8 @@ from core.i18n import _, ngettext
 from core.safe_text import discourse_inline
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.errors import DiscourseError
-from sync.forum.relay import load_relay_inputs, read_volunteers, record_suggestion
+from sync.forum.relay import read_volunteers
+from sync.mirror.relay import load_relay_inputs, record_suggestion
 
 log = logging.getLogger("campus.relay")
 

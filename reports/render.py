@@ -25,12 +25,12 @@ from sqlalchemy import Engine
 
 from analytics.catalogue import CATALOGUE
 from analytics.coverage import check_month
-from analytics.forum import Forum, load_forum
 from analytics.indicators import Activity, cooperatives
 from analytics.report_model import MonthReport, Row, ScopeModel, month_report
 from analytics.settings import IndicatorSettings
 from analytics.vigilance import VigilancePoint
 from core.errors import InputError
+from core.forum import Forum
 from core.i18n import _, ngettext
 from core.safe_text import csv_cell, discourse_inline
 from core.vocabulary import AXES, month_bounds
@@ -39,6 +39,7 @@ from reports.content import Guidance, axis_label, definition, guidance, label, r
 from reports.formatting import Formatter
 from reports.settings import ReportSettings
 from reports.sparkline import sparkline
+from sync.mirror.loader import load_forum
 
 
 def markdown_escape(text: str) -> str:

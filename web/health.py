@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-# the webhooks branch records the time of the last event it applied under this sync_state key
-LAST_WEBHOOK_KEY = "last_webhook_at"
+from sync.mirror import store
 
 
 def _as_utc(value: object) -> datetime | None:
@@ -29,13 +28,9 @@ def health(engine: Engine, stale_after_hours: float, now: datetime | None = None
     now = now or datetime.now(UTC)
     try:
         with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-            last_sync = connection.execute(
-                text("SELECT MAX(finished_at) FROM sync_runs WHERE outcome = 'success'")
-            ).scalar()
-            last_webhook = connection.execute(
-                text("SELECT value FROM sync_state WHERE key = :key"), {"key": LAST_WEBHOOK_KEY}
-            ).scalar()
+            store.ping(connection)
+            last_sync = store.last_successful_sync(connection)
+            last_webhook = store.last_webhook_at(connection)
     except SQLAlchemyError:
         return {"status": "down", "database": "unreachable"}
     result: dict = {"status": "ok", "database": "ok"}

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from analytics import score as score_engine
-from analytics.forum import load_forum
 from analytics.settings import ScoreWeights
+from sync.mirror import store
+from sync.mirror.loader import load_forum
 
 # score components -> the weight that turns a count of what happened into points
 COUNTED_BY = {
@@ -43,12 +44,7 @@ def _iso(value: object) -> str | None:
 def mirror_version(engine: Engine) -> tuple:
     """What changes whenever the mirror's content may have changed (sync or webhook)."""
     with engine.connect() as connection:
-        synced = connection.execute(text("SELECT MAX(finished_at) FROM sync_runs")).scalar()
-        hooked = connection.execute(
-            text("SELECT value FROM sync_state WHERE key = 'last_webhook_at'")
-        ).scalar()
-        memberships = connection.execute(text("SELECT COUNT(*) FROM group_memberships")).scalar()
-    return (str(synced), str(hooked), memberships)
+        return store.mirror_version(connection)
 
 
 class ScoreCache:
@@ -124,26 +120,8 @@ def score_lines(row: pd.Series | None, weights: ScoreWeights) -> list[ScoreLine]
 def held_data(engine: Engine, user_id: int) -> dict:
     """Everything the mirror holds about `user_id`: account, groups, activity (no text)."""
     with engine.connect() as connection:
-        account = (
-            connection.execute(
-                text(
-                    "SELECT id, username, name, created_at, last_seen_at, trust_level, admin,"
-                    " moderator, active, suspended, cooperative, role FROM users WHERE id = :id"
-                ),
-                {"id": user_id},
-            )
-            .mappings()
-            .first()
-        )
-        groups = list(
-            connection.execute(
-                text(
-                    "SELECT g.name FROM group_memberships m JOIN groups g ON g.id = m.group_id"
-                    " WHERE m.user_id = :id ORDER BY g.name"
-                ),
-                {"id": user_id},
-            ).scalars()
-        )
+        account = store.account(connection, user_id)
+        groups = store.group_names_of(connection, user_id)
         posts = [
             {
                 "post_id": row.id,
@@ -155,25 +133,10 @@ def held_data(engine: Engine, user_id: int) -> dict:
                 "like_count": row.like_count,
                 "accepted_answer": bool(row.accepted_answer),
             }
-            for row in connection.execute(
-                text(
-                    "SELECT id, topic_id, post_number, created_at, updated_at, deleted_at,"
-                    " like_count, accepted_answer FROM posts WHERE user_id = :id"
-                    " ORDER BY created_at"
-                ),
-                {"id": user_id},
-            )
+            for row in store.posts_of(connection, user_id)
         ]
-        likes_given = connection.execute(
-            text("SELECT COUNT(*) FROM likes WHERE user_id = :id"), {"id": user_id}
-        ).scalar()
-        topics = connection.execute(
-            text(
-                "SELECT COUNT(*) FROM topics WHERE user_id = :id AND archetype = 'regular'"
-                " AND deleted_at IS NULL"
-            ),
-            {"id": user_id},
-        ).scalar()
+        likes_given = store.count_likes_given(connection, user_id)
+        topics = store.count_regular_topics_of(connection, user_id)
     live = [post for post in posts if post["deleted_at"] is None]
     return {
         "account": (
@@ -199,20 +162,10 @@ def held_data(engine: Engine, user_id: int) -> dict:
 def group_id(engine: Engine, name: str) -> int | None:
     """The Discourse id of group `name`, as the mirror knows it."""
     with engine.connect() as connection:
-        return connection.execute(
-            text("SELECT id FROM groups WHERE lower(name) = lower(:name)"), {"name": name}
-        ).scalar()
+        return store.group_id_by_name(connection, name)
 
 
 def record_membership(engine: Engine, group: int, user_id: int, member: bool) -> None:
     """Mirror a group change Campus itself just made through the API (the sync confirms it)."""
     with engine.begin() as connection:
-        connection.execute(
-            text("DELETE FROM group_memberships WHERE group_id = :g AND user_id = :u"),
-            {"g": group, "u": user_id},
-        )
-        if member:
-            connection.execute(
-                text("INSERT INTO group_memberships (group_id, user_id) VALUES (:g, :u)"),
-                {"g": group, "u": user_id},
-            )
+        store.record_membership(connection, group, user_id, member)

@@ -5,11 +5,9 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine
 
-from sync.mirror.schema import LoginNonce
-
-TABLE = LoginNonce.__table__
+from sync.mirror import store
 
 
 def _now() -> datetime:
@@ -21,8 +19,7 @@ def issue(engine: Engine, next_path: str, lifetime: timedelta) -> str:
     nonce = secrets.token_urlsafe(32)
     now = _now()
     with engine.begin() as connection:
-        connection.execute(delete(TABLE).where(TABLE.c.created_at < now - lifetime))
-        connection.execute(insert(TABLE).values(nonce=nonce, next_path=next_path, created_at=now))
+        store.add_nonce(connection, nonce, next_path, now, now - lifetime)
     return nonce
 
 
@@ -33,12 +30,10 @@ def consume(engine: Engine, nonce: str, lifetime: timedelta) -> str | None:
     gets the path: a nonce is accepted once, even by two concurrent requests.
     """
     with engine.begin() as connection:
-        row = connection.execute(
-            select(TABLE.c.next_path, TABLE.c.created_at).where(TABLE.c.nonce == nonce)
-        ).first()
-        if row is None:
-            return None
-        removed = connection.execute(delete(TABLE).where(TABLE.c.nonce == nonce)).rowcount
-    if removed != 1 or row.created_at < _now() - lifetime:
+        taken = store.take_nonce(connection, nonce)
+    if taken is None:
         return None
-    return row.next_path
+    next_path, created_at = taken
+    if created_at < _now() - lifetime:
+        return None
+    return next_path

@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
 from core.errors import InputError
 from core.i18n import _, format_number, ngettext
@@ -33,9 +32,8 @@ from core.settings import doc
 from core.vocabulary import AXES, AXIS_LABELS
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.errors import DiscourseNotFound
-from sync.mirror import barometer
+from sync.mirror import barometer, store
 from sync.mirror.records import parse_time
-from sync.mirror.schema import BarometerAnnouncement, Poll, PollOption
 
 log = logging.getLogger("campus.pulse")
 
@@ -217,10 +215,8 @@ def post_pulse(
     settings.validate()
     outcome = PulseOutcome()
     slugs = list(cooperatives)
-    with Session(engine) as session:
-        recorded = set(
-            session.scalars(select(Poll.cooperative).where(Poll.pulse_month == month)).all()
-        )
+    with engine.connect() as conn:
+        recorded = store.pulse_cooperatives(conn, month)
     pending = [slug for slug in slugs if slug not in recorded]
     outcome.already.extend(slug for slug in slugs if slug in recorded)
     if not pending:
@@ -299,48 +295,20 @@ def _record(
 ) -> None:
     """Write (or tag) the polls of a pulse post in the mirror, options in scale order."""
     served = {poll["name"]: poll for poll in post.get("polls") or []}
-    with Session(engine) as session, session.begin():
+    with engine.begin() as conn:
         for axis in AXES:
-            poll = session.scalars(
-                select(Poll).where(Poll.post_id == post["id"], Poll.name == axis)
-            ).one_or_none()
-            if poll is None:
-                poll = Poll(
-                    post_id=post["id"],
-                    topic_id=post["topic_id"],
-                    name=axis,
-                    status="open",
-                    voters=0,
-                    close_at=_naive_utc(closes_at),
-                )
-                session.add(poll)
-            poll.pulse_month = month
-            poll.cooperative = cooperative
-            session.flush()
             options = served.get(axis, {}).get("options") or [
                 {"id": option_digest(label), "html": label} for label in settings.scale()
             ]
-            known = {option.option_id for option in poll_options(session, poll.id)}
-            for position, option in enumerate(options):
-                if option["id"] not in known:
-                    session.add(
-                        PollOption(
-                            poll_id=poll.id,
-                            option_id=option["id"],
-                            position=position,
-                            label=option.get("html", ""),
-                            votes=0,
-                        )
-                    )
-
-
-def poll_options(session: Session, poll_id: int) -> list[PollOption]:
-    """The options of a mirrored poll, in display order."""
-    return list(
-        session.scalars(
-            select(PollOption).where(PollOption.poll_id == poll_id).order_by(PollOption.position)
-        )
-    )
+            store.record_pulse_poll(
+                conn,
+                post,
+                axis,
+                options,
+                month=month,
+                cooperative=cooperative,
+                close_at=_naive_utc(closes_at),
+            )
 
 
 def collect_pulse(api: DiscourseAPI, engine: Engine, month: str) -> PulseOutcome:
@@ -350,10 +318,8 @@ def collect_pulse(api: DiscourseAPI, engine: Engine, month: str) -> PulseOutcome
     visible before closing); a post deleted on the forum is counted as missing.
     """
     outcome = PulseOutcome()
-    with Session(engine) as session:
-        post_ids = sorted(
-            set(session.scalars(select(Poll.post_id).where(Poll.pulse_month == month)))
-        )
+    with engine.connect() as conn:
+        post_ids = store.pulse_post_ids(conn, month)
     for post_id in post_ids:
         try:
             post = api.post_by_id(post_id)
@@ -364,11 +330,8 @@ def collect_pulse(api: DiscourseAPI, engine: Engine, month: str) -> PulseOutcome
             )
             continue
         served = {poll["name"]: poll for poll in (post or {}).get("polls") or []}
-        with Session(engine) as session, session.begin():
-            polls = session.scalars(
-                select(Poll).where(Poll.post_id == post_id, Poll.pulse_month == month)
-            ).all()
-            for poll in polls:
+        with engine.begin() as conn:
+            for poll in store.pulse_polls_of(conn, post_id, month):
                 data = served.get(poll.name)
                 if data is None:
                     outcome.missing += 1
@@ -376,24 +339,9 @@ def collect_pulse(api: DiscourseAPI, engine: Engine, month: str) -> PulseOutcome
                 if data.get("status") != "closed":
                     outcome.still_open += 1
                     continue
-                _store_results(session, poll, data)
+                outcome.voters += store.store_poll_results(conn, poll.id, data)
                 outcome.closed += 1
-                outcome.voters += poll.voters
     return outcome
-
-
-def _store_results(session: Session, poll: Poll, data: dict) -> None:
-    poll.status = "closed"
-    poll.voters = int(data.get("voters") or 0)
-    existing = {option.option_id: option for option in poll_options(session, poll.id)}
-    for position, option in enumerate(data.get("options") or []):
-        row = existing.get(option["id"])
-        if row is None:
-            row = PollOption(
-                poll_id=poll.id, option_id=option["id"], position=position, label=option["html"]
-            )
-            session.add(row)
-        row.votes = int(option.get("votes") or 0)
 
 
 def _no_category(missing: list[str]) -> str:
@@ -461,14 +409,7 @@ def announce_barometer(
     checked before anything is written. No answer, count or name is ever sent to Discourse."""
     outcome = AnnounceOutcome()
     slugs = list(cooperatives)
-    with Session(engine) as session:
-        recorded = set(
-            session.scalars(
-                select(BarometerAnnouncement.cooperative).where(
-                    BarometerAnnouncement.month == month
-                )
-            )
-        )
+    recorded = barometer.announced(engine, month)
     pending = [slug for slug in slugs if slug not in recorded]
     outcome.already.extend(slug for slug in slugs if slug in recorded)
     categories: dict[str, dict] = {}
@@ -501,8 +442,7 @@ def announce_barometer(
             )
         else:
             outcome.already.append(slug)
-        with Session(engine) as session, session.begin():
-            session.add(BarometerAnnouncement(month=month, cooperative=slug, topic_id=topic_id))
+        barometer.record_announcement(engine, month, slug, topic_id)
     return outcome
 
 

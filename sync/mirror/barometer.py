@@ -190,6 +190,24 @@ def purge_before(engine: Engine, month: str) -> int:
     return len(months)
 
 
+def announced(engine: Engine, month: str) -> set[str]:
+    """The cooperatives whose announcement topic of `month` is recorded."""
+    with Session(engine) as session:
+        return set(
+            session.scalars(
+                select(BarometerAnnouncement.cooperative).where(
+                    BarometerAnnouncement.month == month
+                )
+            )
+        )
+
+
+def record_announcement(engine: Engine, month: str, cooperative: str, topic_id: int) -> None:
+    """Remember the topic announcing `month`'s barometer in `cooperative`'s category."""
+    with Session(engine) as session, session.begin():
+        session.add(BarometerAnnouncement(month=month, cooperative=cooperative, topic_id=topic_id))
+
+
 # --- answers ----------------------------------------------------------------------------------
 
 

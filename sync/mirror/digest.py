@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, text
 
-from sync.mirror.pull import upsert
-from sync.mirror.schema import DigestPublication
+from sync.mirror import store
 
 
 @dataclass
@@ -82,16 +81,10 @@ def load_digest_inputs(
 def stored_publication(engine: Engine, scope: str, month: str) -> tuple[int, int] | None:
     """(topic_id, post_id) of the digest already published for `scope` and `month`, if any."""
     with engine.connect() as conn:
-        row = conn.execute(
-            select(DigestPublication.topic_id, DigestPublication.post_id).where(
-                DigestPublication.scope == scope, DigestPublication.month == month
-            )
-        ).first()
-    return (int(row[0]), int(row[1])) if row else None
+        return store.stored_publication(conn, scope, month)
 
 
 def record_publication(engine: Engine, scope: str, month: str, topic_id: int, post_id: int) -> None:
     """Remember which topic holds the digest of `scope` for `month`."""
-    row = {"scope": scope, "month": month, "topic_id": topic_id, "post_id": post_id}
     with engine.begin() as conn:
-        upsert(conn, DigestPublication.__table__, [row], ["scope", "month"])
+        store.record_publication(conn, scope, month, topic_id, post_id)

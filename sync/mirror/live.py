@@ -6,8 +6,8 @@ The web service (`web.webhooks`) verifies a delivery's signature, then hands it 
   transaction that applies the event: a replayed or re-delivered event changes nothing.
 - **The payload for what it carries, the API for anything destructive.** New and edited posts,
   new and edited topics (status changes included), accepted answers, new and updated accounts
-  and group joins are written from the payload, in the request, through the sync's own writers
-  (`sync.mirror.pull.MirrorSync`). What destroys or takes back — a deleted or recovered post or
+  and group joins are written from the payload, in the request, through the store's writers
+  (`sync.mirror.store`), the ones the sync uses. What destroys or takes back — a deleted or recovered post or
   topic, an unaccepted answer, a removal from a group, a suspension, a deleted account — is only
   queued: a background thread asks the forum (admin API) for the truth and writes that. So a
   forged or replayed delivery can never delete, unaccept, remove or suspend. Events that change
@@ -49,20 +49,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from core.i18n import _
 from sync.discourse.client import TOPIC_CHUNK_SIZE, DiscourseAPI
 from sync.discourse.errors import DiscourseError, DiscourseNotFound
-from sync.mirror import records
-from sync.mirror.pull import MirrorSync, SyncOptions, upsert
-from sync.mirror.schema import Group, Like, Membership, Post, SyncState, Topic, User, WebhookEvent
-from sync.mirror.stats import STATE_LAST_WEBHOOK
+from sync.mirror import records, store
+from sync.mirror.pull import SyncOptions
+from sync.mirror.steps.topics import reread_topic
 
 log = logging.getLogger(__name__)
 
-STATE_FLOOR = "webhook.floor"
 RETENTION = timedelta(days=30)  # seen ids kept this long; older ones fall under the floor
 PRUNE_EVERY = 500  # events between two prunings
 WRITE_ATTEMPTS = 3
@@ -253,7 +251,7 @@ class LiveMirror:
 
     def _apply_once(self, event: Event) -> str:
         with self._write_lock, self.engine.begin() as conn:
-            if not self._claim(conn, event.event_id):
+            if not store.claim_event(conn, event.event_id, self.clock()):
                 return "duplicate"
             try:
                 outcome = self._dispatch(conn, event)
@@ -262,57 +260,38 @@ class LiveMirror:
                     _("Événement mal formé ({event}) : {error}", event=event.event, error=error)
                 ) from error
             now = self.clock()
-            upsert(
-                conn,
-                SyncState.__table__,
-                [{"key": STATE_LAST_WEBHOOK, "value": now.isoformat()}],
-                ["key"],
-            )
-            if event.event_id % PRUNE_EVERY == 0:
-                self._prune(conn, now)
+            store.record_webhook_time(conn, now)
+            if event.event_id % PRUNE_EVERY == 0:  # forget old ids; the newest becomes the floor
+                store.prune_events(conn, now - RETENTION)
         return outcome
 
-    def _claim(self, conn: Connection, event_id: int) -> bool:
-        """Record `event_id` as applied; False if it was already (or is under the floor)."""
-        floor = conn.execute(
-            select(SyncState.value).where(SyncState.key == STATE_FLOOR)
-        ).scalar_one_or_none()
-        if floor is not None and event_id <= int(floor):
-            return False
-        seen = conn.execute(
-            select(WebhookEvent.event_id).where(WebhookEvent.event_id == event_id)
-        ).first()
-        if seen is not None:
-            return False
-        try:
-            with conn.begin_nested():
-                conn.execute(
-                    WebhookEvent.__table__.insert().values(
-                        event_id=event_id, received_at=self.clock()
-                    )
-                )
-        except IntegrityError:  # another process applied it between the select and the insert
-            return False
-        return True
-
-    def _prune(self, conn: Connection, now: datetime) -> None:
-        """Forget ids older than the retention; the highest forgotten one becomes the floor."""
-        old = conn.execute(
-            select(WebhookEvent.event_id)
-            .where(WebhookEvent.received_at < now - RETENTION)
-            .order_by(WebhookEvent.event_id.desc())
-            .limit(1)
-        ).scalar_one_or_none()
-        if old is None:
-            return
-        conn.execute(delete(WebhookEvent).where(WebhookEvent.event_id <= old))
-        upsert(conn, SyncState.__table__, [{"key": STATE_FLOOR, "value": str(old)}], ["key"])
-
-    def _writer(self) -> MirrorSync:
+    def _client_now(self) -> DiscourseAPI:
+        """The admin client, built on first use (only checks against the forum need it)."""
         with self._client_lock:
             if self._client is None:
                 self._client = self.client_factory()
-        return MirrorSync(self.engine, self._client, self.options, False, None, self.clock)
+        return self._client
+
+    def _reread_topic(self, topic_id: int) -> None:
+        reread_topic(
+            self.engine,
+            self._client_now(),
+            topic_id,
+            store.Tally(),
+            clock=self.clock,
+            fetch_likers_too=self.options.fetch_likers,
+            write_lock=self._write_lock,
+        )
+
+    def _update_affiliations(self, conn: Connection, user_id: int) -> None:
+        """The user's cooperative and role from their memberships: the sync's rule."""
+        store.update_affiliations(
+            conn,
+            self.options.network_category_slugs,
+            self.options.cooperative_slugs,
+            self.options.role_groups,
+            only=[user_id],
+        )
 
     def _dispatch(self, conn: Connection, event: Event) -> str:
         payload = event.payload
@@ -355,15 +334,13 @@ class LiveMirror:
         if self._private(post):
             return "ignored"
         row = records.post_row(post)
-        stored = conn.execute(
-            select(Post.updated_at, Post.version).where(Post.id == row["id"])
-        ).first()
+        stored = store.post_version(conn, row["id"])
         if stored is not None and (
             (stored.version or 0) > row["version"]
             or (stored.updated_at and row["updated_at"] and stored.updated_at > row["updated_at"])
         ):
             return "ignored"  # an older state of the post than the mirror's
-        self._writer().write_posts(conn, [post], {}, from_topic_view=True, keep=POST_KEEP)
+        store.write_posts(conn, [post], {}, store.Tally(), from_topic_view=True, keep=POST_KEEP)
         if stored is None and not created:
             return self._queue_post(post)
         return "applied"
@@ -375,30 +352,22 @@ class LiveMirror:
         if self._private(post):
             return "ignored"
         post_id = int(post["id"])
-        if conn.execute(select(Post.id).where(Post.id == post_id)).first() is None:
+        if not store.has_post(conn, post_id):
             return self._queue_post(post)
-        if self.options.fetch_likers and liker.get("id") is not None:
-            known = conn.execute(
-                select(Like.user_id).where(Like.post_id == post_id, Like.user_id == liker["id"])
-            ).first()
-            if known is not None:
-                return "ignored"
-            conn.execute(
-                Like.__table__.insert().values(
-                    post_id=post_id, user_id=int(liker["id"]), created_at=self.clock()
-                )
-            )
-        conn.execute(update(Post).where(Post.id == post_id).values(like_count=Post.like_count + 1))
+        known_liker = self.options.fetch_likers and liker.get("id") is not None
+        liker_id = int(liker["id"]) if known_liker else None
+        if not store.add_like(conn, post_id, liker_id, self.clock()):
+            return "ignored"  # that liker's like is already mirrored
         return "applied"
 
     def _apply_accept(self, conn: Connection, post: Mapping[str, Any]) -> str:
         """An accepted answer: the topic's solution and the post's flag."""
         if self._private(post):
             return "ignored"
-        writer = self._writer()
-        writer.write_posts(conn, [post], {}, from_topic_view=True, keep=POST_KEEP)
-        conn.execute(update(Post).where(Post.id == post["id"]).values(accepted_answer=True))
-        writer.set_solution(conn, int(post["topic_id"]), int(post["id"]), post.get("user_id"))
+        tally = store.Tally()
+        store.write_posts(conn, [post], {}, tally, from_topic_view=True, keep=POST_KEEP)
+        store.mark_accepted(conn, post["id"])
+        store.set_solution(conn, int(post["topic_id"]), int(post["id"]), post.get("user_id"), tally)
         return "applied"
 
     def _apply_topic(self, conn: Connection, topic: Mapping[str, Any]) -> str:
@@ -412,7 +381,7 @@ class LiveMirror:
         if row["user_id"] is None:
             row.pop("user_id")
         row["pinned"] = bool(topic.get("pinned"))
-        upsert(conn, Topic.__table__, [row], ["id"])
+        store.write_topic_fields(conn, row)
         return "applied"
 
     def _apply_user(self, conn: Connection, user: Mapping[str, Any]) -> str:
@@ -421,22 +390,16 @@ class LiveMirror:
         for column, source in USER_SOURCES.items():
             if source not in user:
                 row.pop(column)
-        self._writer().write_users(conn, [row])
+        store.write_users(conn, [row], store.Tally())
         return "applied"
 
     def _apply_join(self, conn: Connection, group_user: Mapping[str, Any]) -> str:
         """A member joined a group the mirror knows: the membership, then affiliations."""
         group_id, user_id = int(group_user["group_id"]), int(group_user["user_id"])
-        known = conn.execute(select(Group.automatic).where(Group.id == group_id)).first()
-        if known is None or known.automatic:
-            return "ignored"  # a group the sync has not read yet: its next run reads it
-        upsert(
-            conn,
-            Membership.__table__,
-            [{"group_id": group_id, "user_id": user_id}],
-            ["group_id", "user_id"],
-        )
-        self._writer().update_affiliations(conn, only=[user_id])  # the sync's rule
+        if not store.non_automatic_group(conn, group_id):
+            return "ignored"  # a group the sync has not read yet (or automatic): its next run
+        store.add_member(conn, group_id, user_id)
+        self._update_affiliations(conn, user_id)
         return "applied"
 
     # ------------------------------------------------------------------ queued checks
@@ -516,18 +479,11 @@ class LiveMirror:
 
     def run_checks(self, checks: _Checks) -> None:
         """Ask the forum about the queued posts, topics and accounts; write what it says."""
-        writer = self._writer()
-        client = self._client
+        client = self._client_now()
         for topic_id in sorted(checks.topics):
-            writer.reread_topic(topic_id, self._write_lock)
+            self._reread_topic(topic_id)
         with self.engine.connect() as conn:
-            mirrored = set(
-                conn.execute(
-                    select(Topic.id).where(
-                        Topic.id.in_(list(checks.posts)), Topic.archetype == "regular"
-                    )
-                ).scalars()
-            )
+            mirrored = store.regular_topics_among(conn, checks.posts)
         for topic_id, post_ids in sorted(checks.posts.items()):
             if topic_id in checks.topics or topic_id not in mirrored:
                 continue  # re-read whole just above, or a topic the sync has not brought yet
@@ -537,51 +493,30 @@ class LiveMirror:
                 try:
                     answer = client.posts(topic_id, post_ids=chunk)
                 except DiscourseNotFound:
-                    writer.reread_topic(topic_id, self._write_lock)  # gone: the sync's rule
+                    self._reread_topic(topic_id)  # gone: the sync's rule
                     break
                 posts = answer.get("post_stream", {}).get("posts") or []
                 with self._write_lock, self.engine.begin() as conn:
-                    writer.write_posts(conn, posts, {}, from_topic_view=False)
+                    store.write_posts(conn, posts, {}, store.Tally(), from_topic_view=False)
         for user_id in sorted(checks.users):
-            self._check_user(writer, user_id)
+            self._check_user(client, user_id)
 
-    def _check_user(self, writer: MirrorSync, user_id: int) -> None:
+    def _check_user(self, client: DiscourseAPI, user_id: int) -> None:
         """An account as the forum shows it: suspended or not, deleted, and its memberships."""
         try:
-            user = self._client.user_by_id(user_id) or {}
+            user = client.user_by_id(user_id) or {}
         except DiscourseNotFound:
             user = None
         groups = {int(group["id"]) for group in (user or {}).get("groups") or []}
         with self._write_lock, self.engine.begin() as conn:
             if user is None:
-                conn.execute(update(User).where(User.id == user_id).values(deleted=True))
+                store.set_user_flags(conn, user_id, deleted=True)
             elif "suspended_till" in user:
                 till = records.parse_time(user["suspended_till"])
                 suspended = till is not None and till > self.clock()
-                conn.execute(update(User).where(User.id == user_id).values(suspended=suspended))
-            mirrored = set(
-                conn.execute(select(Group.id).where(Group.automatic.is_(False))).scalars()
-            )
-            current = set(
-                conn.execute(
-                    select(Membership.group_id).where(Membership.user_id == user_id)
-                ).scalars()
-            )
-            gone = current - groups
-            added = (groups & mirrored) - current
-            if gone:
-                conn.execute(
-                    delete(Membership).where(
-                        Membership.user_id == user_id, Membership.group_id.in_(gone)
-                    )
-                )
-            if added:
-                conn.execute(
-                    Membership.__table__.insert(),
-                    [{"group_id": group_id, "user_id": user_id} for group_id in added],
-                )
-            if gone or added:
-                writer.update_affiliations(conn, only=[user_id])
+                store.set_user_flags(conn, user_id, suspended=suspended)
+            if store.set_user_groups(conn, user_id, groups):
+                self._update_affiliations(conn, user_id)
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Block until no check is queued or running (True), or `timeout` passed (False)."""

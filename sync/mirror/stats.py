@@ -20,10 +20,9 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, text
 
 from core.i18n import _, format_moment, format_number
+from sync.mirror import store
 from sync.mirror.db import connect
 from sync.mirror.records import parse_time
-
-STATE_LAST_WEBHOOK = "last_webhook_at"  # written by `sync.mirror.live` with each applied event
 
 COUNTED_TOPICS = "SELECT id FROM topics WHERE deleted_at IS NULL AND archetype = 'regular'"
 
@@ -68,15 +67,9 @@ def mirror_stats(engine: Engine) -> dict[str, int | str | None]:
         stats: dict[str, int | str | None] = {
             name: int(connection.execute(text(sql)).scalar() or 0) for name, sql in QUERIES.items()
         }
-        finished = connection.execute(
-            text("SELECT MAX(finished_at) FROM sync_runs WHERE outcome = 'success'")
-        ).scalar()
-        webhook = connection.execute(
-            text("SELECT value FROM sync_state WHERE key = :key"), {"key": STATE_LAST_WEBHOOK}
-        ).scalar()
-    if isinstance(finished, str):  # SQLite returns aggregates of DATETIME columns as text
-        finished = parse_time(finished)
-    stats["last_sync"] = finished.replace(tzinfo=UTC).isoformat() if finished else None
+        finished = store.last_successful_sync(connection)
+        webhook = store.last_webhook_at(connection)
+    stats["last_sync"] = finished.isoformat() if finished else None
     stats["last_webhook"] = parse_time(webhook).replace(tzinfo=UTC).isoformat() if webhook else None
     return stats
 

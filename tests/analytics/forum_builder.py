@@ -1,4 +1,4 @@
-"""One hand-built `analytics.forum.Forum` for the analytics tests: every row is written by the test.
+"""One hand-built `core.forum.Forum` for the analytics tests: every row is written by the test.
 
 The categories are fixed: cooperative `coop-a` (10, with « Entraide » 11 and « Vie » 12),
 cooperative `coop-b` (20, with « Entraide » 21) and the network's « Campus » (30). Users,
@@ -13,8 +13,8 @@ from dataclasses import fields
 
 import pandas as pd
 
-from analytics.forum import Forum
 from analytics.settings import ScoreWeights
+from core.forum import Forum
 
 COOP_A = 10  # coop-a's root category
 ENTRAIDE = 11  # coop-a's « Entraide » subcategory (accepted answers)

@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from analytics.forum import load_forum
 from analytics.indicators import pulse_figures
 from core.vocabulary import AXES
 from sync.mirror import barometer
 from sync.mirror.db import connect
+from sync.mirror.loader import load_forum
 
 
 @pytest.fixture

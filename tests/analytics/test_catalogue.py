@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 import pytest
 
 from analytics.catalogue import CATALOGUE, register
-from analytics.forum import load_forum
 from analytics.indicator_spec import POSITIVE, IndicatorSpec, Threshold
 from analytics.indicators import Activity, Figure
 from analytics.lab import default_outcomes, outcome_panel
@@ -25,6 +24,7 @@ from core.errors import InputError
 from core.i18n import _
 from reports.render import build_report
 from sync.mirror.db import connect
+from sync.mirror.loader import load_forum
 
 NOW = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
 NIGHT_POSTS_MAX = Threshold(

@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from analytics.forum import load_forum
 from analytics.indicators import Activity
 from reports.render import build_model
 from sync.mirror.db import connect
+from sync.mirror.loader import load_forum
 
 pytestmark = pytest.mark.integration
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from analytics.catalogue import CATALOGUE
-from analytics.forum import load_forum
 from analytics.indicators import Activity
 from bench.report_mirror import fill_mirror
 from reports.render import build_report
 from sync.mirror.db import connect
+from sync.mirror.loader import load_forum
 
 NOW = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
 SMALL, NEXT = "coop-04", "coop-02"

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from analytics.catalogue import CATALOGUE
-from analytics.forum import load_forum
 from analytics.indicators import Activity
 from analytics.vigilance import VigilancePoint
 from bench.report_mirror import fill_mirror
 from reports.render import View, build_model, build_report
 from sync.mirror.db import connect
+from sync.mirror.loader import load_forum
 
 NOW = datetime(2026, 11, 10, tzinfo=UTC)
 

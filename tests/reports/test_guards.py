@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from analytics.forum import load_forum
 from analytics.indicators import Activity
 from bench.report_mirror import fill_mirror
 from core.errors import InputError
 from reports.render import build_report
 from sync.mirror.db import connect
+from sync.mirror.loader import load_forum
 from tests.conftest import run_campus
 
 NOW = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)  # the mirror's last sync: 2026-11-01 23:00 UTC

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from analytics.forum import load_forum
 from analytics.indicators import Activity
 from analytics.lab import outcome_panel
 from bench.report_mirror import fill_mirror
 from sync.mirror.db import connect
+from sync.mirror.loader import load_forum
 from tests.conftest import run_campus
 from tests.support.clock import frozen_at
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from analytics.forum import load_forum
 from analytics.indicators import Activity
 from bench.report_mirror import HOSTILE, fill_mirror
 from core.errors import InputError
 from reports import render
 from reports.render import build_report, markdown_escape
 from sync.mirror.db import connect
+from sync.mirror.loader import load_forum
 
 NOW = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
 

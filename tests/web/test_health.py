@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import insert, text
 
 from sync.mirror.schema import SyncRun
-from web.health import LAST_WEBHOOK_KEY, health
+from sync.mirror.store import STATE_LAST_WEBHOOK
+from web.health import health
 
 
 def test_health_reads_the_last_sync_and_the_last_webhook(engine):
@@ -24,7 +25,7 @@ def test_health_reads_the_last_sync_and_the_last_webhook(engine):
         )
         connection.execute(
             text("INSERT INTO sync_state (key, value) VALUES (:k, :v)"),
-            {"k": LAST_WEBHOOK_KEY, "v": "2026-11-27T11:59:00+00:00"},
+            {"k": STATE_LAST_WEBHOOK, "v": "2026-11-27T11:59:00+00:00"},
         )
     result = health(engine, stale_after_hours=3, now=now)
     assert result["status"] == "ok"

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from analytics import score as score_engine
-from analytics.forum import load_forum
 from analytics.settings import ScoreWeights
+from sync.mirror.loader import load_forum
 from web import mydata
 
 pytestmark = pytest.mark.integration

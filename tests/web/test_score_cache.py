@@ -10,8 +10,8 @@ from sqlalchemy import insert, text
 
 from analytics.settings import ScoreWeights
 from sync.mirror.schema import SyncRun
+from sync.mirror.store import STATE_LAST_WEBHOOK
 from web import mydata
-from web.health import LAST_WEBHOOK_KEY
 
 
 def test_score_cache_recomputes_after_a_sync_not_on_every_webhook(engine, monkeypatch):
@@ -25,7 +25,7 @@ def test_score_cache_recomputes_after_a_sync_not_on_every_webhook(engine, monkey
     with engine.begin() as connection:
         connection.execute(
             text("INSERT INTO sync_state (key, value) VALUES (:k, :v)"),
-            {"k": LAST_WEBHOOK_KEY, "v": "2026-11-27T11:59:00+00:00"},
+            {"k": STATE_LAST_WEBHOOK, "v": "2026-11-27T11:59:00+00:00"},
         )
     cache.row(engine, ScoreWeights(), "campus-optout", 1)
     assert len(computed) == 1  # a webhook alone waits LIVE_SECONDS

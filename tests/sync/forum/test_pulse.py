@@ -10,7 +10,6 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analytics.forum import load_forum
 from analytics.indicators import pulse_figures
 from core.errors import InputError
 from core.vocabulary import AXES
@@ -25,6 +24,7 @@ from sync.forum.pulse import (
     pulse_raw,
 )
 from sync.mirror.db import connect
+from sync.mirror.loader import load_forum
 from sync.mirror.schema import Poll, PollOption
 from tests.conftest import control_headers
 

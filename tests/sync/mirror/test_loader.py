@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from sqlalchemy.orm import Session
 
-from analytics.forum import load_forum
 from sync.mirror.db import connect
+from sync.mirror.loader import load_forum
 from sync.mirror.schema import Category, Like, Post, Topic, User
 
 T0 = datetime(2026, 3, 1, 12, 0, 0, 250000)  # milliseconds kept

@@ -1,18 +1,18 @@
 """Load the mirror into DataFrames: the one door between the database and the analytics.
 
-Every analytics function takes a `Forum` (or some of its frames) and returns DataFrames; only
-`load_forum` touches the database. Private messages are left out here, once for all analytics,
-and no post text exists in the mirror (DESIGN §7).
+Every analytics function takes a `core.forum.Forum` (or some of its frames) and returns
+DataFrames; only `load_forum` touches the database. Private messages are left out here, once
+for all analytics, and no post text exists in the mirror (DESIGN §7).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
-
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
+
+from core.forum import Forum
+from sync.mirror import store
 
 TIMESTAMPS = {
     "users": ["created_at", "last_seen_at"],
@@ -23,64 +23,6 @@ TIMESTAMPS = {
     "polls": ["close_at"],
     "relay_suggestions": ["suggested_at"],
 }
-
-
-@dataclass
-class Forum:
-    """The mirror as DataFrames. Timestamps are tz-aware UTC.
-
-    - users: id, username, name, created_at, last_seen_at, admin, moderator, active, staged,
-      suspended, deleted, cooperative, role
-    - memberships: user_id, group_id, group
-    - categories: id, name, slug, parent_id, accepted_answers, root_slug (slug of the top-level
-      category: a cooperative's slug for its subcategories, or a network category's)
-    - topics: id, title, category_id, user_id, created_at, last_posted_at, deleted_at, closed,
-      accepted_post_id, root_slug, accepted_answers (questions live where answers can be accepted)
-    - posts: id, topic_id, post_number, reply_to_post_number, user_id, created_at, updated_at,
-      deleted_at, post_type, version, like_count, flag_count, hidden, accepted_answer,
-      topic_user_id, category_id, root_slug, accepted_answers, topic_deleted
-    - likes: post_id, user_id, created_at
-    - solutions: topic_id, post_id, user_id, accepted_at
-    - polls: id, post_id, topic_id, name, status, close_at, voters, pulse_month, cooperative
-    - poll_options: poll_id, option_id, position, label, votes
-    - last_sync: when the last successful `campus sync` finished (None: never)
-    - topic_tags: topic_id, tag (the name of one of the topic's Discourse tags)
-    - relay_suggestions: topic_id, user_id, suggested_at (questions relayed to volunteers)
-    - barometer_cells: month, cooperative, role, respondents (the anonymous barometer's counted
-      answers per group; see `analytics.barometer`)
-    - barometer_counts: month, cooperative, role, axis, value, count
-    """
-
-    users: pd.DataFrame
-    memberships: pd.DataFrame
-    categories: pd.DataFrame
-    topics: pd.DataFrame
-    posts: pd.DataFrame
-    likes: pd.DataFrame
-    solutions: pd.DataFrame
-    polls: pd.DataFrame
-    poll_options: pd.DataFrame
-    last_sync: datetime | None = None  # end of the last successful sync (tz-aware UTC)
-    topic_tags: pd.DataFrame | None = None  # topic_id, tag (None: not loaded)
-    relay_suggestions: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(
-            {
-                "topic_id": pd.Series(dtype="int64"),
-                "user_id": pd.Series(dtype="int64"),
-                "suggested_at": pd.Series(dtype="datetime64[ns, UTC]"),
-            }
-        )
-    )
-    barometer_cells: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(
-            columns=["month", "cooperative", "role", "respondents"]
-        )
-    )
-    barometer_counts: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(
-            columns=["month", "cooperative", "role", "axis", "value", "count"]
-        )
-    )
 
 
 def _utc(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -180,16 +122,6 @@ def _nullable(frame: pd.DataFrame, timestamps: tuple[str, ...]) -> pd.DataFrame:
     return frame
 
 
-def read_last_sync(conn: Connection) -> datetime | None:
-    """When the last successful sync finished (tz-aware UTC), or None if none did."""
-    finished = conn.execute(
-        text("SELECT MAX(finished_at) FROM sync_runs WHERE outcome = 'success'")
-    ).scalar()
-    if finished is None:
-        return None
-    return pd.Timestamp(finished).tz_localize("UTC").to_pydatetime()
-
-
 POST_COLUMNS = (
     "id, topic_id, post_number, reply_to_post_number, user_id, created_at, updated_at, "
     "deleted_at, post_type, version, like_count, flag_count, hidden, accepted_answer"
@@ -268,7 +200,7 @@ def load_forum(engine: Engine, *, score_only: bool = False) -> Forum:
                 sql="SELECT month, cooperative, role, axis, value, count FROM barometer_counts"
             )
         )
-        last_sync = read_last_sync(conn)
+        last_sync = store.last_successful_sync(conn)
 
     for frame, columns in (
         (users, ["admin", "moderator", "active", "staged", "suspended", "deleted"]),

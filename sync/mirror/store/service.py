@@ -1,0 +1,157 @@
+"""The store's service tables and reads: applied webhook events, login nonces, relay
+suggestions, digest publications, and what the web service reads (health, « Mes données »)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, text
+from sqlalchemy.exc import IntegrityError
+
+from sync.mirror.schema import (
+    DigestPublication,
+    LoginNonce,
+    RelaySuggestion,
+    SyncState,
+    WebhookEvent,
+)
+from sync.mirror.store.accounts import membership_count
+from sync.mirror.store.base import (
+    STATE_LAST_WEBHOOK,
+    get_state,
+    last_finished_run,
+    set_state,
+    upsert,
+)
+
+STATE_WEBHOOK_FLOOR = "webhook.floor"
+
+# ---------------------------------------------------------------------- webhook events
+
+
+def claim_event(conn: Connection, event_id: int, at: datetime) -> bool:
+    """Record webhook event `event_id` as applied; False if it was already (or is under the
+    floor of forgotten ids), and then the caller applies nothing."""
+    floor = get_state(conn, STATE_WEBHOOK_FLOOR)
+    if floor is not None and event_id <= int(floor):
+        return False
+    seen = conn.execute(
+        select(WebhookEvent.event_id).where(WebhookEvent.event_id == event_id)
+    ).first()
+    if seen is not None:
+        return False
+    try:
+        with conn.begin_nested():
+            conn.execute(WebhookEvent.__table__.insert().values(event_id=event_id, received_at=at))
+    except IntegrityError:  # another process applied it between the select and the insert
+        return False
+    return True
+
+
+def record_webhook_time(conn: Connection, at: datetime) -> None:
+    """Remember when the last webhook event was applied (`campus stats`, health)."""
+    set_state(conn, STATE_LAST_WEBHOOK, at.isoformat())
+
+
+def prune_events(conn: Connection, older_than: datetime) -> None:
+    """Forget event ids received before `older_than`; the highest forgotten one becomes the
+    floor under which any id counts as applied."""
+    old = conn.execute(
+        select(WebhookEvent.event_id)
+        .where(WebhookEvent.received_at < older_than)
+        .order_by(WebhookEvent.event_id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if old is None:
+        return
+    conn.execute(delete(WebhookEvent).where(WebhookEvent.event_id <= old))
+    set_state(conn, STATE_WEBHOOK_FLOOR, str(old))
+
+
+# ---------------------------------------------------------------------- login nonces
+
+NONCES = LoginNonce.__table__
+
+
+def add_nonce(
+    conn: Connection, nonce: str, next_path: str, at: datetime, expired: datetime
+) -> None:
+    """Remember a login nonce issued at `at`; forget those issued before `expired`."""
+    conn.execute(delete(NONCES).where(NONCES.c.created_at < expired))
+    conn.execute(insert(NONCES).values(nonce=nonce, next_path=next_path, created_at=at))
+
+
+def take_nonce(conn: Connection, nonce: str) -> tuple[str, datetime] | None:
+    """(next path, issue time) of `nonce`, deleted in the caller's transaction; None if it is
+    unknown or another caller's delete removed it first (a nonce is taken once)."""
+    row = conn.execute(
+        select(NONCES.c.next_path, NONCES.c.created_at).where(NONCES.c.nonce == nonce)
+    ).first()
+    if row is None:
+        return None
+    removed = conn.execute(delete(NONCES).where(NONCES.c.nonce == nonce)).rowcount
+    if removed != 1:
+        return None
+    return row.next_path, row.created_at
+
+
+# ---------------------------------------------------------------------- relay and digest
+
+
+def record_suggestion(conn: Connection, row: dict[str, Any]) -> None:
+    """Write one relay suggestion (topic_id, user_id, suggested_at, pm_topic_id)."""
+    upsert(conn, RelaySuggestion.__table__, [row], ["topic_id", "user_id"])
+
+
+def stored_publication(conn: Connection, scope: str, month: str) -> tuple[int, int] | None:
+    """(topic_id, post_id) of the digest already published for `scope` and `month`, if any."""
+    row = conn.execute(
+        select(DigestPublication.topic_id, DigestPublication.post_id).where(
+            DigestPublication.scope == scope, DigestPublication.month == month
+        )
+    ).first()
+    return (int(row[0]), int(row[1])) if row else None
+
+
+def record_publication(
+    conn: Connection, scope: str, month: str, topic_id: int, post_id: int
+) -> None:
+    """Remember which topic holds the digest of `scope` for `month`."""
+    row = {"scope": scope, "month": month, "topic_id": topic_id, "post_id": post_id}
+    upsert(conn, DigestPublication.__table__, [row], ["scope", "month"])
+
+
+# ---------------------------------------------------------------------- web reads
+
+
+def ping(conn: Connection) -> None:
+    """A round trip to the database (raises if it is unreachable)."""
+    conn.execute(text("SELECT 1"))
+
+
+def mirror_version(conn: Connection) -> tuple:
+    """What changes whenever the mirror's content may have changed (sync or webhook):
+    (last finished sync, last webhook time, count of memberships), as text and a count."""
+    synced = last_finished_run(conn)
+    hooked = conn.execute(
+        select(SyncState.value).where(SyncState.key == STATE_LAST_WEBHOOK)
+    ).scalar()
+    return (str(synced), str(hooked), membership_count(conn))
+
+
+def account(conn: Connection, user_id: int) -> dict[str, Any] | None:
+    """What the mirror holds about one account, or None. Values as the driver returns them
+    (SQLite: flags as 0/1, times as text), which « Mes données » shows as they are."""
+    row = (
+        conn.execute(
+            text(
+                "SELECT id, username, name, created_at, last_seen_at, trust_level, admin,"
+                " moderator, active, suspended, cooperative, role FROM users WHERE id = :id"
+            ),
+            {"id": user_id},
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row is not None else None
