@@ -35,6 +35,7 @@ from cli_support import (
     echo_result,
     json_option,
     month_option,
+    run_step,
     stderr_progress,
     verbose_of,
 )
@@ -253,12 +254,7 @@ def report_command(ctx, month, coop, out, lang, publish, with_pdf, partial) -> N
     )
     click.echo(result["folder"])
     if "published" in result:
-        published = result["published"] | {
-            "action": _("publié") if result["published"]["action"] == "created" else _("mis à jour")
-        }
-        click.echo(
-            _("Rapport {action} dans le sujet {topic_id} « {title} ».", **published), err=True
-        )
+        click.echo(report.describe_published(result["published"]), err=True)
 
 
 @main.group(name="pulse")
@@ -365,19 +361,8 @@ def score_command(
     ctx, period, coop, top, exclude_staff, by_theme, username, fmt, apply_, yes
 ) -> None:
     """Score des contributeurs : qui aide les autres (détail de chaque composante)."""
-    if apply_ and by_theme:
-        raise InputError(
-            _(
-                "--apply propose les N premiers du score général : il ne se combine pas avec"
-                " --by-theme (--by-category)."
-            )
-        )
-    if username and (apply_ or by_theme):
-        raise InputError(
-            _("--user explique une ligne du score général : sans --apply ni --by-theme.")
-        )
-    campus = campus_of(ctx)
     query = score.ScoreQuery(period, coop, top, exclude_staff, by_theme, username, fmt, apply_)
+    campus = campus_of(ctx)
     text, proposed = score.scores(campus, query)
     click.echo(text)
     if apply_:
@@ -445,29 +430,12 @@ def demo(ctx: click.Context, out: Path, seed: int, size: str, serve: bool) -> No
     from app import demo as demo_run
     from web.demo import serve_and_visit
 
-    commands = {
-        "doctor": doctor,
-        "provision": provision,
-        "members": members,
-        "sync": sync_command,
-        "score": score_command,
-        "pulse post": pulse_post,
-    }
-
-    def step(title: str, name: str, **params) -> None:
-        click.echo(f"\n== {title} ==")
-        try:
-            ctx.invoke(commands[name], **params)
-        except click.exceptions.Exit as stop:
-            if stop.exit_code:
-                raise
-
     web_ok = demo_run.run(
         out,
         seed,
         size,
         echo=click.echo,
-        step=step,
+        step=lambda title, name, **params: run_step(ctx, main, title, name, **params),
         use_config=lambda path, environ: ctx.find_root().obj.use(load_config(path, environ)),
         visit_web=lambda campus, server, network, month: serve_and_visit(
             campus, server, network, month, serve=serve, echo=click.echo

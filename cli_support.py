@@ -184,3 +184,17 @@ def apply_recognition(campus: Campus, usernames: list[str], yes: bool) -> None:
         click.echo(_("Annulé : rien n'a été modifié sur le forum."), err=True)
         return
     click.echo(recognition.apply(plan).describe(), err=True)
+
+
+def run_step(ctx: click.Context, root: click.Group, title: str, name: str, **params) -> None:
+    """Run the command `name` ("pulse post") of `root` under a title, as the demo does: its own
+    output is printed; a non-zero exit stops everything."""
+    click.echo(f"\n== {title} ==")
+    command: click.Command = root
+    for part in name.split():
+        command = command.commands[part]  # type: ignore[attr-defined]
+    try:
+        ctx.invoke(command, **params)
+    except click.exceptions.Exit as stop:
+        if stop.exit_code:
+            raise

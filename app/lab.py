@@ -11,11 +11,12 @@ from analytics.forum import load_forum
 from analytics.lab import Design
 from analytics.lab_settings import LabSettings
 from app.context import Campus
+from core.vocabulary import Intervention
 from reports import lab as lab_report
 from reports import lab_export as lab_export_files
 from reports import lab_kit as lab_kit_files
 from reports.settings import ReportSettings
-from sync.forum.interventions import Intervention, find_intervention, read_interventions
+from sync.forum.interventions import find_intervention, read_interventions
 
 
 def design(settings: LabSettings) -> Design:

@@ -59,6 +59,14 @@ def run(
     return result
 
 
+def describe_published(published: dict) -> str:
+    """The line `report --publish` writes on stderr: where the network report went."""
+    action = _("publié") if published["action"] == "created" else _("mis à jour")
+    return _(
+        "Rapport {action} dans le sujet {topic_id} « {title} ».", **published | {"action": action}
+    )
+
+
 @dataclass(frozen=True)
 class Publication:
     """Where the report was published and whether the topic was created or updated."""

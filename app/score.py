@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from analytics import score as score_engine
 from analytics.forum import load_forum
 from app.context import Campus
-from core.i18n import ngettext
+from core.errors import InputError
+from core.i18n import _, ngettext
 from core.vocabulary import parse_period
 from sync.forum import recognition
 
@@ -25,6 +26,20 @@ class ScoreQuery:
     username: str | None = None
     fmt: str = "table"
     apply: bool = False
+
+    def __post_init__(self) -> None:
+        """Refuse (exit 2) the options that do not go together, before anything is opened."""
+        if self.apply and self.by_theme:
+            raise InputError(
+                _(
+                    "--apply propose les N premiers du score général : il ne se combine pas avec"
+                    " --by-theme (--by-category)."
+                )
+            )
+        if self.username and (self.apply or self.by_theme):
+            raise InputError(
+                _("--user explique une ligne du score général : sans --apply ni --by-theme.")
+            )
 
 
 def scores(campus: Campus, query: ScoreQuery) -> tuple[str, list[str]]:
