@@ -1,14 +1,10 @@
-"""`campus`: the command line. The composition root: it reads campus.toml and the environment
-into one `Campus` context per invocation, and each command parses its options, calls one run of
-`app/` (or the web service) and prints the result (French first).
-"""
+"""`campus`: the command line, the composition root. It reads campus.toml and the environment into
+one `Campus` context per invocation; each command parses its options, calls one run of `app/` (or
+the web service) and prints the result (French first)."""
 
 from __future__ import annotations
 
-import logging
 import os
-import signal
-import sys
 import typing
 from pathlib import Path
 
@@ -30,11 +26,13 @@ from cli_support import (
     Invocation,
     apply_recognition,
     campus_of,
+    configure_logging,
     confirm_removals,
     confirm_sensitive,
     echo_result,
     json_option,
     month_option,
+    new_folder_option,
     run_step,
     stderr_progress,
     verbose_of,
@@ -42,8 +40,7 @@ from cli_support import (
 from core import config as configfile
 from core.config import Config
 from core.errors import InputError
-from core.i18n import _, install_click_translations
-from core.secrets import scrub_log_handlers
+from core.i18n import _
 from reports.digest import describe_publication
 from reports.digest_settings import DigestSettings
 from reports.settings import ReportSettings
@@ -59,15 +56,9 @@ from sync.settings import (
     SyncSettings,
     WorkerSettings,
 )
-from web import create_app
 from web import doctor as web_doctor
-from web.serve import listening_message
-from web.serve import serve as serve_app
-from web.services import Services
+from web.serve import serve_campus
 from web.settings import WebSettings
-
-# click's own texts (usage, --help, option errors) in the user's language, like Campus's
-install_click_translations()
 
 # campus.toml section -> the settings dataclass it fills (in the order `campus init` writes them)
 SECTIONS: dict[str, type] = {
@@ -117,12 +108,7 @@ def load_config(path: Path, environ: typing.Mapping[str, str] | None = None) -> 
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
     """Campus : le campus numérique du réseau de CAE, à côté de Discourse."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    scrub_log_handlers(logging.getLogger())  # no secret in any log line
+    configure_logging(verbose)
     named = config_path or os.environ.get("CAMPUS_CONFIG")
     ctx.obj = Invocation(Path(named or "campus.toml"), required=bool(named), load=load_config)
 
@@ -399,14 +385,7 @@ def sandbox_command(
 @click.pass_context
 def serve_command(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Lancer le service web (connexion par le forum, rapports, « Mes données »)."""
-    campus = campus_of(ctx)
-    settings: WebSettings = campus["web"]
-    app = create_app(Services.from_campus(campus, os.environ))
-    host, port = host or settings.host, port or settings.port
-    click.echo(listening_message(host, port, settings.base_url), err=True)
-    # SIGTERM ends like Ctrl-C, so exit hooks run (the barometer pools the answers it holds)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    serve_app(app, host, port, threads=settings.threads)
+    serve_campus(campus_of(ctx), os.environ, host, port, lambda line: click.echo(line, err=True))
 
 
 @main.command()
@@ -430,7 +409,7 @@ def demo(ctx: click.Context, out: Path, seed: int, size: str, serve: bool) -> No
     from app import demo as demo_run
     from web.demo import serve_and_visit
 
-    web_ok = demo_run.run(
+    if not demo_run.run(
         out,
         seed,
         size,
@@ -440,8 +419,7 @@ def demo(ctx: click.Context, out: Path, seed: int, size: str, serve: bool) -> No
         visit_web=lambda campus, server, network, month: serve_and_visit(
             campus, server, network, month, serve=serve, echo=click.echo
         ),
-    )
-    if not web_ok:
+    ):
         ctx.exit(1)
 
 
@@ -468,11 +446,6 @@ def digest_command(ctx: click.Context, month: str | None, coop: str | None, publ
         click.echo(f"# {digest.title}\n\n{digest.markdown}")
     else:
         click.echo(describe_publication(published))
-
-
-new_folder_option = click.option(
-    "--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="nouveau dossier"
-)
 
 
 @main.group(name="lab")

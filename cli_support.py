@@ -18,14 +18,18 @@ from app.context import Campus
 from app.score import Recognition
 from core.config import Config
 from core.errors import CampusError, InputError
-from core.i18n import _, localise_help
+from core.i18n import _, install_click_translations, localise_help
 from core.progress import Progress
-from core.secrets import scrub
+from core.secrets import scrub, scrub_log_handlers
 from sync.discourse.transport import wait_message
 from sync.forum.members import MembersPlan
 from sync.forum.provision import Plan, format_sensitive
 
 log = logging.getLogger("campus")
+
+# click's own texts (usage, --help, option errors) in the user's language, like Campus's; before
+# any option is made, since click translates some of them (metavars) when they are made
+install_click_translations()
 
 
 class CampusGroup(click.Group):
@@ -93,6 +97,16 @@ class Invocation:
         return self.campus
 
 
+def configure_logging(verbose: int) -> None:
+    """Logs on stderr (INFO with -v, DEBUG with -vv), never a secret in any line."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    scrub_log_handlers(logging.getLogger())
+
+
 def campus_of(ctx: click.Context) -> Campus:
     """The `Campus` of this invocation."""
     return ctx.find_root().obj.get()
@@ -131,6 +145,11 @@ def stderr_progress(ctx: click.Context) -> Iterator[Progress]:
 def stdin_is_terminal() -> bool:
     """Whether a person can answer a question (not a script, a pipe or cron)."""
     return sys.stdin.isatty()
+
+
+new_folder_option = click.option(
+    "--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="nouveau dossier"
+)
 
 
 def month_option(default_help: str) -> Callable:

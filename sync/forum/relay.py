@@ -1,6 +1,6 @@
 """The I/O of `campus relay`: what the mirror and the forum say, and recording what was sent.
 
-The selection itself is pure (`analytics.relay`); `reports.relay` composes the three steps.
+The selection itself is pure (`analytics.relay`); `app.relay` composes the three steps.
 Volunteers are read live from the relay group on the forum (one request per 1,000 members), so
 someone who leaves `campus-relais` stops receiving suggestions at once, even before the next sync.
 """
