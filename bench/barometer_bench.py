@@ -39,7 +39,11 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from app.context import Campus  # noqa: E402
+from cli import load_config  # noqa: E402
 from core.vocabulary import AXES, current_month  # noqa: E402
+from reports.settings import ReportSettings  # noqa: E402
+from sync.discourse.settings import DiscourseSettings  # noqa: E402
 from sync.mirror import barometer  # noqa: E402
 from sync.mirror.db import connect  # noqa: E402
 from sync.settings import ForumTemplate  # noqa: E402
@@ -56,17 +60,16 @@ ROLES = (("entrepreneur", 0.90), ("appui", 0.08), ("direction", 0.02))
 def services(database_url: str, port: int, threads: int) -> Services:
     """The web service's settings for the benchmark (no forum: the barometer never calls it)."""
     template = ForumTemplate()
+    config = load_config(Path(tempfile.gettempdir()) / "campus.toml", environ={})
+    config.sections["discourse"] = DiscourseSettings(url="http://127.0.0.1:9")
+    config.sections["reports"] = ReportSettings(output_dir=tempfile.gettempdir())
+    campus = Campus(config, engine=connect(database_url), client_factory=lambda: None)
     return Services(
-        engine=connect(database_url),
+        campus=campus,
         web=WebSettings(base_url=f"http://127.0.0.1:{port}", proxies=0, threads=threads),
         web_secret=WEB_SECRET,
         connect_secret="bench-connect-secret-0123456789abcdef",
         webhook_secret="bench-webhook-secret-0123456789abcdef",
-        discourse_url="http://127.0.0.1:9",
-        client_factory=lambda: None,
-        timezone=TZ,
-        min_group_size=5,
-        reports_dir=Path(tempfile.gettempdir()),
         groups=GroupNames(role_groups=dict(template.role_groups), cooperatives=COOPERATIVES),
     )
 

@@ -66,7 +66,7 @@ else:
     prepared = time.perf_counter()
     if part == "evaluate":
         from reports.lab import evaluation_json, run_evaluation, write_evaluation
-        from sync.forum.interventions import Intervention
+        from core.vocabulary import Intervention
         intervention = Intervention("bench", starts, "2025-01")
         design = Design(draws=999)
         results = run_evaluation(

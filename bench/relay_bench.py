@@ -6,9 +6,9 @@ a year of questions in each cooperative's « Entraide », « Vie » and the netw
 40 % of topics tagged, some unanswered, a third of the answered questions solved. Then:
 
 - relay: a sandbox serves the relay group (the same member ids) and receives the private
-  messages; `reports.relay.run_relay` runs on a Tuesday at 10:00 (a working hour) exactly as
+  messages; `app.relay.run_relay` runs on a Tuesday at 10:00 (a working hour) exactly as
   `campus relay` does: read the group, load the mirror, choose, send, record;
-- digest: `reports.digest.build_digest` for October 2026 (network, then one cooperative), then
+- digest: `app.digest.build_digest` for October 2026 (network, then one cooperative), then
   `publish_digest` of the network digest into the sandbox.
 
     .venv/bin/python bench/relay_bench.py [--posts 1000000] [--workdir /tmp/campus-relay-bench]
@@ -26,8 +26,8 @@ import numpy as np
 from sqlalchemy import Engine, delete, insert, text
 
 from analytics.relay_settings import RelaySettings
-from reports.digest import build_digest, publish_digest
-from reports.relay import run_relay
+from app.digest import build_digest, publish_digest
+from app.relay import run_relay
 from sandbox.server import SandboxServer
 from sandbox.state import Forum
 from sync.discourse.client import DiscourseAPI

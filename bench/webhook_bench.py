@@ -34,6 +34,9 @@ from sqlalchemy import select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from app.context import Campus  # noqa: E402
+from cli import load_config  # noqa: E402
+from reports.settings import ReportSettings  # noqa: E402
 from sandbox.network import generate  # noqa: E402
 from sandbox.server import SandboxServer  # noqa: E402
 from sync.discourse.client import DiscourseAPI  # noqa: E402
@@ -66,17 +69,16 @@ def serve(engine, sandbox: SandboxServer, folder: Path):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
+    config = load_config(folder / "campus.toml", environ={})
+    config.sections["discourse"] = settings
+    config.sections["reports"] = ReportSettings(output_dir=str(folder / "rapports"))
+    campus = Campus(config, engine=engine, client_factory=lambda: DiscourseAPI(settings))
     services = Services(
-        engine=engine,
+        campus=campus,
         web=WebSettings(base_url=url, proxies=0),
         web_secret="bench-web-secret-0123456789abcdef",
         connect_secret="bench-connect-secret-0123456789",
         webhook_secret=SECRET,
-        discourse_url=sandbox.url,
-        client_factory=lambda: DiscourseAPI(settings),
-        timezone="Europe/Paris",
-        min_group_size=5,
-        reports_dir=folder / "rapports",
         groups=GroupNames(),
     )
     app = create_app(services)

@@ -1,7 +1,8 @@
-"""The vocabulary every layer shares: the Gollac axes and their labels, the roles, months and periods.
+"""The vocabulary every layer shares: the Gollac axes and their labels, the roles, months and periods,
+and the QVT lab's `Intervention` (a row of interventions.csv, which reports and the runs name).
 
 Small and dependency-free on purpose, so that the mirror, the forum, analytics, reports and the
-web pages all say the same thing with the same names (`cli → web → reports → analytics → sync`).
+web pages all say the same thing with the same names.
 
 Periods (`YYYY-MM`, `YYYY`, `last30`, `all`) are cut in the network's time zone. A month of a
 French network starts at midnight in Paris, not in UTC: a post written on 1 March at 00:30 (Paris)
@@ -13,6 +14,7 @@ timestamps.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -156,3 +158,20 @@ def current_month(tz: str, now: datetime | None = None) -> str:
     """The month ("YYYY-MM") it is now in the network's time zone (an unknown zone: exit 2)."""
     zone_info = zone(tz)
     return (now or datetime.now(zone_info)).astimezone(zone_info).strftime("%Y-%m")
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """One row of interventions.csv: which cooperatives from when (`starts`: slug → YYYY-MM)."""
+
+    name: str
+    starts: dict[str, str]
+    start: str
+    end: str | None = None
+    description: str = ""
+    line: int = 0
+
+    @property
+    def cooperatives(self) -> list[str]:
+        """The slugs of the cooperatives concerned, in the file's order."""
+        return list(self.starts)

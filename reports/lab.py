@@ -34,9 +34,8 @@ from analytics.lab import (
 from core.errors import InputError
 from core.i18n import _, ngettext
 from core.safe_text import discourse_inline
-from core.vocabulary import AXIS_LABELS
+from core.vocabulary import AXIS_LABELS, Intervention
 from reports.formatting import Formatter
-from sync.forum.interventions import Intervention
 
 PRE_TREND_ALPHA = 0.05
 SOURCE = (

@@ -1,30 +1,15 @@
-"""`campus relay`: suggest each due unanswered question to a few volunteers by private message.
-
-Three steps: read (`sync.forum.relay`: the relay group on the forum; `sync.mirror.relay`: the mirror), choose
-(`analytics.relay.plan_relay`, pure), send one private message per chosen volunteer and record it
-at once (`sync.mirror.relay.record_suggestion`), so an interrupted run never suggests a question twice.
-`--dry-run` stops after the choice: nothing is sent, nothing is written.
-"""
+"""What `campus relay` says: the outcome of a run (names for the animator, counts for logs and
+JSON) and the private message that suggests a question to a volunteer. The run itself is
+`app.relay`."""
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from sqlalchemy import Engine
-
-from analytics.relay import RelayPlan, category_theme, expertise, plan_relay, topic_themes
-from analytics.relay_settings import RelaySettings
+from analytics.relay import RelayPlan
 from core.i18n import _, ngettext
 from core.safe_text import discourse_inline
-from sync.discourse.client import DiscourseAPI
-from sync.discourse.errors import DiscourseError
-from sync.forum.relay import read_volunteers
-from sync.mirror.relay import load_relay_inputs, record_suggestion
-
-log = logging.getLogger("campus.relay")
 
 
 @dataclass
@@ -143,76 +128,3 @@ def suggestion_message(
         ]
     )
     return subject, body
-
-
-def run_relay(
-    engine: Engine,
-    api: DiscourseAPI,
-    settings: RelaySettings,
-    *,
-    tz: str,
-    relay_group: str,
-    optout_group: str,
-    forum_url: str,
-    now: datetime,
-    dry_run: bool = False,
-) -> RelayOutcome:
-    """Read, choose, and (unless `dry_run`) send and record; `now` is tz-aware."""
-    requests_before = api.total_requests
-    members = read_volunteers(api, relay_group)
-    inputs = load_relay_inputs(
-        engine, members, optout_group=optout_group, now=now, max_age_days=settings.max_age_days
-    )
-    themes = category_theme(inputs.categories)
-    question_themes = topic_themes(
-        inputs.questions.rename(columns={"topic_id": "id"}), inputs.tags, themes
-    )
-    known = expertise(
-        inputs.helpful_replies, topic_themes(inputs.reply_topics, inputs.tags, themes)
-    )
-    plan = plan_relay(
-        inputs.questions,
-        inputs.volunteers,
-        known,
-        question_themes,
-        inputs.permissions,
-        inputs.past,
-        inputs.last_helped,
-        now,
-        tz,
-        settings,
-    )
-    outcome = RelayOutcome(
-        plan,
-        dry_run,
-        usernames=dict(
-            zip(inputs.volunteers["user_id"], inputs.volunteers["username"], strict=True)
-        ),
-        titles=dict(zip(inputs.questions["topic_id"], inputs.questions["title"], strict=True)),
-    )
-    if not dry_run:
-        for topic_id, user_ids in plan.suggestions:
-            subject, body = suggestion_message(
-                topic_id, outcome.titles[topic_id], forum_url, relay_group, settings.per_week
-            )
-            for user_id in user_ids:
-                try:
-                    post = api.send_private_message(subject, body, [outcome.usernames[user_id]])
-                except DiscourseError as error:
-                    if error.status != 422:
-                        raise
-                    # this member does not accept private messages (preferences, silenced):
-                    # nothing was sent, nothing is recorded, the others still get theirs
-                    log.warning(
-                        _(
-                            "Relais : message au volontaire n° {user_id} refusé : {error}",
-                            user_id=user_id,
-                            error=error,
-                        )
-                    )
-                    outcome.refused += 1
-                    continue
-                record_suggestion(engine, topic_id, user_id, now, post.get("topic_id"))
-                outcome.sent += 1
-    outcome.requests = api.total_requests - requests_before
-    return outcome

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+import app.sync
 import cli
 from sandbox.network import generate
 from sync.forum.inputs import read_roster
@@ -235,7 +236,7 @@ def test_an_unexpected_error_is_one_scrubbed_line_not_a_traceback(tmp_path, monk
     def broken(url):
         raise RuntimeError(f"header value {KEY!r} refused")
 
-    monkeypatch.setattr(cli.mirror_stats, "database_stats", broken)
+    monkeypatch.setattr(app.sync.mirror_stats, "database_stats", broken)
     (tmp_path / "campus.toml").write_text("")
     result = run_campus(
         "--config", str(tmp_path / "campus.toml"), "stats", env={"CAMPUS_DISCOURSE_API_KEY": KEY}

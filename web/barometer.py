@@ -17,7 +17,7 @@ import threading
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
 
 from core.i18n import _, current_lang, ngettext
-from core.vocabulary import AXES, AXIS_LABELS, current_month
+from core.vocabulary import AXES, AXIS_LABELS
 from sync.mirror import barometer
 from web.auth import Member, current_member, forbidden, login_required
 from web.services import Services, current_services
@@ -133,7 +133,7 @@ def page() -> Response:
     """The notice, then the form (or why the member cannot answer now)."""
     services = current_services()
     member = current_member()
-    month = current_month(services.timezone)
+    month = services.campus.current_month()
     refusal = _refusal(member, services, month)
     if refusal is not None:
         return refusal
@@ -161,7 +161,7 @@ def answer() -> Response:
     """Record one answer for the month (once), then show the thanks page."""
     services = current_services()
     member = current_member()
-    month = current_month(services.timezone)
+    month = services.campus.current_month()
     refusal = _refusal(member, services, month, posting=True)
     if refusal is not None:
         if refusal.status_code == 200:  # answered already, closed, unopened: nothing recorded

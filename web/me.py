@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
@@ -101,7 +100,7 @@ def download() -> Response:
     member = current_member()
     view = _member_view(member)
     data = {
-        "exported_at": datetime.now(UTC).isoformat(),
+        "exported_at": current_services().campus.now().isoformat(),
         "login": {
             "user_id": member.user_id,
             "username": member.username,

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import errno
+import signal
+import sys
 import threading
+from collections.abc import Callable, Mapping
 
 import waitress
 from flask import Flask
 
+from app.context import Campus
 from core.errors import CampusError
 from core.i18n import _
+from web import create_app
+from web.services import Services
 
 
 def serve(app: Flask, host: str, port: int, *, threads: int = 8) -> None:
@@ -30,6 +36,24 @@ def serve(app: Flask, host: str, port: int, *, threads: int = 8) -> None:
             )
         ) from None
     server.run()
+
+
+def serve_campus(
+    campus: Campus,
+    environ: Mapping[str, str],
+    host: str | None,
+    port: int | None,
+    announce: Callable[[str], None],
+) -> None:
+    """`campus serve`: the web application over `campus` (secrets from `environ`), on `host:port`
+    (default `[web] host` and `port`) until SIGTERM or Ctrl-C; `announce` gets the address."""
+    settings = campus["web"]
+    app = create_app(Services.from_campus(campus, environ))
+    host, port = host or settings.host, port or settings.port
+    announce(listening_message(host, port, settings.base_url))
+    # SIGTERM ends like Ctrl-C, so exit hooks run (the barometer pools the answers it holds)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    serve(app, host, port, threads=settings.threads)
 
 
 def listening_message(host: str, port: int, base_url: str) -> str:

@@ -14,34 +14,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import InputError
 from core.i18n import _
+from core.vocabulary import Intervention
 from sync.forum.inputs import Cooperative, _Problems, _rows
 
 INTERVENTION_COLUMNS = ("name", "cooperatives", "start", "end", "description")
 INTERVENTION_REQUIRED = ("name", "cooperatives", "start")
 MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 NAME_MAX = 80
-
-
-@dataclass(frozen=True)
-class Intervention:
-    """One row of interventions.csv: which cooperatives from when (`starts`: slug → YYYY-MM)."""
-
-    name: str
-    starts: dict[str, str]
-    start: str
-    end: str | None = None
-    description: str = ""
-    line: int = 0
-
-    @property
-    def cooperatives(self) -> list[str]:
-        """The slugs of the cooperatives concerned, in the file's order."""
-        return list(self.starts)
 
 
 def _month(text: str) -> str | None:

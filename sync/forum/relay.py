@@ -3,7 +3,7 @@
 Volunteers are read from the forum (one request per 1,000 members), so someone who leaves
 `campus-relais` stops receiving suggestions at once, even before the next sync. What the mirror
 says and what was sent are in `sync.mirror.relay`; the selection itself is pure
-(`analytics.relay`); `reports.relay` composes the three steps.
+(`analytics.relay`); `app.relay` composes the three steps.
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
+from app.worker import Job, Worker
 from core.errors import InputError
 from core.secrets import MIN_SECRET_LENGTH, SECRET_VARIABLES, ScrubbingFormatter, read_secret, scrub
-from sync.worker import Job, Worker
 
 SECRET = "a1b2c3d4e5f6a7b8c9d0e1f2"
 

@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from analytics.relay_settings import RelaySettings
-from reports.relay import RelayOutcome, run_relay
+from app.relay import run_relay
+from reports.relay import RelayOutcome
 from sandbox.state import LIKE, Forum, Topic, User
 from sync.mirror.pull import SyncOptions, sync_mirror
 from tests.db.mirror_support import make_api

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reports.digest import build_digest, publish_digest
+from app.digest import build_digest, publish_digest
 from sandbox.server import SandboxServer
 from sync.mirror.db import connect
 from sync.mirror.pull import SyncOptions, sync_mirror

@@ -11,8 +11,8 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.report import publish_report
 from core.vocabulary import AXES
-from reports.publish import publish_report
 from reports.render import build_report
 from reports.settings import ReportSettings
 from sync.discourse.client import DiscourseAPI

@@ -9,9 +9,12 @@ from pathlib import Path
 from flask.testing import FlaskClient
 
 from core.vocabulary import current_month
+from reports.settings import ReportSettings
+from sync.discourse.settings import DiscourseSettings
 from sync.mirror import barometer
 from sync.mirror.db import connect
-from sync.settings import ForumTemplate
+from sync.settings import ForumTemplate, NetworkSettings
+from tests.support.campus import make_campus
 from web import create_app
 from web.services import GroupNames, Services
 from web.settings import WebSettings
@@ -40,19 +43,22 @@ def make_app(folder: Path, *, opened: bool = True, **pulse):
     if opened:
         barometer.open_month(engine, this_month(), date.today())
     template = ForumTemplate()
-    services = Services(
+    campus = make_campus(
+        folder,
         engine=engine,
+        client_factory=lambda: None,
+        discourse=DiscourseSettings(url="http://forum.test"),
+        network=NetworkSettings(timezone=TZ),
+        reports=ReportSettings(output_dir=str(folder / "rapports")),
+        pulse=PulseSettings(**pulse),
+    )
+    services = Services(
+        campus=campus,
         web=WebSettings(base_url="http://campus.test", proxies=0),
         web_secret="web-secret-for-barometer-tests-0123456789",
         connect_secret="connect-secret-for-barometer-tests-0123",
         webhook_secret="webhook-secret-for-barometer-tests-0123",
-        discourse_url="http://forum.test",
-        client_factory=lambda: None,
-        timezone=TZ,
-        min_group_size=5,
-        reports_dir=folder / "rapports",
         groups=GroupNames(role_groups=dict(template.role_groups), cooperatives=COOPERATIVES),
-        pulse=PulseSettings(**pulse),
     )
     return create_app(services, testing=True)
 

@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 
 from core.errors import InputError
+from reports.settings import ReportSettings
+from sync.discourse.settings import DiscourseSettings
 from sync.mirror import db
+from tests.support.campus import make_campus
 from web import create_app
 from web.auth import safe_next
 from web.doctor import secret_problem
@@ -17,17 +20,19 @@ from web.settings import WebSettings
 
 def _app(tmp_path: Path, **web) -> object:
     engine = db.connect(f"sqlite:///{tmp_path / 'campus.db'}")
-    services = Services(
+    campus = make_campus(
+        tmp_path,
         engine=engine,
+        client_factory=lambda: None,
+        discourse=DiscourseSettings(url="https://forum.example.org"),
+        reports=ReportSettings(output_dir=str(tmp_path)),
+    )
+    services = Services(
+        campus=campus,
         web=WebSettings(**web),
         web_secret="w" * 32,
         connect_secret="c" * 32,
         webhook_secret="h" * 32,
-        discourse_url="https://forum.example.org",
-        client_factory=lambda: None,
-        timezone="Europe/Paris",
-        min_group_size=5,
-        reports_dir=tmp_path,
         groups=GroupNames(),
     )
     return create_app(services, testing=True)

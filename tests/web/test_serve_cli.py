@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import cli
 from tests.conftest import run_campus
+from web.services import WEB_SECRETS
 
 
 def _serve(tmp_path, **env):
@@ -21,7 +21,7 @@ def test_serve_without_secrets_exits_2_naming_each_variable(tmp_path):
         CAMPUS_WEBHOOK_SECRET="",
     )
     assert result.exit_code == 2
-    for variable in cli.WEB_SECRETS.values():
+    for variable in WEB_SECRETS.values():
         assert f"{variable} n'est pas définie." in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "campus.db").exists()  # nothing written

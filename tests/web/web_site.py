@@ -16,15 +16,16 @@ from pathlib import Path
 import requests
 import waitress
 
-from analytics.settings import ScoreWeights
 from reports.render import build_report
+from reports.settings import ReportSettings
 from sandbox.network import generate
 from sandbox.server import SandboxServer
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.settings import DiscourseSettings
 from sync.mirror import db
 from sync.mirror import pull as mirror
-from sync.settings import ForumTemplate, SyncSettings
+from sync.settings import ForumTemplate, NetworkSettings, SyncSettings
+from tests.support.campus import make_campus
 from web import create_app
 from web.services import GroupNames, Services
 from web.settings import WebSettings
@@ -100,24 +101,26 @@ def start_site(
         names[slug] = name
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    services = Services(
+    campus = make_campus(
+        folder,
         engine=engine,
+        client_factory=lambda: DiscourseAPI(settings),
+        discourse=settings,
+        network=NetworkSettings(timezone=TZ),
+        reports=ReportSettings(output_dir=str(reports_dir)),
+    )
+    services = Services(
+        campus=campus,
         web=WebSettings(base_url=url, proxies=0, login_rate_limit=login_rate_limit),
         web_secret=WEB_SECRET,
         connect_secret=CONNECT_SECRET,
         webhook_secret=WEBHOOK_SECRET,
-        discourse_url=sandbox.url,
-        client_factory=lambda: DiscourseAPI(settings),
-        timezone=TZ,
-        min_group_size=5,
-        reports_dir=reports_dir,
         groups=GroupNames(
             role_groups=dict(template.role_groups),
             optout=template.optout_group,
             transformers=template.transformers_group,
             cooperatives=names,
         ),
-        score=ScoreWeights(),
     )
     app = create_app(services)
     server = waitress.create_server(app, host="127.0.0.1", port=port, threads=8)

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from core.errors import InputError
+from core.vocabulary import Intervention
 from sync.forum.inputs import Cooperative
-from sync.forum.interventions import Intervention, find_intervention, read_interventions
+from sync.forum.interventions import find_intervention, read_interventions
 
 COOPS = [Cooperative(slug, slug.title()) for slug in ("coop-alpha", "coop-beta", "coop-gamma")]
 HEADER = "name,cooperatives,start,end,description\n"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import cli
+import cli_support
 from sandbox.network import generate
 from sandbox.server import SandboxServer
 from sync.discourse.client import DiscourseAPI
@@ -279,7 +279,7 @@ def test_yes_removes_them(pruned_roster):
 
 def test_at_a_terminal_no_means_nothing_is_written(pruned_roster, monkeypatch):
     site, gone = pruned_roster
-    monkeypatch.setattr(cli, "stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(cli_support, "stdin_is_terminal", lambda: True)
     result = site.cli_input("n\n", "members", "--prune")
     assert result.exit_code == 0, result.output
     assert "rien n'a été modifié" in result.output
@@ -288,7 +288,7 @@ def test_at_a_terminal_no_means_nothing_is_written(pruned_roster, monkeypatch):
 
 def test_at_a_terminal_yes_removes_them(pruned_roster, monkeypatch):
     site, gone = pruned_roster
-    monkeypatch.setattr(cli, "stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(cli_support, "stdin_is_terminal", lambda: True)
     result = site.cli_input("y\n", "members", "--prune")
     assert result.exit_code == 0, result.output
     assert not any(still_member(site, row) for row in gone)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import cli
+import cli_support
 from sandbox.network import generate
 from sandbox.server import SandboxServer
 from sync.discourse.client import DiscourseAPI
@@ -375,7 +375,7 @@ def test_adopt_existing_keeps_the_forum_as_it_is_even_with_yes(lived_in):
 def test_a_person_at_a_terminal_is_asked_and_no_is_the_default(
     lived_in, monkeypatch, answer, expected
 ):
-    monkeypatch.setattr(cli, "stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(cli_support, "stdin_is_terminal", lambda: True)
     env = {"CAMPUS_DISCOURSE_API_KEY": lived_in.server.api_key}
     config = ["--config", str(lived_in.folder / "campus.toml")]
     result = run_campus(*config, "provision", env=env, input=answer)

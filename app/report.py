@@ -1,22 +1,70 @@
-"""Publish the network report in the directors' category: one topic per month, never two.
+"""`campus report`: write the month's reports, and publish the network one in the directors'
+category: one topic per month, never two.
 
 The topic is found by its stable title ("Rapport QVT — 2026-10" by default) in the category's
-topic list; publishing again edits its first post instead of creating a second topic.
+topic list; publishing again edits its first post instead of creating a second topic. The
+documents themselves are `reports.render`.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
+from app.context import Campus
 from core.errors import InputError
 from core.i18n import _
 from core.vocabulary import month_bounds
+from reports import render as report_render
 from reports.settings import ReportSettings
 from sync.discourse.client import DiscourseAPI
 from sync.forum.pulse import find_topic, first_post_of
 
 log = logging.getLogger("campus.report")
+
+
+def run(
+    campus: Campus,
+    month: str,
+    *,
+    coop: str | None = None,
+    out: Path | None = None,
+    lang: str | None = None,
+    publish: bool = False,
+    partial: bool = False,
+    with_pdf: bool = False,
+) -> dict:
+    """Write the month's reports (and publish the network one); what `report` and the worker do."""
+    settings: ReportSettings = campus["reports"]
+    folder = report_render.build_report(
+        campus.engine,
+        month,
+        out or campus.reports_dir,
+        lang=lang or settings.lang,
+        settings=settings,
+        thresholds=campus["indicators"],
+        tz=campus.timezone,
+        only=coop,
+        partial=partial,
+        with_pdf=with_pdf,
+        now=campus.now(),
+    )
+    result: dict = {"folder": str(folder)}
+    if publish:
+        markdown = (folder / "network.md").read_text(encoding="utf-8")
+        result["published"] = publish_report(
+            campus.open_client(), month, markdown, settings, campus.timezone
+        ).as_dict()
+    return result
+
+
+def describe_published(published: dict) -> str:
+    """The line `report --publish` writes on stderr: where the network report went."""
+    action = _("publié") if published["action"] == "created" else _("mis à jour")
+    return _(
+        "Rapport {action} dans le sujet {topic_id} « {title} ».", **published | {"action": action}
+    )
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from app.worker import Job, Worker
 from core.errors import CampusError, LockError
 from sync.mirror.lock import acquire_lock
-from sync.worker import Job, Worker
 
 
 def url(tmp_path: Path) -> str:
@@ -115,7 +115,7 @@ def test_the_schedule_runs_hourly_jobs_every_hour(tmp_path):
 WORKER_SCRIPT = textwrap.dedent(
     """
     import logging, sys, time
-    from sync.worker import Job, Worker
+    from app.worker import Job, Worker
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
 
     def slow_sync():
@@ -221,9 +221,11 @@ def test_run_once_leaves_a_weekly_job_to_its_night(tmp_path):
 
 def test_the_worker_plans_a_weekly_full_sync(tmp_path, monkeypatch):
     import cli
+    from app.context import Campus
+    from app.worker import jobs
 
     monkeypatch.setenv("CAMPUS_DISCOURSE_API_KEY", "worker-test-key-0123456789")
     (tmp_path / "campus.toml").write_text("[worker]\nfull_sync_weekday = 2\nfull_sync_hour = 1\n")
     config = cli.load_config(tmp_path / "campus.toml")
-    weekly = [job for job in cli.worker_jobs(config) if job.every == "weekly"]
+    weekly = [job for job in jobs(Campus(config)) if job.every == "weekly"]
     assert [(job.name, job.weekday, job.at_hour) for job in weekly] == [("sync --full", 2, 1)]

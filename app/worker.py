@@ -1,7 +1,8 @@
 """`campus worker`: run the periodic jobs with `schedule`, one worker at a time (DESIGN §9).
 
-The jobs are plain callables composed by `cli.py` (sync, scores, pulse, report); this module only
-knows when to run them: hourly, daily, or on the first day of the month, at an hour of the
+The jobs (`jobs`) are the runs of `app/` over one `Campus` (sync, scores, the month's barometer
+and report, relay, digest), the very functions the commands call; `Worker` only knows when to
+run them: hourly, daily, weekly at night, or on the first day of the month, at an hour of the
 network's time zone. Every run is logged with its outcome and duration; a failing job never stops
 the others. The worker holds the `worker` lock (`sync.mirror.lock`) for its whole life, so a second
 worker refuses to start, and SIGTERM/SIGINT stop it cleanly once the running job has finished.
@@ -14,15 +15,20 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import schedule
 
+from app import barometer, digest, relay, report, score
+from app import sync as mirror_sync
+from app.context import Campus, wall_clock
 from core.errors import CampusError, LockError
 from core.i18n import _, format_number
 from core.secrets import scrub
+from core.vocabulary import shift_month
+from sync.forum import pulse
 from sync.mirror.lock import acquire_lock
 
 log = logging.getLogger("campus.worker")
@@ -84,7 +90,7 @@ class Worker:
     jobs: list[Job]
     database_url: str
     tz: str = "Europe/Paris"
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = wall_clock
     history: list[RunRecord] = field(default_factory=list)
     _stop: bool = field(default=False, init=False)
     _last: dict[str, str] = field(default_factory=dict, init=False)  # job -> date/month last run
@@ -196,3 +202,80 @@ class Worker:
                 for sig, handler in previous.items():
                     signal.signal(sig, handler)
                 log.info(_("Worker arrêté."))
+
+
+def run_month(campus: Campus) -> str:
+    """On the 1st: close (or collect) last month's barometer, write its report, open this one."""
+    month = campus.current_month()
+    previous = shift_month(month, -1)
+    if campus["pulse"].anonymous:
+        collected = pulse.describe_closed(barometer.close(campus, previous))
+    else:
+        log.warning(pulse.not_anonymous_warning())
+        outcome, _data = barometer.collect(campus, previous)
+        collected = barometer.collected_line(outcome, previous)
+    written = report.run(campus, previous, publish=campus["reports"].publish_from_worker)
+    posted = barometer.post(campus, month)
+    lines = [collected]
+    if "published" in written:
+        lines.append(
+            _(
+                "Rapport écrit dans {folder}, publié dans le sujet {topic_id} « {title} ».",
+                folder=written["folder"],
+                **written["published"],
+            )
+        )
+    else:
+        lines.append(_("Rapport écrit dans {folder}.", **written))
+    lines.append(pulse.describe_posted(posted))
+    return " ".join(lines)
+
+
+def jobs(campus: Campus) -> list[Job]:
+    """The worker's jobs: sync and relay hourly (relay sends only in working hours), scores
+    daily, on the 1st barometer, report and digest, and a full reconciliation once a week at
+    night ([worker] full_sync_weekday and full_sync_hour).
+
+    Each returns the line `worker --once` prints and the log records, in the user's language
+    (never a volunteer's name).
+    """
+    settings = campus["worker"]
+    return [
+        Job("sync", lambda: mirror_sync.worker_line(campus), "hourly"),
+        Job("score", lambda: score.write_scores(campus), "daily"),
+        Job("pulse+report", lambda: run_month(campus), "monthly"),
+        Job(
+            "relay",
+            lambda: relay.run(campus, dry_run=False).summary().replace("\n", " "),
+            "hourly",
+        ),
+        Job("digest", lambda: digest.worker_line(campus), "monthly"),
+        Job(
+            "sync --full",
+            lambda: mirror_sync.worker_line(campus, full=True),
+            "weekly",
+            at_hour=settings.full_sync_hour,
+            weekday=settings.full_sync_weekday,
+        ),
+    ]
+
+
+def worker(campus: Campus) -> Worker:
+    """The worker of `campus`: its jobs, its mirror (for the lock), its time zone and clock."""
+    return Worker(jobs(campus), campus.database_url, tz=campus.timezone, clock=campus.clock)
+
+
+def once_line(record: RunRecord) -> str:
+    """The line `worker --once` prints for one run."""
+    outcomes = {
+        "ok": _("réussi"),
+        "failed": _("échec"),
+        "skipped": _("sauté (verrou pris par une autre exécution)"),
+    }
+    return _(
+        "{job} : {outcome} ({seconds} s). {detail}",
+        job=record.job,
+        outcome=outcomes[record.outcome],
+        seconds=format_number(record.seconds),
+        detail=record.detail,
+    ).rstrip()
