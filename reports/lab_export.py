@@ -1,6 +1,7 @@
 """Write the QVT lab's research extract (`campus lab export --out DIR`, DESIGN §11).
 
-Files: `person_month.csv`, `cooperative_month.csv`, `codebook.csv`, `README.md` (for the
+Files: `person_month.csv` (person-quarter rows, k-anonymous against the forum; its name is kept
+for the researchers' scripts), `cooperative_month.csv`, `codebook.csv`, `README.md` (for the
 researchers, in French) and `manifest.json` (SHA-256 of every other file). The folder is written
 aside and renamed into place at the end: an error leaves nothing behind, and an existing folder
 is never overwritten. The research key only keys the pseudonyms: it is written nowhere.
@@ -25,7 +26,8 @@ from analytics.lab_export import (
     PSEUDONYM_LENGTH,
     codebook,
     cooperative_month,
-    person_month,
+    crowd_size,
+    person_panel,
 )
 from analytics.score import DEFAULT_OPTOUT_GROUP
 from core.errors import InputError
@@ -106,7 +108,7 @@ def write_export(
         raise InputError(
             _("Le miroir est vide : lancez « campus sync » avant d'exporter des données.")
         )
-    people = person_month(activity, months, key, min_group_size, optout_group)
+    people = person_panel(activity, months, key, min_group_size, optout_group)
     cooperatives = cooperative_month(activity, months, min_group_size)
     rows = codebook(PERSON_FILE, COOPERATIVE_FILE)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -130,6 +132,7 @@ def write_export(
                 last=months[-1],
                 min_group_size=min_group_size,
                 people=people["person"].nunique(),
+                crowd=crowd_size(activity, optout_group),
                 person_rows=len(people),
                 cooperative_rows=len(cooperatives),
                 merged_role=MERGED_ROLE,
