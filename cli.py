@@ -41,12 +41,12 @@ from core import config as configfile
 from core.config import Config
 from core.errors import InputError
 from core.i18n import _
-from reports.digest import describe_publication
 from reports.digest_settings import DigestSettings
+from reports.digest_text import describe_publication
 from reports.settings import ReportSettings
 from sync.discourse.settings import DiscourseSettings
-from sync.forum import pulse
-from sync.forum.pulse import PulseSettings
+from sync.forum import barometer_topics
+from sync.forum.barometer_topics import PulseSettings
 from sync.mirror.pull import format_summary
 from sync.settings import (
     DatabaseSettings,
@@ -56,7 +56,7 @@ from sync.settings import (
     SyncSettings,
     WorkerSettings,
 )
-from web import doctor as web_doctor
+from web import web_checks as web_doctor
 from web.serve import serve_campus
 from web.settings import WebSettings
 
@@ -256,9 +256,9 @@ def pulse_post(ctx, month, as_json) -> None:
     """Ouvrir le baromètre du mois et l'annoncer dans la catégorie de chaque coopérative."""
     campus = campus_of(ctx)
     if not campus["pulse"].anonymous:
-        click.echo(pulse.not_anonymous_warning(), err=True)
+        click.echo(barometer_topics.not_anonymous_warning(), err=True)
     data = barometer.post(campus, campus.month_or_current(month))
-    echo_result(as_json, data, lambda: pulse.describe_posted(data))
+    echo_result(as_json, data, lambda: barometer_topics.describe_posted(data))
 
 
 @pulse_group.command(name="status")
@@ -270,7 +270,9 @@ def pulse_status(ctx, month, as_json) -> None:
     campus = campus_of(ctx)
     data = barometer.status(campus, campus.month_or_current(month))
     min_group_size = campus["reports"].min_group_size
-    echo_result(as_json, data, lambda: "\n".join(pulse.describe_status(data, min_group_size)))
+    echo_result(
+        as_json, data, lambda: "\n".join(barometer_topics.describe_status(data, min_group_size))
+    )
 
 
 @pulse_group.command(name="close")
@@ -282,9 +284,9 @@ def pulse_close(ctx, month, as_json) -> None:
     campus = campus_of(ctx)
     month = campus.month_or_previous(month) if month is None else campus.month_or_current(month)
     data = barometer.close(campus, month)
-    echo_result(as_json, data, lambda: pulse.describe_closed(data))
+    echo_result(as_json, data, lambda: barometer_topics.describe_closed(data))
     if data["uncounted"] and not as_json:
-        click.echo(pulse.describe_uncounted(data["uncounted"]), err=True)
+        click.echo(barometer_topics.describe_uncounted(data["uncounted"]), err=True)
 
 
 @pulse_group.command(name="collect")
@@ -295,8 +297,8 @@ def pulse_collect(ctx, month, as_json) -> None:
     """Mode « discourse_polls » seulement (non anonyme) : lire les totaux des sondages clos."""
     campus = campus_of(ctx)
     if campus["pulse"].anonymous:
-        raise InputError(pulse.collect_refused())
-    click.echo(pulse.not_anonymous_warning(), err=True)
+        raise InputError(barometer_topics.collect_refused())
+    click.echo(barometer_topics.not_anonymous_warning(), err=True)
     month = campus.month_or_previous(month)
     outcome, data = barometer.collect(campus, month)
     echo_result(as_json, data, lambda: barometer.collected_line(outcome, month))
@@ -407,7 +409,7 @@ def serve_command(ctx: click.Context, host: str | None, port: int | None) -> Non
 def demo(ctx: click.Context, out: Path, seed: int, size: str, serve: bool) -> None:
     """Bac à sable + réseau synthétique + toute la chaîne, de la structure au rapport."""
     from app import demo as demo_run
-    from web.demo import serve_and_visit
+    from web.demo_visits import serve_and_visit
 
     if not demo_run.run(
         out,

@@ -22,8 +22,8 @@ from core.i18n import _, install_click_translations, localise_help
 from core.progress import Progress
 from core.secrets import scrub, scrub_log_handlers
 from sync.discourse.transport import wait_message
-from sync.forum.members import MembersPlan
-from sync.forum.provision import Plan, format_sensitive
+from sync.forum.memberships import MembersPlan
+from sync.forum.structure import Plan, format_sensitive
 
 log = logging.getLogger("campus")
 

@@ -114,7 +114,7 @@ class IndicatorSpec:
     - `per_person`: a count of people shown with its share of n (« 12 sur 40, 30 % »), and
       compared with its threshold as that share;
     - `threshold`: the vigilance rule, if any; `guidance`: the key of the texts that explain its
-      point in `reports.content` (None: its id), shared by the after-hours roles and the
+      point in `reports.wording` (None: its id), shared by the after-hours roles and the
       barometer's axes; `key_figure` / `lab_outcome`: the position on the
       network report's first page / among the lab's default outcomes (ties: catalogue order);
     - `label`, `definition`: French source texts, translated through `core.i18n` (campus.po);

@@ -31,7 +31,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from analytics import barometer
+from analytics import barometer_figures
 from analytics.catalogue import CATALOGUE
 from analytics.relay_outcomes import relay_outcomes
 from core.forum import Forum
@@ -419,7 +419,7 @@ def pulse_by_scope(
         counts = forum.barometer_counts[forum.barometer_counts["month"] == month]
         return {
             scope: {f"pulse_{axis}": Figure(mean, n) for axis, (mean, n) in axes.items()}
-            for scope, axes in barometer.axis_means(cells, counts, min_group_size).items()
+            for scope, axes in barometer_figures.axis_means(cells, counts, min_group_size).items()
         }
     return poll_pulse_by_scope(forum, month, min_group_size)
 

@@ -2,7 +2,7 @@
 
 Each rule ties an indicator to one field of `IndicatorSettings` and a direction, as the
 indicator's declaration says (`analytics.catalogue`); a raised point
-keeps the figure behind it and the key of the texts that explain it (in `reports.content`).
+keeps the figure behind it and the key of the texts that explain it (in `reports.wording`).
 Suppressed figures never raise a point: a point must not reveal what privacy hides.
 """
 
@@ -42,7 +42,7 @@ class VigilancePoint:
     """A raised point: the indicator, its axis, the figure compared and the threshold crossed.
 
     `text_key` names the texts that explain it (the sentence, why it matters, what a director can
-    do: `reports.content`); `value` is the indicator as shown in the tables (for per-person
+    do: `reports.wording`); `value` is the indicator as shown in the tables (for per-person
     rules, the count of people, `figure` being their share of `n`).
     """
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import time
 
-from analytics import barometer as barometer_figures
+from analytics import barometer_figures as barometer_figures
 from app.context import Campus
 from core.i18n import ngettext
 from core.vocabulary import month_bounds, shift_month
-from sync.forum import pulse
-from sync.mirror import barometer as barometer_store
+from sync.forum import barometer_topics
+from sync.mirror import barometer_store as barometer_store
 
 
 def post(campus: Campus, month: str) -> dict:
@@ -22,7 +22,7 @@ def post(campus: Campus, month: str) -> dict:
     slugs = campus.cooperative_slugs()
     min_group_size = campus["reports"].min_group_size
     if settings.anonymous:
-        outcome = pulse.announce_barometer(
+        outcome = barometer_topics.announce_barometer(
             client,
             campus.engine,
             month,
@@ -34,7 +34,7 @@ def post(campus: Campus, month: str) -> dict:
         )
     else:
         closes_at = month_bounds(month, campus.timezone)[1]
-        outcome = pulse.post_pulse(
+        outcome = barometer_topics.post_pulse(
             client, campus.engine, month, closes_at, slugs, settings, min_group_size
         )
     return outcome.as_dict() | {
@@ -66,14 +66,14 @@ def close(campus: Campus, month: str) -> dict:
     }
 
 
-def collect(campus: Campus, month: str) -> tuple[pulse.PulseOutcome, dict]:
+def collect(campus: Campus, month: str) -> tuple[barometer_topics.PulseOutcome, dict]:
     """Polls mode only: read the closed polls' totals of `month`; the outcome and `--json` body."""
     client = campus.open_client()
-    outcome = pulse.collect_pulse(client, campus.engine, month)
+    outcome = barometer_topics.collect_pulse(client, campus.engine, month)
     return outcome, outcome.as_dict() | {"month": month, "requests": client.total_requests}
 
 
-def collected_line(outcome: pulse.PulseOutcome, month: str) -> str:
+def collected_line(outcome: barometer_topics.PulseOutcome, month: str) -> str:
     """What `pulse collect` read: closed polls and their votes (one per person and axis)."""
     return " ".join(
         [

@@ -21,7 +21,7 @@ from core.vocabulary import current_month, month_bounds, shift_month, zone
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.settings import DiscourseSettings
 from sync.forum.inputs import Cooperative
-from sync.forum.provision import load_cooperatives
+from sync.forum.structure import load_cooperatives
 from sync.mirror import db
 from sync.mirror import pull as mirror
 

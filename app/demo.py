@@ -3,7 +3,7 @@
 The demo wires the sandbox (a Discourse emulator) to Campus, as DESIGN §1 allows only here and
 in the tests. It runs the same commands an animator would, in order; the command line supplies
 how a step is run and printed (`step`), how the demo's configuration becomes the invocation's
-context (`use_config`), and the web service's visits (`visit_web`, from `web.demo`).
+context (`use_config`), and the web service's visits (`visit_web`, from `web.demo_visits`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from core.i18n import _, format_number
 from sandbox.network import generate
 from sandbox.pulse_votes import barometer_answers
 from sandbox.server import SandboxServer
-from sync.forum import pulse
+from sync.forum import barometer_topics
 from sync.settings import NetworkSettings
 
 # (title, command name, its parameters) -> None: run one command as the animator would
@@ -119,7 +119,7 @@ def run(
             month=month,
         )
         closed = barometer.answer(campus, month, barometer_answers(server.state, seed))
-        echo(pulse.describe_closed(closed))
+        echo(barometer_topics.describe_closed(closed))
         report_title = _("Rapports QVT du mois {month} (campus report)", month=month)
         echo(f"\n== {report_title} ==")
         folder = Path(report.run(campus, month)["folder"])

@@ -5,7 +5,7 @@ The network digest goes to the `[digest] category` (Campus); a cooperative's dig
 (`--coop SLUG`) to that cooperative's own category. One topic per month and scope: the topic is
 remembered in the mirror (`digest_publications`), and found by its title when the mirror does
 not know it, so publishing again edits its first post instead of creating a second topic.
-The text itself is `reports.digest`.
+The text itself is `reports.digest_text`.
 """
 
 from __future__ import annotations
@@ -16,16 +16,16 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import Engine
 
-from analytics.digest import digest_entries, helpers_to_thank
+from analytics.digest_selection import digest_entries, helpers_to_thank
 from app.context import Campus
 from core.errors import InputError
 from core.i18n import _, ngettext
 from core.vocabulary import month_bounds
-from reports.digest import Digest, describe_publication, mark_provisional, render_digest
+from reports.digest_text import Digest, describe_publication, mark_provisional, render_digest
 from sync.discourse.client import DiscourseAPI
-from sync.discourse.errors import DiscourseNotFound
-from sync.forum.pulse import find_topic
-from sync.mirror.digest import load_digest_inputs, record_publication, stored_publication
+from sync.discourse.exceptions import DiscourseNotFound
+from sync.forum.barometer_topics import find_topic
+from sync.mirror.digest_inputs import load_digest_inputs, record_publication, stored_publication
 
 log = logging.getLogger("campus.digest")
 

@@ -1,5 +1,5 @@
 """`campus doctor`, the forum's half: address, key, admin rights, plugins and request limit.
-(The web service's half is `web.doctor`, which the command line adds.)"""
+(The web service's half is `web.web_checks`, which the command line adds.)"""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from app.context import Campus
 from sync.discourse.client import DiscourseAPI
-from sync.forum.doctor import exit_code, format_checks, run_doctor
+from sync.forum.forum_checks import exit_code, format_checks, run_doctor
 
 
 @dataclass(frozen=True)

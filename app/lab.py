@@ -6,14 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from analytics import indicators
-from analytics import lab as lab_analytics
-from analytics.lab import Design
+from analytics import lab_estimator as lab_analytics
+from analytics.lab_estimator import Design
 from analytics.lab_settings import LabSettings
 from app.context import Campus
 from core.vocabulary import Intervention
-from reports import lab as lab_report
-from reports import lab_export as lab_export_files
+from reports import lab_evaluation as lab_report
 from reports import lab_kit as lab_kit_files
+from reports import research_export as lab_export_files
 from reports.settings import ReportSettings
 from sync.forum.interventions import find_intervention, read_interventions
 from sync.mirror.loader import load_forum

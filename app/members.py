@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from app.context import Campus
 from core.progress import Progress
-from sync.forum import members as roster_sync
+from sync.forum import memberships as roster_sync
 from sync.forum.inputs import read_roster
 
 

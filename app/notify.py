@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sync.discourse.client import DiscourseAPI
-from sync.discourse.errors import DiscourseError
+from sync.discourse.exceptions import DiscourseError
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from app.context import Campus
 from core.progress import Progress
-from sync.forum import provision as structure
+from sync.forum import structure as structure
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """`campus relay`: suggest each due unanswered question to a few volunteers by private message.
 
-Three steps: read (`sync.forum.relay`: the relay group on the forum, the mirror), choose
-(`analytics.relay.plan_relay`, pure), send one private message per chosen volunteer through the
-notifier and record it at once (`sync.forum.relay.record_suggestion`), so an interrupted run
+Three steps: read (`sync.forum.volunteers`: the relay group on the forum, the mirror), choose
+(`analytics.relay_plan.plan_relay`, pure), send one private message per chosen volunteer through the
+notifier and record it at once (`sync.forum.volunteers.record_suggestion`), so an interrupted run
 never suggests a question twice. `--dry-run` stops after the choice: nothing is sent, nothing
 is written.
 """
@@ -14,15 +14,15 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from analytics.relay import category_theme, expertise, plan_relay, topic_themes
+from analytics.relay_plan import category_theme, expertise, plan_relay, topic_themes
 from analytics.relay_settings import RelaySettings
 from app.context import Campus
 from app.notify import Notifier
 from core.i18n import _
-from reports.relay import RelayOutcome, suggestion_message
+from reports.relay_messages import RelayOutcome, suggestion_message
 from sync.discourse.client import DiscourseAPI
-from sync.forum.relay import read_volunteers
-from sync.mirror.relay import load_relay_inputs, record_suggestion
+from sync.forum.volunteers import read_volunteers
+from sync.mirror.relay_inputs import load_relay_inputs, record_suggestion
 
 log = logging.getLogger("campus.relay")
 

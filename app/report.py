@@ -19,7 +19,8 @@ from core.vocabulary import month_bounds
 from reports import render as report_render
 from reports.settings import ReportSettings
 from sync.discourse.client import DiscourseAPI
-from sync.forum.pulse import find_topic, first_post_of
+from sync.forum.barometer_topics import find_topic, first_post_of
+from sync.mirror.loader import load_forum
 
 log = logging.getLogger("campus.report")
 
@@ -38,7 +39,7 @@ def run(
     """Write the month's reports (and publish the network one); what `report` and the worker do."""
     settings: ReportSettings = campus["reports"]
     folder = report_render.build_report(
-        campus.engine,
+        load_forum(campus.engine),
         month,
         out or campus.reports_dir,
         lang=lang or settings.lang,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analytics import score as score_engine
+from analytics import scoring as score_engine
 from app.context import Campus
 from core.errors import InputError
 from core.i18n import _, ngettext

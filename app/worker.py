@@ -28,7 +28,7 @@ from core.errors import CampusError, LockError
 from core.i18n import _, format_number
 from core.secrets import scrub
 from core.vocabulary import shift_month
-from sync.forum import pulse
+from sync.forum import barometer_topics
 from sync.mirror.lock import acquire_lock
 
 log = logging.getLogger("campus.worker")
@@ -209,9 +209,9 @@ def run_month(campus: Campus) -> str:
     month = campus.current_month()
     previous = shift_month(month, -1)
     if campus["pulse"].anonymous:
-        collected = pulse.describe_closed(barometer.close(campus, previous))
+        collected = barometer_topics.describe_closed(barometer.close(campus, previous))
     else:
-        log.warning(pulse.not_anonymous_warning())
+        log.warning(barometer_topics.not_anonymous_warning())
         outcome, _data = barometer.collect(campus, previous)
         collected = barometer.collected_line(outcome, previous)
     written = report.run(campus, previous, publish=campus["reports"].publish_from_worker)
@@ -227,7 +227,7 @@ def run_month(campus: Campus) -> str:
         )
     else:
         lines.append(_("Rapport écrit dans {folder}.", **written))
-    lines.append(pulse.describe_posted(posted))
+    lines.append(barometer_topics.describe_posted(posted))
     return " ".join(lines)
 
 

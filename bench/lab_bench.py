@@ -5,7 +5,7 @@ Targets: `lab evaluate` over 74 cooperatives × 60 months with 999 bootstrap dra
 (its own peak RSS and CPU time — user + system, less sensitive than wall time to a loaded
 machine —, imports included in `process_seconds`):
 
-- `estimator`: `analytics.lab.evaluate` on a simulated 74 × 60 cooperative-month panel of the 10
+- `estimator`: `analytics.lab_estimator.evaluate` on a simulated 74 × 60 cooperative-month panel of the 10
   default outcomes, staggered intervention (10 cooperatives, two cohorts), 999 draws;
 - `evaluate`: what `campus lab evaluate` does on the 1M-post, 60-month mirror: load the mirror,
   build the outcome panel from the report's indicators for the 60 months, estimate, write files;
@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from analytics.lab import Design, default_outcomes, evaluate, mirror_months
+from analytics.lab_estimator import Design, default_outcomes, evaluate, mirror_months
 OUTCOMES = default_outcomes()
 part, url, out = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 starts = {f"coop-{i:02d}": ("2025-01" if i <= 5 else "2025-07") for i in range(1, 11)}
@@ -65,7 +65,7 @@ else:
     timings["months"] = len(months)
     prepared = time.perf_counter()
     if part == "evaluate":
-        from reports.lab import evaluation_json, run_evaluation, write_evaluation
+        from reports.lab_evaluation import evaluation_json, run_evaluation, write_evaluation
         from core.vocabulary import Intervention
         intervention = Intervention("bench", starts, "2025-01")
         design = Design(draws=999)
@@ -79,7 +79,7 @@ else:
         timings["panel_and_estimate"] = round(estimated - prepared, 1)
         timings["estimated"] = sum(r.att is not None for r in results)
     else:
-        from reports.lab_export import write_export
+        from reports.research_export import write_export
         manifest = write_export(activity, months, out, b"bench-research-key-0000",
                                 min_group_size=5, generated_at=datetime.now(UTC))
         timings["panels_and_files"] = round(time.perf_counter() - prepared, 1)

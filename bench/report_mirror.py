@@ -14,7 +14,7 @@ import numpy as np
 from sqlalchemy import Engine
 
 from core.vocabulary import AXES, month_bounds
-from sync.forum.pulse import PulseSettings, option_digest
+from sync.forum.barometer_topics import PulseSettings, option_digest
 
 ROLES = np.array(["entrepreneur", "appui", "direction"])
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'

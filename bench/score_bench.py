@@ -1,4 +1,4 @@
-"""Benchmark of `analytics.score.score`: time and peak memory on generated forums.
+"""Benchmark of `analytics.scoring.score`: time and peak memory on generated forums.
 
 Usage (from the repository root):
 
@@ -23,7 +23,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from analytics.score import expertise_map, score
+from analytics.scoring import expertise_map, score
 from analytics.settings import ScoreWeights
 from core.forum import Forum
 

@@ -1,6 +1,6 @@
 """Errors Campus reports to animators. Messages are already in the user's words (French first).
 
-The Discourse client's own errors are in `sync.discourse.errors`."""
+The Discourse client's own errors are in `sync.discourse.exceptions`."""
 
 from __future__ import annotations
 

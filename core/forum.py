@@ -36,7 +36,7 @@ class Forum:
     - topic_tags: topic_id, tag (the name of one of the topic's Discourse tags)
     - relay_suggestions: topic_id, user_id, suggested_at (questions relayed to volunteers)
     - barometer_cells: month, cooperative, role, respondents (the anonymous barometer's counted
-      answers per group; see `analytics.barometer`)
+      answers per group; see `analytics.barometer_figures`)
     - barometer_counts: month, cooperative, role, axis, value, count
     """
 

@@ -28,8 +28,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 from analytics.report_model import MonthReport, Row, ScopeModel  # noqa: E402
 from core.i18n import _  # noqa: E402
 from core.vocabulary import AXES  # noqa: E402
-from reports.content import axis_label, label  # noqa: E402
 from reports.formatting import Formatter  # noqa: E402
+from reports.wording import axis_label, label  # noqa: E402
 
 plt.rcParams.update(
     {

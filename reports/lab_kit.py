@@ -17,7 +17,7 @@ from pathlib import Path
 
 from core.errors import InputError
 from core.i18n import _
-from reports.lab import template_environment
+from reports.lab_evaluation import template_environment
 
 DOCUMENTS = (
     ("1-notice-information-membres.md", "lab_kit_notice.md.j2"),

@@ -17,11 +17,10 @@ import csv
 import json
 import shutil
 import tempfile
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from sqlalchemy import Engine
 
 from analytics.catalogue import CATALOGUE
 from analytics.coverage import check_month
@@ -35,11 +34,10 @@ from core.i18n import _, ngettext
 from core.safe_text import csv_cell, discourse_inline
 from core.vocabulary import AXES, month_bounds
 from reports import pdf
-from reports.content import Guidance, axis_label, definition, guidance, label, role_label
 from reports.formatting import Formatter
 from reports.settings import ReportSettings
 from reports.sparkline import sparkline
-from sync.mirror.loader import load_forum
+from reports.wording import Guidance, axis_label, definition, guidance, label, role_label
 
 
 def markdown_escape(text: str) -> str:
@@ -386,26 +384,24 @@ def cooperative_names(forum: Forum) -> dict[str, str]:
 
 
 def build_model(
-    source: Engine | Forum | Activity,
+    source: Forum | Activity,
     month: str,
     *,
+    now: datetime,
     settings: ReportSettings | None = None,
     thresholds: IndicatorSettings | None = None,
     tz: str = "Europe/Paris",
     only: str | None = None,
-    now: datetime | None = None,
     partial: bool = False,
 ) -> MonthReport:
     """The model of `month`'s reports, after the honesty guards (`analytics.coverage`)."""
     settings = settings or ReportSettings()
     thresholds = thresholds or IndicatorSettings()
-    now = now or datetime.now(UTC)
     month_bounds(month, tz)  # refuses a malformed month or time zone (exit 2)
     if isinstance(source, Activity):
         activity = source
     else:
-        forum = source if isinstance(source, Forum) else load_forum(source)
-        activity = Activity(forum, tz, settings.min_group_size)
+        activity = Activity(source, tz, settings.min_group_size)
     forum = activity.forum
     coverage = check_month(
         month,
@@ -438,24 +434,24 @@ def build_model(
 
 
 def build_report(
-    source: Engine | Forum | Activity,
+    source: Forum | Activity,
     month: str,
     out_dir: Path,
     *,
+    now: datetime,
     lang: str = "fr",
     settings: ReportSettings | None = None,
     thresholds: IndicatorSettings | None = None,
     tz: str = "Europe/Paris",
     only: str | None = None,
-    now: datetime | None = None,
     partial: bool = False,
     with_pdf: bool = False,
 ) -> Path:
     """Compute and write the reports of `month` into `<out_dir>/<month>/`; return that folder.
 
-    `source` is the mirror (an engine), an already loaded `Forum`, or a prepared `Activity`
+    `source` is the loaded mirror (a `Forum`) or a prepared `Activity`
     (built with `settings.min_group_size`, which decides the pulse polls the network pools).
-    `only`: a cooperative slug, to write the network report and that cooperative's only.
+    `now` decides whether the month is complete (the coverage guards). `only`: a cooperative slug, to write the network report and that cooperative's only.
     `partial`: allow the unfinished current month (every page says so). `with_pdf`: also print
     `network.pdf` with the system Chromium. Refusals (`InputError`) come before any write.
     """

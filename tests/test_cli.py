@@ -9,7 +9,7 @@ import app.sync
 import cli
 from sandbox.network import generate
 from sync.forum.inputs import read_roster
-from sync.forum.provision import load_cooperatives
+from sync.forum.structure import load_cooperatives
 from tests.conftest import run_campus
 
 KEY = "k3y-that-must-never-show"

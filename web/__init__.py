@@ -59,7 +59,7 @@ def create_app(services: Services, *, testing: bool = False) -> Flask:
 
     app.register_blueprint(webhooks.bp)
 
-    from web.barometer import bp as barometer_bp
+    from web.barometer_pages import bp as barometer_bp
 
     app.register_blueprint(barometer_bp)
 

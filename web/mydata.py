@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 from sqlalchemy import Engine
 
-from analytics import score as score_engine
+from analytics import scoring as score_engine
 from analytics.settings import ScoreWeights
 from sync.mirror import store
 from sync.mirror.loader import load_forum

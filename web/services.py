@@ -17,9 +17,9 @@ from analytics.settings import ScoreWeights
 from app.context import Campus
 from core.errors import InputError
 from sync.discourse.client import DiscourseAPI
-from sync.forum.pulse import PulseSettings
-from web.doctor import secret_hint, secret_problem
+from sync.forum.barometer_topics import PulseSettings
 from web.settings import WebSettings
+from web.web_checks import secret_hint, secret_problem
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from sync.discourse.errors import DiscourseError
+from sync.discourse.exceptions import DiscourseError
 from sync.discourse.transport import Transport
 
 TOPIC_CHUNK_SIZE = 20  # posts per /t/{id}/posts.json request, like Discourse's own web client

@@ -14,7 +14,7 @@ behaviour:
   in fact succeeded comes back as a refusal, and a retried grant of a single-grant badge
   returns the existing grant, so neither duplicates);
 - every request counted by endpoint template ("GET /t/{id}.json");
-- errors in the animator's words (`sync.discourse.errors` classes, French first), never containing the key.
+- errors in the animator's words (`sync.discourse.exceptions` classes, French first), never containing the key.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import urllib3
 
 from core.i18n import _
 from core.secrets import scrub
-from sync.discourse.errors import (
+from sync.discourse.exceptions import (
     DiscourseAuthError,
     DiscourseError,
     DiscourseNotFound,

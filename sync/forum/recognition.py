@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from core.errors import CampusError
 from core.i18n import _, ngettext
 from sync.discourse.client import DiscourseAPI
-from sync.discourse.errors import DiscourseNotFound
+from sync.discourse.exceptions import DiscourseNotFound
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ from sqlalchemy.exc import OperationalError
 
 from core.i18n import _
 from sync.discourse.client import TOPIC_CHUNK_SIZE, DiscourseAPI
-from sync.discourse.errors import DiscourseError, DiscourseNotFound
+from sync.discourse.exceptions import DiscourseError, DiscourseNotFound
 from sync.mirror import records, store
 from sync.mirror.pull import SyncOptions
 from sync.mirror.steps.topics import reread_topic

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analytics.barometer import axis_means, role_means, status
+from analytics.barometer_figures import axis_means, role_means, status
 from core.vocabulary import AXES
 
 K = 5

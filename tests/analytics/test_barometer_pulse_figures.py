@@ -8,7 +8,7 @@ import pytest
 
 from analytics.indicators import pulse_figures
 from core.vocabulary import AXES
-from sync.mirror import barometer
+from sync.mirror import barometer_store
 from sync.mirror.db import connect
 from sync.mirror.loader import load_forum
 
@@ -16,10 +16,10 @@ from sync.mirror.loader import load_forum
 @pytest.fixture
 def forum(tmp_path):
     engine = connect(f"sqlite:///{tmp_path / 'campus.db'}")
-    barometer.open_month(engine, "2026-11", date(2026, 11, 2))
+    barometer_store.open_month(engine, "2026-11", date(2026, 11, 2))
     answers = [dict.fromkeys(AXES, value) for value in (1, 2, 4, 4, 4)]
     answers[0]["autonomie"] = None
-    barometer.add_batch(engine, "2026-11", "coop-a", "entrepreneur", answers)
+    barometer_store.add_batch(engine, "2026-11", "coop-a", "entrepreneur", answers)
     return load_forum(engine)
 
 

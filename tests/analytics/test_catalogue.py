@@ -16,7 +16,7 @@ import pytest
 from analytics.catalogue import CATALOGUE, register
 from analytics.indicator_spec import POSITIVE, IndicatorSpec, Threshold
 from analytics.indicators import Activity, Figure
-from analytics.lab import default_outcomes, outcome_panel
+from analytics.lab_estimator import default_outcomes, outcome_panel
 from analytics.settings import IndicatorSettings, threshold_settings
 from analytics.vigilance import vigilance_rules
 from bench.report_mirror import fill_mirror

@@ -1,4 +1,4 @@
-"""The lab's staggered difference-in-differences (analytics.lab): worked example, an independent
+"""The lab's staggered difference-in-differences (analytics.lab_estimator): worked example, an independent
 implementation (OLS with statsmodels), simulations (known effect, placebo coverage, pre-trend),
 the staggered design and every refusal."""
 
@@ -12,7 +12,7 @@ import pytest
 import statsmodels.formula.api as smf
 from lab_panels import simulated_panel
 
-from analytics.lab import Design, analysis_months, estimate, evaluate
+from analytics.lab_estimator import Design, analysis_months, estimate, evaluate
 
 FAST = Design(draws=199, seed=7)
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from analytics.relay import can_read, granted_groups, is_working_time, working_hours_between
+from analytics.relay_plan import can_read, granted_groups, is_working_time, working_hours_between
 from analytics.relay_settings import RelaySettings
 from core.errors import InputError
 

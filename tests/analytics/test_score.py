@@ -1,4 +1,4 @@
-"""`analytics.score`: every expected score below is computed by hand from the rows of the test.
+"""`analytics.scoring`: every expected score below is computed by hand from the rows of the test.
 
 Cast: alice (1) and bob (2) in coop-a, chloe (3) in coop-b, the Discourse system account (-1).
 The period is March 2026 in Paris: [28 Feb 23:00 UTC, 31 Mar 22:00 UTC).
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.score import COMPONENTS, expertise_map, score
+from analytics.scoring import COMPONENTS, expertise_map, score
 from analytics.settings import ScoreWeights
 from core.errors import InputError
 from tests.analytics.forum_builder import CAMPUS, ForumBuilder, only, ts

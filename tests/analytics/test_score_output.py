@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from analytics.score import expertise_map, explain, render_scores, score
+from analytics.scoring import expertise_map, explain, render_scores, score
 from analytics.settings import ScoreWeights
 from tests.analytics.forum_builder import ForumBuilder, ts
 

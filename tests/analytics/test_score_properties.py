@@ -8,7 +8,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics.score import COMPONENTS, score
+from analytics.scoring import COMPONENTS, score
 from analytics.settings import ScoreWeights
 from tests.analytics.forum_builder import CAMPUS, ENTRAIDE, ForumBuilder, ts
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from analytics.relay_settings import RelaySettings
 from app.relay import run_relay
-from reports.relay import RelayOutcome
+from reports.relay_messages import RelayOutcome
 from sandbox.state import LIKE, Forum, Topic, User
 from sync.mirror.pull import SyncOptions, sync_mirror
 from tests.db.mirror_support import make_api

@@ -24,6 +24,7 @@ from sync.discourse.client import DiscourseAPI
 from sync.discourse.settings import DiscourseSettings
 from sync.mirror import pull as mirror
 from sync.mirror.db import connect
+from sync.mirror.loader import load_forum
 from sync.settings import ForumTemplate, SyncSettings
 
 pytestmark = pytest.mark.browser
@@ -115,7 +116,10 @@ def test_network_report_renders_without_console_error(
     url = f"sqlite:///{tmp_path / 'campus.db'}"
     synthetic_network_mirror(sandbox_server, url)
     folder = build_report(
-        connect(url), "2026-10", tmp_path / "out", now=datetime(2026, 11, 1, 6, tzinfo=UTC)
+        load_forum(connect(url)),
+        "2026-10",
+        tmp_path / "out",
+        now=datetime(2026, 11, 1, 6, tzinfo=UTC),
     )
     png = shots / "report-network.png"
     stderr = screenshot(chromium, folder / "network.html", png, tmp_path / "profile")
@@ -129,7 +133,11 @@ def test_cooperative_report_and_pdf_render_in_chromium(chromium: str, tmp_path, 
     engine = connect(f"sqlite:///{tmp_path / 'campus.db'}")
     fill_mirror(engine)  # twelve cooperatives; Coopérative 2 has barometer results to draw
     folder = build_report(
-        engine, "2026-10", tmp_path / "out", now=datetime(2026, 11, 1, 6, tzinfo=UTC), with_pdf=True
+        load_forum(engine),
+        "2026-10",
+        tmp_path / "out",
+        now=datetime(2026, 11, 1, 6, tzinfo=UTC),
+        with_pdf=True,
     )
     page = folder / "cooperatives" / "coop-02.html"
     png = shots / "report-cooperative.png"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from analytics.catalogue import CATALOGUE
-from analytics.lab import Design, OutcomeResult
-from reports.lab import evaluation_json
+from analytics.lab_estimator import Design, OutcomeResult
+from reports.lab_evaluation import evaluation_json
 from sync.forum.interventions import Intervention
 
 INTERVENTION = Intervention("relais", {"coop-01": "2026-06", "coop-02": "2026-06"}, "2026-06")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from analytics.indicators import Activity
-from analytics.lab import outcome_panel
+from analytics.lab_estimator import outcome_panel
 from bench.report_mirror import fill_mirror
 from sync.mirror.db import connect
 from sync.mirror.loader import load_forum
@@ -170,16 +170,16 @@ def test_english_verdict(config: Path):
 
 
 def test_no_treated_data_at_all_is_said_plainly():
-    from analytics.lab import OutcomeResult
-    from reports.lab import reason_text
+    from analytics.lab_estimator import OutcomeResult
+    from reports.lab_evaluation import reason_text
 
     result = OutcomeResult("answered_48h", reason="few_treated", detail={"found": 0, "needed": 2})
     assert reason_text(result, "fr").startswith("aucune coopérative concernée n'a de données")
 
 
 def test_verdicts_never_overstate():
-    from analytics.lab import OutcomeResult
-    from reports.lab import verdict
+    from analytics.lab_estimator import OutcomeResult
+    from reports.lab_evaluation import verdict
 
     def result(att, low, high, p):
         return OutcomeResult("answered_48h", att=att, ci_low=low, ci_high=high, pre_trend_p=p)

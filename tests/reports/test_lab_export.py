@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import text
 
 from analytics.indicators import Activity
-from analytics.lab_export import generalised_groups, person_panel, pseudonym
+from analytics.research_panels import generalised_groups, person_panel, pseudonym
 from bench.report_mirror import fill_mirror
-from reports import lab_export
+from reports import research_export
 from sync.mirror.db import connect
 from tests.analytics.forum_builder import ForumBuilder, ts
 from tests.conftest import run_campus
@@ -225,7 +225,7 @@ def test_an_error_while_writing_leaves_nothing(config: Path, tmp_path: Path, mon
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(lab_export, "_sha256", broken)
+    monkeypatch.setattr(research_export, "_sha256", broken)
     result = export(config, tmp_path / "out")
     assert result.exit_code != 0
     assert list(tmp_path.iterdir()) == []

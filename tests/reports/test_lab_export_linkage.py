@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, text
 
-from analytics.lab_export import pseudonym
+from analytics.research_panels import pseudonym
 from bench.report_mirror import fill_mirror
 from sync.mirror.db import connect
 from tests.conftest import run_campus

@@ -17,9 +17,10 @@ from reports.render import build_report
 from reports.settings import ReportSettings
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.settings import DiscourseSettings
-from sync.forum.pulse import PulseSettings, collect_pulse, option_digest, post_pulse
+from sync.forum.barometer_topics import PulseSettings, collect_pulse, option_digest, post_pulse
 from sync.mirror import pull as mirror
 from sync.mirror.db import connect
+from sync.mirror.loader import load_forum
 from sync.mirror.schema import Poll
 from sync.settings import ForumTemplate, SyncSettings
 from tests.conftest import control_headers
@@ -59,7 +60,7 @@ def test_publishing_twice_keeps_one_topic_per_month(sandbox_server, tmp_path: Pa
     api = client(sandbox_server)
     url = f"sqlite:///{tmp_path / 'campus.db'}"
     sync(url, api, cooperatives(api))
-    folder = build_report(connect(url), MONTH, tmp_path / "out", now=NOW)
+    folder = build_report(load_forum(connect(url)), MONTH, tmp_path / "out", now=NOW)
     markdown = (folder / "network.md").read_text()
     settings = ReportSettings()
 
@@ -118,7 +119,7 @@ def test_pulse_results_reach_the_report_above_the_threshold_only(sandbox_server,
     sync(url, api, slugs)  # the sync may see the closed polls too: pulse tags must survive it
     collected = collect_pulse(api, engine, MONTH)
     assert collected.closed == 12
-    folder = build_report(engine, MONTH, tmp_path / "out", now=NOW)
+    folder = build_report(load_forum(engine), MONTH, tmp_path / "out", now=NOW)
 
     scopes = {s["scope"]: s for s in json.loads((folder / "indicators.json").read_text())["scopes"]}
     for axis in AXES:

@@ -145,7 +145,7 @@ def tiny(tmp_path_factory) -> Path:
     """The reports of a network of four members: every figure is about fewer than five people."""
     engine = connect(f"sqlite:///{tmp_path_factory.mktemp('tiny') / 'campus.db'}")
     fill_mirror(engine, cooperatives=1, members_per_coop=4, topics=30)
-    return build_report(engine, "2026-10", tmp_path_factory.mktemp("out"), now=NOW)
+    return build_report(load_forum(engine), "2026-10", tmp_path_factory.mktemp("out"), now=NOW)
 
 
 def test_charts_about_fewer_than_five_people_are_not_drawn(tiny: Path):
@@ -212,7 +212,7 @@ def test_annex_defines_every_indicator(french: Path):
 
 def test_unknown_cooperative_is_refused(activity, tmp_path: Path):
     with pytest.raises(InputError, match="coop-zz"):
-        build_report(activity, "2026-10", tmp_path, only="coop-zz")
+        build_report(activity, "2026-10", tmp_path, only="coop-zz", now=NOW)
 
 
 def test_one_cooperative_only(activity, tmp_path: Path):
@@ -238,7 +238,7 @@ def test_a_failed_run_keeps_the_previous_reports(activity, tmp_path: Path, monke
 
 def test_a_malformed_month_is_refused(activity, tmp_path: Path):
     with pytest.raises(InputError):
-        build_report(activity, "2026-13", tmp_path)
+        build_report(activity, "2026-13", tmp_path, now=NOW)
 
 
 def test_no_data_is_not_marked_as_hidden(activity, tmp_path: Path):

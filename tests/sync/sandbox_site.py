@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sandbox.server import SandboxServer
 from sync.discourse.client import DiscourseAPI
-from sync.discourse.errors import DiscourseError
+from sync.discourse.exceptions import DiscourseError
 from sync.discourse.settings import DiscourseSettings
 from tests.conftest import run_campus
 

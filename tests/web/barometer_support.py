@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from core.vocabulary import current_month
 from reports.settings import ReportSettings
 from sync.discourse.settings import DiscourseSettings
-from sync.mirror import barometer
+from sync.mirror import barometer_store
 from sync.mirror.db import connect
 from sync.settings import ForumTemplate, NetworkSettings
 from tests.support.campus import make_campus
@@ -37,11 +37,11 @@ def this_month() -> str:
 
 def make_app(folder: Path, *, opened: bool = True, **pulse):
     """The Campus app on a fresh SQLite mirror, this month's barometer opened (or not)."""
-    from sync.forum.pulse import PulseSettings
+    from sync.forum.barometer_topics import PulseSettings
 
     engine = connect(f"sqlite:///{folder / 'campus.db'}")
     if opened:
-        barometer.open_month(engine, this_month(), date.today())
+        barometer_store.open_month(engine, this_month(), date.today())
     template = ForumTemplate()
     campus = make_campus(
         folder,

@@ -15,7 +15,7 @@ from datetime import date
 import pytest
 
 from core.vocabulary import AXES, current_month
-from sync.mirror import barometer
+from sync.mirror import barometer_store
 from tests.web.web_site import TZ, start_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -33,7 +33,7 @@ CHOICES = {  # axis -> value chosen (None: keep « je préfère ne pas répondre
 @pytest.fixture
 def site(tmp_path):
     website = start_site(tmp_path)
-    barometer.open_month(website.services.engine, current_month(TZ), date.today())
+    barometer_store.open_month(website.services.engine, current_month(TZ), date.today())
     yield website
     website.stop()
 
@@ -84,7 +84,7 @@ def test_a_member_answers_with_the_keyboard_only(site, browser, tmp_path):
     tab_to(browser, "BUTTON")
     press(browser, Keys.ENTER)
     assert "Merci, votre réponse est enregistrée" in browser.page_source
-    assert barometer.has_answered(
+    assert barometer_store.has_answered(
         site.services.engine,
         current_month(TZ),
         site.sandbox.state.user_by_username(site.roles["entrepreneur"]).id,

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import DateTime, Time, inspect, text
 
 from core.vocabulary import AXES, current_month
-from sync.mirror import barometer
+from sync.mirror import barometer_store
 from tests.conftest import run_campus
 from tests.web.web_site import TZ, start_site
 
@@ -89,7 +89,7 @@ def flow(tmp_path_factory):
     site = start_site(folder)
     engine = site.services.engine
     month = current_month(TZ)
-    barometer.open_month(engine, month, date.today())
+    barometer_store.open_month(engine, month, date.today())
     forum = site.sandbox.state
     slugs = set(site.services.groups.cooperatives)
     order = sorted(slugs, key=lambda slug: -len(members_of(forum, slug, slugs)))
@@ -225,7 +225,7 @@ def test_status_while_open_hides_the_cooperative_of_four(flow):
 
 def test_after_closing_the_cooperative_of_five_shows_its_exact_means(flow):
     engine = flow["site"].services.engine
-    barometer.close_month(engine, flow["month"], date.today())
+    barometer_store.close_month(engine, flow["month"], date.today())
     flow["site"].app.extensions["campus_barometer"].sweep()
     status = pulse_status(flow)
     assert status["open"] is False
@@ -240,7 +240,7 @@ def test_after_closing_the_cooperative_of_five_shows_its_exact_means(flow):
         "axes": dict.fromkeys(AXES),
         "roles": None,
     }
-    data = barometer.read_month(engine, flow["month"])
+    data = barometer_store.read_month(engine, flow["month"])
     assert data.answered == 30  # the second answer was not one more
     assert int(data.cells["respondents"].sum()) + data.lost == 30
     with engine.connect() as conn:  # who answered is gone once the month is closed

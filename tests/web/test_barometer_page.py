@@ -106,9 +106,9 @@ def test_an_unopened_month_says_so(tmp_path):
 def test_a_closed_month_says_so_and_refuses_answers(app):
     from datetime import date
 
-    from sync.mirror import barometer
+    from sync.mirror import barometer_store
 
-    barometer.close_month(app.extensions["campus"].engine, this_month(), date.today())
+    barometer_store.close_month(app.extensions["campus"].engine, this_month(), date.today())
     client = app.test_client()
     log_in(client, 11, {"coop-alpha", "entrepreneurs"})
     page = page_text(client.get("/barometre"))

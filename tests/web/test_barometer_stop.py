@@ -17,7 +17,7 @@ from flask import Flask
 from sqlalchemy import text
 
 from core.vocabulary import current_month
-from sync.mirror import barometer
+from sync.mirror import barometer_store
 from sync.mirror.db import connect
 from tests.conftest import free_port
 
@@ -51,7 +51,7 @@ def test_sigterm_pools_the_held_answers(tmp_path):
     )
     engine = connect(f"sqlite:///{tmp_path / 'campus.db'}")
     month = current_month("Europe/Paris")
-    barometer.open_month(engine, month, date.today())
+    barometer_store.open_month(engine, month, date.today())
     server = subprocess.Popen(
         [sys.executable, str(ROOT / "cli.py"), "--config", str(tmp_path / "campus.toml"), "serve"],
         env={**os.environ, **SECRETS, "CAMPUS_LANG": "fr"},

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from analytics import score as score_engine
+from analytics import scoring as score_engine
 from analytics.settings import ScoreWeights
 from sync.mirror.loader import load_forum
 from web import mydata

@@ -13,9 +13,9 @@ from sync.mirror import db
 from tests.support.campus import make_campus
 from web import create_app
 from web.auth import safe_next
-from web.doctor import secret_problem
 from web.services import GroupNames, Services
 from web.settings import WebSettings
+from web.web_checks import secret_problem
 
 
 def _app(tmp_path: Path, **web) -> object:

@@ -24,8 +24,10 @@ from sync.discourse.client import DiscourseAPI
 from sync.discourse.settings import DiscourseSettings
 from sync.mirror import db
 from sync.mirror import pull as mirror
+from sync.mirror.loader import load_forum
 from sync.settings import ForumTemplate, NetworkSettings, SyncSettings
 from tests.support.campus import make_campus
+from tests.support.clock import FIXTURE_NOW
 from web import create_app
 from web.services import GroupNames, Services
 from web.settings import WebSettings
@@ -94,7 +96,7 @@ def start_site(
     mirror.run_sync(database_url, DiscourseAPI(settings), options, full=True)
     engine = db.connect(database_url)
     reports_dir = folder / "rapports"
-    build_report(engine, REPORT_MONTH, reports_dir, tz=TZ)
+    build_report(load_forum(engine), REPORT_MONTH, reports_dir, tz=TZ, now=FIXTURE_NOW)
     names = {}
     for line in network.cooperatives_csv.splitlines()[1:]:
         slug, name = line.split(",")[:2]

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from core.i18n import _
 from sync.discourse.client import DiscourseAPI
-from sync.discourse.errors import DiscourseNotFound
+from sync.discourse.exceptions import DiscourseNotFound
 from sync.mirror import records, store
 from sync.mirror.steps.posts import fetch_likers
 from sync.mirror.steps.run import Run

@@ -4,7 +4,7 @@ named reads the web service, the relay and the digest need.
 Callers write `from sync.mirror import store` and call `store.write_posts(conn, …)`. Every
 function takes the caller's `Connection`, so the caller decides the transaction: a sync commits
 a page together with the cursor that says it is done. The barometer's tables have their own
-store (`sync.mirror.barometer`).
+store (`sync.mirror.barometer_store`).
 
 - `base`: the portable upsert, sync-state keys and cursors, sync runs, the last sync;
 - `accounts`: users, groups, memberships, affiliations;
@@ -33,6 +33,13 @@ from sync.mirror.store.accounts import (
     write_staff,
     write_users,
 )
+from sync.mirror.store.barometer_polls import (
+    pulse_cooperatives,
+    pulse_polls_of,
+    pulse_post_ids,
+    record_pulse_poll,
+    store_poll_results,
+)
 from sync.mirror.store.base import (
     CHUNK,
     STATE_LAST_WEBHOOK,
@@ -46,7 +53,7 @@ from sync.mirror.store.base import (
     set_state,
     start_run,
 )
-from sync.mirror.store.content import (
+from sync.mirror.store.forum_content import (
     add_like,
     categories_with_permissions,
     count_likes_given,
@@ -70,13 +77,6 @@ from sync.mirror.store.content import (
     write_tags,
     write_topic_fields,
     write_topic_view,
-)
-from sync.mirror.store.pulse import (
-    pulse_cooperatives,
-    pulse_polls_of,
-    pulse_post_ids,
-    record_pulse_poll,
-    store_poll_results,
 )
 from sync.mirror.store.service import (
     account,

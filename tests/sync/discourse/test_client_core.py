@@ -9,7 +9,7 @@ import requests
 import responses
 
 from sync.discourse.client import DiscourseAPI
-from sync.discourse.errors import (
+from sync.discourse.exceptions import (
     DiscourseAuthError,
     DiscourseError,
     DiscourseNotFound,

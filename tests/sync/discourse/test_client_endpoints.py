@@ -10,7 +10,7 @@ import pytest
 import responses
 
 from sync.discourse.client import DiscourseAPI
-from sync.discourse.errors import DiscourseError
+from sync.discourse.exceptions import DiscourseError
 from sync.discourse.settings import DiscourseSettings
 
 URL = "https://forum.test"

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from sync.discourse.client import DiscourseAPI
-from sync.discourse.errors import DiscourseUnreachable
+from sync.discourse.exceptions import DiscourseUnreachable
 from sync.discourse.settings import DiscourseSettings
 
 pytestmark = pytest.mark.integration

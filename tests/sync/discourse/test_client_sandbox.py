@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from sync.discourse.client import DiscourseAPI
-from sync.discourse.errors import (
+from sync.discourse.exceptions import (
     DiscourseAuthError,
     DiscourseError,
     DiscourseNotFound,

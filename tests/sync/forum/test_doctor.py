@@ -1,4 +1,4 @@
-"""`sync.forum.doctor`: verdicts on a mocked forum, exit code and the printed lines."""
+"""`sync.forum.forum_checks`: verdicts on a mocked forum, exit code and the printed lines."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import responses
 
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.settings import DiscourseSettings
-from sync.forum.doctor import Check, exit_code, format_checks, run_doctor
+from sync.forum.forum_checks import Check, exit_code, format_checks, run_doctor
 
 URL = "https://forum.test"
 KEY = "doctor-k3y-0123456789abcdef"

@@ -1,13 +1,13 @@
-"""The pure roster planner of `campus members` and how its plan is applied (sync.forum.members)."""
+"""The pure roster planner of `campus members` and how its plan is applied (sync.forum.memberships)."""
 
 from __future__ import annotations
 
 import pytest
 
 from core.errors import CampusError
-from sync.discourse.errors import DiscourseError
+from sync.discourse.exceptions import DiscourseError
 from sync.forum.inputs import Cooperative, RosterEntry
-from sync.forum.members import (
+from sync.forum.memberships import (
     MembershipState,
     MembersResult,
     apply_memberships,

@@ -14,10 +14,10 @@ import cli_support
 from sandbox.network import generate
 from sandbox.server import SandboxServer
 from sync.discourse.client import DiscourseAPI
-from sync.discourse.errors import DiscourseError
+from sync.discourse.exceptions import DiscourseError
 from sync.forum.inputs import read_roster
-from sync.forum.members import run_members
-from sync.forum.provision import load_cooperatives, run_provision
+from sync.forum.memberships import run_members
+from sync.forum.structure import load_cooperatives, run_provision
 from sync.settings import ForumTemplate
 from tests.sync.sandbox_site import FailingClient, SandboxSite, serving
 

@@ -1,4 +1,4 @@
-"""The pure planner of `campus provision` (sync.forum.provision.plan_structure) and its table."""
+"""The pure planner of `campus provision` (sync.forum.structure.plan_structure) and its table."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from sync.forum.inputs import Cooperative
-from sync.forum.provision import (
+from sync.forum.structure import (
     CATEGORY,
     CREATE,
     GROUP,

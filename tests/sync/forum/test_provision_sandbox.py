@@ -13,8 +13,8 @@ import cli_support
 from sandbox.network import generate
 from sandbox.server import SandboxServer
 from sync.discourse.client import DiscourseAPI
-from sync.discourse.errors import DiscourseError
-from sync.forum.provision import load_cooperatives, run_provision
+from sync.discourse.exceptions import DiscourseError
+from sync.forum.structure import load_cooperatives, run_provision
 from sync.settings import ForumTemplate
 from tests.conftest import run_campus
 from tests.sync.sandbox_site import FailingClient, SandboxSite, answers_in_use, serving

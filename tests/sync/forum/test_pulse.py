@@ -15,7 +15,7 @@ from core.errors import InputError
 from core.vocabulary import AXES
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.settings import DiscourseSettings
-from sync.forum.pulse import (
+from sync.forum.barometer_topics import (
     PulseSettings,
     collect_pulse,
     first_post_of,

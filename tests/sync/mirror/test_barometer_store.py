@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import Engine, event, inspect, text
 
 from core.vocabulary import AXES
-from sync.mirror import barometer
-from sync.mirror.barometer import AnswerBuffer, Respondent
+from sync.mirror import barometer_store
+from sync.mirror.barometer_store import AnswerBuffer, Respondent
 from sync.mirror.db import connect
 
 MONTH = "2026-11"
@@ -25,7 +25,7 @@ K = 5
 @pytest.fixture
 def engine(db_url) -> Engine:
     engine = connect(db_url)
-    barometer.open_month(engine, MONTH, TODAY)
+    barometer_store.open_month(engine, MONTH, TODAY)
     yield engine
     engine.dispose()
 
@@ -61,7 +61,7 @@ def test_answers_wait_until_their_group_reaches_the_batch_size(engine):
     buffer.submit(MONTH, Respondent(99, "coop-a", "entrepreneur"), answers(4))
     assert counted(engine) == {("coop-a", "entrepreneur"): K}
     assert buffer.pending() == 0
-    data = barometer.read_month(engine, MONTH)
+    data = barometer_store.read_month(engine, MONTH)
     rows = data.counts[data.counts["axis"] == "autonomie"].set_index("value")["count"]
     assert rows.to_dict() == {2: K - 1, 4: 1}
 
@@ -87,7 +87,7 @@ def test_an_unopened_or_closed_month_takes_no_answer(engine):
     buffer = AnswerBuffer(engine, K)
     person = Respondent(7, "coop-a", "entrepreneur")
     assert buffer.submit("2026-12", person, answers(1)) == "unopened"
-    barometer.close_month(engine, MONTH, date(2026, 12, 1))
+    barometer_store.close_month(engine, MONTH, date(2026, 12, 1))
     assert buffer.submit(MONTH, person, answers(1)) == "closed"
     assert table_rows(engine)["barometer_respondents"] == []
 
@@ -129,11 +129,11 @@ def test_closing_pools_the_rest_by_cooperative_then_network_and_drops_the_too_fe
         buffer.submit(MONTH, Respondent(200 + user, "coop-b", "entrepreneur"), answers(1))
     for user in range(2):
         buffer.submit(MONTH, Respondent(300 + user, "coop-c", "direction"), answers(5))
-    barometer.close_month(engine, MONTH, date(2026, 12, 1))
-    assert barometer.uncounted(engine, MONTH) == 11
+    barometer_store.close_month(engine, MONTH, date(2026, 12, 1))
+    assert barometer_store.uncounted(engine, MONTH) == 11
     assert buffer.sweep() == 11
     assert counted(engine) == {("coop-a", ""): 6, ("", ""): 5}
-    assert barometer.uncounted(engine, MONTH) == 0
+    assert barometer_store.uncounted(engine, MONTH) == 0
     assert table_rows(engine)["barometer_respondents"] == []  # who answered: deleted
 
 
@@ -141,9 +141,9 @@ def test_a_rest_too_small_for_the_network_pool_is_dropped_and_said(engine):
     buffer = AnswerBuffer(engine, K)
     for user in range(3):
         buffer.submit(MONTH, Respondent(user, "coop-a", "entrepreneur"), answers(2))
-    barometer.close_month(engine, MONTH, date(2026, 12, 1))
+    barometer_store.close_month(engine, MONTH, date(2026, 12, 1))
     buffer.sweep()
-    data = barometer.read_month(engine, MONTH)
+    data = barometer_store.read_month(engine, MONTH)
     assert (data.answered, data.lost, data.cells.empty, data.counts.empty) == (3, 3, True, True)
 
 
@@ -161,7 +161,7 @@ def test_the_dropped_answers_are_said_in_the_users_language(
     buffer = AnswerBuffer(engine, K)
     for user in range(3):
         buffer.submit(MONTH, Respondent(user, "coop-a", "entrepreneur"), answers(2))
-    barometer.close_month(engine, MONTH, date(2026, 12, 1))
+    barometer_store.close_month(engine, MONTH, date(2026, 12, 1))
     with caplog.at_level("WARNING", logger="campus.barometer"):
         buffer.sweep()
     assert said in caplog.text
@@ -178,10 +178,10 @@ def test_a_restart_loses_held_answers_but_never_counts_one_twice(engine):
         )
     for user in range(3, 8):
         restarted.submit(MONTH, Respondent(user, "coop-a", "entrepreneur"), answers(3))
-    barometer.close_month(engine, MONTH, date(2026, 12, 1))
+    barometer_store.close_month(engine, MONTH, date(2026, 12, 1))
     restarted.sweep()
     assert counted(engine) == {("coop-a", "entrepreneur"): 5}
-    assert barometer.uncounted(engine, MONTH) == 3  # the three held by the first process
+    assert barometer_store.uncounted(engine, MONTH) == 3  # the three held by the first process
 
 
 def test_a_clean_stop_pools_what_is_held(engine):
@@ -195,11 +195,11 @@ def test_a_clean_stop_pools_what_is_held(engine):
 
 def test_membership_of_several_cooperatives_counts_in_the_network_pool():
     roles = {"entrepreneur": "entrepreneurs", "appui": "equipes-appui", "direction": "directions"}
-    one = barometer.respondent_from_groups(1, {"coop-a", "entrepreneurs"}, ["coop-a"], roles)
-    two = barometer.respondent_from_groups(
+    one = barometer_store.respondent_from_groups(1, {"coop-a", "entrepreneurs"}, ["coop-a"], roles)
+    two = barometer_store.respondent_from_groups(
         2, {"coop-a", "coop-b", "equipes-appui"}, ["coop-a", "coop-b"], roles
     )
-    none = barometer.respondent_from_groups(3, {"entrepreneurs"}, ["coop-a"], roles)
+    none = barometer_store.respondent_from_groups(3, {"entrepreneurs"}, ["coop-a"], roles)
     assert one == Respondent(1, "coop-a", "entrepreneur")
     assert two == Respondent(2, "", "appui")
     assert none is None
@@ -207,16 +207,16 @@ def test_membership_of_several_cooperatives_counts_in_the_network_pool():
 
 def test_a_value_outside_the_scale_names_its_field():
     with pytest.raises(ValueError, match="autonomie"):
-        barometer.clean_answers({"autonomie": "6"})
-    assert barometer.clean_answers({"intensite": "2"})["intensite"] == 2
-    assert barometer.clean_answers({})["insecurite"] is None
+        barometer_store.clean_answers({"autonomie": "6"})
+    assert barometer_store.clean_answers({"intensite": "2"})["intensite"] == 2
+    assert barometer_store.clean_answers({})["insecurite"] is None
 
 
 def test_purge_removes_months_past_retention(engine):
-    barometer.open_month(engine, "2020-01", date(2020, 1, 1))
-    assert barometer.purge_before(engine, "2021-12") == 1
-    assert barometer.month_state(engine, "2020-01") == "unopened"
-    assert barometer.month_state(engine, MONTH) == "open"
+    barometer_store.open_month(engine, "2020-01", date(2020, 1, 1))
+    assert barometer_store.purge_before(engine, "2021-12") == 1
+    assert barometer_store.month_state(engine, "2020-01") == "unopened"
+    assert barometer_store.month_state(engine, MONTH) == "open"
 
 
 def test_who_answered_does_not_survive_closing_in_the_sqlite_file(tmp_path):
@@ -229,11 +229,11 @@ def test_who_answered_does_not_survive_closing_in_the_sqlite_file(tmp_path):
     def _plain_delete(dbapi_connection, _record) -> None:
         dbapi_connection.execute("PRAGMA secure_delete = OFF")
 
-    barometer.open_month(engine, MONTH, TODAY)
+    barometer_store.open_month(engine, MONTH, TODAY)
     buffer = AnswerBuffer(engine, K)
     for user in range(3):
         buffer.submit(MONTH, Respondent(user, "coop-zzz-unique", "entrepreneur"), answers(3))
-    barometer.close_month(engine, MONTH, date(2026, 12, 1))
+    barometer_store.close_month(engine, MONTH, date(2026, 12, 1))
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()

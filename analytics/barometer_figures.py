@@ -1,6 +1,6 @@
 """Figures of the anonymous barometer (DESIGN §8) from its aggregate counts: pure functions.
 
-Inputs are the frames of `sync.mirror.barometer.BarometerData` (or of `Forum.barometer_*`):
+Inputs are the frames of `sync.mirror.barometer_store.BarometerData` (or of `Forum.barometer_*`):
 `cells` (cooperative, role, respondents) and `counts` (cooperative, role, axis, value, count).
 Cooperative "" is the network's pool (members of several cooperatives, rests pooled at closing);
 role "" is a cooperative's pooled rest. Every mean is withheld (None) where fewer than

@@ -407,7 +407,7 @@ def _increment(conn, table, key: dict, column: str, amount: int) -> None:
 
 @dataclass
 class BarometerData:
-    """What the database holds about one month, as DataFrames (for `analytics.barometer`).
+    """What the database holds about one month, as DataFrames (for `analytics.barometer_figures`).
 
     - respondents: cooperative, role, n (who answered, counted by group; empty once closed)
     - cells: cooperative, role, respondents (answers counted)

@@ -23,7 +23,7 @@ from typing import Any
 
 from core.i18n import _, format_number, ngettext
 from core.vocabulary import ROLES
-from sync.discourse.errors import DiscourseError, DiscourseNotFound
+from sync.discourse.exceptions import DiscourseError, DiscourseNotFound
 from sync.forum.inputs import Cooperative, read_cooperatives
 from sync.settings import CategorySpec, ForumTemplate
 

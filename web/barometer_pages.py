@@ -3,7 +3,7 @@
 A logged-in member of one cooperative reads what happens to their answer, then answers the six
 statements once for the month. The answer goes to the process's `AnswerBuffer` (memory) and
 reaches the database's counts only in a batch of `min_group_size` answers of the same group:
-see `sync.mirror.barometer` for the design and what a stop of the service can lose.
+see `sync.mirror.barometer_store` for the design and what a stop of the service can lose.
 
 Nothing here writes to Discourse, and nothing about an answer is logged.
 """
@@ -18,7 +18,7 @@ from flask import Blueprint, Flask, Response, current_app, redirect, render_temp
 
 from core.i18n import _, current_lang, ngettext
 from core.vocabulary import AXES, AXIS_LABELS
-from sync.mirror import barometer
+from sync.mirror import barometer_store
 from web.auth import Member, current_member, forbidden, login_required
 from web.services import Services, current_services
 
@@ -33,7 +33,7 @@ def _attach_buffer(state) -> None:
     """One answer buffer per application, swept in the background and flushed at exit."""
     app: Flask = state.app
     services: Services = app.extensions["campus"]
-    buffer = barometer.AnswerBuffer(services.engine, services.min_group_size)
+    buffer = barometer_store.AnswerBuffer(services.engine, services.min_group_size)
     app.extensions["campus_barometer"] = buffer
     stop = threading.Event()
 
@@ -70,7 +70,7 @@ def _attach_buffer(state) -> None:
     atexit.register(flush_at_exit)
 
 
-def answer_buffer() -> barometer.AnswerBuffer:
+def answer_buffer() -> barometer_store.AnswerBuffer:
     """The answer buffer of the application handling the request."""
     return current_app.extensions["campus_barometer"]
 
@@ -94,8 +94,8 @@ def _page(status: int = 200, **context) -> Response:
     return Response(body, status=status, mimetype="text/html")
 
 
-def _respondent(member: Member, services: Services) -> barometer.Respondent | None:
-    return barometer.respondent_from_groups(
+def _respondent(member: Member, services: Services) -> barometer_store.Respondent | None:
+    return barometer_store.respondent_from_groups(
         member.user_id,
         member.groups,
         services.groups.cooperatives,
@@ -119,10 +119,10 @@ def _refusal(
                 contact=services.pulse.contact,
             )
         )
-    state = barometer.month_state(services.engine, month)
+    state = barometer_store.month_state(services.engine, month)
     if state != "open":
         return _page(month=month, state=state)
-    if barometer.has_answered(services.engine, month, member.user_id):
+    if barometer_store.has_answered(services.engine, month, member.user_id):
         return _page(month=month, state="already" if posting else "answered")
     return None
 
@@ -141,7 +141,7 @@ def page() -> Response:
     return _page(month=month, state="form", group=_group_label(respondent, services), values={})
 
 
-def _group_label(respondent: barometer.Respondent, services: Services) -> str:
+def _group_label(respondent: barometer_store.Respondent, services: Services) -> str:
     """Where the member's answer is counted, in their words: cooperative's name and role."""
     roles = {
         "entrepreneur": _("entrepreneur·e"),
@@ -169,7 +169,7 @@ def answer() -> Response:
         return refusal
     respondent = _respondent(member, services)
     try:
-        answers = barometer.clean_answers(request.form)
+        answers = barometer_store.clean_answers(request.form)
     except ValueError as error:
         return _page(
             400,

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from core.errors import CampusError
 from core.i18n import _, ngettext
-from sync.discourse.errors import DiscourseError
+from sync.discourse.exceptions import DiscourseError
 from sync.forum.inputs import Cooperative, RosterEntry
 from sync.settings import ForumTemplate
 

@@ -1,6 +1,6 @@
 """Who should see an unanswered question (`campus relay`, DESIGN §12): pure selection rules.
 
-Data in, data out: the caller loads the mirror (`sync.mirror.relay.load_relay_inputs`) and sends the
+Data in, data out: the caller loads the mirror (`sync.mirror.relay_inputs.load_relay_inputs`) and sends the
 private messages; nothing here reads a database or the forum.
 
 Rules, in the order they apply:

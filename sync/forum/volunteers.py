@@ -2,8 +2,8 @@
 
 Volunteers are read from the forum (one request per 1,000 members), so someone who leaves
 `campus-relais` stops receiving suggestions at once, even before the next sync. What the mirror
-says and what was sent are in `sync.mirror.relay`; the selection itself is pure
-(`analytics.relay`); `app.relay` composes the three steps.
+says and what was sent are in `sync.mirror.relay_inputs`; the selection itself is pure
+(`analytics.relay_plan`); `app.relay` composes the three steps.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from core.errors import CampusError
 from core.i18n import _
 from sync.discourse.client import DiscourseAPI
-from sync.discourse.errors import DiscourseNotFound
+from sync.discourse.exceptions import DiscourseNotFound
 
 
 def read_volunteers(api: DiscourseAPI, group: str) -> list[dict]:

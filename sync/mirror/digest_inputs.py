@@ -14,7 +14,7 @@ from sync.mirror import store
 
 @dataclass
 class DigestInputs:
-    """What `analytics.digest` needs (timestamps tz-aware UTC).
+    """What `analytics.digest_selection` needs (timestamps tz-aware UTC).
 
     - solved: topic_id, title, category_id, category_name, root_slug, parent_id, read_restricted,
       post_number (of the accepted answer), helper_id, helper_username, solved_at

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from analytics.relay import RelayPlan
+from analytics.relay_plan import RelayPlan
 from core.i18n import _, ngettext
 from core.safe_text import discourse_inline
 

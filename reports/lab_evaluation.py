@@ -22,7 +22,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from analytics.catalogue import CATALOGUE
 from analytics.indicators import Activity
-from analytics.lab import (
+from analytics.lab_estimator import (
     Design,
     OutcomeResult,
     analysis_months,

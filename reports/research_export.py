@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from analytics.indicators import Activity
-from analytics.lab_export import (
+from analytics.research_panels import (
     MERGED_COOPERATIVE,
     MERGED_ROLE,
     PSEUDONYM_LENGTH,
@@ -29,11 +29,11 @@ from analytics.lab_export import (
     crowd_size,
     person_panel,
 )
-from analytics.score import DEFAULT_OPTOUT_GROUP
+from analytics.scoring import DEFAULT_OPTOUT_GROUP
 from core.errors import InputError
 from core.i18n import _
 from core.safe_text import csv_safe
-from reports.lab import template_environment
+from reports.lab_evaluation import template_environment
 
 PERSON_FILE = "person_month.csv"
 COOPERATIVE_FILE = "cooperative_month.csv"

@@ -25,7 +25,7 @@ import pandas as pd
 
 from analytics.catalogue import CATALOGUE
 from analytics.indicators import Activity
-from analytics.score import DEFAULT_OPTOUT_GROUP
+from analytics.scoring import DEFAULT_OPTOUT_GROUP
 
 MERGED_ROLE = "regroupe"
 UNKNOWN_ROLE = "inconnu"  # a member of a cooperative's group but of no role group

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from core.i18n import _, current_lang, ngettext
 from sync.discourse.client import DiscourseAPI
-from sync.discourse.errors import (
+from sync.discourse.exceptions import (
     DiscourseAuthError,
     DiscourseError,
     DiscourseNotFound,

@@ -3,7 +3,7 @@ the older Discourse polls, kept behind `[pulse] mode = "discourse_polls"`.
 
 In the default mode (`barometre`), `announce_barometer` opens the month in Campus's database and
 posts, in each cooperative's category, one topic linking to the barometer page of the web service
-(`<base_url>/barometre`); answers never go through Discourse (see `sync.mirror.barometer`).
+(`<base_url>/barometre`); answers never go through Discourse (see `sync.mirror.barometer_store`).
 
 In the polls mode, each cooperative gets one topic a month holding one Discourse poll per Gollac
 axis, and only the aggregate counts of closed polls are read back into the mirror (`polls` /
@@ -31,8 +31,8 @@ from core.i18n import _, format_number, ngettext
 from core.settings import doc
 from core.vocabulary import AXES, AXIS_LABELS
 from sync.discourse.client import DiscourseAPI
-from sync.discourse.errors import DiscourseNotFound
-from sync.mirror import barometer, store
+from sync.discourse.exceptions import DiscourseNotFound
+from sync.mirror import barometer_store, store
 from sync.mirror.records import parse_time
 
 log = logging.getLogger("campus.pulse")
@@ -409,7 +409,7 @@ def announce_barometer(
     checked before anything is written. No answer, count or name is ever sent to Discourse."""
     outcome = AnnounceOutcome()
     slugs = list(cooperatives)
-    recorded = barometer.announced(engine, month)
+    recorded = barometer_store.announced(engine, month)
     pending = [slug for slug in slugs if slug not in recorded]
     outcome.already.extend(slug for slug in slugs if slug in recorded)
     categories: dict[str, dict] = {}
@@ -422,7 +422,7 @@ def announce_barometer(
         missing = [slug for slug in pending if slug not in categories]
         if missing:  # refused before anything is opened or posted: nothing half-done
             raise InputError(_no_category(missing))
-    outcome.opened = barometer.open_month(engine, month, today)
+    outcome.opened = barometer_store.open_month(engine, month, today)
     raw = announcement_raw(settings, page_url, min_group_size)
     since = datetime.combine(today, datetime.min.time(), tzinfo=UTC) - SEARCH_MARGIN
     for slug in pending:
@@ -442,7 +442,7 @@ def announce_barometer(
             )
         else:
             outcome.already.append(slug)
-        barometer.record_announcement(engine, month, slug, topic_id)
+        barometer_store.record_announcement(engine, month, slug, topic_id)
     return outcome
 
 

@@ -1,8 +1,8 @@
 """The mirror side of `campus relay`: what the mirror says about questions and volunteers, and
 recording each suggestion sent (so an interrupted run never suggests a question twice).
 
-The volunteers themselves are read live from the forum (`sync.forum.relay.read_volunteers`);
-the selection is pure (`analytics.relay`); `reports.relay` composes the three steps.
+The volunteers themselves are read live from the forum (`sync.forum.volunteers.read_volunteers`);
+the selection is pure (`analytics.relay_plan`); `reports.relay_messages` composes the three steps.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def load_relay_inputs(
     now: datetime,
     max_age_days: int,
 ) -> RelayInputs:
-    """Read from the mirror what `analytics.relay.plan_relay` needs for these relay members."""
+    """Read from the mirror what `analytics.relay_plan.plan_relay` needs for these relay members."""
     since = (now - timedelta(days=max_age_days)).astimezone(UTC).replace(tzinfo=None)
     member_ids = [int(member["id"]) for member in members]
     usernames = {int(member["id"]): member["username"] for member in members}
