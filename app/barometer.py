@@ -7,12 +7,20 @@ from __future__ import annotations
 
 import time
 
-from analytics import barometer_figures as barometer_figures
+from analytics import barometer_figures
 from app.context import Campus
 from core.i18n import ngettext
 from core.vocabulary import month_bounds, shift_month
 from sync.forum import barometer_topics
-from sync.mirror import barometer_store as barometer_store
+from sync.mirror import barometer_store
+
+# What the barometer page uses of the mirror, re-exported: web reaches the mirror only through app.
+from sync.mirror.barometer_store import AnswerBuffer as AnswerBuffer
+from sync.mirror.barometer_store import Respondent as Respondent
+from sync.mirror.barometer_store import clean_answers as clean_answers
+from sync.mirror.barometer_store import has_answered as has_answered
+from sync.mirror.barometer_store import month_state as month_state
+from sync.mirror.barometer_store import respondent_from_groups as respondent_from_groups
 
 
 def post(campus: Campus, month: str) -> dict:

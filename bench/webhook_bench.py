@@ -49,7 +49,7 @@ from sync.settings import ForumTemplate, SyncSettings  # noqa: E402
 from web import create_app  # noqa: E402
 from web.services import GroupNames, Services  # noqa: E402
 from web.settings import WebSettings  # noqa: E402
-from web.webhooks import live_mirror  # noqa: E402
+from web.webhooks import live_mirror_of  # noqa: E402
 
 API_KEY = "bench-sandbox-key"
 SECRET = "bench-webhook-secret-0123456789"
@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> dict:
     started = time.monotonic()
     drive(network.forum, args.seconds, args.rate, args.seed, deleted)
     drove = time.monotonic() - started
-    idle = sandbox.wait_webhooks(120) and live_mirror(app).wait_idle(300)
+    idle = sandbox.wait_webhooks(120) and live_mirror_of(app).wait_idle(300)
     time.sleep(0.2)
     stop.set()
     watcher.join()
@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> dict:
         "mirror_equals_forum": all(a == b for a, b in compared.values()),
         "mismatches": {key: pair for key, pair in compared.items() if pair[0] != pair[1]},
     }
-    live_mirror(app).stop()
+    live_mirror_of(app).stop()
     server.close()
     sandbox.stop()
     engine.dispose()

@@ -17,8 +17,9 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Response, g, redirect, render_template, request, session
 
+from app import login_nonces
 from core.i18n import _
-from web import connect, nonces
+from web import connect
 from web.extensions import limiter
 from web.services import current_services
 
@@ -124,7 +125,7 @@ def login() -> Response:
     if current_member() is not None:
         return redirect(target)
     services = current_services()
-    nonce = nonces.issue(services.engine, target, _lifetime())
+    nonce = login_nonces.issue(services.engine, target, _lifetime())
     session["login_nonce"] = nonce
     url = connect.request_url(
         services.discourse_url, nonce, services.web.return_url, services.connect_secret
@@ -166,7 +167,7 @@ def discourse_return() -> Response:
     if person.return_url != services.web.return_url:
         return _refused(_("Cette réponse du forum était destinée à une autre adresse."))
     expected = session.pop("login_nonce", None)
-    target = nonces.consume(services.engine, person.nonce, _lifetime())
+    target = login_nonces.consume(services.engine, person.nonce, _lifetime())
     if target is None:
         return _refused(
             _(

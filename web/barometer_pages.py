@@ -16,9 +16,9 @@ import threading
 
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
 
+from app import barometer
 from core.i18n import _, current_lang, ngettext
 from core.vocabulary import AXES, AXIS_LABELS
-from sync.mirror import barometer_store
 from web.auth import Member, current_member, forbidden, login_required
 from web.services import Services, current_services
 
@@ -33,7 +33,7 @@ def _attach_buffer(state) -> None:
     """One answer buffer per application, swept in the background and flushed at exit."""
     app: Flask = state.app
     services: Services = app.extensions["campus"]
-    buffer = barometer_store.AnswerBuffer(services.engine, services.min_group_size)
+    buffer = barometer.AnswerBuffer(services.engine, services.min_group_size)
     app.extensions["campus_barometer"] = buffer
     stop = threading.Event()
 
@@ -70,7 +70,7 @@ def _attach_buffer(state) -> None:
     atexit.register(flush_at_exit)
 
 
-def answer_buffer() -> barometer_store.AnswerBuffer:
+def answer_buffer() -> barometer.AnswerBuffer:
     """The answer buffer of the application handling the request."""
     return current_app.extensions["campus_barometer"]
 
@@ -94,8 +94,8 @@ def _page(status: int = 200, **context) -> Response:
     return Response(body, status=status, mimetype="text/html")
 
 
-def _respondent(member: Member, services: Services) -> barometer_store.Respondent | None:
-    return barometer_store.respondent_from_groups(
+def _respondent(member: Member, services: Services) -> barometer.Respondent | None:
+    return barometer.respondent_from_groups(
         member.user_id,
         member.groups,
         services.groups.cooperatives,
@@ -119,10 +119,10 @@ def _refusal(
                 contact=services.pulse.contact,
             )
         )
-    state = barometer_store.month_state(services.engine, month)
+    state = barometer.month_state(services.engine, month)
     if state != "open":
         return _page(month=month, state=state)
-    if barometer_store.has_answered(services.engine, month, member.user_id):
+    if barometer.has_answered(services.engine, month, member.user_id):
         return _page(month=month, state="already" if posting else "answered")
     return None
 
@@ -141,7 +141,7 @@ def page() -> Response:
     return _page(month=month, state="form", group=_group_label(respondent, services), values={})
 
 
-def _group_label(respondent: barometer_store.Respondent, services: Services) -> str:
+def _group_label(respondent: barometer.Respondent, services: Services) -> str:
     """Where the member's answer is counted, in their words: cooperative's name and role."""
     roles = {
         "entrepreneur": _("entrepreneur·e"),
@@ -169,7 +169,7 @@ def answer() -> Response:
         return refusal
     respondent = _respondent(member, services)
     try:
-        answers = barometer_store.clean_answers(request.form)
+        answers = barometer.clean_answers(request.form)
     except ValueError as error:
         return _page(
             400,

@@ -16,18 +16,18 @@ from flask import (
     session,
 )
 
+from app import member_data
 from core.errors import CampusError
 from core.i18n import _
-from web import mydata
 from web.auth import Member, current_member, login_required
 from web.services import current_services
 
 bp = Blueprint("me", __name__)
 
 
-def _scores() -> mydata.ScoreCache:
+def _scores() -> member_data.ScoreCache:
     """The application's score cache (one per app, shared by its threads)."""
-    return current_app.extensions.setdefault("campus_scores", mydata.ScoreCache())
+    return current_app.extensions.setdefault("campus_scores", member_data.ScoreCache())
 
 
 def role_labels() -> dict[str, str]:
@@ -63,14 +63,20 @@ def _member_view(member: Member) -> dict:
     row = (
         None
         if opted_out
-        else _scores().row(services.engine, services.score, services.groups.optout, member.user_id)
+        else _scores().row(
+            services.engine,
+            services.score,
+            services.groups.optout,
+            member.user_id,
+            services.campus.now,
+        )
     )
     return {
-        "held": mydata.held_data(services.engine, member.user_id),
+        "held": member_data.held_data(services.engine, member.user_id),
         "opted_out": opted_out,
         "score": None if row is None else round(float(row["score"]), 2),
-        "lines": mydata.score_lines(row, services.score),
-        "period_days": mydata.PERIOD_DAYS,
+        "lines": member_data.score_lines(row, services.score),
+        "period_days": member_data.PERIOD_DAYS,
     }
 
 
@@ -141,7 +147,7 @@ def optout() -> Response:
     group_name = services.groups.optout
     try:
         client = services.client_factory()
-        group = mydata.group_id(services.engine, group_name)
+        group = member_data.group_id(services.engine, group_name)
         if group is None:
             found = client.group(group_name)
             group = int((found.get("group") or found)["id"])
@@ -161,7 +167,7 @@ def optout() -> Response:
             status=502,
         )
         return Response(body, status=502, mimetype="text/html")
-    mydata.record_membership(services.engine, group, member.user_id, wanted == "on")
+    member_data.record_membership(services.engine, group, member.user_id, wanted == "on")
     groups = member.groups | {group_name} if wanted == "on" else member.groups - {group_name}
     session["member"] = replace(member, groups=frozenset(groups)).as_session()
     flash(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template
 
-from web.health import health
+from app.health import health
 from web.services import current_services
 
 bp = Blueprint("pages", __name__)
@@ -20,7 +20,7 @@ def home() -> str:
 def healthz() -> Response:
     """Database reachable, age of the last sync and of the last webhook (503 when not `ok`)."""
     services = current_services()
-    result = health(services.engine, services.web.stale_sync_hours)
+    result = health(services.engine, services.web.stale_sync_hours, services.campus.now())
     response = jsonify(result)
     response.status_code = 200 if result["status"] == "ok" else 503
     response.headers["Cache-Control"] = "no-store"

@@ -10,7 +10,7 @@ content type `application/json`, the secret of `CAMPUS_WEBHOOK_SECRET`, and the 
    secret, compared in constant time (missing: 401, wrong: 403);
 4. the headers and the body describe an event Campus handles (400, with the reason).
 
-Then `sync.mirror.live.LiveMirror.apply` writes it once (a replayed id answers 200 "duplicate": the
+Then the live mirror (`app.live`, over `sync.mirror.live`) writes it once (a replayed id answers 200 "duplicate": the
 forum must not retry it). The answer comes as soon as the payload is written; the checks that
 need the forum's API run in the background. CSRF does not apply (no browser session: the HMAC
 is the proof), and the endpoint is rate-limited per address.
@@ -24,9 +24,8 @@ import threading
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
+from app.live import InvalidEvent, LiveMirror, live_mirror, parse_event
 from core.i18n import _
-from sync.mirror.live import InvalidEvent, LiveMirror, parse_event
-from sync.mirror.pull import SyncOptions
 from web.extensions import csrf, limiter
 from web.services import current_services
 
@@ -46,7 +45,7 @@ def signature_matches(secret: str, body: bytes, header: str | None) -> bool:
     return hmac.compare_digest(expected.encode("ascii"), header.strip().encode("utf-8"))
 
 
-def live_mirror(app: Flask | None = None) -> LiveMirror:
+def live_mirror_of(app: Flask | None = None) -> LiveMirror:
     """The application's live mirror, built on first use from its `Services`."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     live = app.extensions.get("campus_live")
@@ -55,11 +54,12 @@ def live_mirror(app: Flask | None = None) -> LiveMirror:
             live = app.extensions.get("campus_live")
             if live is None:
                 services = app.extensions["campus"]
-                options = SyncOptions(
-                    role_groups=dict(services.groups.role_groups),
-                    cooperative_slugs=frozenset(services.groups.cooperatives),
+                live = live_mirror(
+                    services.engine,
+                    services.client_factory,
+                    services.groups.role_groups,
+                    services.groups.cooperatives,
                 )
-                live = LiveMirror(services.engine, services.client_factory, options)
                 app.extensions["campus_live"] = live
     return live
 
@@ -108,7 +108,7 @@ def discourse_webhook() -> Response:
             request.headers.get("X-Discourse-Event"),
             body,
         )
-        outcome = live_mirror().apply(event)
+        outcome = live_mirror_of().apply(event)
     except InvalidEvent as error:
         return _refuse(400, str(error))
     return jsonify({"event_id": event.event_id, "outcome": outcome})

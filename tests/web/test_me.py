@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from analytics import scoring as score_engine
 from analytics.settings import ScoreWeights
+from app import member_data
 from sync.mirror.loader import load_forum
-from web import mydata
+from tests.support.clock import FIXTURE_NOW
 
 pytestmark = pytest.mark.integration
 
 
 def _table(site):
-    end = datetime.now(UTC)
+    end = FIXTURE_NOW
     return score_engine.score(
         load_forum(site.services.engine),
         ScoreWeights(),
-        start=end - timedelta(days=mydata.PERIOD_DAYS),
+        start=end - timedelta(days=member_data.PERIOD_DAYS),
         end=end,
     )
 
@@ -34,7 +35,7 @@ def _scored_username(site) -> str:
     return str(_table(site).iloc[0]["username"])
 
 
-def test_json_download_holds_the_members_own_score_breakdown(site):
+def test_json_download_holds_the_members_own_score_breakdown(site, frozen_clock):
     username = _scored_username(site)
     session = site.login(username)
     response = session.get(site.url + "/moi/donnees.json")
@@ -68,7 +69,7 @@ def test_json_download_lists_posts_without_any_text(site):
         }
 
 
-def test_page_shows_each_component_with_what_happened(site):
+def test_page_shows_each_component_with_what_happened(site, frozen_clock):
     username = _scored_username(site)
     expected = _expected_row(site, username)
     page = site.login(username).get(site.url + "/moi").text

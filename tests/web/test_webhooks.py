@@ -19,7 +19,7 @@ from sync.mirror.schema import WebhookEvent
 from tests.db.mirror_support import counts, dump
 from tests.web.web_site import WEBHOOK_SECRET
 from web import create_app
-from web.webhooks import live_mirror, signature_matches
+from web.webhooks import live_mirror_of, signature_matches
 
 pytestmark = pytest.mark.integration
 
@@ -54,7 +54,7 @@ def hooked(site):
 
 def settle(site) -> None:
     assert site.sandbox.wait_webhooks(60)
-    assert live_mirror(site.app).wait_idle(60)
+    assert live_mirror_of(site.app).wait_idle(60)
 
 
 def topic_edit(site) -> bytes:

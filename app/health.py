@@ -19,13 +19,12 @@ def _as_utc(value: object) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def health(engine: Engine, stale_after_hours: float, now: datetime | None = None) -> dict:
+def health(engine: Engine, stale_after_hours: float, now: datetime) -> dict:
     """`{"status", "database", "last_sync", "last_sync_age_seconds", "last_webhook", …}`.
 
     `status` is `ok`, `stale` (no successful sync within `stale_after_hours`) or `down`
     (database unreachable).
     """
-    now = now or datetime.now(UTC)
     try:
         with engine.connect() as connection:
             store.ping(connection)

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert, text
 
+from app.health import health
 from sync.mirror.schema import SyncRun
 from sync.mirror.store import STATE_LAST_WEBHOOK
-from web.health import health
 
 
 def test_health_reads_the_last_sync_and_the_last_webhook(engine):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -69,9 +70,16 @@ class ScoreCache:
         self._rows: dict[int, pd.Series] = {}
 
     def row(
-        self, engine: Engine, weights: ScoreWeights, optout_group: str, user_id: int
+        self,
+        engine: Engine,
+        weights: ScoreWeights,
+        optout_group: str,
+        user_id: int,
+        clock: Callable[[], datetime],
     ) -> pd.Series | None:
-        """The member's row of the current score table, or None (no contribution, opted out)."""
+        """The member's row of the current score table, or None (no contribution, opted out).
+
+        `clock` gives "now" (the Campus context's), read only when the table is recomputed."""
         with self._lock:
             now = time.monotonic()
             if self._key is None or now - self._checked >= self.CHECK_SECONDS:
@@ -79,7 +87,7 @@ class ScoreCache:
                 key = (synced, memberships, weights, optout_group)
                 live = hooked != self._hooked and now - self._computed >= self.LIVE_SECONDS
                 if key != self._key or live:
-                    end = datetime.now(UTC)
+                    end = clock()
                     table = score_engine.score(
                         load_forum(engine),
                         weights,
