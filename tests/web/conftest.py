@@ -7,7 +7,6 @@ import shutil
 
 import pytest
 
-from sync.mirror.db import connect
 from tests.web.web_site import start_site
 
 
@@ -17,14 +16,6 @@ def site(tmp_path_factory):
     website = start_site(tmp_path_factory.mktemp("web"))
     yield website
     website.stop()
-
-
-@pytest.fixture
-def engine(db_url):
-    """A migrated, empty mirror on the SQLite file, then on PostgreSQL."""
-    engine = connect(db_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
