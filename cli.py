@@ -60,24 +60,27 @@ from web import web_checks as web_doctor
 from web.serve import serve_campus
 from web.settings import WebSettings
 
-# campus.toml section -> the settings dataclass it fills (in the order `campus init` writes them)
+# campus.toml's tables, in the order `campus init` writes them; each class names its own table
 SECTIONS: dict[str, type] = {
-    "discourse": DiscourseSettings,
-    "database": DatabaseSettings,
-    "network": NetworkSettings,
-    "sync": SyncSettings,
-    "template": ForumTemplate,
-    "score": ScoreWeights,
-    "indicators": IndicatorSettings,
-    "reports": ReportSettings,
-    "pulse": PulseSettings,
-    "recognition": RecognitionSettings,
-    "members": MembersSettings,
-    "worker": WorkerSettings,
-    "web": WebSettings,
-    "relay": RelaySettings,
-    "digest": DigestSettings,
-    "lab": LabSettings,
+    cls.SECTION: cls
+    for cls in (
+        DiscourseSettings,
+        DatabaseSettings,
+        NetworkSettings,
+        SyncSettings,
+        ForumTemplate,
+        ScoreWeights,
+        IndicatorSettings,
+        ReportSettings,
+        PulseSettings,
+        RecognitionSettings,
+        MembersSettings,
+        WorkerSettings,
+        WebSettings,
+        RelaySettings,
+        DigestSettings,
+        LabSettings,
+    )
 }
 
 # environment variable -> (section, key); secrets have no key in the file at all

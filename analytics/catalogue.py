@@ -23,8 +23,6 @@ To add an indicator: declare it here (with `compute=` unless the main pass of
 from __future__ import annotations
 
 from analytics.indicator_spec import (
-    NON_NEGATIVE,
-    POSITIVE,
     SCALE_FLOOR,
     SHARE_CEILING,
     SHARE_FLOOR,
@@ -32,6 +30,7 @@ from analytics.indicator_spec import (
     IndicatorSpec,
     Threshold,
 )
+from core.settings import NON_NEGATIVE, POSITIVE
 from core.vocabulary import AXES
 
 # The thresholds of the points de vigilance: the `[indicators]` settings, in this order.

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from core.errors import InputError
 from core.i18n import _
+from core.settings import Bounds
 from core.vocabulary import AXES
 
 if TYPE_CHECKING:
@@ -27,37 +27,8 @@ DIRECTIONS = ("up", "down", None)
 KINDS = ("min", "max")
 
 
-@dataclass(frozen=True)
-class Bounds:
-    """The values a threshold may take: from `low` to `high` (None: no upper bound), each end
-    included or not. A threshold outside them could never be quiet (a point raised every month
-    whatever happens) or never be measured."""
-
-    low: int | float
-    high: int | float | None = None
-    low_included: bool = True
-    high_included: bool = True
-
-    def __contains__(self, value: object) -> bool:
-        above = value >= self.low if self.low_included else value > self.low
-        if self.high is None:
-            return above
-        below = value <= self.high if self.high_included else value < self.high
-        return above and below
-
-    @property
-    def text(self) -> str:
-        """The bounds as the settings' error message writes them (« > 0 et ≤ 1 »)."""
-        parts = [f"{'≥' if self.low_included else '>'} {self.low:g}"]
-        if self.high is not None:
-            parts.append(f"{'≤' if self.high_included else '<'} {self.high:g}")
-        return " et ".join(parts)
-
-
 SHARE_FLOOR = Bounds(0, 1, high_included=False)  # a minimal share: 100 % would always raise it
 SHARE_CEILING = Bounds(0, 1, low_included=False)  # a maximal share: 0 % would always raise it
-POSITIVE = Bounds(0, low_included=False)  # a maximum of a count or a delay
-NON_NEGATIVE = Bounds(0)  # a minimum of a count
 SCALE_FLOOR = Bounds(1, 5, high_included=False)  # a minimal barometer answer (1–5)
 
 
@@ -78,20 +49,6 @@ class Threshold:
             raise ValueError(f"threshold {self.setting}: kind {self.kind!r} not in {KINDS}")
         if self.default not in self.bounds:
             raise ValueError(f"threshold {self.setting}: default outside {self.bounds.text}")
-
-    def check(self, value: int | float) -> None:
-        """Refuse a configured value outside the threshold's bounds (InputError, in French)."""
-        if value not in self.bounds:
-            raise InputError(
-                _(
-                    "[indicators] {key} = {value!r} : une valeur {expected} est attendue "
-                    "(sinon ce point de vigilance serait levé chaque mois quoi qu'il arrive, "
-                    "ou jamais mesurable).",
-                    key=self.setting,
-                    value=value,
-                    expected=self.bounds.text,
-                )
-            )
 
 
 Compute = Callable[["Activity", str], Mapping[str | None, "Figure"]]

@@ -9,28 +9,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from core.errors import InputError
-from core.i18n import _
-from core.settings import doc
+from core.settings import AT_LEAST_ONE, Bounds, Section, doc
 
 
 @dataclass(frozen=True)
-class LabSettings:
+class LabSettings(Section):
     """Where interventions are declared, what an evaluation needs, and who answers for the data."""
 
+    SECTION: ClassVar[str] = "lab"
     TITLE: ClassVar[str] = "Le labo QVT (campus lab evaluate | export | kit)"
 
     interventions: str = doc(
         "interventions.csv", "fichier des interventions : name,cooperatives,start,end,description"
     )
-    min_treated: int = doc(2, "nombre minimal de coopératives concernées par une intervention")
-    min_controls: int = doc(
-        3, "nombre minimal de coopératives de comparaison (pas encore ou jamais concernées)"
+    min_treated: int = doc(
+        2, "nombre minimal de coopératives concernées par une intervention", bounds=Bounds(2)
     )
-    min_pre_months: int = doc(3, "nombre minimal de mois observés avant le début")
-    min_post_months: int = doc(2, "nombre minimal de mois observés depuis le début")
+    min_controls: int = doc(
+        3,
+        "nombre minimal de coopératives de comparaison (pas encore ou jamais concernées)",
+        bounds=AT_LEAST_ONE,
+    )
+    min_pre_months: int = doc(3, "nombre minimal de mois observés avant le début", bounds=Bounds(2))
+    min_post_months: int = doc(
+        2, "nombre minimal de mois observés depuis le début", bounds=AT_LEAST_ONE
+    )
     bootstrap_draws: int = doc(
-        999, "tirages du bootstrap par coopératives (intervalles de confiance)"
+        999, "tirages du bootstrap par coopératives (intervalles de confiance)", bounds=Bounds(99)
     )
     seed: int = doc(
         2026, "graine du bootstrap : deux évaluations identiques donnent le même résultat"
@@ -42,23 +47,3 @@ class LabSettings:
         "", "partenaire de recherche destinataire des exports (ex. une ARACT)"
     )
     retention: str = doc("", "durée de conservation des données du miroir (ex. « 24 mois »)")
-
-    def __post_init__(self) -> None:
-        """Limits below 1 (or 2 treated/controls) would let the lab estimate what it cannot."""
-        for key, least in (
-            ("min_treated", 2),
-            ("min_controls", 1),
-            ("min_pre_months", 2),
-            ("min_post_months", 1),
-            ("bootstrap_draws", 99),
-        ):
-            value = getattr(self, key)
-            if value < least:
-                raise InputError(
-                    _(
-                        "[lab] {key} = {value} : un entier d'au moins {least} est attendu.",
-                        key=key,
-                        value=value,
-                        least=least,
-                    )
-                )

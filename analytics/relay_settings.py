@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Container
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 
@@ -11,13 +11,14 @@ from holidays import country_holidays, list_supported_countries
 
 from core.errors import InputError
 from core.i18n import _
-from core.settings import doc
+from core.settings import AT_LEAST_ONE, Section, doc
 
 
 @dataclass(frozen=True)
-class RelaySettings:
+class RelaySettings(Section):
     """When an unanswered question is suggested to volunteers, and to how many."""
 
+    SECTION: ClassVar[str] = "relay"
     TITLE: ClassVar[str] = "Relais des questions sans réponse vers les volontaires (campus relay)"
 
     wait_hours: int = doc(
@@ -25,10 +26,16 @@ class RelaySettings:
         "heures ouvrées (lun.–ven. 7 h–20 h hors jours fériés, fuseau du réseau) sans réponse "
         "avant le relais",
     )
-    per_question: int = doc(2, "nombre maximal de volontaires sollicités par question")
-    per_week: int = doc(3, "nombre maximal de suggestions par volontaire sur 7 jours glissants")
+    per_question: int = doc(
+        2, "nombre maximal de volontaires sollicités par question", bounds=AT_LEAST_ONE
+    )
+    per_week: int = doc(
+        3, "nombre maximal de suggestions par volontaire sur 7 jours glissants", bounds=AT_LEAST_ONE
+    )
     max_age_days: int = doc(
-        30, "une question plus ancienne que ce nombre de jours n'est plus relayée"
+        30,
+        "une question plus ancienne que ce nombre de jours n'est plus relayée",
+        bounds=AT_LEAST_ONE,
     )
     day_start_hour: int = doc(7, "début des heures ouvrées (heure locale)")
     day_end_hour: int = doc(20, "fin des heures ouvrées (heure locale)")
@@ -36,20 +43,8 @@ class RelaySettings:
         "FR", 'jours fériés non ouvrés : ceux de ce pays (code ISO, FR par défaut ; "" : aucun)'
     )
 
-    def __post_init__(self) -> None:
-        """Counts are at least 1 and the working day a real span of hours (else exit 2)."""
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name in ("day_start_hour", "day_end_hour", "public_holidays"):
-                continue
-            if value < 1:
-                raise InputError(
-                    _(
-                        "[relay] {key} = {value!r} : un nombre entier supérieur ou égal à 1 est attendu.",
-                        key=f.name,
-                        value=value,
-                    )
-                )
+    def check(self) -> None:
+        """The working day is a real span of hours; the holidays a known country (else exit 2)."""
         if not 0 <= self.day_start_hour < self.day_end_hour <= 24:
             raise InputError(
                 _(

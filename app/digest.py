@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-import pandas as pd
 from sqlalchemy import Engine
 
 from analytics.digest_selection import digest_entries, helpers_to_thank
@@ -85,7 +84,7 @@ def build_digest(
             _("Le mois {month} n'a pas commencé : pas de récapitulatif possible.", month=month)
         )
     inputs = load_digest_inputs(engine, start, end, optout_group)
-    if coop is not None and coop not in set(inputs.solved["root_slug"]) | _known_slugs(engine):
+    if coop is not None and coop not in set(inputs.solved["root_slug"]) | inputs.top_slugs:
         raise InputError(
             _(
                 "Coopérative « {coop} » inconnue du miroir : indiquez le slug d'une coopérative (lancez « campus sync » si elle est nouvelle).",
@@ -98,13 +97,6 @@ def build_digest(
     if now is not None and end > now:  # the month is not over: say so at the top
         digest = mark_provisional(digest)
     return digest
-
-
-def _known_slugs(engine: Engine) -> set[str]:
-    """The parent categories the mirror knows (a cooperative may have no solved question)."""
-    with engine.connect() as conn:
-        frame = pd.read_sql_query("SELECT slug FROM categories WHERE parent_id IS NULL", conn)
-    return set(frame["slug"])
 
 
 def publish_digest(

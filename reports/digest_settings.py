@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from core.settings import doc
+from core.settings import Section, doc
 
 
 @dataclass(frozen=True)
-class DigestSettings:
+class DigestSettings(Section):
     """Where the monthly digest of solved questions is published."""
 
+    SECTION: ClassVar[str] = "digest"
     TITLE: ClassVar[str] = "Le récapitulatif mensuel des questions résolues (campus digest)"
 
     category: str = doc("campus", "catégorie (slug) où le récapitulatif du réseau est publié")

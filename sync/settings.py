@@ -16,7 +16,7 @@ from sqlalchemy.exc import ArgumentError
 
 from core.errors import InputError
 from core.i18n import _
-from core.settings import doc
+from core.settings import NON_NEGATIVE, Bounds, Section, doc
 from core.vocabulary import ROLES
 
 DATABASE_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
@@ -62,9 +62,10 @@ class CategorySpec:
 
 
 @dataclass(frozen=True)
-class ForumTemplate:
+class ForumTemplate(Section):
     """The structure `provision` keeps on the forum (DESIGN §4)."""
 
+    SECTION: ClassVar[str] = "template"
     TITLE: ClassVar[str] = "La structure du forum créée par « campus provision »"
 
     role_groups: dict[str, str] = doc(
@@ -107,7 +108,7 @@ class ForumTemplate:
         " acceptées, permissions, noms) au lieu de demander s'il faut les changer",
     )
 
-    def __post_init__(self) -> None:
+    def check(self) -> None:
         """Refuse at load (exit 2) a template `provision` could not finish: a role without its
         group, or a category without a name, with a bad slug, colour or permission."""
         missing = [role for role in ROLES if not self.role_groups.get(role)]
@@ -140,16 +141,17 @@ class ForumTemplate:
 
 
 @dataclass(frozen=True)
-class NetworkSettings:
+class NetworkSettings(Section):
     """Where the network's files are and in which time zone months and nights are cut."""
 
+    SECTION: ClassVar[str] = "network"
     TITLE: ClassVar[str] = "Le réseau : fichiers d'entrée et fuseau horaire"
 
     cooperatives: str = doc("cooperatives.csv", "fichier des coopératives : slug,name,region,color")
     roster: str = doc("roster.csv", "fichier des membres : username,email,cooperative,role")
     timezone: str = doc("Europe/Paris", "fuseau horaire des mois, soirées et week-ends")
 
-    def __post_init__(self) -> None:
+    def check(self) -> None:
         """An unknown time zone is refused at load by every command (exit 2)."""
         try:
             ZoneInfo(self.timezone)
@@ -164,9 +166,10 @@ class NetworkSettings:
 
 
 @dataclass(frozen=True)
-class DatabaseSettings:
+class DatabaseSettings(Section):
     """Where the mirror lives: a SQLite file (default) or `postgresql+psycopg://…`."""
 
+    SECTION: ClassVar[str] = "database"
     TITLE: ClassVar[str] = "La base locale, miroir de l'activité du forum"
 
     url: str = doc(
@@ -174,7 +177,7 @@ class DatabaseSettings:
         "base locale (SQLite, ou postgresql+psycopg://…) ; CAMPUS_DATABASE_URL la remplace",
     )
 
-    def __post_init__(self) -> None:
+    def check(self) -> None:
         """Only a SQLite file or PostgreSQL through psycopg is supported (exit 2 otherwise)."""
         try:
             driver = make_url(self.url).drivername
@@ -192,82 +195,52 @@ class DatabaseSettings:
 
 
 @dataclass(frozen=True)
-class SyncSettings:
+class SyncSettings(Section):
     """How the mirror is kept."""
 
+    SECTION: ClassVar[str] = "sync"
     TITLE: ClassVar[str] = "La synchronisation (campus sync)"
 
     reconcile_days: int = doc(
-        30, "jours de relecture des sujets récents (modifications, suppressions, likes, solutions)"
+        30,
+        "jours de relecture des sujets récents (modifications, suppressions, likes, solutions)",
+        bounds=NON_NEGATIVE,
     )
     fetch_likers: bool = doc(
         False, "savoir qui a aimé quoi (une requête par message dont les likes ont changé)"
     )
 
-    def __post_init__(self) -> None:
-        """A negative window is a bad value (exit 2)."""
-        if self.reconcile_days < 0:
-            raise InputError(
-                _(
-                    "[sync] reconcile_days = {value} : un nombre de jours positif ou nul est "
-                    "attendu.",
-                    value=self.reconcile_days,
-                )
-            )
-
 
 @dataclass(frozen=True)
-class MembersSettings:
+class MembersSettings(Section):
     """How `campus members` treats removals (`--prune`)."""
 
+    SECTION: ClassVar[str] = "members"
     TITLE: ClassVar[str] = "Les adhésions aux groupes (campus members)"
 
     confirm_above: int = doc(
         5,
         "au-delà de ce nombre de personnes à retirer, --prune montre la liste et demande"
         " confirmation (--yes pour les scripts)",
+        bounds=NON_NEGATIVE,
     )
-
-    def __post_init__(self) -> None:
-        """A negative threshold is a bad value (exit 2)."""
-        if self.confirm_above < 0:
-            raise InputError(
-                _(
-                    "[members] confirm_above = {value} : un nombre positif ou nul est attendu.",
-                    value=self.confirm_above,
-                )
-            )
 
 
 @dataclass(frozen=True)
-class WorkerSettings:
+class WorkerSettings(Section):
     """When `campus worker` runs its weekly full reconciliation (DESIGN §9)."""
 
+    SECTION: ClassVar[str] = "worker"
     TITLE: ClassVar[str] = "Le travail planifié (campus worker)"
 
     full_sync_weekday: int = doc(
         6,
         "jour de la relecture complète hebdomadaire (sync --full) : 0 lundi … 6 dimanche ;"
         " elle rattrape modifications et suppressions dans les sujets calmes",
+        bounds=Bounds(0, 6),
     )
     full_sync_hour: int = doc(
-        3, "heure locale (fuseau de [network]) à partir de laquelle elle part, la nuit"
+        3,
+        "heure locale (fuseau de [network]) à partir de laquelle elle part, la nuit",
+        bounds=Bounds(0, 23),
     )
-
-    def __post_init__(self) -> None:
-        """A day outside 0–6 or an hour outside 0–23 is a bad value (exit 2)."""
-        if not 0 <= self.full_sync_weekday <= 6:
-            raise InputError(
-                _(
-                    "[worker] full_sync_weekday = {value} : un jour de 0 (lundi) à 6 (dimanche) "
-                    "est attendu.",
-                    value=self.full_sync_weekday,
-                )
-            )
-        if not 0 <= self.full_sync_hour <= 23:
-            raise InputError(
-                _(
-                    "[worker] full_sync_hour = {value} : une heure de 0 à 23 est attendue.",
-                    value=self.full_sync_hour,
-                )
-            )

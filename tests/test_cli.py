@@ -81,9 +81,9 @@ def test_missing_key_of_a_nested_table_is_named_in_french(tmp_path: Path):
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("requests_per_minute = -5", "[discourse] requests_per_minute = -5 : un nombre positif"),
-        ("timeout = 0", "[discourse] timeout = 0.0 : un nombre strictement positif"),
-        ("max_retries = -1", "[discourse] max_retries = -1 : un nombre positif"),
+        ("requests_per_minute = -5", "[discourse] requests_per_minute = -5 : une valeur ≥ 0 est"),
+        ("timeout = 0", "[discourse] timeout = 0.0 : une valeur > 0 est attendue"),
+        ("max_retries = -1", "[discourse] max_retries = -1 : une valeur ≥ 0 est"),
     ],
 )
 def test_out_of_range_value_exits_2_naming_file_and_key(tmp_path: Path, line, expected):

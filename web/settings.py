@@ -12,13 +12,14 @@ from urllib.parse import urlsplit
 
 from core.errors import InputError
 from core.i18n import _
-from core.settings import doc
+from core.settings import AT_LEAST_ONE, NON_NEGATIVE, POSITIVE, Section, doc
 
 
 @dataclass(frozen=True)
-class WebSettings:
+class WebSettings(Section):
     """Where Campus's web service is reached and how it protects its pages."""
 
+    SECTION: ClassVar[str] = "web"
     TITLE: ClassVar[str] = "Le service web de Campus (campus serve)"
 
     base_url: str = doc(
@@ -27,26 +28,31 @@ class WebSettings:
         " la connexion revient sur <base_url>/auth/discourse",
     )
     host: str = doc("127.0.0.1", "adresse d'écoute de campus serve (--host la remplace)")
-    port: int = doc(8080, "port d'écoute de campus serve (--port le remplace)")
+    port: int = doc(8080, "port d'écoute de campus serve (--port le remplace)", bounds=AT_LEAST_ONE)
     proxies: int = doc(
         1,
         "nombre de proxys inverses devant Campus dont on croit les en-têtes X-Forwarded-*"
         " (0 si Campus est exposé directement)",
+        bounds=NON_NEGATIVE,
     )
-    session_hours: int = doc(12, "durée d'une session après la connexion, en heures")
+    session_hours: int = doc(
+        12, "durée d'une session après la connexion, en heures", bounds=AT_LEAST_ONE
+    )
     login_nonce_minutes: int = doc(
-        10, "validité d'une demande de connexion envoyée au forum, en minutes"
+        10, "validité d'une demande de connexion envoyée au forum, en minutes", bounds=AT_LEAST_ONE
     )
     login_rate_limit: str = doc(
         "20 per minute", "nombre maximal de connexions tentées par adresse IP"
     )
-    threads: int = doc(8, "fils de traitement du serveur (waitress)")
+    threads: int = doc(8, "fils de traitement du serveur (waitress)", bounds=AT_LEAST_ONE)
     stale_sync_hours: float = doc(
-        3.0, "au-delà, /healthz signale une synchronisation trop ancienne (503), en heures"
+        3.0,
+        "au-delà, /healthz signale une synchronisation trop ancienne (503), en heures",
+        bounds=POSITIVE,
     )
 
-    def __post_init__(self) -> None:
-        """A base URL that is not http(s)://host, or a non-positive duration, is refused."""
+    def check(self) -> None:
+        """A base URL that is not http(s)://host is refused."""
         parts = urlsplit(self.base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
             raise InputError(
@@ -54,22 +60,6 @@ class WebSettings:
                     "[web] base_url = « {value} » : une adresse http(s)://hôte[/chemin] est"
                     " attendue (l'adresse publique de Campus).",
                     value=self.base_url,
-                )
-            )
-        for key in ("session_hours", "login_nonce_minutes", "threads", "port"):
-            if getattr(self, key) < 1:
-                raise InputError(
-                    _(
-                        "[web] {key} = {value} : un entier d'au moins 1 est attendu.",
-                        key=key,
-                        value=getattr(self, key),
-                    )
-                )
-        if self.proxies < 0:
-            raise InputError(
-                _(
-                    "[web] proxies = {value} : un entier positif ou nul est attendu.",
-                    value=self.proxies,
                 )
             )
 

@@ -3,20 +3,20 @@ file and the environment. The API key comes from the environment only and is nev
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import ClassVar
 from urllib.parse import urlsplit
 
 from core.errors import InputError
 from core.i18n import _
-from core.settings import doc
+from core.settings import NON_NEGATIVE, POSITIVE, Section, doc
 
 
 @dataclass(frozen=True)
-class DiscourseSettings:
+class DiscourseSettings(Section):
     """How to reach the forum. `api_key` comes from the environment only and is never printed."""
 
+    SECTION: ClassVar[str] = "discourse"
     TITLE: ClassVar[str] = "Le forum Discourse piloté par Campus"
 
     url: str = doc(
@@ -26,32 +26,24 @@ class DiscourseSettings:
         "system", "utilisateur admin de l'API ; CAMPUS_DISCOURSE_API_USERNAME le remplace"
     )
     requests_per_minute: int = doc(
-        60, "budget côté Campus ; la limite admin par défaut de Discourse est 60/min par site"
+        60,
+        "budget côté Campus ; la limite admin par défaut de Discourse est 60/min par site",
+        bounds=NON_NEGATIVE,
     )
-    timeout: float = doc(30.0, "délai maximal d'une requête, en secondes")
-    max_retries: int = doc(5, "nouvelles tentatives sur 502/503/504, délais et coupures réseau")
+    timeout: float = doc(30.0, "délai maximal d'une requête, en secondes", bounds=POSITIVE)
+    max_retries: int = doc(
+        5, "nouvelles tentatives sur 502/503/504, délais et coupures réseau", bounds=NON_NEGATIVE
+    )
     fallback_wait_seconds: float = doc(
-        10.0, "attente après un 429 qui ne dit pas combien attendre, en secondes"
+        10.0,
+        "attente après un 429 qui ne dit pas combien attendre, en secondes",
+        bounds=NON_NEGATIVE,
     )
     api_key: str = field(default="", repr=False, metadata={"secret": True})
 
-    def __post_init__(self) -> None:
-        """A URL that is not http(s)://host, a negative budget, retry count or wait, a timeout
-        of 0, or a number that is not finite (`nan`, `inf`), is a bad value (exit 2)."""
+    def check(self) -> None:
+        """A URL that is not http(s)://host is a bad value (exit 2)."""
         check_forum_url(self.url)
-        for key in ("timeout", "requests_per_minute", "max_retries", "fallback_wait_seconds"):
-            value = getattr(self, key)
-            positive = key == "timeout"
-            if not math.isfinite(value) or value < 0 or (value == 0 and positive):
-                expected = _("strictement positif") if positive else _("positif ou nul")
-                raise InputError(
-                    _(
-                        "[discourse] {key} = {value!r} : un nombre {expected} est attendu.",
-                        key=key,
-                        value=value,
-                        expected=expected,
-                    )
-                )
 
 
 def check_forum_url(url: str) -> None:

@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 
 from core.errors import InputError
 from core.i18n import _, format_number, ngettext
-from core.settings import doc
+from core.settings import NON_NEGATIVE, Bounds, Section, doc
 from core.vocabulary import AXES, AXIS_LABELS
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.exceptions import DiscourseNotFound
@@ -45,9 +45,10 @@ LIST_PAGE = 100
 
 
 @dataclass(frozen=True)
-class PulseSettings:
+class PulseSettings(Section):
     """The barometer: how answers are collected, its statements, scale, notice and topics."""
 
+    SECTION: ClassVar[str] = "pulse"
     TITLE: ClassVar[str] = "Le baromètre QVT mensuel anonyme (campus pulse)"
 
     mode: str = doc(
@@ -60,10 +61,14 @@ class PulseSettings:
         "à qui s'adresser pour une question sur le baromètre (affiché sur la page)",
     )
     keep_years: int = doc(
-        5, "années de conservation des totaux anonymes ; « pulse close » efface les plus anciens"
+        5,
+        "années de conservation des totaux anonymes ; « pulse close » efface les plus anciens",
+        bounds=Bounds(1),
     )
     close_wait_seconds: int = doc(
-        30, "« pulse close » attend au plus ce délai que le service web compte ses réponses"
+        30,
+        "« pulse close » attend au plus ce délai que le service web compte ses réponses",
+        bounds=NON_NEGATIVE,
     )
 
     title: str = doc(
@@ -100,8 +105,8 @@ class PulseSettings:
         "les cinq réponses, de 1 (pas du tout d'accord) à 5 (tout à fait d'accord)",
     )
 
-    def __post_init__(self) -> None:
-        """An unknown mode, or a retention or wait out of range, is refused (exit 2)."""
+    def check(self) -> None:
+        """An unknown mode is refused (exit 2)."""
         if self.mode not in MODES:
             raise InputError(
                 _(
@@ -110,16 +115,6 @@ class PulseSettings:
                     known=", ".join(MODES),
                 )
             )
-        for key, least in (("keep_years", 1), ("close_wait_seconds", 0)):
-            if getattr(self, key) < least:
-                raise InputError(
-                    _(
-                        "[pulse] {key} = {value} : un entier d'au moins {least} est attendu.",
-                        key=key,
-                        value=getattr(self, key),
-                        least=least,
-                    )
-                )
 
     @property
     def anonymous(self) -> bool:

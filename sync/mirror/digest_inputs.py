@@ -19,12 +19,14 @@ class DigestInputs:
     - solved: topic_id, title, category_id, category_name, root_slug, parent_id, read_restricted,
       post_number (of the accepted answer), helper_id, helper_username, solved_at
     - tags: topic_id, tag; permissions: category_id, group_name; optout_ids: set of user ids
+    - top_slugs: the slugs of the top-level categories (a cooperative may have no solved question)
     """
 
     solved: pd.DataFrame
     tags: pd.DataFrame
     permissions: pd.DataFrame
     optout_ids: set[int]
+    top_slugs: set[str]
 
 
 def _naive(moment: datetime) -> datetime:
@@ -73,9 +75,12 @@ def load_digest_inputs(
             {"name": optout_group},
         ).scalars()
         optout_ids = {int(user_id) for user_id in optout}
+        top_slugs = set(
+            conn.execute(text("SELECT slug FROM categories WHERE parent_id IS NULL")).scalars()
+        )
     solved["solved_at"] = pd.to_datetime(solved["solved_at"], utc=True)
     solved["read_restricted"] = solved["read_restricted"].astype(bool)
-    return DigestInputs(solved, tags, permissions, optout_ids)
+    return DigestInputs(solved, tags, permissions, optout_ids, top_slugs)
 
 
 def stored_publication(engine: Engine, scope: str, month: str) -> tuple[int, int] | None:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import pytest
 
 from analytics.catalogue import CATALOGUE, register
-from analytics.indicator_spec import POSITIVE, IndicatorSpec, Threshold
+from analytics.indicator_spec import IndicatorSpec, Threshold
 from analytics.indicators import Activity, Figure
 from analytics.lab_estimator import default_outcomes, outcome_panel
 from analytics.settings import IndicatorSettings, threshold_settings
@@ -22,6 +22,7 @@ from analytics.vigilance import vigilance_rules
 from bench.report_mirror import fill_mirror
 from core.errors import InputError
 from core.i18n import _
+from core.settings import POSITIVE
 from reports.render import build_report
 from sync.mirror.db import connect
 from sync.mirror.loader import load_forum
