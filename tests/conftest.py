@@ -24,8 +24,8 @@ from sandbox.network import generate
 from sandbox.server import API_KEY_ENV, SandboxServer
 from tests.support.clock import frozen_at
 
-# the PostgreSQL server and the `db_url` fixture (SQLite file and PostgreSQL) of tests/db
-pytest_plugins = ["tests.db.postgres"]
+# the PostgreSQL server and the `db_url` fixture (SQLite file and PostgreSQL): tests/support/postgres
+pytest_plugins = ["tests.support.postgres"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_TEST_KEY = "sandbox-test-key"
@@ -103,12 +103,22 @@ def frozen_clock():
         yield moment
 
 
+# fixtures that reach a real sandbox over HTTP, a real database file or server, or a browser
+INTEGRATION_FIXTURES = frozenset(
+    {"sandbox_process", "sandbox_server", "campus_cli", "db_url", "engine", "site", "browser"}
+)
+
+
 def pytest_collection_modifyitems(items) -> None:
-    """A test that freezes the clock depends on the date: mark it `dated` (CI also runs these a
-    year ahead under faketime)."""
+    """Mark from the fixtures a test uses: `dated` when it freezes the clock (CI also runs these
+    a year ahead under faketime), `integration` when it reaches a real process, database or
+    browser (`pytest -m "not integration"` runs the fast unit tests alone)."""
     for item in items:
-        if "frozen_clock" in getattr(item, "fixturenames", ()):
+        names = set(getattr(item, "fixturenames", ()))
+        if "frozen_clock" in names:
             item.add_marker(pytest.mark.dated)
+        if names & INTEGRATION_FIXTURES:
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture(scope="session")

@@ -36,7 +36,7 @@ import cli
 from sandbox.network import generate
 from sandbox.server import SandboxServer
 from tests.conftest import run_campus
-from tests.sync.sandbox_site import answers_in_use
+from tests.support.sandbox_site import answers_in_use
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,7 @@ import pytest
 from analytics.indicators import Activity, compute_month, indicators
 from core.errors import InputError
 from core.vocabulary import current_month, shift_month
-from tests.analytics.forum_builder import ForumBuilder, ts
+from tests.support.forum_builder import ForumBuilder, ts
 
 
 def figures(builder: ForumBuilder, month: str = "2026-10", scope: str | None = None) -> dict:

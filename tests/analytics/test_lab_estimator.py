@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
-from lab_panels import simulated_panel
 
 from analytics.lab_estimator import Design, analysis_months, estimate, evaluate
+from tests.support.lab_panels import simulated_panel
 
 FAST = Design(draws=199, seed=7)
 

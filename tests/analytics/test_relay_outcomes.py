@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from analytics.indicators import Activity, compute_month
-from tests.analytics.forum_builder import ForumBuilder
+from tests.support.forum_builder import ForumBuilder
 
 
 @pytest.fixture

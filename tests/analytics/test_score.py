@@ -11,7 +11,7 @@ import pytest
 from analytics.scoring import COMPONENTS, expertise_map, score
 from analytics.settings import ScoreWeights
 from core.errors import InputError
-from tests.analytics.forum_builder import CAMPUS, ForumBuilder, only, ts
+from tests.support.forum_builder import CAMPUS, ForumBuilder, only, ts
 
 START, END = ts("2026-02-28T23:00Z"), ts("2026-03-31T22:00Z")
 

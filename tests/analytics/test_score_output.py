@@ -10,7 +10,7 @@ import pytest
 
 from analytics.scoring import expertise_map, explain, render_scores, score
 from analytics.settings import ScoreWeights
-from tests.analytics.forum_builder import ForumBuilder, ts
+from tests.support.forum_builder import ForumBuilder, ts
 
 START, END = ts("2026-02-28T23:00Z"), ts("2026-03-31T22:00Z")
 

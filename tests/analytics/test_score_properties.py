@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from analytics.scoring import COMPONENTS, score
 from analytics.settings import ScoreWeights
-from tests.analytics.forum_builder import CAMPUS, ENTRAIDE, ForumBuilder, ts
+from tests.support.forum_builder import CAMPUS, ENTRAIDE, ForumBuilder, ts
 
 START, END = ts("2026-02-28T23:00Z"), ts("2026-03-31T22:00Z")
 FIRST_DAY = ts("2026-02-28T18:00Z")  # a few hours before the period

@@ -6,8 +6,8 @@ import pytest
 
 from sync.mirror.db import connect
 from tests.conftest import SANDBOX_TEST_KEY
-from tests.db.mirror_support import make_api
-from tests.sync.fake_time import FakeTime
+from tests.support.fake_time import FakeTime
+from tests.support.mirror import make_api
 
 
 @pytest.fixture

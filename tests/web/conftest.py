@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from tests.web.web_site import start_site
+from tests.support.web_site import start_site
 
 
 @pytest.fixture(scope="module")

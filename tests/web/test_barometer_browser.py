@@ -16,7 +16,7 @@ import pytest
 
 from core.vocabulary import AXES, current_month
 from sync.mirror import barometer_store
-from tests.web.web_site import TZ, start_site
+from tests.support.web_site import TZ, start_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 

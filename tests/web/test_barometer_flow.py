@@ -18,7 +18,7 @@ from sqlalchemy import DateTime, Time, inspect, text
 from core.vocabulary import AXES, current_month
 from sync.mirror import barometer_store
 from tests.conftest import run_campus
-from tests.web.web_site import TZ, start_site
+from tests.support.web_site import TZ, start_site
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import text
 
-from tests.web.barometer_support import ANSWER, csrf_token, log_in, make_app, this_month
+from tests.support.barometer_site import ANSWER, csrf_token, log_in, make_app, this_month
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.web_site import REPORT_MONTH
+from tests.support.web_site import REPORT_MONTH
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 

@@ -10,7 +10,7 @@ import pytest
 import requests
 from sqlalchemy import text
 
-from tests.web.web_site import CONNECT_SECRET
+from tests.support.web_site import CONNECT_SECRET
 from web import connect
 
 pytestmark = pytest.mark.integration

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.web.web_site import REPORT_MONTH
+from tests.support.web_site import REPORT_MONTH
 
 pytestmark = pytest.mark.integration
 

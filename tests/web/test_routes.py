@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.web.web_site import REPORT_MONTH
+from tests.support.web_site import REPORT_MONTH
 
 pytestmark = pytest.mark.integration
 

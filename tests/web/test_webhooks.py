@@ -16,8 +16,8 @@ import requests
 from sqlalchemy import select
 
 from sync.mirror.schema import WebhookEvent
-from tests.db.mirror_support import counts, dump
-from tests.web.web_site import WEBHOOK_SECRET
+from tests.support.mirror import counts, dump
+from tests.support.web_site import WEBHOOK_SECRET
 from web import create_app
 from web.webhooks import live_mirror_of, signature_matches
 

@@ -17,7 +17,7 @@ from sync.discourse.exceptions import (
 )
 from sync.discourse.settings import DiscourseSettings
 from sync.discourse.transport import endpoint_template, wait_message
-from tests.sync.fake_time import FakeTime
+from tests.support.fake_time import FakeTime
 
 URL = "https://forum.test"
 KEY = "k3y-5ecret-abcdef0123456789"

@@ -8,7 +8,7 @@ import pytest
 
 from sandbox.limits import AdminRateLimiter
 from sync.discourse.ratelimit import WINDOW_SECONDS, TokenBucket
-from tests.sync.fake_time import FakeTime
+from tests.support.fake_time import FakeTime
 
 
 def bucket(fake_time: FakeTime, per_minute: int, burst: int = 3) -> TokenBucket:

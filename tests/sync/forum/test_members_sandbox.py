@@ -19,7 +19,7 @@ from sync.forum.inputs import read_roster
 from sync.forum.memberships import run_members
 from sync.forum.structure import load_cooperatives, run_provision
 from sync.settings import ForumTemplate
-from tests.sync.sandbox_site import FailingClient, SandboxSite, serving
+from tests.support.sandbox_site import FailingClient, SandboxSite, serving
 
 pytestmark = pytest.mark.integration
 

@@ -17,7 +17,7 @@ from sync.discourse.exceptions import DiscourseError
 from sync.forum.structure import load_cooperatives, run_provision
 from sync.settings import ForumTemplate
 from tests.conftest import run_campus
-from tests.sync.sandbox_site import FailingClient, SandboxSite, answers_in_use, serving
+from tests.support.sandbox_site import FailingClient, SandboxSite, answers_in_use, serving
 
 pytestmark = pytest.mark.integration
 

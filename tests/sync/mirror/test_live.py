@@ -22,7 +22,7 @@ from sync.mirror.db import connect
 from sync.mirror.live import Event, InvalidEvent, LiveMirror, parse_event
 from sync.mirror.schema import Membership, Post, Solution, SyncState, Topic, User, WebhookEvent
 from sync.mirror.stats import mirror_stats
-from tests.db.mirror_support import counts, dump, sync
+from tests.support.mirror import counts, dump, sync
 
 pytestmark = pytest.mark.integration
 

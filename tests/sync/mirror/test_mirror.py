@@ -14,7 +14,7 @@ from sync.mirror.db import connect
 from sync.mirror.pull import SyncOptions
 from sync.mirror.schema import Category, Group, Like, Poll, PollOption, Post, Topic, User
 from tests.conftest import SANDBOX_TEST_KEY
-from tests.db.mirror_support import counts, dump, make_api, sync
+from tests.support.mirror import counts, dump, make_api, sync
 
 pytestmark = pytest.mark.integration
 

@@ -24,7 +24,7 @@ import pytest
 from sandbox.activity import apply
 from sync.mirror.db import connect
 from tests.conftest import SANDBOX_TEST_KEY
-from tests.db.mirror_support import counts, dump, make_api, sync
+from tests.support.mirror import counts, dump, make_api, sync
 
 pytestmark = pytest.mark.integration
 

@@ -10,8 +10,8 @@ from sync.mirror.db import connect
 from sync.mirror.pull import SyncOptions, sync_mirror
 from sync.mirror.records import category_permission_rows, topic_tags
 from sync.mirror.schema import CategoryPermission, TopicTag
-from tests.db.mirror_support import make_api
-from tests.reports.relay_forum import RelayForum
+from tests.support.mirror import make_api
+from tests.support.relay_forum import RelayForum
 
 
 def test_tags_are_read_in_both_shapes():

@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sandbox.network import ROLE_GROUPS, generate
 from sync.mirror.db import connect
 from sync.mirror.schema import SyncState, User
-from tests.db.mirror_support import counts, dump, sync
+from tests.support.mirror import counts, dump, sync
 
 pytestmark = pytest.mark.integration
 

@@ -40,11 +40,11 @@ def test_migrations_build_exactly_the_models_on_every_backend(db_url):
 
 
 NO_BINARIES_CONFTEST = """
-pytest_plugins = ["tests.db.postgres"]
+pytest_plugins = ["tests.support.postgres"]
 
 
 def pytest_configure(config):
-    import tests.db.postgres as postgres
+    import tests.support.postgres as postgres
 
     postgres.find_bindir = lambda: None  # as on a machine without PostgreSQL
 """

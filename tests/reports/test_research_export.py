@@ -18,9 +18,9 @@ from analytics.research_panels import generalised_groups, person_panel, pseudony
 from bench.report_mirror import fill_mirror
 from reports import research_export
 from sync.mirror.db import connect
-from tests.analytics.forum_builder import ForumBuilder, ts
 from tests.conftest import run_campus
 from tests.support.clock import frozen_at
+from tests.support.forum_builder import ForumBuilder, ts
 
 pytestmark = pytest.mark.dated
 

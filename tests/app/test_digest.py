@@ -8,8 +8,8 @@ from app.digest import build_digest, publish_digest
 from sandbox.server import SandboxServer
 from sync.mirror.db import connect
 from sync.mirror.pull import SyncOptions, sync_mirror
-from tests.db.mirror_support import make_api
-from tests.reports.relay_forum import RelayForum
+from tests.support.mirror import make_api
+from tests.support.relay_forum import RelayForum
 
 MONTH = "2026-02"
 

@@ -10,7 +10,7 @@ import pytest
 
 from sandbox.server import SandboxServer
 from tests.conftest import SANDBOX_TEST_KEY, run_campus
-from tests.reports.relay_forum import RelayForum
+from tests.support.relay_forum import RelayForum
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from app.relay import run_relay
 from reports.relay_messages import RelayOutcome
 from sandbox.state import LIKE, Forum, Topic, User
 from sync.mirror.pull import SyncOptions, sync_mirror
-from tests.db.mirror_support import make_api
+from tests.support.mirror import make_api
 
 PARIS = ZoneInfo("Europe/Paris")
 BODY = "Une question assez longue pour Discourse, avec du contexte."

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from sandbox.server import SandboxServer
 from sync.mirror.db import connect
 from sync.mirror.schema import RelaySuggestion
-from tests.db.mirror_support import make_api
-from tests.reports.relay_forum import RelayForum, paris, sync_and_relay
+from tests.support.mirror import make_api
+from tests.support.relay_forum import RelayForum, paris, sync_and_relay
 
 TUESDAY = paris("2026-03-10 10:00")  # a working hour; the questions below are due by then
 
