@@ -32,7 +32,12 @@ def activity(mirror: Path) -> Activity:
 
 def test_an_empty_mirror_is_refused(tmp_path: Path):
     with pytest.raises(InputError, match="miroir est vide"):
-        build_report(connect(f"sqlite:///{tmp_path / 'empty.db'}"), "2026-10", tmp_path / "out")
+        build_report(
+            load_forum(connect(f"sqlite:///{tmp_path / 'empty.db'}")),
+            "2026-10",
+            tmp_path / "out",
+            now=NOW,
+        )
     assert not (tmp_path / "out").exists()
 
 

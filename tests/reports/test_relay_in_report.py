@@ -10,6 +10,7 @@ from sqlalchemy import text
 from bench.report_mirror import fill_mirror
 from reports.render import build_report
 from sync.mirror.db import connect
+from sync.mirror.loader import load_forum
 
 NOW = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
 
@@ -33,7 +34,7 @@ def test_relayed_questions_reach_the_report_files(tmp_path):
             [{"t": topic_id} for topic_id in october],
         )
 
-    folder = build_report(engine, "2026-10", tmp_path / "out", now=NOW)
+    folder = build_report(load_forum(engine), "2026-10", tmp_path / "out", now=NOW)
 
     markdown = (folder / "network.md").read_text()
     assert "| Questions relayées à des volontaires | 12 |" in markdown
