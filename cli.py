@@ -10,9 +10,13 @@ from pathlib import Path
 
 import click
 
-from analytics.lab_settings import LabSettings
-from analytics.relay_settings import RelaySettings
-from analytics.settings import IndicatorSettings, RecognitionSettings, ScoreWeights
+from analytics.settings import (
+    IndicatorSettings,
+    LabSettings,
+    RecognitionSettings,
+    RelaySettings,
+    ScoreWeights,
+)
 from app import barometer, lab, report, score
 from app import digest as digest_run
 from app import doctor as forum_doctor
@@ -41,9 +45,8 @@ from core import config as configfile
 from core.config import Config
 from core.errors import InputError
 from core.i18n import _
-from reports.digest_settings import DigestSettings
 from reports.digest_text import describe_publication
-from reports.settings import ReportSettings
+from reports.settings import DigestSettings, ReportSettings
 from sync.discourse.settings import DiscourseSettings
 from sync.forum import barometer_topics
 from sync.forum.barometer_topics import PulseSettings
@@ -83,16 +86,7 @@ SECTIONS: dict[str, type] = {
     )
 }
 
-# environment variable -> (section, key); secrets have no key in the file at all
-ENV_OVERRIDES = {
-    "CAMPUS_DISCOURSE_URL": ("discourse", "url"),
-    "CAMPUS_DISCOURSE_API_USERNAME": ("discourse", "api_username"),
-    "CAMPUS_DATABASE_URL": ("database", "url"),
-}
-# secret environment variable -> (section, key) of the settings that receive it
-SECRET_FIELDS = {"CAMPUS_DISCOURSE_API_KEY": ("discourse", "api_key")}
-
-SCHEMA = configfile.ConfigSchema(SECTIONS, ENV_OVERRIDES, SECRET_FIELDS)
+SCHEMA = configfile.ConfigSchema.of(SECTIONS)
 
 
 def load_config(path: Path, environ: typing.Mapping[str, str] | None = None) -> Config:

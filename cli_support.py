@@ -23,7 +23,8 @@ from core.progress import Progress
 from core.secrets import scrub, scrub_log_handlers
 from sync.discourse.transport import wait_message
 from sync.forum.memberships import MembersPlan
-from sync.forum.structure import Plan, format_sensitive
+from sync.forum.structure import Plan
+from sync.forum.structure_text import format_sensitive
 
 log = logging.getLogger("campus")
 

@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pandas as pd
 
-from analytics.relay_settings import RelaySettings
+from analytics.settings import RelaySettings
 from core.vocabulary import zone
 
 WEEK = timedelta(days=7)

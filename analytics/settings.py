@@ -1,15 +1,20 @@
-"""Settings owned by the `analytics` package (weights of the score, thresholds of the indicators)."""
+"""Settings owned by the `analytics` package: the score's weights, recognition, relay, the lab, and
+the thresholds of the indicators (built from the indicator catalogue)."""
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, make_dataclass
+from datetime import date
 from typing import ClassVar
+
+from holidays import country_holidays, list_supported_countries
 
 from analytics.catalogue import CATALOGUE
 from analytics.indicator_spec import Catalogue
 from core.errors import InputError
 from core.i18n import _
-from core.settings import AT_LEAST_ONE, NON_NEGATIVE, Section, doc
+from core.settings import AT_LEAST_ONE, NON_NEGATIVE, Bounds, Section, doc
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,99 @@ class RecognitionSettings(Section):
         "Reconnu·e par le réseau pour l'aide apportée aux autres membres sur le forum.",
         "description du badge, affichée sur le profil des membres",
     )
+
+
+@dataclass(frozen=True)
+class RelaySettings(Section):
+    """When an unanswered question is suggested to volunteers, and to how many."""
+
+    SECTION: ClassVar[str] = "relay"
+    TITLE: ClassVar[str] = "Relais des questions sans réponse vers les volontaires (campus relay)"
+
+    wait_hours: int = doc(
+        24,
+        "heures ouvrées (lun.–ven. 7 h–20 h hors jours fériés, fuseau du réseau) sans réponse "
+        "avant le relais",
+    )
+    per_question: int = doc(
+        2, "nombre maximal de volontaires sollicités par question", bounds=AT_LEAST_ONE
+    )
+    per_week: int = doc(
+        3, "nombre maximal de suggestions par volontaire sur 7 jours glissants", bounds=AT_LEAST_ONE
+    )
+    max_age_days: int = doc(
+        30,
+        "une question plus ancienne que ce nombre de jours n'est plus relayée",
+        bounds=AT_LEAST_ONE,
+    )
+    day_start_hour: int = doc(7, "début des heures ouvrées (heure locale)")
+    day_end_hour: int = doc(20, "fin des heures ouvrées (heure locale)")
+    public_holidays: str = doc(
+        "FR", 'jours fériés non ouvrés : ceux de ce pays (code ISO, FR par défaut ; "" : aucun)'
+    )
+
+    def check(self) -> None:
+        """The working day is a real span of hours; the holidays a known country (else exit 2)."""
+        if not 0 <= self.day_start_hour < self.day_end_hour <= 24:
+            raise InputError(
+                _(
+                    "[relay] day_start_hour = {start}, day_end_hour = {end} : attendu 0 ≤ début < fin ≤ 24.",
+                    start=self.day_start_hour,
+                    end=self.day_end_hour,
+                )
+            )
+        if self.public_holidays and self.public_holidays not in list_supported_countries():
+            raise InputError(
+                _(
+                    "[relay] public_holidays = {value!r} : pays inconnu. Indiquez un code pays "
+                    'ISO à deux lettres (FR, BE, CH, LU…), ou "" pour ne compter aucun jour '
+                    "férié.",
+                    value=self.public_holidays,
+                )
+            )
+
+    def closed_days(self) -> Container[date]:
+        """The public holidays of `public_holidays`, which do not count as working days."""
+        if not self.public_holidays:
+            return frozenset()
+        return country_holidays(self.public_holidays)
+
+
+@dataclass(frozen=True)
+class LabSettings(Section):
+    """Where interventions are declared, what an evaluation needs, and who answers for the data."""
+
+    SECTION: ClassVar[str] = "lab"
+    TITLE: ClassVar[str] = "Le labo QVT (campus lab evaluate | export | kit)"
+
+    interventions: str = doc(
+        "interventions.csv", "fichier des interventions : name,cooperatives,start,end,description"
+    )
+    min_treated: int = doc(
+        2, "nombre minimal de coopératives concernées par une intervention", bounds=Bounds(2)
+    )
+    min_controls: int = doc(
+        3,
+        "nombre minimal de coopératives de comparaison (pas encore ou jamais concernées)",
+        bounds=AT_LEAST_ONE,
+    )
+    min_pre_months: int = doc(3, "nombre minimal de mois observés avant le début", bounds=Bounds(2))
+    min_post_months: int = doc(
+        2, "nombre minimal de mois observés depuis le début", bounds=AT_LEAST_ONE
+    )
+    bootstrap_draws: int = doc(
+        999, "tirages du bootstrap par coopératives (intervalles de confiance)", bounds=Bounds(99)
+    )
+    seed: int = doc(
+        2026, "graine du bootstrap : deux évaluations identiques donnent le même résultat"
+    )
+    network_name: str = doc("", "nom du réseau, pour les documents du kit")
+    controller: str = doc("", "responsable du traitement (structure et adresse), pour le kit")
+    dpo_contact: str = doc("", "contact du délégué à la protection des données (DPO)")
+    research_partner: str = doc(
+        "", "partenaire de recherche destinataire des exports (ex. une ARACT)"
+    )
+    retention: str = doc("", "durée de conservation des données du miroir (ex. « 24 mois »)")
 
 
 def threshold_settings(catalogue: Catalogue) -> type:

@@ -8,7 +8,7 @@ from pathlib import Path
 from analytics import indicators
 from analytics import lab_estimator as lab_analytics
 from analytics.lab_estimator import Design
-from analytics.lab_settings import LabSettings
+from analytics.settings import LabSettings
 from app.context import Campus
 from core.vocabulary import Intervention
 from reports import lab_evaluation as lab_report

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from app.context import Campus
 from core.progress import Progress
-from sync.forum import structure as structure
+from sync.forum import structure, structure_text
 
 
 @dataclass(frozen=True)
@@ -21,16 +21,16 @@ class ProvisionRun:
 
     def as_json(self) -> dict:
         """The `provision --json` body (DESIGN §3)."""
-        return structure.plan_json(
+        return structure_text.plan_json(
             self.plan, dry_run=self.dry_run, requests=self.requests, writes=self.writes
         )
 
     def describe(self, *, adopt_existing: bool, verbose: bool) -> str:
         """The plan (unchanged lines with `verbose`) and what the run did."""
         return (
-            structure.format_plan(self.plan, show_unchanged=verbose)
+            structure_text.format_plan(self.plan, show_unchanged=verbose)
             + "\n"
-            + structure.describe_run(
+            + structure_text.describe_run(
                 self.plan,
                 dry_run=self.dry_run,
                 adopt_existing=adopt_existing,

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from analytics.relay_plan import category_theme, expertise, plan_relay, topic_themes
-from analytics.relay_settings import RelaySettings
+from analytics.settings import RelaySettings
 from app.context import Campus
 from app.notify import Notifier
 from core.i18n import _

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import Engine, delete, insert, text
 
-from analytics.relay_settings import RelaySettings
+from analytics.settings import RelaySettings
 from app.digest import build_digest, publish_digest
 from app.relay import run_relay
 from sandbox.server import SandboxServer

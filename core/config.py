@@ -34,6 +34,19 @@ class ConfigSchema:
     env_overrides: Mapping[str, tuple[str, str]]
     secret_fields: Mapping[str, tuple[str, str]]
 
+    @classmethod
+    def of(cls, sections: Mapping[str, type]) -> ConfigSchema:
+        """The schema of `sections`, with the variables their fields declare (`doc(…, env=…)`;
+        a secret field's `env` is the only place its value comes from)."""
+        env_overrides, secret_fields = {}, {}
+        for name, settings in sections.items():
+            for f in fields(settings):
+                variable = f.metadata.get("env")
+                if variable:
+                    target = secret_fields if f.metadata.get("secret") else env_overrides
+                    target[variable] = (name, f.name)
+        return cls(sections, env_overrides, secret_fields)
+
 
 @dataclass
 class Config:

@@ -51,10 +51,11 @@ POSITIVE = Bounds(0, low_included=False)
 AT_LEAST_ONE = Bounds(1)
 
 
-def doc(default, text: str, *, bounds: Bounds | None = None, **kwargs):
-    """A dataclass field with its default, the comment `campus init` writes for it, and the
-    values it may take (`bounds`, for numbers; checked by `Section`)."""
-    metadata = {"doc": text, "bounds": bounds}
+def doc(default, text: str, *, bounds: Bounds | None = None, env: str | None = None, **kwargs):
+    """A dataclass field with its default, the comment `campus init` writes for it, the values
+    it may take (`bounds`, for numbers; checked by `Section`) and the environment variable that
+    replaces it (`env`)."""
+    metadata = {"doc": text, "bounds": bounds, "env": env}
     if isinstance(default, dict | list):
         return field(default_factory=lambda: type(default)(default), metadata=metadata, **kwargs)
     return field(default=default, metadata=metadata, **kwargs)

@@ -43,3 +43,16 @@ class ReportSettings(Section):
         """The language is one Campus speaks (else exit 2)."""
         if self.lang not in LANGS:
             raise InputError(_("[reports] lang = « {value} » : fr ou en attendu.", value=self.lang))
+
+
+@dataclass(frozen=True)
+class DigestSettings(Section):
+    """Where the monthly digest of solved questions is published."""
+
+    SECTION: ClassVar[str] = "digest"
+    TITLE: ClassVar[str] = "Le récapitulatif mensuel des questions résolues (campus digest)"
+
+    category: str = doc("campus", "catégorie (slug) où le récapitulatif du réseau est publié")
+    publish_from_worker: bool = doc(
+        True, "le worker publie le récapitulatif du réseau le 1er du mois"
+    )

@@ -175,6 +175,7 @@ class DatabaseSettings(Section):
     url: str = doc(
         "sqlite:///campus.db",
         "base locale (SQLite, ou postgresql+psycopg://…) ; CAMPUS_DATABASE_URL la remplace",
+        env="CAMPUS_DATABASE_URL",
     )
 
     def check(self) -> None:

@@ -20,10 +20,14 @@ class DiscourseSettings(Section):
     TITLE: ClassVar[str] = "Le forum Discourse piloté par Campus"
 
     url: str = doc(
-        "https://forum.example.org", "adresse du forum ; CAMPUS_DISCOURSE_URL la remplace"
+        "https://forum.example.org",
+        "adresse du forum ; CAMPUS_DISCOURSE_URL la remplace",
+        env="CAMPUS_DISCOURSE_URL",
     )
     api_username: str = doc(
-        "system", "utilisateur admin de l'API ; CAMPUS_DISCOURSE_API_USERNAME le remplace"
+        "system",
+        "utilisateur admin de l'API ; CAMPUS_DISCOURSE_API_USERNAME le remplace",
+        env="CAMPUS_DISCOURSE_API_USERNAME",
     )
     requests_per_minute: int = doc(
         60,
@@ -39,7 +43,9 @@ class DiscourseSettings(Section):
         "attente après un 429 qui ne dit pas combien attendre, en secondes",
         bounds=NON_NEGATIVE,
     )
-    api_key: str = field(default="", repr=False, metadata={"secret": True})
+    api_key: str = field(
+        default="", repr=False, metadata={"secret": True, "env": "CAMPUS_DISCOURSE_API_KEY"}
+    )
 
     def check(self) -> None:
         """A URL that is not http(s)://host is a bad value (exit 2)."""

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analytics.relay_plan import can_read, granted_groups, is_working_time, working_hours_between
-from analytics.relay_settings import RelaySettings
+from analytics.settings import RelaySettings
 from core.errors import InputError
 
 PARIS = ZoneInfo("Europe/Paris")

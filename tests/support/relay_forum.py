@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from analytics.relay_settings import RelaySettings
+from analytics.settings import RelaySettings
 from app.relay import run_relay
 from reports.relay_messages import RelayOutcome
 from sandbox.state import LIKE, Forum, Topic, User

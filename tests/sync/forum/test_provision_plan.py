@@ -18,12 +18,11 @@ from sync.forum.structure import (
     _category_fields,
     desired_categories,
     desired_groups,
-    format_plan,
-    plan_json,
     plan_structure,
     read_forum_state,
     reserved_names,
 )
+from sync.forum.structure_text import format_plan, plan_json
 from sync.settings import ForumTemplate
 
 TEMPLATE = ForumTemplate()
