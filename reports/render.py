@@ -221,7 +221,7 @@ class View:
         return rows
 
     def sparkline(self, row: Row) -> str:
-        return sparkline(row.history, row.unit)
+        return sparkline(row.history, row.unit, row.trend.verdict)
 
     def history_text(self, row: Row) -> str:
         """The sparkline's text alternative: the months and their values."""

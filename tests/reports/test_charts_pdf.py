@@ -19,6 +19,7 @@ from bench.report_mirror import fill_mirror
 from core.vocabulary import AXES
 from reports import charts
 from reports.render import View, build_model, build_report, render_html
+from reports.sparkline import sparkline
 from sync.mirror import barometer_store
 from sync.mirror.db import connect
 from sync.mirror.loader import load_forum
@@ -92,6 +93,25 @@ def test_the_report_month_is_coloured_only_where_it_is_judged(model: MonthReport
     assert _fills(drawn["worse"], charts.BAD) > _fills(drawn["stable"], charts.BAD)
     assert _fills(drawn["better"], charts.BAD) == _fills(drawn["stable"], charts.BAD)
     assert "#d1495b" not in drawn["stable"]  # the old red dot of every current month
+
+
+@pytest.mark.parametrize(
+    ("verdict", "paint"),
+    [
+        ("better", 'fill="#1e7b3a"'),
+        ("worse", 'fill="#b3261e"'),
+        ("stable", 'fill="white"'),
+        (None, 'fill="white"'),
+    ],
+)
+def test_the_tables_lines_colour_their_last_month_as_judged(verdict, paint):
+    line = sparkline([1.0, 2.0, 3.0], "count", verdict)
+    assert "<circle" in line and paint in line
+    assert "#d1495b" not in line
+
+
+def test_a_line_ending_before_the_report_month_is_not_judged():
+    assert 'fill="white"' in sparkline([1.0, 2.0, None], "count", "worse")
 
 
 def test_months_before_the_mirror_are_no_trend(model: MonthReport):
