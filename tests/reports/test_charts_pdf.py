@@ -154,7 +154,7 @@ def test_the_printed_page_links_to_the_web_pages_or_nowhere(model: MonthReport):
 
 def test_cards_and_headings_do_not_break_across_pages(folder: Path):
     style = (folder / "network.html").read_text().split("</style>")[0]
-    assert re.search(r"h2, h3 \{ break-after: avoid", style)
+    assert re.search(r"h2, h3, h3 \+ \.note \{ break-after: avoid", style)
     assert re.search(r"\.card, tr \{ break-inside: avoid", style)
 
 
