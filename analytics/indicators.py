@@ -46,6 +46,12 @@ OVERLOAD_FACTOR = 3.0  # ≥ 3 × the median replier's replies …
 OVERLOAD_AFTER_HOURS = 0.30  # … and ≥ 30 % of them after hours
 
 
+def top_repliers(repliers: int) -> int:
+    """How many people "the top 10 %" of `repliers` is, everywhere: the ⌈10 % × repliers⌉ most
+    active (at least one)."""
+    return max(1, math.ceil(round(TOP_SHARE * repliers, 9)))
+
+
 def suppression(n: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
     """Which figures of one month are withheld (True), from their `n`.
 
@@ -332,7 +338,7 @@ def _compute_all(activity: Activity, month: str) -> dict[str | None, dict[str, F
         total = counts.sum()
         cumulative = np.cumsum(counts)
         repliers[scope] = len(counts)
-        top_share[scope] = float(cumulative[math.ceil(TOP_SHARE * len(counts)) - 1] / total)
+        top_share[scope] = float(cumulative[top_repliers(len(counts)) - 1] / total)
         absence[scope] = int(np.searchsorted(cumulative, total / 2) + 1)
         heavy = rows["size"] >= OVERLOAD_FACTOR * float(np.median(counts))
         overloaded[scope] = int((heavy & (rows["mean"] >= OVERLOAD_AFTER_HOURS)).sum())

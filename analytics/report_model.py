@@ -33,10 +33,15 @@ from analytics.indicators import (
 from analytics.settings import IndicatorSettings
 from analytics.trends import Trend, judge
 from analytics.vigilance import VigilancePoint, vigilance_points
+from core.forum import Forum
 from core.vocabulary import AXES, shift_month
 
 RESPONSE_BIN_EDGES = (0, 1, 4, 12, 24, 48, 168, math.inf)  # hours; then "no answer"
 SCALE = 5  # barometer answers 1 to 5
+SELF_REPORTED = ("pulse",)  # families not read from the forum's activity
+NEEDS_PAST = ("new_contributors", "newcomers_not_back")
+"""Indicators that compare a member with their own past: in the mirror's first month every
+poster looks new, so that month is no figure of theirs either."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,7 @@ class MonthReport:
     cooperatives: list[ScopeModel]
     ranking: list[Attention]
     key_figures: tuple[str, ...] = field(default_factory=CATALOGUE.key_figures)
+    first_month: str | None = None  # the mirror's first month (`first_covered_month`)
 
 
 def _rows(
@@ -124,11 +130,15 @@ def _rows(
     min_group_size: int,
     months: int,
     network: dict[str, Row] | None,
+    first_month: str | None,
 ) -> list[Row]:
     """Every indicator of `slug` for `month`, with trend, history and the network beside it."""
     figures = monthly_figures(activity, month, slug, months)
     base = indicators(activity, month, slug, min_group_size, figures)
-    series = history(activity, slug, figures, min_group_size)
+    series = {
+        key: covered(key, values, months_of(month, len(values)), first_month)
+        for key, values in history(activity, slug, figures, min_group_size).items()
+    }
     rows = []
     for item in base:
         spec = CATALOGUE[item.id]
@@ -166,6 +176,32 @@ def _rows(
     return rows
 
 
+def months_of(month: str, count: int) -> list[str]:
+    """The `count` months ending with `month`, oldest first."""
+    return [shift_month(month, -delta) for delta in range(count - 1, -1, -1)]
+
+
+def first_covered_month(activity: Activity) -> str | None:
+    """The month (in the network's time zone) of the mirror's first post: its coverage starts
+    there. None when it holds no post."""
+    posts = activity.posts
+    if posts.empty:
+        return None
+    return posts["created_at"].min().tz_convert(activity.tz).strftime("%Y-%m")
+
+
+def covered(
+    key: str, values: list[float | None], months: list[str], first_month: str | None
+) -> list[float | None]:
+    """An indicator's history without the months the mirror does not cover: before its first
+    month (the forum's activity is not known there, so no figure is 0), and that first month
+    too for `NEEDS_PAST` (everyone posting then looks new). Self-reported answers stay."""
+    if first_month is None or CATALOGUE[key].family in SELF_REPORTED:
+        return values
+    start = shift_month(first_month, 1) if key in NEEDS_PAST else first_month
+    return [value if month >= start else None for value, month in zip(values, months, strict=True)]
+
+
 def response_bins(hours: pd.Series) -> list[int]:
     """How many of the month's questions waited how long (`RESPONSE_BIN_EDGES`), then how many
     have no answer yet."""
@@ -184,13 +220,15 @@ def load_curve(counts: pd.Series) -> list[tuple[float, float]]:
     return list(zip(people.tolist(), replies.tolist(), strict=True))
 
 
-def pulse_distributions(
-    activity: Activity, months: list[str], min_group_size: int
-) -> dict[str | None, dict[str, list[list[float] | None]]]:
-    """For the network (key None) and each cooperative, for each axis, month by month, the share
-    of each answer 1–5 (None: no closed barometer, or fewer than `min_group_size` voters). The
-    network pools the cooperatives whose result is shown, as the network's averages do."""
-    forum = activity.forum
+def _shares(votes: list[float], people: int, min_group_size: int) -> list[float] | None:
+    """Each answer's share of the votes, or None under the k-rule (or without any vote)."""
+    total = sum(votes)
+    return [v / total for v in votes] if total and people >= min_group_size else None
+
+
+def _poll_distributions(forum: Forum, months: list[str], min_group_size: int) -> dict:
+    """{(scope, axis, month): shares} from the months' closed Discourse pulse polls. The network
+    pools the cooperatives whose result is shown, as the network's averages do."""
     polls = forum.polls[
         forum.polls["pulse_month"].isin(months) & (forum.polls["status"] == "closed")
     ]
@@ -216,19 +254,57 @@ def pulse_distributions(
         **shown.to_dict(),
         **{(None, *key): n for key, n in shown.groupby(level=keys[1:]).sum().items()},
     }
-    result: dict[str | None, dict[str, list[list[float] | None]]] = {}
-    for scope in [None, *polls["cooperative"].dropna().unique().tolist()]:
-        by_axis: dict[str, list[list[float] | None]] = {}
-        for axis in AXES:
-            series: list[list[float] | None] = []
-            for month in months:
-                votes = [counts.get((scope, axis, month, k), 0) for k in range(1, SCALE + 1)]
-                total = sum(votes)
-                enough = people.get((scope, axis, month), 0) >= min_group_size
-                series.append([v / total for v in votes] if total and enough else None)
-            by_axis[axis] = series
-        result[scope] = by_axis
+    result = {}
+    for scope, axis, month in people:
+        votes = [counts.get((scope, axis, month, k), 0) for k in range(1, SCALE + 1)]
+        result[(scope, axis, month)] = _shares(votes, people[(scope, axis, month)], min_group_size)
     return result
+
+
+def _barometer_distributions(forum: Forum, months: list[str], min_group_size: int) -> dict:
+    """{(scope, axis, month): shares} from the anonymous barometer's counts, under the rule of
+    its averages (`analytics.barometer_figures`): the scope's counted answers and the answers on
+    the axis both reach `min_group_size`; the network pools every group."""
+    cells = forum.barometer_cells[forum.barometer_cells["month"].isin(months)]
+    counts = forum.barometer_counts[forum.barometer_counts["month"].isin(months)]
+    result = {}
+    for month, month_cells in cells.groupby("month"):
+        month_counts = counts[counts["month"] == month]
+        scopes = [None, *sorted(set(month_cells["cooperative"]) - {""})]
+        for scope in scopes:
+            mine = (
+                month_cells if scope is None else month_cells[month_cells["cooperative"] == scope]
+            )
+            rows = (
+                month_counts
+                if scope is None
+                else month_counts[month_counts["cooperative"] == scope]
+            )
+            counted = int(mine["respondents"].sum())
+            for axis in AXES:
+                on_axis = rows[rows["axis"] == axis].groupby("value")["count"].sum()
+                votes = [float(on_axis.get(k, 0)) for k in range(1, SCALE + 1)]
+                people = min(counted, int(sum(votes)))
+                result[(scope, axis, month)] = _shares(votes, people, min_group_size)
+    return result
+
+
+def pulse_distributions(
+    forum: Forum, months: list[str], min_group_size: int
+) -> dict[str | None, dict[str, list[list[float] | None]]]:
+    """For the network (key None) and each cooperative, for each axis, month by month, the share
+    of each answer 1–5, or None where the k-rule withholds it (as it withholds the average) or
+    nothing was collected. A month's anonymous barometer counts when it has any, else its closed
+    Discourse pulse polls (months collected before the barometer), as `analytics.indicators`."""
+    with_counts = set(forum.barometer_cells["month"])
+    found = _barometer_distributions(forum, months, min_group_size)
+    polls = _poll_distributions(forum, [m for m in months if m not in with_counts], min_group_size)
+    found |= polls
+    scopes = [None, *sorted({scope for scope, _axis, _month in found} - {None})]
+    return {
+        scope: {axis: [found.get((scope, axis, month)) for month in months] for axis in AXES}
+        for scope in scopes
+    }
 
 
 def ranking(cooperatives: list[ScopeModel]) -> list[Attention]:
@@ -271,8 +347,9 @@ def month_report(
 
     `only`: a cooperative slug, to model the network and that cooperative only (the ranking
     then covers that cooperative alone)."""
-    months = [shift_month(month, -delta) for delta in range(history_months - 1, -1, -1)]
-    network_rows = _rows(activity, month, None, min_group_size, history_months, None)
+    months = months_of(month, history_months)
+    first_month = first_covered_month(activity)
+    network_rows = _rows(activity, month, None, min_group_size, history_months, None, first_month)
     network = ScopeModel(None, "", network_rows, [])
     network.points = _points(network_rows, thresholds)
     by_id = {row.id: row for row in network_rows}
@@ -284,12 +361,12 @@ def month_report(
         if by_id["top_decile_share"].suppressed
         else load_curve(reply_counts(activity, month, None)),
     }
-    barometer = pulse_distributions(activity, months, min_group_size)
+    barometer = pulse_distributions(activity.forum, months, min_group_size)
     nothing = {axis: [None] * len(months) for axis in AXES}
     network.charts["pulse"] = barometer[None]
     coops = []
     for slug in [only] if only else sorted(names):
-        rows = _rows(activity, month, slug, min_group_size, history_months, by_id)
+        rows = _rows(activity, month, slug, min_group_size, history_months, by_id, first_month)
         coop = ScopeModel(slug, names.get(slug, slug), rows, _points(rows, thresholds))
         coop.charts = {"pulse": barometer.get(slug, nothing)}
         coops.append(coop)
@@ -303,6 +380,7 @@ def month_report(
         network=network,
         cooperatives=coops,
         ranking=ranking(coops),
+        first_month=first_month,
     )
 
 

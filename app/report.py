@@ -49,6 +49,7 @@ def run(
         only=coop,
         partial=partial,
         with_pdf=with_pdf,
+        base_url=campus["web"].root,
         now=campus.now(),
     )
     result: dict = {"folder": str(folder)}

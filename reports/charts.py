@@ -25,8 +25,9 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
+from analytics.indicators import top_repliers  # noqa: E402
 from analytics.report_model import MonthReport, Row, ScopeModel  # noqa: E402
-from core.i18n import _  # noqa: E402
+from core.i18n import _, ngettext  # noqa: E402
 from core.vocabulary import AXES  # noqa: E402
 from reports.formatting import Formatter  # noqa: E402
 from reports.wording import axis_label, label  # noqa: E402
@@ -106,17 +107,88 @@ def _history(row: Row) -> np.ndarray:
     return np.array([np.nan if v is None else v for v in row.history], dtype=float)
 
 
+GOOD = "#1e7b3a"  # the report's colours for a change judged better or worse (its CSS)
+BAD = "#b3261e"
+VERDICT_COLOURS = {"better": GOOD, "worse": BAD}
+COVERAGE_LINE = "#9aa5ad"
+
+
+def _current_month(panel, x: float, value: float, verdict: str | None) -> None:
+    """The report's month: green or red only where its change is judged better or worse (in
+    the indicator's better direction), else a neutral ring."""
+    colour = VERDICT_COLOURS.get(verdict or "")
+    if colour is None:
+        panel.plot(x, value, "o", markerfacecolor="white", markeredgecolor=LINE, markersize=5)
+    else:
+        panel.plot(x, value, "o", color=colour, markersize=5)
+
+
+def _coverage_start(report: MonthReport) -> int | None:
+    """Where the mirror's first month falls in the charts' months (None: before them all)."""
+    first = report.first_month
+    if first is None or first <= report.months[0] or first not in report.months:
+        return None
+    return report.months.index(first)
+
+
+def _legend(scope: ScopeModel, beside: bool, start: int | None, lang: str) -> list[Line2D]:
+    """The key figures' legend: the lines, the month's marks, and the mirror's start."""
+    handles = []
+    if beside:
+        handles += [
+            Line2D([], [], color=LINE, marker="o", markersize=2.5, linewidth=1.5, label=scope.name),
+            Line2D(
+                [],
+                [],
+                color=NETWORK_LINE,
+                linestyle="--",
+                linewidth=1.2,
+                label=_("réseau (taux et délais)", lang=lang),
+            ),  # fmt: skip
+        ]
+    handles += [
+        Line2D(
+            [],
+            [],
+            linestyle="",
+            marker="o",
+            markerfacecolor="white",
+            markeredgecolor=LINE,
+            label=_("ce mois : stable ou non jugé", lang=lang),
+        ),  # fmt: skip
+        Line2D([], [], linestyle="", marker="o", color=GOOD, label=_("ce mois : mieux", lang=lang)),
+        Line2D(
+            [], [], linestyle="", marker="o", color=BAD, label=_("ce mois : moins bien", lang=lang)
+        ),  # fmt: skip
+    ]
+    if start is not None:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=COVERAGE_LINE,
+                linestyle=":",
+                linewidth=1.2,
+                label=_("début du miroir (rien avant)", lang=lang),
+            )  # fmt: skip
+        )
+    return handles
+
+
 def key_figures_chart(
     report: MonthReport, fmt: Formatter, scope: ScopeModel | None = None
 ) -> Chart:
     """The key figures over the months: one small panel each. For a cooperative (`scope`), its
     line, with the network's beside it where both share a scale (shares and hours: head counts
-    of one cooperative and of the whole network are not comparable)."""
+    of one cooperative and of the whole network are not comparable). The report's month is
+    coloured as the legend says (green better, red worse, else neutral); months before the
+    mirror's first one have no point, and a dotted line marks where it starts."""
     lang = fmt.lang
     scope = scope or report.network
     beside = None if scope.slug is None else report.network
-    figure, panels = plt.subplots(2, 4, figsize=(11, 4.6))
-    figure.subplots_adjust(**GRID, bottom=0.08 if beside is None else 0.14)
+    start = _coverage_start(report)
+    figure, panels = plt.subplots(2, 4, figsize=(11, 4.8))
+    figure.subplots_adjust(**GRID, bottom=0.16 if beside is None else 0.2)
     x = np.arange(len(report.months))
     described = []
     for panel, key in zip(panels.flat, report.key_figures, strict=True):
@@ -124,6 +196,8 @@ def key_figures_chart(
         values = _history(row)
         panel.set_title(label(key, lang), fontsize=8, loc="left", wrap=True)
         _month_ticks(panel, report.months, fmt)
+        if start is not None:
+            panel.axvline(start - 0.5, color=COVERAGE_LINE, linestyle=":", linewidth=1.2)
         if np.isnan(values).all():
             panel.text(0.5, 0.5, _("Trop peu de données", lang=lang), ha="center", va="center",
                        transform=panel.transAxes, color="#777")  # fmt: skip
@@ -138,25 +212,15 @@ def key_figures_chart(
             value = fmt.value(network.history[-1], row.unit)
             detail += " (" + _("réseau : {value}", lang=lang, value=value) + ")"
         panel.plot(x, values, color=LINE, marker="o", markersize=2.5, linewidth=1.5)
-        panel.plot(x[-1], values[-1], "o", color="#d1495b", markersize=5)
+        if not np.isnan(values[-1]):
+            _current_month(panel, x[-1], values[-1], row.trend.verdict)
         panel.yaxis.set_major_formatter(_tick_formatter(row.unit, fmt))
         counted = row.unit not in COMPARABLE_UNITS  # head counts: whole ticks, never 0,3
         panel.yaxis.set_major_locator(MaxNLocator(4, integer=counted))
         panel.set_ylim(0, max(panel.get_ylim()[1] * 1.05, 1 if counted else 0))  # dots whole
         described.append(detail)
-    if beside is not None:
-        handles = [
-            Line2D([], [], color=LINE, marker="o", markersize=2.5, linewidth=1.5, label=scope.name),
-            Line2D(
-                [],
-                [],
-                color=NETWORK_LINE,
-                linestyle="--",
-                linewidth=1.2,
-                label=_("réseau (taux et délais)", lang=lang),
-            ),
-        ]
-        figure.legend(handles=handles, loc="lower center", ncols=2, frameon=False, fontsize=8)
+    handles = _legend(scope, beside is not None, start, lang)
+    figure.legend(handles=handles, loc="lower center", ncols=3, frameon=False, fontsize=8)
     alt = _(
         "Évolution des chiffres clés sur {n} mois ({first} → {last}) : {details}.",
         lang=lang,
@@ -165,6 +229,12 @@ def key_figures_chart(
         last=fmt.short_month(report.months[-1]),
         details=" ; ".join(described) or "–",
     )
+    if start is not None:
+        alt += " " + _(
+            "Le miroir commence en {month} : aucun chiffre avant.",
+            lang=lang,
+            month=fmt.short_month(report.months[start]),
+        )
     return Chart(_svg(figure), alt)
 
 
@@ -189,14 +259,19 @@ def response_chart(bins: list[int], fmt: Formatter) -> Chart:
 
 
 def load_chart(curve: list[tuple[float, float]], fmt: Formatter) -> Chart:
-    """Cumulative share of replies against the share of repliers, most active first."""
+    """Cumulative share of replies against the share of repliers, most active first; the point
+    of "the top 10 %" marked as the key figure counts it: the ⌈10 % × repliers⌉ most active."""
     lang = fmt.lang
     people = np.array([p for p, _r in curve]) * 100
     replies = np.array([r for _p, r in curve]) * 100
+    repliers = len(curve) - 1  # the curve starts at (0, 0)
+    top = top_repliers(repliers)
     figure, panel = plt.subplots(figsize=(6, 3.8), layout="constrained")
     panel.plot(people, replies, color="#d1495b", linewidth=2, label=_("ce mois-ci", lang=lang))
     panel.plot([0, 100], [0, 100], color="#999", linestyle="--",
                label=_("si chacun·e répondait autant", lang=lang))  # fmt: skip
+    panel.plot(people[top], replies[top], "o", color="#1d2a33", markersize=5,
+               label=_("les 10 % les plus actifs", lang=lang))  # fmt: skip
     panel.set_xlim(0, 100)
     panel.set_ylim(0, 100)
     percent = FuncFormatter(lambda value, _pos: fmt.value(value / 100, "share"))
@@ -204,13 +279,16 @@ def load_chart(curve: list[tuple[float, float]], fmt: Formatter) -> Chart:
     panel.yaxis.set_major_formatter(percent)
     panel.set_xlabel(_("part des personnes ayant répondu (les plus actives d'abord)", lang=lang))
     panel.set_ylabel(_("part des réponses", lang=lang))
-    figure.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=8)
-    tenth = float(np.interp(10, people, replies)) / 100 if len(people) else 0.0
-    alt = _(
-        "Courbe de concentration : les 10 % de personnes les plus actives écrivent {share} des "
-        "réponses du mois.",
+    figure.legend(loc="outside lower center", ncols=3, frameon=False, fontsize=8)
+    alt = ngettext(
+        "Courbe de concentration : les 10 % de personnes les plus actives ({n} personne sur "
+        "{repliers}, arrondi au-dessus) écrivent {share} des réponses du mois.",
+        "Courbe de concentration : les 10 % de personnes les plus actives ({n} personnes sur "
+        "{repliers}, arrondi au-dessus) écrivent {share} des réponses du mois.",
+        top,
         lang=lang,
-        share=fmt.value(tenth, "share"),
+        repliers=fmt.integer(repliers),
+        share=fmt.value(replies[top] / 100, "share"),
     )
     return Chart(_svg(figure), alt)
 

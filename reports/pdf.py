@@ -1,7 +1,10 @@
 """The network report as PDF, printed by the system Chromium (headless `--print-to-pdf`).
 
 The HTML report is self-contained (charts inline, no external address), so Chromium prints it
-from the file without any network access; the page's print styles give A4 pages.
+without any network access; the page's print styles give A4 pages. Chromium gets the page's text,
+written in a private temporary folder removed afterwards: the page given is the one rendered for
+print, whose links go to the web pages (or nowhere), never to a file, and no folder of the
+server is named in the PDF.
 """
 
 from __future__ import annotations
@@ -32,10 +35,13 @@ def find_chromium() -> str:
     )
 
 
-def print_pdf(page: Path, target: Path) -> None:
-    """Print the HTML file `page` to the PDF `target` (A4, no header or footer)."""
+def print_pdf(html: str, target: Path) -> None:
+    """Print the HTML page `html` to the PDF `target` (A4, no header or footer)."""
     chromium = find_chromium()
-    with tempfile.TemporaryDirectory(prefix="campus-chromium-") as profile:
+    with tempfile.TemporaryDirectory(prefix="campus-chromium-") as folder:
+        profile = Path(folder) / "profile"
+        page = Path(folder) / "report.html"
+        page.write_text(html, encoding="utf-8")
         command = [
             chromium,
             "--headless",
@@ -61,6 +67,6 @@ def print_pdf(page: Path, target: Path) -> None:
             _(
                 "Chromium n'a pas pu imprimer le rapport en PDF ({page}) : relancez sans --pdf "
                 "ou vérifiez l'installation de Chromium.",
-                page=page.name,
+                page=target.name,
             )
         )

@@ -70,10 +70,24 @@ ENVIRONMENT = _environment()
 class View:
     """What the templates call to turn the model into words and numbers in one language."""
 
-    def __init__(self, report: MonthReport, lang: str) -> None:
+    def __init__(
+        self, report: MonthReport, lang: str, *, printed: bool = False, base_url: str | None = None
+    ) -> None:
         self.report = report
         self.lang = lang
         self.fmt = Formatter(lang, report.tz)
+        self.printed = printed  # the PDF's page: links to the web pages, never to files
+        self.base_url = base_url.rstrip("/") if base_url else None
+
+    def href(self, slug: str | None) -> str | None:
+        """Where a report's link to the network (`slug` None) or a cooperative goes: the file
+        beside it in the month's folder; printed, its page under `[web] base_url`
+        (`/rapports/<month>/<slug or reseau>`), or no link when there is no base URL."""
+        if not self.printed:
+            return "../network.html" if slug is None else f"cooperatives/{slug}.html"
+        if self.base_url is None:
+            return None
+        return f"{self.base_url}/rapports/{self.report.month}/{slug or 'reseau'}"
 
     def _(self, message: str, **values: object) -> str:
         return _(message, lang=self.lang, **values)
@@ -171,6 +185,7 @@ class View:
             value=value,
             threshold=self.fmt.value(point.threshold, unit),
             role=role_label(role, self.lang) if role else "",
+            count=round(point.figure) if unit == "people" and point.figure is not None else 0,
         )
 
     def scope_name(self, scope: ScopeModel) -> str:
@@ -189,13 +204,24 @@ class View:
         return self.fmt.moment(self.report.generated_at)
 
     def definitions(self) -> list[tuple[str, str, str]]:
-        return [
-            (spec.axis, self.label(key), definition(key, self.lang))
-            for key, spec in CATALOGUE.items()
-        ]
+        """The annex's rows (axes, indicators, definition): each definition once, with the
+        axes and names of every indicator it defines (the barometer's six axes share one)."""
+        grouped: dict[str, tuple[list[str], list[str]]] = {}
+        for key, spec in CATALOGUE.items():
+            axes, names = grouped.setdefault(definition(key, self.lang), ([], []))
+            axes.append(spec.axis)
+            names.append(self.label(key))
+        rows = []
+        for text, (axes, names) in grouped.items():
+            if len(axes) == len(AXES) and set(axes) == set(AXES):
+                where = self._("Chacun des six axes")
+            else:
+                where = " · ".join(self.axis(axis) for axis in dict.fromkeys(axes))
+            rows.append((where, " · ".join(dict.fromkeys(names)), text))
+        return rows
 
     def sparkline(self, row: Row) -> str:
-        return sparkline(row.history, row.unit)
+        return sparkline(row.history, row.unit, row.trend.verdict)
 
     def history_text(self, row: Row) -> str:
         """The sparkline's text alternative: the months and their values."""
@@ -333,9 +359,19 @@ def render_markdown(report: MonthReport, scope: ScopeModel, lang: str) -> str:
     return ENVIRONMENT.get_template("report.md.j2").render(_context(report, scope, view))
 
 
-def render_html(report: MonthReport, scope: ScopeModel, lang: str) -> str:
-    """The self-contained HTML page of a scope's report (also what the web service serves)."""
-    view = View(report, lang)
+def render_html(
+    report: MonthReport,
+    scope: ScopeModel,
+    lang: str,
+    *,
+    printed: bool = False,
+    base_url: str | None = None,
+) -> str:
+    """The self-contained HTML page of a scope's report (also what the web service serves).
+
+    `printed`: the page the PDF is printed from, whose links go to the web pages under
+    `base_url` (or are left out without one), since the PDF travels without its folder."""
+    view = View(report, lang, printed=printed, base_url=base_url)
     context = _context(report, scope, view)
     from reports import charts  # matplotlib: imported only when a report is drawn
 
@@ -347,8 +383,16 @@ def render_html(report: MonthReport, scope: ScopeModel, lang: str) -> str:
     return ENVIRONMENT.get_template("report.html.j2").render(context)
 
 
-def write_report(report: MonthReport, folder: Path, lang: str, *, with_pdf: bool = False) -> None:
-    """Write every file of `report` into `folder` (which must exist)."""
+def write_report(
+    report: MonthReport,
+    folder: Path,
+    lang: str,
+    *,
+    with_pdf: bool = False,
+    base_url: str | None = None,
+) -> None:
+    """Write every file of `report` into `folder` (which must exist); the PDF's links go to
+    the web pages under `base_url` (none without it)."""
     (folder / "cooperatives").mkdir()
     for scope in [report.network, *report.cooperatives]:
         stem = folder / "network" if scope.slug is None else folder / "cooperatives" / scope.slug
@@ -360,7 +404,8 @@ def write_report(report: MonthReport, folder: Path, lang: str, *, with_pdf: bool
         encoding="utf-8",
     )
     if with_pdf:
-        pdf.print_pdf(folder / "network.html", folder / "network.pdf")
+        printed = render_html(report, report.network, lang, printed=True, base_url=base_url)
+        pdf.print_pdf(printed, folder / "network.pdf")
 
 
 def _swap_in(staging: Path, target: Path) -> None:
@@ -446,14 +491,16 @@ def build_report(
     only: str | None = None,
     partial: bool = False,
     with_pdf: bool = False,
+    base_url: str | None = None,
 ) -> Path:
     """Compute and write the reports of `month` into `<out_dir>/<month>/`; return that folder.
 
-    `source` is the loaded mirror (a `Forum`) or a prepared `Activity`
-    (built with `settings.min_group_size`, which decides the pulse polls the network pools).
-    `now` decides whether the month is complete (the coverage guards). `only`: a cooperative slug, to write the network report and that cooperative's only.
-    `partial`: allow the unfinished current month (every page says so). `with_pdf`: also print
-    `network.pdf` with the system Chromium. Refusals (`InputError`) come before any write.
+        `source` is the loaded mirror (a `Forum`) or a prepared `Activity`
+        (built with `settings.min_group_size`, which decides the pulse polls the network pools).
+        `now` decides whether the month is complete (the coverage guards). `only`: a cooperative slug, to write the network report and that cooperative's only.
+        `partial`: allow the unfinished current month (every page says so). `with_pdf`: also print
+        `network.pdf` with the system Chromium, its links to the web pages under `base_url` (Campus's
+    `[web] base_url`; no links without it). Refusals (`InputError`) come before any write.
     """
     if with_pdf:
         pdf.find_chromium()  # refuse before computing anything
@@ -481,7 +528,7 @@ def build_report(
             )
         ) from None
     try:
-        write_report(report, staging, lang, with_pdf=with_pdf)
+        write_report(report, staging, lang, with_pdf=with_pdf, base_url=base_url)
         staging.chmod(0o755)
         _swap_in(staging, target)
     except BaseException:

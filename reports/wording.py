@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analytics.catalogue import CATALOGUE
-from core.i18n import _
+from core.i18n import _, ngettext
 from core.vocabulary import AXIS_LABELS
 
 SOURCE_EDT = "ANACT, « espaces de discussion sur le travail » ; ministère du Travail"
@@ -48,9 +48,12 @@ def axis_label(axis: str, lang: str) -> str:
     return AXIS_LABELS[lang][axis]
 
 
-def guidance(key: str, lang: str, value: str, threshold: str, role: str = "") -> Guidance:
+def guidance(
+    key: str, lang: str, value: str, threshold: str, role: str = "", count: int = 0
+) -> Guidance:
     """The texts of a point of attention `key` (`VigilancePoint.text_key`), the figure and the
-    threshold already formatted; `role` names the group for `after_hours_role`."""
+    threshold already formatted; `role` names the group for `after_hours_role`; `count`: the
+    figure as a number of people, for the sentences that agree with it."""
     texts = {
         "answered_48h": (
             _(
@@ -173,10 +176,11 @@ def guidance(key: str, lang: str, value: str, threshold: str, role: str = "") ->
             SOURCE_OVERLOAD,
         ),
         "absence_factor": (
-            _(
-                "{value} personne(s) écrivent la moitié des réponses (seuil : {threshold}) : l'entraide dépend de très peu de monde.",
+            ngettext(
+                "{n} personne écrit la moitié des réponses (seuil : {threshold}) : l'entraide dépend de très peu de monde.",
+                "{n} personnes écrivent la moitié des réponses (seuil : {threshold}) : l'entraide dépend de très peu de monde.",
+                count,
                 lang=lang,
-                value=value,
                 threshold=threshold,
             ),
             _(

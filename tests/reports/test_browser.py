@@ -8,6 +8,7 @@ come from `CAMPUS_SCREENSHOTS_DIR=docs`.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pytest
 
 from bench.report_mirror import fill_mirror
@@ -129,6 +131,30 @@ def test_network_report_renders_without_console_error(
     assert len(data) > 50_000  # a real page with tables and charts, not a blank one
 
 
+def pdf_links(document: pdfium.PdfDocument) -> list[str]:
+    """The targets of every link annotation of the PDF (URIs, or where a local one points)."""
+    targets = []
+    for index in range(len(document)):
+        page = document[index]
+        position = ctypes.c_int(0)
+        link = pdfium_c.FPDF_LINK()
+        while pdfium_c.FPDFLink_Enumerate(page.raw, ctypes.byref(position), ctypes.byref(link)):
+            action = pdfium_c.FPDFLink_GetAction(link)
+            size = pdfium_c.FPDFAction_GetURIPath(document.raw, action, None, 0) if action else 0
+            buffer = ctypes.create_string_buffer(size)
+            if size:
+                pdfium_c.FPDFAction_GetURIPath(document.raw, action, buffer, size)
+            targets.append(buffer.value.decode("utf-8") if size else "(local)")
+    return targets
+
+
+def pdf_text(document: pdfium.PdfDocument) -> str:
+    return "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+
+
+BASE_URL = "https://campus.example.org"
+
+
 def test_cooperative_report_and_pdf_render_in_chromium(chromium: str, tmp_path, shots):
     engine = connect(f"sqlite:///{tmp_path / 'campus.db'}")
     fill_mirror(engine)  # twelve cooperatives; Coopérative 2 has barometer results to draw
@@ -138,6 +164,7 @@ def test_cooperative_report_and_pdf_render_in_chromium(chromium: str, tmp_path, 
         tmp_path / "out",
         now=datetime(2026, 11, 1, 6, tzinfo=UTC),
         with_pdf=True,
+        base_url=BASE_URL,
     )
     page = folder / "cooperatives" / "coop-02.html"
     png = shots / "report-cooperative.png"
@@ -150,3 +177,27 @@ def test_cooperative_report_and_pdf_render_in_chromium(chromium: str, tmp_path, 
     first.save(shots / "report-network-pdf.png")
     ink = sum(first.histogram()[:128]) / (first.width * first.height)
     assert ink > 0.01  # the page is printed, not blank
+    document[1].render(scale=1.5).to_pil().convert("L").save(shots / "report-network-pdf-2.png")
+
+
+def test_the_pdf_links_to_the_web_pages_and_names_no_file(chromium: str, tmp_path):
+    engine = connect(f"sqlite:///{tmp_path / 'campus.db'}")
+    fill_mirror(engine)
+    folder = build_report(
+        load_forum(engine),
+        "2026-10",
+        tmp_path / "out",
+        now=datetime(2026, 11, 1, 6, tzinfo=UTC),
+        with_pdf=True,
+        base_url=BASE_URL,
+    )
+    raw = (folder / "network.pdf").read_bytes()
+    document = pdfium.PdfDocument(raw)
+    links = pdf_links(document)
+    assert links, "the cooperatives' names link to their pages"
+    assert all(link.startswith(f"{BASE_URL}/rapports/2026-10/") for link in links), links
+    assert f"{BASE_URL}/rapports/2026-10/coop-02" in links
+    for found in (pdf_text(document), raw.decode("latin-1"), *links):
+        assert "/tmp" not in found
+        assert "file:" not in found
+        assert str(tmp_path) not in found
