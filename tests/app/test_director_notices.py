@@ -24,9 +24,10 @@ HOSTILE = "Coop A @here https://evil.example [x](evil.io)"
 
 
 @pytest.fixture
-def site(tmp_path: Path):
+def site(tmp_path: Path, db_url):
     """Two cooperatives' directors, a director of both, a member and a directions member of no
-    cooperative; the mirror synced from the sandbox; October's reports written."""
+    cooperative; the mirror (a SQLite file, then PostgreSQL) synced from the sandbox; October's
+    reports written."""
     built = RelayForum()
     built.groups["directions"] = built.forum.add_group("directions")
     built.person("dir-a", "coop-a", "directions")
@@ -42,7 +43,7 @@ def site(tmp_path: Path):
     for page in ("network.html", "cooperatives/coop-a.html", "cooperatives/coop-b.html"):
         (folder / page).write_text("<html></html>", encoding="utf-8")
     with SandboxServer(built.forum, rate_limit_per_minute=0) as server:
-        engine = connect(f"sqlite:///{tmp_path / 'campus.db'}")
+        engine = connect(db_url)
         sync_mirror(engine, make_api(server.url, server.api_key), SyncOptions(reconcile_days=3650))
         yield built, server, engine, folder
         engine.dispose()
