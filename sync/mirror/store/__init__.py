@@ -11,7 +11,7 @@ store (`sync.mirror.barometer_store`).
 - `content`: categories, topics, posts, likes, solutions, polls, tags;
 - `pulse`: the monthly pulse polls and their aggregate results;
 - `service`: webhook events, login nonces, relay suggestions, digest publications, web reads;
-- `director_notices`: the directors of each cooperative and the monthly notices sent to them.
+- `notices`: the directors of each cooperative and the monthly notices sent to them.
 """
 
 from sync.mirror.store.accounts import (
@@ -54,11 +54,6 @@ from sync.mirror.store.base import (
     set_state,
     start_run,
 )
-from sync.mirror.store.director_notices import (
-    directors,
-    notified_directors,
-    record_director_notice,
-)
 from sync.mirror.store.forum_content import (
     add_like,
     categories_with_permissions,
@@ -83,6 +78,11 @@ from sync.mirror.store.forum_content import (
     write_tags,
     write_topic_fields,
     write_topic_view,
+)
+from sync.mirror.store.notices import (
+    directors,
+    notified_directors,
+    record_director_notice,
 )
 from sync.mirror.store.service import (
     account,
