@@ -76,10 +76,8 @@ def run(campus: Campus, month: str, folder: Path) -> NoticeOutcome:
     """Tell every director not yet told that `month`'s reports, written in `folder`, are online."""
     base_url = campus["web"].base_url
     root = campus_root(base_url)
-    if root is None:
-        outcome = NoticeOutcome(unconfigured_url=base_url)
-        log.warning(outcome.line())
-        return outcome
+    if root is None:  # the worker's line says so
+        return NoticeOutcome(unconfigured_url=base_url)
     # the cooperatives the web service serves pages for (none without cooperatives.csv)
     known = campus.cooperatives() if campus.cooperatives_csv.exists() else []
     names = {coop.slug: coop.name for coop in known}

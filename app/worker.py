@@ -237,7 +237,7 @@ def run_month(campus: Campus) -> str:
 
 def jobs(campus: Campus) -> list[Job]:
     """The worker's jobs: sync and relay hourly (relay sends only in working hours), scores
-    daily, on the 1st barometer, report and digest, and a full reconciliation once a week at
+    daily, on the 1st barometer, report (and the directors' notices) and digest, and a full reconciliation once a week at
     night ([worker] full_sync_weekday and full_sync_hour).
 
     Each returns the line `worker --once` prints and the log records, in the user's language
