@@ -7,11 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from app import director_notices
 from sandbox.server import SandboxServer
 from sync.mirror.db import connect
 from sync.mirror.pull import SyncOptions, sync_mirror
+from sync.mirror.schema import User
 from tests.db.mirror_support import make_api
 from tests.reports.relay_forum import RelayForum
 from tests.support.campus import make_campus
@@ -123,3 +125,24 @@ def test_without_a_base_url_nothing_is_sent_and_the_line_says_why(site, tmp_path
     assert not [topic for topic in built.forum.topics.values() if topic.is_private_message]
     assert "[web] base_url n'est pas configurée" in outcome.line()
     assert "https://campus.example.org" in outcome.line()
+
+
+def mirrored_username(engine, user_id: int, username: str) -> None:
+    """What the mirror calls `user_id` (as if the forum had renamed them since the last sync)."""
+    with engine.begin() as conn:
+        conn.execute(update(User).where(User.id == user_id).values(username=username))
+
+
+def test_a_refused_message_is_not_recorded_and_goes_out_next_time(site, tmp_path):
+    built, server, engine, folder = site
+    campus = campus_of(tmp_path, server, engine)
+    user_id = built.users["dir-b"].id
+    mirrored_username(engine, user_id, "gone-meanwhile")  # unknown to Discourse: 422
+
+    first = director_notices.run(campus, MONTH, folder)
+    mirrored_username(engine, user_id, "dir-b")  # the next sync brings the name back
+    second = director_notices.run(campus, MONTH, folder)
+
+    assert (first.sent, first.refused) == (2, 1)
+    assert (second.sent, second.already, second.refused) == (1, 2, 0)
+    assert len(bodies(built, "dir-b")) == 1
