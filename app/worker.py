@@ -16,12 +16,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import schedule
 
-from app import barometer, digest, relay, report, score
+from app import barometer, digest, director_notices, relay, report, score
 from app import sync as mirror_sync
 from app.context import Campus, wall_clock
 from core.errors import CampusError, LockError
@@ -205,7 +206,8 @@ class Worker:
 
 
 def run_month(campus: Campus) -> str:
-    """On the 1st: close (or collect) last month's barometer, write its report, open this one."""
+    """On the 1st: close (or collect) last month's barometer, write its report, tell each
+    director (one private message with the links to their pages), open this month's barometer."""
     month = campus.current_month()
     previous = shift_month(month, -1)
     if campus["pulse"].anonymous:
@@ -215,6 +217,7 @@ def run_month(campus: Campus) -> str:
         outcome, _data = barometer.collect(campus, previous)
         collected = barometer.collected_line(outcome, previous)
     written = report.run(campus, previous, publish=campus["reports"].publish_from_worker)
+    notices = director_notices.run(campus, previous, Path(written["folder"]))
     posted = barometer.post(campus, month)
     lines = [collected]
     if "published" in written:
@@ -227,13 +230,14 @@ def run_month(campus: Campus) -> str:
         )
     else:
         lines.append(_("Rapport écrit dans {folder}.", **written))
+    lines.append(notices.line())
     lines.append(barometer_topics.describe_posted(posted))
     return " ".join(lines)
 
 
 def jobs(campus: Campus) -> list[Job]:
     """The worker's jobs: sync and relay hourly (relay sends only in working hours), scores
-    daily, on the 1st barometer, report and digest, and a full reconciliation once a week at
+    daily, on the 1st barometer, report (and the directors' notices) and digest, and a full reconciliation once a week at
     night ([worker] full_sync_weekday and full_sync_hour).
 
     Each returns the line `worker --once` prints and the log records, in the user's language

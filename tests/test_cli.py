@@ -187,9 +187,53 @@ def test_worker_once_prints_readable_lines_not_python_data(
     )
     assert re.fullmatch(
         rf"pulse\+report : réussi \({seconds}\)\. Baromètre .* Rapport écrit dans .*\."
+        r" Aucun avis envoyé aux directions : \[web\] base_url n'est pas configurée .*\."
         r" Baromètre \d{4}-\d\d : 6 sujets d'annonce publiés, 0 déjà en place\.",
         lines[2],
     )
+
+
+def directors_of(forum) -> dict[int, list[str]]:
+    """The sandbox's directors (in the directions group and a cooperative's) and their slugs."""
+    slugs = [coop.slug for coop in generate(1, "small").cooperatives]
+    directors: dict[int, list[str]] = {}
+    for user in forum.group_by_name("directions").members:
+        for slug in slugs:
+            if user in forum.group_by_name(slug).members:
+                directors.setdefault(user, []).append(slug)
+    return directors
+
+
+@pytest.mark.integration
+def test_the_worker_tells_each_director_once_a_month(
+    campus_cli, sandbox_server, tmp_path: Path, frozen_clock
+):
+    (tmp_path / "cooperatives.csv").write_text(generate(1, "small").cooperatives_csv)
+    with (tmp_path / "campus.toml").open("a", encoding="utf-8") as config:
+        config.write('[web]\nbase_url = "https://campus.reseau-cae.coop/"\n')
+    forum = sandbox_server.state
+    directors = directors_of(forum)
+    assert directors
+
+    first = campus_cli("worker", "--once")
+    again = campus_cli("worker", "--once")
+
+    assert first.exit_code == 0 and again.exit_code == 0, first.output + again.output
+    assert f"{len(directors)} avis envoyés aux directions" in first.output
+    assert "0 avis envoyé aux directions" in again.output
+    assert f"déjà prévenues ce mois-ci : {len(directors)}" in again.output
+    notices = {
+        topic.id: set(topic.allowed_user_ids) & directors.keys()
+        for topic in forum.topics.values()
+        if topic.is_private_message and topic.title.startswith("Vos rapports QVT")
+    }
+    told = sorted(user for users in notices.values() for user in users)
+    assert told == sorted(directors)  # one message each over both runs, to directors only
+    root = "https://campus.reseau-cae.coop/rapports/2026-10"
+    for topic_id, (user,) in notices.items():
+        raw = forum.posts[forum.topics[topic_id].post_ids[0]].raw
+        assert f"{root}/reseau" in raw
+        assert all(f"{root}/{slug}" in raw for slug in directors[user])
 
 
 def test_click_help_is_french_by_default():

@@ -237,6 +237,17 @@ class DigestPublication(Base):
     post_id: Mapped[int] = mapped_column(BigInteger)
 
 
+class DirectorNotice(Base):
+    """The private message that told a director their reports of `month` were written (one per
+    director and month: the worker never sends it twice). `pm_topic_id` is the message."""
+
+    __tablename__ = "director_notices"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sent_at: Mapped[datetime] = mapped_column(DateTime)
+    pm_topic_id: Mapped[int | None] = mapped_column(Integer)
+
+
 # ---------------------------------------------------------------------- webhooks (live mirror)
 
 

@@ -10,7 +10,8 @@ store (`sync.mirror.barometer_store`).
 - `accounts`: users, groups, memberships, affiliations;
 - `content`: categories, topics, posts, likes, solutions, polls, tags;
 - `pulse`: the monthly pulse polls and their aggregate results;
-- `service`: webhook events, login nonces, relay suggestions, digest publications, web reads.
+- `service`: webhook events, login nonces, relay suggestions, digest publications, web reads;
+- `notices`: the directors of each cooperative and the monthly notices sent to them.
 """
 
 from sync.mirror.store.accounts import (
@@ -78,6 +79,11 @@ from sync.mirror.store.forum_content import (
     write_topic_fields,
     write_topic_view,
 )
+from sync.mirror.store.notices import (
+    directors,
+    notified_directors,
+    record_director_notice,
+)
 from sync.mirror.store.service import (
     account,
     add_nonce,
@@ -105,6 +111,7 @@ __all__ = [
     "clear_state",
     "count_likes_given",
     "count_regular_topics_of",
+    "directors",
     "fill_topic_authors",
     "finish_run",
     "get_state",
@@ -126,6 +133,7 @@ __all__ = [
     "membership_count",
     "mirror_version",
     "non_automatic_group",
+    "notified_directors",
     "ping",
     "post_shapes",
     "post_version",
@@ -134,6 +142,7 @@ __all__ = [
     "pulse_cooperatives",
     "pulse_polls_of",
     "pulse_post_ids",
+    "record_director_notice",
     "record_membership",
     "record_publication",
     "record_pulse_poll",
