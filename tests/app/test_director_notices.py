@@ -14,9 +14,9 @@ from sandbox.server import SandboxServer
 from sync.mirror.db import connect
 from sync.mirror.pull import SyncOptions, sync_mirror
 from sync.mirror.schema import User
-from tests.db.mirror_support import make_api
-from tests.reports.relay_forum import RelayForum
 from tests.support.campus import make_campus
+from tests.support.mirror import make_api
+from tests.support.relay_forum import RelayForum
 from web.settings import WebSettings
 
 MONTH = "2026-10"
