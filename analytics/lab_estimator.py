@@ -9,7 +9,7 @@ Pure computations, DataFrames in and out. Two steps:
    question that month) is *missing* (NaN), never zero. On a sparse network most
    cooperative-months of some outcomes have no figure: such an outcome (defined in fewer than
    `Design.min_monthly_coverage` of its cooperative-months) is estimated on calendar quarters
-   (`quarter_panel`), and its result says so (`period`).
+   (`quarterly`), and its result says so (`period`).
 2. `evaluate`: Callaway & Sant'Anna (2021) group-time average treatment effects. For the cohort
    `g` of cooperatives that started in month `g` and a month `t`:
 
@@ -36,6 +36,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -132,26 +133,28 @@ def quarter_of(month: str) -> str:
     return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
 
 
-def quarter_panel(panel: pd.DataFrame, key: str) -> pd.DataFrame:
-    """`panel`'s outcome `key` by cooperative and calendar quarter (`month` holds the quarter).
+def quarterly(
+    values: np.ndarray, counts: np.ndarray | None, months: list[str]
+) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
+    """Cooperatives × months figures (`values`, NaN = none) by calendar quarter.
 
-    A quarter's figure is the mean of its months' exact figures weighted by their `n` (each month
-    counts once without an `n` column); its `n` is the largest month's, a lower bound of the
-    distinct people behind it."""
-    counts = f"{key}_n"
-    frame = panel[["cooperative", "month", key]].copy()
-    frame["weight"] = panel[counts].clip(lower=1) if counts in panel else 1.0
-    frame["weight"] = frame["weight"].where(frame[key].notna(), 0.0)
-    frame["weighted"] = frame[key].fillna(0.0) * frame["weight"]
-    frame["month"] = frame["month"].map(quarter_of)
-    grouped = frame.groupby(["cooperative", "month"], sort=True)
-    sums = grouped[["weighted", "weight"]].sum()
-    out = pd.DataFrame({key: (sums["weighted"] / sums["weight"]).where(sums["weight"] > 0)})
-    if counts in panel:
-        out[counts] = (
-            panel.assign(month=frame["month"]).groupby(["cooperative", "month"])[counts].max()
+    A quarter's figure is the mean of its months' exact figures weighted by their `n` (at least
+    1; equal weights without `counts`); its `n` is the largest month's, a lower bound of the
+    distinct people behind it. Returns the quarters' values, counts and labels ("2026-Q2")."""
+    labels = [quarter_of(month) for month in months]
+    quarters = sorted(set(labels))
+    member = np.array([[label == quarter for label in labels] for quarter in quarters], float)
+    seen = np.isfinite(values)
+    weight = np.where(seen, 1.0 if counts is None else np.maximum(np.nan_to_num(counts), 1), 0.0)
+    total = weight @ member.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pooled = np.where(
+            total > 0, (np.where(seen, values, 0.0) * weight) @ member.T / total, np.nan
         )
-    return out.reset_index()
+    if counts is None:
+        return pooled, None, quarters
+    most = np.nan_to_num(counts)[:, None, :] * member[None, :, :]
+    return pooled, most.max(axis=2), quarters
 
 
 def monthly_only(key: str) -> bool:
@@ -323,18 +326,16 @@ def estimate(
     if weights is None:
         weights = bootstrap_weights(n_units, design.draws, design.seed)
     boot_att, boot_size = _att_cells(cells, weights)
-    alpha = (1 - design.level) / 2
 
-    def interval(draws: np.ndarray) -> tuple[float | None, float | None]:
-        finite = draws[np.isfinite(draws)]
-        if finite.size < 10:
-            return None, None
-        low, high = np.quantile(finite, [alpha, 1 - alpha])
-        return float(low), float(high)
+    def interval(point: float, draws: np.ndarray, select: np.ndarray) -> tuple:
+        treated = int((cells.treated[:, select].sum(axis=1) > 0).sum())
+        return _interval(point, draws, treated, design.level)
 
     result.att = float(_aggregate(point_att, point_size, post)[0])
     result.people = _people(cells, counts, post)
-    result.ci_low, result.ci_high = interval(_aggregate(boot_att, boot_size, post))
+    result.ci_low, result.ci_high = interval(
+        result.att, _aggregate(boot_att, boot_size, post), post
+    )
 
     events = sorted(set(cells.event.tolist()))
     event_rows, pre_points, pre_draws = [], [], []
@@ -342,7 +343,7 @@ def estimate(
         select = cells.event == event
         point = float(_aggregate(point_att, point_size, select)[0])
         draws = _aggregate(boot_att, boot_size, select)
-        low, high = interval(draws)
+        low, high = interval(point, draws, select)
         people = _people(cells, counts, select)
         event_rows.append(
             {"event": event, "att": point, "ci_low": low, "ci_high": high, "people": people}
@@ -365,6 +366,39 @@ def estimate(
         }
     )
     return result
+
+
+def _interval(
+    point: float, draws: np.ndarray, treated: int, level: float
+) -> tuple[float | None, float | None]:
+    """The confidence interval `point` ± t × the bootstrap standard error, `t` from Student's
+    distribution with `treated - 1` degrees of freedom: the small-sample correction for few
+    treated cooperatives (the clusters the effect is learnt from).
+
+    The percentile interval of the draws covered zero in only 87–88 % of simulated sparse
+    placebo panels with 8 to 12 treated cooperatives (tests/analytics/test_lab_sparse.py):
+    with that few clusters the bootstrap's spread is about right on average but varies from
+    panel to panel, and the normal's tails are too thin for it."""
+    finite = draws[np.isfinite(draws)]
+    if finite.size < 10 or treated < 2 or not math.isfinite(point):
+        return None, None
+    spread = float(np.std(finite, ddof=1))
+    half = student_quantile(1 - (1 - level) / 2, treated - 1) * spread
+    return point - half, point + half
+
+
+def student_quantile(p: float, df: int) -> float:
+    """Student's t quantile by the Cornish-Fisher expansion around the normal's (Abramowitz &
+    Stegun 26.7.5): within 0.5 % of the exact value from 3 degrees of freedom on, a little small
+    below (numpy has no t distribution and the product does not depend on scipy)."""
+    z = NormalDist().inv_cdf(p)
+    terms = (
+        (z**3 + z) / 4,
+        (5 * z**5 + 16 * z**3 + 3 * z) / 96,
+        (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384,
+        (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160,
+    )
+    return z + sum(term / df ** (power + 1) for power, term in enumerate(terms))
 
 
 def _people(cells: _Cells, counts: np.ndarray | None, select: np.ndarray) -> int | None:
@@ -420,55 +454,54 @@ def evaluate(
     `starts`: cooperative → first month of the intervention (`YYYY-MM`); `end`: its last month,
     after which the treated cooperatives are no longer observed (the effect is measured while the
     intervention runs). An outcome whose cooperative-months have a figure less often than
-    `design.min_monthly_coverage` is estimated on calendar quarters (`quarter_panel`): a
+    `design.min_monthly_coverage` is estimated on calendar quarters (`quarterly`): a
     cooperative is treated from the quarter of its start on."""
     months = sorted(panel["month"].unique().tolist())
     cooperatives = sorted(panel["cooperative"].unique().tolist())
-    grids = {"month": (months, dict(starts), end)}
-    quarter_starts = {slug: quarter_of(start) for slug, start in starts.items()}
-    grids["quarter"] = (
-        sorted({quarter_of(month) for month in months}),
-        quarter_starts,
-        None if end is None else quarter_of(end),
-    )
+    quarters = sorted({quarter_of(month) for month in months})
+    grids = {
+        "month": (dict(starts), end),
+        "quarter": (
+            {slug: quarter_of(start) for slug, start in starts.items()},
+            None if end is None else quarter_of(end),
+        ),
+    }
     # each grid's cooperatives (one that started before its first period serves in neither
     # group) and their bootstrap draws, drawn once for every outcome
-    units, weights = {}, {}
-    for period, (periods, period_starts, _) in grids.items():
-        kept = cohorts_of(cooperatives, periods, period_starts) != -1
-        units[period] = [slug for slug, keep in zip(cooperatives, kept, strict=True) if keep]
-        weights[period] = bootstrap_weights(len(units[period]), design.draws, design.seed)
+    kept, weights = {}, {}
+    for period, periods in (("month", months), ("quarter", quarters)):
+        kept[period] = cohorts_of(cooperatives, periods, grids[period][0]) != -1
+        weights[period] = bootstrap_weights(int(kept[period].sum()), design.draws, design.seed)
     results = []
     for key in outcomes:
+        values = _wide(panel, key, cooperatives, months)
+        counts = _wide(panel, f"{key}_n", cooperatives, months) if f"{key}_n" in panel else None
+        periods = months
         thin = monthly_coverage(panel, key) < design.min_monthly_coverage
         period = "quarter" if thin and not monthly_only(key) else "month"
-        periods, period_starts, last = grids[period]
-        frame = panel if period == "month" else quarter_panel(panel, key)
-        cohorts = cohorts_of(units[period], periods, period_starts)
-        values, counts = (
-            _wide(frame, column, units[period], periods) for column in (key, f"{key}_n")
-        )
+        if period == "quarter":
+            values, counts, periods = quarterly(values, counts, months)
+        period_starts, last = grids[period]
+        rows = kept[period]
+        units = [slug for slug, keep in zip(cooperatives, rows, strict=True) if keep]
+        values = values[rows]
+        counts = None if counts is None else counts[rows]
+        cohorts = cohorts_of(units, periods, period_starts)
         if last is not None:
             after_end = np.array([label > last for label in periods])
             values[np.ix_(np.isfinite(cohorts), after_end)] = np.nan
         results.append(
-            estimate(
-                values,
-                cohorts,
-                design,
-                key,
-                periods,
-                weights[period],
-                counts if f"{key}_n" in frame else None,
-                period,
-            )
+            estimate(values, cohorts, design, key, periods, weights[period], counts, period)
         )
     return results
 
 
 def _wide(frame: pd.DataFrame, column: str, units: list[str], periods: list[str]) -> np.ndarray:
-    """`column` of the long `frame` as a cooperatives × periods matrix (NaN where absent)."""
-    if column not in frame:
-        return np.full((len(units), len(periods)), np.nan)
-    wide = frame.pivot_table(index="cooperative", columns="month", values=column, dropna=False)
-    return wide.reindex(index=units, columns=periods).to_numpy(dtype=float, copy=True)
+    """`column` of the long `frame` (one row per cooperative and month) as a cooperatives ×
+    periods matrix (NaN where absent)."""
+    rows = pd.Index(units).get_indexer(frame["cooperative"])
+    columns = pd.Index(periods).get_indexer(frame["month"])
+    inside = (rows >= 0) & (columns >= 0)
+    out = np.full((len(units), len(periods)), np.nan)
+    out[rows[inside], columns[inside]] = frame[column].to_numpy(dtype=float)[inside]
+    return out
