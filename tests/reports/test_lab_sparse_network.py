@@ -87,3 +87,18 @@ def test_json_and_text_say_the_estimate_is_by_quarter(mirrored):
         assert row["period"] == "quarter"
         assert "Estimé par trimestre" in row["conclusion"]
         assert all(e["withheld"] == (e["people"] < 5) for e in row["events"])
+
+
+def test_files_say_the_periods_are_quarters(mirrored, tmp_path: Path):
+    folder, _ = mirrored
+    out = tmp_path / "p10"
+    with frozen_at():
+        result = run_campus(
+            "--config", str(folder / "campus.toml"), "lab", "evaluate", "p10", "--out", str(out)
+        )
+    assert result.exit_code == 0, result.output
+    markdown = (out / "evaluation.md").read_text(encoding="utf-8")
+    html = (out / "evaluation.html").read_text(encoding="utf-8")
+    assert "(trimestres)" in markdown and "Estimé par trimestre" in markdown
+    assert "Trimestres depuis le début" in html
+    assert "au moins 5 personnes" in markdown  # the k-rule, on what is published
