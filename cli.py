@@ -357,7 +357,9 @@ def score_command(
 @main.command(name="sandbox")
 @click.option("--port", type=int, default=8765, show_default=True, help="port d'écoute")
 @click.option("--seed", type=int, default=1, show_default=True, help="graine du réseau synthétique")
-@click.option("--size", type=click.Choice(["small", "network"]), default="small", show_default=True)
+@click.option(
+    "--size", type=click.Choice(["small", "network", "sparse"]), default="small", show_default=True
+)
 @click.option(
     "--rate-limit",
     type=int,
@@ -397,7 +399,10 @@ def serve_command(ctx: click.Context, host: str | None, port: int | None) -> Non
 )
 @click.option("--seed", type=int, default=1, show_default=True, help="graine du réseau synthétique")
 @click.option(
-    "--size", type=click.Choice(["small", "network"]), default="network", show_default=True
+    "--size",
+    type=click.Choice(["small", "network", "sparse"]),
+    default="network",
+    show_default=True,
 )
 @click.option(
     "--serve", is_flag=True, help="garder le bac à sable et le service web ouverts à la fin"

@@ -4,10 +4,14 @@ Every sentence says no more than the estimate supports: « pas d'effet détectab
 confidence interval contains zero (with the range of effects the data still allow), an effect
 only when the interval excludes zero, always with the assumption it rests on (parallel trends),
 and a warning when the pre-trend check fails. Refusals carry their reason in plain words.
+
+The estimator works on exact internal figures; `min_group_size` applies here, to what is
+published (`publishable`): an effect, or an event-time row, that rests on fewer people is withheld.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -102,7 +106,7 @@ def reason_text(result: OutcomeResult, lang: str) -> str:
     found, needed = result.detail.get("found", 0), result.detail.get("needed", 0)
     if result.reason == "few_treated" and found == 0:
         return _(
-            "aucune coopérative concernée n'a de données exploitables (pas de mois depuis le début, ou chiffres masqués parce qu'ils portent sur trop peu de personnes) ; il en faut au moins {needed}.",
+            "aucune coopérative concernée n'a de données exploitables (pas de mois depuis le début, ou aucun chiffre défini, par exemple aucune question) ; il en faut au moins {needed}.",
             lang=lang,
             needed=needed,
         )
@@ -118,6 +122,28 @@ def reason_text(result: OutcomeResult, lang: str) -> str:
         return ngettext(
             "{n} coopérative de comparaison (pas encore ou jamais concernée) a des données exploitables ; il en faut au moins {needed}.",
             "{n} coopératives de comparaison (pas encore ou jamais concernées) ont des données exploitables ; il en faut au moins {needed}.",
+            found,
+            lang=lang,
+            needed=needed,
+        )
+    if result.reason == "few_people":
+        return _(
+            "l'écart porterait sur moins de {needed} personnes dans les coopératives concernées : il n'est pas publié.",
+            lang=lang,
+            needed=needed,
+        )
+    if result.reason == "few_pre" and result.period == "quarter":
+        return ngettext(
+            "{n} trimestre observé avant le début ; il en faut au moins {needed} pour vérifier que les coopératives évoluaient de la même façon avant l'intervention.",
+            "{n} trimestres observés avant le début ; il en faut au moins {needed} pour vérifier que les coopératives évoluaient de la même façon avant l'intervention.",
+            found,
+            lang=lang,
+            needed=needed,
+        )
+    if result.reason == "few_post" and result.period == "quarter":
+        return ngettext(
+            "{n} trimestre observé depuis le début ; il en faut au moins {needed} (attendez la fin des trimestres suivants).",
+            "{n} trimestres observés depuis le début ; il en faut au moins {needed} (attendez la fin des trimestres suivants).",
             found,
             lang=lang,
             needed=needed,
@@ -177,6 +203,11 @@ def outcome_sentence(result: OutcomeResult, fmt: Formatter, lang: str) -> str:
             low=low,
             high=high,
             direction=direction,
+        )
+    if result.period == "quarter":
+        text += _(
+            " Estimé par trimestre : les mois des coopératives portaient sur trop peu de messages pour une estimation mois par mois.",
+            lang=lang,
         )
     if pre_trend_failed(result):
         text += _(
@@ -254,6 +285,44 @@ def _number(value: float | None) -> float | None:
     return None if value is None else round(float(value), 6)
 
 
+def _event_json(event: dict) -> dict:
+    """One event-time row of the JSON: its period offset, effect, interval, people, `withheld`."""
+    people = event.get("people")
+    return {
+        "event": int(event["event"]),
+        **{key: _number(event[key]) for key in ("att", "ci_low", "ci_high")},
+        "people": None if people is None or people != people else int(people),
+        "withheld": bool(event.get("withheld", False)),
+    }
+
+
+def publishable(result: OutcomeResult, min_group_size: int) -> OutcomeResult:
+    """`result` as the lab may publish it under the k-rule (DESIGN §7).
+
+    An effect whose treated figures rest on fewer than `min_group_size` people is withheld
+    (`few_people`); so is each event-time row below it (its effect and interval blanked,
+    `withheld`). Results without counts (`people` None) are unchanged."""
+    if result.reason or result.people is None:
+        return result
+    if result.people < min_group_size:
+        return OutcomeResult(
+            result.indicator,
+            treated=result.treated,
+            controls=result.controls,
+            pre_periods=result.pre_periods,
+            post_periods=result.post_periods,
+            period=result.period,
+            reason="few_people",
+            detail={"found": int(result.people), "needed": int(min_group_size)},
+        )
+    events = result.events.copy()
+    withheld = events["people"].fillna(0) < min_group_size
+    events["withheld"] = withheld
+    events[["att", "ci_low", "ci_high"]] = events[["att", "ci_low", "ci_high"]].astype(object)
+    events.loc[withheld, ["att", "ci_low", "ci_high"]] = None
+    return dataclasses.replace(result, events=events)
+
+
 def evaluation_json(
     intervention: Intervention, results: Sequence[OutcomeResult], design: Design, lang: str
 ) -> dict:
@@ -271,6 +340,8 @@ def evaluation_json(
             "pre_periods": result.pre_periods,
             "post_periods": result.post_periods,
             "pre_trend_p": _number(result.pre_trend_p),
+            "period": result.period,
+            "people": result.people,
             "unit": CATALOGUE[result.indicator].unit,
             "better": CATALOGUE[result.indicator].better,
             "conclusion": outcome_sentence(result, fmt, lang),
@@ -279,13 +350,7 @@ def evaluation_json(
             row["reason"] = reason_text(result, lang)
             row["reason_code"] = result.reason
         else:
-            row["events"] = [
-                {
-                    key: (_number(value) if key != "event" else int(value))
-                    for key, value in e.items()
-                }
-                for e in result.events.to_dict("records")
-            ]
+            row["events"] = [_event_json(e) for e in result.events.to_dict("records")]
         outcomes.append(row)
     return {
         "intervention": intervention.name,
@@ -383,7 +448,7 @@ def run_evaluation(
     until: str,
 ) -> list[OutcomeResult]:
     """The intervention's effect on `outcomes`, over the months of the mirror up to `until` that
-    the estimate uses (`analysis_months`)."""
+    the estimate uses (`analysis_months`): estimated on exact figures, then `publishable`."""
     unknown = unknown_outcomes(outcomes)
     if unknown:
         raise InputError(
@@ -398,5 +463,6 @@ def run_evaluation(
         raise InputError(
             _("Le miroir est vide : lancez « campus sync » avant d'évaluer une intervention.")
         )
-    panel = outcome_panel(activity, months, outcomes, min_group_size)
-    return evaluate(panel, intervention.starts, outcomes, design, end=intervention.end)
+    panel = outcome_panel(activity, months, outcomes)
+    results = evaluate(panel, intervention.starts, outcomes, design, end=intervention.end)
+    return [publishable(result, min_group_size) for result in results]

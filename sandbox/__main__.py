@@ -13,7 +13,7 @@ import os
 import sys
 
 from sandbox.i18n import _, number
-from sandbox.network import generate
+from sandbox.network import SIZES, generate
 from sandbox.server import API_KEY_ENV, DEFAULT_API_KEY, SandboxServer, default_api_key
 
 WEBHOOK_SECRET_ENV = "CAMPUS_WEBHOOK_SECRET"  # the secret Campus checks deliveries with
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--size", choices=("small", "network"), default="small")
+    parser.add_argument("--size", choices=tuple(SIZES), default="small")
     parser.add_argument("--rate-limit", type=int, default=60)
     parser.add_argument("--bare", action="store_true", help="accounts only, nothing provisioned")
     parser.add_argument("--api-key", default=None)

@@ -1,10 +1,15 @@
-"""Synthetic CAE network: cooperatives, roster and a year of forum activity, from a seed.
+"""Synthetic CAE network: cooperatives, roster and months of forum activity, from a seed.
 
 `generate(seed, size)` always builds the same network for the same arguments. Activity has the
 patterns Campus must see: a few heavy helpers, late-night and weekend posters, unanswered
 questions, accepted answers, likes (some on one's own posts), newcomers, deleted and hidden
 posts, flags, private messages (not counted), suspended and staged users, posts by `system`.
 Events are created in time order, so post ids grow with `created_at` as on a real forum.
+
+Sizes (`SIZES`): `small` (6 cooperatives, a busy year), `network` (74 cooperatives, 8,000
+members, a busy year) and `sparse`, the shape of the real network (DESIGN §7): 74 cooperatives,
+8,000 members, about 1 % of them writing in a month (one or two people in a cooperative's month,
+a few very active members) over 30 months, so the lab has periods before and after a start.
 """
 
 from __future__ import annotations
@@ -16,170 +21,46 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from sandbox.network_words import (
+    ACTIVITIES,
+    CHAT_TITLES,
+    COLORS,
+    DIRECTION_TITLES,
+    FIRST_NAMES,
+    LABO_TITLES,
+    LAST_NAMES,
+    MONTHS,
+    OPENINGS,
+    PULSE_OPTIONS,
+    QUESTION_TITLES,
+    REGIONS,
+    REPLY_TEXTS,
+    STEMS,
+)
 from sandbox.state import FLAG_TYPES, LIKE, Category, Forum, Topic, User, slugify
 
 REFERENCE = datetime(2026, 10, 31, 23, 0, tzinfo=UTC)
 PARIS = ZoneInfo("Europe/Paris")
+
+
+class Size(NamedTuple):
+    """The shape of a generated network: its cooperatives, members and activity."""
+
+    cooperatives: int
+    members: int
+    topics: int
+    mean_replies: float  # per topic
+    days: int = 365  # of history before the reference moment
+
+
 SIZES = {
-    # cooperatives, members, topics, mean replies per topic
-    "small": (6, 150, 200, 6.2),
-    "network": (74, 8000, 2500, 6.8),
+    "small": Size(6, 150, 200, 6.2),
+    "network": Size(74, 8000, 2500, 6.8),
+    "sparse": Size(74, 8000, 1500, 1.2, days=913),  # 30 months
 }
-REGIONS = {
-    "Auvergne-Rhône-Alpes": ("Lyon", "Grenoble", "Clermont", "Annecy", "Valence", "Chambéry"),
-    "Bourgogne-Franche-Comté": ("Dijon", "Besançon", "Auxerre", "Mâcon"),
-    "Bretagne": ("Rennes", "Brest", "Lorient", "Vannes", "Quimper", "Saint-Brieuc"),
-    "Centre-Val de Loire": ("Tours", "Orléans", "Bourges", "Blois"),
-    "Corse": ("Ajaccio", "Bastia"),
-    "Grand Est": ("Strasbourg", "Nancy", "Metz", "Reims", "Mulhouse", "Colmar"),
-    "Hauts-de-France": ("Lille", "Amiens", "Roubaix", "Arras", "Dunkerque"),
-    "Île-de-France": ("Paris", "Montreuil", "Saint-Denis", "Nanterre", "Créteil", "Versailles"),
-    "Normandie": ("Rouen", "Caen", "Le Havre", "Cherbourg"),
-    "Nouvelle-Aquitaine": ("Bordeaux", "Limoges", "Poitiers", "Pau", "La Rochelle", "Bayonne"),
-    "Occitanie": ("Toulouse", "Montpellier", "Nîmes", "Perpignan", "Albi", "Tarbes"),
-    "Pays de la Loire": ("Nantes", "Angers", "Le Mans", "Saint-Nazaire", "Laval"),
-    "Provence-Alpes-Côte d'Azur": ("Marseille", "Nice", "Avignon", "Toulon", "Gap", "Arles"),
-}
-STEMS = (
-    "Coop'",
-    "Escale",
-    "Elan",
-    "Envol",
-    "Alter",
-    "Ruche",
-    "Sillage",
-    "Boussole",
-    "Passerelle",
-    "Ouvrage",
-    "Racines",
-    "Etincelle",
-    "Grain",
-    "Tisserands",
-    "Ateliers",
-    "Confluence",
-)
-COLORS = (
-    "0E76BD",
-    "3AB54A",
-    "F7941D",
-    "BF1E2E",
-    "652D90",
-    "12A89D",
-    "92278F",
-    "25AAE2",
-    "ED207B",
-    "8C6238",
-)
-FIRST_NAMES = (
-    "Camille",
-    "Léa",
-    "Manon",
-    "Chloé",
-    "Inès",
-    "Sarah",
-    "Jade",
-    "Louise",
-    "Emma",
-    "Zoé",
-    "Nina",
-    "Claire",
-    "Julie",
-    "Aurélie",
-    "Sophie",
-    "Nadia",
-    "Fatou",
-    "Yasmine",
-    "Amina",
-    "Hélène",
-    "Agnès",
-    "Lucas",
-    "Hugo",
-    "Louis",
-    "Nathan",
-    "Théo",
-    "Jules",
-    "Arthur",
-    "Karim",
-    "Mehdi",
-    "Thomas",
-    "Nicolas",
-    "Julien",
-    "Pierre",
-    "Antoine",
-    "Mamadou",
-    "Yanis",
-    "Olivier",
-    "Bruno",
-    "Éric",
-    "Malik",
-    "Samuel",
-    "Vincent",
-    "Benoît",
-    "Paul",
-    "Rémi",
-    "Loïc",
-    "Gaëlle",
-    "Maëlys",
-    "Océane",
-)
-LAST_NAMES = (
-    "Martin",
-    "Bernard",
-    "Dubois",
-    "Thomas",
-    "Robert",
-    "Richard",
-    "Petit",
-    "Durand",
-    "Leroy",
-    "Moreau",
-    "Simon",
-    "Laurent",
-    "Lefebvre",
-    "Michel",
-    "Garcia",
-    "David",
-    "Bertrand",
-    "Roux",
-    "Vincent",
-    "Fournier",
-    "Morel",
-    "Girard",
-    "André",
-    "Mercier",
-    "Dupont",
-    "Lambert",
-    "Bonnet",
-    "François",
-    "Martinez",
-    "Legrand",
-    "Garnier",
-    "Faure",
-    "Rousseau",
-    "Blanc",
-    "Guerin",
-    "Muller",
-    "Henry",
-    "Roussel",
-    "Nicolas",
-    "Perrin",
-    "Morin",
-    "Mathieu",
-    "Clement",
-    "Gauthier",
-    "Diallo",
-    "Traoré",
-    "Benali",
-    "Nguyen",
-    "Le Gall",
-    "Kermarrec",
-    "Haddad",
-    "Ferreira",
-    "Da Silva",
-    "Cohen",
-)
 TAG_KEYWORDS = (
     ("facturation", ("factur", "paiement", "devis", "tva")),
     ("frais", ("frais", "kilométriques")),
@@ -199,99 +80,6 @@ def title_tags(title: str) -> list[str]:
     return [tag for tag, words in TAG_KEYWORDS if any(word in lowered for word in words)]
 
 
-QUESTION_TITLES = (
-    "Comment facturer une prestation à un client {place} ?",
-    "Quel taux horaire pratiquer pour {activity} ?",
-    "Assurance RC pro pour {activity} : vos conseils ?",
-    "Délai de paiement dépassé par un client, que faire ?",
-    "Note de frais pour un déplacement à {place} : procédure ?",
-    "Devis refusé après trois relances, comment rebondir ?",
-    "Premier contrat de sous-traitance en {activity}, des modèles ?",
-    "Outil de gestion de planning pour {activity} ?",
-    "Comment présenter la CAE à un nouveau client {place} ?",
-    "TVA sur une vente de formation en {activity} ?",
-    "Trouver des clients pour {activity} autour de {place}",
-    "Remboursement des frais kilométriques : quel barème ?",
-)
-CHAT_TITLES = (
-    "Retour sur la plénière de {month} à {place}",
-    "Café des entrepreneurs {place} : qui vient en {month} ?",
-    "Atelier {activity} ouvert à tous en {month}",
-    "Bienvenue aux nouveaux entrepreneurs de {month}",
-    "Covoiturage pour l'assemblée générale de {month}",
-    "Photos de la journée {activity} à {place}",
-)
-LABO_TITLES = (
-    "Expérimentation : semaine de quatre jours en {activity}",
-    "Étude QVT : comment gérez-vous la charge de {month} ?",
-    "Déconnexion le soir : partage d'expériences ({month})",
-    "Isolement des entrepreneurs : idées pour {month}",
-)
-DIRECTION_TITLES = (
-    "Ordre du jour du comité de direction de {month}",
-    "Point trésorerie réseau de {month}",
-)
-ACTIVITIES = (
-    "graphisme",
-    "traduction",
-    "menuiserie",
-    "formation",
-    "photographie",
-    "conseil RH",
-    "jardinage",
-    "développement web",
-    "couture",
-    "coaching",
-    "rédaction",
-    "architecture intérieure",
-    "boulangerie",
-    "comptabilité",
-    "céramique",
-    "ostéopathie",
-    "événementiel",
-    "maraîchage",
-    "vidéo",
-    "médiation",
-)
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-OPENINGS = (
-    "Bonjour à toutes et à tous, je me pose une question depuis quelques jours.",
-    "Bonsoir, je sollicite votre expérience sur un point qui me bloque.",
-    "Hello ! Je partage ici une situation rencontrée cette semaine avec un client.",
-    "Bonjour, petite question pratique pour celles et ceux qui sont passés par là.",
-)
-REPLY_TEXTS = (
-    "J'ai vécu exactement la même chose : le plus simple est d'en parler à ton chargé d'accompagnement.",
-    "Tu peux t'appuyer sur le modèle partagé dans l'espace documentaire, il est à jour.",
-    "Chez nous la règle est de relancer à J+30 puis d'envoyer une mise en demeure à J+45.",
-    "Je te conseille de découper la mission en deux devis, c'est plus lisible pour le client.",
-    "Merci pour ces retours, ça m'aide beaucoup, je teste et je vous dis.",
-    "Attention, la réglementation a changé cette année : vérifie avec l'équipe d'appui.",
-    "Je suis dispo pour en parler au téléphone cette semaine si tu veux.",
-    "Super initiative ! Je m'inscris et je ramène deux collègues entrepreneurs.",
-    "Pour ma part j'utilise un tableur partagé, rien de sophistiqué mais ça marche bien.",
-    "Le barème fiscal s'applique, la compta te le confirmera lors de la saisie.",
-)
-PULSE_OPTIONS = (
-    "Pas du tout d'accord",
-    "Plutôt pas d'accord",
-    "Neutre",
-    "Plutôt d'accord",
-    "Tout à fait d'accord",
-)
 ROLE_GROUPS = {"entrepreneur": "entrepreneurs", "appui": "equipes-appui", "direction": "directions"}
 
 
@@ -329,13 +117,14 @@ class Network:
     builder: _Builder | None = field(default=None, repr=False, compare=False)
 
     def add_activity(self) -> dict:
-        """A year of activity in a forum Campus provisioned itself (from `activity=False`).
+        """The size's months of activity in a forum Campus provisioned itself (from `activity=False`).
 
         The cooperative and network categories are found by slug, as `campus provision` made
         them; returns the new summary. This is how the demo starts from an unprovisioned forum.
         """
         forum, builder = self.forum, self.builder
-        topic_count, mean_replies = SIZES[self.size][2:]
+        shape = SIZES[self.size]
+        topic_count, mean_replies = shape.topics, shape.mean_replies
         with forum.lock:
             for slug in ("campus", "labo-qvt", "direction"):
                 builder.categories[slug] = forum.category_by_slug(slug)
@@ -442,7 +231,7 @@ def generate(
     reference: datetime = REFERENCE,
     topics: int | None = None,
 ) -> Network:
-    """Build the network for `seed` and `size` ("small" or "network").
+    """Build the network for `seed` and `size` ("small", "network" or "sparse").
 
     With `activity=False` only the user accounts exist (no groups, categories or posts beyond
     Discourse's defaults), for from-scratch provisioning tests. `topics` overrides the number
@@ -450,12 +239,12 @@ def generate(
     """
     if size not in SIZES:
         raise ValueError(f"size must be one of {', '.join(SIZES)}")
-    coop_count, member_count, topic_count, mean_replies = SIZES[size]
+    coop_count, member_count, topic_count, mean_replies, days = SIZES[size]
     rng = random.Random(seed)
     cooperatives = make_cooperatives(rng, coop_count)
     roster = make_roster(rng, cooperatives, member_count)
     forum = Forum()
-    builder = _Builder(forum, rng, cooperatives, roster, reference)
+    builder = _Builder(forum, rng, cooperatives, roster, reference, days)
     builder.add_accounts()
     network = Network(forum, cooperatives, roster, reference, seed, size, builder=builder)
     if activity:
@@ -468,13 +257,14 @@ def generate(
 class _Builder:
     """Fills a forum step by step; holds the per-user behaviour profiles."""
 
-    def __init__(self, forum, rng, cooperatives, roster, reference):
+    def __init__(self, forum, rng, cooperatives, roster, reference, days=365):
         self.forum: Forum = forum
         self.rng: random.Random = rng
         self.cooperatives: list[Cooperative] = cooperatives
         self.roster: list[Member] = roster
         self.reference: datetime = reference
-        self.start = reference - timedelta(days=365)
+        self.days = days
+        self.start = reference - timedelta(days=days)
         self.members: dict[str, User] = {}
         self.by_coop: dict[str, list[User]] = {}
         self.role: dict[int, str] = {}
@@ -713,7 +503,7 @@ class _Builder:
         sequence = 0
         for _ in range(topic_count):
             kind, population, category, titles = self._topic_plan()
-            day = self.start + timedelta(days=rng.uniform(0, 362))
+            day = self.start + timedelta(days=rng.uniform(0, self.days - 3))
             author, created = self._author_at(population, day)
             if author is None:
                 continue

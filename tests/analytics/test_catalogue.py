@@ -98,7 +98,7 @@ def test_a_registered_indicator_is_in_the_report_the_vigilance_and_the_lab(night
     assert (rule.field, rule.kind) == ("night_posts_max", "max")
 
     assert default_outcomes()[-1] == "night_posts"
-    panel = outcome_panel(activity, ["2026-10"], default_outcomes(), 5)
+    panel = outcome_panel(activity, ["2026-10"], default_outcomes())
     assert "night_posts" in panel.columns
 
 

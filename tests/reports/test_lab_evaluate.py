@@ -77,8 +77,10 @@ def test_json_follows_the_contract(config: Path):
             assert row["reason"]
         else:
             assert row["ci_low"] <= row["ci_high"]
-            # coop-01's barometer (4 voters) is missing: 2 treated cooperatives there
-            assert row["treated"] == (2 if row["indicator"].startswith("pulse_") else 3)
+            # exact internal figures: coop-01's barometer (4 voters) counts too
+            assert row["treated"] == 3
+            assert row["period"] in ("month", "quarter")
+            assert row["people"] >= 5
             assert row["controls"] >= 3
     assert isinstance(data["verdict"], str) and data["verdict"]
 
@@ -91,20 +93,21 @@ def test_an_estimated_outcome_says_what_its_interval_means(config: Path):
     assert ("Pas d'effet détectable" in row["conclusion"]) == inside
 
 
-def test_the_barometer_cooperative_under_the_group_size_is_missing(config: Path):
-    """coop-01 has 4 voters every month (report_mirror): its barometer months are missing."""
+def test_the_lab_estimates_on_exact_figures_under_the_group_size(config: Path):
+    """coop-01 has 4 voters every month (report_mirror): the estimator sees its exact barometer
+    (nothing masked before estimating, DESIGN §7); the k-rule applies to what is published."""
     activity = Activity(load_forum(connect(f"sqlite:///{config.parent / 'campus.db'}")))
-    panel = outcome_panel(activity, list(MONTHS), ["pulse_autonomie"], 5)
+    panel = outcome_panel(activity, list(MONTHS), ["pulse_autonomie"])
     coop = panel[panel["cooperative"] == "coop-01"]
-    assert coop["pulse_autonomie"].isna().all()
+    assert coop["pulse_autonomie"].notna().all()
     assert (coop["pulse_autonomie_n"] == 4).all()
-    assert panel[panel["cooperative"] == "coop-02"]["pulse_autonomie"].notna().all()
 
 
-def test_barometer_outcomes_count_only_cooperatives_with_enough_voters(config: Path):
+def test_barometer_outcomes_count_every_treated_cooperative_with_a_figure(config: Path):
     data = json.loads(run(config, "lab", "evaluate", "relais", "--json").output)
     row = next(r for r in data["outcomes"] if r["indicator"] == "pulse_autonomie")
-    assert row["treated"] == 2  # coop-01 (4 voters) is missing, not zero
+    assert row["treated"] == 3  # coop-01 (4 voters) is estimated on, not missing
+    assert row["period"] == "month"  # the barometer is never pooled across months
 
 
 def test_one_treated_cooperative_is_refused_with_its_reason(config: Path):

@@ -175,3 +175,52 @@ def test_newcomers_have_recent_accounts_and_some_post(small):
     }
     assert recent
     assert any(post.user_id in recent for post in forum.posts.values())
+
+
+@pytest.fixture(scope="module")
+def sparse():
+    """The real network's shape (about 0.7 s to generate on the test machine)."""
+    return generate(1, "sparse")
+
+
+def _writers(network) -> tuple[dict[str, set[int]], dict[tuple[str, str], set[int]], Counter]:
+    """Members who wrote in each month, in each cooperative-month, and everyone's post count
+    (public topics only, months in Paris time)."""
+    from sandbox.network import PARIS
+
+    forum = network.forum
+    cooperative = {member.username: member.cooperative for member in network.roster}
+    of_user = {user.id: cooperative.get(user.username) for user in forum.users.values()}
+    by_month: dict[str, set[int]] = {}
+    by_cell: dict[tuple[str, str], set[int]] = {}
+    posts: Counter = Counter()
+    for post in forum.posts.values():
+        slug = of_user.get(post.user_id)
+        if slug is None or forum.topics[post.topic_id].is_private_message:
+            continue
+        month = post.created_at.astimezone(PARIS).strftime("%Y-%m")
+        by_month.setdefault(month, set()).add(post.user_id)
+        by_cell.setdefault((slug, month), set()).add(post.user_id)
+        posts[post.user_id] += 1
+    return by_month, by_cell, posts
+
+
+def test_sparse_size_is_the_real_networks_shape(sparse):
+    assert len(sparse.cooperatives) == 74
+    assert 7500 <= len(sparse.roster) <= 8500
+    by_month, by_cell, posts = _writers(sparse)
+    months = sorted(by_month)[1:-1]  # whole months only
+    assert len(months) >= 24  # two years and more: periods before and after a start
+    shares = sorted(len(by_month[month]) / len(sparse.roster) for month in months)
+    assert 0.007 <= shares[len(shares) // 2] <= 0.015  # about 1 % of members write in a month
+    cells = [len(by_cell.get((c.slug, m), ())) for c in sparse.cooperatives for m in months]
+    assert 0.8 <= sum(cells) / len(cells) <= 2.0  # one or two people per cooperative-month
+    assert sorted(cells)[len(cells) // 2] <= 2
+    counts = sorted(posts.values())
+    assert counts[-1] >= 20 * counts[len(counts) // 2]  # a heavy tail of very active members
+
+
+def test_sparse_network_is_deterministic(sparse):
+    again = generate(1, "sparse")
+    assert again.roster_csv == sparse.roster_csv
+    assert again.forum.truth() == sparse.forum.truth()
