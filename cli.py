@@ -87,6 +87,7 @@ SECTIONS: dict[str, type] = {
 }
 
 SCHEMA = configfile.ConfigSchema.of(SECTIONS)
+SANDBOX_SIZES = ["small", "network", "sparse"]  # the synthetic networks of `sandbox` and `demo`
 
 
 def load_config(path: Path, environ: typing.Mapping[str, str] | None = None) -> Config:
@@ -357,9 +358,7 @@ def score_command(
 @main.command(name="sandbox")
 @click.option("--port", type=int, default=8765, show_default=True, help="port d'écoute")
 @click.option("--seed", type=int, default=1, show_default=True, help="graine du réseau synthétique")
-@click.option(
-    "--size", type=click.Choice(["small", "network", "sparse"]), default="small", show_default=True
-)
+@click.option("--size", type=click.Choice(SANDBOX_SIZES), default="small", show_default=True)
 @click.option(
     "--rate-limit",
     type=int,
@@ -398,12 +397,7 @@ def serve_command(ctx: click.Context, host: str | None, port: int | None) -> Non
     help="dossier de la démonstration (configuration, base, rapports)",
 )
 @click.option("--seed", type=int, default=1, show_default=True, help="graine du réseau synthétique")
-@click.option(
-    "--size",
-    type=click.Choice(["small", "network", "sparse"]),
-    default="network",
-    show_default=True,
-)
+@click.option("--size", type=click.Choice(SANDBOX_SIZES), default="network", show_default=True)
 @click.option(
     "--serve", is_flag=True, help="garder le bac à sable et le service web ouverts à la fin"
 )
