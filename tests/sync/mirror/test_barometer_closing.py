@@ -10,6 +10,8 @@ in any encoding, nor what was stored in its place; on both databases, no row doe
 from __future__ import annotations
 
 import shutil
+import sqlite3
+from contextlib import closing as closing_of
 from datetime import date
 
 import pytest
@@ -122,7 +124,14 @@ def test_no_file_of_the_database_tells_who_answered_after_closing(sqlite_folder,
     buffer.sweep()  # the web service counts what it held, and stays connected
     copy = tmp_path / "copy"
     shutil.copytree(sqlite_folder, copy)  # a backup of the folder, taken while it runs
-    for folder in (sqlite_folder, copy):
+    online = tmp_path / "online"
+    online.mkdir()
+    with (
+        closing_of(sqlite3.connect(path)) as source,
+        closing_of(sqlite3.connect(online / "backup.db")) as target,
+    ):
+        source.backup(target)  # SQLite's online backup (DESIGN §3's `campus backup`)
+    for folder in (sqlite_folder, copy, online):
         for file in sorted(folder.iterdir()):
             content = file.read_bytes()
             leaks = [secret for secret in secrets if secret in content]
@@ -136,6 +145,7 @@ def test_no_row_links_a_member_to_a_closed_month(db_url):
     barometer_store.open_month(engine, MONTH, OPENED)
     buffer = answer_all(engine)
     kept = stored_values(engine)
+    assert len(kept) == len(USERS) + 1 and not kept & set(USERS)  # HMACs and a key, no id
     barometer_store.close_month(engine, MONTH, CLOSED)
     buffer.sweep()
     with engine.connect() as conn:
