@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import threading
+import time
 from contextlib import closing as closing_of
 from datetime import date
 
@@ -169,3 +171,22 @@ def test_one_answer_per_member_holds_until_closing_then_the_month_takes_none(db_
     assert not barometer_store.has_answered(engine, MONTH, USERS[0])
     assert buffer.submit(MONTH, person, answers(5)) == "closed"
     engine.dispose()
+
+
+def test_closing_waits_for_a_reader_of_the_wal_then_empties_it(sqlite_folder):
+    """A page of the web service reading the database while the month closes: the closing waits
+    for it to finish (the busy timeout), then checkpoints and truncates the WAL."""
+    path = sqlite_folder / "campus.db"
+    web = connect(f"sqlite:///{path}")
+    barometer_store.open_month(web, MONTH, OPENED)
+    answer_all(web)
+    reader = sqlite3.connect(path, check_same_thread=False)
+    reader.execute("BEGIN")
+    reader.execute("SELECT COUNT(*) FROM barometer_respondents").fetchall()  # holds a snapshot
+    threading.Timer(1.0, reader.rollback).start()
+    started = time.monotonic()
+    barometer_store.close_month(web, MONTH, CLOSED)
+    assert time.monotonic() - started >= 0.9  # it did wait for the reader
+    assert (sqlite_folder / "campus.db-wal").stat().st_size == 0
+    reader.close()
+    web.dispose()
