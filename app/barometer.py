@@ -9,7 +9,8 @@ import time
 
 from analytics import barometer_figures
 from app.context import Campus
-from core.i18n import ngettext
+from core.errors import InputError
+from core.i18n import _, ngettext
 from core.vocabulary import month_bounds, shift_month
 from sync.forum import barometer_topics
 from sync.mirror import barometer_store
@@ -24,7 +25,20 @@ from sync.mirror.barometer_store import respondent_from_groups as respondent_fro
 
 
 def post(campus: Campus, month: str) -> dict:
-    """Open and announce `month` (or, in the polls mode, post its polls); the `--json` body."""
+    """Open and announce `month` (or, in the polls mode, post its polls); the `--json` body.
+
+    Only the current month (in the network's time zone) opens: any other is refused (exit 2)
+    before anything is written or sent."""
+    current = campus.current_month()
+    if month != current:
+        raise InputError(
+            _(
+                "Le baromètre {month} ne peut pas être ouvert : seul celui du mois en cours"
+                " ({current}) s'ouvre.",
+                month=month,
+                current=current,
+            )
+        )
     settings = campus["pulse"]
     client = campus.open_client()
     slugs = campus.cooperative_slugs()
@@ -53,7 +67,20 @@ def post(campus: Campus, month: str) -> dict:
 
 
 def close(campus: Campus, month: str) -> dict:
-    """Close `month`, wait (a little) for the web service to count what it holds, purge old months."""
+    """Close `month`, wait (a little) for the web service to count what it holds, purge old months.
+
+    Only a finished month closes: the current or a future one is refused (exit 2) before
+    anything is written; one already closed is left as it is (`closed` false)."""
+    current = campus.current_month()
+    if month >= current:
+        raise InputError(
+            _(
+                "Le baromètre {month} ne peut pas être clos : seul un mois fini se clôt, et le"
+                " mois en cours est {current}.",
+                month=month,
+                current=current,
+            )
+        )
     settings = campus["pulse"]
     engine = campus.engine
     closed = barometer_store.close_month(engine, month, campus.today())
@@ -123,7 +150,12 @@ def answer(campus: Campus, month: str, answers: list[tuple[int, list[str], dict]
         )
         if respondent is not None:
             buffer.submit(month, respondent, values)
-    barometer_store.close_month(campus.engine, month, campus.today())
+    closed = barometer_store.close_month(campus.engine, month, campus.today())
     buffer.sweep()
     data = barometer_store.read_month(campus.engine, month)
-    return {"month": month, "counted": int(data.cells["respondents"].sum()), "lost": data.lost}
+    return {
+        "month": month,
+        "closed": closed,
+        "counted": int(data.cells["respondents"].sum()),
+        "lost": data.lost,
+    }

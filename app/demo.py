@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app import barometer, report
-from app.context import Campus
+from app.context import Campus, wall_clock
 from core import config as configfile
 from core.i18n import _, format_number
 from sandbox.network import generate
@@ -113,12 +113,15 @@ def run(
             apply_=True,
             yes=True,
         )
+        # the barometer opens only in its month: the demo's runs as on that month's last second
+        campus.clock = lambda: network.reference - timedelta(seconds=1)
         step(
             _("Baromètre QVT du mois {month} (campus pulse post)", month=month),
             "pulse post",
             month=month,
         )
         closed = barometer.answer(campus, month, barometer_answers(server.state, seed))
+        campus.clock = wall_clock
         echo(barometer_topics.describe_closed(closed))
         report_title = _("Rapports QVT du mois {month} (campus report)", month=month)
         echo(f"\n== {report_title} ==")

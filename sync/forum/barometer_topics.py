@@ -496,12 +496,19 @@ def describe_status(data: dict, min_group_size: int) -> list[str]:
 
 
 def describe_closed(data: dict) -> str:
-    """The line `pulse close` prints."""
+    """The line `pulse close` prints (« déjà clos » when it found the month closed)."""
     return " ".join(
         [
             ngettext(
                 "Baromètre {month} clos : {n} réponse comptée,",
                 "Baromètre {month} clos : {n} réponses comptées,",
+                data["counted"],
+                month=data["month"],
+            )
+            if data["closed"]
+            else ngettext(
+                "Baromètre {month} déjà clos : {n} réponse comptée,",
+                "Baromètre {month} déjà clos : {n} réponses comptées,",
                 data["counted"],
                 month=data["month"],
             ),

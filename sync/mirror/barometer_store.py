@@ -3,7 +3,11 @@
 The database holds two things that share no key but the month and the group:
 
 - `barometer_respondents`: who has answered this month (to refuse a second answer), with the
-  cooperative and role their login's groups gave; no answer, no time. Deleted at closing.
+  cooperative and role their login's groups gave; no answer, no time. A member is kept only as
+  an HMAC of their user id under the month's random key (`barometer_keys`). At closing the rows
+  and the key are deleted (on SQLite with `secure_delete`, then the WAL is checkpointed and
+  truncated), so no file of the database — nor a copy of its folder taken afterwards — tells who
+  answered, and an HMAC left anywhere names nobody once its key is gone.
 - `barometer_cells` / `barometer_counts`: per (month, cooperative, role), how many answers were
   counted, and per axis how many gave each value 1–5.
 
@@ -25,8 +29,11 @@ per group.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import random
+import secrets
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -45,6 +52,7 @@ from sync.mirror.schema import (
     BarometerAnnouncement,
     BarometerCell,
     BarometerCount,
+    BarometerKey,
     BarometerMonth,
     BarometerRespondent,
 )
@@ -115,16 +123,28 @@ def month_state(engine: Engine, month: str) -> str:
 
 
 def open_month(engine: Engine, month: str, today: date) -> bool:
-    """Open `month` for answers; False when it was already opened (open or closed)."""
+    """Open `month` for answers, with a new random key; False when it was already opened."""
     with Session(engine) as session, session.begin():
         if session.get(BarometerMonth, month) is not None:
             return False
         session.add(BarometerMonth(month=month, opened_on=today, answered=0, lost=0))
+        session.add(BarometerKey(month=month, key=secrets.token_bytes(32)))
     return True
 
 
+def member_tag(key: bytes, user_id: int) -> str:
+    """How a member is kept in the list of who answered: HMAC-SHA256 of their id (hex)."""
+    return hmac.new(key, str(int(user_id)).encode(), hashlib.sha256).hexdigest()
+
+
+def _month_key(conn, month: str) -> bytes | None:
+    """The key of an open month (None once closed, or never opened)."""
+    keys = BarometerKey.__table__
+    return conn.execute(select(keys.c.key).where(keys.c.month == month)).scalar_one_or_none()
+
+
 def close_month(engine: Engine, month: str, today: date) -> bool:
-    """Freeze `month`: no more answers, and the list of who answered is deleted.
+    """Freeze `month`: no more answers; the list of who answered and its key are destroyed.
 
     Returns False when the month was already closed. The web service notices the closing and
     counts (or drops) what it still holds for that month (`AnswerBuffer.sweep`). The first
@@ -149,10 +169,38 @@ def close_month(engine: Engine, month: str, today: date) -> bool:
             select(func.count()).select_from(who).where(who.c.month == month)
         ).scalar_one()
         conn.execute(update(months).where(months.c.month == month).values(answered=answered))
-        if conn.dialect.name == "sqlite":  # overwrite the deleted rows, not just free them
-            conn.exec_driver_sql("PRAGMA secure_delete = ON")
-        conn.execute(delete(who).where(who.c.month == month))
+        _forget(conn, who.c.month == month, BarometerKey.__table__.c.month == month)
+    _truncate_wal(engine)
     return True
+
+
+def _forget(conn, respondents, keys) -> None:
+    """Delete rows of who answered and their keys; on SQLite, overwrite them with zeros."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA secure_delete = ON")
+    conn.execute(delete(BarometerRespondent.__table__).where(respondents))
+    conn.execute(delete(BarometerKey.__table__).where(keys))
+
+
+def _truncate_wal(engine: Engine) -> None:
+    """On SQLite, copy the WAL into the main file and empty it: the WAL otherwise keeps the
+    pages as they were before the deletion until its frames are overwritten.
+
+    Waits for the readers of other connections (the busy timeout); says so if one stays."""
+    if engine.dialect.name != "sqlite":
+        return
+    connection = engine.raw_connection()
+    try:
+        busy = connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        connection.close()
+    if busy and busy[0]:
+        log.warning(
+            _(
+                "Baromètre : le journal de la base (WAL) n'a pas pu être vidé, un autre processus"
+                " la lit ; il le sera à la prochaine clôture ou à l'arrêt de ce processus."
+            )
+        )
 
 
 def uncounted(engine: Engine, month: str) -> int:
@@ -184,8 +232,9 @@ def purge_before(engine: Engine, month: str) -> int:
         months = list(
             session.scalars(select(BarometerMonth.month).where(BarometerMonth.month < month))
         )
-        for table in (BarometerCount, BarometerCell, BarometerRespondent, BarometerAnnouncement):
+        for table in (BarometerCount, BarometerCell, BarometerAnnouncement):
             session.execute(delete(table).where(table.month < month))
+        _forget(session.connection(), BarometerRespondent.month < month, BarometerKey.month < month)
         session.execute(delete(BarometerMonth).where(BarometerMonth.month < month))
     return len(months)
 
@@ -212,8 +261,15 @@ def record_announcement(engine: Engine, month: str, cooperative: str, topic_id: 
 
 
 def has_answered(engine: Engine, month: str, user_id: int) -> bool:
-    with Session(engine) as session:
-        return session.get(BarometerRespondent, (month, user_id)) is not None
+    """Whether the member answered `month` (always False once it is closed)."""
+    who = BarometerRespondent.__table__
+    with engine.connect() as conn:
+        key = _month_key(conn, month)
+        if key is None:
+            return False
+        tag = member_tag(key, user_id)
+        found = conn.execute(select(who.c.month).where(who.c.month == month, who.c.member == tag))
+        return found.first() is not None
 
 
 class _MonthClosed(Exception):
@@ -245,6 +301,10 @@ class AnswerBuffer:
         state = month_state(self.engine, month)
         if state != "open":
             return state
+        with self.engine.connect() as conn:
+            key = _month_key(conn, month)
+        if key is None:  # closed since
+            return "closed"
         months = BarometerMonth.__table__
         try:
             with self.engine.begin() as conn:
@@ -254,7 +314,7 @@ class AnswerBuffer:
                 conn.execute(
                     insert(BarometerRespondent.__table__).values(
                         month=month,
-                        user_id=respondent.user_id,
+                        member=member_tag(key, respondent.user_id),
                         cooperative=respondent.cooperative,
                         role=respondent.role,
                     )

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
 )
@@ -301,13 +302,23 @@ class BarometerMonth(Base):
 class BarometerRespondent(Base):
     """Who has answered in a still-open month, to refuse a second answer; no answer, no time.
 
-    Rows are deleted when the month closes."""
+    A member is kept only as an HMAC of their user id under the month's key (`BarometerKey`):
+    rows and key are deleted when the month closes, and a copy of the HMACs left anywhere then
+    names nobody."""
 
     __tablename__ = "barometer_respondents"
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
-    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    member: Mapped[str] = mapped_column(String(64), primary_key=True)  # HMAC-SHA256, hex
     cooperative: Mapped[str] = mapped_column(String(20))  # "" for none or several
     role: Mapped[str] = mapped_column(String(20))  # "" for none
+
+
+class BarometerKey(Base):
+    """The random key of an open month's `BarometerRespondent` HMACs; destroyed at closing."""
+
+    __tablename__ = "barometer_keys"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    key: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 
 class BarometerCell(Base):

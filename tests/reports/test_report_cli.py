@@ -95,7 +95,7 @@ def test_report_publish_twice_creates_then_updates(forum_config):
 
 
 @pytest.mark.integration
-def test_pulse_post_is_idempotent_and_collect_reports_open_polls(forum_config):
+def test_pulse_post_is_idempotent_and_collect_reports_open_polls(forum_config, frozen_clock):
     path, env = forum_config
     with path.open("a", encoding="utf-8") as toml:
         toml.write('[pulse]\nmode = "discourse_polls"\n')

@@ -197,7 +197,7 @@ def test_no_table_gained_a_row_per_respondent_but_the_list_of_who_answered(flow)
         c["name"]
         for c in inspect(flow["site"].services.engine).get_columns("barometer_respondents")
     }
-    assert columns == {"month", "user_id", "cooperative", "role"}
+    assert columns == {"month", "member", "cooperative", "role"}  # member: an HMAC, no id
 
 
 def test_nothing_the_answers_changed_keeps_a_time_finer_than_the_day(flow):
