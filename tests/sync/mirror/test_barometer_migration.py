@@ -1,4 +1,4 @@
-"""Migration 0008: who answered an open month becomes HMACs under a new key of that month."""
+"""Migration 0009: who answered an open month becomes HMACs under a new key of that month."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def upgrade_to(engine, revision: str) -> None:
 
 def test_an_open_month_keeps_who_answered_and_a_closed_one_nothing(db_url):
     engine = open_engine(db_url)
-    upgrade_to(engine, "0007")
+    upgrade_to(engine, "0008")
     with engine.begin() as conn:
         conn.execute(
             text(

@@ -1,7 +1,7 @@
 """the barometer keeps who answered as an HMAC under a per-month key, destroyed at closing
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-07 18:30:00
 
 Each open month gets a random key (`barometer_keys`) and its respondents' user ids become
@@ -16,8 +16,8 @@ import secrets
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
