@@ -15,7 +15,7 @@ from sqlalchemy import inspect
 from sync.mirror.db import connect
 from sync.mirror.schema import Base
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_connect_migrates_every_backend(db_url):
