@@ -17,6 +17,7 @@ import csv
 import json
 import shutil
 import tempfile
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from analytics.indicators import Activity, cooperatives
 from analytics.report_model import MonthReport, Row, ScopeModel, month_report
 from analytics.settings import IndicatorSettings
 from analytics.vigilance import VigilancePoint
+from analytics.vigilance_status import FIRST_CARDS, Card
 from core.errors import InputError
 from core.forum import Forum
 from core.i18n import _, ngettext
@@ -65,6 +67,16 @@ def _environment() -> Environment:
 
 
 ENVIRONMENT = _environment()
+
+
+@dataclass(frozen=True)
+class CardText:
+    """A card in words: `advice` holds each distinct (why, what to do, source) once."""
+
+    status: str
+    severity: str
+    sentences: list[str]
+    advice: list[tuple[str, str, str]]
 
 
 class View:
@@ -151,13 +163,10 @@ class View:
         )
 
     def point(self, point: VigilancePoint) -> Guidance:
-        """The texts of a point of attention (sentence, why, action, source)."""
-        unit = point.unit
-        if unit == "share" and self.fmt.value(point.figure, unit) == self.fmt.value(
-            point.threshold, unit
-        ):
-            unit = "share_precise"  # "69.8 % (threshold 70 %)", not "70 % (threshold 70 %)"
-        value = self.fmt.value(point.figure, unit)
+        """The texts of a point of attention (sentence, why, action, source). Figures are
+        compared at the precision shown (`analytics.vigilance.as_shown`), so a point never
+        reads « 70 % (seuil : 70 %) »."""
+        value = self.fmt.value(point.figure, point.unit)
         if CATALOGUE[point.indicator].per_person:
             value = self.figure(point.indicator, point.value, point.n)
         role = (
@@ -169,9 +178,66 @@ class View:
             point.text_key,
             self.lang,
             value=value,
-            threshold=self.fmt.value(point.threshold, unit),
+            threshold=self.fmt.value(point.threshold, point.unit),
             role=role_label(role, self.lang) if role else "",
         )
+
+    def basis(self, point: VigilancePoint) -> str:
+        """What the point's figure was compared with, in words (empty for a fixed threshold,
+        which its sentence already gives)."""
+        limit = self.fmt.value(point.limit, point.unit)
+        texts = {
+            "own_past": self._(
+                "Nettement moins bien que ses mois précédents (moyenne : {limit}).", limit=limit
+            ),
+            "peers": self._(
+                "Nettement moins bien que les coopératives comparables (taille, région) : {limit}.",
+                limit=limit,
+            ),
+            "network": self._("Nettement moins bien que le réseau : {limit}.", limit=limit),
+            "threshold": "",
+        }
+        return texts[point.basis]
+
+    def card(self, card: Card) -> CardText:
+        """The words of a card: its status, severity, one sentence per point, and each
+        distinct « why » and « what to do » once."""
+        advice: list[tuple[str, str, str]] = []
+        sentences = []
+        for point in card.points:
+            texts = self.point(point)
+            sentences.append(" ".join(filter(None, [texts.sentence, self.basis(point)])))
+            if (texts.why, texts.action, texts.source) not in advice:
+                advice.append((texts.why, texts.action, texts.source))
+        return CardText(self.status(card), self.severity(card.severity), sentences, advice)
+
+    def status(self, card: Card) -> str:
+        """« Nouveau ce mois-ci », « Depuis mars 2026 (8 mois) »…"""
+        since = self.fmt.month(card.since)
+        if card.status == "new":
+            return self._("Nouveau ce mois-ci")
+        if card.status == "worsening":
+            return self._("S'aggrave ce mois-ci (signalé depuis {since})", since=since)
+        if card.status == "resolved":
+            return self.ngettext(
+                "Résolu ce mois-ci (signalé depuis {since}, pendant {n} mois)",
+                "Résolu ce mois-ci (signalé depuis {since}, pendant {n} mois)",
+                card.months,
+                since=since,
+                n=card.months,
+            )
+        if card.standing:
+            return self._(
+                "Situation installée : depuis {n} mois (depuis {since})", n=card.months, since=since
+            )
+        return self._("Continue (depuis {since})", since=since)
+
+    def severity(self, severity: str) -> str:
+        return {
+            "high": self._("élevée"),
+            "medium": self._("moyenne"),
+            "low": self._("faible"),
+        }[severity]
 
     def scope_name(self, scope: ScopeModel) -> str:
         return scope.name if scope.slug else self._("Réseau")
@@ -216,6 +282,8 @@ def _context(report: MonthReport, scope: ScopeModel, view: View) -> dict:
         "ngettext": view.ngettext,
         "axes": AXES,
         "charts": scope.charts,
+        "first_cards": FIRST_CARDS,
+        "cards_of": {scope.key: scope.cards for scope in [report.network, *report.cooperatives]},
     }
 
 
@@ -287,18 +355,40 @@ def report_json(report: MonthReport, view: View) -> dict:
                 }
                 for row in scope.rows
             ],
-            "vigilance": [
+        }
+
+    def card_json(card: Card) -> dict:
+        text = view.card(card)
+        return {
+            "scope": card.scope,
+            "axis": card.axis,
+            "indicators": card.indicators,
+            "status": card.status,
+            "since": card.since,
+            "severity": card.severity,
+            "basis": card.basis,
+            "window_months": card.window_months,
+            "months": card.months,
+            "standing": card.standing,
+            "points": [
                 {
                     "indicator": point.indicator,
-                    "axis": point.axis,
+                    "basis": point.basis,
                     "figure": point.figure,
+                    "limit": point.limit,
                     "threshold": point.threshold,
                     "kind": point.kind,
                     "n": point.n,
+                    "z": point.z,
+                    "window_months": point.window_months,
                     "text_key": point.text_key,
-                    **vars(view.point(point)),
+                    "sentence": sentence,
                 }
-                for point in scope.points
+                for point, sentence in zip(card.points, text.sentences, strict=True)
+            ],
+            "advice": [
+                {"why": why, "action": action, "source": source}
+                for why, action, source in text.advice
             ],
         }
 
@@ -322,7 +412,24 @@ def report_json(report: MonthReport, view: View) -> dict:
                 CATALOGUE.items(), (row.better for row in report.network.rows), strict=True
             )
         },
-        "ranking": [vars(attention) for attention in report.ranking],
+        "vigilance": [
+            card_json(card)
+            for scope in [report.network, *report.cooperatives]
+            for card in scope.cards
+        ],
+        "ranking": [
+            {
+                "scope": ranked.scope,
+                "name": ranked.name,
+                "severity": ranked.severity,
+                "news": ranked.news,
+                "months": ranked.months,
+                "cards": ranked.cards,
+                "axes": ranked.axes,
+                "statuses": ranked.statuses,
+            }
+            for ranked in report.ranking
+        ],
         "scopes": [scope_json(scope) for scope in [report.network, *report.cooperatives]],
     }
 
