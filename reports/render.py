@@ -224,7 +224,6 @@ class View:
                 "Résolu ce mois-ci (signalé depuis {since}, pendant {n} mois)",
                 card.months,
                 since=since,
-                n=card.months,
             )
         if card.standing:
             return self._(

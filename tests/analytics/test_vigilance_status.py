@@ -4,8 +4,12 @@ per scope and axis, severity and the ranking."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from analytics.coverage import Coverage
+from analytics.report_model import MonthReport, ScopeModel
 from analytics.vigilance import (
     Context,
     Observation,
@@ -18,6 +22,7 @@ from analytics.vigilance import (
 )
 from analytics.vigilance_status import Card, ranking, scope_cards
 from reports.formatting import Formatter
+from reports.render import View
 
 MONTHS = ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
 
@@ -196,3 +201,32 @@ def test_the_ranking_puts_news_before_standing_features():
     assert [item.scope for item in ranked] == ["nouvelle", "ancienne"]  # resolved: not ranked
     assert ranked[0].severity == ranked[1].severity == "high"
     assert ranked[0].news and not ranked[1].news
+
+
+def test_every_status_has_its_words():
+    moment = datetime(2026, 11, 5, tzinfo=UTC)
+    network = ScopeModel(None, "", [])
+    report = MonthReport(
+        "2026-10",
+        MONTHS,
+        moment,
+        Coverage("2026-10", moment, moment, False),
+        5,
+        "Europe/Paris",
+        network,
+        [],
+        [],
+    )
+    for lang in ("fr", "en"):
+        view = View(report, lang)
+        words = {
+            view.status(card)
+            for raised in (
+                [False] * 5 + [True],
+                [False] * 4 + [True] * 2,
+                [True] * 6,
+                [True] * 5 + [False],
+            )
+            for card in cards_over(raised)
+        }
+        assert len(words) == 4
