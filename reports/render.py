@@ -499,8 +499,10 @@ def build_model(
     tz: str = "Europe/Paris",
     only: str | None = None,
     partial: bool = False,
+    regions: dict[str, str] | None = None,
 ) -> MonthReport:
-    """The model of `month`'s reports, after the honesty guards (`analytics.coverage`)."""
+    """The model of `month`'s reports, after the honesty guards (`analytics.coverage`);
+    `regions`: slug → region from `cooperatives.csv`, for the vigilance's peer groups."""
     settings = settings or ReportSettings()
     thresholds = thresholds or IndicatorSettings()
     month_bounds(month, tz)  # refuses a malformed month or time zone (exit 2)
@@ -536,6 +538,7 @@ def build_model(
         history_months=settings.history_months,
         generated_at=now,
         only=only,
+        regions=regions,
     )
 
 
@@ -552,6 +555,7 @@ def build_report(
     only: str | None = None,
     partial: bool = False,
     with_pdf: bool = False,
+    regions: dict[str, str] | None = None,
 ) -> Path:
     """Compute and write the reports of `month` into `<out_dir>/<month>/`; return that folder.
 
@@ -559,7 +563,7 @@ def build_report(
     (built with `settings.min_group_size`, which decides the pulse polls the network pools).
     `now` decides whether the month is complete (the coverage guards). `only`: a cooperative slug, to write the network report and that cooperative's only.
     `partial`: allow the unfinished current month (every page says so). `with_pdf`: also print
-    `network.pdf` with the system Chromium. Refusals (`InputError`) come before any write.
+    `network.pdf` with the system Chromium. `regions`: see `build_model`. Refusals (`InputError`) come before any write.
     """
     if with_pdf:
         pdf.find_chromium()  # refuse before computing anything
@@ -572,6 +576,7 @@ def build_report(
         only=only,
         now=now,
         partial=partial,
+        regions=regions,
     )
     target = out_dir / month
     try:

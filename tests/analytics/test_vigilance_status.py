@@ -230,3 +230,12 @@ def test_every_status_has_its_words():
             for card in cards_over(raised)
         }
         assert len(words) == 4
+
+
+def test_peers_of_one_region_when_it_has_enough_of_them():
+    members = {f"c{i:02d}": 10 * i for i in range(1, 31)}  # ten per size band
+    regions = {
+        slug: "nord" if i < 5 or 10 <= i < 15 else "sud" for i, slug in enumerate(sorted(members))
+    }
+    group = peer_groups(members, regions)["c01"]
+    assert set(group) == {"c02", "c03", "c04", "c05"}  # its band's northern cooperatives
