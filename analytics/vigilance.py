@@ -240,7 +240,7 @@ def _against_peers(
     rule: Rule, spec_unit: str, figure: float, unit: str, n: int, context: Context
 ) -> Found | None:
     """Worse than the peers' figure (the network's with too few peers), beyond the noise."""
-    basis, others = "peers", list(context.peers)
+    basis, others = "peers", [item for item in context.peers if item.value is not None]
     if len(others) < MIN_PEERS:
         basis, others = "network", [context.network] if context.network else []
     reference = _reference(rule, spec_unit, others)
