@@ -71,7 +71,8 @@ ENVIRONMENT = _environment()
 
 @dataclass(frozen=True)
 class CardText:
-    """A card in words: `advice` holds each distinct (why, what to do, source) once."""
+    """A card in words: `advice` holds (why, what to do, source) once per distinct « why »
+    (the after-hours shares by role, the barometer's axes share theirs)."""
 
     status: str
     severity: str
@@ -201,13 +202,13 @@ class View:
 
     def card(self, card: Card) -> CardText:
         """The words of a card: its status, severity, one sentence per point, and each
-        distinct « why » and « what to do » once."""
+        distinct « why » once with its « what to do » (its most severe point's)."""
         advice: list[tuple[str, str, str]] = []
         sentences = []
         for point in card.points:
             texts = self.point(point)
             sentences.append(" ".join(filter(None, [texts.sentence, self.basis(point)])))
-            if (texts.why, texts.action, texts.source) not in advice:
+            if texts.why not in [why for why, _action, _source in advice]:
                 advice.append((texts.why, texts.action, texts.source))
         return CardText(self.status(card), self.severity(card.severity), sentences, advice)
 

@@ -54,6 +54,15 @@ def cards_over(raised: list[bool], worse: frozenset[str] = frozenset(), **change
     return scope_cards("coop-a", MONTHS, points, set(worse))
 
 
+def view(lang: str = "fr") -> View:
+    """A view over an empty report of October, to word the cards."""
+    moment = datetime(2026, 11, 5, tzinfo=UTC)
+    coverage = Coverage("2026-10", moment, moment, False)
+    network = ScopeModel(None, "", [])
+    report = MonthReport("2026-10", MONTHS, moment, coverage, 5, "Europe/Paris", network, [], [])
+    return View(report, lang)
+
+
 # --- bases and the precision rule ----------------------------------------------------------
 
 
@@ -204,31 +213,9 @@ def test_the_ranking_puts_news_before_standing_features():
 
 
 def test_every_status_has_its_words():
-    moment = datetime(2026, 11, 5, tzinfo=UTC)
-    network = ScopeModel(None, "", [])
-    report = MonthReport(
-        "2026-10",
-        MONTHS,
-        moment,
-        Coverage("2026-10", moment, moment, False),
-        5,
-        "Europe/Paris",
-        network,
-        [],
-        [],
-    )
+    paths = ([False] * 5 + [True], [False] * 4 + [True] * 2, [True] * 6, [True] * 5 + [False])
     for lang in ("fr", "en"):
-        view = View(report, lang)
-        words = {
-            view.status(card)
-            for raised in (
-                [False] * 5 + [True],
-                [False] * 4 + [True] * 2,
-                [True] * 6,
-                [True] * 5 + [False],
-            )
-            for card in cards_over(raised)
-        }
+        words = {view(lang).status(card) for raised in paths for card in cards_over(raised)}
         assert len(words) == 4
 
 
@@ -239,3 +226,18 @@ def test_peers_of_one_region_when_it_has_enough_of_them():
     }
     group = peer_groups(members, regions)["c01"]
     assert set(group) == {"c02", "c03", "c04", "c05"}  # its band's northern cooperatives
+
+
+def test_a_card_says_each_why_once():
+    month = "2026-10"
+    roles = [
+        "after_hours",
+        "after_hours_entrepreneur",
+        "after_hours_appui",
+        "after_hours_direction",
+    ]
+    points = {month: [point(key, "intensite", month, 0.5, 0.25) for key in roles]}
+    (card,) = scope_cards("coop-a", MONTHS, points, set())
+    texts = view().card(card)
+    assert len(texts.sentences) == 4
+    assert len(texts.advice) == 1
