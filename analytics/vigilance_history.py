@@ -5,7 +5,9 @@ needs the month before (`analytics.vigilance.confirmed`): they are computed here
 prepared mirror (`Activity`), month by month over the report's months, never read back from
 reports written earlier. Each month's figures are the shown ones (a withheld figure raises
 nothing); every cooperative is compared with its peers (`analytics.vigilance.peer_groups`,
-sized on the month's members) and the network with its own past and its thresholds.
+sized on the month's members) and the network with its own past and its thresholds. A month
+where a rule was raised, or clearly past its limit, leaves that rule's baseline of its own past:
+the reference stays the usual level, not the deterioration being watched.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from analytics.indicators import Activity
 from analytics.settings import IndicatorSettings
 from analytics.vigilance import (
     BASELINE_MONTHS,
+    Z_CONFIRM,
     Context,
     Observation,
     VigilancePoint,
@@ -56,15 +59,21 @@ def _contexts(
     index: int,
     by_month: Sequence[Observed],
     groups: Mapping[str, list[str]],
+    unusual: Sequence[set[str]],
 ) -> dict[str, Context]:
-    """For each indicator of `scope` in month `index`: its past, its peers, the network."""
+    """For each indicator of `scope` in month `index`: its past (without its unusual months:
+    `unusual[i]`, the indicators raised or clearly past their limit in month i), its peers, the
+    network."""
     current = by_month[index]
-    past = by_month[max(0, index - BASELINE_MONTHS) : index]
+    start = max(0, index - BASELINE_MONTHS)
     nothing = Observation(None, 0)
     keys = current.get(scope, {}).keys()
     return {
         key: Context(
-            past=[month.get(scope, {}).get(key, nothing) for month in past],
+            past=[
+                nothing if key in unusual[i] else by_month[i].get(scope, {}).get(key, nothing)
+                for i in range(start, index)
+            ],
             peers=[current[peer][key] for peer in groups.get(scope, []) if peer in current]
             if scope is not None
             else [],
@@ -91,6 +100,7 @@ def vigilance(
     by_month = [observed(activity, month, min_group_size) for month in months]
     points: dict[str | None, dict[str, list[VigilancePoint]]] = {scope: {} for scope in scopes}
     candidates: dict[str | None, dict[str, VigilancePoint]] = {scope: {} for scope in scopes}
+    unusual: dict[str | None, list[set[str]]] = {scope: [] for scope in scopes}
     for index, month in enumerate(months):
         current = by_month[index]
         members = {
@@ -99,12 +109,13 @@ def vigilance(
         groups = peer_groups(members, regions)
         for scope in scopes:
             if scope not in current:
+                unusual[scope].append(set())
                 continue
             before = candidates[scope]
             raised = (
                 {p.indicator for p in points[scope].get(months[index - 1], [])} if index else set()
             )
-            context = _contexts(scope, index, by_month, groups)
+            context = _contexts(scope, index, by_month, groups, unusual[scope])
             found = month_points(month, current[scope], thresholds, context)
             points[scope][month] = [
                 point
@@ -112,6 +123,10 @@ def vigilance(
                 if confirmed(point, before.get(point.indicator), point.indicator in raised)
             ]
             candidates[scope] = {point.indicator: point for point in found}
+            unusual[scope].append(
+                {p.indicator for p in points[scope][month]}
+                | {p.indicator for p in found if p.z is not None and p.z > Z_CONFIRM}
+            )
     cards = {
         scope or NETWORK: scope_cards(
             scope or NETWORK, months, points[scope], worse.get(scope, set())
