@@ -4,8 +4,8 @@
 `MonthReport`: for the network and each cooperative, every indicator with its n, suppression,
 previous month, 3-month mean, its year of history, its trend judged against the noise
 (`analytics.trends`) in its declared better direction (`analytics.catalogue`), and, for a cooperative, the network's
-figure beside it; the points of attention with the keys of their texts; the ranking of the
-cooperatives that need attention first; and the series of the charts. Nothing in it is text for a
+figure beside it; the vigilance cards (`analytics.vigilance_history`: one per scope and axis, with
+their status, basis and severity) and the ranking of the cooperatives that need attention first; and the series of the charts. Nothing in it is text for a
 reader: `reports` renders it (HTML, Markdown, CSV, JSON, PDF, web pages) and owns the words.
 No member name enters it: only cooperative names (from the categories) and figures.
 """
@@ -23,7 +23,6 @@ from analytics.catalogue import CATALOGUE
 from analytics.coverage import Coverage
 from analytics.indicators import (
     Activity,
-    Indicator,
     history,
     indicators,
     monthly_figures,
@@ -32,7 +31,8 @@ from analytics.indicators import (
 )
 from analytics.settings import IndicatorSettings
 from analytics.trends import Trend, judge
-from analytics.vigilance import VigilancePoint, vigilance_points
+from analytics.vigilance_history import vigilance
+from analytics.vigilance_status import Card, Ranked
 from core.forum import Forum
 from core.vocabulary import AXES, shift_month
 
@@ -66,17 +66,6 @@ class Row:
     network_n: int = 0
 
 
-@dataclass(frozen=True)
-class Attention:
-    """A cooperative that needs attention: its points and the axes they fall on."""
-
-    slug: str
-    name: str
-    points: int
-    axes: list[str]
-    indicators: list[str]
-
-
 @dataclass
 class ScopeModel:
     """The network (`slug` None) or one cooperative, for month M."""
@@ -84,7 +73,7 @@ class ScopeModel:
     slug: str | None
     name: str
     rows: list[Row]
-    points: list[VigilancePoint]
+    cards: list[Card] = field(default_factory=list)
     charts: dict = field(default_factory=dict)
 
     @property
@@ -94,16 +83,14 @@ class ScopeModel:
     def row(self, key: str) -> Row:
         return next(row for row in self.rows if row.id == key)
 
-    def by_axis(self) -> list[tuple[str, list[Row], list[VigilancePoint]]]:
-        """Rows and points grouped by Gollac axis, in the report's order."""
-        return [
-            (
-                axis,
-                [row for row in self.rows if row.axis == axis],
-                [point for point in self.points if point.axis == axis],
-            )
-            for axis in AXES
-        ]
+    def by_axis(self) -> list[tuple[str, list[Row]]]:
+        """Rows grouped by Gollac axis, in the report's order."""
+        return [(axis, [row for row in self.rows if row.axis == axis]) for axis in AXES]
+
+    @property
+    def active_cards(self) -> list[Card]:
+        """The cards raised this month (not the resolved ones)."""
+        return [card for card in self.cards if card.status != "resolved"]
 
 
 @dataclass
@@ -118,7 +105,7 @@ class MonthReport:
     tz: str
     network: ScopeModel
     cooperatives: list[ScopeModel]
-    ranking: list[Attention]
+    ranking: list[Ranked]
     key_figures: tuple[str, ...] = field(default_factory=CATALOGUE.key_figures)
     first_month: str | None = None  # the mirror's first month (`first_covered_month`)
 
@@ -307,30 +294,6 @@ def pulse_distributions(
     }
 
 
-def ranking(cooperatives: list[ScopeModel]) -> list[Attention]:
-    """The cooperatives with points of attention, most points first; ties: the widest spread over
-    axes, then the furthest past their thresholds, then the name."""
-    ranked = []
-    for scope in cooperatives:
-        if not scope.points:
-            continue
-        axes = [axis for axis in AXES if any(point.axis == axis for point in scope.points)]
-        gap = sum(min(point.gap, 1.0) for point in scope.points)
-        ranked.append(
-            (
-                (-len(scope.points), -len(axes), -gap, scope.name),
-                Attention(
-                    scope.slug or "",
-                    scope.name,
-                    len(scope.points),
-                    axes,
-                    [point.indicator for point in scope.points],
-                ),
-            )
-        )
-    return [attention for _, attention in sorted(ranked, key=lambda item: item[0])]
-
-
 def month_report(
     activity: Activity,
     month: str,
@@ -342,16 +305,17 @@ def month_report(
     history_months: int,
     generated_at: datetime,
     only: str | None = None,
+    regions: dict[str, str] | None = None,
 ) -> MonthReport:
-    """The report model of `month` (see the module doc); `names`: cooperative slug → name.
+    """The report model of `month` (see the module doc); `names`: cooperative slug → name;
+    `regions`: slug → region when `cooperatives.csv` gives it (peer groups of the vigilance).
 
     `only`: a cooperative slug, to model the network and that cooperative only (the ranking
     then covers that cooperative alone)."""
     months = months_of(month, history_months)
     first_month = first_covered_month(activity)
     network_rows = _rows(activity, month, None, min_group_size, history_months, None, first_month)
-    network = ScopeModel(None, "", network_rows, [])
-    network.points = _points(network_rows, thresholds)
+    network = ScopeModel(None, "", network_rows)
     by_id = {row.id: row for row in network_rows}
     network.charts = {
         "response": None
@@ -367,9 +331,25 @@ def month_report(
     coops = []
     for slug in [only] if only else sorted(names):
         rows = _rows(activity, month, slug, min_group_size, history_months, by_id, first_month)
-        coop = ScopeModel(slug, names.get(slug, slug), rows, _points(rows, thresholds))
+        coop = ScopeModel(slug, names.get(slug, slug), rows)
         coop.charts = {"pulse": barometer.get(slug, nothing)}
         coops.append(coop)
+    scopes = [network, *coops]
+    signal = vigilance(
+        activity,
+        months,
+        [scope.slug for scope in scopes],
+        thresholds=thresholds,
+        min_group_size=min_group_size,
+        worse={
+            scope.slug: {row.id for row in scope.rows if row.trend.verdict == "worse"}
+            for scope in scopes
+        },
+        names=names,
+        regions=regions,
+    )
+    for scope in scopes:
+        scope.cards = signal.cards[scope.key]
     return MonthReport(
         month=month,
         months=months,
@@ -379,25 +359,6 @@ def month_report(
         tz=activity.tz,
         network=network,
         cooperatives=coops,
-        ranking=ranking(coops),
+        ranking=signal.ranking,
         first_month=first_month,
     )
-
-
-def _points(rows: list[Row], thresholds: IndicatorSettings) -> list[VigilancePoint]:
-    shown = [
-        Indicator(
-            row.id,
-            row.axis,
-            row.unit,
-            row.value,
-            row.n,
-            row.suppressed,
-            row.previous,
-            row.previous_n,
-            row.previous_suppressed,
-            row.mean_3m,
-        )  # fmt: skip
-        for row in rows
-    ]
-    return vigilance_points(shown, thresholds)

@@ -51,6 +51,7 @@ def run(
         with_pdf=with_pdf,
         base_url=campus["web"].root,
         now=campus.now(),
+        regions=regions(campus),
     )
     result: dict = {"folder": str(folder)}
     if publish:
@@ -59,6 +60,14 @@ def run(
             campus.open_client(), month, markdown, settings, campus.timezone
         ).as_dict()
     return result
+
+
+def regions(campus: Campus) -> dict[str, str] | None:
+    """Each cooperative's region from `cooperatives.csv` (the vigilance's peer groups), or None
+    without the file."""
+    if not campus.cooperatives_csv.is_file():
+        return None
+    return {coop.slug: coop.region for coop in campus.cooperatives() if coop.region}
 
 
 def describe_published(published: dict) -> str:

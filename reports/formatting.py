@@ -21,7 +21,6 @@ class Formatter:
         # number patterns compiled once (a report formats tens of thousands of figures)
         self._patterns = {
             "share": self.locale.percent_formats[None],
-            "share_precise": parse_pattern("#,##0.0 %"),
             "hours": parse_pattern("#,##0.0"),
             "scale": parse_pattern("0.0"),
             "other": parse_pattern("#,##0.#"),
@@ -32,7 +31,7 @@ class Formatter:
         """A figure in its unit: 26 %, 12,5 h, 3,8 / 5, 42 (French) — "–" when there is none."""
         if value is None:
             return "–"
-        if unit in ("share", "share_precise"):  # precise: when whole percents hide a crossing
+        if unit == "share":
             return self._patterns[unit].apply(value, self.locale)
         if unit == "hours":
             return self._patterns["hours"].apply(value, self.locale) + " h"

@@ -17,6 +17,7 @@ import csv
 import json
 import shutil
 import tempfile
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from analytics.indicators import Activity, cooperatives
 from analytics.report_model import MonthReport, Row, ScopeModel, month_report
 from analytics.settings import IndicatorSettings
 from analytics.vigilance import VigilancePoint
+from analytics.vigilance_status import FIRST_CARDS, Card
 from core.errors import InputError
 from core.forum import Forum
 from core.i18n import _, ngettext
@@ -65,6 +67,17 @@ def _environment() -> Environment:
 
 
 ENVIRONMENT = _environment()
+
+
+@dataclass(frozen=True)
+class CardText:
+    """A card in words: `advice` holds (why, what to do, source) once per distinct « why »
+    (the after-hours shares by role, the barometer's axes share theirs)."""
+
+    status: str
+    severity: str
+    sentences: list[str]
+    advice: list[tuple[str, str, str]]
 
 
 class View:
@@ -165,13 +178,10 @@ class View:
         )
 
     def point(self, point: VigilancePoint) -> Guidance:
-        """The texts of a point of attention (sentence, why, action, source)."""
-        unit = point.unit
-        if unit == "share" and self.fmt.value(point.figure, unit) == self.fmt.value(
-            point.threshold, unit
-        ):
-            unit = "share_precise"  # "69.8 % (threshold 70 %)", not "70 % (threshold 70 %)"
-        value = self.fmt.value(point.figure, unit)
+        """The texts of a point of attention (sentence, why, action, source). Figures are
+        compared at the precision shown (`analytics.vigilance.as_shown`), so a point never
+        reads « 70 % (seuil : 70 %) »."""
+        value = self.fmt.value(point.figure, point.unit)
         if CATALOGUE[point.indicator].per_person:
             value = self.figure(point.indicator, point.value, point.n)
         role = (
@@ -183,10 +193,66 @@ class View:
             point.text_key,
             self.lang,
             value=value,
-            threshold=self.fmt.value(point.threshold, unit),
+            threshold=self.fmt.value(point.threshold, point.unit),
             role=role_label(role, self.lang) if role else "",
-            count=round(point.figure) if unit == "people" and point.figure is not None else 0,
+            count=round(point.figure) if point.unit == "people" and point.figure is not None else 0,
         )
+
+    def basis(self, point: VigilancePoint) -> str:
+        """What the point's figure was compared with, in words (empty for a fixed threshold,
+        which its sentence already gives)."""
+        limit = self.fmt.value(point.limit, point.unit)
+        texts = {
+            "own_past": self._(
+                "Nettement moins bien que ses mois précédents (moyenne : {limit}).", limit=limit
+            ),
+            "peers": self._(
+                "Nettement moins bien que les coopératives comparables (taille, région) : {limit}.",
+                limit=limit,
+            ),
+            "network": self._("Nettement moins bien que le réseau : {limit}.", limit=limit),
+            "threshold": "",
+        }
+        return texts[point.basis]
+
+    def card(self, card: Card) -> CardText:
+        """The words of a card: its status, severity, one sentence per point, and each
+        distinct « why » once with its « what to do » (its most severe point's)."""
+        advice: list[tuple[str, str, str]] = []
+        sentences = []
+        for point in card.points:
+            texts = self.point(point)
+            sentences.append(" ".join(filter(None, [texts.sentence, self.basis(point)])))
+            if texts.why not in [why for why, _action, _source in advice]:
+                advice.append((texts.why, texts.action, texts.source))
+        return CardText(self.status(card), self.severity(card.severity), sentences, advice)
+
+    def status(self, card: Card) -> str:
+        """« Nouveau ce mois-ci », « Depuis mars 2026 (8 mois) »…"""
+        since = self.fmt.month(card.since)
+        if card.status == "new":
+            return self._("Nouveau ce mois-ci")
+        if card.status == "worsening":
+            return self._("S'aggrave ce mois-ci (signalé depuis {since})", since=since)
+        if card.status == "resolved":
+            return self.ngettext(
+                "Résolu ce mois-ci (signalé depuis {since}, pendant {n} mois)",
+                "Résolu ce mois-ci (signalé depuis {since}, pendant {n} mois)",
+                card.months,
+                since=since,
+            )
+        if card.standing:
+            return self._(
+                "Situation installée : depuis {n} mois (depuis {since})", n=card.months, since=since
+            )
+        return self._("Continue (depuis {since})", since=since)
+
+    def severity(self, severity: str) -> str:
+        return {
+            "high": self._("élevée"),
+            "medium": self._("moyenne"),
+            "low": self._("faible"),
+        }[severity]
 
     def scope_name(self, scope: ScopeModel) -> str:
         return scope.name if scope.slug else self._("Réseau")
@@ -242,6 +308,8 @@ def _context(report: MonthReport, scope: ScopeModel, view: View) -> dict:
         "ngettext": view.ngettext,
         "axes": AXES,
         "charts": scope.charts,
+        "first_cards": FIRST_CARDS,
+        "cards_of": {scope.key: scope.cards for scope in [report.network, *report.cooperatives]},
     }
 
 
@@ -313,18 +381,40 @@ def report_json(report: MonthReport, view: View) -> dict:
                 }
                 for row in scope.rows
             ],
-            "vigilance": [
+        }
+
+    def card_json(card: Card) -> dict:
+        text = view.card(card)
+        return {
+            "scope": card.scope,
+            "axis": card.axis,
+            "indicators": card.indicators,
+            "status": card.status,
+            "since": card.since,
+            "severity": card.severity,
+            "basis": card.basis,
+            "window_months": card.window_months,
+            "months": card.months,
+            "standing": card.standing,
+            "points": [
                 {
                     "indicator": point.indicator,
-                    "axis": point.axis,
+                    "basis": point.basis,
                     "figure": point.figure,
+                    "limit": point.limit,
                     "threshold": point.threshold,
                     "kind": point.kind,
                     "n": point.n,
+                    "z": point.z,
+                    "window_months": point.window_months,
                     "text_key": point.text_key,
-                    **vars(view.point(point)),
+                    "sentence": sentence,
                 }
-                for point in scope.points
+                for point, sentence in zip(card.points, text.sentences, strict=True)
+            ],
+            "advice": [
+                {"why": why, "action": action, "source": source}
+                for why, action, source in text.advice
             ],
         }
 
@@ -348,7 +438,24 @@ def report_json(report: MonthReport, view: View) -> dict:
                 CATALOGUE.items(), (row.better for row in report.network.rows), strict=True
             )
         },
-        "ranking": [vars(attention) for attention in report.ranking],
+        "vigilance": [
+            card_json(card)
+            for scope in [report.network, *report.cooperatives]
+            for card in scope.cards
+        ],
+        "ranking": [
+            {
+                "scope": ranked.scope,
+                "name": ranked.name,
+                "severity": ranked.severity,
+                "news": ranked.news,
+                "months": ranked.months,
+                "cards": ranked.cards,
+                "axes": ranked.axes,
+                "statuses": ranked.statuses,
+            }
+            for ranked in report.ranking
+        ],
         "scopes": [scope_json(scope) for scope in [report.network, *report.cooperatives]],
     }
 
@@ -438,8 +545,10 @@ def build_model(
     tz: str = "Europe/Paris",
     only: str | None = None,
     partial: bool = False,
+    regions: dict[str, str] | None = None,
 ) -> MonthReport:
-    """The model of `month`'s reports, after the honesty guards (`analytics.coverage`)."""
+    """The model of `month`'s reports, after the honesty guards (`analytics.coverage`);
+    `regions`: slug → region from `cooperatives.csv`, for the vigilance's peer groups."""
     settings = settings or ReportSettings()
     thresholds = thresholds or IndicatorSettings()
     month_bounds(month, tz)  # refuses a malformed month or time zone (exit 2)
@@ -475,6 +584,7 @@ def build_model(
         history_months=settings.history_months,
         generated_at=now,
         only=only,
+        regions=regions,
     )
 
 
@@ -492,15 +602,18 @@ def build_report(
     partial: bool = False,
     with_pdf: bool = False,
     base_url: str | None = None,
+    regions: dict[str, str] | None = None,
 ) -> Path:
     """Compute and write the reports of `month` into `<out_dir>/<month>/`; return that folder.
 
-        `source` is the loaded mirror (a `Forum`) or a prepared `Activity`
-        (built with `settings.min_group_size`, which decides the pulse polls the network pools).
-        `now` decides whether the month is complete (the coverage guards). `only`: a cooperative slug, to write the network report and that cooperative's only.
-        `partial`: allow the unfinished current month (every page says so). `with_pdf`: also print
-        `network.pdf` with the system Chromium, its links to the web pages under `base_url` (Campus's
-    `[web] base_url`; no links without it). Refusals (`InputError`) come before any write.
+    `source` is the loaded mirror (a `Forum`) or a prepared `Activity`
+    (built with `settings.min_group_size`, which decides the pulse polls the network pools).
+    `now` decides whether the month is complete (the coverage guards). `only`: a cooperative
+    slug, to write the network report and that cooperative's only. `partial`: allow the
+    unfinished current month (every page says so). `with_pdf`: also print `network.pdf` with the
+    system Chromium, its links to the web pages under `base_url` (Campus's `[web] base_url`; no
+    links without it). `regions`: see `build_model`. Refusals (`InputError`) come before any
+    write.
     """
     if with_pdf:
         pdf.find_chromium()  # refuse before computing anything
@@ -513,6 +626,7 @@ def build_report(
         only=only,
         now=now,
         partial=partial,
+        regions=regions,
     )
     target = out_dir / month
     try:

@@ -91,7 +91,8 @@ def test_a_registered_indicator_is_in_the_report_the_vigilance_and_the_lab(night
     network = data["scopes"][0]
     row = next(row for row in network["indicators"] if row["id"] == "night_posts")
     assert (row["value"], row["n"], row["axis"]) == (expected.value, expected.n, "intensite")
-    assert "night_posts" in [point["indicator"] for point in network["vigilance"]]
+    network_cards = [card for card in data["vigilance"] if card["scope"] == "network"]
+    assert "night_posts" in [key for card in network_cards for key in card["indicators"]]
     assert "Messages écrits entre minuit et 5 h" in (folder / "network.md").read_text()
 
     rule = next(rule for rule in vigilance_rules() if rule.indicator == "night_posts")
