@@ -7,10 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from lab_panels import simulated_panel
 
 from analytics.lab_estimator import Design, OutcomeResult, evaluate, quarterly
 from reports.lab_evaluation import publishable
+from tests.support.lab_panels import simulated_panel
 from tests.support.sparse_panels import OUTCOMES, placebo_starts, sparse_panel
 
 FAST = Design(draws=199, seed=7)
