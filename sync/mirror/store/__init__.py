@@ -54,12 +54,10 @@ from sync.mirror.store.base import (
     start_run,
 )
 from sync.mirror.store.forum_content import (
-    add_like,
     categories_with_permissions,
     count_likes_given,
     count_regular_topics_of,
     fill_topic_authors,
-    has_post,
     like_counts,
     mark_accepted,
     mark_checked,
@@ -97,7 +95,6 @@ __all__ = [
     "STATE_LAST_WEBHOOK",
     "Tally",
     "account",
-    "add_like",
     "add_member",
     "add_nonce",
     "categories_with_permissions",
@@ -111,7 +108,6 @@ __all__ = [
     "group_counts",
     "group_id_by_name",
     "group_names_of",
-    "has_post",
     "last_finished_run",
     "last_successful_sync",
     "last_webhook_at",

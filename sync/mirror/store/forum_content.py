@@ -186,27 +186,6 @@ def _write_polls(conn: Connection, post: Mapping[str, Any]) -> None:
             )
 
 
-def add_like(conn: Connection, post_id: int, liker_id: int | None, at: datetime) -> bool:
-    """One more like on a mirrored post, with the liker's row when `liker_id` is given; False
-    (nothing written) if that liker's like is already known."""
-    if liker_id is not None:
-        known = conn.execute(
-            select(Like.user_id).where(Like.post_id == post_id, Like.user_id == liker_id)
-        ).first()
-        if known is not None:
-            return False
-        conn.execute(
-            Like.__table__.insert().values(post_id=post_id, user_id=liker_id, created_at=at)
-        )
-    conn.execute(update(Post).where(Post.id == post_id).values(like_count=Post.like_count + 1))
-    return True
-
-
-def has_post(conn: Connection, post_id: int) -> bool:
-    """Whether the mirror holds post `post_id`."""
-    return conn.execute(select(Post.id).where(Post.id == post_id)).first() is not None
-
-
 def count_likes_given(conn: Connection, user_id: int) -> int:
     """How many likes by `user_id` the mirror knows (only with `fetch_likers`)."""
     return int(
