@@ -9,14 +9,16 @@ The web service (`web.webhooks`) verifies a delivery's signature, then hands it 
   only, so a captured body may come back under a new id: every event is written by its effect
   (an upsert of the state it carries, a check against the forum), never as an increment, so
   applying it twice is applying it once.
-- **The payload for what it carries, the API for anything destructive.** New and edited posts,
-  new and edited topics (status changes included), accepted answers, new and updated accounts
-  and group joins are written from the payload, in the request, through the store's writers
-  (`sync.mirror.store`), the ones the sync uses. What destroys or takes back — a deleted or recovered post or
-  topic, an unaccepted answer, a removal from a group, a suspension, a deleted account — is only
-  queued: a background thread asks the forum (admin API) for the truth and writes that. So a
-  forged or replayed delivery can never delete, unaccept, remove or suspend. Events that change
-  nothing mirrored (logins…) are answered and ignored.
+- **The payload for what it carries, the API for what a replay could restore.** New and edited
+  posts (never older than the mirror's version), new and edited topics (status changes
+  included) and new and updated accounts are written from the payload, in the request, through
+  the store's writers (`sync.mirror.store`), the ones the sync uses. What adds to a count or
+  gives back a standing — a like, an accepted answer, a group join — and what destroys or takes
+  back — a deleted or recovered post or topic, an unaccepted answer, a removal from a group, a
+  suspension, a deleted account — is only queued: a background thread asks the forum (admin
+  API) for the truth and writes that. So a forged or replayed delivery can never delete,
+  unaccept, remove or suspend, nor count a like twice, accept again or re-admit a member who
+  left. Events that change nothing mirrored (logins…) are answered and ignored.
 - **Fetch what a payload lacks, coalesced, within the budget.** Webhook posts carry no like
   counts (`WebHookPostSerializer` drops `actions_summary`), and a like is a (post, liker) pair
   that the forum may have taken back since the body was signed: a `post_liked` event queues its
@@ -365,12 +367,10 @@ class LiveMirror:
         name = event.event
         if name in ("post_created", "post_edited"):
             return self._apply_post(conn, payload, created=name == "post_created")
-        if name in ("post_destroyed", "post_recovered", "unaccepted_solution"):
+        if name in ("post_destroyed", "post_recovered", "accepted_solution", "unaccepted_solution"):
             return self._queue_post(payload)
         if name == "post_liked":  # the forum's like count (and likers), never an increment
             return self._queue_post(payload["post"])
-        if name == "accepted_solution":
-            return self._apply_accept(conn, payload)
         if name in ("topic_created", "topic_edited", "topic_revised") or STATUS_EVENT.fullmatch(
             name
         ):
@@ -381,11 +381,9 @@ class LiveMirror:
             return self._queue(topics={int(payload["id"])})
         if name in ("user_created", "user_updated"):
             return self._apply_user(conn, payload)
-        if name == "user_added_to_group":
-            return self._apply_join(conn, payload)
         if name in ("user_suspended", "user_unsuspended", "user_destroyed"):
             return self._queue(users={int(payload["id"])})
-        return self._queue(users={int(payload["user_id"])})  # user_removed_from_group
+        return self._queue(users={int(payload["user_id"])})  # added to or removed from a group
 
     @staticmethod
     def _private(post: Mapping[str, Any]) -> bool:
@@ -412,16 +410,6 @@ class LiveMirror:
             return self._queue_post(post)
         return "applied"
 
-    def _apply_accept(self, conn: Connection, post: Mapping[str, Any]) -> str:
-        """An accepted answer: the topic's solution and the post's flag."""
-        if self._private(post):
-            return "ignored"
-        tally = store.Tally()
-        store.write_posts(conn, [post], {}, tally, from_topic_view=True, keep=POST_KEEP)
-        store.mark_accepted(conn, post["id"])
-        store.set_solution(conn, int(post["topic_id"]), int(post["id"]), post.get("user_id"), tally)
-        return "applied"
-
     def _apply_topic(self, conn: Connection, topic: Mapping[str, Any]) -> str:
         """A new or edited topic: its own fields, never deleted_at, its solution or the listing
         counters (`records.LISTING_FIELDS`: the sync compares them with the forum's)."""
@@ -443,15 +431,6 @@ class LiveMirror:
             if source not in user:
                 row.pop(column)
         store.write_users(conn, [row], store.Tally())
-        return "applied"
-
-    def _apply_join(self, conn: Connection, group_user: Mapping[str, Any]) -> str:
-        """A member joined a group the mirror knows: the membership, then affiliations."""
-        group_id, user_id = int(group_user["group_id"]), int(group_user["user_id"])
-        if not store.non_automatic_group(conn, group_id):
-            return "ignored"  # a group the sync has not read yet (or automatic): its next run
-        store.add_member(conn, group_id, user_id)
-        self._update_affiliations(conn, user_id)
         return "applied"
 
     # ------------------------------------------------------------------ queued checks

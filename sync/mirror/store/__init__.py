@@ -14,7 +14,6 @@ store (`sync.mirror.barometer_store`).
 """
 
 from sync.mirror.store.accounts import (
-    add_member,
     group_counts,
     group_id_by_name,
     group_names_of,
@@ -22,7 +21,6 @@ from sync.mirror.store.accounts import (
     mark_staged,
     mark_suspended,
     membership_count,
-    non_automatic_group,
     record_membership,
     remove_groups,
     replace_members,
@@ -59,7 +57,6 @@ from sync.mirror.store.forum_content import (
     count_regular_topics_of,
     fill_topic_authors,
     like_counts,
-    mark_accepted,
     mark_checked,
     mark_topic_gone,
     mark_vanished,
@@ -95,7 +92,6 @@ __all__ = [
     "STATE_LAST_WEBHOOK",
     "Tally",
     "account",
-    "add_member",
     "add_nonce",
     "categories_with_permissions",
     "claim_event",
@@ -112,7 +108,6 @@ __all__ = [
     "last_successful_sync",
     "last_webhook_at",
     "like_counts",
-    "mark_accepted",
     "mark_checked",
     "mark_missing_deleted",
     "mark_staged",
@@ -121,7 +116,6 @@ __all__ = [
     "mark_vanished",
     "membership_count",
     "mirror_version",
-    "non_automatic_group",
     "ping",
     "post_shapes",
     "post_version",

@@ -167,11 +167,6 @@ def set_solution(
     )
 
 
-def mark_accepted(conn: Connection, post_id: int) -> None:
-    """Flag a post as its topic's accepted answer."""
-    conn.execute(update(Post).where(Post.id == post_id).values(accepted_answer=True))
-
-
 def _write_polls(conn: Connection, post: Mapping[str, Any]) -> None:
     for row, options in records.poll_rows(post):
         upsert(conn, Poll.__table__, [row], ["post_id", "name"])

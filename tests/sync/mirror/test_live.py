@@ -17,7 +17,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import OperationalError
 
 from sandbox.views import basic_user
-from sandbox.webhook_payloads import post_payload, topic_payload
+from sandbox.webhook_payloads import group_user_payload, post_payload, topic_payload
 from sync.mirror.db import connect
 from sync.mirror.live import Event, InvalidEvent, LiveMirror, parse_event
 from sync.mirror.pull import SyncOptions
@@ -604,3 +604,45 @@ def test_a_lost_deletion_is_still_found_by_the_next_sync(synced, sandbox_server,
     sync(synced, sandbox_api)
 
     assert counts(synced) == sandbox_server.truth()
+
+
+def test_a_join_replayed_after_the_member_left_restores_nothing(
+    synced, sandbox_server, sandbox_api
+):
+    mirror = LiveMirror(synced, lambda: sandbox_api, background=False)
+    forum = sandbox_server.state
+    group = next(g for g in forum.groups.values() if not g.automatic and g.members)
+    user_id = next(iter(group.members))
+    captured = json.dumps({"group_user": group_user_payload(forum, group, user_id)}).encode()
+    forum.remove_members(group, [user_id])
+    sync(synced, sandbox_api)
+
+    mirror.apply(parse_event("800", "group_user", "user_added_to_group", captured))
+    mirror.run_pending()
+
+    with synced.connect() as conn:
+        kept = conn.execute(
+            select(Membership).where(Membership.group_id == group.id, Membership.user_id == user_id)
+        )
+        assert kept.first() is None
+
+
+def test_an_answer_accepted_again_by_a_replay_stays_unaccepted(synced, sandbox_server, sandbox_api):
+    mirror = LiveMirror(synced, lambda: sandbox_api, background=False)
+    forum = sandbox_server.state
+    topic = next(
+        t for t in forum.topics.values() if t.accepted_answer_post_id and t.deleted_at is None
+    )
+    answer = forum.posts[topic.accepted_answer_post_id]
+    captured = json.dumps({"solved": post_payload(forum, answer)}).encode()
+    forum.unaccept_answer(topic)
+    sync(synced, sandbox_api)
+
+    mirror.apply(parse_event("801", "solved", "accepted_solution", captured))
+    mirror.run_pending()
+
+    with synced.connect() as conn:
+        assert conn.execute(select(Solution).where(Solution.topic_id == topic.id)).first() is None
+        assert (
+            conn.execute(select(Post.accepted_answer).where(Post.id == answer.id)).scalar() is False
+        )
