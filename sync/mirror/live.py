@@ -192,7 +192,7 @@ def parse_event(
         )
     try:
         document = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+    except (ValueError, RecursionError) as error:  # not UTF-8 or JSON, too deep, huge numbers
         raise InvalidEvent(
             _("Le corps de la requête n'est pas du JSON valide (ou trop imbriqué).")
         ) from error

@@ -187,10 +187,11 @@ def test_a_signed_payload_with_an_unreadable_field_is_refused_and_writes_nothing
             b' "created_at": "2026-01-01T00:00:00Z"}}',
             "900004",
         ),
+        (b'{"post": {"id": ' + b"1" * 5000 + b"}}", "900006"),
         (b'{"post": {}}', "1" + "0" * 30),
         (b'{"post": {}}', "-5"),
     ],
-    ids=["deep-nesting", "huge-post-id", "huge-event-id", "negative-event-id"],
+    ids=["deep-nesting", "huge-post-id", "5000-digits", "huge-event-id", "negative-event-id"],
 )
 def test_a_signed_malformed_body_is_refused_400_and_writes_nothing(hooked, body, event_id):
     before = dump(hooked.services.engine)
