@@ -227,10 +227,10 @@ def _check_numbers(payload: Mapping[str, Any], bounds: Mapping[str, int]) -> Non
         if isinstance(value, bool) or not isinstance(value, int) or not -bound < value < bound:
             raise InvalidEvent(
                 _(
-                    "Champ « {field} » de l'événement : un entier de moins de {digits} chiffres"
-                    " est attendu.",
+                    "Champ « {field} » de l'événement : un entier entre -{top} et {top} est"
+                    " attendu.",
                     field=name,
-                    digits=len(str(bound)),
+                    top=bound - 1,
                 )
             )
 
