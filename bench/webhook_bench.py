@@ -10,9 +10,10 @@ limited to 60 requests a minute on both sides (the sandbox's limit and the clien
 as on a real forum.
 
 Latency of an event = from the change in the forum to Campus's 2xx answer, which comes after
-the payload is committed to the mirror (replies, topics, edits, likes). A deletion is only
-applied after the forum confirms it (API, background): its latency is measured until the
-mirror shows the post deleted. At the end the mirror's counts are compared with the forum's.
+the payload is committed to the mirror (replies, topics, edits) or the post queued for a check
+(likes: their count is read through the API). A deletion is only applied after the forum
+confirms it (API, background): its latency is measured until the mirror shows the post
+deleted. At the end the mirror's counts are compared with the forum's.
 """
 
 from __future__ import annotations

@@ -8,10 +8,12 @@ content type `application/json`, the secret of `CAMPUS_WEBHOOK_SECRET`, and the 
 2. the content type is JSON (415);
 3. `X-Discourse-Event-Signature` is `sha256=` + the hex HMAC-SHA256 of the raw body with the
    secret, compared in constant time (missing: 401, wrong: 403);
-4. the headers and the body describe an event Campus handles (400, with the reason).
+4. the headers and the body describe an event Campus handles, with values the mirror can hold
+   (400, with the reason, logged: never a 500 for a body Campus cannot read).
 
-Then the live mirror (`app.live`, over `sync.mirror.live`) writes it once (a replayed id answers 200 "duplicate": the
-forum must not retry it). The answer comes as soon as the payload is written; the checks that
+Then the live mirror (`app.live`, over `sync.mirror.live`) writes it once (a re-delivered id
+answers 200 "duplicate": the forum must not retry it), by its effect (a captured body re-sent
+under a new id changes nothing). The answer comes as soon as the payload is written; the checks that
 need the forum's API run in the background. CSRF does not apply (no browser session: the HMAC
 is the proof), and the endpoint is rate-limited per address.
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import threading
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
@@ -30,6 +33,7 @@ from web.extensions import csrf, limiter
 from web.services import current_services
 
 bp = Blueprint("webhooks", __name__)
+log = logging.getLogger(__name__)
 
 #: far above the 20 events a second of a busy forum; Discourse retries a 429 later
 RATE_LIMIT = "3000 per minute"
@@ -110,5 +114,6 @@ def discourse_webhook() -> Response:
         )
         outcome = live_mirror_of().apply(event)
     except InvalidEvent as error:
+        log.warning(_("Webhook refusé (400) : {reason}", reason=error))
         return _refuse(400, str(error))
     return jsonify({"event_id": event.event_id, "outcome": outcome})

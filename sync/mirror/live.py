@@ -2,26 +2,35 @@
 
 The web service (`web.webhooks`) verifies a delivery's signature, then hands it here. Rules:
 
-- **Idempotent by event id.** `X-Discourse-Event-Id` is recorded (table `webhook_events`) in the
-  transaction that applies the event: a replayed or re-delivered event changes nothing.
-- **The payload for what it carries, the API for anything destructive.** New and edited posts,
-  new and edited topics (status changes included), accepted answers, new and updated accounts
-  and group joins are written from the payload, in the request, through the store's writers
-  (`sync.mirror.store`), the ones the sync uses. What destroys or takes back — a deleted or recovered post or
-  topic, an unaccepted answer, a removal from a group, a suspension, a deleted account — is only
-  queued: a background thread asks the forum (admin API) for the truth and writes that. So a
-  forged or replayed delivery can never delete, unaccept, remove or suspend. Events that change
-  nothing mirrored (logins…) are answered and ignored.
+- **Idempotent by event id, and by effect.** `X-Discourse-Event-Id` is recorded (table
+  `webhook_events`) in the transaction that applies the event: a re-delivered event changes
+  nothing. Ids are kept `RETENTION` (far beyond Discourse's retries, about 2½ hours) and pruned
+  by age, never by value: no id, however large, hides the later ones. Discourse signs the body
+  only, so a captured body may come back under a new id: every event is written by its effect
+  (an upsert of the state it carries, a check against the forum), never as an increment, so
+  applying it twice is applying it once.
+- **The payload for what it carries, the API for what a replay could restore.** New and edited
+  posts (never older than the mirror's version), new and edited topics (status changes
+  included) and new and updated accounts are written from the payload, in the request, through
+  the store's writers (`sync.mirror.store`), the ones the sync uses. What adds to a count or
+  gives back a standing — a like, an accepted answer, a group join — and what destroys or takes
+  back — a deleted or recovered post or topic, an unaccepted answer, a removal from a group, a
+  suspension, a deleted account — is only queued: a background thread asks the forum (admin
+  API) for the truth and writes that. So a forged or replayed delivery can never delete,
+  unaccept, remove or suspend, nor count a like twice, accept again or re-admit a member who
+  left. Events that change nothing mirrored (logins…) are answered and ignored.
 - **Fetch what a payload lacks, coalesced, within the budget.** Webhook posts carry no like
-  counts (`WebHookPostSerializer` drops `actions_summary`). A `post_liked` event adds one like to
-  a mirrored post (with `fetch_likers`, the liker's row too, and only if it was not known); a
-  like on a post the mirror lacks, a post it learns of from an edit, and every check above queue
-  the post for a re-read. Queued posts are read by topic, one `/t/{id}/posts.json?post_ids[]=…`
+  counts (`WebHookPostSerializer` drops `actions_summary`), and a like is a (post, liker) pair
+  that the forum may have taken back since the body was signed: a `post_liked` event queues its
+  post for a re-read, which writes the forum's like count (with `fetch_likers`, its likers too,
+  the sync's rule). A post the mirror learns of from an edit and every check above are queued
+  the same way. Queued posts are read by topic, one `/t/{id}/posts.json?post_ids[]=…`
   request for all the queued posts of a topic, however many events named them, and the client's
   budget (shared with the sync) paces the requests: under a burst of events the queue grows and
-  each request covers more of it. A like counted here that the sync had already counted (the
-  sync ran between the like and its delivery) makes the topic's likes disagree with its listing:
-  the next sync re-reads that topic, as it does for any topic that does not match.
+  each request covers more of it.
+- **A body that does not parse as expected is refused** (`InvalidEvent`, a 400 with the reason):
+  bad JSON or nesting too deep, a missing field, an id that is not an integer or does not fit
+  its column (`NUMBERS`), or any value the database refuses (the transaction is rolled back).
 - **The sync's safety net stays whole.** A topic's listing counters (posts, highest post
   number, likes, accepted answer, bump date) are never written from a webhook: the sync
   compares them with the forum's listing to find the topics that changed, so a change whose
@@ -50,19 +59,20 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, StatementError
 
 from core.i18n import _
 from sync.discourse.client import TOPIC_CHUNK_SIZE, DiscourseAPI
 from sync.discourse.exceptions import DiscourseError, DiscourseNotFound
 from sync.mirror import records, store
 from sync.mirror.pull import SyncOptions
+from sync.mirror.steps.posts import fetch_likers
 from sync.mirror.steps.topics import reread_topic
 
 log = logging.getLogger(__name__)
 
-RETENTION = timedelta(days=30)  # seen ids kept this long; older ones fall under the floor
-PRUNE_EVERY = 500  # events between two prunings
+RETENTION = timedelta(days=7)  # seen ids kept this long (Discourse retries for about 2½ hours)
+PRUNE_INTERVAL = timedelta(hours=1)  # time between two prunings of the seen ids
 WRITE_ATTEMPTS = 3
 POST_IDS_PER_REQUEST = TOPIC_CHUNK_SIZE
 #: columns a webhook post does not carry or may not change (see `apply_post`)
@@ -123,6 +133,30 @@ REQUIRED = {
 }
 
 
+INT32 = 2**31
+INT64 = 2**63
+_POST_NUMBERS = {
+    "id": INT64,
+    "topic_id": INT32,
+    "post_number": INT32,
+    "reply_to_post_number": INT32,
+    "user_id": INT32,
+    "category_id": INT32,
+    "post_type": INT32,
+    "version": INT32,
+}
+#: integer fields of each payload type that Campus reads, and the bound of their column
+#: (|value| < bound): anything else there, a float, a string or a boolean, refuses the event
+NUMBERS = {
+    "post": _POST_NUMBERS,
+    "solved": _POST_NUMBERS,
+    "topic": {"id": INT32, "category_id": INT32, "user_id": INT32},
+    "user": {"id": INT32, "trust_level": INT32},
+    "group_user": {"group_id": INT32, "user_id": INT32},
+    "liker": {"id": INT32},
+}
+
+
 class InvalidEvent(ValueError):
     """A delivery Campus refuses (unknown event, malformed body): the message says why."""
 
@@ -158,8 +192,10 @@ def parse_event(
         )
     try:
         document = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InvalidEvent(_("Le corps de la requête n'est pas du JSON valide.")) from error
+    except (ValueError, RecursionError) as error:  # not UTF-8 or JSON, too deep, huge numbers
+        raise InvalidEvent(
+            _("Le corps de la requête n'est pas du JSON valide (ou trop imbriqué).")
+        ) from error
     payload = document.get(event_type) if isinstance(document, dict) else None
     if event_type == "like" and isinstance(payload, dict):
         payload = payload.get("post") if isinstance(payload.get("user"), dict) else None
@@ -173,9 +209,30 @@ def parse_event(
         raise InvalidEvent(
             _("Champs manquants dans l'événement : {fields}.", fields=", ".join(missing))
         )
+    _check_numbers(payload, NUMBERS[kind])
     if event_type == "like":
-        payload = {"post": payload, "user": document[event_type]["user"]}
+        liker = document[event_type]["user"]
+        _check_numbers(liker, NUMBERS["liker"])
+        payload = {"post": payload, "user": liker}
     return Event(int(event_id), event_type, event, payload)
+
+
+def _check_numbers(payload: Mapping[str, Any], bounds: Mapping[str, int]) -> None:
+    """Raise `InvalidEvent` unless each field of `bounds` in `payload` is absent, null or an
+    integer (not a boolean) of absolute value below its bound."""
+    for name, bound in bounds.items():
+        value = payload.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not -bound < value < bound:
+            raise InvalidEvent(
+                _(
+                    "Champ « {field} » de l'événement : un entier entre -{top} et {top} est"
+                    " attendu.",
+                    field=name,
+                    top=bound - 1,
+                )
+            )
 
 
 @dataclass
@@ -217,6 +274,7 @@ class LiveMirror:
         self.background = background  # False: queued checks wait for `run_pending`
         self._client: DiscourseAPI | None = None
         self._write_lock = threading.Lock()
+        self._pruned_at: datetime | None = None
         self._client_lock = threading.Lock()
         self._checks = _Checks({}, set(), set())
         self._wake = threading.Condition()
@@ -252,17 +310,28 @@ class LiveMirror:
     def _apply_once(self, event: Event) -> str:
         with self._write_lock, self.engine.begin() as conn:
             if not store.claim_event(conn, event.event_id, self.clock()):
+                log.info(_("Webhook {id} déjà reçu : ignoré.", id=event.event_id))
                 return "duplicate"
             try:
                 outcome = self._dispatch(conn, event)
-            except (KeyError, TypeError, ValueError) as error:  # rolled back: nothing written
-                raise InvalidEvent(
+            except OperationalError:
+                raise  # the database was busy: `apply` tries again
+            except (KeyError, TypeError, ValueError, ArithmeticError) as error:
+                raise InvalidEvent(  # rolled back: nothing written
                     _("Événement mal formé ({event}) : {error}", event=event.event, error=error)
+                ) from error
+            except StatementError as error:  # a value the database cannot hold
+                raise InvalidEvent(
+                    _(
+                        "Événement mal formé ({event}) : une valeur est refusée par la base.",
+                        event=event.event,
+                    )
                 ) from error
             now = self.clock()
             store.record_webhook_time(conn, now)
-            if event.event_id % PRUNE_EVERY == 0:  # forget old ids; the newest becomes the floor
+            if self._pruned_at is None or now - self._pruned_at >= PRUNE_INTERVAL:
                 store.prune_events(conn, now - RETENTION)
+                self._pruned_at = now
         return outcome
 
     def _client_now(self) -> DiscourseAPI:
@@ -298,12 +367,10 @@ class LiveMirror:
         name = event.event
         if name in ("post_created", "post_edited"):
             return self._apply_post(conn, payload, created=name == "post_created")
-        if name in ("post_destroyed", "post_recovered", "unaccepted_solution"):
+        if name in ("post_destroyed", "post_recovered", "accepted_solution", "unaccepted_solution"):
             return self._queue_post(payload)
-        if name == "post_liked":
-            return self._apply_like(conn, payload["post"], payload["user"])
-        if name == "accepted_solution":
-            return self._apply_accept(conn, payload)
+        if name == "post_liked":  # the forum's like count (and likers), never an increment
+            return self._queue_post(payload["post"])
         if name in ("topic_created", "topic_edited", "topic_revised") or STATUS_EVENT.fullmatch(
             name
         ):
@@ -314,11 +381,9 @@ class LiveMirror:
             return self._queue(topics={int(payload["id"])})
         if name in ("user_created", "user_updated"):
             return self._apply_user(conn, payload)
-        if name == "user_added_to_group":
-            return self._apply_join(conn, payload)
         if name in ("user_suspended", "user_unsuspended", "user_destroyed"):
             return self._queue(users={int(payload["id"])})
-        return self._queue(users={int(payload["user_id"])})  # user_removed_from_group
+        return self._queue(users={int(payload["user_id"])})  # added to or removed from a group
 
     @staticmethod
     def _private(post: Mapping[str, Any]) -> bool:
@@ -345,31 +410,6 @@ class LiveMirror:
             return self._queue_post(post)
         return "applied"
 
-    def _apply_like(
-        self, conn: Connection, post: Mapping[str, Any], liker: Mapping[str, Any]
-    ) -> str:
-        """One more like on a mirrored post; a post the mirror lacks is read from the forum."""
-        if self._private(post):
-            return "ignored"
-        post_id = int(post["id"])
-        if not store.has_post(conn, post_id):
-            return self._queue_post(post)
-        known_liker = self.options.fetch_likers and liker.get("id") is not None
-        liker_id = int(liker["id"]) if known_liker else None
-        if not store.add_like(conn, post_id, liker_id, self.clock()):
-            return "ignored"  # that liker's like is already mirrored
-        return "applied"
-
-    def _apply_accept(self, conn: Connection, post: Mapping[str, Any]) -> str:
-        """An accepted answer: the topic's solution and the post's flag."""
-        if self._private(post):
-            return "ignored"
-        tally = store.Tally()
-        store.write_posts(conn, [post], {}, tally, from_topic_view=True, keep=POST_KEEP)
-        store.mark_accepted(conn, post["id"])
-        store.set_solution(conn, int(post["topic_id"]), int(post["id"]), post.get("user_id"), tally)
-        return "applied"
-
     def _apply_topic(self, conn: Connection, topic: Mapping[str, Any]) -> str:
         """A new or edited topic: its own fields, never deleted_at, its solution or the listing
         counters (`records.LISTING_FIELDS`: the sync compares them with the forum's)."""
@@ -391,15 +431,6 @@ class LiveMirror:
             if source not in user:
                 row.pop(column)
         store.write_users(conn, [row], store.Tally())
-        return "applied"
-
-    def _apply_join(self, conn: Connection, group_user: Mapping[str, Any]) -> str:
-        """A member joined a group the mirror knows: the membership, then affiliations."""
-        group_id, user_id = int(group_user["group_id"]), int(group_user["user_id"])
-        if not store.non_automatic_group(conn, group_id):
-            return "ignored"  # a group the sync has not read yet (or automatic): its next run
-        store.add_member(conn, group_id, user_id)
-        self._update_affiliations(conn, user_id)
         return "applied"
 
     # ------------------------------------------------------------------ queued checks
@@ -496,8 +527,9 @@ class LiveMirror:
                     self._reread_topic(topic_id)  # gone: the sync's rule
                     break
                 posts = answer.get("post_stream", {}).get("posts") or []
+                likers = fetch_likers(self.engine, client, posts, self.options.fetch_likers)
                 with self._write_lock, self.engine.begin() as conn:
-                    store.write_posts(conn, posts, {}, store.Tally(), from_topic_view=False)
+                    store.write_posts(conn, posts, likers, store.Tally(), from_topic_view=False)
         for user_id in sorted(checks.users):
             self._check_user(client, user_id)
 

@@ -253,11 +253,11 @@ class DirectorNotice(Base):
 
 
 class WebhookEvent(Base):
-    """A webhook delivery already applied, by its `X-Discourse-Event-Id`: replays change nothing.
+    """A webhook delivery already applied, by its `X-Discourse-Event-Id`: a re-delivery changes
+    nothing.
 
-    Only the id and when it came are kept; ids older than the retention are pruned and the
-    highest pruned id becomes a floor (`sync_state` key `webhook.floor`) below which every id
-    counts as seen.
+    Only the id and when it came are kept, for a few days (`sync.mirror.live.RETENTION`): ids
+    are pruned by age, never by value, so no id however large hides the later ones.
     """
 
     __tablename__ = "webhook_events"

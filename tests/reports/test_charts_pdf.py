@@ -168,7 +168,17 @@ def test_each_definition_is_given_once(folder: Path):
 @pytest.mark.parametrize(("count", "text"), [(1, "1 personne écrit"), (3, "3 personnes écrivent")])
 def test_people_agree_in_number(model: MonthReport, count: int, text: str):
     point = VigilancePoint(
-        "absence_factor", "intensite", "2026-10", "threshold", "people", count, 4, 4, "min", 30, count
+        "absence_factor",
+        "intensite",
+        "2026-10",
+        "threshold",
+        "people",
+        count,
+        4,
+        4,
+        "min",
+        30,
+        count,
     )
     sentence = View(model, "fr").point(point).sentence
     assert sentence.startswith(text)

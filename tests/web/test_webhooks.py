@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 
 import pytest
 import requests
@@ -175,3 +176,48 @@ def test_a_signed_payload_with_an_unreadable_field_is_refused_and_writes_nothing
     )
     assert response.status_code == 400 and "post_created" in response.json()["error"]
     assert dump(hooked.services.engine) == before
+
+
+@pytest.mark.parametrize(
+    ("body", "event_id"),
+    [
+        (b'{"post": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "900003"),
+        (
+            b'{"post": {"id": 1000000000000000000000000000000, "topic_id": 1, "post_number": 2,'
+            b' "created_at": "2026-01-01T00:00:00Z"}}',
+            "900004",
+        ),
+        (b'{"post": {"id": ' + b"1" * 5000 + b"}}", "900006"),
+        (b'{"post": {}}', "1" + "0" * 30),
+        (b'{"post": {}}', "-5"),
+    ],
+    ids=["deep-nesting", "huge-post-id", "5000-digits", "huge-event-id", "negative-event-id"],
+)
+def test_a_signed_malformed_body_is_refused_400_and_writes_nothing(hooked, body, event_id):
+    before = dump(hooked.services.engine)
+    response = post_event(
+        hooked,
+        body,
+        event_id=event_id,
+        X_Discourse_Event="post_created",
+        X_Discourse_Event_Type="post",
+    )
+    assert response.status_code == 400 and response.json()["error"]
+    assert dump(hooked.services.engine) == before
+
+
+def test_a_refused_body_is_logged_with_its_reason(site, caplog):
+    client = create_app(site.services, testing=True).test_client()
+    body = b'{"post": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    headers = {
+        "Content-Type": "application/json",
+        "X-Discourse-Event-Id": "900005",
+        "X-Discourse-Event-Type": "post",
+        "X-Discourse-Event": "post_created",
+        "X-Discourse-Event-Signature": sign(body),
+    }
+    with caplog.at_level(logging.WARNING, logger="web.webhooks"):
+        answer = client.post("/webhooks/discourse", data=body, headers=headers)
+    assert answer.status_code == 400
+    assert "JSON" in answer.get_json()["error"]
+    assert any("JSON" in record.getMessage() for record in caplog.records)

@@ -40,22 +40,6 @@ def replace_members(conn: Connection, group_id: int, user_ids: Collection[int]) 
         )
 
 
-def non_automatic_group(conn: Connection, group_id: int) -> bool:
-    """Whether the mirror knows group `group_id` and it is not an automatic group."""
-    known = conn.execute(select(Group.automatic).where(Group.id == group_id)).first()
-    return known is not None and not known.automatic
-
-
-def add_member(conn: Connection, group_id: int, user_id: int) -> None:
-    """Record one membership (nothing if it is already there)."""
-    upsert(
-        conn,
-        Membership.__table__,
-        [{"group_id": group_id, "user_id": user_id}],
-        ["group_id", "user_id"],
-    )
-
-
 def set_user_groups(conn: Connection, user_id: int, groups: Collection[int]) -> bool:
     """Make the user's memberships of mirrored non-automatic groups those of `groups` (as the
     forum shows them); a membership of a group the mirror lacks is left out. True if any moved."""

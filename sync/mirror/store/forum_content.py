@@ -167,11 +167,6 @@ def set_solution(
     )
 
 
-def mark_accepted(conn: Connection, post_id: int) -> None:
-    """Flag a post as its topic's accepted answer."""
-    conn.execute(update(Post).where(Post.id == post_id).values(accepted_answer=True))
-
-
 def _write_polls(conn: Connection, post: Mapping[str, Any]) -> None:
     for row, options in records.poll_rows(post):
         upsert(conn, Poll.__table__, [row], ["post_id", "name"])
@@ -184,27 +179,6 @@ def _write_polls(conn: Connection, post: Mapping[str, Any]) -> None:
                 PollOption.__table__.insert(),
                 [{**option, "poll_id": poll_id} for option in options],
             )
-
-
-def add_like(conn: Connection, post_id: int, liker_id: int | None, at: datetime) -> bool:
-    """One more like on a mirrored post, with the liker's row when `liker_id` is given; False
-    (nothing written) if that liker's like is already known."""
-    if liker_id is not None:
-        known = conn.execute(
-            select(Like.user_id).where(Like.post_id == post_id, Like.user_id == liker_id)
-        ).first()
-        if known is not None:
-            return False
-        conn.execute(
-            Like.__table__.insert().values(post_id=post_id, user_id=liker_id, created_at=at)
-        )
-    conn.execute(update(Post).where(Post.id == post_id).values(like_count=Post.like_count + 1))
-    return True
-
-
-def has_post(conn: Connection, post_id: int) -> bool:
-    """Whether the mirror holds post `post_id`."""
-    return conn.execute(select(Post.id).where(Post.id == post_id)).first() is not None
 
 
 def count_likes_given(conn: Connection, user_id: int) -> int:

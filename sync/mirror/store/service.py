@@ -19,23 +19,17 @@ from sync.mirror.schema import (
 from sync.mirror.store.accounts import membership_count
 from sync.mirror.store.base import (
     STATE_LAST_WEBHOOK,
-    get_state,
     last_finished_run,
     set_state,
     upsert,
 )
 
-STATE_WEBHOOK_FLOOR = "webhook.floor"
-
 # ---------------------------------------------------------------------- webhook events
 
 
 def claim_event(conn: Connection, event_id: int, at: datetime) -> bool:
-    """Record webhook event `event_id` as applied; False if it was already (or is under the
-    floor of forgotten ids), and then the caller applies nothing."""
-    floor = get_state(conn, STATE_WEBHOOK_FLOOR)
-    if floor is not None and event_id <= int(floor):
-        return False
+    """Record webhook event `event_id` as received at `at`; False if it already was (and is
+    not yet pruned), and then the caller applies nothing."""
     seen = conn.execute(
         select(WebhookEvent.event_id).where(WebhookEvent.event_id == event_id)
     ).first()
@@ -54,19 +48,10 @@ def record_webhook_time(conn: Connection, at: datetime) -> None:
     set_state(conn, STATE_LAST_WEBHOOK, at.isoformat())
 
 
-def prune_events(conn: Connection, older_than: datetime) -> None:
-    """Forget event ids received before `older_than`; the highest forgotten one becomes the
-    floor under which any id counts as applied."""
-    old = conn.execute(
-        select(WebhookEvent.event_id)
-        .where(WebhookEvent.received_at < older_than)
-        .order_by(WebhookEvent.event_id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    if old is None:
-        return
-    conn.execute(delete(WebhookEvent).where(WebhookEvent.event_id <= old))
-    set_state(conn, STATE_WEBHOOK_FLOOR, str(old))
+def prune_events(conn: Connection, older_than: datetime) -> int:
+    """Forget the event ids received before `older_than`, whatever their value; return how
+    many were forgotten."""
+    return conn.execute(delete(WebhookEvent).where(WebhookEvent.received_at < older_than)).rowcount
 
 
 # ---------------------------------------------------------------------- login nonces

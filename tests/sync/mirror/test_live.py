@@ -17,10 +17,20 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import OperationalError
 
 from sandbox.views import basic_user
-from sandbox.webhook_payloads import post_payload, topic_payload
+from sandbox.webhook_payloads import group_user_payload, post_payload, topic_payload
 from sync.mirror.db import connect
 from sync.mirror.live import Event, InvalidEvent, LiveMirror, parse_event
-from sync.mirror.schema import Membership, Post, Solution, SyncState, Topic, User, WebhookEvent
+from sync.mirror.pull import SyncOptions
+from sync.mirror.schema import (
+    Like,
+    Membership,
+    Post,
+    Solution,
+    SyncState,
+    Topic,
+    User,
+    WebhookEvent,
+)
 from sync.mirror.stats import mirror_stats
 from tests.support.mirror import counts, dump, sync
 
@@ -299,17 +309,16 @@ def _like_counts(engine, posts) -> dict[int, int]:
         return dict(conn.execute(query).all())
 
 
-def test_a_like_on_a_mirrored_post_is_counted_without_any_request(
-    synced, sandbox_server, sandbox_api
-):
+def test_likes_are_read_from_the_forum_one_request_per_topic(synced, sandbox_server, sandbox_api):
     mirror = LiveMirror(synced, lambda: sandbox_api, background=False)
     forum = sandbox_server.state
     posts = _busiest_topic_posts(forum, 5)
+    assert _like_everything(forum, posts, mirror, 500) == ["queued"] * 5
     sandbox_server.reset_stats()
 
-    assert _like_everything(forum, posts, mirror, 500) == ["applied"] * 5
+    mirror.run_pending()
 
-    assert sandbox_server.stats()["total"] == 0
+    assert sandbox_server.stats()["routes"] == {"GET /t/{id}/posts.json": 1}
     assert _like_counts(synced, posts) == {p.id: len(forum.likes_of(p)) for p in posts}
 
 
@@ -348,19 +357,143 @@ def test_unusable_deliveries_are_refused_with_the_reason(headers, body, reason):
         parse_event(*headers, body)
 
 
-def test_old_ids_are_pruned_under_a_floor(synced, sandbox_api):
+def _clocked(synced, sandbox_api) -> tuple[LiveMirror, dict]:
     clock = {"now": datetime(2026, 1, 1)}
     mirror = LiveMirror(synced, lambda: sandbox_api, clock=lambda: clock["now"], background=False)
+    return mirror, clock
+
+
+def test_seen_ids_are_forgotten_after_the_retention(synced, sandbox_api):
+    mirror, clock = _clocked(synced, sandbox_api)
     payload = {"id": 1, "username": "quelquun"}
     mirror.apply(_event(7, "user_updated", "user", payload))
+    clock["now"] += timedelta(days=1)
+    assert mirror.apply(_event(7, "user_updated", "user", payload)) == "duplicate"
     clock["now"] += timedelta(days=40)
-    mirror.apply(_event(500, "user_updated", "user", payload))  # 500: a pruning round
+    mirror.apply(_event(8, "user_updated", "user", payload))
 
     with synced.connect() as conn:
-        assert conn.execute(select(WebhookEvent.event_id)).scalars().all() == [500]
-        floor = conn.execute(select(SyncState.value).where(SyncState.key == "webhook.floor"))
-        assert floor.scalar() == "7"
-    assert mirror.apply(_event(7, "user_updated", "user", payload)) == "duplicate"
+        assert conn.execute(select(WebhookEvent.event_id)).scalars().all() == [8]
+        assert (
+            conn.execute(select(SyncState).where(SyncState.key == "webhook.floor")).first() is None
+        )
+
+
+def test_no_event_id_however_large_stops_later_deliveries(synced, sandbox_api):
+    mirror, clock = _clocked(synced, sandbox_api)
+    payload = {"id": 1, "username": "quelquun"}
+    assert mirror.apply(_event(10**18 - 1, "user_updated", "user", payload)) == "applied"
+    clock["now"] += timedelta(days=40)
+    assert mirror.apply(_event(1000, "user_updated", "user", payload)) == "applied"
+    clock["now"] += timedelta(days=40)
+
+    for event_id in (1001, 1500, 2000):
+        assert mirror.apply(_event(event_id, "user_updated", "user", payload)) == "applied"
+
+
+def _like_body(forum, post) -> bytes:
+    """A like on `post` by someone else, recorded in the forum: the body Discourse would sign."""
+    liker = next(
+        u
+        for u in forum.users.values()
+        if u.id > 0
+        and u.id != post.user_id
+        and all(a.user_id != u.id for a in forum.likes_of(post))
+    )
+    forum.add_action(post, liker, 2)
+    return json.dumps(
+        {"like": {"post": post_payload(forum, post), "user": basic_user(liker)}}
+    ).encode()
+
+
+@pytest.mark.parametrize("fetch_likers", [False, True], ids=["counts", "likers"])
+def test_a_like_replayed_under_new_event_ids_counts_once(
+    synced, sandbox_server, sandbox_api, fetch_likers
+):
+    options = SyncOptions(fetch_likers=fetch_likers)
+    mirror = LiveMirror(synced, lambda: sandbox_api, options, background=False)
+    forum = sandbox_server.state
+    (post,) = _busiest_topic_posts(forum, 1)
+    body = _like_body(forum, post)
+
+    for event_id in (700, 701, 702, 703):  # the same signed body, a new id each time
+        mirror.apply(parse_event(str(event_id), "like", "post_liked", body))
+    mirror.run_pending()
+
+    assert _like_counts(synced, [post]) == {post.id: len(forum.likes_of(post))}
+    if fetch_likers:
+        liker = json.loads(body)["like"]["user"]["id"]
+        with synced.connect() as conn:
+            likers = conn.execute(select(Like.user_id).where(Like.post_id == post.id))
+            assert liker in likers.scalars().all()
+
+
+def _nested(depth: int) -> bytes:
+    return b'{"post": {"id": 1, "topic_id": 1, "post_number": 1, "raw": ' + (
+        b"[" * depth + b"]" * depth + b', "created_at": "2026-01-01T00:00:00Z"}}'
+    )
+
+
+def _post(**fields) -> bytes:
+    post = {"id": 1, "topic_id": 1, "post_number": 2, "created_at": "2026-01-01T00:00:00Z"}
+    return json.dumps({"post": post | fields}).encode()
+
+
+#: the event each body type comes with
+NAMES = {"post": "post_created", "like": "post_liked", "group_user": "user_added_to_group"}
+LIKE_OF_ID = (
+    b'{"like": {"post": {"id": 1, "topic_id": 1, "post_number": 1,'
+    b' "created_at": "2026-01-01T00:00:00Z"}, "user": {"id": 1e30}}}'
+)
+
+
+@pytest.mark.parametrize(
+    ("kind", "body", "reason"),
+    [
+        ("post", _nested(100_000), "JSON"),
+        ("post", b'{"post": {"id": ' + b"1" * 5000 + b"}}", "JSON"),
+        ("post", _post(id=10**30), "« id »"),
+        ("post", _post(topic_id=-(10**30)), "« topic_id »"),
+        ("post", _post(user_id=2**31), "« user_id »"),
+        ("post", _post(id="12"), "« id »"),
+        ("post", _post(id=1.5), "« id »"),
+        ("post", _post(topic_id=True), "« topic_id »"),
+        ("post", _post(reply_to_post_number=[1]), "« reply_to_post_number »"),
+        ("like", LIKE_OF_ID, "« id »"),
+        (
+            "group_user",
+            b'{"group_user": {"group_id": 1, "user_id": 1' + b"0" * 30 + b"}}",
+            "user_id",
+        ),
+    ],
+    ids=[
+        "deep",
+        "5000-digits",
+        "huge-id",
+        "huge-topic",
+        "int32-user",
+        "text-id",
+        "float-id",
+        "bool-id",
+        "list-id",
+        "float-liker",
+        "huge-member",
+    ],
+)
+def test_a_malformed_signed_body_is_refused_with_a_reason(kind, body, reason):
+    with pytest.raises(InvalidEvent, match=reason):
+        parse_event("1", kind, NAMES[kind], body)
+
+
+def test_a_value_the_database_cannot_hold_is_refused_and_writes_nothing(synced, sandbox_api):
+    mirror = LiveMirror(synced, lambda: sandbox_api, background=False)
+    before = dump(synced)
+    event = Event(5, "user", "user_updated", {"id": 10**30, "username": "trop-grand"})
+
+    with pytest.raises(InvalidEvent):
+        mirror.apply(event)
+
+    assert dump(synced) == before
 
 
 def test_a_write_refused_by_a_concurrent_writer_is_tried_again(synced, sandbox_api, monkeypatch):
@@ -482,3 +615,45 @@ def test_a_lost_deletion_is_still_found_by_the_next_sync(synced, sandbox_server,
     sync(synced, sandbox_api)
 
     assert counts(synced) == sandbox_server.truth()
+
+
+def test_a_join_replayed_after_the_member_left_restores_nothing(
+    synced, sandbox_server, sandbox_api
+):
+    mirror = LiveMirror(synced, lambda: sandbox_api, background=False)
+    forum = sandbox_server.state
+    group = next(g for g in forum.groups.values() if not g.automatic and g.members)
+    user_id = next(iter(group.members))
+    captured = json.dumps({"group_user": group_user_payload(forum, group, user_id)}).encode()
+    forum.remove_members(group, [user_id])
+    sync(synced, sandbox_api)
+
+    mirror.apply(parse_event("800", "group_user", "user_added_to_group", captured))
+    mirror.run_pending()
+
+    with synced.connect() as conn:
+        kept = conn.execute(
+            select(Membership).where(Membership.group_id == group.id, Membership.user_id == user_id)
+        )
+        assert kept.first() is None
+
+
+def test_an_answer_accepted_again_by_a_replay_stays_unaccepted(synced, sandbox_server, sandbox_api):
+    mirror = LiveMirror(synced, lambda: sandbox_api, background=False)
+    forum = sandbox_server.state
+    topic = next(
+        t for t in forum.topics.values() if t.accepted_answer_post_id and t.deleted_at is None
+    )
+    answer = forum.posts[topic.accepted_answer_post_id]
+    captured = json.dumps({"solved": post_payload(forum, answer)}).encode()
+    forum.unaccept_answer(topic)
+    sync(synced, sandbox_api)
+
+    mirror.apply(parse_event("801", "solved", "accepted_solution", captured))
+    mirror.run_pending()
+
+    with synced.connect() as conn:
+        assert conn.execute(select(Solution).where(Solution.topic_id == topic.id)).first() is None
+        assert (
+            conn.execute(select(Post.accepted_answer).where(Post.id == answer.id)).scalar() is False
+        )
