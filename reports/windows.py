@@ -1,0 +1,27 @@
+"""The words of a pooled window (DESIGN §7, small groups): « sur le 2e trimestre 2026 ».
+
+A figure published over a quarter, a semester or the year says so beside its value; a monthly
+figure says nothing more. The texts are French source strings with their English in campus.po.
+"""
+
+from __future__ import annotations
+
+from analytics.pooling import Window
+from core.i18n import _
+
+QUARTERS = (
+    "sur le 1er trimestre {year}",
+    "sur le 2e trimestre {year}",
+    "sur le 3e trimestre {year}",
+    "sur le 4e trimestre {year}",
+)
+SEMESTERS = ("sur le 1er semestre {year}", "sur le 2e semestre {year}")
+YEAR = "sur l'année {year}"
+
+
+def window_label(window: Window | None, lang: str) -> str:
+    """« sur le 2e trimestre 2026 » (so far: up to the report month), or "" for a month."""
+    if window is None or window.granularity == "month":
+        return ""
+    texts = {"quarter": QUARTERS, "semester": SEMESTERS, "year": (YEAR,)}[window.granularity]
+    return _(texts[window.index - 1], lang=lang, year=window.year)
