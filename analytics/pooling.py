@@ -20,7 +20,8 @@ published figure and for what follows from published figures by subtraction:
   already covered by a published window inside it (its *tail*) hold at least `min_group_size`
   people, or none: any difference of published windows then contains a tail, so it is about
   `min_group_size` people or more (n counts distinct people, so a larger set of months never has
-  fewer). Otherwise the figure is masked that month.
+  fewer). Otherwise the report shows again the last window published (its `end` says up to
+  which month: a figure already public, so nothing new), or masks the figure if there is none.
 - **Only figures that are no sum are pooled.** Additive figures (counts; see
   `analytics.catalogue`) keep monthly publication with primary and complementary suppression:
   a pooled count would let the network's monthly counts minus the cooperatives' give one
@@ -119,6 +120,7 @@ class _YearPlan:
         self.k = min_group_size
         self.granularity: dict[tuple[str, str], str] = {}
         self.covered_until: dict[tuple[str, str], str] = {}  # last month of a published window
+        self.held: dict[tuple[str, str], Published] = {}  # the last pooled window published
         self.months: dict[str, dict[str | None, dict[str, Published]]] = {}
 
     def through(self, month: str) -> dict[str | None, dict[str, Published]]:
@@ -172,9 +174,10 @@ class _YearPlan:
             if covered is not None and covered >= chosen.start:
                 tail = self._figure(span(_next(covered), month), scope, key)
                 if 0 < tail.n < self.k:  # would give the tail's figure by subtraction
-                    return Published(None, pooled.n, True, chosen)
+                    return self.held.get(state) or Published(None, pooled.n, True, chosen)
             self.covered_until[state] = month
-            return Published(pooled.value, pooled.n, False, chosen)
+            self.held[state] = Published(pooled.value, pooled.n, False, chosen)
+            return self.held[state]
         return Published(None, figure.n, True, window(month, "month"))
 
 

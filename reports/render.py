@@ -107,7 +107,7 @@ class View:
         trimestre 2026 »), or the word for a masked figure."""
         if row.suppressed and row.n:
             return self.hidden_word()
-        label = window_label(row.window, self.lang)
+        label = window_label(row.window, self.lang, self.report.month)
         figure = self.figure(row.id, row.value, row.n)
         return f"{figure} {label}" if label and row.value is not None else figure
 
@@ -290,7 +290,7 @@ def report_json(report: MonthReport, view: View) -> dict:
                     "n": _published_n(row.n, row.suppressed),
                     "suppressed": row.suppressed,
                     **_window(report, row),
-                    "window_label": window_label(row.window, view.lang),
+                    "window_label": window_label(row.window, view.lang, report.month),
                     "previous": row.previous,
                     "previous_n": _published_n(row.previous_n, row.previous_suppressed),
                     "previous_suppressed": row.previous_suppressed,
