@@ -59,7 +59,10 @@ def suppression(n: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
     if exactly one cooperative is withheld with 1 to `min_group_size - 1` people behind it, the
     network minus the shown cooperatives would give its value; so the shown cooperative with the
     next smallest `n` (ties: first slug) is withheld too, with its declared followers that
-    would give that value back. With two or more withheld, no single value can be worked out.
+    would give that value back; when no other cooperative has anyone behind it (all shown as
+    empty), the network's figure is withheld instead, since it would be that cooperative's (plus,
+    for topics, what lies outside the cooperatives). With two or more withheld, no single value
+    can be worked out.
     A figure with n = 0 hides nothing (it is shown as "no data") and is never counted as withheld.
     """
     hidden = n < min_group_size
@@ -68,9 +71,12 @@ def suppression(n: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
     for key in CATALOGUE.additive() & set(n.columns):
         withheld = (coops[key] > 0) & (coops[key] < min_group_size)
         shown = coops.loc[coops[key] >= min_group_size, key]
-        if withheld.sum() != 1 or shown.empty:
+        if withheld.sum() != 1:
             continue
-        nearest = shown.sort_values(kind="stable").index[0]
+        # the next smallest shown cooperative; with none (every other one empty), the network
+        nearest = shown.sort_values(kind="stable").index[0] if not shown.empty else NETWORK
+        if nearest not in hidden.index:
+            continue
         for column in (key, *followers.get(key, ())):
             if column in hidden.columns:
                 hidden.loc[nearest, column] = True

@@ -15,12 +15,12 @@ published figure and for what follows from published figures by subtraction:
   smaller than the one used earlier in the year (the granularity only grows, so a report never
   goes back to a smaller window inside a larger one already used).
 - **No differencing.** Every window starts at a calendar boundary and ends at its report month,
-  so each window published before, in the same year, either lies inside the new window or is
-  disjoint from it. A new window is published only if the months it adds after the last month
-  already covered by a published window inside it (its *tail*) hold at least `min_group_size`
-  people, or none: any difference of published windows then contains a tail, so it is about
-  `min_group_size` people or more (n counts distinct people, so a larger set of months never has
-  fewer). Otherwise the report shows again the last window published (its `end` says up to
+  and the granularity only grows, so each window published before, in the same year, either lies
+  inside the new window or is disjoint from it. A new window is published only if what it adds
+  to the windows already published inside it (its *rest*: the new window minus all of them) is
+  about at least `min_group_size` people, or nobody: any difference of published windows then
+  contains a rest, so it is about `min_group_size` people or more (n counts distinct people, so
+  a larger set of months never has fewer). Otherwise the report shows again the last window published (its `end` says up to
   which month: a figure already public, so nothing new), or masks the figure if there is none.
 - **Only figures that are no sum are pooled.** Additive figures (counts; see
   `analytics.catalogue`) keep monthly publication with primary and complementary suppression:
@@ -119,7 +119,7 @@ class _YearPlan:
         self.year = year
         self.k = min_group_size
         self.granularity: dict[tuple[str, str], str] = {}
-        self.covered_until: dict[tuple[str, str], str] = {}  # last month of a published window
+        self.shown: dict[tuple[str, str], set[str]] = {}  # months of the windows published
         self.held: dict[tuple[str, str], Published] = {}  # the last pooled window published
         self.months: dict[str, dict[str | None, dict[str, Published]]] = {}
 
@@ -147,7 +147,7 @@ class _YearPlan:
                 if current == "month" and not withheld[key]:
                     row[key] = Published(figure.value, figure.n, False, monthly)
                     if poolable(key):
-                        self.covered_until[state] = month
+                        self.shown.setdefault(state, set()).add(month)
                 elif not poolable(key) or (withheld[key] and figure.n >= self.k):
                     # a count, the barometer, or a complement (`suppression`): a window would
                     # give back the very figure it hides
@@ -170,15 +170,39 @@ class _YearPlan:
             if pooled.n < self.k:
                 continue
             self.granularity[state] = granularity
-            covered = self.covered_until.get(state)
-            if covered is not None and covered >= chosen.start:
-                tail = self._figure(span(_next(covered), month), scope, key)
-                if 0 < tail.n < self.k:  # would give the tail's figure by subtraction
-                    return self.held.get(state) or Published(None, pooled.n, True, chosen)
-            self.covered_until[state] = month
+            if not self._adds_enough(state, scope, key, chosen):
+                return self.held.get(state) or Published(None, pooled.n, True, chosen)
+            self.shown.setdefault(state, set()).update(_months(chosen))
             self.held[state] = Published(pooled.value, pooled.n, False, chosen)
             return self.held[state]
         return Published(None, figure.n, True, window(month, "month"))
+
+    def _adds_enough(
+        self, state: tuple[str, str], scope: str | None, key: str, chosen: Window
+    ) -> bool:
+        """Whether `chosen` minus every window already published inside it (windows of a year
+        are nested or disjoint) is about nobody, or about `min_group_size` people or more.
+
+        What is left may be several runs of months (a quarter after months shown alone); the
+        people of each run are counted, and the largest must reach `min_group_size` (the whole
+        is about at least as many people), or all be empty."""
+        rest = [month for month in _months(chosen) if month not in self.shown.get(state, ())]
+        runs: list[list[str]] = []
+        for month in rest:
+            if runs and _next(runs[-1][-1]) == month:
+                runs[-1].append(month)
+            else:
+                runs.append([month])
+        counts = [self._figure(span(run[0], run[-1]), scope, key).n for run in runs]
+        return max(counts, default=0) >= self.k or not any(counts)
+
+
+def _months(chosen: Window) -> list[str]:
+    """The months of a window, first to last."""
+    months = [chosen.start]
+    while months[-1] != chosen.end:
+        months.append(_next(months[-1]))
+    return months
 
 
 def _next(month: str) -> str:
@@ -206,7 +230,7 @@ def publication(
 
 def monthly(shown: Published) -> float | None:
     """The published value if it is the month's own figure, else None (pooled or masked)."""
-    return None if shown.suppressed or shown.window.months != 1 else shown.value
+    return None if shown.suppressed or shown.window.granularity != "month" else shown.value
 
 
 def indicators(
@@ -239,7 +263,7 @@ def indicators(
                 suppressed=current.suppressed,
                 previous=monthly(previous),
                 previous_n=previous.n,
-                previous_suppressed=previous.suppressed or previous.window.months != 1,
+                previous_suppressed=previous.suppressed or previous.window.granularity != "month",
                 mean_3m=float(np.mean(visible)) if visible else None,
                 window=current.window,
             )
