@@ -228,9 +228,11 @@ def publication(
     return {key: Published(None, 0, True, nobody) for key in CATALOGUE}
 
 
-def monthly(shown: Published) -> float | None:
-    """The published value if it is the month's own figure, else None (pooled or masked)."""
-    return None if shown.suppressed or shown.window.granularity != "month" else shown.value
+def monthly(shown: Published, month: str) -> float | None:
+    """The published value if it is `month`'s own figure (a month, or a window of that month
+    alone), else None (pooled over more months, shown again from earlier, or masked)."""
+    alone = shown.window.start == shown.window.end == month
+    return shown.value if alone and not shown.suppressed else None
 
 
 def indicators(
@@ -250,9 +252,8 @@ def indicators(
     result = []
     for key, spec in CATALOGUE.items():
         current, previous, before = (by_key[key] for by_key in shown)
-        visible = [
-            value for value in map(monthly, (current, previous, before)) if value is not None
-        ]
+        values = [monthly(*pair) for pair in zip((current, previous, before), months, strict=True)]
+        visible = [value for value in values if value is not None]
         result.append(
             Indicator(
                 id=key,
@@ -261,9 +262,10 @@ def indicators(
                 value=current.value,
                 n=current.n,
                 suppressed=current.suppressed,
-                previous=monthly(previous),
+                previous=values[1],
                 previous_n=previous.n,
-                previous_suppressed=previous.suppressed or previous.window.granularity != "month",
+                previous_suppressed=previous.suppressed
+                or (values[1] is None) != (previous.value is None),
                 mean_3m=float(np.mean(visible)) if visible else None,
                 window=current.window,
             )
@@ -280,4 +282,4 @@ def history(
     """Each indicator's monthly figure as its month's report showed it (None when that report
     pooled or masked it), month by month, oldest first."""
     shown = {month: publication(activity, month, scope, min_group_size) for month in figures}
-    return {key: [monthly(shown[month][key]) for month in figures] for key in CATALOGUE}
+    return {key: [monthly(shown[month][key], month) for month in figures] for key in CATALOGUE}

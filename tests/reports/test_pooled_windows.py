@@ -173,7 +173,8 @@ def test_the_history_shows_only_what_each_month_published(folders):
                     continue
                 then = next(s for s in by_month[month]["scopes"] if s["scope"] == scope["scope"])
                 shown = next(r for r in then["indicators"] if r["id"] == row["id"])
-                assert (shown["window"], shown["value"]) == ("month", value)
+                assert (shown["window_start"], shown["window_end"]) == (month, month)
+                assert shown["value"] == value
 
 
 def test_no_subtraction_of_published_windows_isolates_fewer_than_k_people(activity, folders):
