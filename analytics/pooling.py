@@ -228,11 +228,15 @@ def publication(
     return {key: Published(None, 0, True, nobody) for key in CATALOGUE}
 
 
+def own(shown: Published, month: str) -> bool:
+    """Whether the report of `month` showed `month`'s own figure (a month, or a window of that
+    month alone), not a window of more months, one shown again from earlier, or a mask."""
+    return shown.window.start == shown.window.end == month and not shown.suppressed
+
+
 def monthly(shown: Published, month: str) -> float | None:
-    """The published value if it is `month`'s own figure (a month, or a window of that month
-    alone), else None (pooled over more months, shown again from earlier, or masked)."""
-    alone = shown.window.start == shown.window.end == month
-    return shown.value if alone and not shown.suppressed else None
+    """The published value if it is `month`'s own figure (see `own`), else None."""
+    return shown.value if own(shown, month) else None
 
 
 def indicators(
