@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,9 @@ from analytics.catalogue import CATALOGUE
 from analytics.relay_outcomes import relay_outcomes
 from core.forum import Forum
 from core.vocabulary import AXES, ROLES, month_bounds, shift_month
+
+if TYPE_CHECKING:
+    from analytics.pooling import Window
 
 RESPONSE_WINDOW = pd.Timedelta(hours=48)
 RETURN_WINDOW = pd.Timedelta(days=30)
@@ -61,7 +65,10 @@ def suppression(n: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
     if exactly one cooperative is withheld with 1 to `min_group_size - 1` people behind it, the
     network minus the shown cooperatives would give its value; so the shown cooperative with the
     next smallest `n` (ties: first slug) is withheld too, with its declared followers that
-    would give that value back. With two or more withheld, no single value can be worked out.
+    would give that value back; when no other cooperative has anyone behind it (all shown as
+    empty), the network's figure is withheld instead, since it would be that cooperative's (plus,
+    for topics, what lies outside the cooperatives). With two or more withheld, no single value
+    can be worked out.
     A figure with n = 0 hides nothing (it is shown as "no data") and is never counted as withheld.
     """
     hidden = n < min_group_size
@@ -70,9 +77,12 @@ def suppression(n: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
     for key in CATALOGUE.additive() & set(n.columns):
         withheld = (coops[key] > 0) & (coops[key] < min_group_size)
         shown = coops.loc[coops[key] >= min_group_size, key]
-        if withheld.sum() != 1 or shown.empty:
+        if withheld.sum() != 1:
             continue
-        nearest = shown.sort_values(kind="stable").index[0]
+        # the next smallest shown cooperative; with none (every other one empty), the network
+        nearest = shown.sort_values(kind="stable").index[0] if not shown.empty else NETWORK
+        if nearest not in hidden.index:
+            continue
         for column in (key, *followers.get(key, ())):
             if column in hidden.columns:
                 hidden.loc[nearest, column] = True
@@ -91,9 +101,10 @@ class Figure:
 class Indicator:
     """One indicator of a scope for month M, with its previous month and 3-month mean.
 
-    `value`/`previous` are None when suppressed (n below the group size, or withheld as the
-    complement of an additive figure: see `suppression`) or undefined; `mean_3m` is the mean of
-    the non-suppressed values of M-2, M-1 and M.
+    `value` is what the report publishes: the month's figure, or the figure of a pooled window
+    (`window`; see `analytics.pooling`), or None when masked (n below the group size, or withheld
+    as the complement of an additive figure: see `suppression`) or undefined; `previous` and
+    `mean_3m` (the mean of M-2, M-1 and M) use the monthly figures shown only.
     """
 
     id: str
@@ -106,6 +117,7 @@ class Indicator:
     previous_n: int
     previous_suppressed: bool
     mean_3m: float | None
+    window: Window | None = None  # where the value was published from (`analytics.pooling`)
 
 
 class Activity:
@@ -183,13 +195,17 @@ class Activity:
         return replied.fillna(posts["topic_user_id"]).where(posts["is_reply"])
 
     def bounds(self, month: str) -> tuple[datetime, datetime]:
-        """The month's `[start, end)` in UTC, cut in the network's time zone."""
+        """The month's `[start, end)` in UTC, cut in the network's time zone; `month` may also be
+        a span of months, "YYYY-MM..YYYY-MM" (a pooled window, `analytics.pooling`)."""
         if month not in self._months:
-            self._months[month] = month_bounds(month, self.tz)
+            first, _, last = month.partition("..")
+            start = month_bounds(first, self.tz)[0]
+            self._months[month] = (start, month_bounds(last or first, self.tz)[1])
         return self._months[month]
 
     def figures(self, month: str) -> dict[str | None, dict[str, Figure]]:
-        """Every scope's raw figures for `month` (network: key None), computed once."""
+        """Every scope's raw figures for `month` or a span of months (see `bounds`; the
+        barometer has no figure over a span), computed once."""
         if month not in self._figures:
             self._figures[month] = _compute_all(self, month)
         return self._figures[month]
@@ -483,64 +499,6 @@ def monthly_figures(
     return {
         shift_month(month, -delta): compute_month(activity, shift_month(month, -delta), scope)
         for delta in range(max(months, 3) - 1, -1, -1)
-    }
-
-
-def indicators(
-    activity: Activity,
-    month: str,
-    scope: str | None,
-    min_group_size: int,
-    figures: dict[str, dict[str, Figure]] | None = None,
-) -> list[Indicator]:
-    """The indicators of `scope` for `month`, with previous month and 3-month mean, withheld
-    where `suppression` says so (fewer than `min_group_size` people, or complementary).
-
-    `figures` (from `monthly_figures`) avoids computing the same months twice."""
-    figures = figures or monthly_figures(activity, month, scope)
-    keys = [shift_month(month, delta) for delta in (0, -1, -2)]
-    months = [figures[key] for key in keys]
-    withheld = [activity.withheld(key, scope, min_group_size) for key in keys]
-
-    result = []
-    for key, spec in CATALOGUE.items():
-        current, previous, before = (by_key[key] for by_key in months)
-        hidden = [by_key[key] for by_key in withheld]
-        shown = [
-            None if gone else figure.value
-            for figure, gone in zip((current, previous, before), hidden, strict=True)
-        ]
-        visible = [value for value in shown if value is not None]
-        result.append(
-            Indicator(
-                id=key,
-                axis=spec.axis,
-                unit=spec.unit,
-                value=shown[0],
-                n=current.n,
-                suppressed=hidden[0],
-                previous=shown[1],
-                previous_n=previous.n,
-                previous_suppressed=hidden[1],
-                mean_3m=float(np.mean(visible)) if visible else None,
-            )
-        )
-    return result
-
-
-def history(
-    activity: Activity,
-    scope: str | None,
-    figures: dict[str, dict[str, Figure]],
-    min_group_size: int,
-) -> dict[str, list[float | None]]:
-    """Each indicator's shown value (None when withheld) month by month, oldest first."""
-    withheld = {month: activity.withheld(month, scope, min_group_size) for month in figures}
-    return {
-        key: [
-            None if withheld[month][key] else by_key[key].value for month, by_key in figures.items()
-        ]
-        for key in CATALOGUE
     }
 
 

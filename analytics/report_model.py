@@ -23,14 +23,13 @@ from analytics.catalogue import CATALOGUE
 from analytics.coverage import Coverage
 from analytics.indicators import (
     Activity,
-    history,
-    indicators,
     monthly_figures,
     reply_counts,
     response_hours,
 )
+from analytics.pooling import Window, history, indicators
 from analytics.settings import IndicatorSettings
-from analytics.trends import Trend, judge
+from analytics.trends import NOT_JUDGED, Trend, judge
 from analytics.vigilance_history import vigilance
 from analytics.vigilance_status import Card, Ranked
 from core.forum import Forum
@@ -64,6 +63,7 @@ class Row:
     history: list[float | None]  # shown values of `MonthReport.months`, oldest first
     network_value: float | None = None  # cooperatives only: the network's shown value
     network_n: int = 0
+    window: Window | None = None  # the value's window (`analytics.pooling`); None: the month
 
 
 @dataclass
@@ -127,18 +127,20 @@ def _rows(
         for key, values in history(activity, slug, figures, min_group_size).items()
     }
     rows = []
+    exact = list(figures.values())  # the trend is judged on the exact monthly figures …
     for item in base:
         spec = CATALOGUE[item.id]
-        past = series[item.id][:-1]
         trend = judge(
             item.unit,
             spec.better,
-            item.value,
-            item.previous,
+            exact[-1][item.id].value,
+            exact[-2][item.id].value,
             n=item.n,
             previous_n=item.previous_n,
-            history=past,
+            history=[by_key[item.id].value for by_key in exact[:-1]],
         )
+        if series[item.id][-1] is None or item.previous is None:
+            trend = NOT_JUDGED  # … and published only between two monthly figures shown
         beside = network.get(item.id) if network else None
         rows.append(
             Row(
@@ -158,6 +160,7 @@ def _rows(
                 history=series[item.id],
                 network_value=beside.value if beside else None,
                 network_n=beside.n if beside else 0,
+                window=item.window,
             )
         )
     return rows

@@ -25,6 +25,7 @@ import pandas as pd
 
 from analytics.catalogue import CATALOGUE
 from analytics.indicators import Activity
+from analytics.pooling import own, publication
 from analytics.scoring import DEFAULT_OPTOUT_GROUP
 
 MERGED_ROLE = "regroupe"
@@ -195,17 +196,20 @@ def _k_anonymous(panel: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
 def cooperative_month(
     activity: Activity, months: Iterable[str], min_group_size: int
 ) -> pd.DataFrame:
-    """The report's indicators per cooperative and month, withheld as the report withholds them
-    (value and n empty; an n of 0 stays: no data)."""
+    """The report's indicators per cooperative and month, withheld where the month's report did
+    not show the month's own figure (masked, or pooled over a window: a monthly figure beside a
+    published window would give the rest of the window by subtraction); value and n empty, an
+    n of 0 stays: no data."""
     rows = []
     for month in months:
         for scope, figures in activity.figures(month).items():
             if scope is None:
                 continue
-            withheld = activity.withheld(month, scope, min_group_size)
+            shown = publication(activity, month, scope, min_group_size)
             row: dict = {"cooperative": scope, "month": month}
             for key, figure in figures.items():
-                hidden = withheld[key] and figure.n > 0
+                # the month's own figure only where its report showed it (`analytics.pooling`)
+                hidden = not own(shown[key], month) and figure.n > 0
                 row[key] = None if hidden else figure.value
                 row[f"{key}_n"] = None if hidden else figure.n
             rows.append(row)

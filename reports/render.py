@@ -26,6 +26,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from analytics.catalogue import CATALOGUE
 from analytics.coverage import check_month
 from analytics.indicators import Activity, cooperatives
+from analytics.pooling import Window
 from analytics.report_model import MonthReport, Row, ScopeModel, month_report
 from analytics.settings import IndicatorSettings
 from analytics.vigilance import VigilancePoint
@@ -39,6 +40,7 @@ from reports import pdf
 from reports.formatting import Formatter
 from reports.settings import ReportSettings
 from reports.sparkline import sparkline
+from reports.windows import window_label
 from reports.wording import Guidance, axis_label, definition, guidance, label, role_label
 
 
@@ -128,11 +130,13 @@ class View:
         return self.fmt.value(value, spec.unit)
 
     def shown(self, row: Row) -> str:
-        return (
-            self.hidden_word()
-            if row.suppressed and row.n
-            else self.figure(row.id, row.value, row.n)
-        )
+        """The value as published, with its pooled window beside it (« 80 % sur le 2e
+        trimestre 2026 »), or the word for a masked figure."""
+        if row.suppressed and row.n:
+            return self.hidden_word()
+        label = window_label(row.window, self.lang, self.report.month)
+        figure = self.figure(row.id, row.value, row.n)
+        return f"{figure} {label}" if label and row.value is not None else figure
 
     def previous(self, row: Row) -> str:
         if row.previous_suppressed and row.previous_n:
@@ -325,12 +329,25 @@ def _published_n(n: int, suppressed: bool) -> int | None:
     return None if suppressed and n else n
 
 
+def _window(report: MonthReport, row: Row) -> dict[str, str | int]:
+    """The window a figure is published over (`analytics.pooling`): its granularity (month,
+    quarter, semester, year), its number of months (1 for a month), first and last month."""
+    window = row.window or Window("month", report.month, report.month)
+    return {
+        "window": window.granularity,
+        "window_months": window.months,
+        "window_start": window.start,
+        "window_end": window.end,
+    }
+
+
 def write_csv(report: MonthReport, path: Path) -> None:
     """Every indicator of every scope, one row each (suppressed values and their n left empty:
     the csv module writes None as an empty field); text cells cannot start a formula."""
     columns = [
         "month", "scope", "scope_name", "indicator", "axis", "unit", "value", "n", "suppressed",
         "previous", "previous_n", "previous_suppressed", "mean_3m", "better", "trend",
+        "window", "window_months", "window_start", "window_end",
     ]  # fmt: skip
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -346,6 +363,7 @@ def write_csv(report: MonthReport, path: Path) -> None:
                         _published_n(row.previous_n, row.previous_suppressed),
                         str(row.previous_suppressed).lower(), _csv_value(row.mean_3m),
                         row.better or "", row.trend.verdict or "",
+                        *_window(report, row).values(),
                     ]
                 )  # fmt: skip
 
@@ -365,6 +383,8 @@ def report_json(report: MonthReport, view: View) -> dict:
                     "value": row.value,
                     "n": _published_n(row.n, row.suppressed),
                     "suppressed": row.suppressed,
+                    **_window(report, row),
+                    "window_label": window_label(row.window, view.lang, report.month),
                     "previous": row.previous,
                     "previous_n": _published_n(row.previous_n, row.previous_suppressed),
                     "previous_suppressed": row.previous_suppressed,

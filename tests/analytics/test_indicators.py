@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.indicators import Activity, compute_month, indicators
+from analytics.indicators import Activity, compute_month
+from analytics.pooling import indicators
 from core.errors import InputError
 from core.vocabulary import current_month, shift_month
 from tests.support.forum_builder import ForumBuilder, ts

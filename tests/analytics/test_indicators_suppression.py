@@ -89,11 +89,12 @@ def test_no_data_is_not_a_hidden_value():
     assert withheld(suppression(n, 5), "replies") == {"a", "b", "c"}
 
 
-def test_the_network_is_never_a_complement():
+def test_the_network_is_a_complement_only_when_no_cooperative_can_be():
     n = n_frame("members", {NETWORK: 6, "a": 4, "b": 2})
     assert withheld(suppression(n, 5), "members") == {"a", "b"}
-    n = n_frame("members", {NETWORK: 6, "a": 4})
-    assert withheld(suppression(n, 5), "members") == {"a"}
+    # the network minus nobody would be "a": the network's figure is withheld (issue 19)
+    n = n_frame("members", {NETWORK: 6, "a": 4, "b": 0})
+    assert withheld(suppression(n, 5), "members") == {"a", "b", NETWORK}
 
 
 def test_the_group_size_setting_moves_both_rules():
