@@ -66,7 +66,7 @@ def services(database_url: str, port: int, threads: int) -> Services:
     campus = Campus(config, engine=connect(database_url), client_factory=lambda: None)
     return Services(
         campus=campus,
-        web=WebSettings(base_url=f"http://127.0.0.1:{port}", proxies=0, threads=threads),
+        web=WebSettings(base_url=f"http://127.0.0.1:{port}", trusted_proxies=[], threads=threads),
         web_secret=WEB_SECRET,
         connect_secret="bench-connect-secret-0123456789abcdef",
         webhook_secret="bench-webhook-secret-0123456789abcdef",

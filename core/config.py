@@ -3,8 +3,9 @@
 Generic over a table of sections (`[name]` -> the settings dataclass it fills): the command line
 owns that table and passes it in a `ConfigSchema`; this module knows no package. Each dataclass
 field is a TOML key; a field's `metadata["doc"]` is the comment `campus init` writes above it,
-`metadata["secret"]` keeps it out of the file (it comes from the environment only), and a class
-attribute `TITLE` heads its section.
+`metadata["secret"]` keeps it out of the file (it comes from the environment only), a class
+attribute `TITLE` heads its section, and `RENAMED` (old key -> new key) names the new key when an
+old file still uses a key that was replaced.
 """
 
 from __future__ import annotations
@@ -140,6 +141,18 @@ def _build(path: Path, section: str, cls: type, table, schema: ConfigSchema | No
                         section=section,
                         key=key,
                         variable=_secret_variable(schema, section, key) if schema else "?",
+                    )
+                )
+            renamed = getattr(cls, "RENAMED", {}).get(key)
+            if renamed:
+                raise InputError(
+                    _(
+                        "{path} : [{section}] « {key} » n'existe plus : elle est remplacée par"
+                        " « {renamed} » (voir campus init ou docs/exploitation.md).",
+                        path=path,
+                        section=section,
+                        key=key,
+                        renamed=renamed,
                     )
                 )
             known = ", ".join(allowed)

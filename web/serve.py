@@ -15,6 +15,7 @@ from app.context import Campus
 from core.errors import CampusError
 from core.i18n import _
 from web import create_app
+from web.proxies import WAITRESS_OPTIONS
 from web.services import Services
 
 
@@ -24,7 +25,9 @@ def serve(app: Flask, host: str, port: int, *, threads: int = 8) -> None:
     An address that cannot be listened on (port taken, unknown host) is a `CampusError`
     naming it, not a traceback."""
     try:
-        server = waitress.create_server(app, host=host, port=port, threads=threads, ident="Campus")
+        server = waitress.create_server(
+            app, host=host, port=port, threads=threads, ident="Campus", **WAITRESS_OPTIONS
+        )
     except OSError as error:
         raise CampusError(
             _(
@@ -69,7 +72,9 @@ def listening_message(host: str, port: int, base_url: str) -> str:
 def serve_in_background(app: Flask, host: str, port: int, *, threads: int = 4) -> BackgroundServer:
     """Start waitress on `host:port` in a daemon thread (the demo's); `.close()` stops it."""
     server = BackgroundServer(
-        waitress.create_server(app, host=host, port=port, threads=threads, ident="Campus")
+        waitress.create_server(
+            app, host=host, port=port, threads=threads, ident="Campus", **WAITRESS_OPTIONS
+        )
     )
     threading.Thread(target=server.run, daemon=True, name="campus-web").start()
     return server

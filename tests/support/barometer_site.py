@@ -54,7 +54,7 @@ def make_app(folder: Path, *, opened: bool = True, **pulse):
     )
     services = Services(
         campus=campus,
-        web=WebSettings(base_url="http://campus.test", proxies=0),
+        web=WebSettings(base_url="http://campus.test", trusted_proxies=[]),
         web_secret="web-secret-for-barometer-tests-0123456789",
         connect_secret="connect-secret-for-barometer-tests-0123",
         webhook_secret="webhook-secret-for-barometer-tests-0123",

@@ -46,7 +46,7 @@ def test_sigterm_pools_the_held_answers(tmp_path):
     port = free_port()
     (tmp_path / "campus.toml").write_text(
         f'[database]\nurl = "sqlite:///campus.db"\n[web]\nbase_url = "http://127.0.0.1:{port}"\n'
-        f"proxies = 0\nport = {port}\n",
+        f"trusted_proxies = []\nport = {port}\n",
         encoding="utf-8",
     )
     engine = connect(f"sqlite:///{tmp_path / 'campus.db'}")
