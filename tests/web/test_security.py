@@ -82,10 +82,14 @@ def test_bad_base_url_is_refused_with_the_setting_named(base_url):
         WebSettings(base_url=base_url)
 
 
-def test_secret_with_a_stray_newline_is_refused_without_quoting_it():
-    problem = secret_problem("CAMPUS_WEB_SECRET", "s3cr3t-value-0123456789\n")
+def test_secret_with_a_newline_inside_is_refused_without_quoting_it():
+    problem = secret_problem("CAMPUS_WEB_SECRET", "s3cr3t-value\n-0123456789")
     assert "CAMPUS_WEB_SECRET" in problem
-    assert "s3cr3t" not in problem
+    assert "s3cr3t" not in problem and "0123456789" not in problem
+
+
+def test_doctor_accepts_a_secret_with_a_stray_newline_around_it():
+    assert secret_problem("CAMPUS_WEB_SECRET", " s3cr3t-value-0123456789\n") is None
 
 
 def test_hsts_is_sent_when_base_url_is_https(tmp_path):
