@@ -269,6 +269,16 @@ class LoginNonce(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
+class WebSession(Base):
+    """An open session of the web service (migration 0008): the signed cookie names it, and
+    logging out deletes the row, so a copy of the cookie no longer opens anything."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
 # --- the anonymous barometer (DESIGN §8, migration 0006) ---------------------------------------
 # Who answered and what was answered are kept in tables that share no key but the month and
 # the group: no row per answer, and no time finer than the day.

@@ -16,6 +16,7 @@ from sync.mirror.db import connect
 from sync.settings import ForumTemplate, NetworkSettings
 from tests.support.campus import make_campus
 from web import create_app
+from web.auth import Member, open_session
 from web.services import GroupNames, Services
 from web.settings import WebSettings
 
@@ -65,14 +66,11 @@ def make_app(folder: Path, *, opened: bool = True, **pulse):
 
 def log_in(client: FlaskClient, user_id: int, groups: set[str], username: str = "membre") -> None:
     """Open a session as the login would (the login itself is tested by the web branch)."""
+    member = Member(user_id, username, username, admin=False, groups=frozenset(groups))
+    with client.application.app_context():
+        values = open_session(member)
     with client.session_transaction() as session:
-        session["member"] = {
-            "user_id": user_id,
-            "username": username,
-            "name": username,
-            "admin": False,
-            "groups": sorted(groups),
-        }
+        session.update(values)
 
 
 def csrf_token(page: str) -> str:

@@ -1,5 +1,6 @@
 """The store's service tables and reads: applied webhook events, login nonces, relay
-suggestions, digest publications, and what the web service reads (health, « Mes données »)."""
+suggestions, digest publications, web sessions, and what the web service reads (health,
+« Mes données », a logged-in member's groups)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from sync.mirror.schema import (
     LoginNonce,
     RelaySuggestion,
     SyncState,
+    User,
     WebhookEvent,
+    WebSession,
 )
-from sync.mirror.store.accounts import membership_count
+from sync.mirror.store.accounts import group_names_of, membership_count
 from sync.mirror.store.base import (
     STATE_LAST_WEBHOOK,
     get_state,
@@ -94,6 +97,42 @@ def take_nonce(conn: Connection, nonce: str) -> tuple[str, datetime] | None:
     if removed != 1:
         return None
     return row.next_path, row.created_at
+
+
+# ---------------------------------------------------------------------- web sessions
+
+SESSIONS = WebSession.__table__
+
+
+def add_session(
+    conn: Connection, session_id: str, user_id: int, at: datetime, expired: datetime
+) -> None:
+    """Remember a session opened at `at`; forget those opened before `expired`."""
+    conn.execute(delete(SESSIONS).where(SESSIONS.c.created_at < expired))
+    conn.execute(insert(SESSIONS).values(id=session_id, user_id=user_id, created_at=at))
+
+
+def session_is_open(conn: Connection, session_id: str, since: datetime) -> bool:
+    """Whether `session_id` was opened at or after `since` and not closed since."""
+    return (
+        conn.execute(
+            select(SESSIONS.c.id).where(SESSIONS.c.id == session_id, SESSIONS.c.created_at >= since)
+        ).first()
+        is not None
+    )
+
+
+def remove_session(conn: Connection, session_id: str) -> None:
+    """Close `session_id` (nothing if it is unknown)."""
+    conn.execute(delete(SESSIONS).where(SESSIONS.c.id == session_id))
+
+
+def account_groups(conn: Connection, user_id: int) -> tuple[bool, frozenset[str]] | None:
+    """(admin flag, group names) the mirror holds for an account, or None if it has no row."""
+    admin = conn.execute(select(User.admin).where(User.id == user_id)).scalar_one_or_none()
+    if admin is None:
+        return None
+    return bool(admin), frozenset(group_names_of(conn, user_id))
 
 
 # ---------------------------------------------------------------------- relay and digest
