@@ -19,6 +19,7 @@ from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 
 from core.errors import InputError
+from core.files import read_regular_file
 from core.i18n import _
 from core.secrets import read_secrets
 
@@ -190,8 +191,9 @@ def load_config(
     environ = os.environ if environ is None else environ
     data: dict = {}
     if path.exists():
+        text = read_regular_file(path, _("vérifiez --config ou CAMPUS_CONFIG"))
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomllib.loads(text.decode("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise InputError(
                 _("{path} : TOML invalide : {reason}", path=path, reason=error)
