@@ -65,6 +65,7 @@ def current_member() -> Member | None:
     """The member logged in with this request's session, or None (no session, a session
     closed by logging out or expired); groups older than `[web] groups_ttl_minutes` are re-read."""
     if "campus_member" not in g:
+        g.campus_member = None  # meanwhile (an error page shown if the database fails): nobody
         g.campus_member = _session_member()
     return g.campus_member
 
