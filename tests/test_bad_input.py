@@ -117,10 +117,12 @@ def test_a_directory_given_as_cooperatives_csv_exits_2(tmp_path):
     assert "Erreur inattendue" not in result.output
 
 
-def test_a_directory_named_campus_toml_exits_2(tmp_path, monkeypatch):
+@pytest.mark.parametrize("named", [False, True], ids=["default", "CAMPUS_CONFIG"])
+def test_a_directory_named_campus_toml_exits_2(tmp_path, monkeypatch, named):
     (tmp_path / "campus.toml").mkdir()
     monkeypatch.chdir(tmp_path)
-    result = run_campus("stats", env={"CAMPUS_CONFIG": None, "CAMPUS_DISCOURSE_API_KEY": KEY})
+    config = str(tmp_path / "campus.toml") if named else None
+    result = run_campus("stats", env={"CAMPUS_CONFIG": config, "CAMPUS_DISCOURSE_API_KEY": KEY})
     assert result.exit_code == 2, (result.output, result.exception)
     assert "campus.toml : ce n'est pas un fichier" in result.output
 
