@@ -37,10 +37,13 @@ def parse_network(value: str) -> Network | None:
 
 
 def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """`value` as an address (an IPv4 address seen through IPv6, `::ffff:127.0.0.1`, as IPv4)."""
     try:
-        return ipaddress.ip_address(value.strip().strip("[]"))
+        address = ipaddress.ip_address(value.strip().strip("[]"))
     except ValueError:
         return None
+    mapped = getattr(address, "ipv4_mapped", None)
+    return mapped or address
 
 
 class TrustedProxies:

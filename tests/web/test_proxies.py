@@ -54,6 +54,7 @@ def test_the_client_is_the_right_most_hop_that_is_not_a_trusted_proxy():
     assert proxies.client("127.0.0.1", "198.51.100.7, 203.0.113.1, 172.17.0.2") == "203.0.113.1"
     assert proxies.client("127.0.0.1", "") == "127.0.0.1"
     assert proxies.client("127.0.0.1", "not-an-address") == "127.0.0.1"
+    assert proxies.client("::ffff:127.0.0.1", "203.0.113.9") == "203.0.113.9"
 
 
 @pytest.mark.parametrize("value", [["campus.example.org"], "127.0.0.1", [1]])
