@@ -1,10 +1,10 @@
-"""Sessions of the web service, kept in the mirror's database (DESIGN §10).
+"""Sessions of the web service: ended on the server side by logging out (DESIGN §10).
 
-The signed cookie names a session; the session is open while its row exists and is younger than
-the session's lifetime, so logging out (which deletes the row) ends it on the server side: a
-copy of the cookie opens nothing afterwards. The member's groups are re-read from the mirror
-(which webhooks keep within seconds of the forum) once they are older than `[web]
-groups_ttl_minutes`.
+The signed cookie carries a random session id and the time the session was opened. Logging out
+records the id as revoked (in the mirror's database, until the session would have expired), so a
+copy of the cookie opens nothing afterwards; logging in writes nothing, so the database keeps no
+trace of who was logged in when. The member's groups are re-read from the mirror (which webhooks
+keep within seconds of the forum) once older than `[web] groups_ttl_minutes`.
 """
 
 from __future__ import annotations
@@ -21,25 +21,23 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def open_session(engine: Engine, user_id: int, lifetime: timedelta) -> str:
-    """A new random session id for `user_id`; sessions older than `lifetime` are purged."""
-    session_id = secrets.token_urlsafe(32)
-    now = _now()
-    with engine.begin() as connection:
-        store.add_session(connection, session_id, user_id, now, now - lifetime)
-    return session_id
+def new_session_id() -> str:
+    """A random id for a new session."""
+    return secrets.token_urlsafe(32)
 
 
-def is_open(engine: Engine, session_id: str, lifetime: timedelta) -> bool:
-    """Whether `session_id` was opened less than `lifetime` ago and not closed."""
+def is_revoked(engine: Engine, session_id: str) -> bool:
+    """Whether `session_id` was ended by logging out."""
     with engine.connect() as connection:
-        return store.session_is_open(connection, session_id, _now() - lifetime)
+        return store.session_is_revoked(connection, session_id)
 
 
-def close_session(engine: Engine, session_id: str) -> None:
-    """End `session_id` on the server side (logging out)."""
+def revoke(engine: Engine, session_id: str, opened_at: float, lifetime: timedelta) -> None:
+    """End `session_id` (opened at `opened_at`, a Unix time) on the server side; it is kept until
+    `lifetime` after it was opened, when its cookie is refused anyway."""
+    expires_at = datetime.fromtimestamp(opened_at, UTC).replace(tzinfo=None) + lifetime
     with engine.begin() as connection:
-        store.remove_session(connection, session_id)
+        store.revoke_session(connection, session_id, max(expires_at, _now()), _now())
 
 
 def mirrored_groups(engine: Engine, user_id: int) -> tuple[bool, frozenset[str]] | None:

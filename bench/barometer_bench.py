@@ -177,11 +177,10 @@ def main() -> None:
         wait_until_up(url)
         app = create_app(services(database_url, port, args.threads))
         serializer = app.session_interface.get_signing_serializer(app)
-        with app.app_context():  # sessions opened on the server side, as the login does
-            cookies = [
-                serializer.dumps(open_session(Member.from_session(person)))
-                for person in members(args.members)
-            ]
+        cookies = [  # as the login leaves them
+            serializer.dumps(open_session(Member.from_session(person)))
+            for person in members(args.members)
+        ]
         arrivals = schedule(
             args.members, args.rate * args.speed, args.burst, args.burst_every / args.speed
         )

@@ -3,9 +3,10 @@
 Campus keeps no password: `/login` sends the browser to the forum with a signed request and a
 nonce Campus issued; `/auth/discourse` accepts the forum's signed answer once, within
 `[web] login_nonce_minutes`, only in the browser that asked, and only for Campus's own return
-URL. Identity, admin flag and groups come from that payload; the session is kept on the server
-side too (`app.web_sessions`), so logging out ends it, and the groups are re-read from the mirror
-once older than `[web] groups_ttl_minutes`.
+URL. Identity, admin flag and groups come from that payload; logging out revokes the session on
+the server side (`app.web_sessions`), a session ends `[web] session_hours` after the login
+whatever its cookie says, and the groups are re-read from the mirror once older than
+`[web] groups_ttl_minutes`.
 """
 
 from __future__ import annotations
@@ -71,27 +72,35 @@ def current_member() -> Member | None:
 
 
 def open_session(member: Member) -> dict[str, Any]:
-    """What a new session of `member` keeps in the signed cookie: the id of the session opened
-    on the server side, the member, and when their groups were read."""
-    services = current_services()
+    """What a new session of `member` keeps in the signed cookie: a random session id, when it
+    was opened (it ends `[web] session_hours` later, whatever the cookie says), the member, and
+    when their groups were read."""
+    now = time.time()
     return {
-        "sid": web_sessions.open_session(services.engine, member.user_id, _session_lifetime()),
+        "sid": web_sessions.new_session_id(),
+        "opened_at": now,
         "member": member.as_session(),
-        "groups_at": time.time(),
+        "groups_at": now,
     }
 
 
 def _session_member() -> Member | None:
-    data, session_id = session.get("member"), session.get("sid")
-    if not data or not isinstance(session_id, str):
+    data, session_id, opened_at = (
+        session.get("member"),
+        session.get("sid"),
+        session.get("opened_at"),
+    )
+    if not data or not isinstance(session_id, str) or not isinstance(opened_at, int | float):
         return None
     try:
         member = Member.from_session(data)
     except (KeyError, TypeError, ValueError):
         return None
-    if not web_sessions.is_open(current_services().engine, session_id, _session_lifetime()):
-        session.pop("member", None)
-        session.pop("sid", None)
+    age = time.time() - opened_at
+    lifetime = _session_lifetime().total_seconds()
+    if age >= lifetime or web_sessions.is_revoked(current_services().engine, session_id):
+        for key in ("member", "sid", "opened_at", "groups_at"):
+            session.pop(key, None)
         return None
     return _with_fresh_groups(member)
 
@@ -247,8 +256,9 @@ def discourse_return() -> Response:
 def logout() -> Response:
     """Close the session, on the server side too: a copy of the cookie opens nothing afterwards
     (the forum's own session is left as it is)."""
-    session_id = session.get("sid")
+    session_id, opened_at = session.get("sid"), session.get("opened_at")
     if isinstance(session_id, str):
-        web_sessions.close_session(current_services().engine, session_id)
+        opened = opened_at if isinstance(opened_at, int | float) else time.time()
+        web_sessions.revoke(current_services().engine, session_id, opened, _session_lifetime())
     session.clear()
     return redirect("/")

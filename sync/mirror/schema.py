@@ -269,14 +269,14 @@ class LoginNonce(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
-class WebSession(Base):
-    """An open session of the web service (migration 0008): the signed cookie names it, and
-    logging out deletes the row, so a copy of the cookie no longer opens anything."""
+class RevokedSession(Base):
+    """A session of the web service ended by logging out (migration 0008), kept until its cookie
+    would have expired anyway: a copy of the cookie then opens nothing. Logging in writes no
+    row, so the database keeps no trace of who was logged in when."""
 
-    __tablename__ = "web_sessions"
+    __tablename__ = "revoked_sessions"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[int] = mapped_column(Integer, index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
 # --- the anonymous barometer (DESIGN §8, migration 0006) ---------------------------------------

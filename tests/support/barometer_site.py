@@ -67,10 +67,8 @@ def make_app(folder: Path, *, opened: bool = True, **pulse):
 def log_in(client: FlaskClient, user_id: int, groups: set[str], username: str = "membre") -> None:
     """Open a session as the login would (the login itself is tested by the web branch)."""
     member = Member(user_id, username, username, admin=False, groups=frozenset(groups))
-    with client.application.app_context():
-        values = open_session(member)
     with client.session_transaction() as session:
-        session.update(values)
+        session.update(open_session(member))
 
 
 def csrf_token(page: str) -> str:

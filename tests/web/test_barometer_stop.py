@@ -8,19 +8,19 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
 import requests
 from flask import Flask
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 
-from app import web_sessions
 from core.vocabulary import current_month
 from sync.mirror import barometer_store
 from sync.mirror.db import connect
 from tests.conftest import free_port
+from web.auth import Member, open_session
 
 pytestmark = pytest.mark.integration
 
@@ -33,18 +33,12 @@ SECRETS = {
 }
 
 
-def minted_cookie(engine: Engine, user_id: int, groups: list[str]) -> str:
-    """A session cookie as the login leaves it (its session opened in the service's database),
-    signed with the service's web secret."""
+def minted_cookie(user_id: int, groups: list[str]) -> str:
+    """A session cookie as the login leaves it, signed with the service's web secret."""
     app = Flask("mint")
     app.secret_key = SECRETS["CAMPUS_WEB_SECRET"]
-    member = {"user_id": user_id, "username": f"m{user_id}", "name": "", "admin": False}
-    payload = {
-        "sid": web_sessions.open_session(engine, user_id, timedelta(hours=1)),
-        "member": member | {"groups": groups},
-        "groups_at": time.time(),
-    }
-    return app.session_interface.get_signing_serializer(app).dumps(payload)
+    member = Member(user_id, f"m{user_id}", "", admin=False, groups=frozenset(groups))
+    return app.session_interface.get_signing_serializer(app).dumps(open_session(member))
 
 
 def test_sigterm_pools_the_held_answers(tmp_path):
@@ -74,7 +68,7 @@ def test_sigterm_pools_the_held_answers(tmp_path):
         for user_id in range(1, 7):  # 3 + 3 in two role groups: no batch of 5 yet
             role = "entrepreneurs" if user_id % 2 else "equipes-appui"
             session = requests.Session()
-            cookie = {"campus_session": minted_cookie(engine, user_id, ["coop-alpha", role])}
+            cookie = {"campus_session": minted_cookie(user_id, ["coop-alpha", role])}
             page = session.get(url + "/barometre", cookies=cookie, timeout=10).text
             token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
             answer = session.post(

@@ -39,10 +39,8 @@ def _remove_from_directions(app: Flask) -> None:
 
 def _log_in(app: Flask, member: Member) -> FlaskClient:
     client = app.test_client()
-    with app.app_context():
-        values = open_session(member)
     with client.session_transaction() as session:
-        session.update(values)
+        session.update(open_session(member))
     return client
 
 

@@ -1,5 +1,5 @@
 """The store's service tables and reads: applied webhook events, login nonces, relay
-suggestions, digest publications, web sessions, and what the web service reads (health,
+suggestions, digest publications, revoked web sessions, and what the web service reads (health,
 « Mes données », a logged-in member's groups)."""
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from sync.mirror.schema import (
     DigestPublication,
     LoginNonce,
     RelaySuggestion,
+    RevokedSession,
     SyncState,
     User,
     WebhookEvent,
-    WebSession,
 )
 from sync.mirror.store.accounts import group_names_of, membership_count
 from sync.mirror.store.base import (
@@ -101,30 +101,18 @@ def take_nonce(conn: Connection, nonce: str) -> tuple[str, datetime] | None:
 
 # ---------------------------------------------------------------------- web sessions
 
-SESSIONS = WebSession.__table__
+REVOKED = RevokedSession.__table__
 
 
-def add_session(
-    conn: Connection, session_id: str, user_id: int, at: datetime, expired: datetime
-) -> None:
-    """Remember a session opened at `at`; forget those opened before `expired`."""
-    conn.execute(delete(SESSIONS).where(SESSIONS.c.created_at < expired))
-    conn.execute(insert(SESSIONS).values(id=session_id, user_id=user_id, created_at=at))
+def revoke_session(conn: Connection, session_id: str, expires_at: datetime, now: datetime) -> None:
+    """Remember that `session_id` was ended (until `expires_at`); forget those expired by `now`."""
+    conn.execute(delete(REVOKED).where(REVOKED.c.expires_at < now))
+    upsert(conn, REVOKED, [{"id": session_id, "expires_at": expires_at}], ["id"])
 
 
-def session_is_open(conn: Connection, session_id: str, since: datetime) -> bool:
-    """Whether `session_id` was opened at or after `since` and not closed since."""
-    return (
-        conn.execute(
-            select(SESSIONS.c.id).where(SESSIONS.c.id == session_id, SESSIONS.c.created_at >= since)
-        ).first()
-        is not None
-    )
-
-
-def remove_session(conn: Connection, session_id: str) -> None:
-    """Close `session_id` (nothing if it is unknown)."""
-    conn.execute(delete(SESSIONS).where(SESSIONS.c.id == session_id))
+def session_is_revoked(conn: Connection, session_id: str) -> bool:
+    """Whether `session_id` was ended by logging out."""
+    return conn.execute(select(REVOKED.c.id).where(REVOKED.c.id == session_id)).first() is not None
 
 
 def account_groups(conn: Connection, user_id: int) -> tuple[bool, frozenset[str]] | None:
