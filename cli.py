@@ -45,6 +45,7 @@ from core import config as configfile
 from core.config import Config
 from core.errors import InputError
 from core.i18n import _
+from core.secrets import read_secret
 from reports.digest_text import describe_publication
 from reports.settings import DigestSettings, ReportSettings
 from sync.discourse.settings import DiscourseSettings
@@ -477,7 +478,7 @@ def lab_evaluate(ctx, name, outcomes, as_json, out, lang) -> None:
 @click.pass_context
 def lab_export(ctx, out) -> None:
     """Écrire un extrait pseudonymisé pour un laboratoire partenaire (clé CAMPUS_RESEARCH_KEY)."""
-    lab.export(campus_of(ctx), out, os.environ.get("CAMPUS_RESEARCH_KEY"))
+    lab.export(campus_of(ctx), out, read_secret(os.environ, "CAMPUS_RESEARCH_KEY"))
     click.echo(out)
 
 

@@ -87,7 +87,7 @@ class Invocation:
     def get(self) -> Campus:
         """The context, reading campus.toml on first use."""
         if self.campus is None:
-            if self.required and not self.path.is_file():
+            if self.required and not self.path.exists():  # a folder: load says so
                 raise InputError(
                     _(
                         "{path} : fichier de configuration introuvable (vérifiez --config ou CAMPUS_CONFIG ; « campus init » en écrit un).",

@@ -48,6 +48,7 @@ from sync.mirror import barometer  # noqa: E402
 from sync.mirror.db import connect  # noqa: E402
 from sync.settings import ForumTemplate  # noqa: E402
 from web import create_app  # noqa: E402
+from web.auth import Member, open_session  # noqa: E402
 from web.services import GroupNames, Services  # noqa: E402
 from web.settings import WebSettings  # noqa: E402
 
@@ -66,7 +67,7 @@ def services(database_url: str, port: int, threads: int) -> Services:
     campus = Campus(config, engine=connect(database_url), client_factory=lambda: None)
     return Services(
         campus=campus,
-        web=WebSettings(base_url=f"http://127.0.0.1:{port}", proxies=0, threads=threads),
+        web=WebSettings(base_url=f"http://127.0.0.1:{port}", trusted_proxies=[], threads=threads),
         web_secret=WEB_SECRET,
         connect_secret="bench-connect-secret-0123456789abcdef",
         webhook_secret="bench-webhook-secret-0123456789abcdef",
@@ -82,7 +83,7 @@ def serve(database_url: str, port: int, threads: int) -> None:
 
 
 def members(n: int, seed: int = 1) -> list[dict]:
-    """`n` session payloads: one cooperative and one role group each."""
+    """`n` members as a session describes them: one cooperative and one role group each."""
     rng = random.Random(seed)
     template = ForumTemplate()
     slugs = list(COOPERATIVES)
@@ -176,7 +177,10 @@ def main() -> None:
         wait_until_up(url)
         app = create_app(services(database_url, port, args.threads))
         serializer = app.session_interface.get_signing_serializer(app)
-        people = members(args.members)
+        cookies = [  # as the login leaves them
+            serializer.dumps(open_session(Member.from_session(person)))
+            for person in members(args.members)
+        ]
         arrivals = schedule(
             args.members, args.rate * args.speed, args.burst, args.burst_every / args.speed
         )
@@ -188,7 +192,7 @@ def main() -> None:
             due = start + arrivals[index]
             time.sleep(max(0.0, due - time.monotonic()))
             session = requests.Session()  # keeps the session cookie the page sets (CSRF)
-            minted = {"campus_session": serializer.dumps({"member": people[index]})}
+            minted = {"campus_session": cookies[index]}
             page = session.get(url + "/barometre", cookies=minted, timeout=60)
             got = time.monotonic()
             token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]

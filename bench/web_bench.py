@@ -110,7 +110,7 @@ def run(size: str, seconds: float, sessions: int, think: float, workdir: Path) -
     (workdir / "campus.toml").write_text(
         f'[discourse]\nurl = "{sandbox_url}"\nrequests_per_minute = 0\n'
         '[database]\nurl = "sqlite:///campus.db"\n[sync]\nreconcile_days = 3650\n'
-        f'[web]\nbase_url = "{campus_url}"\nproxies = 0\nthreads = 8\n'
+        f'[web]\nbase_url = "{campus_url}"\ntrusted_proxies = []\nthreads = 8\n'
         'login_rate_limit = "100000 per minute"\n',
         encoding="utf-8",
     )

@@ -76,7 +76,7 @@ def serve(engine, sandbox: SandboxServer, folder: Path):
     campus = Campus(config, engine=engine, client_factory=lambda: DiscourseAPI(settings))
     services = Services(
         campus=campus,
-        web=WebSettings(base_url=url, proxies=0),
+        web=WebSettings(base_url=url, trusted_proxies=[]),
         web_secret="bench-web-secret-0123456789abcdef",
         connect_secret="bench-connect-secret-0123456789",
         webhook_secret=SECRET,

@@ -3,8 +3,9 @@
 Generic over a table of sections (`[name]` -> the settings dataclass it fills): the command line
 owns that table and passes it in a `ConfigSchema`; this module knows no package. Each dataclass
 field is a TOML key; a field's `metadata["doc"]` is the comment `campus init` writes above it,
-`metadata["secret"]` keeps it out of the file (it comes from the environment only), and a class
-attribute `TITLE` heads its section.
+`metadata["secret"]` keeps it out of the file (it comes from the environment only), a class
+attribute `TITLE` heads its section, and `RENAMED` (old key -> new key) names the new key when an
+old file still uses a key that was replaced.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 
 from core.errors import InputError
+from core.files import read_regular_file
 from core.i18n import _
 from core.secrets import read_secrets
 
@@ -155,6 +157,18 @@ def _build(path: Path, section: str, cls: type, table, schema: ConfigSchema | No
                         variable=_secret_variable(schema, section, key) if schema else "?",
                     )
                 )
+            renamed = getattr(cls, "RENAMED", {}).get(key)
+            if renamed:
+                raise InputError(
+                    _(
+                        "{path} : [{section}] « {key} » n'existe plus : elle est remplacée par"
+                        " « {renamed} » (voir campus init ou docs/exploitation.md).",
+                        path=path,
+                        section=section,
+                        key=key,
+                        renamed=renamed,
+                    )
+                )
             known = ", ".join(allowed)
             raise InputError(
                 _(
@@ -190,8 +204,9 @@ def load_config(
     environ = os.environ if environ is None else environ
     data: dict = {}
     if path.exists():
+        text = read_regular_file(path, _("vérifiez --config ou CAMPUS_CONFIG"))
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomllib.loads(text.decode("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise InputError(
                 _("{path} : TOML invalide : {reason}", path=path, reason=error)

@@ -107,3 +107,64 @@ def test_a_nul_character_in_a_roster_username_is_refused(tmp_path):
     result = run_case(tmp_path, "", {}, ["members", "--dry-run"])
     assert result.exit_code == 2, (result.output, result.exception)
     assert "roster.csv:2" in result.output
+
+
+def test_a_directory_given_as_cooperatives_csv_exits_2(tmp_path):
+    (tmp_path / "folder.csv").mkdir()
+    result = run_case(tmp_path, '[network]\ncooperatives = "folder.csv"\n', {}, ["provision"])
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert "folder.csv : ce n'est pas un fichier" in result.output
+    assert "Erreur inattendue" not in result.output
+
+
+@pytest.mark.parametrize("named", [False, True], ids=["default", "CAMPUS_CONFIG"])
+def test_a_directory_named_campus_toml_exits_2(tmp_path, monkeypatch, named):
+    (tmp_path / "campus.toml").mkdir()
+    monkeypatch.chdir(tmp_path)
+    config = str(tmp_path / "campus.toml") if named else None
+    result = run_campus("stats", env={"CAMPUS_CONFIG": config, "CAMPUS_DISCOURSE_API_KEY": KEY})
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert "campus.toml : ce n'est pas un fichier" in result.output
+
+
+@pytest.mark.parametrize("host", ["a b", "999.1.1.1", "-1"])
+def test_a_bad_host_for_serve_exits_2_and_writes_nothing(tmp_path, host):
+    secrets = {
+        "CAMPUS_WEB_SECRET": "w" * 32,
+        "CAMPUS_DISCOURSE_CONNECT_SECRET": "c" * 32,
+        "CAMPUS_WEBHOOK_SECRET": "h" * 32,
+    }
+    before = files(tmp_path) | {"campus.toml"}
+    result = run_case(tmp_path, "", secrets, ["serve", "--host", host])
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert f"« {host} »" in result.output and "--host" in result.output
+    assert "Erreur inattendue" not in result.output
+    assert files(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://SECRETuser:SECRETpass@127.0.0.1:8765",
+        "https://SECRETtoken@forum.example.org/",
+        "http://SECRETuser:SECRETpass@[::1",
+    ],
+    ids=["user-and-password", "token", "malformed"],
+)
+def test_a_forum_url_with_userinfo_is_refused_and_never_printed(tmp_path, url):
+    for toml, environ in (
+        (f'[discourse]\nurl = "{url}"\n', {}),
+        ("", {"CAMPUS_DISCOURSE_URL": url}),
+    ):
+        result = run_case(tmp_path, toml, environ, ["doctor"])
+        assert result.exit_code == 2, (result.output, result.exception)
+        assert "SECRET" not in result.output
+        assert "[discourse] url" in result.output
+
+
+def test_a_forum_url_with_a_query_is_refused(tmp_path):
+    result = run_case(
+        tmp_path, '[discourse]\nurl = "https://forum.example.org/?api_key=x"\n', {}, ["doctor"]
+    )
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert "[discourse] url" in result.output

@@ -10,10 +10,10 @@ from datetime import timedelta
 from flask import Flask, Response, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.i18n import _, current_lang, ngettext
 from web.extensions import csrf, limiter
+from web.proxies import TrustedProxies
 from web.services import Services
 
 CONTENT_SECURITY_POLICY = (
@@ -21,6 +21,7 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+HSTS = "max-age=31536000"  # a year; no includeSubDomains: the forum's other hosts are not Campus's
 
 
 def create_app(services: Services, *, testing: bool = False) -> Flask:
@@ -39,10 +40,7 @@ def create_app(services: Services, *, testing: bool = False) -> Flask:
         MAX_CONTENT_LENGTH=4 * 1024 * 1024,
         PREFERRED_URL_SCHEME="https" if web.secure else "http",
     )
-    if web.proxies:
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=web.proxies, x_proto=web.proxies, x_host=web.proxies
-        )
+    app.wsgi_app = TrustedProxies(app.wsgi_app, web.trusted_proxies)  # type: ignore[method-assign]
     app.extensions["campus"] = services
     app.jinja_env.globals.update(_=_, ngettext=ngettext, lang=current_lang)
     csrf.init_app(app)
@@ -86,8 +84,11 @@ def _page_context() -> dict:
 
 
 def _security_headers(response: Response) -> Response:
-    """CSP without inline scripts, no framing, no sniffing, no referrer leaving Campus."""
+    """CSP without inline scripts, no framing, no sniffing, no referrer leaving Campus; over
+    https, browsers are told to never come back over http (HSTS)."""
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if current_app.extensions["campus"].web.secure:
+        response.headers["Strict-Transport-Security"] = HSTS
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"

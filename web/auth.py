@@ -3,21 +3,25 @@
 Campus keeps no password: `/login` sends the browser to the forum with a signed request and a
 nonce Campus issued; `/auth/discourse` accepts the forum's signed answer once, within
 `[web] login_nonce_minutes`, only in the browser that asked, and only for Campus's own return
-URL. Identity, admin flag and groups come from that payload alone.
+URL. Identity, admin flag and groups come from that payload; logging out revokes the session on
+the server side (`app.web_sessions`), a session ends `[web] session_hours` after the login
+whatever its cookie says, and the groups are re-read from the mirror once older than
+`[web] groups_ttl_minutes`.
 """
 
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Response, g, redirect, render_template, request, session
 
-from app import login_nonces
+from app import login_nonces, web_sessions
 from core.i18n import _
 from web import connect
 from web.extensions import limiter
@@ -59,14 +63,65 @@ class Member:
 
 
 def current_member() -> Member | None:
-    """The member logged in with this request's session, or None."""
+    """The member logged in with this request's session, or None (no session, a session
+    closed by logging out or expired); groups older than `[web] groups_ttl_minutes` are re-read."""
     if "campus_member" not in g:
-        data = session.get("member")
-        try:
-            g.campus_member = Member.from_session(data) if data else None
-        except (KeyError, TypeError, ValueError):
-            g.campus_member = None
+        g.campus_member = None  # meanwhile (an error page shown if the database fails): nobody
+        g.campus_member = _session_member()
     return g.campus_member
+
+
+def open_session(member: Member) -> dict[str, Any]:
+    """What a new session of `member` keeps in the signed cookie: a random session id, when it
+    was opened (it ends `[web] session_hours` later, whatever the cookie says), the member, and
+    when their groups were read."""
+    now = time.time()
+    return {
+        "sid": web_sessions.new_session_id(),
+        "opened_at": now,
+        "member": member.as_session(),
+        "groups_at": now,
+    }
+
+
+def _session_member() -> Member | None:
+    data, session_id, opened_at = (
+        session.get("member"),
+        session.get("sid"),
+        session.get("opened_at"),
+    )
+    if not data or not isinstance(session_id, str) or not isinstance(opened_at, int | float):
+        return None
+    try:
+        member = Member.from_session(data)
+    except (KeyError, TypeError, ValueError):
+        return None
+    age = time.time() - opened_at
+    lifetime = _session_lifetime().total_seconds()
+    if age >= lifetime or web_sessions.is_revoked(current_services().engine, session_id):
+        for key in ("member", "sid", "opened_at", "groups_at"):
+            session.pop(key, None)
+        return None
+    return _with_fresh_groups(member)
+
+
+def _with_fresh_groups(member: Member) -> Member:
+    """`member`, their admin flag and groups re-read from the mirror when the session's are
+    older than `[web] groups_ttl_minutes` (kept as they are if the mirror does not know them)."""
+    services = current_services()
+    now, read_at = time.time(), session.get("groups_at")
+    if (
+        isinstance(read_at, int | float)
+        and 0 <= now - read_at < services.web.groups_ttl_minutes * 60
+    ):
+        return member
+    mirrored = web_sessions.mirrored_groups(services.engine, member.user_id)
+    if mirrored is not None:
+        admin, groups = mirrored
+        member = replace(member, admin=admin, groups=groups)
+        session["member"] = member.as_session()
+    session["groups_at"] = now
+    return member
 
 
 def safe_next(value: str | None) -> str:
@@ -115,6 +170,10 @@ def _login_limit() -> str:
 
 def _lifetime() -> timedelta:
     return timedelta(minutes=current_services().web.login_nonce_minutes)
+
+
+def _session_lifetime() -> timedelta:
+    return timedelta(hours=current_services().web.session_hours)
 
 
 @bp.get("/login")
@@ -189,12 +248,17 @@ def discourse_return() -> Response:
     )
     session.clear()
     session.permanent = True
-    session["member"] = member.as_session()
+    session.update(open_session(member))
     return redirect(safe_next(target))
 
 
 @bp.post("/logout")
 def logout() -> Response:
-    """Close the session (the forum's own session is left as it is)."""
+    """Close the session, on the server side too: a copy of the cookie opens nothing afterwards
+    (the forum's own session is left as it is)."""
+    session_id, opened_at = session.get("sid"), session.get("opened_at")
+    if isinstance(session_id, str):
+        opened = opened_at if isinstance(opened_at, int | float) else time.time()
+        web_sessions.revoke(current_services().engine, session_id, opened, _session_lifetime())
     session.clear()
     return redirect("/")

@@ -120,7 +120,7 @@ def serve_and_visit(
     config = campus.config
     port = config["web"].port if serve and _port_is_free(config["web"].port) else _free_port()
     url = f"http://127.0.0.1:{port}"
-    config.sections["web"] = dataclasses.replace(config["web"], base_url=url, proxies=0)
+    config.sections["web"] = dataclasses.replace(config["web"], base_url=url, trusted_proxies=[])
     sandbox.enable_connect(environ["CAMPUS_DISCOURSE_CONNECT_SECRET"])
     echo("\n== " + heading() + " ==")
     services = Services.from_campus(campus, environ)

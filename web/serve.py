@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Callable, Mapping
@@ -12,9 +13,10 @@ import waitress
 from flask import Flask
 
 from app.context import Campus
-from core.errors import CampusError
+from core.errors import CampusError, InputError
 from core.i18n import _
 from web import create_app
+from web.proxies import WAITRESS_OPTIONS
 from web.services import Services
 
 
@@ -24,7 +26,9 @@ def serve(app: Flask, host: str, port: int, *, threads: int = 8) -> None:
     An address that cannot be listened on (port taken, unknown host) is a `CampusError`
     naming it, not a traceback."""
     try:
-        server = waitress.create_server(app, host=host, port=port, threads=threads, ident="Campus")
+        server = waitress.create_server(
+            app, host=host, port=port, threads=threads, ident="Campus", **WAITRESS_OPTIONS
+        )
     except OSError as error:
         raise CampusError(
             _(
@@ -48,12 +52,29 @@ def serve_campus(
     """`campus serve`: the web application over `campus` (secrets from `environ`), on `host:port`
     (default `[web] host` and `port`) until SIGTERM or Ctrl-C; `announce` gets the address."""
     settings = campus["web"]
-    app = create_app(Services.from_campus(campus, environ))
     host, port = host or settings.host, port or settings.port
+    check_listen_address(host, port)
+    app = create_app(Services.from_campus(campus, environ))
     announce(listening_message(host, port, settings.base_url))
     # SIGTERM ends like Ctrl-C, so exit hooks run (the barometer pools the answers it holds)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     serve(app, host, port, threads=settings.threads)
+
+
+def check_listen_address(host: str, port: int) -> None:
+    """Refuse (exit 2, before anything is opened) an address this machine cannot listen on
+    because it is not an address or a name it knows (a port already taken is found later)."""
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError, ValueError):
+        raise InputError(
+            _(
+                "Adresse d'écoute « {host} » invalide (--host ou [web] host) : une adresse IP de"
+                " cette machine (127.0.0.1 derrière le proxy inverse, ::1, 0.0.0.0) ou un nom"
+                " qu'elle connaît (localhost) est attendu.",
+                host=host,
+            )
+        ) from None
 
 
 def listening_message(host: str, port: int, base_url: str) -> str:
@@ -69,7 +90,9 @@ def listening_message(host: str, port: int, base_url: str) -> str:
 def serve_in_background(app: Flask, host: str, port: int, *, threads: int = 4) -> BackgroundServer:
     """Start waitress on `host:port` in a daemon thread (the demo's); `.close()` stops it."""
     server = BackgroundServer(
-        waitress.create_server(app, host=host, port=port, threads=threads, ident="Campus")
+        waitress.create_server(
+            app, host=host, port=port, threads=threads, ident="Campus", **WAITRESS_OPTIONS
+        )
     )
     threading.Thread(target=server.run, daemon=True, name="campus-web").start()
     return server

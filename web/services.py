@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from analytics.settings import ScoreWeights
 from app.context import Campus
 from core.errors import InputError
+from core.secrets import read_secret
 from sync.discourse.client import DiscourseAPI
 from sync.forum.barometer_topics import PulseSettings
 from web.settings import WebSettings
@@ -67,17 +68,18 @@ WEB_SECRETS = {
 
 
 def web_secrets(environ: Mapping[str, str]) -> dict[str, str]:
-    """The web service's three secrets from the environment (exit 2 naming what to set)."""
-    values, problems = {}, []
-    for field_name, variable in WEB_SECRETS.items():
-        value = environ.get(variable, "")
-        problem = secret_problem(variable, value)
-        if problem:
-            problems.append(problem)
-        values[field_name] = value
+    """The web service's three secrets from the environment, trimmed like every secret (exit 2
+    naming each missing or refused one)."""
+    problems = [
+        problem
+        for variable in WEB_SECRETS.values()
+        if (problem := secret_problem(variable, environ.get(variable, "")))
+    ]
     if problems:
         raise InputError("\n".join([*problems, secret_hint()]))
-    return values
+    return {
+        field_name: read_secret(environ, variable) for field_name, variable in WEB_SECRETS.items()
+    }
 
 
 @dataclass

@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 
 from core.errors import InputError
 from core.i18n import _
-from core.settings import AT_LEAST_ONE, NON_NEGATIVE, POSITIVE, Section, doc
+from core.settings import AT_LEAST_ONE, POSITIVE, Section, doc
+from web.proxies import parse_network
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class WebSettings(Section):
     """Where Campus's web service is reached and how it protects its pages."""
 
     SECTION: ClassVar[str] = "web"
+    RENAMED: ClassVar[dict[str, str]] = {"proxies": "trusted_proxies"}
     TITLE: ClassVar[str] = "Le service web de Campus (campus serve)"
 
     base_url: str = doc(
@@ -29,11 +31,10 @@ class WebSettings(Section):
     )
     host: str = doc("127.0.0.1", "adresse d'écoute de campus serve (--host la remplace)")
     port: int = doc(8080, "port d'écoute de campus serve (--port le remplace)", bounds=AT_LEAST_ONE)
-    proxies: int = doc(
-        1,
-        "nombre de proxys inverses devant Campus dont on croit les en-têtes X-Forwarded-*"
-        " (0 si Campus est exposé directement)",
-        bounds=NON_NEGATIVE,
+    trusted_proxies: list[str] = doc(
+        ["127.0.0.1", "::1"],
+        "adresses (ou réseaux, 172.17.0.0/16) des proxys inverses dont on croit les en-têtes"
+        " X-Forwarded-For et X-Forwarded-Proto ([] si Campus est exposé directement)",
     )
     session_hours: int = doc(
         12, "durée d'une session après la connexion, en heures", bounds=AT_LEAST_ONE
@@ -44,6 +45,12 @@ class WebSettings(Section):
     login_rate_limit: str = doc(
         "20 per minute", "nombre maximal de connexions tentées par adresse IP"
     )
+    groups_ttl_minutes: int = doc(
+        15,
+        "au-delà, les groupes d'une personne connectée sont relus dans le miroir, en minutes"
+        " (un retrait de groupe dans Discourse prend effet dans ce délai)",
+        bounds=AT_LEAST_ONE,
+    )
     threads: int = doc(8, "fils de traitement du serveur (waitress)", bounds=AT_LEAST_ONE)
     stale_sync_hours: float = doc(
         3.0,
@@ -52,7 +59,21 @@ class WebSettings(Section):
     )
 
     def check(self) -> None:
-        """A base URL that is not http(s)://host is refused."""
+        """A base URL that is not http(s)://host, or a proxy that is not an address, is refused."""
+        self._check_base_url()
+        proxies = self.trusted_proxies
+        if not isinstance(proxies, list) or not all(
+            isinstance(value, str) and parse_network(value) for value in proxies
+        ):
+            raise InputError(
+                _(
+                    "[web] trusted_proxies = {value!r} : une liste d'adresses IP ou de réseaux"
+                    ' est attendue, par exemple ["127.0.0.1", "::1"] ([] sans proxy).',
+                    value=proxies,
+                )
+            )
+
+    def _check_base_url(self) -> None:
         parts = urlsplit(self.base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
             raise InputError(

@@ -5,31 +5,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from core.errors import CampusError
+from core.errors import CampusError, InputError
 from core.i18n import _
+from core.secrets import read_secret
 from sync.discourse.client import DiscourseAPI
 from web.settings import WebSettings
 
-MIN_SECRET_LENGTH = 16
 PROVIDER_SETTING = "enable_discourse_connect_provider"
 
 
 def secret_problem(variable: str, value: str) -> str | None:
-    """Why the secret in `variable` cannot be used (never quoting it), or None."""
-    if not value:
-        return _("{variable} n'est pas définie.", variable=variable)
-    if value != value.strip() or any(char.isspace() for char in value):
-        return _(
-            "{variable} contient une espace ou un retour à la ligne (copier-coller ?) :"
-            " redéfinissez-la sans.",
-            variable=variable,
-        )
-    if len(value) < MIN_SECRET_LENGTH:
-        return _(
-            "{variable} est trop courte : au moins {n} caractères aléatoires.",
-            variable=variable,
-            n=MIN_SECRET_LENGTH,
-        )
+    """Why the secret in `variable` cannot be used (never quoting it), or None.
+
+    The one rule of every secret (`core.secrets.read_secret`): whitespace around the value is
+    trimmed, whitespace inside it or a value too short is refused."""
+    try:
+        if not read_secret({variable: value}, variable):
+            return _("{variable} n'est pas définie.", variable=variable)
+    except InputError as error:
+        return str(error)
     return None
 
 

@@ -3,6 +3,7 @@ file and the environment. The API key comes from the environment only and is nev
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 from urllib.parse import urlsplit
@@ -10,6 +11,9 @@ from urllib.parse import urlsplit
 from core.errors import InputError
 from core.i18n import _
 from core.settings import NON_NEGATIVE, POSITIVE, Section, doc
+
+# the scheme (kept), then the part of the authority up to its last `@` (the credentials)
+_USERINFO = re.compile(r"^([^/?#]*//)?[^/?#]*@")
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,10 @@ class DiscourseSettings(Section):
 
 
 def check_forum_url(url: str) -> None:
-    """Refuse (exit 2) a forum address that is not `http(s)://host[:port][/path]`."""
+    """Refuse (exit 2) a forum address that is not `http(s)://host[:port][/path]`: no
+    credentials (`user:password@`, which would travel in every request and every message) and no
+    query. The messages never show what stands before an `@`."""
+    shown = without_userinfo(url)
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 — a port that is not a number raises here
@@ -65,6 +72,21 @@ def check_forum_url(url: str) -> None:
                 "[discourse] url = {url!r} : adresse de forum invalide. Attendu : "
                 "https://forum.exemple.org (avec https:// ou http://, sans espace) ; "
                 "CAMPUS_DISCOURSE_URL la remplace si elle est définie.",
-                url=url,
+                url=shown,
             )
         )
+    if "@" in parts.netloc or parts.query or parts.fragment:
+        raise InputError(
+            _(
+                "[discourse] url = {url!r} : l'adresse du forum ne doit contenir ni identifiants"
+                " (…@, la clé d'API vient de CAMPUS_DISCOURSE_API_KEY) ni paramètres (?…, #…)."
+                " Attendu : https://forum.exemple.org[/chemin] ; CAMPUS_DISCOURSE_URL la remplace"
+                " si elle est définie.",
+                url=shown,
+            )
+        )
+
+
+def without_userinfo(url: str) -> str:
+    """`url` with whatever stands before an `@` in its host part replaced by `***`."""
+    return _USERINFO.sub(lambda match: (match.group(1) or "") + "***@", url)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import InputError
+from core.files import read_regular_file
 from core.i18n import _, ngettext
 from core.vocabulary import ROLES
 
@@ -94,16 +95,10 @@ class _Problems:
 
 
 def _read_text(path: Path) -> str:
-    """The file decoded as UTF-8 (BOM dropped), or an InputError naming the line of a bad byte."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(
-            _(
-                "{path} : fichier introuvable (vérifiez le chemin dans campus.toml, section [network]).",
-                path=path,
-            )
-        ) from None
+    """The file decoded as UTF-8 (BOM dropped), or an InputError naming the line of a bad byte.
+
+    A folder or a special file (a pipe, a device) is refused before anything is read."""
+    data = read_regular_file(path, _("vérifiez le chemin dans campus.toml, section [network]"))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -156,13 +151,13 @@ def _rows(
     names = [cell.strip().lower() for cell in header]
     unknown = [name for name in names if name not in columns]
     missing = [name for name in required if name not in names]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    if unknown:
+    duplicates = sorted({name for name in names if name in columns and names.count(name) > 1})
+    if unknown:  # named by position: the header of a wrong file is never echoed
         problems.add(
             1,
             _(
-                "colonne(s) inconnue(s) dans l'en-tête : {unknown} (colonnes possibles : {columns})",
-                unknown=", ".join(unknown),
+                "colonne(s) inconnue(s) dans l'en-tête : n° {unknown} (colonnes possibles : {columns})",
+                unknown=", ".join(str(i) for i, name in enumerate(names, 1) if name in unknown),
                 columns=expected,
             ),
         )

@@ -281,6 +281,16 @@ class LoginNonce(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
+class RevokedSession(Base):
+    """A session of the web service ended by logging out (migration 0008), kept until its cookie
+    would have expired anyway: a copy of the cookie then opens nothing. Logging in writes no
+    row, so the database keeps no trace of who was logged in when."""
+
+    __tablename__ = "revoked_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
 # --- the anonymous barometer (DESIGN §8, migration 0006) ---------------------------------------
 # Who answered and what was answered are kept in tables that share no key but the month and
 # the group: no row per answer, and no time finer than the day.

@@ -206,11 +206,15 @@ def test_without_the_key_exit_2_and_nothing_written(config: Path, tmp_path: Path
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_key_pasted_with_a_line_break_is_refused_and_never_printed(config: Path, tmp_path: Path):
-    result = export(config, tmp_path / "out", key=KEY + "\n")
+def test_a_key_with_a_line_break_inside_is_refused_and_never_printed(config: Path, tmp_path: Path):
+    result = export(config, tmp_path / "out", key=KEY[:8] + "\n" + KEY[8:])
     assert result.exit_code == 2
-    assert KEY not in result.output
+    assert KEY[:8] not in result.output and KEY[8:] not in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_key_pasted_with_a_line_break_around_it_is_trimmed(config: Path, tmp_path: Path):
+    assert export(config, tmp_path / "out", key=" " + KEY + "\n").exit_code == 0
 
 
 def test_an_existing_folder_is_never_overwritten(config: Path, tmp_path: Path):

@@ -16,6 +16,7 @@ from sync.mirror.db import connect
 from sync.settings import ForumTemplate, NetworkSettings
 from tests.support.campus import make_campus
 from web import create_app
+from web.auth import Member, open_session
 from web.services import GroupNames, Services
 from web.settings import WebSettings
 
@@ -54,7 +55,7 @@ def make_app(folder: Path, *, opened: bool = True, **pulse):
     )
     services = Services(
         campus=campus,
-        web=WebSettings(base_url="http://campus.test", proxies=0),
+        web=WebSettings(base_url="http://campus.test", trusted_proxies=[]),
         web_secret="web-secret-for-barometer-tests-0123456789",
         connect_secret="connect-secret-for-barometer-tests-0123",
         webhook_secret="webhook-secret-for-barometer-tests-0123",
@@ -65,14 +66,9 @@ def make_app(folder: Path, *, opened: bool = True, **pulse):
 
 def log_in(client: FlaskClient, user_id: int, groups: set[str], username: str = "membre") -> None:
     """Open a session as the login would (the login itself is tested by the web branch)."""
+    member = Member(user_id, username, username, admin=False, groups=frozenset(groups))
     with client.session_transaction() as session:
-        session["member"] = {
-            "user_id": user_id,
-            "username": username,
-            "name": username,
-            "admin": False,
-            "groups": sorted(groups),
-        }
+        session.update(open_session(member))
 
 
 def csrf_token(page: str) -> str:

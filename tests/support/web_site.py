@@ -113,7 +113,7 @@ def start_site(
     )
     services = Services(
         campus=campus,
-        web=WebSettings(base_url=url, proxies=0, login_rate_limit=login_rate_limit),
+        web=WebSettings(base_url=url, trusted_proxies=[], login_rate_limit=login_rate_limit),
         web_secret=WEB_SECRET,
         connect_secret=CONNECT_SECRET,
         webhook_secret=WEBHOOK_SECRET,

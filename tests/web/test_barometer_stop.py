@@ -20,6 +20,7 @@ from core.vocabulary import current_month
 from sync.mirror import barometer_store
 from sync.mirror.db import connect
 from tests.conftest import free_port
+from web.auth import Member, open_session
 
 pytestmark = pytest.mark.integration
 
@@ -36,9 +37,8 @@ def minted_cookie(user_id: int, groups: list[str]) -> str:
     """A session cookie as the login leaves it, signed with the service's web secret."""
     app = Flask("mint")
     app.secret_key = SECRETS["CAMPUS_WEB_SECRET"]
-    member = {"user_id": user_id, "username": f"m{user_id}", "name": "", "admin": False}
-    payload = {"member": member | {"groups": groups}}
-    return app.session_interface.get_signing_serializer(app).dumps(payload)
+    member = Member(user_id, f"m{user_id}", "", admin=False, groups=frozenset(groups))
+    return app.session_interface.get_signing_serializer(app).dumps(open_session(member))
 
 
 def test_sigterm_pools_the_held_answers(tmp_path):
@@ -46,7 +46,7 @@ def test_sigterm_pools_the_held_answers(tmp_path):
     port = free_port()
     (tmp_path / "campus.toml").write_text(
         f'[database]\nurl = "sqlite:///campus.db"\n[web]\nbase_url = "http://127.0.0.1:{port}"\n'
-        f"proxies = 0\nport = {port}\n",
+        f"trusted_proxies = []\nport = {port}\n",
         encoding="utf-8",
     )
     engine = connect(f"sqlite:///{tmp_path / 'campus.db'}")

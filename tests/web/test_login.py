@@ -168,6 +168,16 @@ def test_logout_needs_the_csrf_token_then_closes_the_session(site):
     assert not _logged_in(site, session)
 
 
+def test_a_copied_session_cookie_opens_nothing_after_logout(site):
+    session = site.login(site.roles["entrepreneur"])
+    copy = requests.Session()
+    copy.cookies.update(session.cookies)
+    assert _logged_in(site, copy)
+    token = site.csrf(session)
+    session.post(site.url + "/logout", data={"csrf_token": token}, allow_redirects=False)
+    assert not _logged_in(site, copy)
+
+
 def test_session_cookie_is_httponly_and_lax(site):
     session = requests.Session()
     url = _answer_url(site, site.roles["entrepreneur"], session)

@@ -5,37 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from core.errors import InputError
-from reports.settings import ReportSettings
-from sync.discourse.settings import DiscourseSettings
-from sync.mirror import db
-from tests.support.campus import make_campus
-from web import create_app
+from tests.support.web_app import make_web_app
 from web.auth import safe_next
-from web.services import GroupNames, Services
 from web.settings import WebSettings
 from web.web_checks import secret_problem
 
 
-def _app(tmp_path: Path, **web) -> object:
-    engine = db.connect(f"sqlite:///{tmp_path / 'campus.db'}")
-    campus = make_campus(
-        tmp_path,
-        engine=engine,
-        client_factory=lambda: None,
-        discourse=DiscourseSettings(url="https://forum.example.org"),
-        reports=ReportSettings(output_dir=str(tmp_path)),
-    )
-    services = Services(
-        campus=campus,
-        web=WebSettings(**web),
-        web_secret="w" * 32,
-        connect_secret="c" * 32,
-        webhook_secret="h" * 32,
-        groups=GroupNames(),
-    )
-    return create_app(services, testing=True)
+def _app(tmp_path: Path, **web) -> Flask:
+    return make_web_app(tmp_path, **web)
 
 
 def test_csp_forbids_inline_scripts_and_framing(tmp_path):
@@ -102,7 +82,21 @@ def test_bad_base_url_is_refused_with_the_setting_named(base_url):
         WebSettings(base_url=base_url)
 
 
-def test_secret_with_a_stray_newline_is_refused_without_quoting_it():
-    problem = secret_problem("CAMPUS_WEB_SECRET", "s3cr3t-value-0123456789\n")
+def test_secret_with_a_newline_inside_is_refused_without_quoting_it():
+    problem = secret_problem("CAMPUS_WEB_SECRET", "s3cr3t-value\n-0123456789")
     assert "CAMPUS_WEB_SECRET" in problem
-    assert "s3cr3t" not in problem
+    assert "s3cr3t" not in problem and "0123456789" not in problem
+
+
+def test_doctor_accepts_a_secret_with_a_stray_newline_around_it():
+    assert secret_problem("CAMPUS_WEB_SECRET", " s3cr3t-value-0123456789\n") is None
+
+
+def test_hsts_is_sent_when_base_url_is_https(tmp_path):
+    response = _app(tmp_path, base_url="https://campus.example.org").test_client().get("/")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_no_hsts_when_base_url_is_http(tmp_path):
+    response = _app(tmp_path, base_url="http://campus.example.org").test_client().get("/")
+    assert "Strict-Transport-Security" not in response.headers

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import run_campus
-from web.services import WEB_SECRETS
+from web.services import WEB_SECRETS, web_secrets
 
 
 def _serve(tmp_path, **env):
@@ -27,17 +27,35 @@ def test_serve_without_secrets_exits_2_naming_each_variable(tmp_path):
     assert not (tmp_path / "campus.db").exists()  # nothing written
 
 
-def test_serve_refuses_a_secret_pasted_with_a_newline_without_printing_it(tmp_path):
+def test_serve_refuses_a_secret_with_a_newline_inside_without_printing_it(tmp_path):
     secret = "pasted-secret-0123456789abcdef"
     result = _serve(
         tmp_path,
-        CAMPUS_WEB_SECRET=secret + "\n",
+        CAMPUS_WEB_SECRET=secret[:12] + "\n" + secret[12:],
         CAMPUS_DISCOURSE_CONNECT_SECRET="c" * 32,
         CAMPUS_WEBHOOK_SECRET="h" * 32,
     )
     assert result.exit_code == 2
-    assert "CAMPUS_WEB_SECRET contient une espace" in result.output
-    assert secret not in result.output
+    assert "CAMPUS_WEB_SECRET" in result.output
+    assert "contient une espace" in result.output
+    assert secret[:12] not in result.output and secret[12:] not in result.output
+    assert "Traceback" not in result.output
+
+
+def test_web_secrets_are_trimmed_like_every_secret():
+    secret = "pasted-secret-0123456789abcdef"
+    values = web_secrets(
+        {
+            "CAMPUS_WEB_SECRET": secret + "\n",
+            "CAMPUS_DISCOURSE_CONNECT_SECRET": "  " + "c" * 32,
+            "CAMPUS_WEBHOOK_SECRET": "h" * 32 + "\r\n",
+        }
+    )
+    assert values == {
+        "web_secret": secret,
+        "connect_secret": "c" * 32,
+        "webhook_secret": "h" * 32,
+    }
 
 
 def test_init_writes_the_web_section(tmp_path):

@@ -81,6 +81,7 @@ from sync.mirror.store.notices import (
 )
 from sync.mirror.store.service import (
     account,
+    account_groups,
     add_nonce,
     claim_event,
     mirror_version,
@@ -89,6 +90,8 @@ from sync.mirror.store.service import (
     record_publication,
     record_suggestion,
     record_webhook_time,
+    revoke_session,
+    session_is_revoked,
     stored_publication,
     take_nonce,
 )
@@ -98,6 +101,7 @@ __all__ = [
     "STATE_LAST_WEBHOOK",
     "Tally",
     "account",
+    "account_groups",
     "add_nonce",
     "categories_with_permissions",
     "claim_event",
@@ -142,6 +146,8 @@ __all__ = [
     "remove_groups",
     "replace_categories",
     "replace_members",
+    "revoke_session",
+    "session_is_revoked",
     "set_solution",
     "set_state",
     "set_user_flags",

@@ -1,5 +1,6 @@
 """The store's service tables and reads: applied webhook events, login nonces, relay
-suggestions, digest publications, and what the web service reads (health, « Mes données »)."""
+suggestions, digest publications, revoked web sessions, and what the web service reads (health,
+« Mes données », a logged-in member's groups)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from sync.mirror.schema import (
     DigestPublication,
     LoginNonce,
     RelaySuggestion,
+    RevokedSession,
     SyncState,
+    User,
     WebhookEvent,
 )
-from sync.mirror.store.accounts import membership_count
+from sync.mirror.store.accounts import group_names_of, membership_count
 from sync.mirror.store.base import (
     STATE_LAST_WEBHOOK,
     last_finished_run,
@@ -79,6 +82,30 @@ def take_nonce(conn: Connection, nonce: str) -> tuple[str, datetime] | None:
     if removed != 1:
         return None
     return row.next_path, row.created_at
+
+
+# ---------------------------------------------------------------------- web sessions
+
+REVOKED = RevokedSession.__table__
+
+
+def revoke_session(conn: Connection, session_id: str, expires_at: datetime, now: datetime) -> None:
+    """Remember that `session_id` was ended (until `expires_at`); forget those expired by `now`."""
+    conn.execute(delete(REVOKED).where(REVOKED.c.expires_at < now))
+    upsert(conn, REVOKED, [{"id": session_id, "expires_at": expires_at}], ["id"])
+
+
+def session_is_revoked(conn: Connection, session_id: str) -> bool:
+    """Whether `session_id` was ended by logging out."""
+    return conn.execute(select(REVOKED.c.id).where(REVOKED.c.id == session_id)).first() is not None
+
+
+def account_groups(conn: Connection, user_id: int) -> tuple[bool, frozenset[str]] | None:
+    """(admin flag, group names) the mirror holds for an account, or None if it has no row."""
+    admin = conn.execute(select(User.admin).where(User.id == user_id)).scalar_one_or_none()
+    if admin is None:
+        return None
+    return bool(admin), frozenset(group_names_of(conn, user_id))
 
 
 # ---------------------------------------------------------------------- relay and digest

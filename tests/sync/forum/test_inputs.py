@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -128,9 +129,31 @@ def test_missing_header_column_is_reported_on_line_1(tmp_path):
     assert f"{path}:1: colonne(s) absente(s) de l'en-tête : name" in message
 
 
-def test_unknown_header_column_is_reported(tmp_path):
+def test_unknown_header_column_is_reported_by_its_position(tmp_path):
     path = write(tmp_path, "slug,name,colour\ncoop-alpha,Alpha,123456\n")
-    assert ":1: colonne(s) inconnue(s) dans l'en-tête : colour" in error_of(read_cooperatives, path)
+    message = error_of(read_cooperatives, path)
+    assert ":1: colonne(s) inconnue(s) dans l'en-tête : n° 3" in message
+    assert "colour" not in message
+
+
+@pytest.mark.parametrize("reader", [read_cooperatives, lambda path: read_roster(path, COOPS)])
+def test_a_file_that_is_not_a_csv_of_campus_is_never_echoed(tmp_path, reader):
+    # like /etc/passwd: the first line of a file nobody meant to show
+    path = write(tmp_path, "PRIVATEroot:x:0:0:root:/root:/bin/bash\nPRIVATEdaemon:x:1:1\n")
+    message = error_of(reader, path)
+    assert "PRIVATE" not in message and "/bin/bash" not in message
+    assert "colonne(s) inconnue(s)" in message
+
+
+def test_a_directory_is_refused(tmp_path):
+    message = error_of(read_cooperatives, tmp_path)
+    assert f"{tmp_path} : ce n'est pas un fichier" in message
+
+
+def test_a_special_file_is_refused_without_reading_it(tmp_path):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)  # reading it would wait forever
+    assert f"{fifo} : ce n'est pas un fichier" in error_of(read_cooperatives, fifo)
 
 
 def test_empty_file_is_reported(tmp_path):
