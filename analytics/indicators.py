@@ -208,6 +208,8 @@ class Activity:
         barometer has no figure over a span), computed once."""
         if month not in self._figures:
             self._figures[month] = _compute_all(self, month)
+            if ".." in month:  # a span's rows serve its figures only: keep no copy of them
+                self._rows.pop(month, None)
         return self._figures[month]
 
     def hidden(self, month: str, min_group_size: int) -> pd.DataFrame:
