@@ -131,7 +131,10 @@ class _YearPlan:
         return self.months[month]
 
     def _figure(self, key: str, scope: str | None, indicator: str) -> Figure:
-        figures = self.activity.figures(key)
+        """One figure of a month or span; a window of one month is that month's figures
+        (computed once; the barometer, which has none over a span, is never pooled)."""
+        first, _, last = key.partition("..")
+        figures = self.activity.figures(span(first, last or first))
         return (figures.get(scope) or {}).get(indicator, Figure(None, 0))
 
     def _decide(self, month: str) -> dict[str | None, dict[str, Published]]:
