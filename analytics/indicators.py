@@ -207,7 +207,10 @@ class Activity:
         """Every scope's raw figures for `month` or a span of months (see `bounds`; the
         barometer has no figure over a span), computed once."""
         if month not in self._figures:
+            cached = month in self._rows
             self._figures[month] = _compute_all(self, month)
+            if not cached:  # rows kept only once asked for themselves (`month_rows`): the
+                self._rows.pop(month, None)  # months and spans pooling reads cost no copy
         return self._figures[month]
 
     def hidden(self, month: str, min_group_size: int) -> pd.DataFrame:
@@ -273,10 +276,25 @@ def _empty_figures() -> dict[str, Figure]:
     return {key: Figure(spec.empty_value, 0) for key, spec in CATALOGUE.items()}
 
 
+_POST_COLUMNS = (  # the columns of the posts `_compute_all` reads
+    "user_id",
+    "root_slug",
+    "author_coop",
+    "author_role",
+    "is_reply",
+    "after_hours",
+    "addressee_coop",
+    "addressee_role",
+    "flag_count",
+    "hidden",
+)
+
+
 def _compute_all(activity: Activity, month: str) -> dict[str | None, dict[str, Figure]]:
     """The figures of the network and of every cooperative for one month, grouped by scope."""
     start, end = activity.bounds(month)
     posts, new_topics = activity.month_rows(month)
+    posts = posts[list(_POST_COLUMNS)]  # `_both` copies every column it is given
     scopes = [NETWORK, *sorted(activity.members["cooperative"].unique())]
     out: dict[str, dict[str, Figure]] = {scope: {} for scope in scopes}
 

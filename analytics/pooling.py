@@ -131,7 +131,10 @@ class _YearPlan:
         return self.months[month]
 
     def _figure(self, key: str, scope: str | None, indicator: str) -> Figure:
-        figures = self.activity.figures(key)
+        """One figure of a month or span; a window of one month is that month's figures
+        (computed once; the barometer, which has none over a span, is never pooled)."""
+        first, _, last = key.partition("..")
+        figures = self.activity.figures(span(first, last or first))
         return (figures.get(scope) or {}).get(indicator, Figure(None, 0))
 
     def _decide(self, month: str) -> dict[str | None, dict[str, Published]]:
@@ -166,6 +169,8 @@ class _YearPlan:
             if GRANULARITIES[granularity] < floor:
                 continue
             chosen = window(month, granularity)
+            if self._people(_months(chosen), scope, key)[1] < self.k:
+                continue  # fewer than k people even if no one came back: skip the computing
             pooled = self._figure(chosen.key, scope, key)
             if pooled.n < self.k:
                 continue
@@ -193,8 +198,25 @@ class _YearPlan:
                 runs[-1].append(month)
             else:
                 runs.append([month])
-        counts = [self._figure(span(run[0], run[-1]), scope, key).n for run in runs]
-        return max(counts, default=0) >= self.k or not any(counts)
+        anyone = False
+        for run in runs:
+            least, most = self._people(run, scope, key)
+            if least >= self.k:
+                return True
+            if most == 0:
+                continue
+            if most >= self.k and self._figure(span(run[0], run[-1]), scope, key).n >= self.k:
+                return True
+            anyone = True
+        return not anyone
+
+    def _people(self, months: list[str], scope: str | None, key: str) -> tuple[int, int]:
+        """Bounds of the `n` of `months` together, from the months' own figures (computed once
+        each): at least the largest month's, at most their sum (`n` counts distinct people, and
+        the people of several months are the union of each month's), so 0 only when every month
+        is about nobody. Spares computing a span whose outcome the bounds already decide."""
+        counts = [self._figure(month, scope, key).n for month in months]
+        return max(counts), sum(counts)
 
 
 def _months(chosen: Window) -> list[str]:
