@@ -11,7 +11,7 @@ content type `application/json`, the secret of `CAMPUS_WEBHOOK_SECRET`, and the 
 4. the headers and the body describe an event Campus handles, with values the mirror can hold
    (400, with the reason, logged: never a 500 for a body Campus cannot read).
 
-Then the live mirror (`app.live`, over `sync.mirror.live`) writes it once (a re-delivered id
+Then the live mirror (`app.webhook_mirror`, over `sync.mirror.live`) writes it once (a re-delivered id
 answers 200 "duplicate": the forum must not retry it), by its effect (a captured body re-sent
 under a new id changes nothing). The answer comes as soon as the payload is written; the checks that
 need the forum's API run in the background. CSRF does not apply (no browser session: the HMAC
@@ -27,7 +27,7 @@ import threading
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from app.live import InvalidEvent, LiveMirror, live_mirror, parse_event
+from app.webhook_mirror import InvalidEvent, LiveMirror, live_mirror, parse_event
 from core.i18n import _
 from web.extensions import csrf, limiter
 from web.services import current_services
