@@ -405,7 +405,7 @@ def serve_command(ctx: click.Context, host: str | None, port: int | None) -> Non
 @click.pass_context
 def demo(ctx: click.Context, out: Path, seed: int, size: str, serve: bool) -> None:
     """Bac à sable + réseau synthétique + toute la chaîne, de la structure au rapport."""
-    from app import demo as demo_run
+    import cli_demo as demo_run
     from web.demo_visits import serve_and_visit
 
     if not demo_run.run(

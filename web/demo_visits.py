@@ -1,7 +1,7 @@
 """What `campus demo` does with the web service: serve Campus beside the sandbox, log people in
 over real HTTP and say so.
 
-The sandbox is wired by `app.demo`; this module only receives its server (duck-typed: its
+The sandbox is wired by `cli_demo` (the command line wires it, DESIGN §1); this module only receives its server (duck-typed: its
 DiscourseConnect provider, `login_as` which tells it who is logged in, its webhooks) and the
 synthetic network's forum, and speaks HTTP to Campus like a browser.
 """
