@@ -363,6 +363,8 @@ class BarometerAnnouncement(Base):
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     cooperative: Mapped[str] = mapped_column(String(20), primary_key=True)
     topic_id: Mapped[int] = mapped_column(Integer)
+    # the day the topic got its reminder a week before the month closes (once a month)
+    reminded_on: Mapped[date | None] = mapped_column(Date)
 
 
 # --- the directors' action log (DESIGN §14, migration 0012) -----------------------------------
