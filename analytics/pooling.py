@@ -122,7 +122,7 @@ class _YearPlan:
         self.shown: dict[tuple[str, str], set[str]] = {}  # months of the windows published
         self.held: dict[tuple[str, str], Published] = {}  # the last pooled window published
         self.months: dict[str, dict[str | None, dict[str, Published]]] = {}
-        self.pending: set[str | None] = set()  # the scopes the month being decided may pool
+        self.pending: set[str | None] = set()  # the cooperatives the month's decisions may pool
 
     def through(self, month: str) -> dict[str | None, dict[str, Published]]:
         """The decisions of `month`, deciding the year's earlier months first."""
@@ -146,15 +146,15 @@ class _YearPlan:
         figures = self.activity.figures(month)
         monthly = window(month, "month")
         withheld_of = {scope: self.activity.withheld(month, scope, self.k) for scope in figures}
-        self.pending = {
+        self.pending = {  # the cooperatives (the network computes every scope: only its own)
             scope
             for scope, by_key in figures.items()
-            if any(
+            if scope is not None
+            and any(
                 poolable(key)
                 and (
                     withheld_of[scope][key]
-                    or self.granularity.get((NETWORK if scope is None else scope, key), "month")
-                    != "month"
+                    or self.granularity.get((scope, key), "month") != "month"
                 )
                 for key in by_key
             )

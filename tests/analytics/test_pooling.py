@@ -172,3 +172,19 @@ def test_a_window_is_computed_for_the_scopes_that_pool_only():
     [publication(activity, f"2026-{m:02d}", "a", K) for m in (1, 2, 3)]
     assert activity.asked
     assert all(scopes == {"a"} for _, scopes in activity.asked)
+
+
+def test_a_thin_network_figure_does_not_make_a_cooperative_s_window_compute_every_scope():
+    """The network's figures of nobody (no relayed question anywhere, say) need no window: a
+    cooperative's window is still computed for that cooperative alone."""
+
+    class ThinNetwork(People):
+        def figures(self, key: str) -> dict[str | None, dict[str, Figure]]:
+            figures = super().figures(key)
+            figures[None] = {name: Figure(None, 0) for name in CATALOGUE}
+            return figures
+
+    activity = ThinNetwork({1: people(0, 2), 2: people(2, 2), 3: people(4, 2)})
+    [publication(activity, f"2026-{m:02d}", "a", K) for m in (1, 2, 3)]
+    assert activity.asked
+    assert all(None not in scopes for _, scopes in activity.asked)
