@@ -178,8 +178,8 @@ def refusal(status: SchemaStatus) -> InputError:
         return InputError(
             _(
                 "La base {database} porte un schéma ({revision}) que cette version de Campus ne"
-                " connaît pas : elle a été écrite par une version plus récente (ou une autre"
-                " version). Campus ne ramène jamais une base à un schéma antérieur : utilisez la"
+                " connaît pas : elle a été écrite par une version plus récente de Campus (ou"
+                " par une autre branche). Campus ne ramène jamais une base à un schéma antérieur : utilisez la"
                 " version qui l'a écrite, ou restaurez la sauvegarde faite avant sa mise à jour"
                 " (docs/exploitation.md). Rien n'a été modifié.",
                 database=status.database,
