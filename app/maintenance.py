@@ -37,6 +37,11 @@ def backup(campus: Campus, out: Path | None = None) -> Path:
 
 
 def _stored_revision(campus: Campus) -> str | None:
+    """The database's schema revision, read without creating anything (None: no database yet,
+    which `write_backup` then refuses)."""
+    path = sqlite_path(campus.database_url)
+    if path is not None and not path.is_file():
+        return None
     engine = db.open_engine(campus.database_url)
     try:
         with engine.connect() as connection:

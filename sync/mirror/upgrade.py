@@ -23,8 +23,9 @@ effect is half there is refused (nothing is guessed).
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -322,7 +323,7 @@ def upgrade_mirror(
         )
         before_change(status)
         names = revision_names()
-        with engine.begin() as connection:
+        with _upgrade_transaction(engine, status) as connection:
             _apply_repairs(connection, plan, names, report)
             config = alembic_config(connection)
             for revision in plan.steps:
@@ -342,6 +343,38 @@ def upgrade_mirror(
                 )
         report(_("Schéma à jour : {head}.", head=status.head))
         return UpgradeOutcome(status.stored, status.head, repaired=plan.repairs, applied=plan.steps)
+
+
+@contextlib.contextmanager
+def _upgrade_transaction(engine: Engine, status: SchemaStatus) -> Iterator[Connection]:
+    """One transaction for the whole upgrade. On SQLite, foreign keys are off during it: a batch
+    migration re-creates a table (copy, drop, rename), and dropping a parent table with foreign
+    keys on would delete the rows that refer to it (0003 re-creating `groups` emptied
+    `group_memberships`, ON DELETE CASCADE); they are checked before committing instead."""
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.dbapi_connection
+        if sqlite:  # before the transaction: SQLite ignores this pragma inside one
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                yield connection
+                broken = (
+                    connection.exec_driver_sql("PRAGMA foreign_key_check").all() if sqlite else []
+                )
+                if broken:  # raising rolls everything back
+                    raise InputError(
+                        _(
+                            "Après la mise à jour, des lignes de {tables} de la base {database}"
+                            " renvoient à des lignes absentes. Rien n'a été modifié ; signalez-le"
+                            " avec cette sortie.",
+                            tables=", ".join(sorted({row[0] for row in broken})),
+                            database=status.database,
+                        )
+                    )
+        finally:
+            if sqlite:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 def _apply_repairs(

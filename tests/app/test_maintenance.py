@@ -78,3 +78,11 @@ def test_backup_writes_its_default_name_and_never_over_a_file(db_url, tmp_path, 
     again = run_campus("backup", "--out", str(written), env={"CAMPUS_DATABASE_URL": db_url})
     assert again.exit_code == 2
     assert "ne remplace jamais un fichier" in again.output
+
+
+def test_backup_of_a_database_that_does_not_exist_creates_nothing(tmp_path):
+    database = tmp_path / "absent.db"
+    result = run_campus("backup", env={"CAMPUS_DATABASE_URL": f"sqlite:///{database}"})
+    assert result.exit_code == 2
+    assert "la base n'existe pas, il n'y a rien à sauvegarder" in result.output
+    assert list(tmp_path.iterdir()) == []

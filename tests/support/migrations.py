@@ -49,7 +49,8 @@ def build_at(engine: Engine, revision: str) -> None:
 
 
 def seed(engine: Engine) -> None:
-    """A few rows every revision has tables for (0001), which an upgrade must keep."""
+    """A few rows every revision has tables for (0001), which an upgrade must keep: a category,
+    a member, their group and membership."""
     with engine.begin() as connection:
         connection.execute(
             text(
@@ -64,11 +65,24 @@ def seed(engine: Engine) -> None:
                 " (42, 'camille', 1, false, false, true, false, false, false, 'coop-a')"
             )
         )
+        connection.execute(
+            text(
+                "INSERT INTO groups (id, name, automatic, user_count)"
+                " VALUES (3, 'coop-a', false, 1)"
+            )
+        )
+        connection.execute(text("INSERT INTO group_memberships VALUES (3, 42)"))
 
 
 def seeded(engine: Engine) -> tuple:
-    """What `seed` wrote, as read back."""
+    """What `seed` wrote, as read back: the category's name, the user's name if they are still
+    a member of their group (a re-created parent table must not cascade to its children)."""
     with engine.connect() as connection:
         category = connection.execute(text("SELECT name FROM categories WHERE id = 7")).scalar()
-        user = connection.execute(text("SELECT username FROM users WHERE id = 42")).scalar()
+        user = connection.execute(
+            text(
+                "SELECT username FROM users JOIN group_memberships ON user_id = users.id"
+                " JOIN groups ON groups.id = group_id WHERE users.id = 42 AND groups.name = 'coop-a'"
+            )
+        ).scalar()
     return category, user

@@ -148,3 +148,23 @@ def test_pg_dump_is_found_where_debian_installs_it():
     assert found.name == "pg_dump" and found.exists()
     if list(Path("/usr/lib/postgresql").glob("*/bin/pg_dump")):
         assert str(found).startswith("/usr/lib/postgresql/")
+
+
+def test_a_database_reached_through_its_unix_socket_is_backed_up(postgres_server, tmp_path):
+    """The guide's recommended URL: no password, `?host=<socket folder>` (peer authentication)."""
+    name = "campus_" + uuid.uuid4().hex[:8]
+    postgres_server.admin(f"CREATE DATABASE {name}")
+    url = (
+        f"postgresql+psycopg://postgres@/{name}"
+        f"?host={postgres_server.root}&port={postgres_server.port}"
+    )
+    engine = connect(url)
+    seed(engine)
+    engine.dispose()
+    copy = backup.write_backup(url, tmp_path / "campus.backup")
+    restored_url = restore_postgres(copy, postgres_server, name + "_r")
+    restored = connect(restored_url)
+    assert seeded(restored) == ("Entraide", "camille")
+    restored.dispose()
+    for database in (name, name + "_r"):
+        postgres_server.admin(f"DROP DATABASE {database} WITH (FORCE)")
