@@ -237,7 +237,8 @@ def run_month(campus: Campus) -> str:
 
 def jobs(campus: Campus) -> list[Job]:
     """The worker's jobs: sync and relay hourly (relay sends only in working hours), scores
-    daily, on the 1st barometer, report (and the directors' notices) and digest, and a full reconciliation once a week at
+    daily, the barometer's reminder daily (it posts only once, a week before the month closes),
+    on the 1st barometer, report (and the directors' notices) and digest, and a full reconciliation once a week at
     night ([worker] full_sync_weekday and full_sync_hour).
 
     Each returns the line `worker --once` prints and the log records, in the user's language
@@ -248,6 +249,7 @@ def jobs(campus: Campus) -> list[Job]:
         Job("sync", lambda: mirror_sync.worker_line(campus), "hourly"),
         Job("score", lambda: score.write_scores(campus), "daily"),
         Job("pulse+report", lambda: run_month(campus), "monthly"),
+        Job("pulse reminder", lambda: barometer.reminder_line(barometer.remind(campus)), "daily"),
         Job(
             "relay",
             lambda: relay.run(campus, dry_run=False).summary().replace("\n", " "),

@@ -7,7 +7,7 @@ untouched and never a half-written folder.
 
 Everything shown comes from one `analytics.report_model.MonthReport`; this module only formats it.
 HTML goes through Jinja2 with autoescape (cooperative names come from forum categories);
-Markdown escapes them with `markdown_escape`, CSV cells go through `csv_cell`: the two places
+Markdown escapes them with the templates' `md` filter (`reports.templating`), CSV cells go through `csv_cell`: the two places
 where user-provided values are formatted for those formats.
 """
 
@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
 from analytics.catalogue import CATALOGUE
 from analytics.coverage import check_month
 from analytics.indicators import Activity, cooperatives
@@ -34,41 +32,15 @@ from analytics.vigilance_status import FIRST_CARDS, Card
 from core.errors import InputError
 from core.forum import Forum
 from core.i18n import _, ngettext
-from core.safe_text import csv_cell, discourse_inline
+from core.safe_text import csv_cell
 from core.vocabulary import AXES, month_bounds
 from reports import pdf
 from reports.formatting import Formatter
 from reports.settings import ReportSettings
 from reports.sparkline import sparkline
+from reports.templating import environment
 from reports.windows import window_label
 from reports.wording import Guidance, axis_label, definition, guidance, label, role_label
-
-
-def markdown_escape(text: str) -> str:
-    """A user-provided string as inert inline Markdown: the `md` filter of the templates.
-
-    This is the one escaping point of the Markdown reports (what `--publish` posts to Discourse):
-    `core.safe_text.discourse_inline` escapes Markdown and HTML, breaks mentions, hashtags, URLs
-    and domains, and turns line breaks into spaces so a name can neither mention nor link anyone
-    nor break a table row. Every user-provided string in a Markdown template goes through it.
-    """
-    return discourse_inline(text)
-
-
-def _environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("reports", "templates"),
-        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["md"] = markdown_escape
-    return env
-
-
-ENVIRONMENT = _environment()
 
 
 @dataclass(frozen=True)
@@ -483,7 +455,7 @@ def report_json(report: MonthReport, view: View) -> dict:
 def render_markdown(report: MonthReport, scope: ScopeModel, lang: str) -> str:
     """The Markdown version of a scope's report (what `--publish` posts for the network)."""
     view = View(report, lang)
-    return ENVIRONMENT.get_template("report.md.j2").render(_context(report, scope, view))
+    return environment().get_template("report.md.j2").render(_context(report, scope, view))
 
 
 def render_html(
@@ -507,7 +479,7 @@ def render_html(
         if scope.slug is None
         else charts.cooperative_charts(report, scope, view.fmt)
     )
-    return ENVIRONMENT.get_template("report.html.j2").render(context)
+    return environment().get_template("report.html.j2").render(context)
 
 
 def write_report(

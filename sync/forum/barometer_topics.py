@@ -441,6 +441,65 @@ def announce_barometer(
     return outcome
 
 
+def reminder_raw(page_url: str, month_words: str, last_day_words: str) -> str:
+    """The reminder posted in an announcement topic a week before the month closes.
+
+    No mention and no member's text: only the month, its last day and Campus's own address."""
+    return (
+        _(
+            "Rappel : le baromètre QVT de {month} se termine le {last_day} au soir. Si vous "
+            "n'avez pas encore répondu : six affirmations, une minute, de façon anonyme, sur "
+            "{url} (connexion avec votre compte du forum).",
+            month=month_words,
+            last_day=last_day_words,
+            url=page_url,
+        )
+        + "\n"
+    )
+
+
+@dataclass
+class ReminderOutcome:
+    """What `remind_barometer` did: cooperatives reminded, already reminded, topic gone."""
+
+    reminded: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"reminded": self.reminded, "already": self.already, "missing": self.missing}
+
+
+def remind_barometer(
+    api: DiscourseAPI, engine: Engine, month: str, today: date, raw: str
+) -> ReminderOutcome:
+    """Reply `raw` once in each announcement topic of `month` not reminded yet (a bump).
+
+    Each cooperative's reminder is recorded as soon as it is posted, so a second run posts
+    nothing; a topic deleted since the announcement is skipped (and tried again next run)."""
+    outcome = ReminderOutcome()
+    pending = barometer_store.unreminded(engine, month)
+    outcome.already.extend(sorted(barometer_store.announced(engine, month) - set(pending)))
+    for slug, topic_id in sorted(pending.items()):
+        try:
+            api.reply(topic_id, raw)
+        except DiscourseNotFound:
+            log.warning(
+                _(
+                    "Baromètre {month} : le sujet {topic_id} de {slug} est introuvable ; pas de "
+                    "rappel.",
+                    month=month,
+                    topic_id=topic_id,
+                    slug=slug,
+                )
+            )
+            outcome.missing.append(slug)
+            continue
+        barometer_store.record_reminder(engine, month, slug, today)
+        outcome.reminded.append(slug)
+    return outcome
+
+
 # --- what `campus pulse …` prints ---------------------------------------------------------------
 
 

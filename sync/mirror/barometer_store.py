@@ -94,10 +94,24 @@ def respondent_from_groups(
     return Respondent(user_id, mine[0] if len(mine) == 1 else POOLED, role)
 
 
-def clean_answers(form: Mapping[str, str]) -> dict[str, int | None]:
-    """The six answers from a submitted form: 1–5, or None for « je préfère ne pas répondre ».
+class UnansweredStatements(ValueError):
+    """Statements left without a choice (`axes`, in the form's order): nothing is recorded."""
 
+    def __init__(self, axes: list[str]) -> None:
+        super().__init__(", ".join(axes))
+        self.axes = axes
+
+
+def clean_answers(form: Mapping[str, str]) -> dict[str, int | None]:
+    """The six answers from a submitted form: 1–5, or None for « je préfère ne pas répondre »
+    (sent as an empty value).
+
+    Each statement needs a choice: a field missing from the form (a statement left without a
+    choice) raises `UnansweredStatements` naming them all, so an untouched form spends nothing.
     Raises ValueError naming the field when a value is neither empty nor 1–5."""
+    missing = [axis for axis in AXES if axis not in form]
+    if missing:
+        raise UnansweredStatements(missing)
     answers: dict[str, int | None] = {}
     for axis in AXES:
         raw = (form.get(axis) or "").strip()
@@ -255,6 +269,31 @@ def record_announcement(engine: Engine, month: str, cooperative: str, topic_id: 
     """Remember the topic announcing `month`'s barometer in `cooperative`'s category."""
     with Session(engine) as session, session.begin():
         session.add(BarometerAnnouncement(month=month, cooperative=cooperative, topic_id=topic_id))
+
+
+def unreminded(engine: Engine, month: str) -> dict[str, int]:
+    """The announcement topics of `month` not reminded yet: cooperative slug -> topic id."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(BarometerAnnouncement.cooperative, BarometerAnnouncement.topic_id).where(
+                BarometerAnnouncement.month == month,
+                BarometerAnnouncement.reminded_on.is_(None),
+            )
+        )
+        return {cooperative: int(topic_id) for cooperative, topic_id in rows}
+
+
+def record_reminder(engine: Engine, month: str, cooperative: str, today: date) -> None:
+    """Remember that `cooperative`'s topic of `month` got its reminder (`today`)."""
+    with Session(engine) as session, session.begin():
+        session.execute(
+            update(BarometerAnnouncement)
+            .where(
+                BarometerAnnouncement.month == month,
+                BarometerAnnouncement.cooperative == cooperative,
+            )
+            .values(reminded_on=today)
+        )
 
 
 # --- answers ----------------------------------------------------------------------------------

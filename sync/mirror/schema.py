@@ -363,3 +363,43 @@ class BarometerAnnouncement(Base):
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     cooperative: Mapped[str] = mapped_column(String(20), primary_key=True)
     topic_id: Mapped[int] = mapped_column(Integer)
+    # the day the topic got its reminder a week before the month closes (once a month)
+    reminded_on: Mapped[date | None] = mapped_column(Date)
+
+
+# --- the directors' action log (DESIGN §14, migration 0012) -----------------------------------
+
+
+class Action(Base):
+    """What a cooperative's direction decided for a Gollac axis or a vigilance point (§14).
+
+    `month` is the report whose cards the action was recorded from; `indicator` optionally ties
+    it to one figure of that axis. The title never names a member (checked before writing). Who
+    recorded it is kept in `ActionChange`, shown to animators only."""
+
+    __tablename__ = "actions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    cooperative: Mapped[str] = mapped_column(String(20), index=True)
+    month: Mapped[str] = mapped_column(String(7))
+    axis: Mapped[str] = mapped_column(String(40))
+    indicator: Mapped[str | None] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    started: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ActionChange(Base):
+    """One step of an action's history: its status and title after the change, when, and who
+    made it (the author's Discourse id and username, for animators only)."""
+
+    __tablename__ = "action_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+    author_id: Mapped[int] = mapped_column(Integer)
+    author: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(Text)

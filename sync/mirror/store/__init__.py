@@ -11,7 +11,8 @@ store (`sync.mirror.barometer_store`).
 - `content`: categories, topics, posts, likes, solutions, polls, tags;
 - `pulse`: the monthly pulse polls and their aggregate results;
 - `service`: webhook events, login nonces, relay suggestions, digest publications, web reads;
-- `notices`: the directors of each cooperative and the monthly notices sent to them.
+- `notices`: the directors of each cooperative and the monthly notices sent to them;
+- `actions`: the directors' action log and its history, and whether a text names a member.
 """
 
 from sync.mirror.store.accounts import (
@@ -31,6 +32,15 @@ from sync.mirror.store.accounts import (
     write_groups,
     write_staff,
     write_users,
+)
+from sync.mirror.store.actions import (
+    action_changes,
+    action_row,
+    action_rows,
+    add_action,
+    change_action,
+    member_full_names,
+    usernames_among,
 )
 from sync.mirror.store.barometer_polls import (
     pulse_cooperatives,
@@ -102,8 +112,13 @@ __all__ = [
     "Tally",
     "account",
     "account_groups",
+    "action_changes",
+    "action_row",
+    "action_rows",
+    "add_action",
     "add_nonce",
     "categories_with_permissions",
+    "change_action",
     "claim_event",
     "clear_state",
     "count_likes_given",
@@ -125,6 +140,7 @@ __all__ = [
     "mark_suspended",
     "mark_topic_gone",
     "mark_vanished",
+    "member_full_names",
     "membership_count",
     "mirror_version",
     "notified_directors",
@@ -158,6 +174,7 @@ __all__ = [
     "take_nonce",
     "topics_to_check",
     "update_affiliations",
+    "usernames_among",
     "write_groups",
     "write_listing_page",
     "write_posts",
