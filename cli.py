@@ -17,7 +17,7 @@ from analytics.settings import (
     RelaySettings,
     ScoreWeights,
 )
-from app import barometer, lab, report, score
+from app import barometer, lab, maintenance, report, score
 from app import digest as digest_run
 from app import doctor as forum_doctor
 from app import members as roster
@@ -213,6 +213,25 @@ def stats_command(ctx: click.Context, as_json: bool) -> None:
     campus = campus_of(ctx)
     result = mirror_sync.stats(campus)
     echo_result(as_json, result, lambda: mirror_sync.describe_stats(campus, result))
+
+
+@main.command(name="migrate")
+@click.pass_context
+def migrate_command(ctx: click.Context) -> None:
+    """Mettre à jour le schéma de la base (après une sauvegarde) : la seule commande qui le change."""
+    maintenance.migrate(campus_of(ctx), click.echo)
+
+
+@main.command(name="backup")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="fichier à écrire (défaut : campus-<version>-<date UTC>.backup à côté de la base)",
+)
+@click.pass_context
+def backup_command(ctx: click.Context, out: Path | None) -> None:
+    """Écrire une copie cohérente de la base (SQLite : sauvegarde en ligne ; PostgreSQL : pg_dump)."""
+    click.echo(maintenance.backup(campus_of(ctx), out))
 
 
 @main.command(name="report")
