@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session
 
 from core.i18n import _, ngettext
 from core.vocabulary import AXES
+from sync.mirror import db
 from sync.mirror.schema import (
     BarometerAnnouncement,
     BarometerCell,
@@ -115,7 +116,7 @@ def clean_answers(form: Mapping[str, str]) -> dict[str, int | None]:
 
 def month_state(engine: Engine, month: str) -> str:
     """`unopened`, `open` or `closed`."""
-    with Session(engine) as session:
+    with Session(db.reader(engine)) as session:
         row = session.get(BarometerMonth, month)
     if row is None:
         return "unopened"
@@ -205,7 +206,7 @@ def _truncate_wal(engine: Engine) -> None:
 
 def uncounted(engine: Engine, month: str) -> int:
     """Of a closed month, answers neither counted nor dropped yet (still in a web service)."""
-    with Session(engine) as session:
+    with Session(db.reader(engine)) as session:
         row = session.get(BarometerMonth, month)
         counted = session.scalar(
             select(func.coalesce(func.sum(BarometerCell.respondents), 0)).where(
@@ -218,7 +219,7 @@ def uncounted(engine: Engine, month: str) -> int:
 
 
 def closed_months(engine: Engine) -> set[str]:
-    with Session(engine) as session:
+    with Session(db.reader(engine)) as session:
         return set(
             session.scalars(
                 select(BarometerMonth.month).where(BarometerMonth.closed_on.is_not(None))
@@ -241,7 +242,7 @@ def purge_before(engine: Engine, month: str) -> int:
 
 def announced(engine: Engine, month: str) -> set[str]:
     """The cooperatives whose announcement topic of `month` is recorded."""
-    with Session(engine) as session:
+    with Session(db.reader(engine)) as session:
         return set(
             session.scalars(
                 select(BarometerAnnouncement.cooperative).where(
@@ -263,7 +264,7 @@ def record_announcement(engine: Engine, month: str, cooperative: str, topic_id: 
 def has_answered(engine: Engine, month: str, user_id: int) -> bool:
     """Whether the member answered `month` (always False once it is closed)."""
     who = BarometerRespondent.__table__
-    with engine.connect() as conn:
+    with db.reader(engine).connect() as conn:
         key = _month_key(conn, month)
         if key is None:
             return False
@@ -301,7 +302,7 @@ class AnswerBuffer:
         state = month_state(self.engine, month)
         if state != "open":
             return state
-        with self.engine.connect() as conn:
+        with db.reader(self.engine).connect() as conn:
             key = _month_key(conn, month)
         if key is None:  # closed since
             return "closed"
@@ -485,7 +486,7 @@ class BarometerData:
 
 def read_month(engine: Engine, month: str) -> BarometerData:
     """The month's barometer tables (counts only: nothing in them is about one person)."""
-    with Session(engine) as session:
+    with Session(db.reader(engine)) as session:
         row = session.get(BarometerMonth, month)
         respondents = session.execute(
             select(
