@@ -517,13 +517,14 @@ def describe_closed(data: dict) -> str:
     )
 
 
-def describe_uncounted(n: int) -> str:
-    """Said when a month closes while the web service still holds answers not yet counted."""
+def describe_lost_at_close(n: int) -> str:
+    """Said when a month closes with answers no web service counted: they were lost."""
     return ngettext(
-        "{n} réponse pas encore comptée : le service web (campus serve) la compte dès qu'il voit "
-        "la clôture ; s'il est arrêté, elle est perdue.",
-        "{n} réponses pas encore comptées : le service web (campus serve) les compte dès qu'il "
-        "voit la clôture ; s'il est arrêté, elles sont perdues.",
+        "{n} réponse perdue : le service web (campus serve) la tenait en mémoire et s'est arrêté"
+        " sans la compter (arrêt brutal). Elle est comptée dans les réponses perdues du mois.",
+        "{n} réponses perdues : le service web (campus serve) les tenait en mémoire et s'est"
+        " arrêté sans les compter (arrêt brutal). Elles sont comptées dans les réponses perdues"
+        " du mois.",
         n,
     )
 

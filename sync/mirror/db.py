@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from pathlib import Path
 
 from alembic import command
@@ -47,6 +49,13 @@ def open_engine(url: str) -> Engine:
             # for pysqlite): the module would run DDL outside any transaction, so a migration
             # killed half-way left tables behind, and it cannot begin IMMEDIATE
             dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "checkin")
+        def _sqlite_writable(dbapi_connection, _record) -> None:
+            # code that borrows the raw connection (a WAL checkpoint, a backup) finds it writable
+            if dbapi_connection is not None:
+                with contextlib.suppress(sqlite3.Error):  # a broken connection is dropped anyway
+                    dbapi_connection.execute("PRAGMA query_only = OFF")
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection) -> None:

@@ -24,7 +24,10 @@ The web service (`web.webhooks`) verifies a delivery's signature, then hands it 
   that the forum may have taken back since the body was signed: a `post_liked` event queues its
   post for a re-read, which writes the forum's like count (with `fetch_likers`, its likers too,
   the sync's rule). A post the mirror learns of from an edit and every check above are queued
-  the same way. Queued posts are read by topic, one `/t/{id}/posts.json?post_ids[]=…`
+  the same way. A check is recorded (table `webhook_checks`, `sync.mirror.steps.checks`) in the
+  transaction that applies its event, and deleted only once done: a check the forum refused
+  or could not answer is tried again with backoff, and one left when the process stopped (or
+  was killed) is done by the next sync, incremental too. Queued posts are read by topic, one `/t/{id}/posts.json?post_ids[]=…`
   request for all the queued posts of a topic, however many events named them, and the client's
   budget (shared with the sync) paces the requests: under a burst of events the queue grows and
   each request covers more of it.
@@ -36,8 +39,8 @@ The web service (`web.webhooks`) verifies a delivery's signature, then hands it 
   compares them with the forum's listing to find the topics that changed, so a change whose
   delivery was lost is still found by the next incremental sync.
 - Every applied event stores its time under the sync-state key `last_webhook_at` (`campus
-  stats` shows it). The hourly sync stays the safety net: an event lost (Campus down, a queued
-  check not yet done when the process stopped) is caught by the next sync.
+  stats` shows it). The hourly sync stays the safety net: an event never delivered (Campus
+  down) is caught by the next sync.
 
 Payload facts (discourse/discourse's web hook serializers, discourse-solved): post events send
 `{"post": WebHookPostSerializer}`, topic events `{"topic": WebHookTopicViewSerializer}`,
