@@ -77,9 +77,11 @@ def test_concurrent_read_then_write_transactions_all_succeed_and_none_is_lost(sq
 
 
 def test_a_read_only_connection_refuses_to_write(sqlite_engine):
-    with pytest.raises(OperationalError, match="readonly"):
-        with db.reader(sqlite_engine).connect() as conn:
-            conn.execute(update(SyncState).values(value="1"))
+    with (
+        pytest.raises(OperationalError, match="readonly"),
+        db.reader(sqlite_engine).connect() as conn,
+    ):
+        conn.execute(update(SyncState).values(value="1"))
     with sqlite_engine.begin() as conn:  # the same pooled connection writes again afterwards
         conn.execute(update(SyncState).where(SyncState.key == "counter").values(value="7"))
     with db.reader(sqlite_engine).connect() as conn:
