@@ -303,8 +303,8 @@ def pulse_close(ctx, month, as_json) -> None:
     month = campus.month_or_previous(month) if month is None else campus.month_or_current(month)
     data = barometer.close(campus, month)
     echo_result(as_json, data, lambda: barometer_topics.describe_closed(data))
-    if data["uncounted"] and not as_json:
-        click.echo(barometer_topics.describe_uncounted(data["uncounted"]), err=True)
+    if data["lost_at_close"] and not as_json:
+        click.echo(barometer_topics.describe_lost_at_close(data["lost_at_close"]), err=True)
 
 
 @pulse_group.command(name="collect")

@@ -78,6 +78,9 @@ def post(campus: Campus, month: str) -> dict:
 def close(campus: Campus, month: str) -> dict:
     """Close `month`, wait (a little) for the web service to count what it holds, purge old months.
 
+    What is then still neither counted nor dropped was held by a web service that stopped
+    without counting it (killed): it is added to the month's `lost` (`lost_at_close`).
+
     Only a finished month closes: the current or a future one is refused (exit 2) before
     anything is written; one already closed is left as it is (`closed` false)."""
     current = campus.current_month()
@@ -96,6 +99,7 @@ def close(campus: Campus, month: str) -> dict:
     deadline = time.monotonic() + settings.close_wait_seconds
     while barometer_store.uncounted(engine, month) and time.monotonic() < deadline:
         time.sleep(1)
+    lost_at_close = barometer_store.declare_lost(engine, month)
     keep_from = shift_month(month, -12 * settings.keep_years + 1)
     purged = barometer_store.purge_before(engine, keep_from)
     data = barometer_store.read_month(engine, month)
@@ -105,7 +109,7 @@ def close(campus: Campus, month: str) -> dict:
         "answered": data.answered,
         "counted": int(data.cells["respondents"].sum()),
         "lost": data.lost,
-        "uncounted": barometer_store.uncounted(engine, month),
+        "lost_at_close": lost_at_close,
         "purged_months": purged,
     }
 

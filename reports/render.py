@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -507,17 +508,54 @@ def write_report(
         pdf.print_pdf(printed, folder / "network.pdf")
 
 
+STAGING = ".{month}.staging-"  # + "<pid>-": a report being written by process <pid>
+
+
 def _swap_in(staging: Path, target: Path) -> None:
     """Replace `target` by `staging` (same parent folder), keeping the old one until the end."""
     backup = None
     if target.exists():
-        backup = target.with_name(f".{target.name}.old")
+        backup = _backup_of(target)
         if backup.exists():
             shutil.rmtree(backup)
         target.rename(backup)
     staging.rename(target)
     if backup is not None:
-        shutil.rmtree(backup)
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def _backup_of(target: Path) -> Path:
+    return target.with_name(f".{target.name}.old")
+
+
+def _clean_leftovers(out_dir: Path, month: str) -> None:
+    """What a run of `month` killed mid-way left in `out_dir`: its staging folder is deleted
+    (a run still alive keeps its own), and a previous report it had set aside is put back if
+    the new one never took its place, else deleted."""
+    prefix = STAGING.format(month=month)
+    for leftover in out_dir.glob(f"{prefix}*"):
+        pid = leftover.name[len(prefix) :].split("-", 1)[0]
+        if leftover.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+    target, backup = out_dir / month, _backup_of(out_dir / month)
+    if backup.is_dir():
+        if target.exists():
+            shutil.rmtree(backup, ignore_errors=True)
+        else:
+            backup.rename(target)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process `pid` still runs (on this machine)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def cooperative_names(forum: Forum) -> dict[str, str]:
@@ -623,7 +661,10 @@ def build_report(
     target = out_dir / month
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{month}.", dir=out_dir))
+        _clean_leftovers(out_dir, month)
+        staging = Path(
+            tempfile.mkdtemp(prefix=f"{STAGING.format(month=month)}{os.getpid()}-", dir=out_dir)
+        )
     except OSError as error:  # a file in the way, a read-only disk, no permission
         raise InputError(
             _(

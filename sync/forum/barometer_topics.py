@@ -32,7 +32,7 @@ from core.settings import NON_NEGATIVE, Bounds, Section, doc
 from core.vocabulary import AXES, AXIS_LABELS
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.exceptions import DiscourseNotFound
-from sync.mirror import barometer_store, store
+from sync.mirror import barometer_store, db, store
 from sync.mirror.records import parse_time
 
 log = logging.getLogger("campus.pulse")
@@ -210,7 +210,7 @@ def post_pulse(
     settings.validate()
     outcome = PulseOutcome()
     slugs = list(cooperatives)
-    with engine.connect() as conn:
+    with db.reader(engine).connect() as conn:
         recorded = store.pulse_cooperatives(conn, month)
     pending = [slug for slug in slugs if slug not in recorded]
     outcome.already.extend(slug for slug in slugs if slug in recorded)
@@ -313,7 +313,7 @@ def collect_pulse(api: DiscourseAPI, engine: Engine, month: str) -> PulseOutcome
     visible before closing); a post deleted on the forum is counted as missing.
     """
     outcome = PulseOutcome()
-    with engine.connect() as conn:
+    with db.reader(engine).connect() as conn:
         post_ids = store.pulse_post_ids(conn, month)
     for post_id in post_ids:
         try:
@@ -576,13 +576,14 @@ def describe_closed(data: dict) -> str:
     )
 
 
-def describe_uncounted(n: int) -> str:
-    """Said when a month closes while the web service still holds answers not yet counted."""
+def describe_lost_at_close(n: int) -> str:
+    """Said when a month closes with answers no web service counted: they were lost."""
     return ngettext(
-        "{n} réponse pas encore comptée : le service web (campus serve) la compte dès qu'il voit "
-        "la clôture ; s'il est arrêté, elle est perdue.",
-        "{n} réponses pas encore comptées : le service web (campus serve) les compte dès qu'il "
-        "voit la clôture ; s'il est arrêté, elles sont perdues.",
+        "{n} réponse perdue : le service web (campus serve) la tenait en mémoire et s'est arrêté"
+        " sans la compter (arrêt brutal). Elle est comptée dans les réponses perdues du mois.",
+        "{n} réponses perdues : le service web (campus serve) les tenait en mémoire et s'est"
+        " arrêté sans les compter (arrêt brutal). Elles sont comptées dans les réponses perdues"
+        " du mois.",
         n,
     )
 

@@ -265,6 +265,20 @@ class WebhookEvent(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
+class WebhookCheck(Base):
+    """A check a webhook event left to do against the forum (`sync.mirror.live`): a post, a
+    topic or an account to re-read. Written with the event, deleted once the check succeeded,
+    so a check the background thread could not do (forum down, process killed) is done by the
+    next one or by the next sync, even an incremental one (`sync.mirror.steps.checks`)."""
+
+    __tablename__ = "webhook_checks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(8))  # post | topic | user
+    topic_id: Mapped[int | None] = mapped_column(Integer)  # a post's topic
+    target_id: Mapped[int] = mapped_column(BigInteger)  # the post, topic or account id
+    queued_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 # --- web service (issue 10): DiscourseConnect login requests --------------------------------
 
 

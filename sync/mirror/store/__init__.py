@@ -94,9 +94,13 @@ from sync.mirror.store.service import (
     account_groups,
     add_nonce,
     claim_event,
+    clear_checks,
+    count_checks,
     mirror_version,
     ping,
     prune_events,
+    queue_checks,
+    queued_checks,
     record_publication,
     record_suggestion,
     record_webhook_time,
@@ -107,6 +111,10 @@ from sync.mirror.store.service import (
 )
 
 __all__ = [
+    "clear_checks",
+    "count_checks",
+    "queue_checks",
+    "queued_checks",
     "CHUNK",
     "STATE_LAST_WEBHOOK",
     "Tally",

@@ -82,7 +82,11 @@ def last_webhook_at(conn: Connection) -> str | None:
 
 
 def start_run(conn: Connection, started_at: datetime, full: bool) -> int:
-    """Record a sync that starts now (outcome "running"); its id."""
+    """Record a sync that starts now (outcome "running"); its id.
+
+    The caller holds the sync's lock, so a run still "running" was killed mid-way: it is
+    marked "interrupted"."""
+    conn.execute(update(SyncRun).where(SyncRun.outcome == "running").values(outcome="interrupted"))
     return conn.execute(
         SyncRun.__table__.insert().values(started_at=started_at, full=full, outcome="running")
     ).inserted_primary_key[0]
