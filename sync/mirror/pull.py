@@ -90,6 +90,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from core.errors import Stopped
 from core.i18n import _, format_number
 from sync.discourse.client import DiscourseAPI
 from sync.mirror import store
@@ -229,7 +230,8 @@ def sync_mirror(
     """Bring the mirror in `engine` up to date with the forum behind `api`; see the module doc.
 
     The caller holds the database lock (`sync.mirror.lock.acquire_lock`). `clock` gives naive UTC.
-    The run is recorded in `sync_runs` ("running", then "success" or "failed").
+    The run is recorded in `sync_runs` ("running", then "success", "failed" or "interrupted" when
+    a stop was requested: `core.errors.Stopped`, raised by the client between two pages).
     """
     run = Run(engine, api, options or SyncOptions(), full, progress, clock, api.total_requests)
     summary = SyncSummary(full=full)
@@ -248,6 +250,9 @@ def sync_mirror(
         reconcile(run)
         fill_topic_authors(run)
         outcome = "success"
+    except Stopped:
+        outcome = "interrupted"  # stopped between two pages: the next sync resumes the walk
+        raise
     finally:
         _fill_summary(summary, run, counts_at_start)
         summary.seconds = time.monotonic() - started
