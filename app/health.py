@@ -57,8 +57,12 @@ def write_state(engine: Engine, now: datetime) -> str:
     return "busy" if time.monotonic() - started > PROBE_WAIT_SECONDS else "ok"
 
 
-def job_freshness(states: dict[str, dict], now: datetime) -> dict[str, dict]:
-    """Each worker job's last success (period and age), last outcome and failures in a row."""
+def job_freshness(
+    states: dict[str, dict], now: datetime, *, details: bool = False
+) -> dict[str, dict]:
+    """Each worker job's last success (period and age), last outcome and failures in a row;
+    with `details` (for animators only, not the public `/healthz`) its last error and whether
+    an alert is still owed to them."""
     jobs = {}
     for name, state in sorted(states.items()):
         done = _as_utc(state.get("done_at"))
@@ -71,7 +75,19 @@ def job_freshness(states: dict[str, dict], now: datetime) -> dict[str, dict]:
             "failing_since": _iso(_as_utc(state.get("failing_since"))),
             "retry_at": _iso(_as_utc(state.get("retry_at"))),
         }
+        if details:
+            jobs[name]["last_error"] = state.get("last_error")
+            owed = state.get("alert") in (store.ALERT_FAILURE, store.ALERT_RECOVERY)
+            jobs[name]["alert_owed"] = owed
     return jobs
+
+
+def worker_jobs(engine: Engine, now: datetime) -> dict[str, dict]:
+    """Each worker job's freshness, failures, last error and owed alert, read from the
+    database: what the animators' dashboard shows beside `health(...)`, the web service's own
+    state (the public `/healthz` leaves the errors out)."""
+    with engine.connect() as connection:
+        return job_freshness(store.job_states(connection), now, details=True)
 
 
 def health(engine: Engine, stale_after_hours: float, now: datetime) -> dict:

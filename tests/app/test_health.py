@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import insert, text
 
-from app.health import PROBE_WAIT_SECONDS, alive, fresh, health
+from app.health import PROBE_WAIT_SECONDS, alive, fresh, health, worker_jobs
 from sync.mirror import store
 from sync.mirror.db import connect, open_engine
 from sync.mirror.schema import SyncRun
@@ -51,6 +51,10 @@ def test_health_reads_the_last_sync_the_last_webhook_and_the_jobs(engine):
     job = result["jobs"]["pulse+report"]
     assert job["done_period"] == "2026-11" and job["last_outcome"] == "ok"
     assert job["done_age_seconds"] == 24 * 86400 + 6 * 3600
+    assert "last_error" not in job  # /healthz is public: no error text
+    dashboard = worker_jobs(engine, NOW)["pulse+report"]  # what /animation shows
+    assert dashboard["last_error"] is None and dashboard["alert_owed"] is False
+    assert dashboard["done_period"] == "2026-11"
     json.dumps(result)  # the body is JSON as it is
     stale = health(engine, stale_after_hours=0.25, now=NOW)
     assert alive(stale) and not fresh(stale)  # an old sync never makes /healthz fail
