@@ -45,6 +45,7 @@ from core import config as configfile
 from core.config import Config
 from core.errors import InputError
 from core.i18n import _
+from core.log_format import FORMATS as LOG_FORMATS
 from core.secrets import read_secret
 from reports.digest_text import describe_publication
 from reports.settings import DigestSettings, ReportSettings
@@ -104,10 +105,18 @@ def load_config(path: Path, environ: typing.Mapping[str, str] | None = None) -> 
     help="campus.toml (défaut : $CAMPUS_CONFIG, sinon ./campus.toml)",
 )
 @click.option("-v", "--verbose", count=True, help="plus de détails sur stderr")
+@click.option(
+    "--log-format",
+    type=click.Choice(LOG_FORMATS),
+    default="text",
+    envvar="CAMPUS_LOG_FORMAT",
+    show_default=True,
+    help="journal sur stderr : texte, ou une ligne JSON par événement (json)",
+)
 @click.pass_context
-def main(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
+def main(ctx: click.Context, config_path: Path | None, verbose: int, log_format: str) -> None:
     """Campus : le campus numérique du réseau de CAE, à côté de Discourse."""
-    configure_logging(verbose)
+    configure_logging(verbose, log_format)
     named = config_path or os.environ.get("CAMPUS_CONFIG")
     ctx.obj = Invocation(Path(named or "campus.toml"), required=bool(named), load=load_config)
 

@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from core.i18n import _, current_lang, ngettext
+from web.access_log import AccessLog
 from web.extensions import csrf, limiter
 from web.proxies import TrustedProxies
 from web.services import Services
@@ -41,6 +42,7 @@ def create_app(services: Services, *, testing: bool = False) -> Flask:
         PREFERRED_URL_SCHEME="https" if web.secure else "http",
     )
     app.wsgi_app = TrustedProxies(app.wsgi_app, web.trusted_proxies)  # type: ignore[method-assign]
+    app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]
     app.extensions["campus"] = services
     app.jinja_env.globals.update(_=_, ngettext=ngettext, lang=current_lang)
     csrf.init_app(app)

@@ -93,6 +93,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from core.errors import Stopped
 from core.i18n import _, format_number
 from sync.discourse.client import DiscourseAPI
 from sync.mirror import store
@@ -233,8 +234,9 @@ def sync_mirror(
     """Bring the mirror in `engine` up to date with the forum behind `api`; see the module doc.
 
     The caller holds the database lock (`sync.mirror.lock.acquire_lock`). `clock` gives naive UTC.
-    The run is recorded in `sync_runs` ("running", then "success" or "failed"); a run left
-    "running" by a process killed mid-way is marked "interrupted" when the next one starts.
+    The run is recorded in `sync_runs` ("running", then "success", "failed" or "interrupted":
+    a stop was requested — `core.errors.Stopped`, raised by the client between two pages — or,
+    marked when the next run starts, a process killed mid-way).
     """
     run = Run(engine, api, options or SyncOptions(), full, progress, clock, api.total_requests)
     summary = SyncSummary(full=full)
@@ -254,6 +256,9 @@ def sync_mirror(
         checks.finish(run)
         fill_topic_authors(run)
         outcome = "success"
+    except Stopped:
+        outcome = "interrupted"  # stopped between two pages: the next sync resumes the walk
+        raise
     finally:
         _fill_summary(summary, run, counts_at_start)
         summary.seconds = time.monotonic() - started

@@ -305,6 +305,25 @@ class RevokedSession(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
+class WorkerJob(Base):
+    """A job of `campus worker` (migration 0012): the period it last completed (its day, week,
+    month or hour), written only after it succeeded, and its failures: how many in a row, since
+    when, when it is retried (backoff), and the alert the animators are owed ("failure" or
+    "recovery", to send; "failure_sent" once told)."""
+
+    __tablename__ = "worker_jobs"
+    job: Mapped[str] = mapped_column(String(40), primary_key=True)
+    done_period: Mapped[str | None] = mapped_column(String(20))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_outcome: Mapped[str | None] = mapped_column(String(20))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failing_since: Mapped[datetime | None] = mapped_column(DateTime)
+    retry_at: Mapped[datetime | None] = mapped_column(DateTime)
+    alert: Mapped[str | None] = mapped_column(String(20))
+
+
 # --- the anonymous barometer (DESIGN §8, migration 0006) ---------------------------------------
 # Who answered and what was answered are kept in tables that share no key but the month and
 # the group: no row per answer, and no time finer than the day.

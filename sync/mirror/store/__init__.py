@@ -11,6 +11,7 @@ store (`sync.mirror.barometer_store`).
 - `content`: categories, topics, posts, likes, solutions, polls, tags;
 - `pulse`: the monthly pulse polls and their aggregate results;
 - `service`: webhook events, login nonces, relay suggestions, digest publications, web reads;
+- `jobs`: the worker's job states (done periods, failures, retries, alerts owed);
 - `notices`: the directors of each cooperative and the monthly notices sent to them;
 - `actions`: the directors' action log and its history, and whether a text names a member.
 """
@@ -58,6 +59,7 @@ from sync.mirror.store.base import (
     get_state,
     last_finished_run,
     last_successful_sync,
+    last_sync_outcome,
     last_webhook_at,
     set_state,
     start_run,
@@ -84,6 +86,16 @@ from sync.mirror.store.forum_content import (
     write_topic_fields,
     write_topic_view,
 )
+from sync.mirror.store.jobs import (
+    ALERT_FAILURE,
+    ALERT_FAILURE_SENT,
+    ALERT_RECOVERY,
+    job_states,
+    record_done,
+    record_failure,
+    record_start,
+    set_alert,
+)
 from sync.mirror.store.notices import (
     directors,
     notified_directors,
@@ -108,6 +120,7 @@ from sync.mirror.store.service import (
     session_is_revoked,
     stored_publication,
     take_nonce,
+    write_probe,
 )
 
 __all__ = [
@@ -115,6 +128,16 @@ __all__ = [
     "count_checks",
     "queue_checks",
     "queued_checks",
+    "ALERT_FAILURE",
+    "ALERT_FAILURE_SENT",
+    "ALERT_RECOVERY",
+    "job_states",
+    "last_sync_outcome",
+    "record_done",
+    "record_failure",
+    "record_start",
+    "set_alert",
+    "write_probe",
     "CHUNK",
     "STATE_LAST_WEBHOOK",
     "Tally",

@@ -117,6 +117,15 @@ def last_successful_sync(conn: Connection) -> datetime | None:
     return finished.replace(tzinfo=UTC) if finished.tzinfo is None else finished.astimezone(UTC)
 
 
+def last_sync_outcome(conn: Connection) -> str | None:
+    """How the latest sync run ended ("success", "failed", "interrupted", or "running" while it
+    runs or after it was killed), or None before the first sync: a mirror is whole only when
+    it is "success"."""
+    return conn.execute(
+        select(SyncRun.outcome).order_by(SyncRun.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
 def last_finished_run(conn: Connection) -> datetime | None:
     """When the last sync finished, whatever its outcome (naive UTC), or None."""
     return conn.execute(select(func.max(SyncRun.finished_at))).scalar()

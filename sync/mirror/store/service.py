@@ -185,6 +185,34 @@ def ping(conn: Connection) -> None:
     conn.execute(text("SELECT 1"))
 
 
+STATE_HEALTH_PROBE = "health.probe"
+
+
+def write_probe(conn: Connection, at: datetime, wait_seconds: float) -> None:
+    """Write and commit a row as any writer would (`/healthz`'s proof that the database takes
+    writes), waiting at most `wait_seconds` behind other writers instead of the usual minute.
+
+    `conn` must not be in a transaction: the probe commits its own, then gives the connection
+    back its usual wait (SQLite's busy timeout is the connection's, not the transaction's)."""
+    milliseconds = max(1, int(wait_seconds * 1000))
+    if conn.dialect.name != "sqlite":
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {milliseconds}")
+        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {milliseconds}")
+        set_state(conn, STATE_HEALTH_PROBE, at.isoformat())
+        conn.commit()
+        return
+    # on the driver's connection, outside any transaction: the wait also bounds BEGIN
+    raw = conn.connection.driver_connection
+    usual = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+    raw.execute(f"PRAGMA busy_timeout = {milliseconds}")
+    try:
+        set_state(conn, STATE_HEALTH_PROBE, at.isoformat())
+        conn.commit()
+    finally:
+        conn.rollback()
+        raw.execute(f"PRAGMA busy_timeout = {int(usual)}")
+
+
 def mirror_version(conn: Connection) -> tuple:
     """What changes whenever the mirror's content may have changed (sync or webhook):
     (last finished sync, last webhook time, count of memberships), as text and a count."""
