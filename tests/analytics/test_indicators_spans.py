@@ -44,3 +44,18 @@ def test_a_cooperative_asked_again_is_not_recomputed_and_the_network_computes_al
     with_network = activity.some_figures("2026-08..2026-10", {None, "coop-01"})
     assert "2026-08..2026-10" in activity._figures
     assert with_network[None] == activity.figures("2026-08..2026-10")[None]
+
+
+def test_some_figures_of_a_cooperative_equal_every_scope_s(activity):
+    """Asked for a few figures (what a pooled window needs), then for more: each equals the
+    figure computed with every other, and the ones asked first are not computed again."""
+    span = "2026-07..2026-08"
+    every = Activity(activity.forum).figures(span)
+    first = activity.some_figures(span, {"coop-04"}, {"after_hours_direction", "answered_48h"})
+    assert {"after_hours_direction", "answered_48h"} <= set(first["coop-04"])
+    assert "members" not in first["coop-04"]  # what these two do not need is not computed
+    more = activity.some_figures(span, {"coop-04", "coop-06"}, {"answered_48h", "cross_coop_share"})
+    for scope in ("coop-04", "coop-06"):
+        for key in ("answered_48h", "cross_coop_share"):
+            assert more[scope][key] == every[scope][key]
+    assert more["coop-04"]["after_hours_direction"] == every["coop-04"]["after_hours_direction"]

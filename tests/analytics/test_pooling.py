@@ -38,7 +38,7 @@ class People:
         network = {name: Figure(1.0, 100) for name in CATALOGUE}
         return {None: network, "a": scope}
 
-    def some_figures(self, key: str, scopes: set[str | None]) -> dict[str | None, dict]:
+    def some_figures(self, key: str, scopes: set[str | None], keys: set[str]) -> dict:
         self.asked.append((key, frozenset(scopes)))
         return {scope: self.figures(key)[scope] for scope in scopes}
 
