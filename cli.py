@@ -332,7 +332,9 @@ def pulse_collect(ctx, month, as_json) -> None:
 
 
 @main.command(name="worker")
-@click.option("--once", is_flag=True, help="lancer chaque tâche une fois puis s'arrêter")
+@click.option(
+    "--once", is_flag=True, help="lancer les tâches dues (chacune une fois) puis s'arrêter"
+)
 @click.pass_context
 def worker_command(ctx, once) -> None:
     """Synchroniser toutes les heures, scorer chaque jour, baromètre et rapport le 1er du mois."""

@@ -146,6 +146,7 @@ class Worker:
     alerts: Callable[[Engine], None] | None = None
     stop_signal: StopSignal = field(default_factory=StopSignal)
     _engine: Engine | None = field(default=None, init=False)
+    _deadline: threading.Timer | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         # every run is logged with its outcome, even when the CLI is otherwise quiet
@@ -272,9 +273,9 @@ class Worker:
             return
         log.info(_("Worker : arrêt demandé ; la tâche en cours s'arrête à un point sûr."))
         self.stop_signal.request()
-        timer = threading.Timer(STOP_GRACE_SECONDS, self._abandon)
-        timer.daemon = True
-        timer.start()
+        self._deadline = threading.Timer(STOP_GRACE_SECONDS, self._abandon)
+        self._deadline.daemon = True
+        self._deadline.start()
 
     def _abandon(self) -> None:
         """The running job reached no safe point in time: end the process as a kill would (the
@@ -307,6 +308,8 @@ class Worker:
                     plan.run_pending()
                     self.stop_signal.wait(tick)
             finally:
+                if self._deadline is not None:  # stopped in time: nothing to abandon
+                    self._deadline.cancel()
                 for sig, handler in previous.items():
                     signal.signal(sig, handler)
                 log.info(_("Worker arrêté."))

@@ -103,6 +103,13 @@ class Alerts:
     def __init__(self, campus: Campus) -> None:
         self.campus = campus
         self.group = campus["worker"].alert_group.strip()
+        self._said: set[str] = set()  # what the log already said is pending (once each)
+
+    def _say_once(self, key: str, line: str) -> None:
+        """Log a pending alert once, not at every round it stays pending."""
+        if key not in self._said:
+            self._said.add(key)
+            log.warning(line)
 
     def flush(self, engine: Engine) -> None:
         """Send every owed alert; one Discourse cannot take stays owed for the next round."""
@@ -121,7 +128,8 @@ class Alerts:
         try:
             notifier = Notifier(self.campus.open_client())
         except CampusError as error:
-            log.warning(_("Alerte non envoyée aux animateurs : {error}", error=scrub(str(error))))
+            line = _("Alerte non envoyée aux animateurs : {error}", error=scrub(str(error)))
+            self._say_once("client", line)
             return
         for job, state in owed.items():
             self._send(engine, notifier, job, state)
@@ -133,15 +141,15 @@ class Alerts:
         try:
             delivery = notifier.send(subject, body, [self.group])
         except (DiscourseError, CampusError) as error:
-            log.warning(
-                _(
-                    "Alerte « {subject} » en attente : Discourse ne l'a pas acceptée ({error}) ;"
-                    " nouvel essai au prochain tour.",
-                    subject=subject,
-                    error=scrub(str(error)),
-                )
+            line = _(
+                "Alerte « {subject} » en attente : Discourse ne l'a pas acceptée ({error}) ;"
+                " nouvel essai au prochain tour.",
+                subject=subject,
+                error=scrub(str(error)),
             )
+            self._say_once(subject, line)
             return
+        self._said.discard(subject)
         if not delivery.sent:
             log.warning(
                 _(

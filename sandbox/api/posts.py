@@ -149,7 +149,9 @@ class PostsController(Controller):
             ):
                 user = forum.user_by_username(name)
                 group = None if user is not None else forum.group_by_name(name)
-                if group is not None:  # Discourse splits group names into target_group_names
+                if (
+                    group is not None
+                ):  # a group name (Discourse: target_group_names, if messageable)
                     recipients.extend(forum.group_member_ids(group))
                 elif user is None:
                     errors.append(f"Sorry, there is no user named {name}")

@@ -323,3 +323,29 @@ def test_the_worker_plans_a_weekly_full_sync(tmp_path, monkeypatch):
     config = cli.load_config(tmp_path / "campus.toml")
     weekly = [job for job in jobs(Campus(config)) if job.every == "weekly"]
     assert [(job.name, job.weekday, job.at_hour) for job in weekly] == [("sync --full", 2, 1)]
+
+
+def test_job_states_live_in_the_database_on_sqlite_and_postgresql(db_url):
+    """Caught up and done once on PostgreSQL as on SQLite (the worker lock is then an advisory
+    lock), each `Worker` a new process."""
+    runs = []
+    attempts = iter([RuntimeError("disk full"), None, None])
+
+    def month():
+        error = next(attempts)
+        if error is not None:
+            raise error
+        runs.append("month")
+
+    jobs = [Job("pulse+report", month, "monthly")]
+    outcomes = [
+        [r.outcome for r in Worker(jobs, db_url, clock=at(now)).run_once()]
+        for now in (
+            "2026-11-02T07:00:00+01:00",  # missed on the 1st, fails on the 2nd
+            "2026-11-02T07:03:00+01:00",  # backoff: not yet
+            "2026-11-03T07:00:00+01:00",  # caught up on the 3rd
+            "2026-11-04T07:00:00+01:00",  # done for the month
+        )
+    ]
+    assert outcomes == [["failed"], [], ["ok"], []]
+    assert runs == ["month"]
