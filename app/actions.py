@@ -336,9 +336,11 @@ def record_action(
     kind = check_kind(kind)
     status = check_status(status)
     started_on = check_started(started, status, campus.today())
-    at = _stamp(campus)
-    with campus.engine.begin() as conn:
+    # read first, then write in a transaction that starts with its write: a SQLite transaction
+    # that reads before writing cannot take the write lock once another writer went first
+    with campus.engine.connect() as conn:
         clean_title = check_title(conn, title)
+    with campus.engine.begin() as conn:
         action_id = store.add_action(
             conn,
             cooperative=slug,
@@ -349,7 +351,7 @@ def record_action(
             title=clean_title,
             started=started_on,
             status=status,
-            at=at,
+            at=_stamp(campus),
             author_id=author.user_id,
             author=author.username,
         )
@@ -368,23 +370,26 @@ def change_action(
     """Change an action's status and/or title (None: unchanged) and keep the step with its
     author; a change to nothing new writes nothing. `UnknownAction` if there is no such action."""
     new_status = None if status is None else check_status(status)
-    with campus.engine.begin() as conn:
+    with campus.engine.connect() as conn:  # reads apart from the write (see record_action)
         row = store.action_row(conn, action_id)
         if row is None:
             raise UnknownAction(_("Action n° {id} inconnue.", id=action_id))
         new_title = row["title"] if title is None else check_title(conn, title)
-        new_status = new_status or row["status"]
-        if (new_status, new_title) != (row["status"], row["title"]):
-            store.change_action(
-                conn,
-                action_id,
-                status=new_status,
-                title=new_title,
-                at=_stamp(campus),
-                author_id=author.user_id,
-                author=author.username,
-            )
-            row = store.action_row(conn, action_id)
+    new_status = new_status or row["status"]
+    if (new_status, new_title) == (row["status"], row["title"]):
+        return _record(row)
+    with campus.engine.begin() as conn:
+        if not store.change_action(
+            conn,
+            action_id,
+            status=new_status,
+            title=new_title,
+            at=_stamp(campus),
+            author_id=author.user_id,
+            author=author.username,
+        ):
+            raise UnknownAction(_("Action n° {id} inconnue.", id=action_id))
+        row = store.action_row(conn, action_id)
     return _record(row)
 
 

@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -30,7 +31,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.web_bench import API_KEY, MONTH, SECRETS, campus, free_port, login, wait_for  # noqa: E402
+from bench.web_bench import API_KEY, MONTH, SECRETS, campus, free_port, wait_for  # noqa: E402
 from sandbox.network import generate  # noqa: E402
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -38,21 +39,39 @@ ACTION_ID = re.compile(r"#action-(\d+)$")
 
 
 def directors(network, sessions: int) -> list[tuple[str, str]]:
-    """(username, cooperative slug) of up to `sessions` directors, one per cooperative first."""
+    """(username, cooperative slug) of `sessions` directors' sessions: one director per
+    cooperative first, then the others (a director may then hold two sessions)."""
     forum = network.forum
     slugs = {line.split(",")[0] for line in network.cooperatives_csv.splitlines()[1:]}
     group = forum.group_by_name("directions")
-    chosen: list[tuple[str, str]] = []
+    first: list[tuple[str, str]] = []
+    others: list[tuple[str, str]] = []
     seen: set[str] = set()
     for user_id in sorted(forum.group_member_ids(group)):
         user = forum.users[user_id]
         coop = next((g.name for g in forum.groups_of(user) if g.name in slugs), None)
-        if coop and coop not in seen:
-            chosen.append((user.username, coop))
+        if coop:
+            (others if coop in seen else first).append((user.username, coop))
             seen.add(coop)
-        if len(chosen) == sessions:
-            break
-    return chosen
+    everyone = first + others
+    return [everyone[i % len(everyone)] for i in range(sessions)]
+
+
+def login(campus_url: str, sandbox_url: str, username: str) -> requests.Session:
+    """A session logged in as `username` through the full DiscourseConnect flow (the sandbox's
+    provider answers for the account its control endpoint names)."""
+    requests.post(
+        f"{sandbox_url}/_sandbox/login-as",
+        json={"username": username},
+        headers={"Api-Key": API_KEY, "Api-Username": "system"},
+        timeout=30,
+    ).raise_for_status()
+    session = requests.Session()
+    response = session.get(campus_url + "/login", params={"next": "/moi"}, timeout=60)
+    response.raise_for_status()
+    if not response.url.startswith(campus_url):
+        raise RuntimeError(f"login of {username} did not come back to Campus: {response.url}")
+    return session
 
 
 def summary(values: list[float]) -> dict:
@@ -101,18 +120,18 @@ def run(seconds: float, sessions: int, think: float, workdir: Path) -> dict:
     server = None
     samples: dict[str, list[float]] = {}
     errors: list[str] = []
-    logs: dict[str, int] = {}
     try:
         wait_for(sandbox_url + "/_sandbox/stats", sandbox)
         campus(workdir, env, "sync", "--full")
         campus(workdir, env, "report", "--month", MONTH)
+        serve_log = (workdir / "serve.log").open("w")  # the server's errors, if any
         server = subprocess.Popen(
             [sys.executable, str(ROOT / "cli.py"), "--config", str(workdir / "campus.toml")]
             + ["serve", "--port", str(campus_port)],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=serve_log,
         )
         wait_for(campus_url + "/healthz", server)
         people = directors(network, sessions)
@@ -138,7 +157,12 @@ def run(seconds: float, sessions: int, think: float, workdir: Path) -> dict:
             while time.perf_counter() < stop_at:
                 index += 1
                 shown = timed("GET log", 200, browser.get, page)
-                token = TOKEN.search(shown.text).group(1)
+                has_form = TOKEN.search(shown.text)
+                if has_form is None:
+                    with lock:
+                        errors.append(f"GET log without a form: {shown.status_code} {shown.url}")
+                    break
+                token = has_form.group(1)
                 form = {
                     "csrf_token": token,
                     "axis": "intensite",
@@ -163,7 +187,6 @@ def run(seconds: float, sessions: int, think: float, workdir: Path) -> dict:
                     data=change,
                     allow_redirects=False,
                 )
-            logs[slug] = index
 
         threads = [threading.Thread(target=loop, args=pair) for pair in browsers]
         for thread in threads:
@@ -177,15 +200,21 @@ def run(seconds: float, sessions: int, think: float, workdir: Path) -> dict:
         sandbox.terminate()
         sandbox.wait(timeout=10)
 
+    with sqlite3.connect(workdir / "campus.db") as database:
+        logs = dict(database.execute("SELECT cooperative, count(*) FROM actions GROUP BY 1"))
     every = [value for values in samples.values() for value in values]
     return {
-        "sessions": len(logs),
+        "sessions": len(browsers),
+        "cooperatives": len(logs),
         "seconds": seconds,
         "think_seconds": think,
         "requests_per_second": round(len(every) / seconds, 1),
         "errors": len(errors),
         "error_kinds": sorted(set(errors))[:5],
-        "actions_per_log_at_end": {"min": min(logs.values()), "max": max(logs.values())},
+        "actions_per_log_at_end": {
+            "min": min(logs.values(), default=0),
+            "max": max(logs.values(), default=0),
+        },
         "overall": summary(every),
         "pages": {kind: summary(values) for kind, values in sorted(samples.items())},
     }
