@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, or_, select, update
 
 from sync.mirror.schema import Action, ActionChange, User
 
@@ -154,8 +154,27 @@ def usernames_among(conn: Connection, words: Iterable[str]) -> list[str]:
     )
 
 
-def member_full_names(conn: Connection) -> list[str]:
-    """Every member's full name (Discourse's `name`) that is not blank, for the caller to look
-    for in a text (compared in Python: SQLite's lower() ignores accented letters)."""
-    names = conn.execute(select(User.name).where(User.name.is_not(None))).scalars()
-    return [name for name in names if name.strip()]
+def member_full_names(conn: Connection, fragments: Iterable[str] | None = None) -> list[str]:
+    """The members' full names (Discourse's `name`) that are not blank; with `fragments`
+    (lower-case words), only those that may contain one of them — as written, capitalised, in
+    capitals or lowered by the database (SQLite lowers ASCII letters only) — for the caller to
+    compare exactly in Python."""
+    query = select(User.name).where(User.name.is_not(None))
+    if fragments is not None:
+        wanted = sorted(set(fragments))
+        if not wanted:
+            return []
+        query = query.where(
+            or_(
+                *(
+                    condition
+                    for word in wanted
+                    for condition in (
+                        func.lower(User.name).contains(word, autoescape=True),
+                        User.name.contains(word.capitalize(), autoescape=True),
+                        User.name.contains(word.upper(), autoescape=True),
+                    )
+                )
+            )
+        )
+    return [name for name in conn.execute(query).scalars() if name.strip()]
