@@ -156,25 +156,25 @@ def usernames_among(conn: Connection, words: Iterable[str]) -> list[str]:
 
 def member_full_names(conn: Connection, fragments: Iterable[str] | None = None) -> list[str]:
     """The members' full names (Discourse's `name`) that are not blank; with `fragments`
-    (lower-case words), only those that may contain one of them — as written, capitalised, in
-    capitals or lowered by the database (SQLite lowers ASCII letters only) — for the caller to
-    compare exactly in Python."""
+    (lower-case words), only those that may contain one of them, case aside, for the caller to
+    compare exactly in Python. SQLite's LIKE ignores the case of ASCII letters only, so a word
+    with other letters is also looked for capitalised and in capitals; PostgreSQL's ILIKE
+    ignores case throughout."""
     query = select(User.name).where(User.name.is_not(None))
     if fragments is not None:
         wanted = sorted(set(fragments))
         if not wanted:
             return []
-        query = query.where(
-            or_(
-                *(
-                    condition
-                    for word in wanted
-                    for condition in (
-                        func.lower(User.name).contains(word, autoescape=True),
-                        User.name.contains(word.capitalize(), autoescape=True),
-                        User.name.contains(word.upper(), autoescape=True),
-                    )
+        if conn.dialect.name == "postgresql":
+            conditions = [User.name.icontains(word, autoescape=True) for word in wanted]
+        else:
+            variants = {
+                variant
+                for word in wanted
+                for variant in (
+                    (word,) if word.isascii() else (word, word.capitalize(), word.upper())
                 )
-            )
-        )
+            }
+            conditions = [User.name.contains(word, autoescape=True) for word in sorted(variants)]
+        query = query.where(or_(*conditions))
     return [name for name in conn.execute(query).scalars() if name.strip()]
