@@ -12,6 +12,7 @@ through this module; analytics gets them as a DataFrame (`actions_frame`).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -36,6 +37,7 @@ from sync.mirror import store
 
 TITLE_MIN, TITLE_MAX = 3, 140
 NAME_MIN = 3  # usernames and full names shorter than this are not looked for in titles
+MAX_NAME_WORDS = 8  # a full name longer than this many words is not looked for
 EARLIEST_START = date(2000, 1, 1)
 LATEST_AHEAD = timedelta(days=366)  # a planned action starts within a year
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -275,15 +277,26 @@ def named_member(conn: Connection, text: str) -> str | None:
     usernames = store.usernames_among(conn, lowered)
     if usernames:
         return lowered[usernames[0].lower()]
-    folded = text.casefold()
-    for name in store.member_full_names(conn):
-        wanted = " ".join(name.split()).casefold()
-        if len(wanted) < NAME_MIN:
-            continue
-        match = re.search(rf"(?<!\w){re.escape(wanted)}(?!\w)", folded)
-        if match:
-            return text[match.start() : match.end()]
+    # a full name is found as a run of whole words: both sides compared as their words
+    title_words = _WORD.findall(text.casefold())
+    runs = {
+        " ".join(title_words[start : start + size])
+        for size in range(1, MAX_NAME_WORDS + 1)
+        for start in range(len(title_words) - size + 1)
+    }
+    fragments = {word for word in title_words if len(word) >= 2}
+    for name in store.member_full_names(conn, fragments):
+        wanted = _name_words(name)
+        if len(wanted) >= NAME_MIN and wanted in runs:
+            return name
     return None
+
+
+@functools.lru_cache(maxsize=65536)
+def _name_words(name: str) -> str:
+    """A full name as its words, case-folded, one space apart (« Hélène Dupont-Martin » →
+    « hélène dupont martin »); cached, since every title is compared with every member."""
+    return " ".join(_WORD.findall(name.casefold()))
 
 
 def check_cooperative(campus: Campus, cooperative: str) -> str:
@@ -336,9 +349,11 @@ def record_action(
     kind = check_kind(kind)
     status = check_status(status)
     started_on = check_started(started, status, campus.today())
-    at = _stamp(campus)
-    with campus.engine.begin() as conn:
+    # read first, then write in a transaction that starts with its write: a SQLite transaction
+    # that reads before writing cannot take the write lock once another writer went first
+    with campus.engine.connect() as conn:
         clean_title = check_title(conn, title)
+    with campus.engine.begin() as conn:
         action_id = store.add_action(
             conn,
             cooperative=slug,
@@ -349,7 +364,7 @@ def record_action(
             title=clean_title,
             started=started_on,
             status=status,
-            at=at,
+            at=_stamp(campus),
             author_id=author.user_id,
             author=author.username,
         )
@@ -368,23 +383,26 @@ def change_action(
     """Change an action's status and/or title (None: unchanged) and keep the step with its
     author; a change to nothing new writes nothing. `UnknownAction` if there is no such action."""
     new_status = None if status is None else check_status(status)
-    with campus.engine.begin() as conn:
+    with campus.engine.connect() as conn:  # reads apart from the write (see record_action)
         row = store.action_row(conn, action_id)
         if row is None:
             raise UnknownAction(_("Action n° {id} inconnue.", id=action_id))
         new_title = row["title"] if title is None else check_title(conn, title)
-        new_status = new_status or row["status"]
-        if (new_status, new_title) != (row["status"], row["title"]):
-            store.change_action(
-                conn,
-                action_id,
-                status=new_status,
-                title=new_title,
-                at=_stamp(campus),
-                author_id=author.user_id,
-                author=author.username,
-            )
-            row = store.action_row(conn, action_id)
+    new_status = new_status or row["status"]
+    if (new_status, new_title) == (row["status"], row["title"]):
+        return _record(row)
+    with campus.engine.begin() as conn:
+        if not store.change_action(
+            conn,
+            action_id,
+            status=new_status,
+            title=new_title,
+            at=_stamp(campus),
+            author_id=author.user_id,
+            author=author.username,
+        ):
+            raise UnknownAction(_("Action n° {id} inconnue.", id=action_id))
+        row = store.action_row(conn, action_id)
     return _record(row)
 
 
@@ -439,7 +457,7 @@ def report_cards(campus: Campus, month: str, cooperative: str) -> list[OfferedCa
     when that month has no report: then every axis is offered alike."""
     path = campus.reports_dir / month / "indicators.json"
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        vigilance = _vigilance(str(path), path.stat().st_mtime_ns)
     except (OSError, ValueError):
         return None
     return [
@@ -449,11 +467,19 @@ def report_cards(campus: Campus, month: str, cooperative: str) -> list[OfferedCa
             status=card.get("status", ""),
             severity=card.get("severity", ""),
         )
-        for card in document.get("vigilance", [])
+        for card in vigilance
         if card.get("scope") == cooperative
         and card.get("axis") in AXES
         and card.get("status") != "resolved"
     ]
+
+
+@functools.lru_cache(maxsize=8)
+def _vigilance(path: str, mtime_ns: int) -> list[dict]:
+    """The `vigilance` list of a month's `indicators.json`, read once per version of the file
+    (`mtime_ns` is part of the key: a report written again is read again)."""
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle).get("vigilance", [])
 
 
 def actions_frame(actions: Iterable[ActionRecord]) -> pd.DataFrame:

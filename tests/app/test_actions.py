@@ -170,3 +170,32 @@ def test_the_lab_starts_a_kind_at_each_cooperatives_first_started_action(campus)
     starts = actions.kind_starts(actions.all_actions(campus), "edt")
 
     assert starts == {"coop-a": "2026-06", "coop-b": "2026-09"}
+
+
+def test_directors_recording_and_changing_at_once_all_succeed(campus):
+    """Real threads write at the same time (the web service's waitress threads): every record
+    and every change lands, none is refused by a busy database."""
+    import threading
+
+    first = record(campus)
+    failures: list[BaseException] = []
+
+    def work(index: int) -> None:
+        try:
+            mine = record(campus, title=f"Atelier numéro {index}", kind="formation")
+            actions.change_action(campus, mine.id, author=DIRECTOR, status="faite")
+            actions.change_action(campus, first.id, author=DIRECTOR, title=f"Charte v{index}")
+        except BaseException as error:  # noqa: BLE001 - collected for the assertion
+            failures.append(error)
+
+    threads = [threading.Thread(target=work, args=(index,)) for index in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    listed = actions.cooperative_actions(campus, "coop-a")
+    assert len(listed) == 13
+    assert all(a.status == "faite" for a in listed if a.kind == "formation")
+    assert counts(campus) == (13, 1 + 12 * 2 + 12)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, or_, select, update
 
 from sync.mirror.schema import Action, ActionChange, User
 
@@ -154,8 +154,27 @@ def usernames_among(conn: Connection, words: Iterable[str]) -> list[str]:
     )
 
 
-def member_full_names(conn: Connection) -> list[str]:
-    """Every member's full name (Discourse's `name`) that is not blank, for the caller to look
-    for in a text (compared in Python: SQLite's lower() ignores accented letters)."""
-    names = conn.execute(select(User.name).where(User.name.is_not(None))).scalars()
-    return [name for name in names if name.strip()]
+def member_full_names(conn: Connection, fragments: Iterable[str] | None = None) -> list[str]:
+    """The members' full names (Discourse's `name`) that are not blank; with `fragments`
+    (lower-case words), only those that may contain one of them, case aside, for the caller to
+    compare exactly in Python. SQLite's LIKE ignores the case of ASCII letters only, so a word
+    with other letters is also looked for capitalised and in capitals; PostgreSQL's ILIKE
+    ignores case throughout."""
+    query = select(User.name).where(User.name.is_not(None))
+    if fragments is not None:
+        wanted = sorted(set(fragments))
+        if not wanted:
+            return []
+        if conn.dialect.name == "postgresql":
+            conditions = [User.name.icontains(word, autoescape=True) for word in wanted]
+        else:
+            variants = {
+                variant
+                for word in wanted
+                for variant in (
+                    (word,) if word.isascii() else (word, word.capitalize(), word.upper())
+                )
+            }
+            conditions = [User.name.contains(word, autoescape=True) for word in sorted(variants)]
+        query = query.where(or_(*conditions))
+    return [name for name in conn.execute(query).scalars() if name.strip()]
