@@ -125,15 +125,18 @@ def collected_line(outcome: barometer_topics.PulseOutcome, month: str) -> str:
     )
 
 
-def status(campus: Campus, month: str) -> dict:
-    """The `pulse status --json` body (DESIGN §3): participation and means, null below the size."""
+def status(campus: Campus, month: str, slugs: list[str] | None = None) -> dict:
+    """The `pulse status --json` body (DESIGN §3): participation and means, null below the size.
+
+    `slugs`: the cooperatives to list (default: cooperatives.csv's, exit 2 if it is wrong; the
+    web service passes the ones it already knows)."""
     data = barometer_store.read_month(campus.engine, month)
     body = barometer_figures.status(
         data.state,
         data.respondents,
         data.cells,
         data.counts,
-        campus.cooperative_slugs(),
+        campus.cooperative_slugs() if slugs is None else slugs,
         campus["reports"].min_group_size,
     )
     return {"month": month, **body, "lost": data.lost}

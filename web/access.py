@@ -28,3 +28,8 @@ def readable_cooperatives(member: Member, groups: GroupNames) -> list[str]:
     if is_director(member, groups):
         return groups.cooperatives_of(member.groups)
     return []
+
+
+def is_animator(member: Member | None) -> bool:
+    """Discourse admins are the network's animators: the dashboard `/animation` is theirs."""
+    return member is not None and member.admin

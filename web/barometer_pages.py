@@ -19,6 +19,7 @@ from flask import Blueprint, Flask, Response, current_app, redirect, render_temp
 from app import barometer
 from core.i18n import _, current_lang, ngettext
 from core.vocabulary import AXES, AXIS_LABELS
+from web import access
 from web.auth import Member, current_member, forbidden, login_required
 from web.services import Services, current_services
 
@@ -110,12 +111,14 @@ def _refusal(
     if not services.pulse.anonymous:
         return _page(month=month, state="polls")
     if _respondent(member, services) is None:
+        if access.is_animator(member):
+            return _animator_page(services, month)
         return forbidden(
             _(
                 "Le baromètre est réservé aux membres d'une coopérative du réseau, pour que les "
                 "résultats soient comptés dans la bonne coopérative. Votre compte du forum "
                 "n'appartient au groupe d'aucune coopérative : si c'est une erreur, demandez à "
-                "l'animation du réseau de vous y ajouter ({contact}).",
+                "{contact} de vous y ajouter.",
                 contact=services.pulse.contact,
             )
         )
@@ -125,6 +128,17 @@ def _refusal(
     if barometer.has_answered(services.engine, month, member.user_id):
         return _page(month=month, state="already" if posting else "answered")
     return None
+
+
+def _animator_page(services: Services, month: str) -> Response:
+    """An animator outside every cooperative does not answer: what they can do here instead."""
+    body = render_template(
+        "barometre_animateur.html",
+        month=month,
+        state=barometer.month_state(services.engine, month),
+        min_group_size=services.min_group_size,
+    )
+    return Response(body, status=200, mimetype="text/html")
 
 
 @bp.get("/barometre")
