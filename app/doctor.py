@@ -99,6 +99,21 @@ def check_setup(campus: Campus) -> list[Finding]:
 def _input_files(campus: Campus) -> list[Finding]:
     """cooperatives.csv and roster.csv read as `provision` and `members` read them."""
     findings = []
+    missing = [path for path in (campus.cooperatives_csv, campus.roster_csv) if not path.exists()]
+    if missing:
+        return [
+            Finding(
+                False,
+                False,
+                _(
+                    "{path} introuvable : « provision » et « members » en ont besoin (« campus"
+                    " init » écrit des exemples, « campus sandbox --export DOSSIER » le réseau du"
+                    " bac à sable).",
+                    path=path,
+                ),
+            )
+            for path in missing
+        ]
     try:
         cooperatives = campus.cooperatives()
     except InputError as error:
