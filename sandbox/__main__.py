@@ -18,7 +18,6 @@ from sandbox.network import SIZES, Network, generate
 from sandbox.server import API_KEY_ENV, DEFAULT_API_KEY, SandboxServer, default_api_key
 
 WEBHOOK_SECRET_ENV = "CAMPUS_WEBHOOK_SECRET"  # the secret Campus checks deliveries with
-CONNECT_SECRET_ENV = "CAMPUS_DISCOURSE_CONNECT_SECRET"  # the secret Campus checks logins with
 
 
 def serve(
@@ -92,17 +91,6 @@ def serve(
             file=out,
         )
     print(_("Limite admin : {limit} requêtes/minute (0 = aucune).", limit=rate_limit), file=out)
-    connect_secret = os.environ.get(CONNECT_SECRET_ENV, "").strip()
-    if connect_secret:  # as an admin would: provider on, Campus's secret declared
-        server.enable_connect(connect_secret)
-        print(
-            _(
-                "Connexion DiscourseConnect activée avec le secret de {env} (« campus serve » peut"
-                " s'y connecter).",
-                env=CONNECT_SECRET_ENV,
-            ),
-            file=out,
-        )
     if webhook_url:
         server.configure_webhooks(webhook_url, os.environ.get(WEBHOOK_SECRET_ENV, ""))
         print(

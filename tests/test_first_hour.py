@@ -51,6 +51,8 @@ def animator_env(tmp_path):
         "CAMPUS_LANG": "fr",
         "CAMPUS_SANDBOX_API_KEY": SANDBOX_KEY,
         "CAMPUS_DISCOURSE_API_KEY": SANDBOX_KEY,
+        # the sandbox's login provider on, with the secret Campus checks logins with
+        "CAMPUS_SANDBOX_CONNECT_SECRET": SECRETS["CAMPUS_DISCOURSE_CONNECT_SECRET"],
         **SECRETS,
     }
 
