@@ -187,6 +187,17 @@ def test_in_a_browser_the_animator_sorts_and_searches_a_director_and_a_member_ar
     for link in [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "nav a")]:
         browser.get(link)
         assert "Accès refusé" not in browser.title, link
+    browser.set_window_size(390, 844)  # a phone: the page never scrolls sideways
+    for path in ("/animation", "/rapports", "/barometre"):
+        browser.get(site.url + path)
+        width = browser.execute_script("return document.documentElement.scrollWidth")
+        wider = browser.execute_script(
+            "return [...document.querySelectorAll('main *')].filter(e =>"
+            " e.getBoundingClientRect().right > window.innerWidth"
+            " && !e.closest('.table-wrap')).map(e => e.tagName + '.' + e.className)"
+        )
+        assert width <= browser.execute_script("return window.innerWidth"), (path, wider)
+    browser.set_window_size(1200, 1400)
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert not [e for e in errors if not e["message"].startswith(site.sandbox.url)]
 
