@@ -25,6 +25,7 @@ default), so 20:00 means 20:00 in Paris on both sides of a daylight-saving chang
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -181,6 +182,7 @@ class Activity:
         self._months: dict[str, tuple[datetime, datetime]] = {}
         self._rows: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
         self._figures: dict[str, dict[str | None, dict[str, Figure]]] = {}
+        self._some: dict[str, dict[str, dict[str, Figure]]] = {}  # span → cooperative → figures
         self._hidden: dict[tuple[str, int], pd.DataFrame] = {}
         self._withheld: dict[tuple[str, int], dict[str, dict[str, bool]]] = {}
 
@@ -212,6 +214,24 @@ class Activity:
             if not cached:  # rows kept only once asked for themselves (`month_rows`): the
                 self._rows.pop(month, None)  # months and spans pooling reads cost no copy
         return self._figures[month]
+
+    def some_figures(
+        self, month: str, scopes: Collection[str | None]
+    ) -> dict[str | None, dict[str, Figure]]:
+        """The figures of `scopes` only, for `month` or a span: equal to `figures`'s, computed
+        from the rows of those cooperatives alone (each kept once computed). Pooled windows need
+        a span for the few cooperatives under `min_group_size`, not for all 74 (the network
+        needs every row: asking for it computes every scope)."""
+        if month in self._figures or None in scopes:
+            every = self.figures(month)
+            return {scope: every.get(scope) or _empty_figures() for scope in scopes}
+        known = self._some.setdefault(month, {})
+        missing = frozenset(scope for scope in scopes if scope not in known)
+        if missing:
+            computed = _compute_all(self, month, only=missing)
+            self._rows.pop(month, None)  # a span's rows are not kept (see `figures`)
+            known.update({scope: computed.get(scope) or _empty_figures() for scope in missing})
+        return {scope: known[scope] for scope in scopes}
 
     def hidden(self, month: str, min_group_size: int) -> pd.DataFrame:
         """`suppression` of every scope's figures for `month` (network row: `NETWORK`)."""
@@ -290,12 +310,24 @@ _POST_COLUMNS = (  # the columns of the posts `_compute_all` reads
 )
 
 
-def _compute_all(activity: Activity, month: str) -> dict[str | None, dict[str, Figure]]:
-    """The figures of the network and of every cooperative for one month, grouped by scope."""
+def _compute_all(
+    activity: Activity, month: str, only: frozenset[str] | None = None
+) -> dict[str | None, dict[str, Figure]]:
+    """The figures of the network and of every cooperative for one month, grouped by scope.
+
+    `only`: these cooperatives alone (no network), from the rows that can count for them: posts
+    they write or that are written in their categories, their topics and members. Every
+    figure of a cooperative groups rows by its author's, its category's or its member's
+    cooperative, so these rows give it exactly."""
     start, end = activity.bounds(month)
     posts, new_topics = activity.month_rows(month)
     posts = posts[list(_POST_COLUMNS)]  # `_both` copies every column it is given
-    scopes = [NETWORK, *sorted(activity.members["cooperative"].unique())]
+    members = activity.members
+    if only is not None:
+        posts = posts[posts["author_coop"].isin(only) | posts["root_slug"].isin(only)]
+        new_topics = new_topics[new_topics["root_slug"].isin(only)]
+        members = members[members["cooperative"].isin(only)]
+    scopes = [NETWORK, *sorted(members["cooperative"].unique())]
     out: dict[str, dict[str, Figure]] = {scope: {} for scope in scopes}
 
     def put(key: str, values, ns, default=None) -> None:
@@ -311,7 +343,7 @@ def _compute_all(activity: Activity, month: str) -> dict[str | None, dict[str, F
         return (part.reindex(whole.index, fill_value=0) / whole).where(whole > 0)
 
     # participation
-    members = _both(activity.members, "cooperative", network_needs_scope=True)
+    members = _both(members, "cooperative", network_needs_scope=True)
     n_members = members.groupby("_scope").size()
     member_posts = _both(posts, "author_coop", network_needs_scope=True)
     by_scope = member_posts.groupby("_scope")
@@ -412,6 +444,8 @@ def _compute_all(activity: Activity, month: str) -> dict[str | None, dict[str, F
     # relay (issue 14): relayed questions of the month, and of them answered within 48 h
     relayed = relay_outcomes(activity.forum.relay_suggestions, activity.topics)
     relayed = relayed[(relayed["relayed_at"] >= start) & (relayed["relayed_at"] < end)]
+    if only is not None:
+        relayed = relayed[relayed["root_slug"].isin(only)]
     by_relayed = _both(relayed, "root_slug", network_needs_scope=False).groupby("_scope")
     relay_askers = by_relayed["user_id"].nunique()
     put("relayed_questions", by_relayed.size(), relay_askers, 0)
@@ -432,6 +466,8 @@ def _compute_all(activity: Activity, month: str) -> dict[str | None, dict[str, F
     no_votes = {f"pulse_{axis}": Figure(None, 0) for axis in AXES}
     result: dict[str | None, dict[str, Figure]] = {}
     for scope, figures in out.items():
+        if only is not None and scope == NETWORK:
+            continue  # computed from some cooperatives' rows: not the network's
         key = None if scope == NETWORK else scope
         figures |= pulse.get(key, no_votes)
         result[key] = {name: figures[name] for name in CATALOGUE}

@@ -25,10 +25,10 @@ from analytics import scoring as score_engine
 from analytics.relay_plan import working_hours_between
 from app import barometer
 from app.context import Campus
-from app.health import health
+from app.health import health, worker_jobs
 from app.report_index import report_rows
 from core.i18n import _, current_lang, format_number
-from core.vocabulary import month_bounds, parse_period, zone
+from core.vocabulary import parse_period
 from reports.formatting import Formatter
 from sync.mirror import store
 from sync.mirror.loader import load_forum
@@ -36,7 +36,6 @@ from sync.mirror.relay_inputs import load_relay_inputs
 
 RUNS_SHOWN = 10
 WEEK = timedelta(days=7)
-REMINDER_BEFORE = timedelta(days=7)  # DESIGN §8: the barometer's reminder, a week before the end
 
 
 @dataclass(frozen=True)
@@ -55,6 +54,7 @@ class Dashboard:
     now: datetime
     health: dict
     health_rows: list[dict]
+    jobs: list[dict]
     runs: list[dict]
     failures: int
     barometer: dict
@@ -86,6 +86,7 @@ def dashboard(campus: Campus, names: dict[str, str]) -> Dashboard:
         now=now,
         health=checked,
         health_rows=_health_rows(checked, formatter),
+        jobs=_job_rows(worker_jobs(campus.engine, now), formatter),
         runs=[_run_row(run, formatter) for run in runs],
         failures=sum(run["outcome"] == "failed" for run in runs),
         barometer=status,
@@ -93,7 +94,7 @@ def dashboard(campus: Campus, names: dict[str, str]) -> Dashboard:
             {"slug": slug, "name": names.get(slug, slug), "respondents": scope["respondents"]}
             for slug, scope in status["cooperatives"].items()
         ],
-        reminder=_reminder_day(month, campus.timezone, formatter),
+        reminder=formatter.day(barometer.reminder_day(campus, month)),
         month_label=formatter.month(month),
         queue=_relay_queue(campus, now, formatter),
         suggestions=[
@@ -118,18 +119,24 @@ def _health_rows(checked: dict, formatter: Formatter, prefix: str = "") -> list[
         "status": _("État"),
         "database": _("Base de données"),
         "last_sync": _("Dernière synchronisation réussie"),
+        "sync_fresh": _("Synchronisation à jour"),
+        "stale_sync_hours": _("En retard au-delà de (heures)"),
         "last_webhook": _("Dernier webhook reçu"),
     }
     words = {
         ("status", "ok"): _("tout va bien"),
-        ("status", "stale"): _("synchronisation en retard"),
+        ("status", "busy"): _("occupée : des écritures attendent"),
         ("status", "down"): _("base de données injoignable"),
-        ("database", "ok"): _("joignable"),
+        ("database", "ok"): _("lecture et écriture"),
+        ("database", "busy"): _("occupée : des écritures attendent"),
+        ("database", "read_only"): _("en lecture seule"),
         ("database", "unreachable"): _("injoignable"),
+        ("sync_fresh", True): _("oui"),
+        ("sync_fresh", False): _("non"),
     }
     rows = []
     for key, value in checked.items():
-        if key.endswith(AGE):
+        if key.endswith(AGE) or key == "jobs":  # the jobs: a table of their own
             continue
         label = prefix + labels.get(key, key)
         if isinstance(value, dict):
@@ -144,9 +151,29 @@ def _health_rows(checked: dict, formatter: Formatter, prefix: str = "") -> list[
                 moment=formatter.moment(_aware(value)),
                 age=format_timedelta(timedelta(seconds=age), locale=formatter.locale),
             )
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            shown = format_number(value)
         else:
             shown = words.get((key, value), str(value))
         rows.append({"key": key, "label": label, "value": shown})
+    return rows
+
+
+def _job_rows(jobs: dict[str, dict], formatter: Formatter) -> list[dict]:
+    """The worker's jobs (`app.health.worker_jobs`) as rows: name, last success in words and
+    its age, last outcome, failures in a row and the last error (animators only)."""
+    rows = []
+    for name, job in jobs.items():
+        done = job.get("done_at")
+        rows.append(
+            {
+                "job": name,
+                "done": formatter.moment(_aware(done)) if done else None,
+                "outcome": job.get("last_outcome"),
+                "failures": job.get("failures") or 0,
+                "error": job.get("last_error") or "",
+            }
+        )
     return rows
 
 
@@ -169,13 +196,6 @@ def _run_row(run: dict, formatter: Formatter) -> dict:
         "started": formatter.moment(started),
         "seconds": round((finished - started).total_seconds()) if finished else None,
     }
-
-
-def _reminder_day(month: str, tz: str, formatter: Formatter) -> str:
-    """The day the barometer's reminder is due: a week before the month's last day ends."""
-    _start, end = month_bounds(month, tz)
-    day = (end - REMINDER_BEFORE).astimezone(zone(tz)).date()
-    return formatter.day(day)
 
 
 def _relay_queue(campus: Campus, now: datetime, formatter: Formatter) -> list[dict]:
