@@ -137,11 +137,13 @@ def init(directory: Path) -> None:
 @main.command()
 @click.pass_context
 def doctor(ctx: click.Context) -> None:
-    """Vérifier l'adresse, la clé, les droits admin, les plugins et la limite de requêtes."""
+    """Vérifier la configuration, les fichiers CSV, le forum et le service web."""
     campus = campus_of(ctx)
     forum = forum_doctor.check_forum(campus)
+    web = web_doctor.web_report(os.environ, campus["web"], forum.client)
     click.echo(forum.text)
-    click.echo("\n" + web_doctor.web_report(os.environ, campus["web"], forum.client))
+    click.echo("\n" + web.text)
+    click.echo("\n" + forum_doctor.verdict(forum, web.warnings))
     ctx.exit(forum.status)
 
 
@@ -209,6 +211,7 @@ def members(
 def sync_command(ctx: click.Context, full: bool, as_json: bool) -> None:
     """Copier l'activité du forum dans la base locale (incrémental par défaut)."""
     campus = campus_of(ctx)
+    campus.allow_new_mirror()
     with stderr_progress(ctx) as progress:
         summary = mirror_sync.run(campus, full=full, progress=progress.line)
     echo_result(as_json, summary.as_json(), lambda: format_summary(summary))
@@ -401,13 +404,43 @@ def score_command(
 @click.option(
     "--api-key", default=None, help="clé du bac à sable (défaut : $CAMPUS_SANDBOX_API_KEY)"
 )
+@click.option(
+    "--export",
+    "export_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="écrire cooperatives.csv et roster.csv du réseau du bac à sable dans ce dossier",
+)
 def sandbox_command(
-    port: int, seed: int, size: str, rate_limit: int, bare: bool, api_key: str | None
+    port: int,
+    seed: int,
+    size: str,
+    rate_limit: int,
+    bare: bool,
+    api_key: str | None,
+    export_dir: Path | None,
 ) -> None:
     """Lancer l'émulateur Discourse local avec un réseau de CAE synthétique."""
     from sandbox.__main__ import serve
 
-    serve(port=port, seed=seed, size=size, rate_limit=rate_limit, bare=bare, api_key=api_key)
+    def export(network) -> None:
+        files = {"cooperatives.csv": network.cooperatives_csv, "roster.csv": network.roster_csv}
+        written = configfile.write_input_files(export_dir, files)
+        click.echo(
+            _(
+                "Réseau du bac à sable écrit : {files}.",
+                files=", ".join(str(path) for path in written),
+            )
+        )
+
+    serve(
+        port=port,
+        seed=seed,
+        size=size,
+        rate_limit=rate_limit,
+        bare=bare,
+        api_key=api_key,
+        on_network=export if export_dir else None,
+    )
 
 
 @main.command(name="serve")

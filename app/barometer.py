@@ -138,15 +138,18 @@ def collected_line(outcome: barometer_topics.PulseOutcome, month: str) -> str:
     )
 
 
-def status(campus: Campus, month: str) -> dict:
-    """The `pulse status --json` body (DESIGN §3): participation and means, null below the size."""
+def status(campus: Campus, month: str, slugs: list[str] | None = None) -> dict:
+    """The `pulse status --json` body (DESIGN §3): participation and means, null below the size.
+
+    `slugs`: the cooperatives to list (default: cooperatives.csv's, exit 2 if it is wrong; the
+    web service passes the ones it already knows)."""
     data = barometer_store.read_month(campus.engine, month)
     body = barometer_figures.status(
         data.state,
         data.respondents,
         data.cells,
         data.counts,
-        campus.cooperative_slugs(),
+        campus.cooperative_slugs() if slugs is None else slugs,
         campus["reports"].min_group_size,
     )
     return {"month": month, **body, "lost": data.lost}
@@ -206,6 +209,11 @@ def invitation(campus: Campus, user_id: int) -> dict:
     return month_facts(campus, month) | {"state": state, "answered": answered}
 
 
+def reminder_day(campus: Campus, month: str) -> date:
+    """The day the month's reminder is due: `REMIND_DAYS` before the month closes."""
+    return _closes_on(campus, month) - timedelta(days=REMIND_DAYS)
+
+
 def remind(campus: Campus) -> dict:
     """A week before the month closes, reply once in each cooperative's announcement topic of
     the open month (a bump, no mention) so members who have not answered think of it.
@@ -213,8 +221,7 @@ def remind(campus: Campus) -> dict:
     Before that week, with the month not open, or in the polls mode, nothing is sent. Run daily
     by the worker; each topic gets one reminder a month (recorded in the mirror)."""
     month = campus.current_month()
-    closes = _closes_on(campus, month)
-    starts = closes - timedelta(days=REMIND_DAYS)
+    starts = reminder_day(campus, month)
     body: dict = {"month": month, "from": starts.isoformat(), "reminded": [], "already": []}
     if not campus["pulse"].anonymous or month_state(campus.engine, month) != "open":
         return body | {"due": False, "open": False}

@@ -25,6 +25,9 @@ from sync.forum.inputs import Cooperative
 from sync.forum.structure import load_cooperatives
 from sync.mirror import db
 from sync.mirror import pull as mirror
+from sync.settings import DatabaseSettings
+
+DEFAULT_DATABASE_URL = DatabaseSettings().url
 
 
 def wall_clock() -> datetime:
@@ -53,6 +56,7 @@ class Campus:
         self._client_factory = client_factory
         self._engine = engine
         self._on_wait = on_wait
+        self._new_mirror = False
         # asked by the worker's SIGTERM handler; the clients this context opens stop on it
         self.stop = StopSignal()
 
@@ -97,8 +101,36 @@ class Campus:
     def engine(self) -> Engine:
         """The mirror, opened (and its schema checked) on first use, then shared by every run."""
         if self._engine is None:
+            self.check_mirror_named()
             self._engine = db.connect(self.config.database_url)
         return self._engine
+
+    def allow_new_mirror(self) -> None:
+        """This run fills the mirror (`sync`): it may create the database wherever it is."""
+        self._new_mirror = True
+
+    def check_mirror_named(self) -> None:
+        """Refuse (exit 2) to create a SQLite mirror that nothing named: no campus.toml, no
+        CAMPUS_DATABASE_URL, and no database file at the default place. A run that only reads
+        the mirror (`report`, `score`, `stats`…) in the wrong folder would otherwise create an
+        empty `campus.db` there and report on nothing."""
+        if self._new_mirror or self.config.path.exists():
+            return
+        if self.config["database"].url != DEFAULT_DATABASE_URL:
+            return  # CAMPUS_DATABASE_URL names one
+        url = self.config.database_url
+        if Path(url.removeprefix("sqlite:///")).exists():
+            return
+        raise InputError(
+            _(
+                "Aucune base de Campus ici : pas de {config}, pas de CAMPUS_DATABASE_URL, et"
+                " {database} n'existe pas (Campus n'en crée pas une vide pour la lire). Lancez"
+                " la commande dans le dossier de votre réseau, passez --config"
+                " CHEMIN/campus.toml, ou commencez par « campus init » puis « campus sync ».",
+                config=self.config.path,
+                database=url.removeprefix("sqlite:///"),
+            )
+        )
 
     @property
     def database_url(self) -> str:

@@ -64,6 +64,10 @@ def create_app(services: Services, *, testing: bool = False) -> Flask:
 
     app.register_blueprint(barometer_bp)
 
+    from web import animation_pages
+
+    app.register_blueprint(animation_pages.bp)
+
     app.context_processor(_page_context)
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
@@ -82,6 +86,7 @@ def _page_context() -> dict:
     return {
         "member": member,
         "can_read_reports": access.can_read_reports(member, services.groups),
+        "is_animator": access.is_animator(member),
         "has_barometer": "barometer" in current_app.blueprints,
     }
 

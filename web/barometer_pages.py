@@ -28,6 +28,7 @@ from flask import (
 from app import barometer
 from core.i18n import _, current_lang, ngettext
 from core.vocabulary import AXES, AXIS_LABELS
+from web import access
 from web.auth import Member, current_member, forbidden, login_required
 from web.services import Services, current_services
 
@@ -122,12 +123,14 @@ def _refusal(
     if not services.pulse.anonymous:
         return _page(month=month, state="polls")
     if _respondent(member, services) is None:
+        if access.is_animator(member):
+            return _animator_page(services, month)
         return forbidden(
             _(
                 "Le baromètre est réservé aux membres d'une coopérative du réseau, pour que les "
                 "résultats soient comptés dans la bonne coopérative. Votre compte du forum "
                 "n'appartient au groupe d'aucune coopérative : si c'est une erreur, demandez à "
-                "l'animation du réseau de vous y ajouter ({contact}).",
+                "{contact} de vous y ajouter.",
                 contact=services.pulse.contact,
             )
         )
@@ -141,6 +144,17 @@ def _refusal(
         just_answered = session.pop(THANKS, None) == month
         return _page(month=month, state="thanks" if just_answered else "answered")
     return None
+
+
+def _animator_page(services: Services, month: str) -> Response:
+    """An animator outside every cooperative does not answer: what they can do here instead."""
+    body = render_template(
+        "barometre_animateur.html",
+        month=month,
+        state=barometer.month_state(services.engine, month),
+        min_group_size=services.min_group_size,
+    )
+    return Response(body, status=200, mimetype="text/html")
 
 
 def home_invitation(member: Member) -> dict | None:

@@ -16,16 +16,18 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, render_template, send_file, url_for
 
+from app import report_index
 from core.i18n import _
 from web import access
 from web.auth import Member, current_member, forbidden, login_required
 from web.services import current_services
+from web.tables import Column, table_view
 
 bp = Blueprint("reports", __name__)
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MONTH = report_index.MONTH
 SLUG = re.compile(r"^[a-z0-9-]{3,20}$")
-NETWORK = "reseau"
+NETWORK = report_index.NETWORK
 DOCUMENT_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
     "frame-ancestors 'self'; base-uri 'none'; form-action 'none'; sandbox"
@@ -37,18 +39,6 @@ REPORT_POLICY = (
 )
 BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
-
-
-def available_months(reports_dir: Path) -> list[str]:
-    """Months with a network report, newest first."""
-    if not reports_dir.is_dir():
-        return []
-    months = [
-        entry.name
-        for entry in reports_dir.iterdir()
-        if MONTH.match(entry.name) and (entry / "network.html").is_file()
-    ]
-    return sorted(months, reverse=True)
 
 
 def _report_file(month: str, scope: str) -> Path:
@@ -90,7 +80,8 @@ def _allowed(member: Member, month: str, scope: str) -> Response | Path:
 @bp.get("/rapports")
 @login_required
 def index() -> Response | str:
-    """The months and, for each, the reports this member may open."""
+    """The reports this member may open, one row per month and report, with their vigilance
+    counts: searchable and sortable (an animator's list holds every cooperative, every month)."""
     member = current_member()
     services = current_services()
     if not access.can_read_reports(member, services.groups):
@@ -100,16 +91,26 @@ def index() -> Response | str:
                 " animateur·rices du réseau."
             )
         )
-    slugs = access.readable_cooperatives(member, services.groups)
-    months = []
-    for month in available_months(services.reports_dir):
-        folder = services.reports_dir / month / "cooperatives"
-        present = [slug for slug in slugs if (folder / f"{slug}.html").is_file()]
-        months.append({"month": month, "cooperatives": present})
+    rows = report_index.report_rows(
+        services.reports_dir,
+        services.groups.cooperatives,
+        access.readable_cooperatives(member, services.groups),
+    )
+    reports = table_view(
+        "rapports",
+        rows,
+        [
+            Column("month", _("Mois"), searched=True, shown="month_label"),
+            Column("name", _("Rapport"), searched=True),
+            Column("active", _("Points de vigilance"), numeric=True),
+            Column("fresh", _("dont nouveaux ou aggravés"), numeric=True),
+        ],
+        default_sort="month",
+        default_descending=True,
+    )
     return render_template(
         "reports_index.html",
-        months=months,
-        names=services.groups.cooperatives,
+        reports=reports,
         own=[
             services.groups.cooperatives.get(slug, slug)
             for slug in services.groups.cooperatives_of(member.groups)

@@ -31,6 +31,7 @@ TABLE = [
     ("GET", f"/rapports/{M}/..%2F..%2Fcampus.db", (404, 404, 404, 404)),
     ("GET", f"/rapports/{M}/coop.reims", (302, 404, 404, 404)),
     ("GET", "/rapports/..%2F..%2F/reseau", (404, 404, 404, 404)),
+    ("GET", "/animation", (302, 403, 403, 200)),
     ("GET", "/moi", (302, 200, 200, 200)),
     ("GET", "/moi/donnees.json", (302, 200, 200, 200)),
     ("POST", "/moi/retrait", (400, 400, 400, 400)),  # no CSRF token

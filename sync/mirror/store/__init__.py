@@ -61,6 +61,7 @@ from sync.mirror.store.base import (
     last_successful_sync,
     last_sync_outcome,
     last_webhook_at,
+    recent_runs,
     set_state,
     start_run,
 )
@@ -119,6 +120,7 @@ from sync.mirror.store.service import (
     revoke_session,
     session_is_revoked,
     stored_publication,
+    suggestions_since,
     take_nonce,
     write_probe,
 )
@@ -189,6 +191,7 @@ __all__ = [
     "record_pulse_poll",
     "record_suggestion",
     "record_webhook_time",
+    "recent_runs",
     "regular_topics_among",
     "remove_groups",
     "replace_categories",
@@ -202,6 +205,7 @@ __all__ = [
     "start_run",
     "store_poll_results",
     "stored_publication",
+    "suggestions_since",
     "take_nonce",
     "topics_to_check",
     "update_affiliations",

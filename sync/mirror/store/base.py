@@ -129,3 +129,21 @@ def last_sync_outcome(conn: Connection) -> str | None:
 def last_finished_run(conn: Connection) -> datetime | None:
     """When the last sync finished, whatever its outcome (naive UTC), or None."""
     return conn.execute(select(func.max(SyncRun.finished_at))).scalar()
+
+
+def recent_runs(conn: Connection, limit: int) -> list[dict[str, Any]]:
+    """The last `limit` sync runs, newest first: id, started_at, finished_at (naive UTC, as
+    stored), full, requests, outcome ("running", "success" or "failed")."""
+    table = SyncRun.__table__
+    rows = conn.execute(select(table).order_by(table.c.started_at.desc()).limit(limit))
+    return [
+        {
+            "id": run.id,
+            "started_at": run.started_at,
+            "finished_at": run.finished_at,
+            "full": bool(run.full),
+            "requests": run.requests,
+            "outcome": run.outcome,
+        }
+        for run in rows
+    ]

@@ -159,6 +159,33 @@ def record_suggestion(conn: Connection, row: dict[str, Any]) -> None:
     upsert(conn, RelaySuggestion.__table__, [row], ["topic_id", "user_id"])
 
 
+def suggestions_since(conn: Connection, since: datetime) -> list[dict[str, Any]]:
+    """The relay suggestions sent since `since` (naive UTC), newest first: topic_id, title,
+    username of the volunteer asked, suggested_at, and whether someone other than the author
+    has replied since (`answered`). For the animators' dashboard only (it names volunteers)."""
+    rows = conn.execute(
+        text(
+            "SELECT r.topic_id, t.title, u.username, r.suggested_at, EXISTS (SELECT 1 FROM posts p"
+            " WHERE p.topic_id = r.topic_id AND p.post_number > 1 AND p.deleted_at IS NULL"
+            " AND p.post_type = 1 AND p.user_id <> t.user_id) AS answered"
+            " FROM relay_suggestions r LEFT JOIN topics t ON t.id = r.topic_id"
+            " LEFT JOIN users u ON u.id = r.user_id"
+            " WHERE r.suggested_at >= :since ORDER BY r.suggested_at DESC, r.topic_id"
+        ),
+        {"since": since},
+    )
+    return [
+        {
+            "topic_id": int(row.topic_id),
+            "title": row.title or "",
+            "username": row.username or "",
+            "suggested_at": row.suggested_at,
+            "answered": bool(row.answered),
+        }
+        for row in rows
+    ]
+
+
 def stored_publication(conn: Connection, scope: str, month: str) -> tuple[int, int] | None:
     """(topic_id, post_id) of the digest already published for `scope` and `month`, if any."""
     row = conn.execute(
