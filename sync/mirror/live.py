@@ -54,7 +54,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -237,11 +237,14 @@ def _check_numbers(payload: Mapping[str, Any], bounds: Mapping[str, int]) -> Non
 
 @dataclass
 class _Checks:
-    """What the background thread must ask the forum: post ids by topic, topics, users."""
+    """What the background thread must ask the forum: post ids by topic, topics, users; and
+    when each `accepted_solution` delivery arrived, by post id (its acceptance time once the
+    forum confirms the post is the solution)."""
 
     posts: dict[int, set[int]]
     topics: set[int]
     users: set[int]
+    acceptances: dict[int, datetime] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.posts or self.topics or self.users)
@@ -367,7 +370,9 @@ class LiveMirror:
         name = event.event
         if name in ("post_created", "post_edited"):
             return self._apply_post(conn, payload, created=name == "post_created")
-        if name in ("post_destroyed", "post_recovered", "accepted_solution", "unaccepted_solution"):
+        if name == "accepted_solution":
+            return self._queue_post(payload, accepted_at=self.clock())
+        if name in ("post_destroyed", "post_recovered", "unaccepted_solution"):
             return self._queue_post(payload)
         if name == "post_liked":  # the forum's like count (and likers), never an increment
             return self._queue_post(payload["post"])
@@ -434,9 +439,12 @@ class LiveMirror:
         return "applied"
 
     # ------------------------------------------------------------------ queued checks
-    def _queue_post(self, post: Mapping[str, Any]) -> str:
+    def _queue_post(self, post: Mapping[str, Any], accepted_at: datetime | None = None) -> str:
         if self._private(post):
             return "ignored"
+        if accepted_at is not None:
+            with self._wake:
+                self._checks.acceptances.setdefault(int(post["id"]), accepted_at)
         return self._queue(posts={int(post["topic_id"]): {int(post["id"])}})
 
     def _queue(
@@ -483,7 +491,7 @@ class LiveMirror:
                 self._wake.wait(0.5)
             if self._stopping:
                 return None
-            taken, self._checks = self._checks, _Checks({}, set(), set())
+            taken, self._checks = self._checks, _Checks({}, set(), set(), {})
             self._busy = True
             return taken
 
@@ -505,7 +513,7 @@ class LiveMirror:
     def run_pending(self) -> None:
         """Run the queued checks now, in the calling thread."""
         with self._wake:
-            taken, self._checks = self._checks, _Checks({}, set(), set())
+            taken, self._checks = self._checks, _Checks({}, set(), set(), {})
         self.run_checks(taken)
 
     def run_checks(self, checks: _Checks) -> None:
@@ -530,6 +538,11 @@ class LiveMirror:
                 likers = fetch_likers(self.engine, client, posts, self.options.fetch_likers)
                 with self._write_lock, self.engine.begin() as conn:
                     store.write_posts(conn, posts, likers, store.Tally(), from_topic_view=False)
+        if checks.acceptances:
+            # only solutions the forum confirmed above and not dated yet: a replayed delivery
+            # never moves a known time
+            with self._write_lock, self.engine.begin() as conn:
+                store.write_acceptance_times(conn, checks.acceptances, "webhook")
         for user_id in sorted(checks.users):
             self._check_user(client, user_id)
 

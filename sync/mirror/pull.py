@@ -61,6 +61,9 @@ it is done, so a sync killed at any instant and run again ends with exactly the 
    gone).
 6. Likers (setting `fetch_likers`, off by default): `/post_action_users.json` for each post
    whose like count changed, one request per post (and per 200 likers).
+7. Acceptance times (`steps/acceptances.py`): for the solutions not dated yet, the Solved
+   plugin's SOLVED user actions of their authors (`/user_actions.json?filter=15`), about one
+   request per author, once; the `accepted_solution` webhook dates new solutions first.
 
 Request cost:
 - idle sync: 5 requests (groups, categories, suspended users, 1 page of posts, 1 page of the
@@ -95,6 +98,7 @@ from sync.discourse.client import DiscourseAPI
 from sync.mirror import store
 from sync.mirror.db import connect
 from sync.mirror.lock import acquire_lock
+from sync.mirror.steps.acceptances import date_acceptances
 from sync.mirror.steps.categories import sync_categories
 from sync.mirror.steps.groups import sync_groups
 from sync.mirror.steps.posts import sync_posts
@@ -143,6 +147,7 @@ class SyncSummary:
     seconds: float = 0.0
     groups_refreshed: int = 0
     topics_reread: int = 0
+    acceptances_dated: int = 0
     requests_by_endpoint: dict[str, int] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
@@ -161,6 +166,7 @@ class SyncSummary:
             "full": self.full,
             "groups_refreshed": self.groups_refreshed,
             "topics_reread": self.topics_reread,
+            "acceptances_dated": self.acceptances_dated,
             "requests_by_endpoint": dict(sorted(self.requests_by_endpoint.items())),
         }
 
@@ -247,6 +253,7 @@ def sync_mirror(
         sync_listing(run)
         reconcile(run)
         fill_topic_authors(run)
+        summary.acceptances_dated = date_acceptances(run)
         outcome = "success"
     finally:
         _fill_summary(summary, run, counts_at_start)

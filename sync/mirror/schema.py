@@ -135,13 +135,18 @@ class Like(Base):
 
 
 class Solution(Base):
-    """A topic's accepted answer."""
+    """A topic's accepted answer, and when it was accepted where the forum says so.
+
+    `acceptance_source`: "webhook" (the `accepted_solution` delivery's arrival), "user_action"
+    (the Solved plugin's SOLVED user action), "unknown" (looked up, not found: the digest dates
+    the solution by its answer), NULL (not looked up yet)."""
 
     __tablename__ = "solutions"
     topic_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     post_id: Mapped[int] = mapped_column(BigInteger)
     user_id: Mapped[int | None] = mapped_column(Integer)
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    acceptance_source: Mapped[str | None] = mapped_column(String(16))
 
 
 class Poll(Base):
