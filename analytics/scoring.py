@@ -48,6 +48,7 @@ from core.errors import InputError
 from core.forum import Forum
 from core.i18n import _, current_lang, ngettext
 from core.safe_text import csv_safe
+from core.vocabulary import unknown_cooperative
 
 # the breakdown, in the order it is shown; each is a column of points of `score()`
 COMPONENTS = (
@@ -117,15 +118,7 @@ def eligible_people(
     if coop is not None:
         known = set(users["cooperative"].dropna()) | set(forum.categories["root_slug"].dropna())
         if coop not in known:
-            example = min(users["cooperative"].dropna(), default="coop-alpha")
-            raise InputError(
-                _(
-                    "Coopérative « {coop} » inconnue : indiquez le slug d'une coopérative de "
-                    "cooperatives.csv (ex. {example}).",
-                    coop=coop,
-                    example=example,
-                )
-            )
+            raise unknown_cooperative(coop, known)
         keep &= users["cooperative"].eq(coop)
     people = users.loc[keep, ["id", "username", "cooperative", "role"]]
     return people.rename(columns={"id": "user_id"}).reset_index(drop=True)

@@ -3,8 +3,9 @@ one wiki topic.
 
 The network digest goes to the `[digest] category` (Campus); a cooperative's digest
 (`--coop SLUG`) to that cooperative's own category. One topic per month and scope: the topic is
-remembered in the mirror (`digest_publications`), and found by its title when the mirror does
-not know it, so publishing again edits its first post instead of creating a second topic.
+remembered in the mirror (`digest_publications`) and found again by that stored id, never by
+its title (titles may change: the month is written in words), so publishing again edits its
+first post instead of creating a second topic.
 The text itself is `reports.digest_text`.
 """
 
@@ -19,11 +20,10 @@ from analytics.digest_selection import digest_entries, helpers_to_thank
 from app.context import Campus
 from core.errors import InputError
 from core.i18n import _, ngettext
-from core.vocabulary import month_bounds
+from core.vocabulary import month_bounds, unknown_cooperative
 from reports.digest_text import Digest, describe_publication, mark_provisional, render_digest
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.exceptions import DiscourseNotFound
-from sync.forum.barometer_topics import find_topic
 from sync.mirror.digest_inputs import load_digest_inputs, record_publication, stored_publication
 
 log = logging.getLogger("campus.digest")
@@ -84,13 +84,9 @@ def build_digest(
             _("Le mois {month} n'a pas commencé : pas de récapitulatif possible.", month=month)
         )
     inputs = load_digest_inputs(engine, start, end, optout_group)
-    if coop is not None and coop not in set(inputs.solved["root_slug"]) | inputs.top_slugs:
-        raise InputError(
-            _(
-                "Coopérative « {coop} » inconnue du miroir : indiquez le slug d'une coopérative (lancez « campus sync » si elle est nouvelle).",
-                coop=coop,
-            )
-        )
+    known = set(inputs.solved["root_slug"]) | inputs.top_slugs
+    if coop is not None and coop not in known:
+        raise unknown_cooperative(coop, known)
     entries = digest_entries(inputs.solved, inputs.tags, inputs.permissions, coop)
     helpers, unnamed = helpers_to_thank(entries, inputs.optout_ids)
     digest = render_digest(entries, helpers, unnamed, month, forum_url, coop)
@@ -121,11 +117,6 @@ def publish_digest(
             )
         )
     known = stored_publication(engine, digest.scope, digest.month)
-    if known is None:
-        topic_id = find_topic(api, category["id"], digest.title, month_bounds(digest.month, tz)[0])
-        if topic_id is not None:
-            first = api.topic_with_posts(topic_id)["post_stream"]["posts"][0]
-            known = (topic_id, int(first["id"]))
     if known is not None:
         topic_id, post_id = known
         try:

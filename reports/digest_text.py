@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from core.i18n import _, ngettext
+from core.i18n import _, format_month, ngettext
 from core.safe_text import discourse_inline
 
 NETWORK_SCOPE = "network"
@@ -30,13 +30,15 @@ class Digest:
 
 
 def digest_title(month: str, coop: str | None) -> str:
-    """The stable title of a month's digest topic (how a second publication finds it).
+    """The title of a month's digest topic, its month in words (« juillet 2026 »). A second
+    publication finds the topic by its stored id, never by this title, so it may change.
 
     Discourse refuses two topics with the same title, so a cooperative's title carries its slug
     (validated as lowercase letters, digits and hyphens: it cannot mention or link anything)."""
+    words = format_month(month)
     if coop is None:
-        return _("Ce que le réseau a appris — {month}", month=month)
-    return _("Ce que {coop} a appris — {month}", coop=coop, month=month)
+        return _("Ce que le réseau a appris — {month}", month=words)
+    return _("Ce que {coop} a appris — {month}", coop=coop, month=words)
 
 
 def render_digest(

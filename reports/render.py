@@ -35,7 +35,7 @@ from core.errors import InputError
 from core.forum import Forum
 from core.i18n import _, ngettext
 from core.safe_text import csv_cell, discourse_inline
-from core.vocabulary import AXES, month_bounds
+from core.vocabulary import AXES, month_bounds, unknown_cooperative
 from reports import pdf
 from reports.formatting import Formatter
 from reports.settings import ReportSettings
@@ -587,13 +587,7 @@ def build_model(
     )
     names = cooperative_names(forum)
     if only is not None and only not in names:
-        raise InputError(
-            _(
-                "Coopérative « {slug} » inconnue dans le miroir (connues : {known}).",
-                slug=only,
-                known=", ".join(names) or "—",
-            )
-        )
+        raise unknown_cooperative(only, names)
     return month_report(
         activity,
         month,

@@ -233,8 +233,9 @@ class RelaySuggestion(Base):
 
 
 class DigestPublication(Base):
-    """The wiki topic that holds a month's digest for a scope (`network` or a cooperative slug),
-    so that publishing again updates it instead of creating a second one."""
+    """The topic Campus published for a month and a scope — a digest (`network` or a
+    cooperative slug) or the network report (`report:network`) — so that publishing again
+    updates it, found by this id and never by its title, instead of creating a second one."""
 
     __tablename__ = "digest_publications"
     scope: Mapped[str] = mapped_column(String(20), primary_key=True)

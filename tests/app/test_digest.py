@@ -107,16 +107,23 @@ def test_publishing_again_updates_the_same_wiki_topic(site):
     assert built.forum.posts[first["post_id"]].wiki
 
 
-def test_publishing_again_finds_the_topic_even_without_the_mirror_record(site, tmp_path):
+def test_the_title_says_the_month_in_words(site):
+    _built, server, engine, _api = site
+
+    assert network_digest(server, engine).title == "Ce que le réseau a appris — février 2026"
+
+
+def test_a_retitled_digest_topic_is_found_by_its_stored_id_not_duplicated(site):
     built, server, engine, api = site
     digest = network_digest(server, engine)
     first = publish_digest(api, engine, digest, "campus", "Europe/Paris")
-    fresh = connect(f"sqlite:///{tmp_path / 'other.db'}")
+    built.forum.topics[first["topic_id"]].title = "Ce que le réseau a appris — 2026-02"  # old style
 
-    again = publish_digest(api, fresh, digest, "campus", "Europe/Paris")
+    again = publish_digest(api, engine, digest, "campus", "Europe/Paris")
 
-    fresh.dispose()
-    assert again == {**first, "action": "updated"}
+    assert again["action"] == "updated" and again["topic_id"] == first["topic_id"]
+    digests = [t for t in built.forum.topics.values() if "a appris" in t.title]
+    assert len(digests) == 1
 
 
 def test_a_question_accepted_in_july_is_in_julys_digest_though_answered_in_june(tmp_path):
