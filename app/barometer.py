@@ -10,7 +10,7 @@ import time
 from analytics import barometer_figures
 from app.context import Campus
 from core.errors import InputError
-from core.i18n import _, ngettext
+from core.i18n import _, format_month, ngettext
 from core.vocabulary import month_bounds, shift_month
 from sync.forum import barometer_topics
 from sync.mirror import barometer_store
@@ -116,7 +116,7 @@ def collected_line(outcome: barometer_topics.PulseOutcome, month: str) -> str:
                 "Baromètre {month} : {n} sondage clos lu",
                 "Baromètre {month} : {n} sondages clos lus",
                 outcome.closed,
-                month=month,
+                month=format_month(month),
             ),
             ngettext("({n} vote),", "({n} votes),", outcome.voters),
             ngettext("{n} encore ouvert,", "{n} encore ouverts,", outcome.still_open),

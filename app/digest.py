@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from analytics.digest_selection import digest_entries, helpers_to_thank
 from app.context import Campus
 from core.errors import InputError
-from core.i18n import _, ngettext
+from core.i18n import _, format_month, ngettext
 from core.vocabulary import month_bounds, unknown_cooperative
 from reports.digest_text import Digest, describe_publication, mark_provisional, render_digest
 from sync.discourse.client import DiscourseAPI
@@ -61,7 +61,7 @@ def worker_line(campus: Campus) -> str:
             "Récapitulatif {month} : {n} question résolue (non publié).",
             "Récapitulatif {month} : {n} questions résolues (non publié).",
             digest.questions,
-            month=digest.month,
+            month=format_month(digest.month),
         )
     return describe_publication(published)
 
@@ -129,7 +129,7 @@ def publish_digest(
                 _(
                     "Récapitulatif {scope} {month} mis à jour dans le sujet {topic_id}.",
                     scope=digest.scope,
-                    month=digest.month,
+                    month=format_month(digest.month),
                     topic_id=topic_id,
                 )
             )
@@ -147,7 +147,7 @@ def publish_digest(
         _(
             "Récapitulatif {scope} {month} publié dans le sujet {topic_id}.",
             scope=digest.scope,
-            month=digest.month,
+            month=format_month(digest.month),
             topic_id=topic_id,
         )
     )

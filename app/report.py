@@ -139,7 +139,7 @@ def publish_report(
             log.info(
                 _(
                     "Rapport {month} mis à jour dans le sujet {topic_id}.",
-                    month=month,
+                    month=format_month(month),
                     topic_id=topic_id,
                 )
             )
@@ -147,5 +147,11 @@ def publish_report(
     post = api.create_topic(title, markdown, category["id"])
     topic_id, post_id = int(post["topic_id"]), int(post["id"])
     record_publication(engine, REPORT_SCOPE, month, topic_id, post_id)
-    log.info(_("Rapport {month} publié dans le sujet {topic_id}.", month=month, topic_id=topic_id))
+    log.info(
+        _(
+            "Rapport {month} publié dans le sujet {topic_id}.",
+            month=format_month(month),
+            topic_id=topic_id,
+        )
+    )
     return Publication("created", topic_id, post_id, title)

@@ -106,7 +106,7 @@ def test_a_month_already_closed_is_said_so_and_exits_0(pulse_cli):
         pulse_cli("pulse", "close", "--month", MONTH)
         again = pulse_cli("pulse", "close", "--month", MONTH)
     assert again.exit_code == 0, again.output
-    assert "Baromètre 2026-11 déjà clos" in again.output
+    assert "Baromètre novembre 2026 déjà clos" in again.output
 
 
 @pytest.mark.parametrize("month", ["2020-01", "2026-10", "2026-12", "2030-01"])
@@ -178,7 +178,7 @@ def test_the_polls_mode_warns_that_it_is_not_anonymous(pulse_cli, tmp_path):
     result = pulse_cli("pulse", "post", "--month", MONTH)
     assert result.exit_code == 0, result.output
     assert "n'est pas anonyme" in result.output
-    assert "Sondages 2026-11 : 6 sujets publiés" in result.output
+    assert "Sondages novembre 2026 : 6 sujets publiés" in result.output
 
 
 def test_a_retention_below_one_year_is_a_bad_setting(pulse_cli, tmp_path):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, render_template, send_file
 
-from core.i18n import _
+from core.i18n import _, format_month
 from web import access
 from web.auth import Member, current_member, forbidden, login_required
 from web.services import current_services
@@ -117,9 +117,11 @@ def report(month: str, scope: str) -> Response | str:
         return found
     names = current_services().groups.cooperatives
     title = (
-        _("Rapport du réseau — {month}", month=month)
+        _("Rapport du réseau — {month}", month=format_month(month))
         if scope == NETWORK
-        else _("Rapport de {name} — {month}", name=names.get(scope, scope), month=month)
+        else _(
+            "Rapport de {name} — {month}", name=names.get(scope, scope), month=format_month(month)
+        )
     )
     pdf = scope == NETWORK and (found.parent / "network.pdf").is_file()
     return render_template("report.html", title=title, month=month, scope=scope, pdf=pdf)

@@ -240,7 +240,7 @@ def post_pulse(
             log.info(
                 _(
                     "Baromètre {month} publié pour {slug} (sujet {topic_id}).",
-                    month=month,
+                    month=format_month(month),
                     slug=slug,
                     topic_id=first_post["topic_id"],
                 )
@@ -302,7 +302,7 @@ def _record(
                 post,
                 axis,
                 options,
-                month=month,
+                month=format_month(month),
                 cooperative=cooperative,
                 close_at=_naive_utc(closes_at),
             )
@@ -430,7 +430,7 @@ def announce_barometer(
         log.info(
             _(
                 "Baromètre {month} annoncé pour {slug} (sujet {topic_id}).",
-                month=month,
+                month=format_month(month),
                 slug=slug,
                 topic_id=topic_id,
             )
@@ -449,14 +449,14 @@ def describe_posted(data: dict) -> str:
             "Sondages {month} : {n} sujet publié,",
             "Sondages {month} : {n} sujets publiés,",
             len(data["posted"]),
-            month=data["month"],
+            month=format_month(data["month"]),
         )
     else:
         text = ngettext(
             "Baromètre {month} : {n} sujet d'annonce publié,",
             "Baromètre {month} : {n} sujets d'annonce publiés,",
             len(data["posted"]),
-            month=data["month"],
+            month=format_month(data["month"]),
         )
     return text + " " + _("{n} déjà en place.", n=format_number(len(data["already"]), 0))
 
@@ -487,7 +487,7 @@ def describe_status(data: dict, min_group_size: int) -> list[str]:
             means=means,
         )
 
-    lines = [_("Baromètre {month} : {state}.", month=data["month"], state=state)]
+    lines = [_("Baromètre {month} : {state}.", month=format_month(data["month"]), state=state)]
     lines.append(line(_("Réseau"), data["network"]))
     lines.extend(line(slug, scope) for slug, scope in data["cooperatives"].items())
     return lines
@@ -501,14 +501,14 @@ def describe_closed(data: dict) -> str:
                 "Baromètre {month} clos : {n} réponse comptée,",
                 "Baromètre {month} clos : {n} réponses comptées,",
                 data["counted"],
-                month=data["month"],
+                month=format_month(data["month"]),
             )
             if data["closed"]
             else ngettext(
                 "Baromètre {month} déjà clos : {n} réponse comptée,",
                 "Baromètre {month} déjà clos : {n} réponses comptées,",
                 data["counted"],
-                month=data["month"],
+                month=format_month(data["month"]),
             ),
             ngettext("{n} perdue.", "{n} perdues.", data["lost"]),
         ]
