@@ -141,10 +141,13 @@ def localise_help(command) -> None:
         setattr(item, attribute, _(source))
 
 
-def format_number(value: float, digits: int = 1, lang: str | None = None) -> str:
-    """`value` as the language writes numbers, at most `digits` decimals: « 7 999 », « 153,5 » in
-    French, « 7,999 », « 153.5 » in English. Every number Campus shows goes through here."""
-    pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
+def format_number(
+    value: float, digits: int = 1, lang: str | None = None, *, fixed: bool = False
+) -> str:
+    """`value` as the language writes numbers, at most `digits` decimals (exactly `digits` when
+    `fixed`, for columns of averages): « 7 999 », « 153,5 », « 3,0 » in French, « 7,999 »,
+    « 153.5 » in English. Every number Campus shows goes through here."""
+    pattern = "#,##0" + ("." + ("0" if fixed else "#") * digits if digits > 0 else "")
     return format_decimal(value, format=pattern, locale=lang or current_lang())
 
 

@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 from sqlalchemy import Engine
 
 from core.errors import InputError
-from core.i18n import _, format_month, format_number, ngettext
+from core.i18n import _, current_lang, format_month, format_number, ngettext
 from core.settings import NON_NEGATIVE, Bounds, Section, doc
 from core.vocabulary import AXES, AXIS_LABELS
 from sync.discourse.client import DiscourseAPI
@@ -468,28 +468,37 @@ def describe_status(data: dict, min_group_size: int) -> list[str]:
         "closed": _("clos"),
         "unopened": _("pas ouvert (« campus pulse post » l'ouvre)"),
     }[data["state"]]
-    hidden = _("moins de {n}", n=min_group_size)
+    labels = AXIS_LABELS[current_lang()]
 
-    def line(name: str, scope: dict) -> str:
-        means = " ".join(
-            f"{axis}={'—' if value is None else format_number(value, 2)}"
-            for axis, value in scope["axes"].items()
-        )
+    def block(name: str, scope: dict) -> list[str]:
         if scope["respondents"] is None:
-            return _(
-                "{name} : {answered} réponses ; {means}", name=name, answered=hidden, means=means
-            )
-        return ngettext(
-            "{name} : {n} réponse ; {means}",
-            "{name} : {n} réponses ; {means}",
+            return [
+                _(
+                    "{name} : moins de {n} réponses, moyennes masquées (anonymat).",
+                    name=name,
+                    n=min_group_size,
+                )
+            ]
+        head = ngettext(
+            "{name} : {n} réponse, moyennes sur 5 :",
+            "{name} : {n} réponses, moyennes sur 5 :",
             scope["respondents"],
             name=name,
-            means=means,
         )
+        return [head] + [
+            "  "
+            + _(
+                "{axis} : {mean}",
+                axis=labels.get(axis, axis),
+                mean="—" if value is None else format_number(value, 1, fixed=True),
+            )
+            for axis, value in scope["axes"].items()
+        ]
 
     lines = [_("Baromètre {month} : {state}.", month=format_month(data["month"]), state=state)]
-    lines.append(line(_("Réseau"), data["network"]))
-    lines.extend(line(slug, scope) for slug, scope in data["cooperatives"].items())
+    lines.extend(block(_("Réseau"), data["network"]))
+    for slug, scope in data["cooperatives"].items():
+        lines.extend(block(slug, scope))
     return lines
 
 
