@@ -85,7 +85,7 @@ def _headers(lang: str) -> dict[str, str]:
         "newcomer_first_topic": _("Nouveaux", lang=lang),
         "cross_coop": _("Inter-coop", lang=lang),
         "solution": _("Solutions", lang=lang),
-        "like": _("Likes", lang=lang),
+        "like": _("J'aime", lang=lang),
         "person_helped": _("Pers. aidées", lang=lang),
         "topic": _("Sujets", lang=lang),
     }
@@ -508,8 +508,8 @@ def explain(
             "{n} solution acceptée", "{n} solutions acceptées", count("solution"), lang=lang
         ),
         "like": ngettext(
-            "{n} like reçu (au plus {cap} par message)",
-            "{n} likes reçus (au plus {cap} par message)",
+            "{n} J'aime reçu (au plus {cap} par message)",
+            "{n} J'aime reçus (au plus {cap} par message)",
             count("like"),
             lang=lang,
             cap=weights.like_cap_per_post,
