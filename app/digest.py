@@ -45,9 +45,7 @@ def run(
     published = None
     if publish:
         category = coop or campus["digest"].category
-        published = publish_digest(
-            campus.open_client(), campus.engine, digest, category, campus.timezone
-        )
+        published = publish_digest(campus.open_client(), campus.engine, digest, category)
     return digest, published
 
 
@@ -95,9 +93,7 @@ def build_digest(
     return digest
 
 
-def publish_digest(
-    api: DiscourseAPI, engine: Engine, digest: Digest, category_slug: str, tz: str
-) -> dict:
+def publish_digest(api: DiscourseAPI, engine: Engine, digest: Digest, category_slug: str) -> dict:
     """Create the month's wiki topic in the category `category_slug`, or update its first post.
 
     Returns `{"action": "created"|"updated", "topic_id", "post_id", "title"}`."""

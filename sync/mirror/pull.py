@@ -93,7 +93,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from core.i18n import _, format_number
+from core.i18n import _, format_number, ngettext
 from sync.discourse.client import DiscourseAPI
 from sync.mirror import store
 from sync.mirror.db import connect
@@ -202,25 +202,36 @@ def run_sync(
 
 
 def format_summary(summary: SyncSummary, lang: str | None = None) -> str:
-    """One paragraph for the terminal, in the user's language."""
-    return _(
-        "{requests} requêtes en {seconds} s. Comptes nouveaux ou modifiés : {users}. Sujets nouveaux ou modifiés : {topics}. Messages : {new} nouveaux, {updated} modifiés, {deleted} supprimés. J'aime : {likes} de différence. Solutions changées : {solutions}.",
-        lang,
-        seconds=format_number(summary.seconds, 1, lang),
-        **{
-            name: format_number(value, 0, lang)
-            for name, value in {
-                "requests": summary.requests,
-                "users": summary.users,
-                "topics": summary.topics,
-                "new": summary.posts_new,
-                "updated": summary.posts_updated,
-                "deleted": summary.posts_deleted,
-                "likes": summary.likes,
-                "solutions": summary.solutions,
-            }.items()
-        },
-    )
+    """One paragraph for the terminal, in the user's language, each count with its plural
+    (« 1 membre », « 0 modifié », « 2 495 sujets »)."""
+    parts = [
+        ngettext(
+            "{n} requête en {seconds} s.",
+            "{n} requêtes en {seconds} s.",
+            summary.requests,
+            lang,
+            seconds=format_number(summary.seconds, 1, lang),
+        ),
+        ngettext(
+            "{n} membre nouveau ou modifié ;",
+            "{n} membres nouveaux ou modifiés ;",
+            summary.users,
+            lang,
+        ),
+        ngettext(
+            "{n} sujet nouveau ou modifié ;",
+            "{n} sujets nouveaux ou modifiés ;",
+            summary.topics,
+            lang,
+        ),
+        _("messages :", lang),
+        ngettext("{n} nouveau,", "{n} nouveaux,", summary.posts_new, lang),
+        ngettext("{n} modifié,", "{n} modifiés,", summary.posts_updated, lang),
+        ngettext("{n} supprimé ;", "{n} supprimés ;", summary.posts_deleted, lang),
+        _("J'aime : {n} de différence ;", lang, n=format_number(summary.likes, 0, lang)),
+        ngettext("{n} solution changée.", "{n} solutions changées.", summary.solutions, lang),
+    ]
+    return " ".join(parts)
 
 
 def sync_mirror(

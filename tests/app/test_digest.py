@@ -97,8 +97,8 @@ def test_publishing_again_updates_the_same_wiki_topic(site):
     built, server, engine, api = site
     digest = network_digest(server, engine)
 
-    first = publish_digest(api, engine, digest, "campus", "Europe/Paris")
-    second = publish_digest(api, engine, digest, "campus", "Europe/Paris")
+    first = publish_digest(api, engine, digest, "campus")
+    second = publish_digest(api, engine, digest, "campus")
 
     assert first["action"] == "created" and second["action"] == "updated"
     assert first["topic_id"] == second["topic_id"]
@@ -116,10 +116,10 @@ def test_the_title_says_the_month_in_words(site):
 def test_a_retitled_digest_topic_is_found_by_its_stored_id_not_duplicated(site):
     built, server, engine, api = site
     digest = network_digest(server, engine)
-    first = publish_digest(api, engine, digest, "campus", "Europe/Paris")
+    first = publish_digest(api, engine, digest, "campus")
     built.forum.topics[first["topic_id"]].title = "Ce que le réseau a appris — 2026-02"  # old style
 
-    again = publish_digest(api, engine, digest, "campus", "Europe/Paris")
+    again = publish_digest(api, engine, digest, "campus")
 
     assert again["action"] == "updated" and again["topic_id"] == first["topic_id"]
     digests = [t for t in built.forum.topics.values() if "a appris" in t.title]
