@@ -302,7 +302,7 @@ def _record(
                 post,
                 axis,
                 options,
-                month=format_month(month),
+                month=month,
                 cooperative=cooperative,
                 close_at=_naive_utc(closes_at),
             )
