@@ -10,8 +10,8 @@ Rules, in the order they apply:
   France's by default, `day_start_hour` to `day_end_hour`, in the network's time zone: nights,
   weekends, holidays and daylight-saving changes are counted as the wall clock shows them);
 - outside working hours nothing is sent: due questions are *deferred* to the next working hour;
-- a question older than `max_age_days` is no longer relayed (counted as `too_old`);
 - a question already suggested (a row in `relay_suggestions`) is never suggested again;
+- a question older than `max_age_days` is no longer relayed (counted as `too_old`);
 - a volunteer is a member of the relay group who is not its author, not suspended or deleted, not
   in the opt-out group, and can read the question's category (its group permissions);
 - those who *know its theme* come first: a helpful reply (accepted as a solution, or liked) in
@@ -157,7 +157,8 @@ class RelayPlan:
     """What one relay run does: for each question the volunteers to ask (user ids, in order).
 
     `deferred`: due questions held back because it is outside working hours. `skipped`: due or
-    waiting questions not suggested now, by reason (`SKIP_REASONS`). `outside_theme`: the
+    waiting questions not suggested now, by reason (already_suggested, closed,
+    too_old, waiting, no_volunteer, volunteers_busy). `outside_theme`: the
     questions whose volunteers were chosen among those who do not (yet) know its theme."""
 
     working_time: bool
@@ -165,16 +166,6 @@ class RelayPlan:
     deferred: int = 0
     skipped: Counter = field(default_factory=Counter)
     outside_theme: set[int] = field(default_factory=set)
-
-
-SKIP_REASONS = (
-    "already_suggested",
-    "closed",
-    "too_old",
-    "waiting",
-    "no_volunteer",
-    "volunteers_busy",
-)
 
 
 def plan_relay(

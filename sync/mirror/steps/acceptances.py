@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from core.i18n import _, ngettext
+from core.i18n import ngettext
 from sync.discourse.exceptions import DiscourseNotFound
 from sync.mirror import records, store
 from sync.mirror.steps.run import Run
@@ -55,5 +55,7 @@ def date_acceptances(run: Run) -> int:
         times = {post_id: found.get(post_id) for post_id in wanted}
         with run.engine.begin() as conn:
             dated += store.write_acceptance_times(conn, times, "user_action")
-    run.say(_("Dates d'acceptation : {n} trouvées.", n=dated))
+    run.say(
+        ngettext("Dates d'acceptation : {n} trouvée.", "Dates d'acceptation : {n} trouvées.", dated)
+    )
     return dated
