@@ -188,7 +188,7 @@ def test_worker_once_prints_readable_lines_not_python_data(
     assert re.fullmatch(
         rf"pulse\+report : réussi \({seconds}\)\. Baromètre .* Rapport écrit dans .*\."
         r" Aucun avis envoyé aux directions : \[web\] base_url n'est pas configurée .*\."
-        r" Baromètre \d{4}-\d\d : 6 sujets d'annonce publiés, 0 déjà en place\.",
+        r" Baromètre [a-zéû]+ \d{4} : 6 sujets d'annonce publiés, 0 déjà en place\.",
         lines[2],
     )
 
