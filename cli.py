@@ -17,7 +17,7 @@ from analytics.settings import (
     RelaySettings,
     ScoreWeights,
 )
-from app import barometer, lab, report, score
+from app import barometer, lab, maintenance, report, score
 from app import digest as digest_run
 from app import doctor as forum_doctor
 from app import members as roster
@@ -45,6 +45,7 @@ from core import config as configfile
 from core.config import Config
 from core.errors import InputError
 from core.i18n import _
+from core.log_format import FORMATS as LOG_FORMATS
 from core.secrets import read_secret
 from reports.digest_text import describe_publication
 from reports.settings import DigestSettings, ReportSettings
@@ -104,10 +105,18 @@ def load_config(path: Path, environ: typing.Mapping[str, str] | None = None) -> 
     help="campus.toml (défaut : $CAMPUS_CONFIG, sinon ./campus.toml)",
 )
 @click.option("-v", "--verbose", count=True, help="plus de détails sur stderr")
+@click.option(
+    "--log-format",
+    type=click.Choice(LOG_FORMATS),
+    default="text",
+    envvar="CAMPUS_LOG_FORMAT",
+    show_default=True,
+    help="journal sur stderr : texte, ou une ligne JSON par événement (json)",
+)
 @click.pass_context
-def main(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
+def main(ctx: click.Context, config_path: Path | None, verbose: int, log_format: str) -> None:
     """Campus : le campus numérique du réseau de CAE, à côté de Discourse."""
-    configure_logging(verbose)
+    configure_logging(verbose, log_format)
     named = config_path or os.environ.get("CAMPUS_CONFIG")
     ctx.obj = Invocation(Path(named or "campus.toml"), required=bool(named), load=load_config)
 
@@ -215,6 +224,25 @@ def stats_command(ctx: click.Context, as_json: bool) -> None:
     echo_result(as_json, result, lambda: mirror_sync.describe_stats(campus, result))
 
 
+@main.command(name="migrate")
+@click.pass_context
+def migrate_command(ctx: click.Context) -> None:
+    """Mettre à jour le schéma de la base (après une sauvegarde) : la seule commande qui le change."""
+    maintenance.migrate(campus_of(ctx), click.echo)
+
+
+@main.command(name="backup")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="fichier à écrire (défaut : campus-<version>-<date UTC>.backup à côté de la base)",
+)
+@click.pass_context
+def backup_command(ctx: click.Context, out: Path | None) -> None:
+    """Écrire une copie cohérente de la base (SQLite : sauvegarde en ligne ; PostgreSQL : pg_dump)."""
+    click.echo(maintenance.backup(campus_of(ctx), out))
+
+
 @main.command(name="report")
 @month_option("le mois dernier")
 @click.option("--coop", help="une seule coopérative (slug), en plus du réseau")
@@ -284,8 +312,8 @@ def pulse_close(ctx, month, as_json) -> None:
     month = campus.month_or_previous(month) if month is None else campus.month_or_current(month)
     data = barometer.close(campus, month)
     echo_result(as_json, data, lambda: barometer_topics.describe_closed(data))
-    if data["uncounted"] and not as_json:
-        click.echo(barometer_topics.describe_uncounted(data["uncounted"]), err=True)
+    if data["lost_at_close"] and not as_json:
+        click.echo(barometer_topics.describe_lost_at_close(data["lost_at_close"]), err=True)
 
 
 @pulse_group.command(name="collect")
@@ -453,7 +481,12 @@ def lab_group() -> None:
 
 
 @lab_group.command(name="evaluate")
-@click.argument("name")
+@click.argument("name", required=False)
+@click.option(
+    "--kind",
+    help="évaluer toutes les actions d'un type du plan d'actions des directions "
+    "(edt, deconnexion, entraide, formation, autre) comme une seule intervention",
+)
 @click.option(
     "--outcome",
     "outcomes",
@@ -465,10 +498,23 @@ def lab_group() -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="dossier de sortie")
 @click.option("--lang", type=click.Choice(["fr", "en"]), help="langue (défaut : [reports] lang)")
 @click.pass_context
-def lab_evaluate(ctx, name, outcomes, as_json, out, lang) -> None:
+def lab_evaluate(ctx, name, kind, outcomes, as_json, out, lang) -> None:
     """Estimer l'effet d'une intervention sur les indicateurs du rapport (différence de différences)."""
-    data, folder = lab.evaluate(
-        campus_of(ctx), name, list(outcomes), out=out, lang=lang, write=bool(out or not as_json)
+    if (name is None) == (kind is None):
+        raise InputError(
+            _(
+                "Indiquez soit le nom d'une intervention d'interventions.csv, soit --kind TYPE"
+                " (un type d'action du plan d'actions), pas les deux."
+            )
+        )
+    run = lab.evaluate if kind is None else lab.evaluate_kind
+    data, folder = run(
+        campus_of(ctx),
+        name if kind is None else kind,
+        list(outcomes),
+        out=out,
+        lang=lang,
+        write=bool(out or not as_json),
     )
     echo_result(as_json, data, lambda: f"{data['verdict']}\n{folder}")
 

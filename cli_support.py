@@ -19,6 +19,7 @@ from app.score import Recognition
 from core.config import Config
 from core.errors import CampusError, InputError
 from core.i18n import _, install_click_translations, localise_help
+from core.log_format import formatter as log_formatter
 from core.progress import Progress
 from core.secrets import scrub, scrub_log_handlers
 from sync.discourse.transport import wait_message
@@ -138,14 +139,16 @@ class Invocation:
         return self.campus
 
 
-def configure_logging(verbose: int) -> None:
-    """Logs on stderr (INFO with -v, DEBUG with -vv), never a secret in any line."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    scrub_log_handlers(logging.getLogger())
+def configure_logging(verbose: int, log_format: str = "text") -> None:
+    """Logs on stderr (INFO with -v, DEBUG with -vv), one line per event with its UTC time and
+    level, as text or JSON lines (`core.log_format`), never a secret in any line."""
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(log_formatter(log_format))
+        root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+    scrub_log_handlers(root)
 
 
 def campus_of(ctx: click.Context) -> Campus:

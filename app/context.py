@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from core.config import Config
 from core.errors import InputError
 from core.i18n import _
+from core.stopping import StopSignal
 from core.vocabulary import current_month, month_bounds, shift_month, zone
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.settings import DiscourseSettings
@@ -52,6 +53,8 @@ class Campus:
         self._client_factory = client_factory
         self._engine = engine
         self._on_wait = on_wait
+        # asked by the worker's SIGTERM handler; the clients this context opens stop on it
+        self.stop = StopSignal()
 
     def __getitem__(self, section: str):
         """The settings of one campus.toml section (`campus["reports"]`)."""
@@ -117,7 +120,7 @@ class Campus:
         """A new Discourse client (each run counts its own requests)."""
         if self._client_factory is not None:
             return self._client_factory()
-        return DiscourseAPI(self.discourse_settings(), on_wait=self._on_wait)
+        return DiscourseAPI(self.discourse_settings(), on_wait=self._on_wait, stop=self.stop)
 
     # --- values derived from the configuration ----------------------------------------------
 

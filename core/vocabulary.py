@@ -51,6 +51,37 @@ AXIS_LABELS = {
     },
 }
 
+# the directors' action log (DESIGN §14): what kind of action, and where it stands
+ACTION_KINDS = ("edt", "deconnexion", "entraide", "formation", "autre")
+ACTION_STATUSES = ("prevue", "en_cours", "faite", "abandonnee")
+# the statuses of an action that was started: the lab counts it from its start (§11)
+STARTED_STATUSES = ("en_cours", "faite", "abandonnee")
+ACTION_KIND_LABELS = {
+    "fr": {
+        "edt": "Espace de discussion sur le travail",
+        "deconnexion": "Droit à la déconnexion",
+        "entraide": "Entraide entre pairs",
+        "formation": "Formation",
+        "autre": "Autre action",
+    },
+    "en": {
+        "edt": "Workplace discussion space",
+        "deconnexion": "Right to disconnect",
+        "entraide": "Peer mutual aid",
+        "formation": "Training",
+        "autre": "Other action",
+    },
+}
+ACTION_STATUS_LABELS = {
+    "fr": {
+        "prevue": "Prévue",
+        "en_cours": "En cours",
+        "faite": "Faite",
+        "abandonnee": "Abandonnée",
+    },
+    "en": {"prevue": "Planned", "en_cours": "Under way", "faite": "Done", "abandonnee": "Dropped"},
+}
+
 # the roles of roster.csv
 ROLES = ("entrepreneur", "appui", "direction")
 

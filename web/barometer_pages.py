@@ -14,7 +14,16 @@ import atexit
 import logging
 import threading
 
-from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+)
 
 from app import barometer
 from core.i18n import _, current_lang, ngettext
@@ -26,6 +35,7 @@ bp = Blueprint("barometer", __name__)
 log = logging.getLogger("campus.web.barometer")
 
 SWEEP_SECONDS = 5.0  # how soon answers held for a month that closed are counted
+THANKS = "barometer_thanks"  # session key: the month just answered, for the one thank-you page
 
 
 @bp.record_once
@@ -89,6 +99,8 @@ def _page(status: int = 200, **context) -> Response:
         contact=settings.contact,
         keep_years=settings.keep_years,
         min_group_size=services.min_group_size,
+        facts=barometer.month_facts(services.campus, month),
+        forum_url=services.forum_root,
         **context,
     )
     return Response(body, status=status, mimetype="text/html")
@@ -123,8 +135,22 @@ def _refusal(
     if state != "open":
         return _page(month=month, state=state)
     if barometer.has_answered(services.engine, month, member.user_id):
-        return _page(month=month, state="already" if posting else "answered")
+        if posting:
+            return _page(month=month, state="already")
+        # the thank-you once, right after the answer; « déjà répondu » on any later visit
+        just_answered = session.pop(THANKS, None) == month
+        return _page(month=month, state="thanks" if just_answered else "answered")
     return None
+
+
+def home_invitation(member: Member) -> dict | None:
+    """What the home page says of this month's barometer to `member`: its facts in words, its
+    state and whether they answered; None when they cannot answer it (no cooperative, or the
+    network still uses the forum's polls)."""
+    services = current_services()
+    if not services.pulse.anonymous or _respondent(member, services) is None:
+        return None
+    return barometer.invitation(services.campus, member.user_id)
 
 
 @bp.get("/barometre")
@@ -158,7 +184,10 @@ def _group_label(respondent: barometer.Respondent, services: Services) -> str:
 @bp.post("/barometre")
 @login_required
 def answer() -> Response:
-    """Record one answer for the month (once), then show the thanks page."""
+    """Record one answer for the month (once), then show the thanks page.
+
+    Every statement needs a choice (a value 1–5, or the empty value of « je préfère ne pas
+    répondre »): a form with one left blank is shown again, saying which, and spends nothing."""
     services = current_services()
     member = current_member()
     month = services.campus.current_month()
@@ -170,6 +199,15 @@ def answer() -> Response:
     respondent = _respondent(member, services)
     try:
         answers = barometer.clean_answers(request.form)
+    except barometer.UnansweredStatements as error:  # shown again, choices kept, nothing spent
+        return _page(
+            400,
+            month=month,
+            state="form",
+            group=_group_label(respondent, services),
+            values=request.form,
+            missing=error.axes,
+        )
     except ValueError as error:
         return _page(
             400,
@@ -182,4 +220,5 @@ def answer() -> Response:
     outcome = answer_buffer().submit(month, respondent, answers)
     if outcome != "recorded":
         return _page(409, month=month, state=outcome)
+    session[THANKS] = month
     return redirect("/barometre", code=303)

@@ -1,8 +1,10 @@
 """Report pages: what `campus report` wrote in `reports_dir`, shown with DESIGN §10's rules.
 
 `/rapports` lists the months and the reports the member may read; `/rapports/<YYYY-MM>/reseau`
-and `/rapports/<YYYY-MM>/<slug>` frame the self-contained report file, served at `…/document`
-under a CSP of its own (its inline style allowed, no script at all, framed only by Campus).
+and `/rapports/<YYYY-MM>/<slug>` show the self-contained report file itself, with Campus's
+navigation bar put at the top of its body (one page, one scroll, readable on a phone: no frame),
+under a CSP of its own (its inline style allowed, no script at all, never framed); `…/document`
+is the file alone, to print.
 Months and slugs are matched against strict patterns and known cooperatives before any path is
 built, so no request reaches a file outside the reports folder.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, render_template, send_file
+from flask import Blueprint, Response, abort, render_template, send_file, url_for
 
 from core.i18n import _, format_month
 from web import access
@@ -28,6 +30,13 @@ DOCUMENT_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
     "frame-ancestors 'self'; base-uri 'none'; form-action 'none'; sandbox"
 )
+# the report with Campus's bar: the bar's stylesheet is Campus's own file; still no script
+REPORT_POLICY = (
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox allow-same-origin"
+)
+BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
 
 
 def available_months(reports_dir: Path) -> list[str]:
@@ -108,10 +117,21 @@ def index() -> Response | str:
     )
 
 
+def with_bar(document: str, bar: str, stylesheet: str) -> str:
+    """The report file's HTML with Campus's `bar` first in its body and the bar's `stylesheet`
+    linked at the end of its head (both Campus's own markup; the report is left as written)."""
+    link = f'<link rel="stylesheet" href="{stylesheet}">\n'
+    document = HEAD_END.sub(lambda end: link + end.group(0), document, count=1)
+    body = BODY.search(document)
+    if body is None:  # not a file `campus report` wrote: the bar still comes first
+        return bar + document
+    return document[: body.end()] + "\n" + bar + document[body.end() :]
+
+
 @bp.get("/rapports/<month>/<scope>")
 @login_required
-def report(month: str, scope: str) -> Response | str:
-    """One report, framed in Campus's layout."""
+def report(month: str, scope: str) -> Response:
+    """One report as one page: the report itself, with Campus's navigation bar at its top."""
     found = _allowed(current_member(), month, scope)
     if isinstance(found, Response):
         return found
@@ -124,7 +144,19 @@ def report(month: str, scope: str) -> Response | str:
         )
     )
     pdf = scope == NETWORK and (found.parent / "network.pdf").is_file()
-    return render_template("report.html", title=title, month=month, scope=scope, pdf=pdf)
+    action_log = scope != NETWORK and scope in access.action_log_cooperatives(
+        current_member(), current_services().groups
+    )
+    bar = render_template(
+        "report.html", title=title, month=month, scope=scope, pdf=pdf, action_log=action_log
+    )
+    page = with_bar(
+        found.read_text(encoding="utf-8"), bar, url_for("static", filename="report-bar.css")
+    )
+    response = Response(page, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = REPORT_POLICY
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/rapports/<month>/<scope>/document")

@@ -34,7 +34,7 @@ from core.settings import NON_NEGATIVE, Bounds, Section, doc
 from core.vocabulary import AXES, AXIS_LABELS
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.exceptions import DiscourseNotFound
-from sync.mirror import barometer_store, store
+from sync.mirror import barometer_store, db, store
 from sync.mirror.records import parse_time
 
 log = logging.getLogger("campus.pulse")
@@ -212,7 +212,7 @@ def post_pulse(
     settings.validate()
     outcome = PulseOutcome()
     slugs = list(cooperatives)
-    with engine.connect() as conn:
+    with db.reader(engine).connect() as conn:
         recorded = store.pulse_cooperatives(conn, month)
     pending = [slug for slug in slugs if slug not in recorded]
     outcome.already.extend(slug for slug in slugs if slug in recorded)
@@ -315,7 +315,7 @@ def collect_pulse(api: DiscourseAPI, engine: Engine, month: str) -> PulseOutcome
     visible before closing); a post deleted on the forum is counted as missing.
     """
     outcome = PulseOutcome()
-    with engine.connect() as conn:
+    with db.reader(engine).connect() as conn:
         post_ids = store.pulse_post_ids(conn, month)
     for post_id in post_ids:
         try:
@@ -439,6 +439,65 @@ def announce_barometer(
     return outcome
 
 
+def reminder_raw(page_url: str, month_words: str, last_day_words: str) -> str:
+    """The reminder posted in an announcement topic a week before the month closes.
+
+    No mention and no member's text: only the month, its last day and Campus's own address."""
+    return (
+        _(
+            "Rappel : le baromètre QVT de {month} se termine le {last_day} au soir. Si vous "
+            "n'avez pas encore répondu : six affirmations, une minute, de façon anonyme, sur "
+            "{url} (connexion avec votre compte du forum).",
+            month=month_words,
+            last_day=last_day_words,
+            url=page_url,
+        )
+        + "\n"
+    )
+
+
+@dataclass
+class ReminderOutcome:
+    """What `remind_barometer` did: cooperatives reminded, already reminded, topic gone."""
+
+    reminded: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"reminded": self.reminded, "already": self.already, "missing": self.missing}
+
+
+def remind_barometer(
+    api: DiscourseAPI, engine: Engine, month: str, today: date, raw: str
+) -> ReminderOutcome:
+    """Reply `raw` once in each announcement topic of `month` not reminded yet (a bump).
+
+    Each cooperative's reminder is recorded as soon as it is posted, so a second run posts
+    nothing; a topic deleted since the announcement is skipped (and tried again next run)."""
+    outcome = ReminderOutcome()
+    pending = barometer_store.unreminded(engine, month)
+    outcome.already.extend(sorted(barometer_store.announced(engine, month) - set(pending)))
+    for slug, topic_id in sorted(pending.items()):
+        try:
+            api.reply(topic_id, raw)
+        except DiscourseNotFound:
+            log.warning(
+                _(
+                    "Baromètre {month} : le sujet {topic_id} de {slug} est introuvable ; pas de "
+                    "rappel.",
+                    month=month,
+                    topic_id=topic_id,
+                    slug=slug,
+                )
+            )
+            outcome.missing.append(slug)
+            continue
+        barometer_store.record_reminder(engine, month, slug, today)
+        outcome.reminded.append(slug)
+    return outcome
+
+
 # --- what `campus pulse …` prints ---------------------------------------------------------------
 
 
@@ -524,13 +583,14 @@ def describe_closed(data: dict) -> str:
     )
 
 
-def describe_uncounted(n: int) -> str:
-    """Said when a month closes while the web service still holds answers not yet counted."""
+def describe_lost_at_close(n: int) -> str:
+    """Said when a month closes with answers no web service counted: they were lost."""
     return ngettext(
-        "{n} réponse pas encore comptée : le service web (campus serve) la compte dès qu'il voit "
-        "la clôture ; s'il est arrêté, elle est perdue.",
-        "{n} réponses pas encore comptées : le service web (campus serve) les compte dès qu'il "
-        "voit la clôture ; s'il est arrêté, elles sont perdues.",
+        "{n} réponse perdue : le service web (campus serve) la tenait en mémoire et s'est arrêté"
+        " sans la compter (arrêt brutal). Elle est comptée dans les réponses perdues du mois.",
+        "{n} réponses perdues : le service web (campus serve) les tenait en mémoire et s'est"
+        " arrêté sans les compter (arrêt brutal). Elles sont comptées dans les réponses perdues"
+        " du mois.",
         n,
     )
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pandas as pd
 from sqlalchemy import Engine, text
 
-from sync.mirror import store
+from sync.mirror import db, store
 
 
 @dataclass
@@ -39,7 +39,7 @@ def load_digest_inputs(
     engine: Engine, start: datetime, end: datetime, optout_group: str
 ) -> DigestInputs:
     """Questions whose accepted answer was accepted (else written) in `[start, end)`."""
-    with engine.connect() as conn:
+    with db.reader(engine).connect() as conn:
         solved = pd.read_sql_query(
             text(
                 "SELECT t.id AS topic_id, t.title, t.category_id, c.name AS category_name, "
@@ -89,7 +89,7 @@ def load_digest_inputs(
 
 def stored_publication(engine: Engine, scope: str, month: str) -> tuple[int, int] | None:
     """(topic_id, post_id) of the digest already published for `scope` and `month`, if any."""
-    with engine.connect() as conn:
+    with db.reader(engine).connect() as conn:
         return store.stored_publication(conn, scope, month)
 
 

@@ -61,7 +61,10 @@ it is done, so a sync killed at any instant and run again ends with exactly the 
    gone).
 6. Likers (setting `fetch_likers`, off by default): `/post_action_users.json` for each post
    whose like count changed, one request per post (and per 200 likers).
-7. Acceptance times (`steps/acceptances.py`): for the solutions not dated yet, the Solved
+7. The checks webhooks left (`sync.mirror.steps.checks`): posts, topics and accounts a webhook
+   event named but the web service could not check against the forum yet (it was down, or
+   Campus was killed), re-read the way the live mirror does; an incremental sync does them too.
+8. Acceptance times (`steps/acceptances.py`): for the solutions not dated yet, the Solved
    plugin's SOLVED user actions of their authors (`/user_actions.json?filter=15`), about one
    request per author, once; the `accepted_solution` webhook dates new solutions first.
 
@@ -93,11 +96,13 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from core.errors import Stopped
 from core.i18n import _, format_number, ngettext
 from sync.discourse.client import DiscourseAPI
 from sync.mirror import store
 from sync.mirror.db import connect
 from sync.mirror.lock import acquire_lock
+from sync.mirror.steps import checks
 from sync.mirror.steps.acceptances import date_acceptances
 from sync.mirror.steps.categories import sync_categories
 from sync.mirror.steps.groups import sync_groups
@@ -246,7 +251,9 @@ def sync_mirror(
     """Bring the mirror in `engine` up to date with the forum behind `api`; see the module doc.
 
     The caller holds the database lock (`sync.mirror.lock.acquire_lock`). `clock` gives naive UTC.
-    The run is recorded in `sync_runs` ("running", then "success" or "failed").
+    The run is recorded in `sync_runs` ("running", then "success", "failed" or "interrupted":
+    a stop was requested — `core.errors.Stopped`, raised by the client between two pages — or,
+    marked when the next run starts, a process killed mid-way).
     """
     run = Run(engine, api, options or SyncOptions(), full, progress, clock, api.total_requests)
     summary = SyncSummary(full=full)
@@ -263,9 +270,13 @@ def sync_mirror(
         sync_posts(run)
         sync_listing(run)
         reconcile(run)
+        checks.finish(run)
         fill_topic_authors(run)
         summary.acceptances_dated = date_acceptances(run)
         outcome = "success"
+    except Stopped:
+        outcome = "interrupted"  # stopped between two pages: the next sync resumes the walk
+        raise
     finally:
         _fill_summary(summary, run, counts_at_start)
         summary.seconds = time.monotonic() - started

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 from sqlalchemy import Engine, bindparam, text
 
-from sync.mirror import store
+from sync.mirror import db, store
 
 
 @dataclass
@@ -60,7 +60,7 @@ def load_relay_inputs(
     since = (now - timedelta(days=max_age_days)).astimezone(UTC).replace(tzinfo=None)
     member_ids = [int(member["id"]) for member in members]
     usernames = {int(member["id"]): member["username"] for member in members}
-    with engine.connect() as conn:
+    with db.reader(engine).connect() as conn:
 
         def read(sql: str, **params) -> pd.DataFrame:
             statement = text(sql)

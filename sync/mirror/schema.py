@@ -271,6 +271,20 @@ class WebhookEvent(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
+class WebhookCheck(Base):
+    """A check a webhook event left to do against the forum (`sync.mirror.live`): a post, a
+    topic or an account to re-read. Written with the event, deleted once the check succeeded,
+    so a check the background thread could not do (forum down, process killed) is done by the
+    next one or by the next sync, even an incremental one (`sync.mirror.steps.checks`)."""
+
+    __tablename__ = "webhook_checks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(8))  # post | topic | user | accepted
+    topic_id: Mapped[int | None] = mapped_column(Integer)  # a post's topic
+    target_id: Mapped[int] = mapped_column(BigInteger)  # the post, topic or account id
+    queued_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 # --- web service (issue 10): DiscourseConnect login requests --------------------------------
 
 
@@ -295,6 +309,25 @@ class RevokedSession(Base):
     __tablename__ = "revoked_sessions"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class WorkerJob(Base):
+    """A job of `campus worker` (migration 0012): the period it last completed (its day, week,
+    month or hour), written only after it succeeded, and its failures: how many in a row, since
+    when, when it is retried (backoff), and the alert the animators are owed ("failure" or
+    "recovery", to send; "failure_sent" once told)."""
+
+    __tablename__ = "worker_jobs"
+    job: Mapped[str] = mapped_column(String(40), primary_key=True)
+    done_period: Mapped[str | None] = mapped_column(String(20))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_outcome: Mapped[str | None] = mapped_column(String(20))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failing_since: Mapped[datetime | None] = mapped_column(DateTime)
+    retry_at: Mapped[datetime | None] = mapped_column(DateTime)
+    alert: Mapped[str | None] = mapped_column(String(20))
 
 
 # --- the anonymous barometer (DESIGN §8, migration 0006) ---------------------------------------
@@ -369,3 +402,43 @@ class BarometerAnnouncement(Base):
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     cooperative: Mapped[str] = mapped_column(String(20), primary_key=True)
     topic_id: Mapped[int] = mapped_column(Integer)
+    # the day the topic got its reminder a week before the month closes (once a month)
+    reminded_on: Mapped[date | None] = mapped_column(Date)
+
+
+# --- the directors' action log (DESIGN §14, migration 0012) -----------------------------------
+
+
+class Action(Base):
+    """What a cooperative's direction decided for a Gollac axis or a vigilance point (§14).
+
+    `month` is the report whose cards the action was recorded from; `indicator` optionally ties
+    it to one figure of that axis. The title never names a member (checked before writing). Who
+    recorded it is kept in `ActionChange`, shown to animators only."""
+
+    __tablename__ = "actions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    cooperative: Mapped[str] = mapped_column(String(20), index=True)
+    month: Mapped[str] = mapped_column(String(7))
+    axis: Mapped[str] = mapped_column(String(40))
+    indicator: Mapped[str | None] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    started: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ActionChange(Base):
+    """One step of an action's history: its status and title after the change, when, and who
+    made it (the author's Discourse id and username, for animators only)."""
+
+    __tablename__ = "action_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+    author_id: Mapped[int] = mapped_column(Integer)
+    author: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(Text)

@@ -11,7 +11,9 @@ store (`sync.mirror.barometer_store`).
 - `content`: categories, topics, posts, likes, solutions, polls, tags;
 - `pulse`: the monthly pulse polls and their aggregate results;
 - `service`: webhook events, login nonces, relay suggestions, digest publications, web reads;
-- `notices`: the directors of each cooperative and the monthly notices sent to them.
+- `jobs`: the worker's job states (done periods, failures, retries, alerts owed);
+- `notices`: the directors of each cooperative and the monthly notices sent to them;
+- `actions`: the directors' action log and its history, and whether a text names a member.
 """
 
 from sync.mirror.store.accounts import (
@@ -32,6 +34,15 @@ from sync.mirror.store.accounts import (
     write_staff,
     write_users,
 )
+from sync.mirror.store.actions import (
+    action_changes,
+    action_row,
+    action_rows,
+    add_action,
+    change_action,
+    member_full_names,
+    usernames_among,
+)
 from sync.mirror.store.barometer_polls import (
     pulse_cooperatives,
     pulse_polls_of,
@@ -48,6 +59,7 @@ from sync.mirror.store.base import (
     get_state,
     last_finished_run,
     last_successful_sync,
+    last_sync_outcome,
     last_webhook_at,
     set_state,
     start_run,
@@ -76,6 +88,16 @@ from sync.mirror.store.forum_content import (
     write_topic_fields,
     write_topic_view,
 )
+from sync.mirror.store.jobs import (
+    ALERT_FAILURE,
+    ALERT_FAILURE_SENT,
+    ALERT_RECOVERY,
+    job_states,
+    record_done,
+    record_failure,
+    record_start,
+    set_alert,
+)
 from sync.mirror.store.notices import (
     directors,
     notified_directors,
@@ -86,9 +108,13 @@ from sync.mirror.store.service import (
     account_groups,
     add_nonce,
     claim_event,
+    clear_checks,
+    count_checks,
     mirror_version,
     ping,
     prune_events,
+    queue_checks,
+    queued_checks,
     record_publication,
     record_suggestion,
     record_webhook_time,
@@ -96,16 +122,36 @@ from sync.mirror.store.service import (
     session_is_revoked,
     stored_publication,
     take_nonce,
+    write_probe,
 )
 
 __all__ = [
+    "clear_checks",
+    "count_checks",
+    "queue_checks",
+    "queued_checks",
+    "ALERT_FAILURE",
+    "ALERT_FAILURE_SENT",
+    "ALERT_RECOVERY",
+    "job_states",
+    "last_sync_outcome",
+    "record_done",
+    "record_failure",
+    "record_start",
+    "set_alert",
+    "write_probe",
     "CHUNK",
     "STATE_LAST_WEBHOOK",
     "Tally",
     "account",
     "account_groups",
+    "action_changes",
+    "action_row",
+    "action_rows",
+    "add_action",
     "add_nonce",
     "categories_with_permissions",
+    "change_action",
     "claim_event",
     "clear_state",
     "count_likes_given",
@@ -127,6 +173,7 @@ __all__ = [
     "mark_suspended",
     "mark_topic_gone",
     "mark_vanished",
+    "member_full_names",
     "membership_count",
     "mirror_version",
     "notified_directors",
@@ -161,6 +208,7 @@ __all__ = [
     "take_nonce",
     "topics_to_check",
     "update_affiliations",
+    "usernames_among",
     "write_groups",
     "write_acceptance_times",
     "write_listing_page",

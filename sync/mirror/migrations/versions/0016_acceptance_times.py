@@ -1,16 +1,16 @@
 """where a solution's acceptance time comes from (the accepted_solution webhook, the Solved
 plugin's user actions, or nowhere: the digest then dates it by its answer)
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-07 21:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
