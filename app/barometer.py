@@ -14,7 +14,7 @@ from babel.dates import format_date
 from analytics import barometer_figures
 from app.context import Campus
 from core.errors import InputError
-from core.i18n import _, current_lang, ngettext
+from core.i18n import _, current_lang, format_month, ngettext
 from core.vocabulary import month_bounds, shift_month, zone
 from reports.formatting import LOCALES, Formatter
 from sync.forum import barometer_topics
@@ -129,7 +129,7 @@ def collected_line(outcome: barometer_topics.PulseOutcome, month: str) -> str:
                 "Baromètre {month} : {n} sondage clos lu",
                 "Baromètre {month} : {n} sondages clos lus",
                 outcome.closed,
-                month=month,
+                month=format_month(month),
             ),
             ngettext("({n} vote),", "({n} votes),", outcome.voters),
             ngettext("{n} encore ouvert,", "{n} encore ouverts,", outcome.still_open),

@@ -37,7 +37,13 @@ from core.errors import InputError
 from core.forum import Forum
 from core.i18n import _, ngettext
 from core.safe_text import csv_cell
-from core.vocabulary import ACTION_KIND_LABELS, ACTION_STATUS_LABELS, AXES, month_bounds
+from core.vocabulary import (
+    ACTION_KIND_LABELS,
+    ACTION_STATUS_LABELS,
+    AXES,
+    month_bounds,
+    unknown_cooperative,
+)
 from reports import pdf
 from reports.formatting import Formatter
 from reports.settings import ReportSettings
@@ -679,13 +685,7 @@ def build_model(
     )
     names = cooperative_names(forum)
     if only is not None and only not in names:
-        raise InputError(
-            _(
-                "Coopérative « {slug} » inconnue dans le miroir (connues : {known}).",
-                slug=only,
-                known=", ".join(names) or "—",
-            )
-        )
+        raise unknown_cooperative(only, names)
     return month_report(
         activity,
         month,

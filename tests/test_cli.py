@@ -189,7 +189,7 @@ def test_worker_once_prints_readable_lines_not_python_data(
     assert re.fullmatch(
         rf"pulse\+report : réussi \({seconds}\)\. Baromètre .* Rapport écrit dans .*\."
         r" Aucun avis envoyé aux directions : \[web\] base_url n'est pas configurée .*\."
-        r" Baromètre \d{4}-\d\d : 6 sujets d'annonce publiés, 0 déjà en place\.",
+        r" Baromètre [a-zéû]+ \d{4} : 6 sujets d'annonce publiés, 0 déjà en place\.",
         lines[2],
     )
 
@@ -297,3 +297,29 @@ def test_an_unexpected_error_is_one_scrubbed_line_not_a_traceback(tmp_path, monk
     assert "RuntimeError" in result.output and "***" in result.output
     assert "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize(
+    ("lang", "sections"),
+    [
+        ("fr", ["Mise en place", "Copie du forum", "Entraide et reconnaissance"]),
+        ("en", ["Getting started", "Copy of the forum", "Mutual aid and recognition"]),
+    ],
+)
+def test_top_level_help_is_grouped_by_task_and_never_cut(lang, sections):
+    result = run_campus("--help", env={"CAMPUS_LANG": lang, "COLUMNS": "80"})
+
+    assert result.exit_code == 0
+    commands = result.output.split("\n\n", 3)[3]  # after the usage, description and options
+    assert "..." not in commands and "…" not in commands
+    positions = [result.output.index(f"\n{title}:\n") for title in sections]
+    assert positions == sorted(positions)
+    for name in cli.main.commands:
+        assert len(re.findall(rf"^  {name}\b", result.output, re.M)) == 1, name
+    # the whole first sentence of a long help, wrapped rather than cut
+    flattened = " ".join(result.output.split())
+    if lang == "fr":
+        assert (
+            "Créer et tenir à jour groupes et catégories des coopératives (cooperatives.csv)."
+            in flattened
+        )

@@ -17,7 +17,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, render_template, send_file, url_for
 
 from app import report_index
-from core.i18n import _
+from core.i18n import _, format_month
 from web import access
 from web.auth import Member, current_member, forbidden, login_required
 from web.services import current_services
@@ -138,9 +138,11 @@ def report(month: str, scope: str) -> Response:
         return found
     names = current_services().groups.cooperatives
     title = (
-        _("Rapport du réseau — {month}", month=month)
+        _("Rapport du réseau — {month}", month=format_month(month))
         if scope == NETWORK
-        else _("Rapport de {name} — {month}", name=names.get(scope, scope), month=month)
+        else _(
+            "Rapport de {name} — {month}", name=names.get(scope, scope), month=format_month(month)
+        )
     )
     pdf = scope == NETWORK and (found.parent / "network.pdf").is_file()
     action_log = scope != NETWORK and scope in access.action_log_cooperatives(

@@ -49,7 +49,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from core.i18n import _, ngettext
+from core.i18n import _, format_month, ngettext
 from core.vocabulary import AXES
 from sync.mirror import db
 from sync.mirror.schema import (
@@ -447,7 +447,7 @@ class AnswerBuffer:
                     "Baromètre {month} : {n} réponses, trop peu pour être comptées anonymement,"
                     " sont écartées.",
                     len(network),
-                    month=month,
+                    month=format_month(month),
                 )
             )
         if late:

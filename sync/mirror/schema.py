@@ -135,13 +135,18 @@ class Like(Base):
 
 
 class Solution(Base):
-    """A topic's accepted answer."""
+    """A topic's accepted answer, and when it was accepted where the forum says so.
+
+    `acceptance_source`: "webhook" (the `accepted_solution` delivery's arrival), "user_action"
+    (the Solved plugin's SOLVED user action), "unknown" (looked up, not found: the digest dates
+    the solution by its answer), NULL (not looked up yet)."""
 
     __tablename__ = "solutions"
     topic_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     post_id: Mapped[int] = mapped_column(BigInteger)
     user_id: Mapped[int | None] = mapped_column(Integer)
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    acceptance_source: Mapped[str | None] = mapped_column(String(16))
 
 
 class Poll(Base):
@@ -228,8 +233,9 @@ class RelaySuggestion(Base):
 
 
 class DigestPublication(Base):
-    """The wiki topic that holds a month's digest for a scope (`network` or a cooperative slug),
-    so that publishing again updates it instead of creating a second one."""
+    """The topic Campus published for a month and a scope — a digest (`network` or a
+    cooperative slug) or the network report (`report:network`) — so that publishing again
+    updates it, found by this id and never by its title, instead of creating a second one."""
 
     __tablename__ = "digest_publications"
     scope: Mapped[str] = mapped_column(String(20), primary_key=True)
@@ -273,7 +279,7 @@ class WebhookCheck(Base):
 
     __tablename__ = "webhook_checks"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(8))  # post | topic | user
+    kind: Mapped[str] = mapped_column(String(8))  # post | topic | user | accepted
     topic_id: Mapped[int | None] = mapped_column(Integer)  # a post's topic
     target_id: Mapped[int] = mapped_column(BigInteger)  # the post, topic or account id
     queued_at: Mapped[datetime] = mapped_column(DateTime)

@@ -67,11 +67,18 @@ def queue_checks(
     topics: set[int],
     users: set[int],
     at: datetime,
+    accepted: dict[int, set[int]] | None = None,
 ) -> None:
-    """Remember checks to do against the forum: posts (by topic), topics, accounts."""
+    """Remember checks to do against the forum: posts (by topic), topics, accounts, and posts
+    an `accepted_solution` delivery named (kind "accepted": re-read, and dated by `at`)."""
     rows = [
         {"kind": "post", "topic_id": topic_id, "target_id": post_id, "queued_at": at}
         for topic_id, ids in posts.items()
+        for post_id in ids
+    ]
+    rows += [
+        {"kind": "accepted", "topic_id": topic_id, "target_id": post_id, "queued_at": at}
+        for topic_id, ids in (accepted or {}).items()
         for post_id in ids
     ]
     rows += [{"kind": "topic", "topic_id": None, "target_id": t, "queued_at": at} for t in topics]
@@ -81,12 +88,9 @@ def queue_checks(
 
 
 def queued_checks(conn: Connection) -> list[Any]:
-    """Every check still to do: rows (id, kind, topic_id, target_id), oldest first."""
-    return conn.execute(
-        select(CHECKS.c.id, CHECKS.c.kind, CHECKS.c.topic_id, CHECKS.c.target_id).order_by(
-            CHECKS.c.id
-        )
-    ).all()
+    """Every check still to do: rows (id, kind, topic_id, target_id, queued_at), oldest first."""
+    columns = (CHECKS.c.id, CHECKS.c.kind, CHECKS.c.topic_id, CHECKS.c.target_id)
+    return conn.execute(select(*columns, CHECKS.c.queued_at).order_by(CHECKS.c.id)).all()
 
 
 def count_checks(conn: Connection) -> int:
