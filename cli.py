@@ -467,7 +467,12 @@ def lab_group() -> None:
 
 
 @lab_group.command(name="evaluate")
-@click.argument("name")
+@click.argument("name", required=False)
+@click.option(
+    "--kind",
+    help="évaluer toutes les actions d'un type du plan d'actions des directions "
+    "(edt, deconnexion, entraide, formation, autre) comme une seule intervention",
+)
 @click.option(
     "--outcome",
     "outcomes",
@@ -479,10 +484,23 @@ def lab_group() -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="dossier de sortie")
 @click.option("--lang", type=click.Choice(["fr", "en"]), help="langue (défaut : [reports] lang)")
 @click.pass_context
-def lab_evaluate(ctx, name, outcomes, as_json, out, lang) -> None:
+def lab_evaluate(ctx, name, kind, outcomes, as_json, out, lang) -> None:
     """Estimer l'effet d'une intervention sur les indicateurs du rapport (différence de différences)."""
-    data, folder = lab.evaluate(
-        campus_of(ctx), name, list(outcomes), out=out, lang=lang, write=bool(out or not as_json)
+    if (name is None) == (kind is None):
+        raise InputError(
+            _(
+                "Indiquez soit le nom d'une intervention d'interventions.csv, soit --kind TYPE"
+                " (un type d'action du plan d'actions), pas les deux."
+            )
+        )
+    run = lab.evaluate if kind is None else lab.evaluate_kind
+    data, folder = run(
+        campus_of(ctx),
+        name if kind is None else kind,
+        list(outcomes),
+        out=out,
+        lang=lang,
+        write=bool(out or not as_json),
     )
     echo_result(as_json, data, lambda: f"{data['verdict']}\n{folder}")
 

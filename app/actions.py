@@ -12,6 +12,7 @@ through this module; analytics gets them as a DataFrame (`actions_frame`).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
@@ -96,6 +97,17 @@ class ActionStep:
     author: str
     status: str
     title: str
+
+
+@dataclass(frozen=True)
+class OfferedCard:
+    """A vigilance card of a month's report that an action can answer: its axis, the indicators
+    whose points it holds, its status and severity (as `indicators.json` carries them)."""
+
+    axis: str
+    indicators: tuple[str, ...]
+    status: str
+    severity: str
 
 
 ACTION_FRAME_COLUMNS = tuple(field.name for field in fields(ActionRecord))
@@ -420,6 +432,28 @@ def action_history(campus: Campus, action_ids: Iterable[int]) -> dict[int, list[
         )
         history.setdefault(step.action_id, []).append(step)
     return history
+
+
+def report_cards(campus: Campus, month: str, cooperative: str) -> list[OfferedCard] | None:
+    """The vigilance cards of `cooperative` in `month`'s report (resolved ones left out), or None
+    when that month has no report: then every axis is offered alike."""
+    path = campus.reports_dir / month / "indicators.json"
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return [
+        OfferedCard(
+            axis=card["axis"],
+            indicators=tuple(card.get("indicators") or ()),
+            status=card.get("status", ""),
+            severity=card.get("severity", ""),
+        )
+        for card in document.get("vigilance", [])
+        if card.get("scope") == cooperative
+        and card.get("axis") in AXES
+        and card.get("status") != "resolved"
+    ]
 
 
 def actions_frame(actions: Iterable[ActionRecord]) -> pd.DataFrame:

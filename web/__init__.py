@@ -46,12 +46,13 @@ def create_app(services: Services, *, testing: bool = False) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from web import auth, me, pages, report_pages
+    from web import action_pages, auth, me, pages, report_pages
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(report_pages.bp)
     app.register_blueprint(me.bp)
+    app.register_blueprint(action_pages.bp)
     # the webhooks and barometer blueprints are registered here by their branches
     from web import webhooks
 

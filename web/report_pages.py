@@ -122,7 +122,12 @@ def report(month: str, scope: str) -> Response | str:
         else _("Rapport de {name} — {month}", name=names.get(scope, scope), month=month)
     )
     pdf = scope == NETWORK and (found.parent / "network.pdf").is_file()
-    return render_template("report.html", title=title, month=month, scope=scope, pdf=pdf)
+    action_log = scope != NETWORK and scope in access.action_log_cooperatives(
+        current_member(), current_services().groups
+    )
+    return render_template(
+        "report.html", title=title, month=month, scope=scope, pdf=pdf, action_log=action_log
+    )
 
 
 @bp.get("/rapports/<month>/<scope>/document")
