@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 from analytics import barometer_figures
+from app import barometer_results
 from app.context import Campus
 from core.errors import InputError
 from core.i18n import _, ngettext
@@ -67,10 +68,13 @@ def post(campus: Campus, month: str) -> dict:
 
 
 def close(campus: Campus, month: str) -> dict:
-    """Close `month`, wait (a little) for the web service to count what it holds, purge old months.
+    """Close `month`, wait (a little) for the web service to count what it holds, purge old months,
+    then reply in each cooperative's topic of the month with its results and the actions decided
+    since (« vous avez dit / nous avons fait »; `summaries`: how many replies were posted).
 
     Only a finished month closes: the current or a future one is refused (exit 2) before
-    anything is written; one already closed is left as it is (`closed` false)."""
+    anything is written; one already closed is left as it is (`closed` false), and only the
+    summaries a failure left out are posted."""
     current = campus.current_month()
     if month >= current:
         raise InputError(
@@ -90,6 +94,7 @@ def close(campus: Campus, month: str) -> dict:
     keep_from = shift_month(month, -12 * settings.keep_years + 1)
     purged = barometer_store.purge_before(engine, keep_from)
     data = barometer_store.read_month(engine, month)
+    summaries = barometer_results.post_summaries(campus, month)
     return {
         "month": month,
         "closed": closed,
@@ -98,6 +103,7 @@ def close(campus: Campus, month: str) -> dict:
         "lost": data.lost,
         "uncounted": barometer_store.uncounted(engine, month),
         "purged_months": purged,
+        "summaries": summaries,
     }
 
 
