@@ -535,14 +535,21 @@ def write_report(
         pdf.print_pdf(printed, folder / "network.pdf")
 
 
+KEPT_FOLDERS = ("duerp",)  # written apart (`report --duerp`): a new report keeps them
+
+
 def _swap_in(staging: Path, target: Path) -> None:
-    """Replace `target` by `staging` (same parent folder), keeping the old one until the end."""
+    """Replace `target` by `staging` (same parent folder), keeping the old one until the end;
+    the folders of `KEPT_FOLDERS` the old one held move into the new one."""
     backup = None
     if target.exists():
         backup = target.with_name(f".{target.name}.old")
         if backup.exists():
             shutil.rmtree(backup)
         target.rename(backup)
+        for name in KEPT_FOLDERS:
+            if (backup / name).is_dir() and not (staging / name).exists():
+                (backup / name).rename(staging / name)
     staging.rename(target)
     if backup is not None:
         shutil.rmtree(backup)

@@ -268,3 +268,13 @@ def test_bad_options_and_inputs_exit_2_with_nothing_written(tmp_path: Path):
     assert "cooperatives.csv:2:" in bad.output and "employees" in bad.output
     assert "soixante" in bad.output and "Traceback" not in bad.output
     assert not out.exists()
+
+
+def test_a_later_report_of_the_month_keeps_the_drafts(drafts: Path):
+    before = {path.name: path.read_bytes() for path in drafts.iterdir()}
+    config = drafts.parent.parent.parent / "campus.toml"
+    with frozen_at():
+        result = run_campus("--config", str(config), "report", "--month", MONTH)
+    assert result.exit_code == 0, result.output
+    assert (drafts.parent / "network.html").is_file()
+    assert {path.name: path.read_bytes() for path in drafts.iterdir()} == before
