@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from app import actions as action_log
 from app.context import Campus
 from core.errors import InputError
 from core.i18n import _
@@ -52,6 +53,7 @@ def run(
         base_url=campus["web"].root,
         now=campus.now(),
         regions=regions(campus),
+        actions=action_log.actions_frame(action_log.all_actions(campus)),
     )
     result: dict = {"folder": str(folder)}
     if publish:

@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from analytics.action_course import ActionEntry, Course
 from analytics.catalogue import CATALOGUE
 from analytics.coverage import check_month
 from analytics.indicators import Activity, cooperatives
@@ -35,7 +37,7 @@ from core.errors import InputError
 from core.forum import Forum
 from core.i18n import _, ngettext
 from core.safe_text import csv_cell, discourse_inline
-from core.vocabulary import AXES, month_bounds
+from core.vocabulary import ACTION_KIND_LABELS, ACTION_STATUS_LABELS, AXES, month_bounds
 from reports import pdf
 from reports.formatting import Formatter
 from reports.settings import ReportSettings
@@ -161,19 +163,9 @@ class View:
 
     def trend(self, row: Row) -> str:
         """« ↗ en hausse (mieux) », « → stable », or « – » when it cannot be judged."""
-        trend = row.trend
-        if trend.direction is None:
+        if row.trend.direction is None:
             return "–"
-        if trend.direction == "flat":
-            return "→ " + self._("stable")
-        arrow = "↗ " if trend.direction == "up" else "↘ "
-        word = self._("en hausse") if trend.direction == "up" else self._("en baisse")
-        judgement = {
-            "better": self._("mieux"),
-            "worse": self._("moins bien"),
-            "neutral": "",
-        }[trend.verdict]
-        return arrow + word + (f" ({judgement})" if judgement else "")
+        return self.trend_words(row.trend)
 
     def trend_class(self, row: Row) -> str:
         """CSS class of a trend: good, bad, flat or none."""
@@ -289,6 +281,91 @@ class View:
                 where = " · ".join(self.axis(axis) for axis in dict.fromkeys(axes))
             rows.append((where, " · ".join(dict.fromkeys(names)), text))
         return rows
+
+    # --- the directors' actions (DESIGN §14) ---------------------------------------------
+
+    def actions_for(self, scope: str, axis: str) -> list[ActionEntry]:
+        """The actions of cooperative `scope` on `axis` this report shows."""
+        for coop in self.report.cooperatives:
+            if coop.key == scope:
+                return [entry for entry in coop.actions if entry.axis == axis]
+        return []
+
+    def carded_axes(self, scope: ScopeModel) -> set[str]:
+        """The axes with an active card: their actions are shown beside the card."""
+        return {card.axis for card in scope.active_cards}
+
+    def kind(self, kind: str) -> str:
+        return ACTION_KIND_LABELS[self.lang].get(kind, kind)
+
+    def action_status(self, status: str) -> str:
+        return ACTION_STATUS_LABELS[self.lang].get(status, status)
+
+    def action_line(self, entry: ActionEntry) -> str:
+        """« Espace de discussion sur le travail, en cours depuis le 2 septembre 2026 »."""
+        if entry.status == "prevue":
+            return self._(
+                "{kind}, prévue à partir du {day}",
+                kind=self.kind(entry.kind),
+                day=self.fmt.day(entry.started),
+            )
+        return self._(
+            "{kind}, {status} (début le {day})",
+            kind=self.kind(entry.kind),
+            status=self.action_status(entry.status).lower(),
+            day=self.fmt.day(entry.started),
+        )
+
+    def _published(self, shown, key: str, month: str) -> str:
+        if shown is None:
+            return self._("pas de mesure")
+        if shown.suppressed and shown.n:
+            return self.hidden_word()
+        figure = self.figure(key, shown.value, shown.n)
+        if shown.value is None:
+            return figure
+        label = window_label(shown.window, self.lang, month)
+        return f"{figure} {label or self._('en {month}', month=self.fmt.month(month))}"
+
+    def course(self, course: Course) -> str:
+        """« Part des messages hors horaires : 31 % en août 2026 → 22 % en octobre 2026 :
+        ↘ en baisse (mieux) », the change judged with the report's noise rule."""
+        before = self._published(course.before, course.indicator, course.before_month)
+        after = self._published(course.after, course.indicator, self.report.month)
+        trend = course.trend
+        if trend.direction is None:
+            judged = self._("évolution non jugée (un chiffre manque ou est masqué)")
+        else:
+            judged = self.trend_words(trend)
+        return self._(
+            "{label} : {before} → {after} : {trend}",
+            label=self.label(course.indicator),
+            before=before,
+            after=after,
+            trend=judged,
+        )
+
+    def trend_words(self, trend) -> str:
+        """A judged change in words (« ↗ en hausse (mieux) », « → stable »)."""
+        if trend.direction == "flat":
+            return "→ " + self._("stable")
+        arrow = "↗ " if trend.direction == "up" else "↘ "
+        word = self._("en hausse") if trend.direction == "up" else self._("en baisse")
+        judgement = {"better": self._("mieux"), "worse": self._("moins bien"), "neutral": ""}[
+            trend.verdict
+        ]
+        return arrow + word + (f" ({judgement})" if judgement else "")
+
+    def action_counts(self) -> list[tuple[str, list[int], int]]:
+        """The network's actions: (kind label, count per status, total) for each kind."""
+        counts = self.report.action_counts or {}
+        return [
+            (self.kind(kind), list(by_status.values()), sum(by_status.values()))
+            for kind, by_status in counts.items()
+        ]
+
+    def action_statuses(self) -> list[str]:
+        return list(ACTION_STATUS_LABELS[self.lang].values())
 
     def sparkline(self, row: Row) -> str:
         return sparkline(row.history, row.unit, row.trend.verdict)
@@ -477,6 +554,8 @@ def report_json(report: MonthReport, view: View) -> dict:
             for ranked in report.ranking
         ],
         "scopes": [scope_json(scope) for scope in [report.network, *report.cooperatives]],
+        # the network's actions by kind, then status (counts of actions, never of people)
+        "action_counts": report.action_counts,
     }
 
 
@@ -573,9 +652,11 @@ def build_model(
     only: str | None = None,
     partial: bool = False,
     regions: dict[str, str] | None = None,
+    actions: pd.DataFrame | None = None,
 ) -> MonthReport:
     """The model of `month`'s reports, after the honesty guards (`analytics.coverage`);
-    `regions`: slug → region from `cooperatives.csv`, for the vigilance's peer groups."""
+    `regions`: slug → region from `cooperatives.csv`, for the vigilance's peer groups;
+    `actions`: the directors' action log as a DataFrame (None: no log shown)."""
     settings = settings or ReportSettings()
     thresholds = thresholds or IndicatorSettings()
     month_bounds(month, tz)  # refuses a malformed month or time zone (exit 2)
@@ -612,6 +693,7 @@ def build_model(
         generated_at=now,
         only=only,
         regions=regions,
+        actions=actions,
     )
 
 
@@ -630,6 +712,7 @@ def build_report(
     with_pdf: bool = False,
     base_url: str | None = None,
     regions: dict[str, str] | None = None,
+    actions: pd.DataFrame | None = None,
 ) -> Path:
     """Compute and write the reports of `month` into `<out_dir>/<month>/`; return that folder.
 
@@ -639,7 +722,7 @@ def build_report(
     slug, to write the network report and that cooperative's only. `partial`: allow the
     unfinished current month (every page says so). `with_pdf`: also print `network.pdf` with the
     system Chromium, its links to the web pages under `base_url` (Campus's `[web] base_url`; no
-    links without it). `regions`: see `build_model`. Refusals (`InputError`) come before any
+    links without it). `regions`, `actions`: see `build_model`. Refusals (`InputError`) come before any
     write.
     """
     if with_pdf:
@@ -654,6 +737,7 @@ def build_report(
         now=now,
         partial=partial,
         regions=regions,
+        actions=actions,
     )
     target = out_dir / month
     try:
