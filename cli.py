@@ -20,6 +20,7 @@ from analytics.settings import (
 from app import barometer, lab, maintenance, report, score
 from app import digest as digest_run
 from app import doctor as forum_doctor
+from app import duerp as duerp_app
 from app import members as roster
 from app import provision as structure
 from app import relay as relay_run
@@ -254,10 +255,23 @@ def backup_command(ctx: click.Context, out: Path | None) -> None:
 @click.option("--publish", is_flag=True, help="publier le rapport du réseau dans « Direction »")
 @click.option("--pdf", "with_pdf", is_flag=True, help="imprimer aussi network.pdf (Chromium)")
 @click.option("--partial", is_flag=True, help="accepter le mois en cours (rapport provisoire)")
+@click.option(
+    "--duerp",
+    is_flag=True,
+    help="n'écrire que les projets de DUERP (risques psychosociaux) des coopératives, en .odt",
+)
 @click.pass_context
-def report_command(ctx, month, coop, out, lang, publish, with_pdf, partial) -> None:
+def report_command(ctx, month, coop, out, lang, publish, with_pdf, partial, duerp) -> None:
     """Écrire les rapports QVT du mois (réseau et coopératives) : HTML, Markdown, CSV, JSON, PDF."""
     campus = campus_of(ctx)
+    if duerp:
+        if publish or with_pdf or partial:
+            raise InputError(duerp_app.refused_options())
+        written = duerp_app.run(
+            campus, campus.month_or_previous(month), coop=coop, out=out, lang=lang
+        )
+        click.echo(written["folder"])
+        return
     result = report.run(
         campus,
         campus.month_or_previous(month),

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from babel.dates import format_date
 
 from analytics import barometer_figures
+from app import barometer_results
 from app.context import Campus
 from core.errors import InputError
 from core.i18n import _, current_lang, format_month, ngettext
@@ -76,13 +77,16 @@ def post(campus: Campus, month: str) -> dict:
 
 
 def close(campus: Campus, month: str) -> dict:
-    """Close `month`, wait (a little) for the web service to count what it holds, purge old months.
+    """Close `month`, wait (a little) for the web service to count what it holds, purge old months,
+    then reply in each cooperative's topic of the month with its results and the actions decided
+    since (« vous avez dit / nous avons fait »; `summaries`: how many replies were posted).
 
     What is then still neither counted nor dropped was held by a web service that stopped
     without counting it (killed): it is added to the month's `lost` (`lost_at_close`).
 
     Only a finished month closes: the current or a future one is refused (exit 2) before
-    anything is written; one already closed is left as it is (`closed` false)."""
+    anything is written; one already closed is left as it is (`closed` false), and only the
+    summaries a failure left out are posted."""
     current = campus.current_month()
     if month >= current:
         raise InputError(
@@ -103,6 +107,7 @@ def close(campus: Campus, month: str) -> dict:
     keep_from = shift_month(month, -12 * settings.keep_years + 1)
     purged = barometer_store.purge_before(engine, keep_from)
     data = barometer_store.read_month(engine, month)
+    summaries = barometer_results.post_summaries(campus, month)
     return {
         "month": month,
         "closed": closed,
@@ -111,6 +116,7 @@ def close(campus: Campus, month: str) -> dict:
         "lost": data.lost,
         "lost_at_close": lost_at_close,
         "purged_months": purged,
+        "summaries": summaries,
     }
 
 

@@ -595,16 +595,21 @@ def write_report(
 
 
 STAGING = ".{month}.staging-"  # + "<pid>-": a report being written by process <pid>
+KEPT_FOLDERS = ("duerp",)  # written apart (`report --duerp`): a new report keeps them
 
 
 def _swap_in(staging: Path, target: Path) -> None:
-    """Replace `target` by `staging` (same parent folder), keeping the old one until the end."""
+    """Replace `target` by `staging` (same parent folder), keeping the old one until the end;
+    the folders of `KEPT_FOLDERS` the old one held move into the new one."""
     backup = None
     if target.exists():
         backup = _backup_of(target)
         if backup.exists():
             shutil.rmtree(backup)
         target.rename(backup)
+        for name in KEPT_FOLDERS:
+            if (backup / name).is_dir() and not (staging / name).exists():
+                (backup / name).rename(staging / name)
     staging.rename(target)
     if backup is not None:
         shutil.rmtree(backup, ignore_errors=True)

@@ -25,9 +25,10 @@ from flask import (
     session,
 )
 
-from app import barometer
-from core.i18n import _, current_lang, ngettext
-from core.vocabulary import AXES, AXIS_LABELS
+from app import barometer, barometer_results
+from core.i18n import _, current_lang, format_number, ngettext
+from core.vocabulary import ACTION_KIND_LABELS, ACTION_STATUS_LABELS, AXES, AXIS_LABELS
+from reports.formatting import Formatter
 from web import access
 from web.auth import Member, current_member, forbidden, login_required
 from web.services import Services, current_services
@@ -236,3 +237,45 @@ def answer() -> Response:
         return _page(409, month=month, state=outcome)
     session[THANKS] = month
     return redirect("/barometre", code=303)
+
+
+@bp.get("/barometre/resultats")
+@login_required
+def results() -> str:
+    """« Vous avez dit / nous avons fait »: the last closed month's results, the network's and
+    the member's own cooperative's (each only where enough people answered), and the actions
+    its direction decided since (DESIGN §10, §14)."""
+    services = current_services()
+    member = current_member()
+    names = services.groups.cooperatives
+    found = barometer_results.results(
+        services.campus, None, services.groups.cooperatives_of(member.groups), names
+    )
+    lang = current_lang()
+    fmt = Formatter(lang)
+
+    def mean(value: float | None) -> str:
+        return "–" if value is None else format_number(value, 1)
+
+    scopes = [(names.get(slug, slug), scope) for slug, scope in found.cooperatives.items()]
+    if found.network is not None:
+        scopes.append((_("Réseau"), found.network))
+
+    return render_template(
+        "barometre_resultats.html",
+        results=found,
+        shown=[(name, scope) for name, scope in scopes if scope.shown],
+        hidden=[
+            names.get(slug, slug) for slug, scope in found.cooperatives.items() if not scope.shown
+        ]
+        + ([_("le réseau")] if found.network is not None and not found.network.shown else []),
+        month=fmt.month(found.month) if found.month else None,
+        axes=AXES,
+        axis_labels=AXIS_LABELS[lang],
+        kinds=ACTION_KIND_LABELS[lang],
+        statuses=ACTION_STATUS_LABELS[lang],
+        mean=mean,
+        number=lambda n: format_number(n, 0),
+        day=fmt.day,
+        names=names,
+    )

@@ -16,8 +16,11 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, render_template, send_file, url_for
 
+from app import duerp as duerp_app
 from app import report_index
-from core.i18n import _, format_month
+from core.errors import InputError
+from core.i18n import _, current_lang, format_month
+from reports.duerp import MIME_TYPE
 from web import access
 from web.auth import Member, current_member, forbidden, login_required
 from web.services import current_services
@@ -149,7 +152,13 @@ def report(month: str, scope: str) -> Response:
         current_member(), current_services().groups
     )
     bar = render_template(
-        "report.html", title=title, month=month, scope=scope, pdf=pdf, action_log=action_log
+        "report.html",
+        title=title,
+        month=month,
+        scope=scope,
+        pdf=pdf,
+        action_log=action_log,
+        duerp=scope != NETWORK,
     )
     page = with_bar(
         found.read_text(encoding="utf-8"), bar, url_for("static", filename="report-bar.css")
@@ -189,5 +198,37 @@ def network_pdf(month: str) -> Response:
         mimetype="application/pdf",
         as_attachment=True,
         download_name=f"rapport-qvt-reseau-{month}.pdf",
+        max_age=0,
+    )
+
+
+@bp.get("/rapports/<month>/<slug>/duerp.odt")
+@login_required
+def duerp(month: str, slug: str) -> Response:
+    """The cooperative's DUERP draft (DESIGN §14), written afresh (the action log changes) into
+    `<reports>/<month>/duerp/<slug>.odt` and downloaded: for its directors and the animators."""
+    services = current_services()
+    if not MONTH.match(month) or not SLUG.match(slug) or slug not in services.groups.cooperatives:
+        abort(404)
+    if slug not in access.readable_cooperatives(current_member(), services.groups):
+        return forbidden(
+            _(
+                "Le projet de DUERP de la coopérative « {slug} » est réservé à sa direction et aux"
+                " animateur·rices du réseau.",
+                slug=slug,
+            )
+        )
+    try:
+        path = duerp_app.draft(services.campus, month, slug, lang=current_lang())
+    except InputError as error:  # a month the mirror does not cover, a bad input file
+        body = render_template(
+            "error.html", title=_("Pas de projet de DUERP"), message=str(error), status=404
+        )
+        return Response(body, status=404, mimetype="text/html")
+    return send_file(
+        path,
+        mimetype=MIME_TYPE,
+        as_attachment=True,
+        download_name=f"duerp-{slug}-{month}.odt",
         max_age=0,
     )

@@ -579,6 +579,18 @@ def describe_closed(data: dict) -> str:
                 month=format_month(data["month"]),
             ),
             ngettext("{n} perdue.", "{n} perdues.", data["lost"]),
+            *(
+                [
+                    ngettext(
+                        "{n} sujet de coopérative a reçu le résumé des résultats et des actions.",
+                        "{n} sujets de coopérative ont reçu le résumé des résultats et des"
+                        " actions.",
+                        data["summaries"],
+                    )
+                ]
+                if data.get("summaries")
+                else []
+            ),
         ]
     )
 

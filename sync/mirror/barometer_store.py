@@ -300,6 +300,31 @@ def record_reminder(engine: Engine, month: str, cooperative: str, today: date) -
         )
 
 
+def unsummarised(engine: Engine, month: str) -> dict[str, int]:
+    """The announcement topics of `month` (cooperative → topic id) still without their summary."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(BarometerAnnouncement.cooperative, BarometerAnnouncement.topic_id).where(
+                BarometerAnnouncement.month == month,
+                BarometerAnnouncement.summary_post_id.is_(None),
+            )
+        ).all()
+    return {cooperative: int(topic_id) for cooperative, topic_id in rows}
+
+
+def record_summary(engine: Engine, month: str, cooperative: str, post_id: int) -> None:
+    """Remember the reply that summed up `month`'s results in `cooperative`'s topic."""
+    with Session(engine) as session, session.begin():
+        session.execute(
+            update(BarometerAnnouncement)
+            .where(
+                BarometerAnnouncement.month == month,
+                BarometerAnnouncement.cooperative == cooperative,
+            )
+            .values(summary_post_id=post_id)
+        )
+
+
 # --- answers ----------------------------------------------------------------------------------
 
 

@@ -396,7 +396,9 @@ class BarometerCount(Base):
 
 
 class BarometerAnnouncement(Base):
-    """The topic announcing a month's barometer in a cooperative's category (idempotent post)."""
+    """The topic announcing a month's barometer in a cooperative's category (idempotent post),
+    and the reply summing up its results and the actions since, posted at closing (None: not
+    yet)."""
 
     __tablename__ = "barometer_announcements"
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
@@ -404,6 +406,7 @@ class BarometerAnnouncement(Base):
     topic_id: Mapped[int] = mapped_column(Integer)
     # the day the topic got its reminder a week before the month closes (once a month)
     reminded_on: Mapped[date | None] = mapped_column(Date)
+    summary_post_id: Mapped[int | None] = mapped_column(Integer)
 
 
 # --- the directors' action log (DESIGN §14, migration 0012) -----------------------------------
