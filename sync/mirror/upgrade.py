@@ -129,9 +129,16 @@ def stored_revisions(connection: Connection) -> list[str] | None:
     return sorted(rows)
 
 
+def _reading(engine: Engine) -> Engine:
+    """`engine` for reading only (`db.reader`: on SQLite, no write lock taken to look)."""
+    from sync.mirror.db import reader  # db imports this module, so not at the top
+
+    return reader(engine)
+
+
 def status_of(engine: Engine) -> SchemaStatus:
     """Read the database's revision and tables and say where it stands."""
-    with engine.connect() as connection:
+    with _reading(engine).connect() as connection:
         stored = stored_revisions(connection)
         actual = schema_check.database_shape(connection)
     return _status(display_url(engine), stored, actual)
@@ -241,7 +248,7 @@ class UpgradeOutcome:
 def plan_upgrade(engine: Engine) -> UpgradePlan:
     """Compare the real tables with what the stamped revision promises and plan the upgrade;
     refuse a database that is newer, foreign, or half-way through a revision."""
-    with engine.connect() as connection:
+    with _reading(engine).connect() as connection:
         stored = stored_revisions(connection)
         actual = schema_check.database_shape(connection)
     status = _status(display_url(engine), stored, actual)
