@@ -44,7 +44,7 @@ def _stored_revision(campus: Campus) -> str | None:
         return None
     engine = db.open_engine(campus.database_url)
     try:
-        with engine.connect() as connection:
+        with db.reader(engine).connect() as connection:
             stored = schema_upgrade.stored_revisions(connection)
     finally:
         engine.dispose()

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,8 @@ from core.i18n import _
 from sync.mirror import schema_check
 from sync.mirror.lock import acquire_lock
 from sync.mirror.schema import Base
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 LOCK_NAME = "migrate"
@@ -88,7 +91,7 @@ def revision_shapes() -> dict[str, schema_check.Shape]:
     shapes: dict[str, schema_check.Shape] = {"": {}}
     scratch = create_engine("sqlite://")
     try:
-        with scratch.begin() as connection:
+        with _quiet_alembic(), scratch.begin() as connection:
             config = alembic_config(connection)
             for revision in revisions():
                 command.upgrade(config, revision)
@@ -129,9 +132,16 @@ def stored_revisions(connection: Connection) -> list[str] | None:
     return sorted(rows)
 
 
+def _reading(engine: Engine) -> Engine:
+    """`engine` for reading only (`db.reader`: on SQLite, no write lock taken to look)."""
+    from sync.mirror.db import reader  # db imports this module, so not at the top
+
+    return reader(engine)
+
+
 def status_of(engine: Engine) -> SchemaStatus:
     """Read the database's revision and tables and say where it stands."""
-    with engine.connect() as connection:
+    with _reading(engine).connect() as connection:
         stored = stored_revisions(connection)
         actual = schema_check.database_shape(connection)
     return _status(display_url(engine), stored, actual)
@@ -213,8 +223,22 @@ def open_mirror(engine: Engine) -> None:
 
 
 def _create(engine: Engine) -> None:
-    with engine.begin() as connection:
+    with _quiet_alembic(), engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
+    log.info(_("Base neuve : schéma créé à la version {head}.", head=head()))
+
+
+@contextlib.contextmanager
+def _quiet_alembic() -> Iterator[None]:
+    """Alembic logs two lines of context and one per revision at INFO; Campus says what it
+    did in its own words instead (one line for a new database, one per step for migrate)."""
+    logger = logging.getLogger("alembic")
+    level = logger.level
+    logger.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 @dataclass
@@ -241,7 +265,7 @@ class UpgradeOutcome:
 def plan_upgrade(engine: Engine) -> UpgradePlan:
     """Compare the real tables with what the stamped revision promises and plan the upgrade;
     refuse a database that is newer, foreign, or half-way through a revision."""
-    with engine.connect() as connection:
+    with _reading(engine).connect() as connection:
         stored = stored_revisions(connection)
         actual = schema_check.database_shape(connection)
     status = _status(display_url(engine), stored, actual)
@@ -323,7 +347,7 @@ def upgrade_mirror(
         )
         before_change(status)
         names = revision_names()
-        with _upgrade_transaction(engine, status) as connection:
+        with _quiet_alembic(), _upgrade_transaction(engine, status) as connection:
             _apply_repairs(connection, plan, names, report)
             config = alembic_config(connection)
             for revision in plan.steps:
