@@ -224,8 +224,9 @@ def run(args: argparse.Namespace, workdir: Path) -> dict:
         def worker() -> None:
             """The worker's runs, one at a time: a full sync first, then incremental ones,
             a report and a month close along the way."""
-            plan = [["sync", "--full"], ["report", "--month", shift_month(month, -1)]]
-            plan += [["pulse", "close", "--month", shift_month(month, -1)]]
+            previous = shift_month(month, -1)
+            plan = [["sync", "--full"], ["pulse", "close", "--month", previous], ["sync"]]
+            plan += [["report", "--month", previous]]
             while time.monotonic() < stop_at:
                 step = plan.pop(0) if plan else ["sync"]
                 done = campus(*step)

@@ -1,11 +1,12 @@
-"""Many writers at once on one SQLite file: logins, barometer answers and webhooks during a full sync.
+"""Many writers at once on one database: logins, barometer answers and webhooks during a full sync.
 
 Issue 23: with SQLite's deferred `BEGIN`, a transaction that reads then writes failed at once
 ("database is locked") as soon as another connection had committed meanwhile, whatever the busy
 timeout: a login (its nonce is read then deleted) answered 500, `campus sync --full` beside the
 web service died, webhook check batches were dropped. Everything here runs for real: Campus on
 waitress over HTTP, the sandbox's DiscourseConnect provider and webhook deliveries, and
-`campus sync --full` in its own process on the same database file, all at once.
+`campus sync --full` in its own process on the same database, all at once — on a SQLite file,
+and the same load on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 import subprocess
 import sys
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
@@ -70,17 +72,24 @@ def members(site, count: int) -> list[str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def busy(tmp_path_factory):
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def busy(request, tmp_path_factory):
+    """The site with webhooks on and this month's barometer open, on each database."""
     folder = tmp_path_factory.mktemp("writers")
-    site = start_site(folder)
+    database_url = f"sqlite:///{folder / 'campus.db'}"
+    if request.param == "postgresql":
+        server = request.getfixturevalue("postgres_server")
+        name = "campus_" + uuid.uuid4().hex[:12]
+        server.admin(f"CREATE DATABASE {name}")
+        database_url = server.url(name)
+    site = start_site(folder, database_url=database_url)
     barometer_store.open_month(site.services.engine, current_month(TZ), date.today())
     site.sandbox.configure_webhooks(
         site.url + "/webhooks/discourse", WEBHOOK_SECRET, retry_seconds=[0.5] * 6
     )
     (folder / "sync.toml").write_text(
         f'[discourse]\nurl = "{site.sandbox.url}"\nrequests_per_minute = 0\n'
-        f'[database]\nurl = "sqlite:///{folder / "campus.db"}"\n'
+        f'[database]\nurl = "{database_url}"\n'
         f'[network]\ncooperatives = "{folder / "cooperatives.csv"}"\n'
         "[sync]\nreconcile_days = 3650\n",
         encoding="utf-8",
