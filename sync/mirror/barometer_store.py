@@ -49,7 +49,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from core.i18n import _, ngettext
+from core.i18n import _, format_month, ngettext
 from core.vocabulary import AXES
 from sync.mirror import db
 from sync.mirror.schema import (
@@ -98,10 +98,24 @@ def respondent_from_groups(
     return Respondent(user_id, mine[0] if len(mine) == 1 else POOLED, role)
 
 
-def clean_answers(form: Mapping[str, str]) -> dict[str, int | None]:
-    """The six answers from a submitted form: 1–5, or None for « je préfère ne pas répondre ».
+class UnansweredStatements(ValueError):
+    """Statements left without a choice (`axes`, in the form's order): nothing is recorded."""
 
+    def __init__(self, axes: list[str]) -> None:
+        super().__init__(", ".join(axes))
+        self.axes = axes
+
+
+def clean_answers(form: Mapping[str, str]) -> dict[str, int | None]:
+    """The six answers from a submitted form: 1–5, or None for « je préfère ne pas répondre »
+    (sent as an empty value).
+
+    Each statement needs a choice: a field missing from the form (a statement left without a
+    choice) raises `UnansweredStatements` naming them all, so an untouched form spends nothing.
     Raises ValueError naming the field when a value is neither empty nor 1–5."""
+    missing = [axis for axis in AXES if axis not in form]
+    if missing:
+        raise UnansweredStatements(missing)
     answers: dict[str, int | None] = {}
     for axis in AXES:
         raw = (form.get(axis) or "").strip()
@@ -261,6 +275,56 @@ def record_announcement(engine: Engine, month: str, cooperative: str, topic_id: 
         session.add(BarometerAnnouncement(month=month, cooperative=cooperative, topic_id=topic_id))
 
 
+def unreminded(engine: Engine, month: str) -> dict[str, int]:
+    """The announcement topics of `month` not reminded yet: cooperative slug -> topic id."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(BarometerAnnouncement.cooperative, BarometerAnnouncement.topic_id).where(
+                BarometerAnnouncement.month == month,
+                BarometerAnnouncement.reminded_on.is_(None),
+            )
+        )
+        return {cooperative: int(topic_id) for cooperative, topic_id in rows}
+
+
+def record_reminder(engine: Engine, month: str, cooperative: str, today: date) -> None:
+    """Remember that `cooperative`'s topic of `month` got its reminder (`today`)."""
+    with Session(engine) as session, session.begin():
+        session.execute(
+            update(BarometerAnnouncement)
+            .where(
+                BarometerAnnouncement.month == month,
+                BarometerAnnouncement.cooperative == cooperative,
+            )
+            .values(reminded_on=today)
+        )
+
+
+def unsummarised(engine: Engine, month: str) -> dict[str, int]:
+    """The announcement topics of `month` (cooperative → topic id) still without their summary."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(BarometerAnnouncement.cooperative, BarometerAnnouncement.topic_id).where(
+                BarometerAnnouncement.month == month,
+                BarometerAnnouncement.summary_post_id.is_(None),
+            )
+        ).all()
+    return {cooperative: int(topic_id) for cooperative, topic_id in rows}
+
+
+def record_summary(engine: Engine, month: str, cooperative: str, post_id: int) -> None:
+    """Remember the reply that summed up `month`'s results in `cooperative`'s topic."""
+    with Session(engine) as session, session.begin():
+        session.execute(
+            update(BarometerAnnouncement)
+            .where(
+                BarometerAnnouncement.month == month,
+                BarometerAnnouncement.cooperative == cooperative,
+            )
+            .values(summary_post_id=post_id)
+        )
+
+
 # --- answers ----------------------------------------------------------------------------------
 
 
@@ -408,7 +472,7 @@ class AnswerBuffer:
                     "Baromètre {month} : {n} réponses, trop peu pour être comptées anonymement,"
                     " sont écartées.",
                     len(network),
-                    month=month,
+                    month=format_month(month),
                 )
             )
         if late:

@@ -1,21 +1,16 @@
-"""Opening the mirror database and bringing its schema up to date (Alembic)."""
+"""Opening the mirror database: the engine (writers wait their turn), its schema checked
+(sync/mirror/upgrade.py)."""
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
-from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event
 
-from core.errors import InputError
-from core.i18n import _
+from sync.mirror.upgrade import MIGRATIONS, UpgradeOutcome, open_mirror, upgrade_mirror
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+__all__ = ["MIGRATIONS", "READ_ONLY", "connect", "migrate", "open_engine", "reader"]
 
 
 #: how long a SQLite writer waits for the write lock before giving up ("database is locked")
@@ -79,45 +74,20 @@ def reader(engine: Engine) -> Engine:
     return engine.execution_options(**{READ_ONLY: True})
 
 
-def migrate(engine: Engine) -> None:
-    """Apply every pending Alembic migration (creates the schema on a new database).
-
-    A database whose schema version this Campus does not know (written by a newer or another
-    version) is refused with what to do, never migrated blindly."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        try:
-            command.upgrade(config, "head")
-        except CommandError:
-            known = {
-                script.revision for script in ScriptDirectory.from_config(config).walk_revisions()
-            }
-            stored = _stored_revisions(connection)
-            if stored and not stored <= known:
-                raise InputError(
-                    _(
-                        "La base {database} porte un schéma ({revision}) que cette version de Campus"
-                        " ne connaît pas : elle a été écrite par une autre version. Utilisez cette"
-                        " version-là, ou une base neuve (CAMPUS_DATABASE_URL).",
-                        database=engine.url.render_as_string(hide_password=True),
-                        revision=", ".join(sorted(stored - known)),
-                    )
-                ) from None
-            raise
-
-
-def _stored_revisions(connection) -> set[str]:
-    """The schema revisions recorded in the database (none for a new one)."""
-    try:
-        return set(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
-    except Exception:  # no alembic_version table: a new database
-        return set()
+def migrate(engine: Engine) -> UpgradeOutcome:
+    """Bring the mirror to the latest revision (repairing a mirror a past re-chaining left
+    incomplete), without a backup: `campus migrate` (app/maintenance.py) takes one first."""
+    return upgrade_mirror(engine)
 
 
 def connect(url: str) -> Engine:
-    """Open the mirror at `url` and migrate it: the one way callers get a usable engine."""
+    """Open the mirror at `url` for a command: the one way callers get a usable engine. A new
+    database is created at the latest revision; an older, incomplete or newer schema is refused
+    with what to do (`campus migrate`), never changed here."""
     engine = open_engine(url)
-    migrate(engine)
+    try:
+        open_mirror(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine

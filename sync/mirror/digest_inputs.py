@@ -17,7 +17,9 @@ class DigestInputs:
     """What `analytics.digest_selection` needs (timestamps tz-aware UTC).
 
     - solved: topic_id, title, category_id, category_name, root_slug, parent_id, read_restricted,
-      post_number (of the accepted answer), helper_id, helper_username, solved_at
+      post_number (of the accepted answer), helper_id, helper_username, solved_at (when the
+      answer was accepted where the forum says so, else when it was written),
+      dated_by_acceptance (which of the two)
     - tags: topic_id, tag; permissions: category_id, group_name; optout_ids: set of user ids
     - top_slugs: the slugs of the top-level categories (a cooperative may have no solved question)
     """
@@ -43,7 +45,8 @@ def load_digest_inputs(
                 "SELECT t.id AS topic_id, t.title, t.category_id, c.name AS category_name, "
                 "COALESCE(p2.slug, c.slug) AS root_slug, c.parent_id, c.read_restricted, "
                 "p.post_number, p.user_id AS helper_id, u.username AS helper_username, "
-                "COALESCE(s.accepted_at, p.created_at) AS solved_at "
+                "COALESCE(s.accepted_at, p.created_at) AS solved_at, "
+                "s.accepted_at IS NOT NULL AS dated_by_acceptance "
                 "FROM solutions s JOIN topics t ON t.id = s.topic_id "
                 "JOIN posts p ON p.id = s.post_id "
                 "JOIN categories c ON c.id = t.category_id "
@@ -80,6 +83,7 @@ def load_digest_inputs(
         )
     solved["solved_at"] = pd.to_datetime(solved["solved_at"], utc=True)
     solved["read_restricted"] = solved["read_restricted"].astype(bool)
+    solved["dated_by_acceptance"] = solved["dated_by_acceptance"].astype(bool)
     return DigestInputs(solved, tags, permissions, optout_ids, top_slugs)
 
 

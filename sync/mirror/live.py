@@ -335,7 +335,9 @@ class LiveMirror:
         name = event.event
         if name in ("post_created", "post_edited"):
             return self._apply_post(conn, payload, created=name == "post_created")
-        if name in ("post_destroyed", "post_recovered", "accepted_solution", "unaccepted_solution"):
+        if name == "accepted_solution":  # its arrival dates the solution the forum confirms
+            return self._queue_post(conn, payload, accepted=True)
+        if name in ("post_destroyed", "post_recovered", "unaccepted_solution"):
             return self._queue_post(conn, payload)
         if name == "post_liked":  # the forum's like count (and likers), never an increment
             return self._queue_post(conn, payload["post"])
@@ -404,10 +406,13 @@ class LiveMirror:
         return "applied"
 
     # ------------------------------------------------------------------ queued checks
-    def _queue_post(self, conn: Connection, post: Mapping[str, Any]) -> str:
+    def _queue_post(
+        self, conn: Connection, post: Mapping[str, Any], *, accepted: bool = False
+    ) -> str:
         if self._private(post):
             return "ignored"
-        return self._queue(conn, posts={int(post["topic_id"]): {int(post["id"])}})
+        posts = {int(post["topic_id"]): {int(post["id"])}}
+        return self._queue(conn, accepted=posts) if accepted else self._queue(conn, posts=posts)
 
     def _queue(
         self,
@@ -415,11 +420,15 @@ class LiveMirror:
         posts: dict[int, set[int]] | None = None,
         topics: set[int] | None = None,
         users: set[int] | None = None,
+        accepted: dict[int, set[int]] | None = None,
     ) -> str:
-        """Record checks in the event's transaction: done by the thread, else by the sync."""
-        checks.record(
-            conn, checks.Checks(posts or {}, topics or set(), users or set()), self.clock()
+        """Record checks in the event's transaction: done by the thread, else by the sync.
+        `accepted`: posts an `accepted_solution` delivery named (by topic), whose arrival time
+        becomes the solution's acceptance time once the forum confirms it."""
+        queued = checks.Checks(
+            posts or {}, topics or set(), users or set(), accepted=accepted or {}
         )
+        checks.record(conn, queued, self.clock())
         return "queued"
 
     def pending(self) -> int:

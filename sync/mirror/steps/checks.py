@@ -34,15 +34,21 @@ POST_IDS_PER_REQUEST = TOPIC_CHUNK_SIZE
 
 @dataclass
 class Checks:
-    """Checks to do: post ids by topic, topics, accounts; `ids` are their rows once recorded."""
+    """Checks to do: post ids by topic, topics, accounts; `ids` are their rows once recorded.
+
+    `accepted`: posts (by topic) an `accepted_solution` delivery named; once recorded,
+    `acceptances` gives each one's arrival time, the solution's acceptance time when the re-read
+    confirms it (a solution already dated keeps its time: a replay moves nothing)."""
 
     posts: dict[int, set[int]] = field(default_factory=dict)
     topics: set[int] = field(default_factory=set)
     users: set[int] = field(default_factory=set)
     ids: list[int] = field(default_factory=list)
+    accepted: dict[int, set[int]] = field(default_factory=dict)
+    acceptances: dict[int, datetime] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.posts or self.topics or self.users)
+        return bool(self.posts or self.topics or self.users or self.accepted)
 
     def size(self) -> int:
         """How many posts, topics and accounts to check."""
@@ -51,7 +57,7 @@ class Checks:
 
 def record(conn: Connection, checks: Checks, at: datetime) -> None:
     """Record `checks` in the caller's transaction (the webhook event's)."""
-    store.queue_checks(conn, checks.posts, checks.topics, checks.users, at)
+    store.queue_checks(conn, checks.posts, checks.topics, checks.users, at, checks.accepted)
 
 
 def queued(engine: Engine) -> Checks:
@@ -63,6 +69,9 @@ def queued(engine: Engine) -> Checks:
         checks.ids.append(row.id)
         if row.kind == "post":
             checks.posts.setdefault(int(row.topic_id), set()).add(int(row.target_id))
+        elif row.kind == "accepted":
+            checks.posts.setdefault(int(row.topic_id), set()).add(int(row.target_id))
+            checks.acceptances.setdefault(int(row.target_id), row.queued_at)
         elif row.kind == "topic":
             checks.topics.add(int(row.target_id))
         else:
@@ -121,6 +130,9 @@ def run_checks(
             likers = fetch_likers(engine, client, posts, options.fetch_likers)
             with guard, engine.begin() as conn:
                 store.write_posts(conn, posts, likers, store.Tally(), from_topic_view=False)
+    if checks.acceptances:  # only solutions the re-reads above confirmed and not dated yet
+        with guard, engine.begin() as conn:
+            store.write_acceptance_times(conn, checks.acceptances, "webhook")
     for user_id in sorted(checks.users):
         _check_user(engine, client, user_id, options, clock=clock, guard=guard)
     if checks.ids:

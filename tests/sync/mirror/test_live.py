@@ -730,3 +730,37 @@ def test_a_check_the_forum_refuses_is_tried_again_by_the_web_service(
     finally:
         mirror.stop()
         sandbox_server.set_faults()
+
+
+def test_an_accepted_solution_delivery_dates_the_solution_and_a_replay_never_moves_it(
+    synced, sandbox_server, sandbox_api
+):
+    arrival = [datetime(2026, 7, 4, 9, 0, 5)]
+    mirror = LiveMirror(synced, lambda: sandbox_api, background=False, clock=lambda: arrival[0])
+    forum = sandbox_server.state
+    topic = next(
+        t
+        for t in forum.topics.values()
+        if forum.is_counted_topic(t)
+        and t.accepted_answer_post_id is None
+        and any(p.user_id != t.user_id for p in forum.topic_posts(t, with_deleted=False)[1:])
+    )
+    answer = next(
+        p for p in forum.topic_posts(topic, with_deleted=False)[1:] if p.user_id != topic.user_id
+    )
+    forum.accept_answer(answer, forum.users[topic.user_id])
+    delivery = json.dumps({"solved": post_payload(forum, answer)}).encode()
+
+    mirror.apply(parse_event("901", "solved", "accepted_solution", delivery))
+    mirror.run_pending()
+    arrival[0] = datetime(2026, 9, 1, 12, 0)
+    mirror.apply(parse_event("902", "solved", "accepted_solution", delivery))  # replayed
+    mirror.run_pending()
+
+    with synced.connect() as conn:
+        dated = conn.execute(
+            select(Solution.accepted_at, Solution.acceptance_source).where(
+                Solution.topic_id == topic.id
+            )
+        ).one()
+    assert tuple(dated) == (datetime(2026, 7, 4, 9, 0, 5), "webhook")

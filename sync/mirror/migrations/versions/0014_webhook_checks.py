@@ -1,15 +1,15 @@
 """the checks webhook events leave to do against the forum, kept until done (issue 23)
 
-Revision ID: 0012_webhook_checks
-Revises: 0011
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-07 21:20:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_webhook_checks"
-down_revision = "0011"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
