@@ -41,7 +41,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.vocabulary import current_month, shift_month  # noqa: E402
+from core.vocabulary import AXES, current_month, shift_month  # noqa: E402
 from sandbox.network import generate  # noqa: E402
 from sync.mirror import barometer_store, db  # noqa: E402
 
@@ -53,6 +53,8 @@ SECRETS = {
     "CAMPUS_WEBHOOK_SECRET": "bench-webhook-secret-0123456789ab",
 }
 CONTROL = {"Api-Key": API_KEY, "Api-Username": "system"}
+#: every statement answered (« je préfère ne pas répondre » sent as an empty value)
+ANSWER = {axis: ("3", "4", "")[i % 3] for i, axis in enumerate(AXES)}
 
 
 def free_port() -> int:
@@ -277,7 +279,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict:
                 if token is None:
                     recorder.fail(f"no barometer form for {username} ({page.status_code})")
                     continue
-                form = {"intensite": "3", "autonomie": "4", "csrf_token": token.group(1)}
+                form = {**ANSWER, "csrf_token": token.group(1)}
                 sent = timed(
                     recorder,
                     "answer",

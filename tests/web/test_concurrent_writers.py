@@ -22,7 +22,7 @@ from datetime import date
 import pytest
 import requests
 
-from core.vocabulary import current_month
+from core.vocabulary import AXES, current_month
 from sync.mirror import barometer_store
 from tests.conftest import ROOT
 from tests.support.mirror import counts
@@ -34,6 +34,8 @@ pytestmark = pytest.mark.integration
 LOGINS = 60  # logins by 6 threads
 ANSWERS = 30  # barometer answers, each by a different member, by 6 threads
 ACTIVITY_ROUNDS = 8  # bursts of forum activity, each delivered as webhooks
+#: every statement answered (« je préfère ne pas répondre » sent as an empty value)
+ANSWER = {axis: ("3", "4", "")[i % 3] for i, axis in enumerate(AXES)}
 
 
 def login(site, username: str, next_path: str = "/") -> tuple[requests.Session, int]:
@@ -51,7 +53,7 @@ def answer(site, username: str) -> list[int]:
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     if token is None:
         return [status, page.status_code, -1]
-    form = {"intensite": "3", "autonomie": "4", "csrf_token": token.group(1)}
+    form = {**ANSWER, "csrf_token": token.group(1)}
     sent = session.post(site.url + "/barometre", data=form, timeout=120, allow_redirects=False)
     return [status, page.status_code, sent.status_code]
 
