@@ -41,7 +41,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.vocabulary import current_month, shift_month  # noqa: E402
+from core.vocabulary import AXES, current_month, shift_month  # noqa: E402
 from sandbox.network import generate  # noqa: E402
 from sync.mirror import barometer_store, db  # noqa: E402
 
@@ -53,6 +53,8 @@ SECRETS = {
     "CAMPUS_WEBHOOK_SECRET": "bench-webhook-secret-0123456789ab",
 }
 CONTROL = {"Api-Key": API_KEY, "Api-Username": "system"}
+#: every statement answered (« je préfère ne pas répondre » sent as an empty value)
+ANSWER = {axis: ("3", "4", "")[i % 3] for i, axis in enumerate(AXES)}
 
 
 def free_port() -> int:
@@ -224,8 +226,9 @@ def run(args: argparse.Namespace, workdir: Path) -> dict:
         def worker() -> None:
             """The worker's runs, one at a time: a full sync first, then incremental ones,
             a report and a month close along the way."""
-            plan = [["sync", "--full"], ["report", "--month", shift_month(month, -1)]]
-            plan += [["pulse", "close", "--month", shift_month(month, -1)]]
+            previous = shift_month(month, -1)
+            plan = [["sync", "--full"], ["pulse", "close", "--month", previous], ["sync"]]
+            plan += [["report", "--month", previous]]
             while time.monotonic() < stop_at:
                 step = plan.pop(0) if plan else ["sync"]
                 done = campus(*step)
@@ -276,7 +279,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict:
                 if token is None:
                     recorder.fail(f"no barometer form for {username} ({page.status_code})")
                     continue
-                form = {"intensite": "3", "autonomie": "4", "csrf_token": token.group(1)}
+                form = {**ANSWER, "csrf_token": token.group(1)}
                 sent = timed(
                     recorder,
                     "answer",

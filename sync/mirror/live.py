@@ -278,8 +278,8 @@ class LiveMirror:
         """Apply `event` once: "applied", "queued" (checked later), "ignored" or "duplicate".
 
         An event of `IGNORED` writes nothing. A payload Campus cannot read raises
-        `InvalidEvent` and writes nothing. A transaction the database refuses because another
-        process wrote meanwhile (SQLite's busy snapshot while a sync commits a page) is tried
+        `InvalidEvent` and writes nothing. A transaction the database refuses (SQLite still
+        locked by another writer after the engine's busy wait, a PostgreSQL deadlock) is tried
         again, as it was rolled back whole.
         """
         if event.event in IGNORED:

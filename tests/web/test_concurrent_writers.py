@@ -1,11 +1,12 @@
-"""Many writers at once on one SQLite file: logins, barometer answers and webhooks during a full sync.
+"""Many writers at once on one database: logins, barometer answers and webhooks during a full sync.
 
 Issue 23: with SQLite's deferred `BEGIN`, a transaction that reads then writes failed at once
 ("database is locked") as soon as another connection had committed meanwhile, whatever the busy
 timeout: a login (its nonce is read then deleted) answered 500, `campus sync --full` beside the
 web service died, webhook check batches were dropped. Everything here runs for real: Campus on
 waitress over HTTP, the sandbox's DiscourseConnect provider and webhook deliveries, and
-`campus sync --full` in its own process on the same database file, all at once.
+`campus sync --full` in its own process on the same database, all at once — on a SQLite file,
+and the same load on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import re
 import subprocess
 import sys
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
 import requests
 
-from core.vocabulary import current_month
+from core.vocabulary import AXES, current_month
 from sync.mirror import barometer_store
 from tests.conftest import ROOT
 from tests.support.mirror import counts
@@ -32,6 +34,8 @@ pytestmark = pytest.mark.integration
 LOGINS = 60  # logins by 6 threads
 ANSWERS = 30  # barometer answers, each by a different member, by 6 threads
 ACTIVITY_ROUNDS = 8  # bursts of forum activity, each delivered as webhooks
+#: every statement answered (« je préfère ne pas répondre » sent as an empty value)
+ANSWER = {axis: ("3", "4", "")[i % 3] for i, axis in enumerate(AXES)}
 
 
 def login(site, username: str, next_path: str = "/") -> tuple[requests.Session, int]:
@@ -49,7 +53,7 @@ def answer(site, username: str) -> list[int]:
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     if token is None:
         return [status, page.status_code, -1]
-    form = {"intensite": "3", "autonomie": "4", "csrf_token": token.group(1)}
+    form = {**ANSWER, "csrf_token": token.group(1)}
     sent = session.post(site.url + "/barometre", data=form, timeout=120, allow_redirects=False)
     return [status, page.status_code, sent.status_code]
 
@@ -70,17 +74,24 @@ def members(site, count: int) -> list[str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def busy(tmp_path_factory):
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def busy(request, tmp_path_factory):
+    """The site with webhooks on and this month's barometer open, on each database."""
     folder = tmp_path_factory.mktemp("writers")
-    site = start_site(folder)
+    database_url = f"sqlite:///{folder / 'campus.db'}"
+    if request.param == "postgresql":
+        server = request.getfixturevalue("postgres_server")
+        name = "campus_" + uuid.uuid4().hex[:12]
+        server.admin(f"CREATE DATABASE {name}")
+        database_url = server.url(name)
+    site = start_site(folder, database_url=database_url)
     barometer_store.open_month(site.services.engine, current_month(TZ), date.today())
     site.sandbox.configure_webhooks(
         site.url + "/webhooks/discourse", WEBHOOK_SECRET, retry_seconds=[0.5] * 6
     )
     (folder / "sync.toml").write_text(
         f'[discourse]\nurl = "{site.sandbox.url}"\nrequests_per_minute = 0\n'
-        f'[database]\nurl = "sqlite:///{folder / "campus.db"}"\n'
+        f'[database]\nurl = "{database_url}"\n'
         f'[network]\ncooperatives = "{folder / "cooperatives.csv"}"\n'
         "[sync]\nreconcile_days = 3650\n",
         encoding="utf-8",
