@@ -104,10 +104,11 @@ def set_width(browser, size: tuple[int, int]) -> None:
 
 
 def focused(browser) -> tuple[str, str]:
-    """The name (or tag) and value (or link target) of the element with the keyboard focus."""
+    """The name (or tag) and value (or link target, or text) of the element with the focus."""
     name, value = browser.execute_script(
         "const e = document.activeElement;"
-        " return [e.name || e.tagName, e.value || e.getAttribute('href') || ''];"
+        " return [e.name || e.tagName,"
+        " e.value || e.getAttribute('href') || (e.tagName === 'BUTTON' ? e.textContent.trim() : '')];"
     )
     return name, value
 
