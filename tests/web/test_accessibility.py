@@ -5,7 +5,7 @@ violation, and nothing is wider than the screen (DESIGN §10).
 Chromium and chromium-driver drive the pages (the `browser` fixture), axe-core comes from npm
 (`npm ci`; tests/support/accessibility.py). Without them the tests are skipped with a message,
 unless CAMPUS_REQUIRE_CHROMIUM=1 (.ci/run). `/moi`'s screenshots for the guides go to
-`$CAMPUS_SCREENSHOTS_DIR` (`web-member-my-data.png`, `web-member-my-data-390.png`).
+`$CAMPUS_SCREENSHOTS_DIR` (`web-member-my-data-1280.png`, `web-member-my-data-390.png`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from tests.support.accessibility import (
     DESKTOP,
     PHONE,
     axe_violations,
+    full_page_shot,
     horizontal_overflow,
     require_axe,
     set_width,
@@ -73,8 +74,8 @@ def test_every_page_of_each_role_is_accessible_and_fits(site, browser, shots, ro
     for path in pages_of(site, role):
         problems += check(browser, site.url + path)
         if role == "member" and path == "/moi":
-            suffix = "" if width == "1280" else "-390"
-            browser.save_screenshot(str(shots / f"web-member-my-data{suffix}.png"))
+            suffix = "-1280" if width == "1280" else "-390"
+            full_page_shot(browser, shots / f"web-member-my-data{suffix}.png", SIZES[width])
     if role == "member":  # the barometer refusing an untouched form (nothing is spent)
         browser.get(site.url + "/barometre")
         browser.find_element("css selector", "form.barometer button[type=submit]").click()

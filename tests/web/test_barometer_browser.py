@@ -20,6 +20,7 @@ from tests.support.accessibility import (
     PHONE,
     axe_violations,
     focused,
+    full_page_shot,
     horizontal_overflow,
     narrowest_text_column,
     press,
@@ -51,14 +52,6 @@ def site(tmp_path_factory):
     barometer_store.open_month(website.services.engine, campus.current_month(), campus.today())
     yield website
     website.stop()
-
-
-def full_page_shot(browser, path, width: int) -> None:
-    """A screenshot of the whole page at `width` (the window made as tall as the page)."""
-    height = browser.execute_script("return document.documentElement.scrollHeight;")
-    browser.set_window_size(width, height + 40)
-    browser.execute_script("window.scrollTo(0, 0);")
-    browser.save_screenshot(str(path))
 
 
 def checked(browser, axis: str) -> str | None:
@@ -111,8 +104,7 @@ def test_a_member_answers_with_the_keyboard_only(site, browser, shots, size, who
         for _ in range((CHOICES[axis] or 1) - 1):
             press(browser, Keys.ARROW_RIGHT)
         assert checked(browser, axis) == str(CHOICES[axis] or "")
-    full_page_shot(browser, shots / f"barometre{suffix}.png", size[0])
-    set_width(browser, size)
+    full_page_shot(browser, shots / f"barometre{suffix}.png", size)
 
     tab_to(browser, "BUTTON", SEND)
     press(browser, Keys.ENTER)
@@ -121,8 +113,7 @@ def test_a_member_answers_with_the_keyboard_only(site, browser, shots, size, who
     assert barometer_store.has_answered(engine, month, user_id)
     page_is_sound(browser)
     tab_to(browser, "A", site.services.forum_root)  # the way back to the forum, by keyboard
-    full_page_shot(browser, shots / f"barometre-merci{suffix}.png", size[0])
-    set_width(browser, size)
+    full_page_shot(browser, shots / f"barometre-merci{suffix}.png", size)
 
     browser.get(site.url + "/barometre")  # coming back: already answered, not thanked again
     assert "Vous avez déjà répondu ce mois-ci" in browser.page_source
