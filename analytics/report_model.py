@@ -19,6 +19,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from analytics.action_course import ActionEntry, action_entries, network_counts
 from analytics.catalogue import CATALOGUE
 from analytics.coverage import Coverage
 from analytics.indicators import (
@@ -75,6 +76,7 @@ class ScopeModel:
     rows: list[Row]
     cards: list[Card] = field(default_factory=list)
     charts: dict = field(default_factory=dict)
+    actions: list[ActionEntry] = field(default_factory=list)  # cooperatives: the action log
 
     @property
     def key(self) -> str:
@@ -108,6 +110,8 @@ class MonthReport:
     ranking: list[Ranked]
     key_figures: tuple[str, ...] = field(default_factory=CATALOGUE.key_figures)
     first_month: str | None = None  # the mirror's first month (`first_covered_month`)
+    # the network's actions by kind, then status; None when no action log was given
+    action_counts: dict[str, dict[str, int]] | None = None
 
 
 def _rows(
@@ -309,9 +313,13 @@ def month_report(
     generated_at: datetime,
     only: str | None = None,
     regions: dict[str, str] | None = None,
+    actions: pd.DataFrame | None = None,
 ) -> MonthReport:
     """The report model of `month` (see the module doc); `names`: cooperative slug → name;
-    `regions`: slug → region when `cooperatives.csv` gives it (peer groups of the vigilance).
+    `regions`: slug → region when `cooperatives.csv` gives it (peer groups of the vigilance);
+    `actions`: the directors' action log (`analytics.action_course.ACTION_COLUMNS`), shown
+    beside each cooperative's points with the course of their indicators, and counted for the
+    network.
 
     `only`: a cooperative slug, to model the network and that cooperative only (the ranking
     then covers that cooperative alone)."""
@@ -353,6 +361,18 @@ def month_report(
     )
     for scope in scopes:
         scope.cards = signal.cards[scope.key]
+    if actions is not None:
+        for coop in coops:
+            coop.actions = action_entries(
+                activity,
+                month,
+                coop.slug,
+                actions,
+                coop.cards,
+                {row.id: dict(zip(months, row.history, strict=True)) for row in coop.rows},
+                min_group_size,
+                first_month,
+            )
     return MonthReport(
         month=month,
         months=months,
@@ -364,4 +384,5 @@ def month_report(
         cooperatives=coops,
         ranking=signal.ranking,
         first_month=first_month,
+        action_counts=None if actions is None else network_counts(actions, month),
     )

@@ -12,9 +12,10 @@ from datetime import date, timedelta
 from babel.dates import format_date
 
 from analytics import barometer_figures
+from app import barometer_results
 from app.context import Campus
 from core.errors import InputError
-from core.i18n import _, current_lang, ngettext
+from core.i18n import _, current_lang, format_month, ngettext
 from core.vocabulary import month_bounds, shift_month, zone
 from reports.formatting import LOCALES, Formatter
 from sync.forum import barometer_topics
@@ -76,10 +77,16 @@ def post(campus: Campus, month: str) -> dict:
 
 
 def close(campus: Campus, month: str) -> dict:
-    """Close `month`, wait (a little) for the web service to count what it holds, purge old months.
+    """Close `month`, wait (a little) for the web service to count what it holds, purge old months,
+    then reply in each cooperative's topic of the month with its results and the actions decided
+    since (« vous avez dit / nous avons fait »; `summaries`: how many replies were posted).
+
+    What is then still neither counted nor dropped was held by a web service that stopped
+    without counting it (killed): it is added to the month's `lost` (`lost_at_close`).
 
     Only a finished month closes: the current or a future one is refused (exit 2) before
-    anything is written; one already closed is left as it is (`closed` false)."""
+    anything is written; one already closed is left as it is (`closed` false), and only the
+    summaries a failure left out are posted."""
     current = campus.current_month()
     if month >= current:
         raise InputError(
@@ -96,17 +103,20 @@ def close(campus: Campus, month: str) -> dict:
     deadline = time.monotonic() + settings.close_wait_seconds
     while barometer_store.uncounted(engine, month) and time.monotonic() < deadline:
         time.sleep(1)
+    lost_at_close = barometer_store.declare_lost(engine, month)
     keep_from = shift_month(month, -12 * settings.keep_years + 1)
     purged = barometer_store.purge_before(engine, keep_from)
     data = barometer_store.read_month(engine, month)
+    summaries = barometer_results.post_summaries(campus, month)
     return {
         "month": month,
         "closed": closed,
         "answered": data.answered,
         "counted": int(data.cells["respondents"].sum()),
         "lost": data.lost,
-        "uncounted": barometer_store.uncounted(engine, month),
+        "lost_at_close": lost_at_close,
         "purged_months": purged,
+        "summaries": summaries,
     }
 
 
@@ -125,7 +135,7 @@ def collected_line(outcome: barometer_topics.PulseOutcome, month: str) -> str:
                 "Baromètre {month} : {n} sondage clos lu",
                 "Baromètre {month} : {n} sondages clos lus",
                 outcome.closed,
-                month=month,
+                month=format_month(month),
             ),
             ngettext("({n} vote),", "({n} votes),", outcome.voters),
             ngettext("{n} encore ouvert,", "{n} encore ouverts,", outcome.still_open),
@@ -134,15 +144,18 @@ def collected_line(outcome: barometer_topics.PulseOutcome, month: str) -> str:
     )
 
 
-def status(campus: Campus, month: str) -> dict:
-    """The `pulse status --json` body (DESIGN §3): participation and means, null below the size."""
+def status(campus: Campus, month: str, slugs: list[str] | None = None) -> dict:
+    """The `pulse status --json` body (DESIGN §3): participation and means, null below the size.
+
+    `slugs`: the cooperatives to list (default: cooperatives.csv's, exit 2 if it is wrong; the
+    web service passes the ones it already knows)."""
     data = barometer_store.read_month(campus.engine, month)
     body = barometer_figures.status(
         data.state,
         data.respondents,
         data.cells,
         data.counts,
-        campus.cooperative_slugs(),
+        campus.cooperative_slugs() if slugs is None else slugs,
         campus["reports"].min_group_size,
     )
     return {"month": month, **body, "lost": data.lost}
@@ -206,6 +219,11 @@ def invitation(campus: Campus, user_id: int) -> dict:
     return month_facts(campus, month) | {"state": state, "answered": answered}
 
 
+def reminder_day(campus: Campus, month: str) -> date:
+    """The day the month's reminder is due: `REMIND_DAYS` before the month closes."""
+    return _closes_on(campus, month) - timedelta(days=REMIND_DAYS)
+
+
 def remind(campus: Campus) -> dict:
     """A week before the month closes, reply once in each cooperative's announcement topic of
     the open month (a bump, no mention) so members who have not answered think of it.
@@ -213,8 +231,7 @@ def remind(campus: Campus) -> dict:
     Before that week, with the month not open, or in the polls mode, nothing is sent. Run daily
     by the worker; each topic gets one reminder a month (recorded in the mirror)."""
     month = campus.current_month()
-    closes = _closes_on(campus, month)
-    starts = closes - timedelta(days=REMIND_DAYS)
+    starts = reminder_day(campus, month)
     body: dict = {"month": month, "from": starts.isoformat(), "reminded": [], "already": []}
     if not campus["pulse"].anonymous or month_state(campus.engine, month) != "open":
         return body | {"due": False, "open": False}

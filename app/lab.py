@@ -9,8 +9,11 @@ from analytics import indicators
 from analytics import lab_estimator as lab_analytics
 from analytics.lab_estimator import Design
 from analytics.settings import LabSettings
+from app import actions
 from app.context import Campus
-from core.vocabulary import Intervention
+from core.errors import InputError
+from core.i18n import _
+from core.vocabulary import ACTION_KIND_LABELS, Intervention
 from reports import lab_evaluation as lab_report
 from reports import lab_kit as lab_kit_files
 from reports import research_export as lab_export_files
@@ -55,8 +58,57 @@ def evaluate(
 ) -> tuple[dict, Path | None]:
     """Estimate intervention `name`'s effect up to last month: the `--json` body, and the
     folder its HTML/Markdown went to (`out`, else `<reports>/labo/<name>`) when `write`."""
-    settings: ReportSettings = campus["reports"]
     intervention = find_intervention(interventions(campus), name)
+    return _evaluate(campus, intervention, outcomes, out=out, lang=lang, write=write)
+
+
+def kind_intervention(campus: Campus, kind: str) -> Intervention:
+    """Every action of `kind` in the directors' log as one staggered intervention (DESIGN §11,
+    §14): each cooperative that started one (status en_cours, faite or abandonnee) is treated
+    from the month of its first start. Named `kind:KIND`; an unknown kind exits 2."""
+    kind = actions.check_kind(kind)
+    starts = actions.kind_starts(actions.all_actions(campus), kind)
+    if not starts:
+        raise InputError(
+            _(
+                "Aucune action de type « {kind} » n'a commencé dans le plan d'actions des"
+                " coopératives (statuts en_cours, faite ou abandonnee) : rien à évaluer.",
+                kind=kind,
+            )
+        )
+    return Intervention(
+        name=f"kind:{kind}",
+        starts=starts,
+        start=min(starts.values()),
+        description=ACTION_KIND_LABELS["fr"][kind],
+    )
+
+
+def evaluate_kind(
+    campus: Campus,
+    kind: str,
+    outcomes: list[str],
+    *,
+    out: Path | None = None,
+    lang: str | None = None,
+    write: bool = True,
+) -> tuple[dict, Path | None]:
+    """`lab evaluate --kind KIND`: the actions of one kind evaluated like a named intervention
+    (same estimator, same refusals); files in `out`, else `<reports>/labo/kind-<kind>`."""
+    intervention = kind_intervention(campus, kind)
+    return _evaluate(campus, intervention, outcomes, out=out, lang=lang, write=write)
+
+
+def _evaluate(
+    campus: Campus,
+    intervention: Intervention,
+    outcomes: list[str],
+    *,
+    out: Path | None,
+    lang: str | None,
+    write: bool,
+) -> tuple[dict, Path | None]:
+    settings: ReportSettings = campus["reports"]
     outcomes = outcomes or list(lab_analytics.default_outcomes())
     estimator = design(campus["lab"])
     results = lab_report.run_evaluation(
@@ -71,7 +123,7 @@ def evaluate(
     data = lab_report.evaluation_json(intervention, results, estimator, lang)
     folder = None
     if write:
-        folder = out or campus.reports_dir / "labo" / lab_report.slug_of(name)
+        folder = out or campus.reports_dir / "labo" / lab_report.slug_of(intervention.name)
         lab_report.write_evaluation(
             data,
             results,

@@ -13,7 +13,9 @@ timestamps.
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -47,6 +49,37 @@ AXIS_LABELS = {
         "conflits_valeurs": "Value conflicts",
         "insecurite": "Job insecurity",
     },
+}
+
+# the directors' action log (DESIGN §14): what kind of action, and where it stands
+ACTION_KINDS = ("edt", "deconnexion", "entraide", "formation", "autre")
+ACTION_STATUSES = ("prevue", "en_cours", "faite", "abandonnee")
+# the statuses of an action that was started: the lab counts it from its start (§11)
+STARTED_STATUSES = ("en_cours", "faite", "abandonnee")
+ACTION_KIND_LABELS = {
+    "fr": {
+        "edt": "Espace de discussion sur le travail",
+        "deconnexion": "Droit à la déconnexion",
+        "entraide": "Entraide entre pairs",
+        "formation": "Formation",
+        "autre": "Autre action",
+    },
+    "en": {
+        "edt": "Workplace discussion space",
+        "deconnexion": "Right to disconnect",
+        "entraide": "Peer mutual aid",
+        "formation": "Training",
+        "autre": "Other action",
+    },
+}
+ACTION_STATUS_LABELS = {
+    "fr": {
+        "prevue": "Prévue",
+        "en_cours": "En cours",
+        "faite": "Faite",
+        "abandonnee": "Abandonnée",
+    },
+    "en": {"prevue": "Planned", "en_cours": "Under way", "faite": "Done", "abandonnee": "Dropped"},
 }
 
 # the roles of roster.csv
@@ -175,3 +208,23 @@ class Intervention:
     def cooperatives(self) -> list[str]:
         """The slugs of the cooperatives concerned, in the file's order."""
         return list(self.starts)
+
+
+def unknown_cooperative(slug: str, known: Iterable[str]) -> InputError:
+    """The one error for a cooperative slug nobody knows (`--coop`, digest, report, score…),
+    with the nearest known slug when one is close (never the whole list: a network has 74)."""
+    near = difflib.get_close_matches(slug, sorted(set(known)), n=1, cutoff=0.6)
+    if near:
+        return InputError(
+            _(
+                "Coopérative « {slug} » inconnue : vouliez-vous dire « {near} » ? Indiquez le slug d'une coopérative de cooperatives.csv (lancez « campus sync » si elle vient d'être créée).",
+                slug=slug,
+                near=near[0],
+            )
+        )
+    return InputError(
+        _(
+            "Coopérative « {slug} » inconnue : indiquez le slug d'une coopérative de cooperatives.csv (lancez « campus sync » si elle vient d'être créée).",
+            slug=slug,
+        )
+    )

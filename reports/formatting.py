@@ -46,6 +46,10 @@ class Formatter:
         """ "2026-10" → "octobre 2026" / "October 2026"."""
         return format_date(date(int(month[:4]), int(month[5:7]), 1), "LLLL y", locale=self.locale)
 
+    def day(self, day: date) -> str:
+        """A date in words: "15 octobre 2026" / "15 October 2026"."""
+        return format_date(day, "d MMMM y", locale=self.locale)
+
     def short_month(self, month: str) -> str:
         """ "2026-10" → "oct. 2026" / "Oct 2026" (chart axes)."""
         return format_date(date(int(month[:4]), int(month[5:7]), 1), "LLL y", locale=self.locale)

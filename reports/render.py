@@ -7,7 +7,7 @@ untouched and never a half-written folder.
 
 Everything shown comes from one `analytics.report_model.MonthReport`; this module only formats it.
 HTML goes through Jinja2 with autoescape (cooperative names come from forum categories);
-Markdown escapes them with `markdown_escape`, CSV cells go through `csv_cell`: the two places
+Markdown escapes them with the templates' `md` filter (`reports.templating`), CSV cells go through `csv_cell`: the two places
 where user-provided values are formatted for those formats.
 """
 
@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+import pandas as pd
 
+from analytics.action_course import ActionEntry, Course
 from analytics.catalogue import CATALOGUE
 from analytics.coverage import check_month
 from analytics.indicators import Activity, cooperatives
@@ -34,41 +36,21 @@ from analytics.vigilance_status import FIRST_CARDS, Card
 from core.errors import InputError
 from core.forum import Forum
 from core.i18n import _, ngettext
-from core.safe_text import csv_cell, discourse_inline
-from core.vocabulary import AXES, month_bounds
+from core.safe_text import csv_cell
+from core.vocabulary import (
+    ACTION_KIND_LABELS,
+    ACTION_STATUS_LABELS,
+    AXES,
+    month_bounds,
+    unknown_cooperative,
+)
 from reports import pdf
 from reports.formatting import Formatter
 from reports.settings import ReportSettings
 from reports.sparkline import sparkline
+from reports.templating import environment
 from reports.windows import window_label
 from reports.wording import Guidance, axis_label, definition, guidance, label, role_label
-
-
-def markdown_escape(text: str) -> str:
-    """A user-provided string as inert inline Markdown: the `md` filter of the templates.
-
-    This is the one escaping point of the Markdown reports (what `--publish` posts to Discourse):
-    `core.safe_text.discourse_inline` escapes Markdown and HTML, breaks mentions, hashtags, URLs
-    and domains, and turns line breaks into spaces so a name can neither mention nor link anyone
-    nor break a table row. Every user-provided string in a Markdown template goes through it.
-    """
-    return discourse_inline(text)
-
-
-def _environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("reports", "templates"),
-        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["md"] = markdown_escape
-    return env
-
-
-ENVIRONMENT = _environment()
 
 
 @dataclass(frozen=True)
@@ -161,19 +143,9 @@ class View:
 
     def trend(self, row: Row) -> str:
         """« ↗ en hausse (mieux) », « → stable », or « – » when it cannot be judged."""
-        trend = row.trend
-        if trend.direction is None:
+        if row.trend.direction is None:
             return "–"
-        if trend.direction == "flat":
-            return "→ " + self._("stable")
-        arrow = "↗ " if trend.direction == "up" else "↘ "
-        word = self._("en hausse") if trend.direction == "up" else self._("en baisse")
-        judgement = {
-            "better": self._("mieux"),
-            "worse": self._("moins bien"),
-            "neutral": "",
-        }[trend.verdict]
-        return arrow + word + (f" ({judgement})" if judgement else "")
+        return self.trend_words(row.trend)
 
     def trend_class(self, row: Row) -> str:
         """CSS class of a trend: good, bad, flat or none."""
@@ -289,6 +261,91 @@ class View:
                 where = " · ".join(self.axis(axis) for axis in dict.fromkeys(axes))
             rows.append((where, " · ".join(dict.fromkeys(names)), text))
         return rows
+
+    # --- the directors' actions (DESIGN §14) ---------------------------------------------
+
+    def actions_for(self, scope: str, axis: str) -> list[ActionEntry]:
+        """The actions of cooperative `scope` on `axis` this report shows."""
+        for coop in self.report.cooperatives:
+            if coop.key == scope:
+                return [entry for entry in coop.actions if entry.axis == axis]
+        return []
+
+    def carded_axes(self, scope: ScopeModel) -> set[str]:
+        """The axes with an active card: their actions are shown beside the card."""
+        return {card.axis for card in scope.active_cards}
+
+    def kind(self, kind: str) -> str:
+        return ACTION_KIND_LABELS[self.lang].get(kind, kind)
+
+    def action_status(self, status: str) -> str:
+        return ACTION_STATUS_LABELS[self.lang].get(status, status)
+
+    def action_line(self, entry: ActionEntry) -> str:
+        """« Espace de discussion sur le travail, en cours depuis le 2 septembre 2026 »."""
+        if entry.status == "prevue":
+            return self._(
+                "{kind}, prévue à partir du {day}",
+                kind=self.kind(entry.kind),
+                day=self.fmt.day(entry.started),
+            )
+        return self._(
+            "{kind}, {status} (début le {day})",
+            kind=self.kind(entry.kind),
+            status=self.action_status(entry.status).lower(),
+            day=self.fmt.day(entry.started),
+        )
+
+    def _published(self, shown, key: str, month: str) -> str:
+        if shown is None:
+            return self._("pas de mesure")
+        if shown.suppressed and shown.n:
+            return self.hidden_word()
+        figure = self.figure(key, shown.value, shown.n)
+        if shown.value is None:
+            return figure
+        label = window_label(shown.window, self.lang, month)
+        return f"{figure} {label or self._('en {month}', month=self.fmt.month(month))}"
+
+    def course(self, course: Course) -> str:
+        """« Part des messages hors horaires : 31 % en août 2026 → 22 % en octobre 2026 :
+        ↘ en baisse (mieux) », the change judged with the report's noise rule."""
+        before = self._published(course.before, course.indicator, course.before_month)
+        after = self._published(course.after, course.indicator, self.report.month)
+        trend = course.trend
+        if trend.direction is None:
+            judged = self._("évolution non jugée (un chiffre manque ou est masqué)")
+        else:
+            judged = self.trend_words(trend)
+        return self._(
+            "{label} : {before} → {after} : {trend}",
+            label=self.label(course.indicator),
+            before=before,
+            after=after,
+            trend=judged,
+        )
+
+    def trend_words(self, trend) -> str:
+        """A judged change in words (« ↗ en hausse (mieux) », « → stable »)."""
+        if trend.direction == "flat":
+            return "→ " + self._("stable")
+        arrow = "↗ " if trend.direction == "up" else "↘ "
+        word = self._("en hausse") if trend.direction == "up" else self._("en baisse")
+        judgement = {"better": self._("mieux"), "worse": self._("moins bien"), "neutral": ""}[
+            trend.verdict
+        ]
+        return arrow + word + (f" ({judgement})" if judgement else "")
+
+    def action_counts(self) -> list[tuple[str, list[int], int]]:
+        """The network's actions: (kind label, count per status, total) for each kind."""
+        counts = self.report.action_counts or {}
+        return [
+            (self.kind(kind), list(by_status.values()), sum(by_status.values()))
+            for kind, by_status in counts.items()
+        ]
+
+    def action_statuses(self) -> list[str]:
+        return list(ACTION_STATUS_LABELS[self.lang].values())
 
     def sparkline(self, row: Row) -> str:
         return sparkline(row.history, row.unit, row.trend.verdict)
@@ -477,13 +534,15 @@ def report_json(report: MonthReport, view: View) -> dict:
             for ranked in report.ranking
         ],
         "scopes": [scope_json(scope) for scope in [report.network, *report.cooperatives]],
+        # the network's actions by kind, then status (counts of actions, never of people)
+        "action_counts": report.action_counts,
     }
 
 
 def render_markdown(report: MonthReport, scope: ScopeModel, lang: str) -> str:
     """The Markdown version of a scope's report (what `--publish` posts for the network)."""
     view = View(report, lang)
-    return ENVIRONMENT.get_template("report.md.j2").render(_context(report, scope, view))
+    return environment().get_template("report.md.j2").render(_context(report, scope, view))
 
 
 def render_html(
@@ -507,7 +566,7 @@ def render_html(
         if scope.slug is None
         else charts.cooperative_charts(report, scope, view.fmt)
     )
-    return ENVIRONMENT.get_template("report.html.j2").render(context)
+    return environment().get_template("report.html.j2").render(context)
 
 
 def write_report(
@@ -535,17 +594,59 @@ def write_report(
         pdf.print_pdf(printed, folder / "network.pdf")
 
 
+STAGING = ".{month}.staging-"  # + "<pid>-": a report being written by process <pid>
+KEPT_FOLDERS = ("duerp",)  # written apart (`report --duerp`): a new report keeps them
+
+
 def _swap_in(staging: Path, target: Path) -> None:
-    """Replace `target` by `staging` (same parent folder), keeping the old one until the end."""
+    """Replace `target` by `staging` (same parent folder), keeping the old one until the end;
+    the folders of `KEPT_FOLDERS` the old one held move into the new one."""
     backup = None
     if target.exists():
-        backup = target.with_name(f".{target.name}.old")
+        backup = _backup_of(target)
         if backup.exists():
             shutil.rmtree(backup)
         target.rename(backup)
+        for name in KEPT_FOLDERS:
+            if (backup / name).is_dir() and not (staging / name).exists():
+                (backup / name).rename(staging / name)
     staging.rename(target)
     if backup is not None:
-        shutil.rmtree(backup)
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def _backup_of(target: Path) -> Path:
+    return target.with_name(f".{target.name}.old")
+
+
+def _clean_leftovers(out_dir: Path, month: str) -> None:
+    """What a run of `month` killed mid-way left in `out_dir`: its staging folder is deleted
+    (a run still alive keeps its own), and a previous report it had set aside is put back if
+    the new one never took its place, else deleted."""
+    prefix = STAGING.format(month=month)
+    for leftover in out_dir.glob(f"{prefix}*"):
+        pid = leftover.name[len(prefix) :].split("-", 1)[0]
+        if leftover.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+    target, backup = out_dir / month, _backup_of(out_dir / month)
+    if backup.is_dir():
+        if target.exists():
+            shutil.rmtree(backup, ignore_errors=True)
+        else:
+            backup.rename(target)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process `pid` still runs (on this machine)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def cooperative_names(forum: Forum) -> dict[str, str]:
@@ -566,9 +667,11 @@ def build_model(
     only: str | None = None,
     partial: bool = False,
     regions: dict[str, str] | None = None,
+    actions: pd.DataFrame | None = None,
 ) -> MonthReport:
     """The model of `month`'s reports, after the honesty guards (`analytics.coverage`);
-    `regions`: slug → region from `cooperatives.csv`, for the vigilance's peer groups."""
+    `regions`: slug → region from `cooperatives.csv`, for the vigilance's peer groups;
+    `actions`: the directors' action log as a DataFrame (None: no log shown)."""
     settings = settings or ReportSettings()
     thresholds = thresholds or IndicatorSettings()
     month_bounds(month, tz)  # refuses a malformed month or time zone (exit 2)
@@ -587,13 +690,7 @@ def build_model(
     )
     names = cooperative_names(forum)
     if only is not None and only not in names:
-        raise InputError(
-            _(
-                "Coopérative « {slug} » inconnue dans le miroir (connues : {known}).",
-                slug=only,
-                known=", ".join(names) or "—",
-            )
-        )
+        raise unknown_cooperative(only, names)
     return month_report(
         activity,
         month,
@@ -605,6 +702,7 @@ def build_model(
         generated_at=now,
         only=only,
         regions=regions,
+        actions=actions,
     )
 
 
@@ -623,6 +721,7 @@ def build_report(
     with_pdf: bool = False,
     base_url: str | None = None,
     regions: dict[str, str] | None = None,
+    actions: pd.DataFrame | None = None,
 ) -> Path:
     """Compute and write the reports of `month` into `<out_dir>/<month>/`; return that folder.
 
@@ -632,7 +731,7 @@ def build_report(
     slug, to write the network report and that cooperative's only. `partial`: allow the
     unfinished current month (every page says so). `with_pdf`: also print `network.pdf` with the
     system Chromium, its links to the web pages under `base_url` (Campus's `[web] base_url`; no
-    links without it). `regions`: see `build_model`. Refusals (`InputError`) come before any
+    links without it). `regions`, `actions`: see `build_model`. Refusals (`InputError`) come before any
     write.
     """
     if with_pdf:
@@ -647,11 +746,15 @@ def build_report(
         now=now,
         partial=partial,
         regions=regions,
+        actions=actions,
     )
     target = out_dir / month
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{month}.", dir=out_dir))
+        _clean_leftovers(out_dir, month)
+        staging = Path(
+            tempfile.mkdtemp(prefix=f"{STAGING.format(month=month)}{os.getpid()}-", dir=out_dir)
+        )
     except OSError as error:  # a file in the way, a read-only disk, no permission
         raise InputError(
             _(

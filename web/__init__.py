@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from core.i18n import _, current_lang, ngettext
+from web.access_log import AccessLog
 from web.extensions import csrf, limiter
 from web.proxies import TrustedProxies
 from web.services import Services
@@ -41,17 +42,19 @@ def create_app(services: Services, *, testing: bool = False) -> Flask:
         PREFERRED_URL_SCHEME="https" if web.secure else "http",
     )
     app.wsgi_app = TrustedProxies(app.wsgi_app, web.trusted_proxies)  # type: ignore[method-assign]
+    app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]
     app.extensions["campus"] = services
     app.jinja_env.globals.update(_=_, ngettext=ngettext, lang=current_lang)
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from web import auth, me, pages, report_pages
+    from web import action_pages, auth, me, pages, report_pages
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(report_pages.bp)
     app.register_blueprint(me.bp)
+    app.register_blueprint(action_pages.bp)
     # the webhooks and barometer blueprints are registered here by their branches
     from web import webhooks
 
@@ -60,6 +63,10 @@ def create_app(services: Services, *, testing: bool = False) -> Flask:
     from web.barometer_pages import bp as barometer_bp
 
     app.register_blueprint(barometer_bp)
+
+    from web import animation_pages
+
+    app.register_blueprint(animation_pages.bp)
 
     app.context_processor(_page_context)
     app.after_request(_security_headers)
@@ -79,6 +86,7 @@ def _page_context() -> dict:
     return {
         "member": member,
         "can_read_reports": access.can_read_reports(member, services.groups),
+        "is_animator": access.is_animator(member),
         "has_barometer": "barometer" in current_app.blueprints,
     }
 

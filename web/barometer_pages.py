@@ -25,9 +25,11 @@ from flask import (
     session,
 )
 
-from app import barometer
-from core.i18n import _, current_lang, ngettext
-from core.vocabulary import AXES, AXIS_LABELS
+from app import barometer, barometer_results
+from core.i18n import _, current_lang, format_number, ngettext
+from core.vocabulary import ACTION_KIND_LABELS, ACTION_STATUS_LABELS, AXES, AXIS_LABELS
+from reports.formatting import Formatter
+from web import access
 from web.auth import Member, current_member, forbidden, login_required
 from web.services import Services, current_services
 
@@ -122,12 +124,14 @@ def _refusal(
     if not services.pulse.anonymous:
         return _page(month=month, state="polls")
     if _respondent(member, services) is None:
+        if access.is_animator(member):
+            return _animator_page(services, month)
         return forbidden(
             _(
                 "Le baromètre est réservé aux membres d'une coopérative du réseau, pour que les "
                 "résultats soient comptés dans la bonne coopérative. Votre compte du forum "
                 "n'appartient au groupe d'aucune coopérative : si c'est une erreur, demandez à "
-                "l'animation du réseau de vous y ajouter ({contact}).",
+                "{contact} de vous y ajouter.",
                 contact=services.pulse.contact,
             )
         )
@@ -141,6 +145,17 @@ def _refusal(
         just_answered = session.pop(THANKS, None) == month
         return _page(month=month, state="thanks" if just_answered else "answered")
     return None
+
+
+def _animator_page(services: Services, month: str) -> Response:
+    """An animator outside every cooperative does not answer: what they can do here instead."""
+    body = render_template(
+        "barometre_animateur.html",
+        month=month,
+        state=barometer.month_state(services.engine, month),
+        min_group_size=services.min_group_size,
+    )
+    return Response(body, status=200, mimetype="text/html")
 
 
 def home_invitation(member: Member) -> dict | None:
@@ -222,3 +237,45 @@ def answer() -> Response:
         return _page(409, month=month, state=outcome)
     session[THANKS] = month
     return redirect("/barometre", code=303)
+
+
+@bp.get("/barometre/resultats")
+@login_required
+def results() -> str:
+    """« Vous avez dit / nous avons fait »: the last closed month's results, the network's and
+    the member's own cooperative's (each only where enough people answered), and the actions
+    its direction decided since (DESIGN §10, §14)."""
+    services = current_services()
+    member = current_member()
+    names = services.groups.cooperatives
+    found = barometer_results.results(
+        services.campus, None, services.groups.cooperatives_of(member.groups), names
+    )
+    lang = current_lang()
+    fmt = Formatter(lang)
+
+    def mean(value: float | None) -> str:
+        return "–" if value is None else format_number(value, 1)
+
+    scopes = [(names.get(slug, slug), scope) for slug, scope in found.cooperatives.items()]
+    if found.network is not None:
+        scopes.append((_("Réseau"), found.network))
+
+    return render_template(
+        "barometre_resultats.html",
+        results=found,
+        shown=[(name, scope) for name, scope in scopes if scope.shown],
+        hidden=[
+            names.get(slug, slug) for slug, scope in found.cooperatives.items() if not scope.shown
+        ]
+        + ([_("le réseau")] if found.network is not None and not found.network.shown else []),
+        month=fmt.month(found.month) if found.month else None,
+        axes=AXES,
+        axis_labels=AXIS_LABELS[lang],
+        kinds=ACTION_KIND_LABELS[lang],
+        statuses=ACTION_STATUS_LABELS[lang],
+        mean=mean,
+        number=lambda n: format_number(n, 0),
+        day=fmt.day,
+        names=names,
+    )

@@ -113,6 +113,7 @@ def start_site(
     engine = db.connect(database_url)
     reports_dir = folder / "rapports"
     build_report(load_forum(engine), REPORT_MONTH, reports_dir, tz=TZ, now=FIXTURE_NOW)
+    (folder / "cooperatives.csv").write_text(network.cooperatives_csv, encoding="utf-8")
     names = {}
     for line in network.cooperatives_csv.splitlines()[1:]:
         slug, name = line.split(",")[:2]
@@ -150,7 +151,8 @@ def start_site(
 
 
 def _cast(site: WebSite, forum) -> None:
-    """Pick an animator, a director of cooperative A, and an entrepreneur of cooperative A."""
+    """Pick an animator, a director of cooperative A, an entrepreneur of cooperative A, and a
+    director of cooperative B (`director_b`, when B has one)."""
 
     def members(name: str) -> set[int]:
         return set(forum.group_member_ids(forum.group_by_name(name)))
@@ -169,8 +171,9 @@ def _cast(site: WebSite, forum) -> None:
             # two more members of A, for tests that spend a barometer answer each
             site.roles["entrepreneur-2"] = forum.users[entrepreneur[1]].username
             site.roles["entrepreneur-3"] = forum.users[entrepreneur[2]].username
-        elif site.cooperative_a and not site.cooperative_b:
+        elif site.cooperative_a and not site.cooperative_b and director:
             site.cooperative_b = slug
+            site.roles["director_b"] = forum.users[director[0]].username
     site.roles["animator"] = next(
         user.username for user in forum.users.values() if user.admin and user.id > 0
     )

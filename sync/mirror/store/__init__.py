@@ -11,7 +11,9 @@ store (`sync.mirror.barometer_store`).
 - `content`: categories, topics, posts, likes, solutions, polls, tags;
 - `pulse`: the monthly pulse polls and their aggregate results;
 - `service`: webhook events, login nonces, relay suggestions, digest publications, web reads;
-- `notices`: the directors of each cooperative and the monthly notices sent to them.
+- `jobs`: the worker's job states (done periods, failures, retries, alerts owed);
+- `notices`: the directors of each cooperative and the monthly notices sent to them;
+- `actions`: the directors' action log and its history, and whether a text names a member.
 """
 
 from sync.mirror.store.accounts import (
@@ -32,6 +34,15 @@ from sync.mirror.store.accounts import (
     write_staff,
     write_users,
 )
+from sync.mirror.store.actions import (
+    action_changes,
+    action_row,
+    action_rows,
+    add_action,
+    change_action,
+    member_full_names,
+    usernames_among,
+)
 from sync.mirror.store.barometer_polls import (
     pulse_cooperatives,
     pulse_polls_of,
@@ -48,7 +59,9 @@ from sync.mirror.store.base import (
     get_state,
     last_finished_run,
     last_successful_sync,
+    last_sync_outcome,
     last_webhook_at,
+    recent_runs,
     set_state,
     start_run,
 )
@@ -67,12 +80,24 @@ from sync.mirror.store.forum_content import (
     regular_topics_among,
     replace_categories,
     set_solution,
+    solutions_without_acceptance_time,
     topics_to_check,
+    write_acceptance_times,
     write_listing_page,
     write_posts,
     write_tags,
     write_topic_fields,
     write_topic_view,
+)
+from sync.mirror.store.jobs import (
+    ALERT_FAILURE,
+    ALERT_FAILURE_SENT,
+    ALERT_RECOVERY,
+    job_states,
+    record_done,
+    record_failure,
+    record_start,
+    set_alert,
 )
 from sync.mirror.store.notices import (
     directors,
@@ -84,26 +109,51 @@ from sync.mirror.store.service import (
     account_groups,
     add_nonce,
     claim_event,
+    clear_checks,
+    count_checks,
     mirror_version,
     ping,
     prune_events,
+    queue_checks,
+    queued_checks,
     record_publication,
     record_suggestion,
     record_webhook_time,
     revoke_session,
     session_is_revoked,
     stored_publication,
+    suggestions_since,
     take_nonce,
+    write_probe,
 )
 
 __all__ = [
+    "clear_checks",
+    "count_checks",
+    "queue_checks",
+    "queued_checks",
+    "ALERT_FAILURE",
+    "ALERT_FAILURE_SENT",
+    "ALERT_RECOVERY",
+    "job_states",
+    "last_sync_outcome",
+    "record_done",
+    "record_failure",
+    "record_start",
+    "set_alert",
+    "write_probe",
     "CHUNK",
     "STATE_LAST_WEBHOOK",
     "Tally",
     "account",
     "account_groups",
+    "action_changes",
+    "action_row",
+    "action_rows",
+    "add_action",
     "add_nonce",
     "categories_with_permissions",
+    "change_action",
     "claim_event",
     "clear_state",
     "count_likes_given",
@@ -125,6 +175,7 @@ __all__ = [
     "mark_suspended",
     "mark_topic_gone",
     "mark_vanished",
+    "member_full_names",
     "membership_count",
     "mirror_version",
     "notified_directors",
@@ -142,6 +193,7 @@ __all__ = [
     "record_pulse_poll",
     "record_suggestion",
     "record_webhook_time",
+    "recent_runs",
     "regular_topics_among",
     "remove_groups",
     "replace_categories",
@@ -149,16 +201,20 @@ __all__ = [
     "revoke_session",
     "session_is_revoked",
     "set_solution",
+    "solutions_without_acceptance_time",
     "set_state",
     "set_user_flags",
     "set_user_groups",
     "start_run",
     "store_poll_results",
     "stored_publication",
+    "suggestions_since",
     "take_nonce",
     "topics_to_check",
     "update_affiliations",
+    "usernames_among",
     "write_groups",
+    "write_acceptance_times",
     "write_listing_page",
     "write_posts",
     "write_staff",

@@ -151,8 +151,8 @@ def test_a_rest_too_small_for_the_network_pool_is_dropped_and_said(engine):
 @pytest.mark.parametrize(
     ("lang", "said"),
     [
-        ("fr", "Baromètre 2026-11 : 3 réponses, trop peu pour être comptées anonymement"),
-        ("en", "Barometer 2026-11: 3 answers, too few to be counted anonymously"),
+        ("fr", "Baromètre novembre 2026 : 3 réponses, trop peu pour être comptées anonymement"),
+        ("en", "Barometer November 2026: 3 answers, too few to be counted anonymously"),
     ],
 )
 def test_the_dropped_answers_are_said_in_the_users_language(

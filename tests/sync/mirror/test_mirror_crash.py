@@ -20,9 +20,11 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from sandbox.activity import apply
 from sync.mirror.db import connect
+from sync.mirror.schema import SyncRun
 from tests.conftest import SANDBOX_TEST_KEY
 from tests.support.mirror import counts, dump, make_api, sync
 
@@ -93,6 +95,10 @@ def test_sigkill_at_random_points_then_rerun_converges(db_url, sandbox_server, t
     try:
         assert counts(mirror) == sandbox_server.state.truth()
         assert dump(mirror) == dump(reference)
+        with mirror.connect() as conn:  # each killed run was marked when the next one started
+            outcomes = list(conn.execute(select(SyncRun.outcome)).scalars())
+        assert "running" not in outcomes and "interrupted" in outcomes
+        assert outcomes.count("interrupted") <= killed
     finally:
         mirror.dispose()
         reference.dispose()

@@ -1,15 +1,15 @@
 """the day each cooperative's barometer topic got its reminder, so the worker reminds once a month
 
-Revision ID: 0012_barometer_reminder
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-07 21:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_barometer_reminder"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
