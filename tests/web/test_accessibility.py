@@ -43,11 +43,13 @@ def pages_of(site, role: str) -> list[str]:
     """The pages `role` can reach from its menu, and the refusals it may meet."""
     month, a, b = REPORT_MONTH, site.cooperative_a, site.cooperative_b
     reports = ["/rapports", f"/rapports/{month}/reseau", f"/rapports/{month}/{a}"]
+    actions = f"/rapports/{month}/{a}/actions"
+    member = ["/", "/moi", "/barometre", "/barometre/resultats"]
     return {
         "anonymous": ["/", "/page-inconnue"],
-        "member": ["/", "/moi", "/barometre", "/rapports"],
-        "director": ["/", "/moi", "/barometre", *reports, f"/rapports/{month}/{b}"],
-        "animator": ["/", "/moi", "/barometre", *reports, f"/rapports/{month}/{b}"],
+        "member": [*member, "/rapports", actions, "/animation"],
+        "director": [*member, *reports, actions, f"/rapports/{month}/{b}", "/animation"],
+        "animator": [*member, *reports, actions, f"/rapports/{month}/{b}", "/animation"],
     }[role]
 
 
