@@ -184,8 +184,12 @@ def answer(campus: Campus, month: str, answers: list[tuple[int, list[str], dict]
 
 
 def _day_words(day: date) -> str:
-    """A day in words in the reader's language (« 31 décembre 2026 »)."""
-    return format_date(day, format="long", locale=LOCALES[current_lang()])
+    """A day in words in the reader's language (« 31 décembre 2026 », « 1er janvier 2027 »)."""
+    lang = current_lang()
+    words = format_date(day, format="long", locale=LOCALES[lang])
+    if lang == "fr" and day.day == 1:  # French writes the first of the month as an ordinal
+        words = "1er" + words[1:]
+    return words
 
 
 def _closes_on(campus: Campus, month: str) -> date:

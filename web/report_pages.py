@@ -35,13 +35,15 @@ DOCUMENT_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
     "frame-ancestors 'self'; base-uri 'none'; form-action 'none'; sandbox"
 )
-# the report with Campus's bar: the bar's stylesheet is Campus's own file; still no script
+# the report with Campus's bar: the bar's stylesheet is Campus's own file; no script at all
+# (default-src 'none'), never framed (tools that check pages run in the browser's own context)
 REPORT_POLICY = (
     "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox allow-same-origin"
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
 BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
+TITLE_END = re.compile(r"</title\s*>", re.IGNORECASE)
 
 
 def _report_file(month: str, scope: str) -> Path:
@@ -121,10 +123,15 @@ def index() -> Response | str:
     )
 
 
-def with_bar(document: str, bar: str, stylesheet: str) -> str:
-    """The report file's HTML with Campus's `bar` first in its body and the bar's `stylesheet`
-    linked at the end of its head (both Campus's own markup; the report is left as written)."""
-    link = f'<link rel="stylesheet" href="{stylesheet}">\n'
+def with_bar(document: str, bar: str, stylesheet: str, icon: str) -> str:
+    """The report file's HTML with Campus's `bar` first in its body, the bar's `stylesheet` and
+    Campus's `icon` linked at the end of its head, and « · Campus » after its title as on every
+    page of Campus (all Campus's own markup; the report is otherwise left as written)."""
+    link = (
+        f'<link rel="stylesheet" href="{stylesheet}">\n'
+        f'<link rel="icon" href="{icon}" type="image/svg+xml">\n'
+    )
+    document = TITLE_END.sub(lambda end: " · Campus" + end.group(0), document, count=1)
     document = HEAD_END.sub(lambda end: link + end.group(0), document, count=1)
     body = BODY.search(document)
     if body is None:  # not a file `campus report` wrote: the bar still comes first
@@ -161,7 +168,10 @@ def report(month: str, scope: str) -> Response:
         duerp=scope != NETWORK,
     )
     page = with_bar(
-        found.read_text(encoding="utf-8"), bar, url_for("static", filename="report-bar.css")
+        found.read_text(encoding="utf-8"),
+        bar,
+        url_for("static", filename="report-bar.css"),
+        url_for("static", filename="favicon.svg"),
     )
     response = Response(page, mimetype="text/html")
     response.headers["Content-Security-Policy"] = REPORT_POLICY

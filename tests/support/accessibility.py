@@ -103,11 +103,22 @@ def set_width(browser, size: tuple[int, int]) -> None:
     assert abs(inner - size[0]) <= 20, f"window is {inner}px wide, not {size[0]}"
 
 
+def full_page_shot(browser, path: Path, size: tuple[int, int]) -> None:
+    """A screenshot of the whole page at `size`'s width (the window made as tall as the page),
+    then the window back to `size`."""
+    height = browser.execute_script("return document.documentElement.scrollHeight;")
+    browser.set_window_size(size[0], height + 40)
+    browser.execute_script("window.scrollTo(0, 0);")
+    browser.save_screenshot(str(path))
+    browser.set_window_size(*size)
+
+
 def focused(browser) -> tuple[str, str]:
-    """The name (or tag) and value (or link target) of the element with the keyboard focus."""
+    """The name (or tag) and value (or link target, or text) of the element with the focus."""
     name, value = browser.execute_script(
         "const e = document.activeElement;"
-        " return [e.name || e.tagName, e.value || e.getAttribute('href') || ''];"
+        " return [e.name || e.tagName,"
+        " e.value || e.getAttribute('href') || (e.tagName === 'BUTTON' ? e.textContent.trim() : '')];"
     )
     return name, value
 

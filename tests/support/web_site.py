@@ -68,6 +68,22 @@ class WebSite:
         assert response.status_code == 200, response.text[:500]
         return session
 
+    def browser_login(self, browser, username: str | None, next_path: str = "/") -> None:
+        """Log the Selenium `browser` in as `username` through the sandbox's provider (None: log
+        out, anonymous), ending on `next_path`."""
+        from urllib.parse import quote
+
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        browser.get(self.url + "/")  # on Campus's host, to drop its cookies
+        browser.delete_all_cookies()
+        self.sandbox.login_as(username)
+        if username is None:
+            browser.get(self.url + next_path)
+            return
+        browser.get(f"{self.url}/login?next={quote(next_path)}")
+        WebDriverWait(browser, 20).until(lambda driver: driver.current_url == self.url + next_path)
+
     def csrf(self, session: requests.Session, path: str = "/moi") -> str:
         """The CSRF token of a form on `path`."""
         page = session.get(self.url + path, timeout=30).text
@@ -153,10 +169,13 @@ def _cast(site: WebSite, forum) -> None:
         coop = members(slug)
         director = sorted(coop & directors)
         entrepreneur = sorted((coop & entrepreneurs) - optout)
-        if director and entrepreneur and not site.cooperative_a:
+        if director and len(entrepreneur) > 2 and not site.cooperative_a:
             site.cooperative_a = slug
             site.roles["director"] = forum.users[director[0]].username
             site.roles["entrepreneur"] = forum.users[entrepreneur[0]].username
+            # two more members of A, for tests that spend a barometer answer each
+            site.roles["entrepreneur-2"] = forum.users[entrepreneur[1]].username
+            site.roles["entrepreneur-3"] = forum.users[entrepreneur[2]].username
         elif site.cooperative_a and not site.cooperative_b and director:
             site.cooperative_b = slug
             site.roles["director_b"] = forum.users[director[0]].username

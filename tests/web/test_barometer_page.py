@@ -193,7 +193,7 @@ def test_the_thank_you_says_what_happens_next_once_then_already_answered(app):
     assert client.post("/barometre", data={**ANSWER, "csrf_token": token}).status_code == 303
     thanks = page_text(client.get("/barometre"))
     assert "Merci, votre réponse est enregistrée" in thanks
-    assert "Et maintenant ?" in thanks and "Les résultats paraîtront le 1" in thanks
+    assert "Et maintenant ?" in thanks and "Les résultats paraîtront le 1er " in thanks
     assert '<a href="/barometre/resultats">' in thanks
     assert '<a class="button" href="http://forum.test">Retour au forum</a>' in thanks
     later = page_text(client.get("/barometre"))

@@ -6,6 +6,9 @@ import re
 
 import pytest
 
+from core.vocabulary import current_month
+from sync.mirror import barometer_store
+from sync.mirror.db import connect
 from tests.conftest import run_campus
 
 pytestmark = pytest.mark.integration
@@ -18,4 +21,9 @@ def test_demo_logs_a_director_and_a_member_in(tmp_path):
     assert len(logins) == 2
     assert "(direction de " in logins[0] and "/rapports/2026-10/reseau → 200" in logins[0]
     assert "(entrepreneur·e)" in logins[1] and "/moi → 200" in logins[1]
+    assert "/barometre → 200" in logins[1]
+    # this month's barometer is left open, so `campus demo --serve` lets one answer it
+    engine = connect(f"sqlite:///{tmp_path / 'campus.db'}")
+    assert barometer_store.month_state(engine, current_month("Europe/Paris")) == "open"
+    assert barometer_store.month_state(engine, "2026-10") == "closed"
     assert not re.search(r"→ [^2]\d\d", result.output)
