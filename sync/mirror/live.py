@@ -18,7 +18,10 @@ The web service (`web.webhooks`) verifies a delivery's signature, then hands it 
   suspension, a deleted account — is only queued: a background thread asks the forum (admin
   API) for the truth and writes that. So a forged or replayed delivery can never delete,
   unaccept, remove or suspend, nor count a like twice, accept again or re-admit a member who
-  left. Events that change nothing mirrored (logins…) are answered and ignored.
+  left. Events that change nothing mirrored (logins…) are answered and ignored. An
+  `accepted_solution` delivery's arrival is kept with its check: once the forum confirms the
+  post is the solution, that time dates it (the digest counts a question in the month its
+  answer was accepted); a solution already dated keeps its time, so a replay moves nothing.
 - **Fetch what a payload lacks, coalesced, within the budget.** Webhook posts carry no like
   counts (`WebHookPostSerializer` drops `actions_summary`), and a like is a (post, liker) pair
   that the forum may have taken back since the body was signed: a `post_liked` event queues its
