@@ -17,9 +17,10 @@ from analytics.settings import (
     RelaySettings,
     ScoreWeights,
 )
-from app import barometer, lab, report, score
+from app import barometer, lab, maintenance, report, score
 from app import digest as digest_run
 from app import doctor as forum_doctor
+from app import duerp as duerp_app
 from app import members as roster
 from app import provision as structure
 from app import relay as relay_run
@@ -45,6 +46,7 @@ from core import config as configfile
 from core.config import Config
 from core.errors import InputError
 from core.i18n import _
+from core.log_format import FORMATS as LOG_FORMATS
 from core.secrets import read_secret
 from reports.digest_text import describe_publication
 from reports.settings import DigestSettings, ReportSettings
@@ -104,10 +106,18 @@ def load_config(path: Path, environ: typing.Mapping[str, str] | None = None) -> 
     help="campus.toml (défaut : $CAMPUS_CONFIG, sinon ./campus.toml)",
 )
 @click.option("-v", "--verbose", count=True, help="plus de détails sur stderr")
+@click.option(
+    "--log-format",
+    type=click.Choice(LOG_FORMATS),
+    default="text",
+    envvar="CAMPUS_LOG_FORMAT",
+    show_default=True,
+    help="journal sur stderr : texte, ou une ligne JSON par événement (json)",
+)
 @click.pass_context
-def main(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
+def main(ctx: click.Context, config_path: Path | None, verbose: int, log_format: str) -> None:
     """Campus : le campus numérique du réseau de CAE, à côté de Discourse."""
-    configure_logging(verbose)
+    configure_logging(verbose, log_format)
     named = config_path or os.environ.get("CAMPUS_CONFIG")
     ctx.obj = Invocation(Path(named or "campus.toml"), required=bool(named), load=load_config)
 
@@ -128,11 +138,13 @@ def init(directory: Path) -> None:
 @main.command()
 @click.pass_context
 def doctor(ctx: click.Context) -> None:
-    """Vérifier l'adresse, la clé, les droits admin, les plugins et la limite de requêtes."""
+    """Vérifier la configuration, les fichiers CSV, le forum et le service web."""
     campus = campus_of(ctx)
     forum = forum_doctor.check_forum(campus)
+    web = web_doctor.web_report(os.environ, campus["web"], forum.client)
     click.echo(forum.text)
-    click.echo("\n" + web_doctor.web_report(os.environ, campus["web"], forum.client))
+    click.echo("\n" + web.text)
+    click.echo("\n" + forum_doctor.verdict(forum, web.warnings))
     ctx.exit(forum.status)
 
 
@@ -200,6 +212,7 @@ def members(
 def sync_command(ctx: click.Context, full: bool, as_json: bool) -> None:
     """Copier l'activité du forum dans la base locale (incrémental par défaut)."""
     campus = campus_of(ctx)
+    campus.allow_new_mirror()
     with stderr_progress(ctx) as progress:
         summary = mirror_sync.run(campus, full=full, progress=progress.line)
     echo_result(as_json, summary.as_json(), lambda: format_summary(summary))
@@ -215,6 +228,25 @@ def stats_command(ctx: click.Context, as_json: bool) -> None:
     echo_result(as_json, result, lambda: mirror_sync.describe_stats(campus, result))
 
 
+@main.command(name="migrate")
+@click.pass_context
+def migrate_command(ctx: click.Context) -> None:
+    """Mettre à jour le schéma de la base (après une sauvegarde) : la seule commande qui le change."""
+    maintenance.migrate(campus_of(ctx), click.echo)
+
+
+@main.command(name="backup")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="fichier à écrire (défaut : campus-<version>-<date UTC>.backup à côté de la base)",
+)
+@click.pass_context
+def backup_command(ctx: click.Context, out: Path | None) -> None:
+    """Écrire une copie cohérente de la base (SQLite : sauvegarde en ligne ; PostgreSQL : pg_dump)."""
+    click.echo(maintenance.backup(campus_of(ctx), out))
+
+
 @main.command(name="report")
 @month_option("le mois dernier")
 @click.option("--coop", help="une seule coopérative (slug), en plus du réseau")
@@ -223,10 +255,23 @@ def stats_command(ctx: click.Context, as_json: bool) -> None:
 @click.option("--publish", is_flag=True, help="publier le rapport du réseau dans « Direction »")
 @click.option("--pdf", "with_pdf", is_flag=True, help="imprimer aussi network.pdf (Chromium)")
 @click.option("--partial", is_flag=True, help="accepter le mois en cours (rapport provisoire)")
+@click.option(
+    "--duerp",
+    is_flag=True,
+    help="n'écrire que les projets de DUERP (risques psychosociaux) des coopératives, en .odt",
+)
 @click.pass_context
-def report_command(ctx, month, coop, out, lang, publish, with_pdf, partial) -> None:
+def report_command(ctx, month, coop, out, lang, publish, with_pdf, partial, duerp) -> None:
     """Écrire les rapports QVT du mois (réseau et coopératives) : HTML, Markdown, CSV, JSON, PDF."""
     campus = campus_of(ctx)
+    if duerp:
+        if publish or with_pdf or partial:
+            raise InputError(duerp_app.refused_options())
+        written = duerp_app.run(
+            campus, campus.month_or_previous(month), coop=coop, out=out, lang=lang
+        )
+        click.echo(written["folder"])
+        return
     result = report.run(
         campus,
         campus.month_or_previous(month),
@@ -284,8 +329,8 @@ def pulse_close(ctx, month, as_json) -> None:
     month = campus.month_or_previous(month) if month is None else campus.month_or_current(month)
     data = barometer.close(campus, month)
     echo_result(as_json, data, lambda: barometer_topics.describe_closed(data))
-    if data["uncounted"] and not as_json:
-        click.echo(barometer_topics.describe_uncounted(data["uncounted"]), err=True)
+    if data["lost_at_close"] and not as_json:
+        click.echo(barometer_topics.describe_lost_at_close(data["lost_at_close"]), err=True)
 
 
 @pulse_group.command(name="collect")
@@ -304,7 +349,9 @@ def pulse_collect(ctx, month, as_json) -> None:
 
 
 @main.command(name="worker")
-@click.option("--once", is_flag=True, help="lancer chaque tâche une fois puis s'arrêter")
+@click.option(
+    "--once", is_flag=True, help="lancer les tâches dues (chacune une fois) puis s'arrêter"
+)
 @click.pass_context
 def worker_command(ctx, once) -> None:
     """Synchroniser toutes les heures, scorer chaque jour, baromètre et rapport le 1er du mois."""
@@ -371,13 +418,43 @@ def score_command(
 @click.option(
     "--api-key", default=None, help="clé du bac à sable (défaut : $CAMPUS_SANDBOX_API_KEY)"
 )
+@click.option(
+    "--export",
+    "export_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="écrire cooperatives.csv et roster.csv du réseau du bac à sable dans ce dossier",
+)
 def sandbox_command(
-    port: int, seed: int, size: str, rate_limit: int, bare: bool, api_key: str | None
+    port: int,
+    seed: int,
+    size: str,
+    rate_limit: int,
+    bare: bool,
+    api_key: str | None,
+    export_dir: Path | None,
 ) -> None:
     """Lancer l'émulateur Discourse local avec un réseau de CAE synthétique."""
     from sandbox.__main__ import serve
 
-    serve(port=port, seed=seed, size=size, rate_limit=rate_limit, bare=bare, api_key=api_key)
+    def export(network) -> None:
+        files = {"cooperatives.csv": network.cooperatives_csv, "roster.csv": network.roster_csv}
+        written = configfile.write_input_files(export_dir, files)
+        click.echo(
+            _(
+                "Réseau du bac à sable écrit : {files}.",
+                files=", ".join(str(path) for path in written),
+            )
+        )
+
+    serve(
+        port=port,
+        seed=seed,
+        size=size,
+        rate_limit=rate_limit,
+        bare=bare,
+        api_key=api_key,
+        on_network=export if export_dir else None,
+    )
 
 
 @main.command(name="serve")

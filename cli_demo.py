@@ -123,6 +123,16 @@ def run(
         closed = barometer.answer(campus, month, barometer_answers(server.state, seed))
         campus.clock = wall_clock
         echo(barometer_topics.describe_closed(closed))
+        current = campus.current_month()
+        if current != month:  # this month's barometer stays open: `--serve` lets you answer it
+            step(
+                _(
+                    "Baromètre QVT du mois en cours {month}, ouvert (campus pulse post)",
+                    month=current,
+                ),
+                "pulse post",
+                month=current,
+            )
         report_title = _("Rapports QVT du mois {month} (campus report)", month=month)
         echo(f"\n== {report_title} ==")
         folder = Path(report.run(campus, month)["folder"])

@@ -19,6 +19,7 @@ from app.score import Recognition
 from core.config import Config
 from core.errors import CampusError, InputError
 from core.i18n import _, install_click_translations, localise_help
+from core.log_format import formatter as log_formatter
 from core.progress import Progress
 from core.secrets import scrub, scrub_log_handlers
 from sync.discourse.transport import wait_message
@@ -33,6 +34,18 @@ log = logging.getLogger("campus")
 install_click_translations()
 
 
+def command_sections() -> list[tuple[str, tuple[str, ...]]]:
+    """The top-level `--help`'s sections: the commands by the task they serve, in the order an
+    animator meets them (a command not listed here goes under « Autres commandes »)."""
+    return [
+        (_("Mise en place"), ("init", "doctor", "provision", "members", "sandbox", "demo")),
+        (_("Copie du forum"), ("sync", "stats", "migrate", "backup")),
+        (_("Entraide et reconnaissance"), ("score", "relay", "digest")),
+        (_("Qualité de vie au travail"), ("pulse", "report", "lab")),
+        (_("Service web et tâches planifiées"), ("serve", "worker")),
+    ]
+
+
 class CampusGroup(click.Group):
     """Turns Campus errors into a message on stderr and their exit status (1 or 2); shows the
     help texts in the user's language."""
@@ -40,6 +53,34 @@ class CampusGroup(click.Group):
     def main(self, *args, **kwargs):
         localise_help(self)
         return super().main(*args, **kwargs)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands grouped by task (`COMMAND_SECTIONS`), each with the whole first sentence
+        of its help: wrapped when long, never cut with « … »."""
+        commands = {
+            name: command
+            for name in self.list_commands(ctx)
+            if (command := self.get_command(ctx, name)) is not None and not command.hidden
+        }
+        placed: set[str] = set()
+        for title, names in command_sections():
+            rows = [
+                (name, commands[name].get_short_help_str(limit=10_000))
+                for name in names
+                if name in commands
+            ]
+            placed.update(name for name, _help in rows)
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+        others = [
+            (name, command.get_short_help_str(limit=10_000))
+            for name, command in commands.items()
+            if name not in placed
+        ]
+        if others:
+            with formatter.section(_("Autres commandes")):
+                formatter.write_dl(others)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -98,14 +139,16 @@ class Invocation:
         return self.campus
 
 
-def configure_logging(verbose: int) -> None:
-    """Logs on stderr (INFO with -v, DEBUG with -vv), never a secret in any line."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    scrub_log_handlers(logging.getLogger())
+def configure_logging(verbose: int, log_format: str = "text") -> None:
+    """Logs on stderr (INFO with -v, DEBUG with -vv), one line per event with its UTC time and
+    level, as text or JSON lines (`core.log_format`), never a secret in any line."""
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(log_formatter(log_format))
+        root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+    scrub_log_handlers(root)
 
 
 def campus_of(ctx: click.Context) -> Campus:

@@ -328,7 +328,7 @@ CATALOGUE = Catalogue(
             "rapports_sociaux",
             "people",
             "social",
-            label="Auteur·es restés sans réponse",
+            label="Personnes restées sans réponse",
             definition="Personnes ayant ouvert des sujets dans le mois dont aucun n'a reçu de réponse d'une autre personne avant la fin du mois. n = les auteurs de sujets du mois.",
             better="down",
             additive=True,

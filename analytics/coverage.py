@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.errors import InputError
-from core.i18n import _
+from core.i18n import _, format_moment, format_month
 from core.vocabulary import month_bounds
 
 
@@ -66,10 +66,10 @@ def check_month(
     if start >= last_sync:
         raise InputError(
             _(
-                "Le miroir s'arrête à la dernière synchronisation ({when} UTC), avant le mois "
-                "{month} : lancez « campus sync » puis relancez le rapport.",
-                when=last_sync.strftime("%Y-%m-%d %H:%M"),
-                month=month,
+                "Le miroir s'arrête à la dernière synchronisation ({when}), avant le mois "
+                "demandé ({month}) : lancez « campus sync » puis relancez le rapport.",
+                when=format_moment(last_sync, tz),
+                month=format_month(month),
             )
         )
     covered_until = min(now, last_sync)
@@ -86,11 +86,11 @@ def check_month(
             )
         raise InputError(
             _(
-                "La dernière synchronisation ({when} UTC) date d'avant la fin du mois {month} : "
-                "lancez « campus sync » puis relancez le rapport (ou ajoutez --partial pour un "
-                "rapport provisoire).",
-                when=last_sync.strftime("%Y-%m-%d %H:%M"),
-                month=month,
+                "La dernière synchronisation ({when}) date d'avant la fin du mois demandé "
+                "({month}) : lancez « campus sync » puis relancez le rapport (ou ajoutez "
+                "--partial pour un rapport provisoire).",
+                when=format_moment(last_sync, tz),
+                month=format_month(month),
             )
         )
     return Coverage(month, last_sync, covered_until, partial)

@@ -1,7 +1,8 @@
 """What the network learned in a month (`campus digest`, DESIGN §12): pure selection.
 
 A solved question belongs to the month its answer was accepted in (the accepted post's date
-when the mirror does not know when it was accepted). The network digest keeps only questions
+when the mirror does not know when it was accepted: `dated_by_acceptance` false, and the
+digest says so). The network digest keeps only questions
 from categories every member can read: not read-restricted, and, when the mirror knows the
 category's group permissions, open to `everyone`. A cooperative's digest keeps the questions of
 its own categories (its top-level category and their subcategories). A question's theme is its

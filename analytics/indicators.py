@@ -24,7 +24,9 @@ default), so 20:00 means 20:00 in Paris on both sides of a daylight-saving chang
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -181,6 +183,7 @@ class Activity:
         self._months: dict[str, tuple[datetime, datetime]] = {}
         self._rows: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
         self._figures: dict[str, dict[str | None, dict[str, Figure]]] = {}
+        self._some: dict[str, dict[str, dict[str, Figure]]] = {}  # span → cooperative → some
         self._hidden: dict[tuple[str, int], pd.DataFrame] = {}
         self._withheld: dict[tuple[str, int], dict[str, dict[str, bool]]] = {}
 
@@ -212,6 +215,34 @@ class Activity:
             if not cached:  # rows kept only once asked for themselves (`month_rows`): the
                 self._rows.pop(month, None)  # months and spans pooling reads cost no copy
         return self._figures[month]
+
+    def some_figures(
+        self,
+        month: str,
+        scopes: Collection[str | None],
+        keys: Collection[str] | None = None,
+    ) -> dict[str | None, dict[str, Figure]]:
+        """The figures of `scopes` only (of `keys` only, when given), for `month` or a span:
+        equal to `figures`'s, computed from the rows of those cooperatives alone and for those
+        indicators alone (each kept once computed). Pooled windows need a span for the few
+        figures under `min_group_size`, not every figure of every scope; the network needs every
+        row: asking for it computes every scope."""
+        if month in self._figures or None in scopes:
+            every = self.figures(month)
+            return {scope: every.get(scope) or _empty_figures() for scope in scopes}
+        wanted = frozenset(keys) if keys is not None else frozenset(CATALOGUE)
+        known = self._some.setdefault(month, {})
+        short = [scope for scope in scopes if not wanted <= known.get(scope, {}).keys()]
+        if short:
+            missing = frozenset().union(*(wanted - known.get(scope, {}).keys() for scope in short))
+            every_key = None if missing == frozenset(CATALOGUE) else missing  # with the barometer
+            computed = _compute_all(self, month, only=frozenset(short), keys=every_key)
+            self._rows.pop(month, None)  # a span's rows are not kept (see `figures`)
+            empty = _empty_figures()
+            for scope in short:
+                figures = computed.get(scope) or {key: empty[key] for key in missing}
+                known.setdefault(scope, {}).update(figures)
+        return {scope: known[scope] for scope in scopes}
 
     def hidden(self, month: str, min_group_size: int) -> pd.DataFrame:
         """`suppression` of every scope's figures for `month` (network row: `NETWORK`)."""
@@ -253,16 +284,23 @@ class Activity:
 NETWORK = ""  # the network's key while computing (no cooperative slug is empty)
 
 
-def _both(frame: pd.DataFrame, column: str, network_needs_scope: bool) -> pd.DataFrame:
+def _both(
+    frame: pd.DataFrame, column: str, network_needs_scope: bool, scopes: pd.CategoricalDtype
+) -> pd.DataFrame:
     """`frame` twice, keyed by `_scope`: once per cooperative (`column`), once for the network.
 
     The network takes every row (topic-based figures) or only rows with a cooperative
-    (people-based figures), so one `groupby("_scope")` computes every scope at once."""
+    (people-based figures), so one `groupby("_scope")` computes every scope at once. `_scope`
+    is categorical over `scopes` (the network and the cooperatives; a category that is no
+    cooperative's is left out): the scope names are read once, not at every grouping."""
     scoped = frame[frame[column].notna()]
     network = scoped if network_needs_scope else frame
-    return pd.concat(
+    scoped = scoped[scoped[column].isin(scopes.categories)]
+    both = pd.concat(
         [network.assign(_scope=NETWORK), scoped.assign(_scope=scoped[column])], ignore_index=True
     )
+    both["_scope"] = both["_scope"].astype(scopes)
+    return both
 
 
 def compute_month(activity: Activity, month: str, scope: str | None) -> dict[str, Figure]:
@@ -290,13 +328,106 @@ _POST_COLUMNS = (  # the columns of the posts `_compute_all` reads
 )
 
 
-def _compute_all(activity: Activity, month: str) -> dict[str | None, dict[str, Figure]]:
-    """The figures of the network and of every cooperative for one month, grouped by scope."""
+class _Rows:
+    """The rows a month's (or span's) figures group by scope, each prepared when first read
+    (figures asked for some indicators only read the rows those need)."""
+
+    def __init__(
+        self,
+        activity: Activity,
+        posts: pd.DataFrame,
+        new_topics: pd.DataFrame,
+        members: pd.DataFrame,
+        scopes: pd.CategoricalDtype,
+        end: datetime,
+        start: datetime,
+    ) -> None:
+        self.activity, self.posts, self.new_topics = activity, posts, new_topics
+        self._members, self.scopes, self.start, self.end = members, scopes, start, end
+
+    @functools.cached_property
+    def members(self) -> pd.DataFrame:
+        members = _both(self._members, "cooperative", network_needs_scope=True, scopes=self.scopes)
+        first = self.activity.first_post.reindex(members["id"]).to_numpy()
+        members["new"] = (first >= self.start) & (first < self.end)
+        return members
+
+    @functools.cached_property
+    def member_posts(self) -> pd.DataFrame:
+        return _both(self.posts, "author_coop", network_needs_scope=True, scopes=self.scopes)
+
+    @functools.cached_property
+    def topics(self) -> pd.DataFrame:
+        return _both(self.new_topics, "root_slug", network_needs_scope=False, scopes=self.scopes)
+
+    @functools.cached_property
+    def scope_posts(self) -> pd.DataFrame:
+        return _both(self.posts, "root_slug", network_needs_scope=False, scopes=self.scopes)
+
+    @functools.cached_property
+    def replies(self) -> pd.DataFrame:
+        return self.scope_posts[self.scope_posts["is_reply"]]
+
+    @functools.cached_property
+    def member_replies(self) -> pd.DataFrame:
+        return self.member_posts[self.member_posts["is_reply"]]
+
+    @functools.cached_property
+    def questions(self) -> pd.DataFrame:
+        questions = self.topics[self.topics["accepted_answers"]].copy()
+        questions["delay"] = questions["responded_at"] - questions["created_at"]
+        questions["in_48h"] = questions["delay"] <= RESPONSE_WINDOW
+        questions["open_at_end"] = questions["responded_at"].isna() | (
+            questions["responded_at"] >= self.end
+        )
+        return questions
+
+    @functools.cached_property
+    def load(self) -> dict[str, dict]:
+        """Per scope: repliers, the top repliers' share, the absence factor, the overloaded."""
+        per_person = self.member_replies.groupby(["_scope", "user_id"])["after_hours"].agg(
+            ["size", "mean"]
+        )
+        load: dict[str, dict] = {"top": {}, "absence": {}, "overloaded": {}, "repliers": {}}
+        for scope, rows in per_person.groupby(level="_scope"):
+            counts = np.sort(rows["size"].to_numpy())[::-1]
+            total = counts.sum()
+            cumulative = np.cumsum(counts)
+            load["repliers"][scope] = len(counts)
+            load["top"][scope] = float(cumulative[top_repliers(len(counts)) - 1] / total)
+            load["absence"][scope] = int(np.searchsorted(cumulative, total / 2) + 1)
+            heavy = rows["size"] >= OVERLOAD_FACTOR * float(np.median(counts))
+            load["overloaded"][scope] = int((heavy & (rows["mean"] >= OVERLOAD_AFTER_HOURS)).sum())
+        return load
+
+
+def _compute_all(
+    activity: Activity,
+    month: str,
+    only: frozenset[str] | None = None,
+    keys: frozenset[str] | None = None,
+) -> dict[str | None, dict[str, Figure]]:
+    """The figures of the network and of every cooperative for one month, grouped by scope.
+
+    `only`: these cooperatives alone (no network), from the rows that can count for them: posts
+    they write or that are written in their categories, their topics and members. Every
+    figure of a cooperative groups rows by its author's, its category's or its member's
+    cooperative, so these rows give it exactly. `keys`: these indicators alone (no barometer;
+    what a pooled window needs), reading only the rows they need."""
     start, end = activity.bounds(month)
     posts, new_topics = activity.month_rows(month)
     posts = posts[list(_POST_COLUMNS)]  # `_both` copies every column it is given
-    scopes = [NETWORK, *sorted(activity.members["cooperative"].unique())]
+    members = activity.members
+    if only is not None:
+        posts = posts[posts["author_coop"].isin(only) | posts["root_slug"].isin(only)]
+        new_topics = new_topics[new_topics["root_slug"].isin(only)]
+        members = members[members["cooperative"].isin(only)]
+    scopes = [NETWORK, *sorted(members["cooperative"].unique())]
+    rows = _Rows(activity, posts, new_topics, members, pd.CategoricalDtype(scopes), end, start)
     out: dict[str, dict[str, Figure]] = {scope: {} for scope in scopes}
+
+    def need(*names: str) -> bool:
+        return keys is None or any(name in keys for name in names)
 
     def put(key: str, values, ns, default=None) -> None:
         values = values.to_dict() if isinstance(values, pd.Series) else values
@@ -311,127 +442,140 @@ def _compute_all(activity: Activity, month: str) -> dict[str | None, dict[str, F
         return (part.reindex(whole.index, fill_value=0) / whole).where(whole > 0)
 
     # participation
-    members = _both(activity.members, "cooperative", network_needs_scope=True)
-    n_members = members.groupby("_scope").size()
-    member_posts = _both(posts, "author_coop", network_needs_scope=True)
-    by_scope = member_posts.groupby("_scope")
-    active = by_scope["user_id"].nunique()
-    first = activity.first_post.reindex(members["id"]).to_numpy()
-    members["new"] = (first >= start) & (first < end)
-    put("members", n_members, n_members, 0)
-    put("active_members", active, n_members, 0)
-    put("participation_rate", ratio(active, n_members), n_members)
-    put("new_contributors", members.groupby("_scope")["new"].sum(), n_members, 0)
-    topics = _both(new_topics, "root_slug", network_needs_scope=False)
-    by_topic_scope = topics.groupby("_scope")
-    put("topics", by_topic_scope.size(), by_topic_scope["user_id"].nunique(), 0)
-    scope_posts = _both(posts, "root_slug", network_needs_scope=False)
-    replies = scope_posts[scope_posts["is_reply"]]
-    by_reply_scope = replies.groupby("_scope")
-    put("replies", by_reply_scope.size(), by_reply_scope["user_id"].nunique(), 0)
+    if need("members", "active_members", "participation_rate", "new_contributors"):
+        n_members = rows.members.groupby("_scope").size()
+        active = rows.member_posts.groupby("_scope")["user_id"].nunique()
+        put("members", n_members, n_members, 0)
+        put("active_members", active, n_members, 0)
+        put("participation_rate", ratio(active, n_members), n_members)
+        put("new_contributors", rows.members.groupby("_scope")["new"].sum(), n_members, 0)
+    if need("topics", "authors_without_reply"):
+        by_topic_scope = rows.topics.groupby("_scope")
+        put("topics", by_topic_scope.size(), by_topic_scope["user_id"].nunique(), 0)
+    if need("replies"):
+        by_reply_scope = rows.replies.groupby("_scope")
+        put("replies", by_reply_scope.size(), by_reply_scope["user_id"].nunique(), 0)
 
     # mutual aid
-    questions = topics[topics["accepted_answers"]].copy()
-    questions["delay"] = questions["responded_at"] - questions["created_at"]
-    questions["in_48h"] = questions["delay"] <= RESPONSE_WINDOW
-    questions["open_at_end"] = questions["responded_at"].isna() | (questions["responded_at"] >= end)
-    by_question = questions.groupby("_scope")
-    askers = by_question["user_id"].nunique()
-    asked = by_question.size()
-    put("questions", asked, askers, 0)
-    put("answered_48h", ratio(by_question["in_48h"].sum(), asked), askers)
-    put("unanswered", by_question["open_at_end"].sum(), askers, 0)
-    put("solved_share", ratio(by_question["solved"].sum(), asked), askers)
-    answered = questions[questions["responded_at"].notna()].copy()
-    answered["hours"] = answered["delay"].dt.total_seconds() / 3600
-    answered["peer"] = answered["responder"].map(activity.role_of) == "entrepreneur"
-    by_answered = answered.groupby("_scope")
-    put("first_response_hours", by_answered["hours"].median(), by_answered["user_id"].nunique())
-    put(
-        "peer_response_share",
-        ratio(by_answered["peer"].sum(), by_answered.size()),
-        by_answered["responder"].nunique(),
-    )
-
-    # working time
-    put("after_hours", by_scope["after_hours"].mean(), by_scope["user_id"].nunique())
-    for role in ROLES:
-        role_posts = member_posts[member_posts["author_role"] == role].groupby("_scope")
+    if need("questions", "answered_48h", "unanswered", "solved_share"):
+        by_question = rows.questions.groupby("_scope")
+        askers = by_question["user_id"].nunique()
+        asked = by_question.size()
+        put("questions", asked, askers, 0)
+        put("answered_48h", ratio(by_question["in_48h"].sum(), asked), askers)
+        put("unanswered", by_question["open_at_end"].sum(), askers, 0)
+        put("solved_share", ratio(by_question["solved"].sum(), asked), askers)
+    if need("first_response_hours", "peer_response_share"):
+        questions = rows.questions
+        answered = questions[questions["responded_at"].notna()].copy()
+        answered["hours"] = answered["delay"].dt.total_seconds() / 3600
+        answered["peer"] = answered["responder"].map(activity.role_of) == "entrepreneur"
+        by_answered = answered.groupby("_scope")
+        put("first_response_hours", by_answered["hours"].median(), by_answered["user_id"].nunique())
         put(
-            f"after_hours_{role}",
-            role_posts["after_hours"].mean(),
-            role_posts["user_id"].nunique(),
+            "peer_response_share",
+            ratio(by_answered["peer"].sum(), by_answered.size()),
+            by_answered["responder"].nunique(),
         )
 
+    # working time
+    if need("after_hours"):
+        by_scope = rows.member_posts.groupby("_scope")
+        put("after_hours", by_scope["after_hours"].mean(), by_scope["user_id"].nunique())
+    for role in ROLES:
+        if need(f"after_hours_{role}"):
+            member_posts = rows.member_posts
+            role_posts = member_posts[member_posts["author_role"] == role].groupby("_scope")
+            put(
+                f"after_hours_{role}",
+                role_posts["after_hours"].mean(),
+                role_posts["user_id"].nunique(),
+            )
+
     # load concentration
-    member_replies = member_posts[member_posts["is_reply"]]
-    per_person = member_replies.groupby(["_scope", "user_id"])["after_hours"].agg(["size", "mean"])
-    top_share, absence, overloaded, repliers = {}, {}, {}, {}
-    for scope, rows in per_person.groupby(level="_scope"):
-        counts = np.sort(rows["size"].to_numpy())[::-1]
-        total = counts.sum()
-        cumulative = np.cumsum(counts)
-        repliers[scope] = len(counts)
-        top_share[scope] = float(cumulative[top_repliers(len(counts)) - 1] / total)
-        absence[scope] = int(np.searchsorted(cumulative, total / 2) + 1)
-        heavy = rows["size"] >= OVERLOAD_FACTOR * float(np.median(counts))
-        overloaded[scope] = int((heavy & (rows["mean"] >= OVERLOAD_AFTER_HOURS)).sum())
-    put("top_decile_share", top_share, repliers)
-    put("absence_factor", absence, repliers)
-    put("overloaded_helpers", overloaded, repliers)
+    if need("top_decile_share", "absence_factor", "overloaded_helpers"):
+        load = rows.load
+        put("top_decile_share", load["top"], load["repliers"])
+        put("absence_factor", load["absence"], load["repliers"])
+        put("overloaded_helpers", load["overloaded"], load["repliers"])
 
     # social relations
-    topics["no_reply"] = topics["responded_at"].isna() | (topics["responded_at"] >= end)
-    silent = topics.groupby(["_scope", "user_id"])["no_reply"].all().groupby(level="_scope")
-    put("authors_without_reply", silent.sum(), by_topic_scope["user_id"].nunique(), 0)
-    newcomers = members[members["new"]].copy()
-    second = activity.second_post.reindex(newcomers["id"]).to_numpy()
-    first_new = activity.first_post.reindex(newcomers["id"]).to_numpy()
-    newcomers["not_back"] = pd.isna(second) | (second > first_new + RETURN_WINDOW)
-    by_newcomer = newcomers.groupby("_scope")
-    put("newcomers_not_back", by_newcomer["not_back"].sum(), by_newcomer.size(), 0)
-    known = member_replies[member_replies["addressee_coop"].notna()]
-    across = (known["addressee_coop"] != known["author_coop"]).groupby(known["_scope"]).mean()
-    put("cross_coop_share", across, repliers)
-    pair = ("entrepreneur", "appui")
-    exchanges = replies[
-        replies["author_role"].isin(pair)
-        & replies["addressee_role"].isin(pair)
-        & (replies["author_role"] != replies["addressee_role"])
-    ].groupby("_scope")
-    put("support_exchanges", exchanges.size(), exchanges["user_id"].nunique(), 0)
-    flagged = (scope_posts["flag_count"] > 0) | scope_posts["hidden"]
-    by_post_scope = scope_posts.groupby("_scope")
-    put(
-        "flagged_posts",
-        flagged.groupby(scope_posts["_scope"]).sum(),
-        by_post_scope["user_id"].nunique(),
-        0,
-    )
+    if need("authors_without_reply"):
+        topics = rows.topics
+        no_reply = topics["responded_at"].isna() | (topics["responded_at"] >= end)
+        silent = (
+            no_reply.groupby([topics["_scope"], topics["user_id"]]).all().groupby(level="_scope")
+        )
+        authors = topics.groupby("_scope")["user_id"].nunique()
+        put("authors_without_reply", silent.sum(), authors, 0)
+    if need("newcomers_not_back"):
+        newcomers = rows.members[rows.members["new"]].copy()
+        second = activity.second_post.reindex(newcomers["id"]).to_numpy()
+        first_new = activity.first_post.reindex(newcomers["id"]).to_numpy()
+        newcomers["not_back"] = pd.isna(second) | (second > first_new + RETURN_WINDOW)
+        by_newcomer = newcomers.groupby("_scope")
+        put("newcomers_not_back", by_newcomer["not_back"].sum(), by_newcomer.size(), 0)
+    if need("cross_coop_share"):
+        member_replies = rows.member_replies
+        known = member_replies[member_replies["addressee_coop"].notna()]
+        across = (known["addressee_coop"] != known["author_coop"]).groupby(known["_scope"]).mean()
+        put("cross_coop_share", across, rows.load["repliers"])
+    if need("support_exchanges"):
+        replies = rows.replies
+        pair = ("entrepreneur", "appui")
+        exchanges = replies[
+            replies["author_role"].isin(pair)
+            & replies["addressee_role"].isin(pair)
+            & (replies["author_role"] != replies["addressee_role"])
+        ].groupby("_scope")
+        put("support_exchanges", exchanges.size(), exchanges["user_id"].nunique(), 0)
+    if need("flagged_posts"):
+        scope_posts = rows.scope_posts
+        flagged = (scope_posts["flag_count"] > 0) | scope_posts["hidden"]
+        by_post_scope = scope_posts.groupby("_scope")
+        put(
+            "flagged_posts",
+            flagged.groupby(scope_posts["_scope"]).sum(),
+            by_post_scope["user_id"].nunique(),
+            0,
+        )
 
     # relay (issue 14): relayed questions of the month, and of them answered within 48 h
-    relayed = relay_outcomes(activity.forum.relay_suggestions, activity.topics)
-    relayed = relayed[(relayed["relayed_at"] >= start) & (relayed["relayed_at"] < end)]
-    by_relayed = _both(relayed, "root_slug", network_needs_scope=False).groupby("_scope")
-    relay_askers = by_relayed["user_id"].nunique()
-    put("relayed_questions", by_relayed.size(), relay_askers, 0)
-    put(
-        "relayed_answered_48h",
-        ratio(by_relayed["answered_48h"].sum(), by_relayed.size()),
-        relay_askers,
-    )
+    if need("relayed_questions", "relayed_answered_48h"):
+        relayed = relay_outcomes(activity.forum.relay_suggestions, activity.topics)
+        relayed = relayed[(relayed["relayed_at"] >= start) & (relayed["relayed_at"] < end)]
+        if only is not None:
+            relayed = relayed[relayed["root_slug"].isin(only)]
+        by_relayed = _both(
+            relayed, "root_slug", network_needs_scope=False, scopes=rows.scopes
+        ).groupby("_scope")
+        relay_askers = by_relayed["user_id"].nunique()
+        put("relayed_questions", by_relayed.size(), relay_askers, 0)
+        put(
+            "relayed_answered_48h",
+            ratio(by_relayed["answered_48h"].sum(), by_relayed.size()),
+            relay_askers,
+        )
 
     for spec in CATALOGUE.values():  # the indicators declared with their own function
-        if spec.compute is not None:
+        if spec.compute is not None and need(spec.id):
             by_scope = spec.compute(activity, month)
             for scope in scopes:
                 empty = Figure(spec.empty_value, 0)
                 out[scope][spec.id] = by_scope.get(None if scope == NETWORK else scope, empty)
 
+    if keys is not None:  # some indicators only: never the barometer (it is never pooled)
+        return {
+            None if scope == NETWORK else scope: figures
+            for scope, figures in out.items()
+            if only is None or scope != NETWORK
+        }
     pulse = pulse_by_scope(activity.forum, month, activity.min_group_size)
     no_votes = {f"pulse_{axis}": Figure(None, 0) for axis in AXES}
     result: dict[str | None, dict[str, Figure]] = {}
     for scope, figures in out.items():
+        if only is not None and scope == NETWORK:
+            continue  # computed from some cooperatives' rows: not the network's
         key = None if scope == NETWORK else scope
         figures |= pulse.get(key, no_votes)
         result[key] = {name: figures[name] for name in CATALOGUE}

@@ -122,6 +122,8 @@ class _YearPlan:
         self.shown: dict[tuple[str, str], set[str]] = {}  # months of the windows published
         self.held: dict[tuple[str, str], Published] = {}  # the last pooled window published
         self.months: dict[str, dict[str | None, dict[str, Published]]] = {}
+        self.pending: set[str | None] = set()  # the cooperatives the month's decisions may pool
+        self.pending_keys: set[str] = set()  # and the figures they may pool
 
     def through(self, month: str) -> dict[str | None, dict[str, Published]]:
         """The decisions of `month`, deciding the year's earlier months first."""
@@ -132,17 +134,35 @@ class _YearPlan:
 
     def _figure(self, key: str, scope: str | None, indicator: str) -> Figure:
         """One figure of a month or span; a window of one month is that month's figures
-        (computed once; the barometer, which has none over a span, is never pooled)."""
+        (computed once; the barometer, which has none over a span, is never pooled). A span is
+        computed for the cooperatives and figures the month may pool only (`pending`,
+        `pending_keys`), not for every figure of every scope."""
         first, _, last = key.partition("..")
-        figures = self.activity.figures(span(first, last or first))
+        if not last or first == last:
+            figures = self.activity.figures(first)
+        else:
+            figures = self.activity.some_figures(
+                key, self.pending | {scope}, self.pending_keys | {indicator}
+            )
         return (figures.get(scope) or {}).get(indicator, Figure(None, 0))
 
     def _decide(self, month: str) -> dict[str | None, dict[str, Published]]:
         figures = self.activity.figures(month)
         monthly = window(month, "month")
+        withheld_of = {scope: self.activity.withheld(month, scope, self.k) for scope in figures}
+        pooling = [  # the cooperatives' figures this month may pool (the network: its own)
+            (scope, key)
+            for scope, by_key in figures.items()
+            if scope is not None
+            for key in by_key
+            if poolable(key)
+            and (withheld_of[scope][key] or self.granularity.get((scope, key), "month") != "month")
+        ]
+        self.pending = {scope for scope, _ in pooling}
+        self.pending_keys = {key for _, key in pooling}
         result: dict[str | None, dict[str, Published]] = {}
         for scope, by_key in figures.items():
-            withheld = self.activity.withheld(month, scope, self.k)
+            withheld = withheld_of[scope]
             row: dict[str, Published] = {}
             for key, figure in by_key.items():
                 state = (NETWORK if scope is None else scope, key)

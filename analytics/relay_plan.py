@@ -11,15 +11,21 @@ Rules, in the order they apply:
   weekends, holidays and daylight-saving changes are counted as the wall clock shows them);
 - outside working hours nothing is sent: due questions are *deferred* to the next working hour;
 - a question already suggested (a row in `relay_suggestions`) is never suggested again;
+- a question older than `max_age_days` is no longer relayed (counted as `too_old`);
 - a volunteer is a member of the relay group who is not its author, not suspended or deleted, not
   in the opt-out group, and can read the question's category (its group permissions);
-- they must *know its theme*: a helpful reply (accepted as a solution, or liked) in someone
-  else's topic carrying one of the question's tags, else in a topic of the same category theme
-  (all the cooperatives' « Entraide » are one theme, as in the expertise map of `score`);
+- those who *know its theme* come first: a helpful reply (accepted as a solution, or liked) in
+  someone else's topic carrying one of the question's tags, else in a topic of the same category
+  theme (all the cooperatives' « Entraide » are one theme, as in the expertise map of `score`);
 - nobody gets more than `per_week` suggestions over 7 rolling days (this run's included);
-- among those left, tag knowledge comes first, then the people who helped (or were asked) least
-  recently, so that the load spreads instead of falling on the usual helpers; at most
-  `per_question` are chosen.
+- among those who know the theme and are free, tag knowledge comes first, then the people who
+  helped (or were asked) least recently, so that the load spreads instead of falling on the
+  usual helpers; at most `per_question` are chosen;
+- when nobody who knows the theme is free (a new volunteer, a new category, a new forum: relay
+  works from the first day), the other volunteers who can read the question are asked instead,
+  the least recently asked first, then the least recently helped, with the same caps.
+
+Every waiting question that is not suggested is counted in `skipped` under one reason.
 """
 
 from __future__ import annotations
@@ -151,13 +157,15 @@ class RelayPlan:
     """What one relay run does: for each question the volunteers to ask (user ids, in order).
 
     `deferred`: due questions held back because it is outside working hours. `skipped`: due or
-    waiting questions not suggested now, by reason (waiting, already_suggested, closed,
-    no_volunteer, volunteers_busy)."""
+    waiting questions not suggested now, by reason (already_suggested, closed,
+    too_old, waiting, no_volunteer, volunteers_busy). `outside_theme`: the
+    questions whose volunteers were chosen among those who do not (yet) know its theme."""
 
     working_time: bool
     suggestions: list[tuple[int, list[int]]] = field(default_factory=list)
     deferred: int = 0
     skipped: Counter = field(default_factory=Counter)
+    outside_theme: set[int] = field(default_factory=set)
 
 
 def plan_relay(
@@ -175,7 +183,8 @@ def plan_relay(
     """Choose the volunteers of each due question (see the module docstring for the rules).
 
     - questions: topic_id, user_id (author), category_id, created_at (tz-aware UTC), replied
-      (someone else replied), closed, solved;
+      (someone else replied), closed, solved — questions older than `max_age_days` included,
+      so that they are counted as `too_old`;
     - volunteers: user_id, groups (frozenset of group names), staff, trust_level, eligible
       (not suspended, deleted or opted out);
     - known: user_id, theme (from `expertise`); question_themes: topic_id, theme, kind;
@@ -188,6 +197,7 @@ def plan_relay(
     recent = past[past["suggested_at"] > now - WEEK]
     week_count = Counter(recent["user_id"].tolist())
     last_asked = past.groupby("user_id")["suggested_at"].max().to_dict()
+    oldest = now - timedelta(days=settings.max_age_days)
     last_active = {
         user_id: max(last_helped.get(user_id, NEVER), last_asked.get(user_id, NEVER))
         for user_id in volunteers["user_id"]
@@ -215,6 +225,9 @@ def plan_relay(
         if question.closed or question.solved:
             plan.skipped["closed"] += 1
             continue
+        if question.created_at < oldest:
+            plan.skipped["too_old"] += 1
+            continue
         waited = working_hours_between(question.created_at, now, tz, *hours)
         if waited < settings.wait_hours:
             plan.skipped["waiting"] += 1
@@ -232,7 +245,7 @@ def plan_relay(
                 )
             ]
         themes = themes_by_topic.get(topic_id, {"tag": set(), "category": set()})
-        ranked = []
+        knowers, others = [], []
         for row in readers_cache[category_id]:
             user_id = int(row.user_id)
             if user_id == question.user_id:
@@ -240,18 +253,30 @@ def plan_relay(
             mine = knows.get(user_id, set())
             tier = 0 if mine & themes["tag"] else 1 if mine & themes["category"] else None
             if tier is None:
-                continue
-            ranked.append((tier, last_active.get(user_id, NEVER), week_count[user_id], user_id))
-        if not ranked:
+                others.append(
+                    (
+                        last_asked.get(user_id, NEVER),
+                        last_helped.get(user_id, NEVER),
+                        user_id,
+                    )
+                )
+            else:
+                knowers.append((tier, last_active.get(user_id, NEVER), user_id))
+        if not knowers and not others:
             plan.skipped["no_volunteer"] += 1
             continue
-        free = sorted(entry for entry in ranked if entry[2] < settings.per_week)
+        free = sorted(entry for entry in knowers if week_count[entry[-1]] < settings.per_week)
+        if not free:
+            free = sorted(entry for entry in others if week_count[entry[-1]] < settings.per_week)
+            if free:
+                plan.outside_theme.add(topic_id)
         if not free:
             plan.skipped["volunteers_busy"] += 1
             continue
-        chosen = [entry[3] for entry in free[: settings.per_question]]
+        chosen = [entry[-1] for entry in free[: settings.per_question]]
         for user_id in chosen:
             week_count[user_id] += 1
             last_active[user_id] = now
+            last_asked[user_id] = now
         plan.suggestions.append((topic_id, chosen))
     return plan

@@ -48,6 +48,7 @@ from core.errors import InputError
 from core.forum import Forum
 from core.i18n import _, current_lang, ngettext
 from core.safe_text import csv_safe
+from core.vocabulary import unknown_cooperative
 
 # the breakdown, in the order it is shown; each is a column of points of `score()`
 COMPONENTS = (
@@ -84,7 +85,7 @@ def _headers(lang: str) -> dict[str, str]:
         "newcomer_first_topic": _("Nouveaux", lang=lang),
         "cross_coop": _("Inter-coop", lang=lang),
         "solution": _("Solutions", lang=lang),
-        "like": _("Likes", lang=lang),
+        "like": _("J'aime", lang=lang),
         "person_helped": _("Pers. aidées", lang=lang),
         "topic": _("Sujets", lang=lang),
     }
@@ -117,15 +118,7 @@ def eligible_people(
     if coop is not None:
         known = set(users["cooperative"].dropna()) | set(forum.categories["root_slug"].dropna())
         if coop not in known:
-            example = min(users["cooperative"].dropna(), default="coop-alpha")
-            raise InputError(
-                _(
-                    "Coopérative « {coop} » inconnue : indiquez le slug d'une coopérative de "
-                    "cooperatives.csv (ex. {example}).",
-                    coop=coop,
-                    example=example,
-                )
-            )
+            raise unknown_cooperative(coop, known)
         keep &= users["cooperative"].eq(coop)
     people = users.loc[keep, ["id", "username", "cooperative", "role"]]
     return people.rename(columns={"id": "user_id"}).reset_index(drop=True)
@@ -515,8 +508,8 @@ def explain(
             "{n} solution acceptée", "{n} solutions acceptées", count("solution"), lang=lang
         ),
         "like": ngettext(
-            "{n} like reçu (au plus {cap} par message)",
-            "{n} likes reçus (au plus {cap} par message)",
+            "{n} J'aime reçu (au plus {cap} par message)",
+            "{n} J'aime reçus (au plus {cap} par message)",
             count("like"),
             lang=lang,
             cap=weights.like_cap_per_post,

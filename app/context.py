@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from core.config import Config
 from core.errors import InputError
 from core.i18n import _
+from core.stopping import StopSignal
 from core.vocabulary import current_month, month_bounds, shift_month, zone
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.settings import DiscourseSettings
@@ -24,6 +25,9 @@ from sync.forum.inputs import Cooperative
 from sync.forum.structure import load_cooperatives
 from sync.mirror import db
 from sync.mirror import pull as mirror
+from sync.settings import DatabaseSettings
+
+DEFAULT_DATABASE_URL = DatabaseSettings().url
 
 
 def wall_clock() -> datetime:
@@ -52,6 +56,9 @@ class Campus:
         self._client_factory = client_factory
         self._engine = engine
         self._on_wait = on_wait
+        self._new_mirror = False
+        # asked by the worker's SIGTERM handler; the clients this context opens stop on it
+        self.stop = StopSignal()
 
     def __getitem__(self, section: str):
         """The settings of one campus.toml section (`campus["reports"]`)."""
@@ -94,8 +101,36 @@ class Campus:
     def engine(self) -> Engine:
         """The mirror, opened (and its schema checked) on first use, then shared by every run."""
         if self._engine is None:
+            self.check_mirror_named()
             self._engine = db.connect(self.config.database_url)
         return self._engine
+
+    def allow_new_mirror(self) -> None:
+        """This run fills the mirror (`sync`): it may create the database wherever it is."""
+        self._new_mirror = True
+
+    def check_mirror_named(self) -> None:
+        """Refuse (exit 2) to create a SQLite mirror that nothing named: no campus.toml, no
+        CAMPUS_DATABASE_URL, and no database file at the default place. A run that only reads
+        the mirror (`report`, `score`, `stats`…) in the wrong folder would otherwise create an
+        empty `campus.db` there and report on nothing."""
+        if self._new_mirror or self.config.path.exists():
+            return
+        if self.config["database"].url != DEFAULT_DATABASE_URL:
+            return  # CAMPUS_DATABASE_URL names one
+        url = self.config.database_url
+        if Path(url.removeprefix("sqlite:///")).exists():
+            return
+        raise InputError(
+            _(
+                "Aucune base de Campus ici : pas de {config}, pas de CAMPUS_DATABASE_URL, et"
+                " {database} n'existe pas (Campus n'en crée pas une vide pour la lire). Lancez"
+                " la commande dans le dossier de votre réseau, passez --config"
+                " CHEMIN/campus.toml, ou commencez par « campus init » puis « campus sync ».",
+                config=self.config.path,
+                database=url.removeprefix("sqlite:///"),
+            )
+        )
 
     @property
     def database_url(self) -> str:
@@ -117,7 +152,7 @@ class Campus:
         """A new Discourse client (each run counts its own requests)."""
         if self._client_factory is not None:
             return self._client_factory()
-        return DiscourseAPI(self.discourse_settings(), on_wait=self._on_wait)
+        return DiscourseAPI(self.discourse_settings(), on_wait=self._on_wait, stop=self.stop)
 
     # --- values derived from the configuration ----------------------------------------------
 

@@ -3,8 +3,9 @@ one wiki topic.
 
 The network digest goes to the `[digest] category` (Campus); a cooperative's digest
 (`--coop SLUG`) to that cooperative's own category. One topic per month and scope: the topic is
-remembered in the mirror (`digest_publications`), and found by its title when the mirror does
-not know it, so publishing again edits its first post instead of creating a second topic.
+remembered in the mirror (`digest_publications`) and found again by that stored id, never by
+its title (titles may change: the month is written in words), so publishing again edits its
+first post instead of creating a second topic.
 The text itself is `reports.digest_text`.
 """
 
@@ -18,12 +19,11 @@ from sqlalchemy import Engine
 from analytics.digest_selection import digest_entries, helpers_to_thank
 from app.context import Campus
 from core.errors import InputError
-from core.i18n import _, ngettext
-from core.vocabulary import month_bounds
+from core.i18n import _, format_month, ngettext
+from core.vocabulary import month_bounds, unknown_cooperative
 from reports.digest_text import Digest, describe_publication, mark_provisional, render_digest
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.exceptions import DiscourseNotFound
-from sync.forum.barometer_topics import find_topic
 from sync.mirror.digest_inputs import load_digest_inputs, record_publication, stored_publication
 
 log = logging.getLogger("campus.digest")
@@ -45,9 +45,7 @@ def run(
     published = None
     if publish:
         category = coop or campus["digest"].category
-        published = publish_digest(
-            campus.open_client(), campus.engine, digest, category, campus.timezone
-        )
+        published = publish_digest(campus.open_client(), campus.engine, digest, category)
     return digest, published
 
 
@@ -61,7 +59,7 @@ def worker_line(campus: Campus) -> str:
             "Récapitulatif {month} : {n} question résolue (non publié).",
             "Récapitulatif {month} : {n} questions résolues (non publié).",
             digest.questions,
-            month=digest.month,
+            month=format_month(digest.month),
         )
     return describe_publication(published)
 
@@ -84,13 +82,9 @@ def build_digest(
             _("Le mois {month} n'a pas commencé : pas de récapitulatif possible.", month=month)
         )
     inputs = load_digest_inputs(engine, start, end, optout_group)
-    if coop is not None and coop not in set(inputs.solved["root_slug"]) | inputs.top_slugs:
-        raise InputError(
-            _(
-                "Coopérative « {coop} » inconnue du miroir : indiquez le slug d'une coopérative (lancez « campus sync » si elle est nouvelle).",
-                coop=coop,
-            )
-        )
+    known = set(inputs.solved["root_slug"]) | inputs.top_slugs
+    if coop is not None and coop not in known:
+        raise unknown_cooperative(coop, known)
     entries = digest_entries(inputs.solved, inputs.tags, inputs.permissions, coop)
     helpers, unnamed = helpers_to_thank(entries, inputs.optout_ids)
     digest = render_digest(entries, helpers, unnamed, month, forum_url, coop)
@@ -99,9 +93,7 @@ def build_digest(
     return digest
 
 
-def publish_digest(
-    api: DiscourseAPI, engine: Engine, digest: Digest, category_slug: str, tz: str
-) -> dict:
+def publish_digest(api: DiscourseAPI, engine: Engine, digest: Digest, category_slug: str) -> dict:
     """Create the month's wiki topic in the category `category_slug`, or update its first post.
 
     Returns `{"action": "created"|"updated", "topic_id", "post_id", "title"}`."""
@@ -121,11 +113,6 @@ def publish_digest(
             )
         )
     known = stored_publication(engine, digest.scope, digest.month)
-    if known is None:
-        topic_id = find_topic(api, category["id"], digest.title, month_bounds(digest.month, tz)[0])
-        if topic_id is not None:
-            first = api.topic_with_posts(topic_id)["post_stream"]["posts"][0]
-            known = (topic_id, int(first["id"]))
     if known is not None:
         topic_id, post_id = known
         try:
@@ -138,7 +125,7 @@ def publish_digest(
                 _(
                     "Récapitulatif {scope} {month} mis à jour dans le sujet {topic_id}.",
                     scope=digest.scope,
-                    month=digest.month,
+                    month=format_month(digest.month),
                     topic_id=topic_id,
                 )
             )
@@ -156,7 +143,7 @@ def publish_digest(
         _(
             "Récapitulatif {scope} {month} publié dans le sujet {topic_id}.",
             scope=digest.scope,
-            month=digest.month,
+            month=format_month(digest.month),
             topic_id=topic_id,
         )
     )

@@ -20,7 +20,7 @@ from app.context import Campus
 from app.notify import Notifier
 from core.i18n import _, ngettext
 from reports.director_notice_text import notice_message
-from sync.mirror import store
+from sync.mirror import db, store
 
 log = logging.getLogger("campus.director_notices")
 
@@ -82,7 +82,7 @@ def run(campus: Campus, month: str, folder: Path) -> NoticeOutcome:
     known = campus.cooperatives() if campus.cooperatives_csv.exists() else []
     names = {coop.slug: coop.name for coop in known}
     directions = campus["template"].role_groups["direction"]
-    with campus.engine.connect() as conn:
+    with db.reader(campus.engine).connect() as conn:
         rows = store.directors(conn, directions, names)
         done = store.notified_directors(conn, month)
     pages: dict[int, tuple[str, list[str]]] = {}

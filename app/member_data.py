@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from analytics import scoring as score_engine
 from analytics.settings import ScoreWeights
-from sync.mirror import store
+from sync.mirror import db, store
 from sync.mirror.loader import load_forum
 
 # score components -> the weight that turns a count of what happened into points
@@ -44,7 +44,7 @@ def _iso(value: object) -> str | None:
 
 def mirror_version(engine: Engine) -> tuple:
     """What changes whenever the mirror's content may have changed (sync or webhook)."""
-    with engine.connect() as connection:
+    with db.reader(engine).connect() as connection:
         return store.mirror_version(connection)
 
 
@@ -127,7 +127,7 @@ def score_lines(row: pd.Series | None, weights: ScoreWeights) -> list[ScoreLine]
 
 def held_data(engine: Engine, user_id: int) -> dict:
     """Everything the mirror holds about `user_id`: account, groups, activity (no text)."""
-    with engine.connect() as connection:
+    with db.reader(engine).connect() as connection:
         account = store.account(connection, user_id)
         groups = store.group_names_of(connection, user_id)
         posts = [
@@ -169,7 +169,7 @@ def held_data(engine: Engine, user_id: int) -> dict:
 
 def group_id(engine: Engine, name: str) -> int | None:
     """The Discourse id of group `name`, as the mirror knows it."""
-    with engine.connect() as connection:
+    with db.reader(engine).connect() as connection:
         return store.group_id_by_name(connection, name)
 
 

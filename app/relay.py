@@ -92,7 +92,12 @@ def run_relay(
         notifier = Notifier(api)
         for topic_id, user_ids in plan.suggestions:
             subject, body = suggestion_message(
-                topic_id, outcome.titles[topic_id], forum_url, relay_group, settings.per_week
+                topic_id,
+                outcome.titles[topic_id],
+                forum_url,
+                relay_group,
+                settings.per_week,
+                knows_theme=topic_id not in plan.outside_theme,
             )
             for user_id in user_ids:
                 delivery = notifier.send(subject, body, [outcome.usernames[user_id]])

@@ -1,8 +1,8 @@
 """`campus report`: write the month's reports, and publish the network one in the directors'
 category: one topic per month, never two.
 
-The topic is found by its stable title ("Rapport QVT — 2026-10" by default) in the category's
-topic list; publishing again edits its first post instead of creating a second topic. The
+The topic's id is stored in the mirror when it is created ("Rapport QVT — octobre 2026" by
+default) and publishing again edits its first post, found by that id, never by its title. The
 documents themselves are `reports.render`.
 """
 
@@ -12,18 +12,24 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from app import actions as action_log
 from app.context import Campus
 from core.errors import InputError
-from core.i18n import _
-from core.vocabulary import month_bounds
+from core.i18n import _, format_month
 from reports import render as report_render
 from reports.settings import ReportSettings
 from sync.discourse.client import DiscourseAPI
-from sync.forum.barometer_topics import find_topic, first_post_of
+from sync.discourse.exceptions import DiscourseNotFound
+from sync.mirror.digest_inputs import record_publication, stored_publication
 from sync.mirror.loader import load_forum
 
 log = logging.getLogger("campus.report")
+
+#: the scope under which the network report's topic is stored among Campus's publications (a
+#: colon, which no cooperative slug holds, so it never meets a cooperative's digest)
+REPORT_SCOPE = "report:network"
 
 
 def run(
@@ -59,7 +65,7 @@ def run(
     if publish:
         markdown = (folder / "network.md").read_text(encoding="utf-8")
         result["published"] = publish_report(
-            campus.open_client(), month, markdown, settings, campus.timezone
+            campus.open_client(), campus.engine, month, markdown, settings
         ).as_dict()
     return result
 
@@ -99,9 +105,14 @@ class Publication:
 
 
 def publish_report(
-    api: DiscourseAPI, month: str, markdown: str, settings: ReportSettings, tz: str = "Europe/Paris"
+    api: DiscourseAPI, engine: Engine, month: str, markdown: str, settings: ReportSettings
 ) -> Publication:
-    """Create the month's report topic in `settings.publish_category`, or update its first post."""
+    """Create the month's report topic in `settings.publish_category`, or update its first post.
+
+    The topic is found again by the id stored when it was created (`REPORT_SCOPE` in the
+    mirror's publications), never by its title: the title says the month in words and may
+    change without a second topic appearing. A stored topic deleted on the forum is created
+    again."""
     category = next(
         (
             c
@@ -118,22 +129,31 @@ def publish_report(
                 slug=settings.publish_category,
             )
         )
-    title = settings.publish_title.format(month=month)
-    # the month's topic is published once the month has started, so it was bumped since then
-    topic_id = find_topic(api, category["id"], title, month_bounds(month, tz)[0])
-    if topic_id is None:
-        post = api.create_topic(title, markdown, category["id"])
-        log.info(
-            _(
-                "Rapport {month} publié dans le sujet {topic_id}.",
-                month=month,
-                topic_id=post["topic_id"],
+    title = settings.publish_title.format(month=format_month(month))
+    known = stored_publication(engine, REPORT_SCOPE, month)
+    if known is not None:
+        topic_id, post_id = known
+        try:
+            api.update_post(post_id, markdown, edit_reason=_("Rapport recalculé par Campus"))
+        except DiscourseNotFound:
+            known = None  # deleted on the forum: published again below
+        else:
+            log.info(
+                _(
+                    "Rapport {month} mis à jour dans le sujet {topic_id}.",
+                    month=format_month(month),
+                    topic_id=topic_id,
+                )
             )
-        )
-        return Publication("created", int(post["topic_id"]), int(post["id"]), title)
-    post = first_post_of(api, topic_id)
-    api.update_post(post["id"], markdown, edit_reason=_("Rapport recalculé par Campus"))
+            return Publication("updated", topic_id, post_id, title)
+    post = api.create_topic(title, markdown, category["id"])
+    topic_id, post_id = int(post["topic_id"]), int(post["id"])
+    record_publication(engine, REPORT_SCOPE, month, topic_id, post_id)
     log.info(
-        _("Rapport {month} mis à jour dans le sujet {topic_id}.", month=month, topic_id=topic_id)
+        _(
+            "Rapport {month} publié dans le sujet {topic_id}.",
+            month=format_month(month),
+            topic_id=topic_id,
+        )
     )
-    return Publication("updated", topic_id, int(post["id"]), title)
+    return Publication("created", topic_id, post_id, title)

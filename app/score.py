@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from analytics import scoring as score_engine
 from app.context import Campus
-from core.errors import InputError
+from core.errors import Deferred, InputError
 from core.i18n import _, ngettext
 from core.vocabulary import parse_period
 from sync.forum import recognition
+from sync.mirror import store
 from sync.mirror.loader import load_forum
 
 
@@ -102,7 +103,19 @@ class Recognition:
 
 def write_scores(campus: Campus) -> str:
     """The last 30 days' scores into scores/last30.csv (animator-facing, with names: kept apart
-    from the directors' report folders); the line the worker prints."""
+    from the directors' report folders); the line the worker prints. Only from a whole mirror:
+    after a failed or interrupted sync the previous file stays (`Deferred`, retried later)."""
+    with campus.engine.connect() as conn:
+        last_sync = store.last_sync_outcome(conn)
+    if last_sync != "success":
+        raise Deferred(
+            _(
+                "Scores non recalculés : la dernière synchronisation n'a pas abouti ({outcome}),"
+                " le miroir est peut-être incomplet. scores/last30.csv garde les scores"
+                " précédents jusqu'à la prochaine synchronisation réussie.",
+                outcome=last_sync or _("aucune"),
+            )
+        )
     start, end = parse_period("last30", campus.timezone, campus.now())
     forum = load_forum(campus.engine, score_only=True)
     table = score_engine.score(
@@ -110,8 +123,11 @@ def write_scores(campus: Campus) -> str:
     )
     target = campus.scores_dir / "last30.csv"
     target.parent.mkdir(parents=True, exist_ok=True)
-    # the same CSV as `campus score --format csv` (cells never start a formula)
-    target.write_text(score_engine.render_scores(table, "csv") + "\n", encoding="utf-8")
+    # the same CSV as `campus score --format csv` (cells never start a formula), written
+    # beside and then renamed: a reader never sees half a file
+    partial = target.with_name(target.name + ".partial")
+    partial.write_text(score_engine.render_scores(table, "csv") + "\n", encoding="utf-8")
+    partial.replace(target)
     return ngettext(
         "{n} personne classée sur 30 jours → {path}",
         "{n} personnes classées sur 30 jours → {path}",

@@ -29,6 +29,7 @@ def worker_line(campus: Campus, *, full: bool = False) -> str:
 
 def stats(campus: Campus) -> dict:
     """The `stats --json` body: what the mirror holds and when it was last synced."""
+    campus.check_mirror_named()
     return mirror_stats.database_stats(campus.database_url)
 
 

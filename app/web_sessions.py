@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from sync.mirror import store
+from sync.mirror import db, store
 
 
 def _now() -> datetime:
@@ -28,7 +28,7 @@ def new_session_id() -> str:
 
 def is_revoked(engine: Engine, session_id: str) -> bool:
     """Whether `session_id` was ended by logging out."""
-    with engine.connect() as connection:
+    with db.reader(engine).connect() as connection:
         return store.session_is_revoked(connection, session_id)
 
 
@@ -42,5 +42,5 @@ def revoke(engine: Engine, session_id: str, opened_at: float, lifetime: timedelt
 
 def mirrored_groups(engine: Engine, user_id: int) -> tuple[bool, frozenset[str]] | None:
     """(admin flag, groups) the mirror holds for `user_id` now, or None if it does not know them."""
-    with engine.connect() as connection:
+    with db.reader(engine).connect() as connection:
         return store.account_groups(connection, user_id)

@@ -250,7 +250,7 @@ def main() -> None:
             engine, "2026-10", tz="Europe/Paris", forum_url=server.url, optout_group="campus-optout"
         )
         build_seconds = time.perf_counter() - started
-        published = publish_digest(api, engine, digest, "campus", "Europe/Paris")
+        published = publish_digest(api, engine, digest, "campus")
         network_seconds = time.perf_counter() - started
         started = time.perf_counter()
         coop = build_digest(

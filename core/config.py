@@ -322,3 +322,40 @@ def write_init(directory: Path, sections: Mapping[str, type]) -> list[Path]:
     for target, text in targets.items():
         target.write_text(text, encoding="utf-8")
     return list(targets)
+
+
+INPUT_EXAMPLES = {"cooperatives.csv": EXAMPLE_COOPERATIVES, "roster.csv": EXAMPLE_ROSTER}
+
+
+def is_example(path: Path) -> bool:
+    """Whether `path` still holds the example `campus init` wrote (a file never edited)."""
+    example = INPUT_EXAMPLES.get(path.name)
+    try:
+        return example is not None and path.read_text(encoding="utf-8") == example
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def write_input_files(directory: Path, files: Mapping[str, str]) -> list[Path]:
+    """Write the input CSV files `files` (name -> text) into `directory`: a file that still holds
+    `campus init`'s example (or this very text) is replaced, any other existing file is left
+    alone and the whole write refused (exit 2), so an edited network is never lost."""
+    targets = {directory / name: text for name, text in files.items()}
+    for target, text in targets.items():
+        if target.exists() and not is_example(target):
+            try:
+                same = target.read_text(encoding="utf-8") == text
+            except (OSError, UnicodeDecodeError):
+                same = False
+            if not same:
+                raise InputError(
+                    _(
+                        "{path} existe déjà et n'est plus l'exemple de « campus init » : rien n'a"
+                        " été écrit (déplacez-le, ou choisissez un autre dossier).",
+                        path=target,
+                    )
+                )
+    directory.mkdir(parents=True, exist_ok=True)
+    for target, text in targets.items():
+        target.write_text(text, encoding="utf-8")
+    return list(targets)

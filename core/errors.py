@@ -19,3 +19,13 @@ class InputError(CampusError):
 
 class LockError(CampusError):
     """Another Campus run holds the lock on this database."""
+
+
+class Stopped(CampusError):
+    """The run was asked to stop (SIGTERM to the worker) and stopped at a safe point: what it
+    wrote is whole, what it did not reach is done by its next run."""
+
+
+class Deferred(CampusError):
+    """A run that cannot do its work yet because what it reads is not whole (the mirror's last
+    sync failed or was interrupted): it is retried later, and is not a failure."""

@@ -20,11 +20,11 @@ import gettext
 import io
 import os
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -141,11 +141,26 @@ def localise_help(command) -> None:
         setattr(item, attribute, _(source))
 
 
-def format_number(value: float, digits: int = 1, lang: str | None = None) -> str:
-    """`value` as the language writes numbers, at most `digits` decimals: « 7 999 », « 153,5 » in
-    French, « 7,999 », « 153.5 » in English. Every number Campus shows goes through here."""
-    pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
+def format_number(
+    value: float, digits: int = 1, lang: str | None = None, *, fixed: bool = False
+) -> str:
+    """`value` as the language writes numbers, at most `digits` decimals (exactly `digits` when
+    `fixed`, for columns of averages): « 7 999 », « 153,5 », « 3,0 » in French, « 7,999 »,
+    « 153.5 » in English. Every number Campus shows goes through here."""
+    pattern = "#,##0" + ("." + ("0" if fixed else "#") * digits if digits > 0 else "")
     return format_decimal(value, format=pattern, locale=lang or current_lang())
+
+
+def format_month(month: str, lang: str | None = None) -> str:
+    """A month (`YYYY-MM`) in words: « octobre 2026 », « October 2026 ». Every month a reader
+    sees (titles of topics Campus posts included) goes through here or `reports.formatting`."""
+    first = date(int(month[:4]), int(month[5:7]), 1)
+    return format_date(first, "LLLL y", locale=lang or current_lang())
+
+
+def format_day(day: date, lang: str | None = None) -> str:
+    """A day in words: « 15 octobre 2026 », « 15 October 2026 »."""
+    return format_date(day, "d MMMM y", locale=lang or current_lang())
 
 
 def format_moment(moment: datetime, tz: str, lang: str | None = None) -> str:

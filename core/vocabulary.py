@@ -13,7 +13,9 @@ timestamps.
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -206,3 +208,23 @@ class Intervention:
     def cooperatives(self) -> list[str]:
         """The slugs of the cooperatives concerned, in the file's order."""
         return list(self.starts)
+
+
+def unknown_cooperative(slug: str, known: Iterable[str]) -> InputError:
+    """The one error for a cooperative slug nobody knows (`--coop`, digest, report, score…),
+    with the nearest known slug when one is close (never the whole list: a network has 74)."""
+    near = difflib.get_close_matches(slug, sorted(set(known)), n=1, cutoff=0.6)
+    if near:
+        return InputError(
+            _(
+                "Coopérative « {slug} » inconnue : vouliez-vous dire « {near} » ? Indiquez le slug d'une coopérative de cooperatives.csv (lancez « campus sync » si elle vient d'être créée).",
+                slug=slug,
+                near=near[0],
+            )
+        )
+    return InputError(
+        _(
+            "Coopérative « {slug} » inconnue : indiquez le slug d'une coopérative de cooperatives.csv (lancez « campus sync » si elle vient d'être créée).",
+            slug=slug,
+        )
+    )

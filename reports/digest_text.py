@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from core.i18n import _, ngettext
+from core.i18n import _, format_month, ngettext
 from core.safe_text import discourse_inline
 
 NETWORK_SCOPE = "network"
@@ -30,13 +30,15 @@ class Digest:
 
 
 def digest_title(month: str, coop: str | None) -> str:
-    """The stable title of a month's digest topic (how a second publication finds it).
+    """The title of a month's digest topic, its month in words (« juillet 2026 »). A second
+    publication finds the topic by its stored id, never by this title, so it may change.
 
     Discourse refuses two topics with the same title, so a cooperative's title carries its slug
     (validated as lowercase letters, digits and hyphens: it cannot mention or link anything)."""
+    words = format_month(month)
     if coop is None:
-        return _("Ce que le réseau a appris — {month}", month=month)
-    return _("Ce que {coop} a appris — {month}", coop=coop, month=month)
+        return _("Ce que le réseau a appris — {month}", month=words)
+    return _("Ce que {coop} a appris — {month}", coop=coop, month=words)
 
 
 def render_digest(
@@ -65,7 +67,8 @@ def render_digest(
         lines += ["", f"## {discourse_inline(theme)}", ""]
         for row in rows.itertuples(index=False):
             link = f"{base}/t/{int(row.topic_id)}/{int(row.post_number)}"
-            lines.append(f"- [{discourse_inline(row.title)}]({link})")
+            mark = "" if row.dated_by_acceptance else " ¹"
+            lines.append(f"- [{discourse_inline(row.title)}]({link}){mark}")
     if helpers or unnamed:
         names = ", ".join(discourse_inline(name) for name in helpers)
         thanks = (
@@ -86,6 +89,9 @@ def render_digest(
             )
             thanks = f"{thanks} {others}".strip()
         lines += ["", thanks]
+    by_answer = int((~entries["dated_by_acceptance"]).sum()) if count else 0
+    if count:
+        lines += ["", dating_note(count, by_answer)]
     lines += [
         "",
         "---",
@@ -94,6 +100,18 @@ def render_digest(
         ),
     ]
     return Digest(coop or NETWORK_SCOPE, month, title, "\n".join(lines), count)
+
+
+def dating_note(count: int, by_answer: int) -> str:
+    """Which date puts a question in the month: its answer's acceptance, or (marked ¹) the
+    answer itself when the forum does not say when it was accepted."""
+    if not by_answer:
+        return _("*Chaque question figure au mois où sa réponse a été acceptée.*")
+    return ngettext(
+        "*Chaque question figure au mois où sa réponse a été acceptée ; ¹ {n} question datée par sa réponse, le forum ne disant pas quand elle a été acceptée.*",
+        "*Chaque question figure au mois où sa réponse a été acceptée ; ¹ {n} questions datées par leur réponse, le forum ne disant pas quand elles ont été acceptées.*",
+        by_answer,
+    )
 
 
 def mark_provisional(digest: Digest) -> Digest:

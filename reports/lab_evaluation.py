@@ -12,7 +12,6 @@ published (`publishable`): an effect, or an event-time row, that rests on fewer 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import re
 import shutil
@@ -22,7 +21,6 @@ from datetime import datetime
 from pathlib import Path
 
 from babel.numbers import format_decimal
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from analytics.catalogue import CATALOGUE
 from analytics.indicators import Activity
@@ -40,6 +38,7 @@ from core.i18n import _, ngettext
 from core.safe_text import discourse_inline
 from core.vocabulary import AXIS_LABELS, Intervention
 from reports.formatting import Formatter
+from reports.templating import environment
 
 PRE_TREND_ALPHA = 0.05
 SOURCE = (
@@ -372,23 +371,6 @@ def slug_of(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "intervention"
 
 
-@functools.cache
-def template_environment(lang: str) -> Environment:
-    """The lab's Jinja environment (autoescaped HTML) with `_`/`ngettext` bound to `lang`."""
-    env = Environment(
-        loader=PackageLoader("reports", "templates"),
-        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.globals["_"] = functools.partial(_, lang=lang)
-    env.globals["ngettext"] = functools.partial(ngettext, lang=lang)
-    env.filters["inert"] = discourse_inline
-    return env
-
-
 def write_evaluation(
     data: dict,
     results: Sequence[OutcomeResult],
@@ -422,7 +404,7 @@ def write_evaluation(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
-        env = template_environment(lang)
+        env = environment(lang)
         for name in ("evaluation.html", "evaluation.md"):
             text = env.get_template(f"lab_{name}.j2").render(**context)
             (staging / name).write_text(text, encoding="utf-8")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from core.errors import InputError
 from core.i18n import _
-from reports.lab_evaluation import template_environment
+from reports.templating import environment
 
 DOCUMENTS = (
     ("1-notice-information-membres.md", "lab_kit_notice.md.j2"),
@@ -61,7 +61,7 @@ def write_kit(values: KitValues, out: Path) -> list[Path]:
                 path=out,
             )
         )
-    env = template_environment("fr")
+    env = environment("fr")
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:

@@ -93,19 +93,27 @@ def reason_label(reason: str) -> str:
         "waiting": _("en attente du délai"),
         "already_suggested": _("déjà relayées"),
         "closed": _("closes ou résolues"),
-        "no_volunteer": _("sans volontaire qui connaisse le thème et puisse lire la catégorie"),
+        "no_volunteer": _("sans volontaire qui puisse lire la catégorie"),
+        "too_old": _("trop anciennes (au-delà de max_age_days)"),
         "volunteers_busy": _("volontaires déjà sollicités cette semaine"),
     }
     return labels.get(reason, reason)
 
 
 def suggestion_message(
-    topic_id: int, title: str, forum_url: str, group: str, per_week: int
+    topic_id: int,
+    title: str,
+    forum_url: str,
+    group: str,
+    per_week: int,
+    *,
+    knows_theme: bool = True,
 ) -> tuple[str, str]:
     """(title, Markdown body) of the private message that suggests a question to a volunteer.
 
-    Short, French first, says why they get it and how to stop; the question's title goes through
-    `discourse_inline` (no mention, no link can come from it)."""
+    Short, French first, says why they get it (a theme where they helped before, or no one who
+    knows the theme is available: `knows_theme` false) and how to stop; the question's title goes
+    through `discourse_inline` (no mention, no link can come from it)."""
     base = forum_url.rstrip("/")
     group_url = f"{base}/g/{group}"
     subject = _("Une question attend peut-être votre aide")
@@ -114,6 +122,10 @@ def suggestion_message(
             _("Bonjour,"),
             _(
                 "Une question posée sur le campus attend encore une réponse, sur un thème où vous avez déjà aidé d'autres membres :"
+            )
+            if knows_theme
+            else _(
+                "Une question posée sur le campus attend encore une réponse, et aucun·e volontaire qui connaît déjà son thème n'est disponible. Un regard neuf peut aider :"
             ),
             f"**{discourse_inline(title)}**\n{base}/t/{topic_id}",
             _(

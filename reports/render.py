@@ -7,7 +7,7 @@ untouched and never a half-written folder.
 
 Everything shown comes from one `analytics.report_model.MonthReport`; this module only formats it.
 HTML goes through Jinja2 with autoescape (cooperative names come from forum categories);
-Markdown escapes them with `markdown_escape`, CSV cells go through `csv_cell`: the two places
+Markdown escapes them with the templates' `md` filter (`reports.templating`), CSV cells go through `csv_cell`: the two places
 where user-provided values are formatted for those formats.
 """
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -22,7 +23,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from analytics.action_course import ActionEntry, Course
 from analytics.catalogue import CATALOGUE
@@ -36,41 +36,21 @@ from analytics.vigilance_status import FIRST_CARDS, Card
 from core.errors import InputError
 from core.forum import Forum
 from core.i18n import _, ngettext
-from core.safe_text import csv_cell, discourse_inline
-from core.vocabulary import ACTION_KIND_LABELS, ACTION_STATUS_LABELS, AXES, month_bounds
+from core.safe_text import csv_cell
+from core.vocabulary import (
+    ACTION_KIND_LABELS,
+    ACTION_STATUS_LABELS,
+    AXES,
+    month_bounds,
+    unknown_cooperative,
+)
 from reports import pdf
 from reports.formatting import Formatter
 from reports.settings import ReportSettings
 from reports.sparkline import sparkline
+from reports.templating import environment
 from reports.windows import window_label
 from reports.wording import Guidance, axis_label, definition, guidance, label, role_label
-
-
-def markdown_escape(text: str) -> str:
-    """A user-provided string as inert inline Markdown: the `md` filter of the templates.
-
-    This is the one escaping point of the Markdown reports (what `--publish` posts to Discourse):
-    `core.safe_text.discourse_inline` escapes Markdown and HTML, breaks mentions, hashtags, URLs
-    and domains, and turns line breaks into spaces so a name can neither mention nor link anyone
-    nor break a table row. Every user-provided string in a Markdown template goes through it.
-    """
-    return discourse_inline(text)
-
-
-def _environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("reports", "templates"),
-        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["md"] = markdown_escape
-    return env
-
-
-ENVIRONMENT = _environment()
 
 
 @dataclass(frozen=True)
@@ -562,7 +542,7 @@ def report_json(report: MonthReport, view: View) -> dict:
 def render_markdown(report: MonthReport, scope: ScopeModel, lang: str) -> str:
     """The Markdown version of a scope's report (what `--publish` posts for the network)."""
     view = View(report, lang)
-    return ENVIRONMENT.get_template("report.md.j2").render(_context(report, scope, view))
+    return environment().get_template("report.md.j2").render(_context(report, scope, view))
 
 
 def render_html(
@@ -586,7 +566,7 @@ def render_html(
         if scope.slug is None
         else charts.cooperative_charts(report, scope, view.fmt)
     )
-    return ENVIRONMENT.get_template("report.html.j2").render(context)
+    return environment().get_template("report.html.j2").render(context)
 
 
 def write_report(
@@ -614,17 +594,59 @@ def write_report(
         pdf.print_pdf(printed, folder / "network.pdf")
 
 
+STAGING = ".{month}.staging-"  # + "<pid>-": a report being written by process <pid>
+KEPT_FOLDERS = ("duerp",)  # written apart (`report --duerp`): a new report keeps them
+
+
 def _swap_in(staging: Path, target: Path) -> None:
-    """Replace `target` by `staging` (same parent folder), keeping the old one until the end."""
+    """Replace `target` by `staging` (same parent folder), keeping the old one until the end;
+    the folders of `KEPT_FOLDERS` the old one held move into the new one."""
     backup = None
     if target.exists():
-        backup = target.with_name(f".{target.name}.old")
+        backup = _backup_of(target)
         if backup.exists():
             shutil.rmtree(backup)
         target.rename(backup)
+        for name in KEPT_FOLDERS:
+            if (backup / name).is_dir() and not (staging / name).exists():
+                (backup / name).rename(staging / name)
     staging.rename(target)
     if backup is not None:
-        shutil.rmtree(backup)
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def _backup_of(target: Path) -> Path:
+    return target.with_name(f".{target.name}.old")
+
+
+def _clean_leftovers(out_dir: Path, month: str) -> None:
+    """What a run of `month` killed mid-way left in `out_dir`: its staging folder is deleted
+    (a run still alive keeps its own), and a previous report it had set aside is put back if
+    the new one never took its place, else deleted."""
+    prefix = STAGING.format(month=month)
+    for leftover in out_dir.glob(f"{prefix}*"):
+        pid = leftover.name[len(prefix) :].split("-", 1)[0]
+        if leftover.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+    target, backup = out_dir / month, _backup_of(out_dir / month)
+    if backup.is_dir():
+        if target.exists():
+            shutil.rmtree(backup, ignore_errors=True)
+        else:
+            backup.rename(target)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process `pid` still runs (on this machine)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def cooperative_names(forum: Forum) -> dict[str, str]:
@@ -668,13 +690,7 @@ def build_model(
     )
     names = cooperative_names(forum)
     if only is not None and only not in names:
-        raise InputError(
-            _(
-                "Coopérative « {slug} » inconnue dans le miroir (connues : {known}).",
-                slug=only,
-                known=", ".join(names) or "—",
-            )
-        )
+        raise unknown_cooperative(only, names)
     return month_report(
         activity,
         month,
@@ -735,7 +751,10 @@ def build_report(
     target = out_dir / month
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{month}.", dir=out_dir))
+        _clean_leftovers(out_dir, month)
+        staging = Path(
+            tempfile.mkdtemp(prefix=f"{STAGING.format(month=month)}{os.getpid()}-", dir=out_dir)
+        )
     except OSError as error:  # a file in the way, a read-only disk, no permission
         raise InputError(
             _(

@@ -33,7 +33,7 @@ from analytics.scoring import DEFAULT_OPTOUT_GROUP
 from core.errors import InputError
 from core.i18n import _
 from core.safe_text import csv_safe
-from reports.lab_evaluation import template_environment
+from reports.templating import environment
 
 PERSON_FILE = "person_month.csv"
 COOPERATIVE_FILE = "cooperative_month.csv"
@@ -118,7 +118,7 @@ def write_export(
                     [row.file, row.column, row.definition, row.unit, row.axis, row.source]
                 )
         readme = (
-            template_environment("fr")
+            environment("fr")
             .get_template("lab_export_readme.md.j2")
             .render(
                 generated=generated_at.strftime("%Y-%m-%d"),

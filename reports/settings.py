@@ -32,7 +32,7 @@ class ReportSettings(Section):
     )
     publish_title: str = doc(
         "Rapport QVT — {month}",
-        "titre du sujet publié ({month} : AAAA-MM) ; il doit rester stable d'un envoi à l'autre",
+        "titre du sujet publié ({month} : le mois en toutes lettres) ; le sujet est retrouvé par son numéro, le titre peut changer",
     )
 
     publish_from_worker: bool = doc(

@@ -11,9 +11,10 @@ import argparse
 import contextlib
 import os
 import sys
+from collections.abc import Callable
 
 from sandbox.i18n import _, number
-from sandbox.network import SIZES, generate
+from sandbox.network import SIZES, Network, generate
 from sandbox.server import API_KEY_ENV, DEFAULT_API_KEY, SandboxServer, default_api_key
 
 WEBHOOK_SECRET_ENV = "CAMPUS_WEBHOOK_SECRET"  # the secret Campus checks deliveries with
@@ -29,10 +30,16 @@ def serve(
     bare: bool = False,
     api_key: str | None = None,
     webhook_url: str | None = None,
+    on_network: Callable[[Network], None] | None = None,
     out=sys.stdout,
 ) -> None:
-    """Generate the network and serve it until interrupted, after printing how to use it."""
+    """Generate the network and serve it until interrupted, after printing how to use it.
+
+    `on_network` is given the generated network before anything is served (`campus sandbox
+    --export` writes its CSV files there; an exception it raises stops the sandbox)."""
     network = generate(seed, size, activity=not bare)
+    if on_network is not None:
+        on_network(network)
     key = api_key or default_api_key()
     server = SandboxServer(
         network, port=port, host=host, api_key=key, rate_limit_per_minute=rate_limit, seed=seed

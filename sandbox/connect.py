@@ -205,12 +205,28 @@ class ConnectProvider:
             members = set(self.forum.group_member_ids(group)) if group else set()
             by_group[name] = [u for u in users if u.id in members and not u.admin][:PICKER_SIZE]
         admins = [u for u in users if u.admin][:PICKER_SIZE]
-        return [
+        placed = {u.id for listed in by_group.values() for u in listed}
+        grouped = set().union(
+            *(
+                self.forum.group_member_ids(group)
+                for name in ("directions", "equipes-appui", "entrepreneurs")
+                if (group := self.forum.group_by_name(name))
+            )
+        )
+        # a bare forum (`--bare`) has no role groups until `campus members` fills them: its
+        # members are offered all the same, so the first login never dead-ends on the admins
+        others = [u for u in users if not u.admin and u.id not in grouped and u.id not in placed][
+            :PICKER_SIZE
+        ]
+        sections = [
             ("Animateur·rices (admins)", admins),
             ("Directions", by_group["directions"]),
             ("Équipes d'appui", by_group["equipes-appui"]),
             ("Entrepreneur·es", by_group["entrepreneurs"]),
         ]
+        if others:
+            sections.append(("Membres sans groupe de rôle (avant « campus members »)", others))
+        return sections
 
 
 def _cookie(username: str) -> str:

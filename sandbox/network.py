@@ -624,8 +624,14 @@ class _Builder:
                 answers = [post for post in posts[1:] if post.user_id != topic.user_id]
                 if answers:
                     weights = [self.helper_weight.get(post.user_id, 0.1) + 0.1 for post in answers]
+                    answer = rng.choices(answers, weights=weights)[0]
+                    # accepted some hours to two days after the answer (no draw: the stream of
+                    # random numbers, hence the rest of the network, stays the same)
+                    delay = timedelta(hours=2 + answer.id % 47)
                     forum.accept_answer(
-                        rng.choices(answers, weights=weights)[0], forum.users[topic.user_id]
+                        answer,
+                        forum.users[topic.user_id],
+                        at=min(self.reference, answer.created_at + delay),
                     )
             for post in posts:
                 for _ in range(min(len(likers), int(rng.expovariate(1 / 1.3)))):

@@ -162,6 +162,9 @@ class Topic:
     accepted_answer_post_id: int | None = None
     accepted_by: int | None = None
     accepted_at: datetime | None = None
+    #: whether Solved logged a SOLVED user action for the accepted answer (it logs none when an
+    #: answer replaces another one: `DiscourseSolved.accept_answer!`)
+    solved_action_logged: bool = False
     allowed_user_ids: list[int] = field(default_factory=list)
     post_ids: list[int] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
@@ -597,13 +600,14 @@ class Forum:
                 self.emit("post_liked", action)
             return action
 
-    def accept_answer(self, post: Post, accepter: User) -> None:
-        """Mark `post` as its topic's solution."""
+    def accept_answer(self, post: Post, accepter: User, at: datetime | None = None) -> None:
+        """Mark `post` as its topic's solution (accepted now, or `at` for a built history)."""
         with self.lock:
             topic = self.topics[post.topic_id]
+            topic.solved_action_logged = topic.accepted_answer_post_id is None
             topic.accepted_answer_post_id = post.id
             topic.accepted_by = accepter.id
-            topic.accepted_at = self.clock()
+            topic.accepted_at = at or self.clock()
             self.emit("accepted_solution", post)
 
     def unaccept_answer(self, topic: Topic) -> None:
@@ -615,6 +619,7 @@ class Forum:
             topic.accepted_answer_post_id = None
             topic.accepted_by = None
             topic.accepted_at = None
+            topic.solved_action_logged = False
             self.emit("unaccepted_solution", self.posts[post_id])
 
     # ------------------------------------------------------------------ derived values

@@ -245,3 +245,9 @@ class WorkerSettings(Section):
         "heure locale (fuseau de [network]) à partir de laquelle elle part, la nuit",
         bounds=Bounds(0, 23),
     )
+    alert_group: str = doc(
+        "admins",
+        "groupe Discourse des animateurs prévenu par message privé quand une tâche échoue, puis"
+        " quand elle réussit de nouveau (vide : seulement le journal) ; le groupe doit accepter"
+        " les messages (Admin > Groupes > Interaction)",
+    )

@@ -61,6 +61,22 @@ def test_a_second_post_writes_nothing(pulse_cli, sandbox_server):
     assert sandbox_server.stats()["writes"] == 0
 
 
+def test_the_announcement_says_the_month_in_words_and_a_retitled_one_is_not_posted_again(
+    pulse_cli, tmp_path, sandbox_server
+):
+    pulse_cli("pulse", "post", "--month", MONTH)
+    topic_ids = [row[0] for row in rows(tmp_path, "SELECT topic_id FROM barometer_announcements")]
+    topics = sandbox_server.state.topics
+    assert all("novembre 2026" in topics[topic_id].title for topic_id in topic_ids)
+    for topic_id in topic_ids:  # an animator renames the topics on the forum
+        topics[topic_id].title = f"Baromètre de novembre, sujet {topic_id}"
+
+    again = pulse_cli("pulse", "post", "--month", MONTH, "--json")
+
+    assert json.loads(again.stdout)["posted"] == []
+    assert not any("novembre 2026" in topic.title for topic in topics.values())
+
+
 def test_status_of_an_open_month_without_answers_is_all_null(pulse_cli):
     pulse_cli("pulse", "post", "--month", MONTH)
     result = pulse_cli("pulse", "status", "--month", MONTH, "--json")
@@ -90,7 +106,7 @@ def test_a_month_already_closed_is_said_so_and_exits_0(pulse_cli):
         pulse_cli("pulse", "close", "--month", MONTH)
         again = pulse_cli("pulse", "close", "--month", MONTH)
     assert again.exit_code == 0, again.output
-    assert "Baromètre 2026-11 déjà clos" in again.output
+    assert "Baromètre novembre 2026 déjà clos" in again.output
 
 
 @pytest.mark.parametrize("month", ["2020-01", "2026-10", "2026-12", "2030-01"])
@@ -162,7 +178,7 @@ def test_the_polls_mode_warns_that_it_is_not_anonymous(pulse_cli, tmp_path):
     result = pulse_cli("pulse", "post", "--month", MONTH)
     assert result.exit_code == 0, result.output
     assert "n'est pas anonyme" in result.output
-    assert "Sondages 2026-11 : 6 sujets publiés" in result.output
+    assert "Sondages novembre 2026 : 6 sujets publiés" in result.output
 
 
 def test_a_retention_below_one_year_is_a_bad_setting(pulse_cli, tmp_path):

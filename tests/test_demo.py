@@ -50,7 +50,7 @@ def test_demo_run_again_in_the_same_folder_starts_from_a_fresh_mirror(tmp_path: 
     first = network_pulse(out / "rapports" / "2026-10")
     again = run_demo(out)
     assert again.exit_code == 0, again.output
-    assert "Baromètre 2026-10 : 6 sujets d'annonce publiés, 0 déjà en place." in again.output
+    assert "Baromètre octobre 2026 : 6 sujets d'annonce publiés, 0 déjà en place." in again.output
     assert network_pulse(out / "rapports" / "2026-10") == first
 
 
@@ -58,7 +58,7 @@ def test_demo_says_how_many_people_answered_the_anonymous_barometer(tmp_path: Pa
     result = run_demo(tmp_path / "demo")
     assert result.exit_code == 0, result.output
     counted = re.search(
-        r"Baromètre 2026-10 clos : (\d+) réponses comptées, 0 perdue\.", result.output
+        r"Baromètre octobre 2026 clos : (\d+) réponses comptées, 0 perdue\.", result.output
     )
     assert counted and int(counted[1]) > 0, result.output
     assert "sondage" not in result.output  # no Discourse poll: votes would not be anonymous

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from sandbox.network import generate
 from tests.conftest import ROOT, free_port, run_campus
 
 pytestmark = pytest.mark.integration
@@ -28,13 +29,56 @@ def doctor(url: str, key: str):
     return run_campus("doctor", env=env)
 
 
-def test_doctor_on_the_sandbox_says_all_is_well(sandbox_server):
+def test_doctor_on_the_sandbox_says_all_is_well_only_when_everything_is(sandbox_server, tmp_path):
     result = doctor(sandbox_server.url, sandbox_server.api_key)
-    lines = result.output.split("\n\n")[0].splitlines()  # the forum's checks, then the web's
+    configuration, forum, web, verdict = result.output.rstrip().split("\n\n")
+    lines = forum.splitlines()
     assert result.exit_code == 0, result.output
-    assert len(lines) == 8
-    assert all(line.startswith("[OK] ") for line in lines[:-1]), result.output
-    assert lines[-1] == "Tout est prêt."
+    assert lines[0] == "Forum :" and len(lines) == 8
+    assert all(line.startswith("[OK] ") for line in lines[1:]), result.output
+    # no campus.toml, no CSV, no web secret: it works, but it is not ready
+    assert "[ATTENTION]" in configuration and "[ATTENTION]" in web
+    assert "Tout est prêt" not in result.output
+    assert verdict.startswith("Campus peut fonctionner ;")
+
+    network = generate(1, "small")
+    (tmp_path / "cooperatives.csv").write_text(network.cooperatives_csv, encoding="utf-8")
+    (tmp_path / "roster.csv").write_text(network.roster_csv, encoding="utf-8")
+    (tmp_path / "campus.toml").write_text(
+        f'[discourse]\nurl = "{sandbox_server.url}"\n[web]\nbase_url = "http://127.0.0.1:8080"\n',
+        encoding="utf-8",
+    )
+    sandbox_server.enable_connect("connect-secret-for-doctor-012345")
+    env = {**WEB_SECRETS, "CAMPUS_WEBHOOK_SECRET": "webhook-secret-for-doctor-0123456"}
+    ready = run_campus("doctor", env={"CAMPUS_DISCOURSE_API_KEY": sandbox_server.api_key, **env})
+    assert ready.exit_code == 0, ready.output
+    assert "[ATTENTION]" not in ready.output, ready.output
+    assert ready.output.rstrip().splitlines()[-1] == "Tout est prêt."
+
+
+def test_doctor_flags_the_examples_of_init_and_a_bad_csv(sandbox_server, tmp_path):
+    assert run_campus("init", str(tmp_path)).exit_code == 0
+    result = doctor(sandbox_server.url, sandbox_server.api_key)
+    configuration = result.output.split("\n\n")[0]
+    assert "cooperatives.csv : ce sont encore les exemples de « campus init »" in configuration
+    assert "roster.csv : ce sont encore les exemples de « campus init »" in configuration
+    assert (
+        "[web] base_url = https://campus.example.org : c'est l'adresse d'exemple" in configuration
+    )
+    assert "Tout est prêt" not in result.output
+    assert result.exit_code == 0  # warnings: Campus can work
+    without_env_url = run_campus("doctor", env={"CAMPUS_DISCOURSE_API_KEY": "k" * 32})
+    assert "[discourse] url = https://forum.example.org : c'est l'adresse d'exemple" in (
+        without_env_url.output
+    )
+    (tmp_path / "roster.csv").write_text(
+        "username,email,cooperative,role\nlea,,coop-inconnue,entrepreneur\n", encoding="utf-8"
+    )
+    broken = doctor(sandbox_server.url, sandbox_server.api_key)
+    assert "[ÉCHEC]" in broken.output and "roster.csv" in broken.output
+    assert "coop-inconnue" in broken.output
+    assert broken.exit_code == 1
+    assert broken.output.rstrip().splitlines()[-1].startswith("1 problème bloquant")
 
 
 def test_doctor_with_a_wrong_key_fails_naming_the_user(sandbox_server):
@@ -63,7 +107,7 @@ def test_doctor_checks_the_web_secrets_and_says_what_to_set_in_discourse(sandbox
         **WEB_SECRETS,
     }
     result = run_campus("doctor", env={**env, "CAMPUS_WEBHOOK_SECRET": ""})
-    web = result.output.split("\n\n")[1]
+    web = result.output.split("\n\n")[2]
     assert "[OK] CAMPUS_WEB_SECRET est définie." in web
     assert "[ATTENTION] CAMPUS_WEBHOOK_SECRET n'est pas définie." in web
     assert "enable_discourse_connect_provider est désactivé" in web

@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from core.i18n import _, current_lang, ngettext
+from web.access_log import AccessLog
 from web.extensions import csrf, limiter
 from web.proxies import TrustedProxies
 from web.services import Services
@@ -41,6 +42,7 @@ def create_app(services: Services, *, testing: bool = False) -> Flask:
         PREFERRED_URL_SCHEME="https" if web.secure else "http",
     )
     app.wsgi_app = TrustedProxies(app.wsgi_app, web.trusted_proxies)  # type: ignore[method-assign]
+    app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]
     app.extensions["campus"] = services
     app.jinja_env.globals.update(_=_, ngettext=ngettext, lang=current_lang)
     csrf.init_app(app)
@@ -62,6 +64,10 @@ def create_app(services: Services, *, testing: bool = False) -> Flask:
 
     app.register_blueprint(barometer_bp)
 
+    from web import animation_pages
+
+    app.register_blueprint(animation_pages.bp)
+
     app.context_processor(_page_context)
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
@@ -80,6 +86,7 @@ def _page_context() -> dict:
     return {
         "member": member,
         "can_read_reports": access.can_read_reports(member, services.groups),
+        "is_animator": access.is_animator(member),
         "has_barometer": "barometer" in current_app.blueprints,
     }
 

@@ -30,6 +30,11 @@ def readable_cooperatives(member: Member, groups: GroupNames) -> list[str]:
     return []
 
 
+def is_animator(member: Member | None) -> bool:
+    """Discourse admins are the network's animators: the dashboard `/animation` is theirs."""
+    return member is not None and member.admin
+
+
 def action_log_cooperatives(member: Member, groups: GroupNames) -> list[str]:
     """The cooperative slugs whose action log `member` may read and write (DESIGN §10): every
     cooperative for animators, their own for directors, none for anyone else."""

@@ -14,11 +14,22 @@ import atexit
 import logging
 import threading
 
-from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+)
 
-from app import barometer
-from core.i18n import _, current_lang, ngettext
-from core.vocabulary import AXES, AXIS_LABELS
+from app import barometer, barometer_results
+from core.i18n import _, current_lang, format_number, ngettext
+from core.vocabulary import ACTION_KIND_LABELS, ACTION_STATUS_LABELS, AXES, AXIS_LABELS
+from reports.formatting import Formatter
+from web import access
 from web.auth import Member, current_member, forbidden, login_required
 from web.services import Services, current_services
 
@@ -26,6 +37,7 @@ bp = Blueprint("barometer", __name__)
 log = logging.getLogger("campus.web.barometer")
 
 SWEEP_SECONDS = 5.0  # how soon answers held for a month that closed are counted
+THANKS = "barometer_thanks"  # session key: the month just answered, for the one thank-you page
 
 
 @bp.record_once
@@ -89,6 +101,8 @@ def _page(status: int = 200, **context) -> Response:
         contact=settings.contact,
         keep_years=settings.keep_years,
         min_group_size=services.min_group_size,
+        facts=barometer.month_facts(services.campus, month),
+        forum_url=services.forum_root,
         **context,
     )
     return Response(body, status=status, mimetype="text/html")
@@ -110,12 +124,14 @@ def _refusal(
     if not services.pulse.anonymous:
         return _page(month=month, state="polls")
     if _respondent(member, services) is None:
+        if access.is_animator(member):
+            return _animator_page(services, month)
         return forbidden(
             _(
                 "Le baromètre est réservé aux membres d'une coopérative du réseau, pour que les "
                 "résultats soient comptés dans la bonne coopérative. Votre compte du forum "
                 "n'appartient au groupe d'aucune coopérative : si c'est une erreur, demandez à "
-                "l'animation du réseau de vous y ajouter ({contact}).",
+                "{contact} de vous y ajouter.",
                 contact=services.pulse.contact,
             )
         )
@@ -123,8 +139,33 @@ def _refusal(
     if state != "open":
         return _page(month=month, state=state)
     if barometer.has_answered(services.engine, month, member.user_id):
-        return _page(month=month, state="already" if posting else "answered")
+        if posting:
+            return _page(month=month, state="already")
+        # the thank-you once, right after the answer; « déjà répondu » on any later visit
+        just_answered = session.pop(THANKS, None) == month
+        return _page(month=month, state="thanks" if just_answered else "answered")
     return None
+
+
+def _animator_page(services: Services, month: str) -> Response:
+    """An animator outside every cooperative does not answer: what they can do here instead."""
+    body = render_template(
+        "barometre_animateur.html",
+        month=month,
+        state=barometer.month_state(services.engine, month),
+        min_group_size=services.min_group_size,
+    )
+    return Response(body, status=200, mimetype="text/html")
+
+
+def home_invitation(member: Member) -> dict | None:
+    """What the home page says of this month's barometer to `member`: its facts in words, its
+    state and whether they answered; None when they cannot answer it (no cooperative, or the
+    network still uses the forum's polls)."""
+    services = current_services()
+    if not services.pulse.anonymous or _respondent(member, services) is None:
+        return None
+    return barometer.invitation(services.campus, member.user_id)
 
 
 @bp.get("/barometre")
@@ -158,7 +199,10 @@ def _group_label(respondent: barometer.Respondent, services: Services) -> str:
 @bp.post("/barometre")
 @login_required
 def answer() -> Response:
-    """Record one answer for the month (once), then show the thanks page."""
+    """Record one answer for the month (once), then show the thanks page.
+
+    Every statement needs a choice (a value 1–5, or the empty value of « je préfère ne pas
+    répondre »): a form with one left blank is shown again, saying which, and spends nothing."""
     services = current_services()
     member = current_member()
     month = services.campus.current_month()
@@ -170,6 +214,15 @@ def answer() -> Response:
     respondent = _respondent(member, services)
     try:
         answers = barometer.clean_answers(request.form)
+    except barometer.UnansweredStatements as error:  # shown again, choices kept, nothing spent
+        return _page(
+            400,
+            month=month,
+            state="form",
+            group=_group_label(respondent, services),
+            values=request.form,
+            missing=error.axes,
+        )
     except ValueError as error:
         return _page(
             400,
@@ -182,4 +235,47 @@ def answer() -> Response:
     outcome = answer_buffer().submit(month, respondent, answers)
     if outcome != "recorded":
         return _page(409, month=month, state=outcome)
+    session[THANKS] = month
     return redirect("/barometre", code=303)
+
+
+@bp.get("/barometre/resultats")
+@login_required
+def results() -> str:
+    """« Vous avez dit / nous avons fait »: the last closed month's results, the network's and
+    the member's own cooperative's (each only where enough people answered), and the actions
+    its direction decided since (DESIGN §10, §14)."""
+    services = current_services()
+    member = current_member()
+    names = services.groups.cooperatives
+    found = barometer_results.results(
+        services.campus, None, services.groups.cooperatives_of(member.groups), names
+    )
+    lang = current_lang()
+    fmt = Formatter(lang)
+
+    def mean(value: float | None) -> str:
+        return "–" if value is None else format_number(value, 1)
+
+    scopes = [(names.get(slug, slug), scope) for slug, scope in found.cooperatives.items()]
+    if found.network is not None:
+        scopes.append((_("Réseau"), found.network))
+
+    return render_template(
+        "barometre_resultats.html",
+        results=found,
+        shown=[(name, scope) for name, scope in scopes if scope.shown],
+        hidden=[
+            names.get(slug, slug) for slug, scope in found.cooperatives.items() if not scope.shown
+        ]
+        + ([_("le réseau")] if found.network is not None and not found.network.shown else []),
+        month=fmt.month(found.month) if found.month else None,
+        axes=AXES,
+        axis_labels=AXIS_LABELS[lang],
+        kinds=ACTION_KIND_LABELS[lang],
+        statuses=ACTION_STATUS_LABELS[lang],
+        mean=mean,
+        number=lambda n: format_number(n, 0),
+        day=fmt.day,
+        names=names,
+    )

@@ -153,7 +153,7 @@ def serve_and_visit(
                 sandbox.login_as,
                 member.username,
                 role_label("entrepreneur", None),
-                ["/moi", "/moi/donnees.json"],
+                ["/moi", "/moi/donnees.json", "/barometre"],
             ),
         ]
         for result in visits:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import date
 
 from flask import (
     Blueprint,
@@ -18,7 +19,7 @@ from flask import (
 
 from app import member_data
 from core.errors import CampusError
-from core.i18n import _
+from core.i18n import _, format_day, format_number, ngettext
 from web.auth import Member, current_member, login_required
 from web.services import current_services
 
@@ -39,21 +40,40 @@ def role_labels() -> dict[str, str]:
     }
 
 
-def component_labels() -> dict[str, tuple[str, str]]:
-    """Each score component: what it counts, and its unit (in the member's language)."""
+def component_labels() -> dict[str, str]:
+    """Each score component: what it counts (in the member's language)."""
     return {
-        "reply": (_("Réponses dans le sujet de quelqu'un d'autre"), _("réponses")),
-        "first_response": (_("Premières réponses à une question"), _("premières réponses")),
-        "newcomer_first_topic": (
-            _("Réponses au premier sujet d'un nouveau membre"),
-            _("réponses"),
-        ),
-        "cross_coop": (_("Bonus : réponses à une autre coopérative"), ""),
-        "solution": (_("Solutions acceptées"), _("solutions")),
-        "like": (_("Likes reçus (5 au plus par message)"), _("likes")),
-        "person_helped": (_("Personnes aidées"), _("personnes")),
-        "topic": (_("Sujets ouverts"), _("sujets")),
+        "reply": _("Réponses dans le sujet de quelqu'un d'autre"),
+        "first_response": _("Premières réponses à une question"),
+        "newcomer_first_topic": _("Réponses au premier sujet d'un nouveau membre"),
+        "cross_coop": _("Bonus : réponses à une autre coopérative"),
+        "solution": _("Solutions acceptées"),
+        "like": _("J'aime reçus (5 au plus par message)"),
+        "person_helped": _("Personnes aidées"),
+        "topic": _("Sujets ouverts"),
     }
+
+
+def what_happened(component: str, count: int | None) -> str:
+    """How many times a component happened, in words with the right plural (« 1 sujet »,
+    « 3 sujets »); an em dash for the bonus, which has no count of its own."""
+    if count is None:
+        return "—"
+    units = {
+        "reply": lambda n: ngettext("{n} réponse", "{n} réponses", n),
+        "first_response": lambda n: ngettext("{n} première réponse", "{n} premières réponses", n),
+        "newcomer_first_topic": lambda n: ngettext("{n} réponse", "{n} réponses", n),
+        "solution": lambda n: ngettext("{n} solution", "{n} solutions", n),
+        "like": lambda n: ngettext("{n} J'aime", "{n} J'aime", n),
+        "person_helped": lambda n: ngettext("{n} personne", "{n} personnes", n),
+        "topic": lambda n: ngettext("{n} sujet", "{n} sujets", n),
+    }
+    return units[component](count) if component in units else format_number(count, 0)
+
+
+def _day(iso: str | None) -> str | None:
+    """An ISO date or time of the mirror as a day in words (« 15 octobre 2026 »), or None."""
+    return format_day(date.fromisoformat(iso[:10])) if iso else None
 
 
 def _member_view(member: Member) -> dict:
@@ -96,6 +116,9 @@ def page() -> str:
         role=role_labels().get(services.groups.role_of(member.groups) or "", ""),
         optout_group=services.groups.optout,
         labels=component_labels(),
+        what_happened=what_happened,
+        number=format_number,
+        day=_day,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import logging
 import signal
 import socket
 import sys
@@ -16,6 +17,7 @@ from app.context import Campus
 from core.errors import CampusError, InputError
 from core.i18n import _
 from web import create_app
+from web.access_log import quiet_queue_warnings
 from web.proxies import WAITRESS_OPTIONS
 from web.services import Services
 
@@ -55,6 +57,12 @@ def serve_campus(
     host, port = host or settings.host, port or settings.port
     check_listen_address(host, port)
     app = create_app(Services.from_campus(campus, environ))
+    # the access log is written even when the CLI shows only warnings; waitress's queue
+    # warnings come at most once a minute
+    access = logging.getLogger("campus.access")
+    if access.getEffectiveLevel() > logging.INFO:
+        access.setLevel(logging.INFO)
+    quiet_queue_warnings()
     announce(listening_message(host, port, settings.base_url))
     # SIGTERM ends like Ctrl-C, so exit hooks run (the barometer pools the answers it holds)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -54,7 +54,8 @@ class WebSettings(Section):
     threads: int = doc(8, "fils de traitement du serveur (waitress)", bounds=AT_LEAST_ONE)
     stale_sync_hours: float = doc(
         3.0,
-        "au-delà, /healthz signale une synchronisation trop ancienne (503), en heures",
+        "au-delà, /healthz/fresh signale une synchronisation trop ancienne (503), en heures ;"
+        " /healthz, lui, ne dépend que de la base",
         bounds=POSITIVE,
     )
 

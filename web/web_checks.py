@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from core.errors import CampusError, InputError
@@ -44,9 +45,17 @@ SECRETS = {
 WEBHOOK_EVENTS = "post, topic, like, solved, user, group_user"
 
 
+@dataclass(frozen=True)
+class WebCheck:
+    """The web service's lines of `campus doctor` and how many of them are warnings."""
+
+    text: str
+    warnings: int
+
+
 def web_report(
     environ: Mapping[str, str], settings: WebSettings, client: DiscourseAPI | None
-) -> str:
+) -> WebCheck:
     """The web service's part of `campus doctor`: secrets, the forum's provider setting (when
     `client` is given: the forum answered), and what to set in Discourse's admin (the secrets
     themselves are never printed)."""
@@ -61,8 +70,10 @@ def web_report(
             lines.append(_("[OK] {variable} est définie.", variable=variable))
     if missing:
         lines.append(secret_hint())
+    provider_ok = True
     if client is not None:
-        lines.append(_provider_line(client))
+        provider_ok, line = _provider_line(client)
+        lines.append(line)
     host = urlsplit(settings.base_url).hostname or settings.base_url
     lines += [
         _("À régler dans l'administration de Discourse (Admin > Paramètres, Admin > API) :"),
@@ -79,26 +90,26 @@ def web_report(
             events=WEBHOOK_EVENTS,
         ),
     ]
-    return "\n".join(lines)
+    return WebCheck("\n".join(lines), missing + (0 if provider_ok else 1))
 
 
-def _provider_line(client: DiscourseAPI) -> str:
-    """Whether the forum has its DiscourseConnect provider on (one request)."""
+def _provider_line(client: DiscourseAPI) -> tuple[bool, str]:
+    """Whether the forum has its DiscourseConnect provider on (one request), and the line."""
     try:
         listed = client.get_site_settings().get("site_settings", [])
     except CampusError as error:
-        return _("[ATTENTION] Réglages du forum illisibles : {error}", error=str(error))
+        return False, _("[ATTENTION] Réglages du forum illisibles : {error}", error=str(error))
     value = next(
         (item.get("value") for item in listed if item.get("setting") == PROVIDER_SETTING), None
     )
     if value is None:
-        return _(
+        return False, _(
             "[ATTENTION] Le réglage enable_discourse_connect_provider n'est pas visible :"
             " vérifiez-le dans l'administration du forum."
         )
     if str(value).lower() in ("true", "t"):
-        return _("[OK] Le forum sert de fournisseur d'identité (DiscourseConnect).")
-    return _(
+        return True, _("[OK] Le forum sert de fournisseur d'identité (DiscourseConnect).")
+    return False, _(
         "[ATTENTION] enable_discourse_connect_provider est désactivé : personne ne pourra se"
         " connecter à Campus."
     )

@@ -148,7 +148,12 @@ class PostsController(Controller):
                 request.get("target_recipients") or request.get("target_usernames")
             ):
                 user = forum.user_by_username(name)
-                if user is None:
+                group = None if user is not None else forum.group_by_name(name)
+                if (
+                    group is not None
+                ):  # a group name (Discourse: target_group_names, if messageable)
+                    recipients.extend(forum.group_member_ids(group))
+                elif user is None:
                     errors.append(f"Sorry, there is no user named {name}")
                 else:
                     recipients.append(user.id)

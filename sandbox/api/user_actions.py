@@ -42,9 +42,15 @@ class UserActionsController(Controller):
                         rows.append((USER_ACTION["LIKE"], like.created_at, post, liker, user))
                     if post.user_id == user.id:
                         rows.append((USER_ACTION["WAS_LIKED"], like.created_at, post, liker, user))
-                if topic.accepted_answer_post_id == post.id and post.user_id == user.id:
+                if (
+                    topic.accepted_answer_post_id == post.id
+                    and topic.solved_action_logged
+                    and post.user_id == user.id
+                ):
                     accepter = forum.users.get(topic.accepted_by or -1, user)
-                    rows.append((USER_ACTION["SOLVED"], post.updated_at, post, accepter, user))
+                    # UserAction.log_action! at acceptance: created_at is the acceptance time
+                    accepted_at = topic.accepted_at or post.updated_at
+                    rows.append((USER_ACTION["SOLVED"], accepted_at, post, accepter, user))
         if wanted:
             rows = [row for row in rows if row[0] in wanted]
         rows.sort(key=lambda row: row[1], reverse=True)

@@ -13,6 +13,8 @@ behaviour:
   repeated within 120 s with the first post and PUTs are idempotent; a retried like that had
   in fact succeeded comes back as a refusal, and a retried grant of a single-grant badge
   returns the existing grant, so neither duplicates);
+- a stop request (`core.stopping.StopSignal`, the worker's SIGTERM) honoured before every request
+  and during every wait, so a long sync ends within a second at a safe point;
 - every request counted by endpoint template ("GET /t/{id}.json");
 - errors in the animator's words (`sync.discourse.exceptions` classes, French first), never containing the key.
 """
@@ -34,6 +36,7 @@ import urllib3
 
 from core.i18n import _
 from core.secrets import scrub
+from core.stopping import StopSignal
 from sync.discourse.exceptions import (
     DiscourseAuthError,
     DiscourseError,
@@ -150,7 +153,10 @@ class Transport(pydiscourse.DiscourseClient):
         clock: Callable[[], float] = time.monotonic,
         on_wait: Callable[[float, str], None] | None = None,
         seed: int | None = None,
+        stop: StopSignal | None = None,
     ) -> None:
+        if stop is not None and sleep is time.sleep:
+            sleep = stop.sleep  # budget, 429 and retry waits end at once on a stop request
         super().__init__(
             settings.url.rstrip("/"), settings.api_username, settings.api_key, settings.timeout
         )
@@ -159,6 +165,7 @@ class Transport(pydiscourse.DiscourseClient):
         self.rate_limit_hits = 0
         self.waited_seconds = 0.0
         self._sleep = sleep
+        self._stop = stop
         self._on_wait = on_wait
         self._random = random.Random(seed)
         self._budget = TokenBucket(
@@ -218,6 +225,8 @@ class Transport(pydiscourse.DiscourseClient):
         failures = 0
         rate_limited = 0
         while True:
+            if self._stop is not None:
+                self._stop.check()  # between two requests: every page before is written whole
             self._spend_budget()
             self.request_counts[endpoint] += 1
             try:

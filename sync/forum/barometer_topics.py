@@ -10,8 +10,10 @@ axis, and only the aggregate counts of closed polls are read back into the mirro
 `poll_options`). Discourse keeps who voted what (`poll_votes.user_id`) and any admin can read it:
 that mode is not anonymous and says so. Months collected that way stay readable in reports.
 
-Posting is idempotent: a cooperative whose topic of the month is already recorded, or whose
-category already holds the month's topic (found by its title), gets no second topic.
+Posting is idempotent: a cooperative whose topic of the month is recorded in the mirror gets no
+second topic. The announcements of the anonymous barometer are found by that recorded id only;
+the older polls mode also looks for the month's topic by its title when the mirror lost it (its
+poll ids are read back from that post).
 """
 
 from __future__ import annotations
@@ -27,12 +29,12 @@ from typing import Any, ClassVar
 from sqlalchemy import Engine
 
 from core.errors import InputError
-from core.i18n import _, format_number, ngettext
+from core.i18n import _, current_lang, format_month, format_number, ngettext
 from core.settings import NON_NEGATIVE, Bounds, Section, doc
 from core.vocabulary import AXES, AXIS_LABELS
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.exceptions import DiscourseNotFound
-from sync.mirror import barometer_store, store
+from sync.mirror import barometer_store, db, store
 from sync.mirror.records import parse_time
 
 log = logging.getLogger("campus.pulse")
@@ -73,7 +75,7 @@ class PulseSettings(Section):
 
     title: str = doc(
         "Baromètre QVT {month} — {cooperative}",
-        "titre du sujet ({month} : AAAA-MM, {cooperative} : slug) ; il doit rester stable",
+        "titre du sujet ({month} : le mois en toutes lettres, {cooperative} : slug)",
     )
     intro: str = doc(
         "Six questions, une minute : vos réponses sont anonymes et seuls les totaux sont lus. "
@@ -210,7 +212,7 @@ def post_pulse(
     settings.validate()
     outcome = PulseOutcome()
     slugs = list(cooperatives)
-    with engine.connect() as conn:
+    with db.reader(engine).connect() as conn:
         recorded = store.pulse_cooperatives(conn, month)
     pending = [slug for slug in slugs if slug not in recorded]
     outcome.already.extend(slug for slug in slugs if slug in recorded)
@@ -227,7 +229,7 @@ def post_pulse(
     raw = pulse_raw(settings, closes_at, min_group_size)
     for slug in pending:
         category = categories[slug]
-        title = settings.title.format(month=month, cooperative=slug)
+        title = settings.title.format(month=format_month(month), cooperative=slug)
         topic_id = find_topic(api, category["id"], title, closes_at - SEARCH_MARGIN)
         if topic_id is not None:
             first_post = first_post_of(api, topic_id)
@@ -238,7 +240,7 @@ def post_pulse(
             log.info(
                 _(
                     "Baromètre {month} publié pour {slug} (sujet {topic_id}).",
-                    month=month,
+                    month=format_month(month),
                     slug=slug,
                     topic_id=first_post["topic_id"],
                 )
@@ -313,7 +315,7 @@ def collect_pulse(api: DiscourseAPI, engine: Engine, month: str) -> PulseOutcome
     visible before closing); a post deleted on the forum is counted as missing.
     """
     outcome = PulseOutcome()
-    with engine.connect() as conn:
+    with db.reader(engine).connect() as conn:
         post_ids = store.pulse_post_ids(conn, month)
     for post_id in post_ids:
         try:
@@ -399,8 +401,9 @@ def announce_barometer(
 ) -> AnnounceOutcome:
     """Open `month` for answers and post its announcement in each cooperative's category.
 
-    Idempotent: a recorded announcement, or a topic of the same title found in the category,
-    is not posted again; a second run right after makes no write request. Every category is
+    Idempotent: an announcement recorded in the mirror (by its topic id, never found by its
+    title, which says the month in words and may change) is not posted again; a second run
+    right after makes no write request. Every category is
     checked before anything is written. No answer, count or name is ever sent to Discourse."""
     outcome = AnnounceOutcome()
     slugs = list(cooperatives)
@@ -419,25 +422,79 @@ def announce_barometer(
             raise InputError(_no_category(missing))
     outcome.opened = barometer_store.open_month(engine, month, today)
     raw = announcement_raw(settings, page_url, min_group_size)
-    since = datetime.combine(today, datetime.min.time(), tzinfo=UTC) - SEARCH_MARGIN
     for slug in pending:
         category = categories[slug]
-        title = settings.title.format(month=month, cooperative=slug)
-        topic_id = find_topic(api, category["id"], title, since)
-        if topic_id is None:
-            topic_id = int(api.create_topic(title, raw, category["id"])["topic_id"])
-            outcome.posted.append(slug)
-            log.info(
+        title = settings.title.format(month=format_month(month), cooperative=slug)
+        topic_id = int(api.create_topic(title, raw, category["id"])["topic_id"])
+        outcome.posted.append(slug)
+        log.info(
+            _(
+                "Baromètre {month} annoncé pour {slug} (sujet {topic_id}).",
+                month=format_month(month),
+                slug=slug,
+                topic_id=topic_id,
+            )
+        )
+        barometer_store.record_announcement(engine, month, slug, topic_id)
+    return outcome
+
+
+def reminder_raw(page_url: str, month_words: str, last_day_words: str) -> str:
+    """The reminder posted in an announcement topic a week before the month closes.
+
+    No mention and no member's text: only the month, its last day and Campus's own address."""
+    return (
+        _(
+            "Rappel : le baromètre QVT de {month} se termine le {last_day} au soir. Si vous "
+            "n'avez pas encore répondu : six affirmations, une minute, de façon anonyme, sur "
+            "{url} (connexion avec votre compte du forum).",
+            month=month_words,
+            last_day=last_day_words,
+            url=page_url,
+        )
+        + "\n"
+    )
+
+
+@dataclass
+class ReminderOutcome:
+    """What `remind_barometer` did: cooperatives reminded, already reminded, topic gone."""
+
+    reminded: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"reminded": self.reminded, "already": self.already, "missing": self.missing}
+
+
+def remind_barometer(
+    api: DiscourseAPI, engine: Engine, month: str, today: date, raw: str
+) -> ReminderOutcome:
+    """Reply `raw` once in each announcement topic of `month` not reminded yet (a bump).
+
+    Each cooperative's reminder is recorded as soon as it is posted, so a second run posts
+    nothing; a topic deleted since the announcement is skipped (and tried again next run)."""
+    outcome = ReminderOutcome()
+    pending = barometer_store.unreminded(engine, month)
+    outcome.already.extend(sorted(barometer_store.announced(engine, month) - set(pending)))
+    for slug, topic_id in sorted(pending.items()):
+        try:
+            api.reply(topic_id, raw)
+        except DiscourseNotFound:
+            log.warning(
                 _(
-                    "Baromètre {month} annoncé pour {slug} (sujet {topic_id}).",
+                    "Baromètre {month} : le sujet {topic_id} de {slug} est introuvable ; pas de "
+                    "rappel.",
                     month=month,
-                    slug=slug,
                     topic_id=topic_id,
+                    slug=slug,
                 )
             )
-        else:
-            outcome.already.append(slug)
-        barometer_store.record_announcement(engine, month, slug, topic_id)
+            outcome.missing.append(slug)
+            continue
+        barometer_store.record_reminder(engine, month, slug, today)
+        outcome.reminded.append(slug)
     return outcome
 
 
@@ -451,14 +508,14 @@ def describe_posted(data: dict) -> str:
             "Sondages {month} : {n} sujet publié,",
             "Sondages {month} : {n} sujets publiés,",
             len(data["posted"]),
-            month=data["month"],
+            month=format_month(data["month"]),
         )
     else:
         text = ngettext(
             "Baromètre {month} : {n} sujet d'annonce publié,",
             "Baromètre {month} : {n} sujets d'annonce publiés,",
             len(data["posted"]),
-            month=data["month"],
+            month=format_month(data["month"]),
         )
     return text + " " + _("{n} déjà en place.", n=format_number(len(data["already"]), 0))
 
@@ -470,28 +527,37 @@ def describe_status(data: dict, min_group_size: int) -> list[str]:
         "closed": _("clos"),
         "unopened": _("pas ouvert (« campus pulse post » l'ouvre)"),
     }[data["state"]]
-    hidden = _("moins de {n}", n=min_group_size)
+    labels = AXIS_LABELS[current_lang()]
 
-    def line(name: str, scope: dict) -> str:
-        means = " ".join(
-            f"{axis}={'—' if value is None else format_number(value, 2)}"
-            for axis, value in scope["axes"].items()
-        )
+    def block(name: str, scope: dict) -> list[str]:
         if scope["respondents"] is None:
-            return _(
-                "{name} : {answered} réponses ; {means}", name=name, answered=hidden, means=means
-            )
-        return ngettext(
-            "{name} : {n} réponse ; {means}",
-            "{name} : {n} réponses ; {means}",
+            return [
+                _(
+                    "{name} : moins de {n} réponses, moyennes masquées (anonymat).",
+                    name=name,
+                    n=min_group_size,
+                )
+            ]
+        head = ngettext(
+            "{name} : {n} réponse, moyennes sur 5 :",
+            "{name} : {n} réponses, moyennes sur 5 :",
             scope["respondents"],
             name=name,
-            means=means,
         )
+        return [head] + [
+            "  "
+            + _(
+                "{axis} : {mean}",
+                axis=labels.get(axis, axis),
+                mean="—" if value is None else format_number(value, 1, fixed=True),
+            )
+            for axis, value in scope["axes"].items()
+        ]
 
-    lines = [_("Baromètre {month} : {state}.", month=data["month"], state=state)]
-    lines.append(line(_("Réseau"), data["network"]))
-    lines.extend(line(slug, scope) for slug, scope in data["cooperatives"].items())
+    lines = [_("Baromètre {month} : {state}.", month=format_month(data["month"]), state=state)]
+    lines.extend(block(_("Réseau"), data["network"]))
+    for slug, scope in data["cooperatives"].items():
+        lines.extend(block(slug, scope))
     return lines
 
 
@@ -503,27 +569,40 @@ def describe_closed(data: dict) -> str:
                 "Baromètre {month} clos : {n} réponse comptée,",
                 "Baromètre {month} clos : {n} réponses comptées,",
                 data["counted"],
-                month=data["month"],
+                month=format_month(data["month"]),
             )
             if data["closed"]
             else ngettext(
                 "Baromètre {month} déjà clos : {n} réponse comptée,",
                 "Baromètre {month} déjà clos : {n} réponses comptées,",
                 data["counted"],
-                month=data["month"],
+                month=format_month(data["month"]),
             ),
             ngettext("{n} perdue.", "{n} perdues.", data["lost"]),
+            *(
+                [
+                    ngettext(
+                        "{n} sujet de coopérative a reçu le résumé des résultats et des actions.",
+                        "{n} sujets de coopérative ont reçu le résumé des résultats et des"
+                        " actions.",
+                        data["summaries"],
+                    )
+                ]
+                if data.get("summaries")
+                else []
+            ),
         ]
     )
 
 
-def describe_uncounted(n: int) -> str:
-    """Said when a month closes while the web service still holds answers not yet counted."""
+def describe_lost_at_close(n: int) -> str:
+    """Said when a month closes with answers no web service counted: they were lost."""
     return ngettext(
-        "{n} réponse pas encore comptée : le service web (campus serve) la compte dès qu'il voit "
-        "la clôture ; s'il est arrêté, elle est perdue.",
-        "{n} réponses pas encore comptées : le service web (campus serve) les compte dès qu'il "
-        "voit la clôture ; s'il est arrêté, elles sont perdues.",
+        "{n} réponse perdue : le service web (campus serve) la tenait en mémoire et s'est arrêté"
+        " sans la compter (arrêt brutal). Elle est comptée dans les réponses perdues du mois.",
+        "{n} réponses perdues : le service web (campus serve) les tenait en mémoire et s'est"
+        " arrêté sans les compter (arrêt brutal). Elles sont comptées dans les réponses perdues"
+        " du mois.",
         n,
     )
 

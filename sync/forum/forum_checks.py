@@ -250,8 +250,8 @@ def exit_code(checks: list[Check]) -> int:
     return 1 if any(check.blocking and not check.ok for check in checks) else 0
 
 
-def format_checks(checks: list[Check], lang: str | None = None) -> str:
-    """One line per check ("[OK] Forum joignable : …"), then a one-line verdict."""
+def check_lines(checks: list[Check], lang: str | None = None) -> list[str]:
+    """One line per check: "[OK] Forum joignable : …", "[ATTENTION] …", "[ÉCHEC] …"."""
     lang = lang or current_lang()
     separator = " : " if lang == "fr" else ": "
     lines = []
@@ -259,26 +259,37 @@ def format_checks(checks: list[Check], lang: str | None = None) -> str:
         status = "ok" if check.ok else "failed" if check.blocking else "warning"
         title = _titles(lang)[check.name]
         lines.append(f"[{_status(status, lang)}] {title}{separator}{check.detail}")
+    return lines
+
+
+def verdict(blocking: int, warnings: int, lang: str | None = None) -> str:
+    """The one-line conclusion of `campus doctor`, from every part's blocking problems and
+    warnings: « Tout est prêt. » only when there is neither."""
+    lang = lang or current_lang()
+    if blocking:
+        return ngettext(
+            "{n} problème bloquant : corrigez-le avant provision ou sync.",
+            "{n} problèmes bloquants : corrigez-les avant provision ou sync.",
+            blocking,
+            lang=lang,
+        )
+    if warnings:
+        return ngettext(
+            "Campus peut fonctionner ; {n} point d'attention ci-dessus.",
+            "Campus peut fonctionner ; {n} points d'attention ci-dessus.",
+            warnings,
+            lang=lang,
+        )
+    return _("Tout est prêt.", lang=lang)
+
+
+def counts(checks: list[Check]) -> tuple[int, int]:
+    """(blocking problems, warnings) among `checks`."""
     blocking = sum(1 for check in checks if check.blocking and not check.ok)
     warnings = sum(1 for check in checks if not check.blocking and not check.ok)
-    if blocking:
-        lines.append(
-            ngettext(
-                "{n} problème bloquant : corrigez-le avant provision ou sync.",
-                "{n} problèmes bloquants : corrigez-les avant provision ou sync.",
-                blocking,
-                lang=lang,
-            )
-        )
-    elif warnings:
-        lines.append(
-            ngettext(
-                "Campus peut fonctionner ; {n} point d'attention ci-dessus.",
-                "Campus peut fonctionner ; {n} points d'attention ci-dessus.",
-                warnings,
-                lang=lang,
-            )
-        )
-    else:
-        lines.append(_("Tout est prêt.", lang=lang))
-    return "\n".join(lines)
+    return blocking, warnings
+
+
+def format_checks(checks: list[Check], lang: str | None = None) -> str:
+    """One line per check ("[OK] Forum joignable : …"), then a one-line verdict."""
+    return "\n".join([*check_lines(checks, lang), verdict(*counts(checks), lang=lang)])

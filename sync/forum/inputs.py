@@ -17,7 +17,7 @@ from pathlib import Path
 
 from core.errors import InputError
 from core.files import read_regular_file
-from core.i18n import _, ngettext
+from core.i18n import _, format_number, ngettext
 from core.vocabulary import ROLES
 
 # Discourse group names: we keep the safe subset (lowercase letters, digits, single dashes inside)
@@ -27,6 +27,9 @@ NAME_MAX = 50  # Discourse category names are at most 50 characters
 COLOR_PATTERN = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 CONTROL_PATTERN = re.compile(r"[\x00-\x1f\x7f]")  # NUL, tabs, bells… (never in a name)
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# a head count as spreadsheets write it: digits, optionally grouped by spaces (« 1 200 »)
+EMPLOYEES_PATTERN = re.compile(r"^\d{1,3}(?:[ \u00a0\u202f]?\d{3})*$")
+EMPLOYEES_MAX = 100_000
 
 # Discourse's own groups and categories: a cooperative slug must not take their names
 DISCOURSE_RESERVED = frozenset(
@@ -34,7 +37,7 @@ DISCOURSE_RESERVED = frozenset(
     | {f"trust_level_{level}" for level in range(5)}
 )
 
-COOPERATIVE_COLUMNS = ("slug", "name", "region", "color")
+COOPERATIVE_COLUMNS = ("slug", "name", "region", "color", "employees")
 COOPERATIVE_REQUIRED = ("slug", "name")
 ROSTER_COLUMNS = ("username", "email", "cooperative", "role")
 ROSTER_REQUIRED = ROSTER_COLUMNS
@@ -42,13 +45,15 @@ ROSTER_REQUIRED = ROSTER_COLUMNS
 
 @dataclass(frozen=True)
 class Cooperative:
-    """One row of cooperatives.csv; `color` is 6 uppercase hex digits, or None for the default."""
+    """One row of cooperatives.csv; `color` is 6 uppercase hex digits, or None for the default;
+    `employees` the head count the optional column gives (the DUERP's), or None."""
 
     slug: str
     name: str
     region: str = ""
     color: str | None = None
     line: int = 0
+    employees: int | None = None
 
 
 @dataclass(frozen=True)
@@ -241,6 +246,19 @@ def normalize_color(text: str) -> str | None:
     return "".join(digit * 2 for digit in digits) if len(digits) == 3 else digits
 
 
+def parse_employees(text: str) -> int | None:
+    """The head count of the `employees` cell (« 42 », « 1 200 »), None when empty; ValueError
+    when it is not a whole number between 0 and `EMPLOYEES_MAX`."""
+    if not text:
+        return None
+    if not EMPLOYEES_PATTERN.match(text):
+        raise ValueError(text)
+    value = int(re.sub(r"\D", "", text))
+    if value > EMPLOYEES_MAX:
+        raise ValueError(text)
+    return value
+
+
 def read_cooperatives(
     path: Path,
     reserved_slugs: Collection[str] = (),
@@ -329,8 +347,22 @@ def read_cooperatives(
                 ),
             )
             color = None
+        try:
+            employees = parse_employees(row["employees"])
+        except ValueError:
+            employees = None
+            problems.add(
+                line,
+                _(
+                    "effectif (colonne employees) « {value} » invalide : un nombre entier de "
+                    "salarié·es entre 0 et {max}, sans décimale (ex. 42), ou laissez vide pour "
+                    "compter les membres de roster.csv",
+                    value=row["employees"],
+                    max=format_number(EMPLOYEES_MAX, 0),
+                ),
+            )
         if len(problems.lines) == errors_before:
-            cooperatives.append(Cooperative(slug, name, row["region"], color, line))
+            cooperatives.append(Cooperative(slug, name, row["region"], color, line, employees))
     problems.raise_if_any()
     return cooperatives
 

@@ -24,7 +24,10 @@ dropped, never written; the month's `lost` counter says how many.
 Because the respondent row is committed before the answer joins the buffer and the buffer is
 emptied only by the transaction that counts it, nothing can be counted twice; what an unclean stop
 (crash, kill -9, power loss) can lose is the answers still in memory: at most `min_group_size − 1`
-per group.
+per group. Those are not hidden: `pulse close` waits a little for the web services to count what
+they hold, then adds what is still neither counted nor dropped to the month's `lost`
+(`declare_lost`) and says it; a web service that flushes later finds them declared lost and does
+not count them, so `answered = counted + lost` always holds for a closed month.
 """
 
 from __future__ import annotations
@@ -46,8 +49,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from core.i18n import _, ngettext
+from core.i18n import _, format_month, ngettext
 from core.vocabulary import AXES
+from sync.mirror import db
 from sync.mirror.schema import (
     BarometerAnnouncement,
     BarometerCell,
@@ -94,10 +98,24 @@ def respondent_from_groups(
     return Respondent(user_id, mine[0] if len(mine) == 1 else POOLED, role)
 
 
-def clean_answers(form: Mapping[str, str]) -> dict[str, int | None]:
-    """The six answers from a submitted form: 1–5, or None for « je préfère ne pas répondre ».
+class UnansweredStatements(ValueError):
+    """Statements left without a choice (`axes`, in the form's order): nothing is recorded."""
 
+    def __init__(self, axes: list[str]) -> None:
+        super().__init__(", ".join(axes))
+        self.axes = axes
+
+
+def clean_answers(form: Mapping[str, str]) -> dict[str, int | None]:
+    """The six answers from a submitted form: 1–5, or None for « je préfère ne pas répondre »
+    (sent as an empty value).
+
+    Each statement needs a choice: a field missing from the form (a statement left without a
+    choice) raises `UnansweredStatements` naming them all, so an untouched form spends nothing.
     Raises ValueError naming the field when a value is neither empty nor 1–5."""
+    missing = [axis for axis in AXES if axis not in form]
+    if missing:
+        raise UnansweredStatements(missing)
     answers: dict[str, int | None] = {}
     for axis in AXES:
         raw = (form.get(axis) or "").strip()
@@ -115,7 +133,7 @@ def clean_answers(form: Mapping[str, str]) -> dict[str, int | None]:
 
 def month_state(engine: Engine, month: str) -> str:
     """`unopened`, `open` or `closed`."""
-    with Session(engine) as session:
+    with Session(db.reader(engine)) as session:
         row = session.get(BarometerMonth, month)
     if row is None:
         return "unopened"
@@ -205,7 +223,7 @@ def _truncate_wal(engine: Engine) -> None:
 
 def uncounted(engine: Engine, month: str) -> int:
     """Of a closed month, answers neither counted nor dropped yet (still in a web service)."""
-    with Session(engine) as session:
+    with Session(db.reader(engine)) as session:
         row = session.get(BarometerMonth, month)
         counted = session.scalar(
             select(func.coalesce(func.sum(BarometerCell.respondents), 0)).where(
@@ -218,7 +236,7 @@ def uncounted(engine: Engine, month: str) -> int:
 
 
 def closed_months(engine: Engine) -> set[str]:
-    with Session(engine) as session:
+    with Session(db.reader(engine)) as session:
         return set(
             session.scalars(
                 select(BarometerMonth.month).where(BarometerMonth.closed_on.is_not(None))
@@ -241,7 +259,7 @@ def purge_before(engine: Engine, month: str) -> int:
 
 def announced(engine: Engine, month: str) -> set[str]:
     """The cooperatives whose announcement topic of `month` is recorded."""
-    with Session(engine) as session:
+    with Session(db.reader(engine)) as session:
         return set(
             session.scalars(
                 select(BarometerAnnouncement.cooperative).where(
@@ -257,13 +275,63 @@ def record_announcement(engine: Engine, month: str, cooperative: str, topic_id: 
         session.add(BarometerAnnouncement(month=month, cooperative=cooperative, topic_id=topic_id))
 
 
+def unreminded(engine: Engine, month: str) -> dict[str, int]:
+    """The announcement topics of `month` not reminded yet: cooperative slug -> topic id."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(BarometerAnnouncement.cooperative, BarometerAnnouncement.topic_id).where(
+                BarometerAnnouncement.month == month,
+                BarometerAnnouncement.reminded_on.is_(None),
+            )
+        )
+        return {cooperative: int(topic_id) for cooperative, topic_id in rows}
+
+
+def record_reminder(engine: Engine, month: str, cooperative: str, today: date) -> None:
+    """Remember that `cooperative`'s topic of `month` got its reminder (`today`)."""
+    with Session(engine) as session, session.begin():
+        session.execute(
+            update(BarometerAnnouncement)
+            .where(
+                BarometerAnnouncement.month == month,
+                BarometerAnnouncement.cooperative == cooperative,
+            )
+            .values(reminded_on=today)
+        )
+
+
+def unsummarised(engine: Engine, month: str) -> dict[str, int]:
+    """The announcement topics of `month` (cooperative → topic id) still without their summary."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(BarometerAnnouncement.cooperative, BarometerAnnouncement.topic_id).where(
+                BarometerAnnouncement.month == month,
+                BarometerAnnouncement.summary_post_id.is_(None),
+            )
+        ).all()
+    return {cooperative: int(topic_id) for cooperative, topic_id in rows}
+
+
+def record_summary(engine: Engine, month: str, cooperative: str, post_id: int) -> None:
+    """Remember the reply that summed up `month`'s results in `cooperative`'s topic."""
+    with Session(engine) as session, session.begin():
+        session.execute(
+            update(BarometerAnnouncement)
+            .where(
+                BarometerAnnouncement.month == month,
+                BarometerAnnouncement.cooperative == cooperative,
+            )
+            .values(summary_post_id=post_id)
+        )
+
+
 # --- answers ----------------------------------------------------------------------------------
 
 
 def has_answered(engine: Engine, month: str, user_id: int) -> bool:
     """Whether the member answered `month` (always False once it is closed)."""
     who = BarometerRespondent.__table__
-    with engine.connect() as conn:
+    with db.reader(engine).connect() as conn:
         key = _month_key(conn, month)
         if key is None:
             return False
@@ -301,7 +369,7 @@ class AnswerBuffer:
         state = month_state(self.engine, month)
         if state != "open":
             return state
-        with self.engine.connect() as conn:
+        with db.reader(self.engine).connect() as conn:
             key = _month_key(conn, month)
         if key is None:  # closed since
             return "closed"
@@ -383,15 +451,18 @@ class AnswerBuffer:
         for (_month, cooperative, _role), rest in rests.items():
             by_coop[cooperative].extend(rest)
         network = by_coop.pop(POOLED, [])
+        late = 0
         for cooperative, rest in sorted(by_coop.items()):
             if len(rest) >= self.batch:
                 self._random.shuffle(rest)
-                add_batch(self.engine, month, cooperative, POOLED, rest)
+                if not add_batch(self.engine, month, cooperative, POOLED, rest):
+                    late += len(rest)
             else:
                 network.extend(rest)
         if len(network) >= self.batch:
             self._random.shuffle(network)
-            add_batch(self.engine, month, POOLED, POOLED, network)
+            if not add_batch(self.engine, month, POOLED, POOLED, network):
+                late += len(network)
         elif network:
             add_lost(self.engine, month, len(network))
             log.warning(
@@ -401,6 +472,17 @@ class AnswerBuffer:
                     "Baromètre {month} : {n} réponses, trop peu pour être comptées anonymement,"
                     " sont écartées.",
                     len(network),
+                    month=format_month(month),
+                )
+            )
+        if late:
+            log.warning(
+                ngettext(
+                    "Baromètre {month} : {n} réponse arrivée après la clôture, déjà comptée"
+                    " comme perdue, n'est pas comptée.",
+                    "Baromètre {month} : {n} réponses arrivées après la clôture, déjà comptées"
+                    " comme perdues, ne sont pas comptées.",
+                    late,
                     month=month,
                 )
             )
@@ -413,12 +495,18 @@ def add_batch(
     cooperative: str,
     role: str,
     answers: list[dict[str, int | None]],
-) -> None:
-    """Add a batch of answers to the counts of a group, in one transaction, values summed."""
+) -> bool:
+    """Add a batch of answers to the counts of a group, in one transaction, values summed.
+
+    Of a closed month, only answers still uncounted are added: False (nothing written) when
+    `pulse close` already declared them lost, so no answer is ever both lost and counted."""
     tally = Counter(
         (axis, value) for answer in answers for axis, value in answer.items() if value is not None
     )
     with engine.begin() as conn:
+        room = _uncounted_room(conn, month)
+        if room is not None and room < len(answers):
+            return False
         _increment(
             conn,
             BarometerCell.__table__,
@@ -440,15 +528,53 @@ def add_batch(
                 "count",
                 count,
             )
+    return True
 
 
-def add_lost(engine: Engine, month: str, n: int) -> None:
-    with Session(engine) as session, session.begin():
-        session.execute(
-            update(BarometerMonth)
-            .where(BarometerMonth.month == month)
-            .values(lost=BarometerMonth.lost + n)
+def add_lost(engine: Engine, month: str, n: int) -> int:
+    """Count `n` answers of `month` as lost (dropped: too few); how many were (of a closed
+    month, no more than are still uncounted: `pulse close` may have declared them already)."""
+    months = BarometerMonth.__table__
+    with engine.begin() as conn:
+        room = _uncounted_room(conn, month)
+        n = n if room is None else min(n, room)
+        if n > 0:
+            conn.execute(
+                update(months).where(months.c.month == month).values(lost=months.c.lost + n)
+            )
+    return max(n, 0)
+
+
+def declare_lost(engine: Engine, month: str) -> int:
+    """Of a closed month, count as lost every answer still neither counted nor lost: answers a
+    web service held in memory when it was killed (`pulse close` says so); how many."""
+    months = BarometerMonth.__table__
+    with engine.begin() as conn:
+        room = _uncounted_room(conn, month) or 0
+        if room > 0:
+            conn.execute(
+                update(months).where(months.c.month == month).values(lost=months.c.lost + room)
+            )
+    return room
+
+
+def _uncounted_room(conn, month: str) -> int | None:
+    """Of a closed month, answers neither counted nor lost (None while it is open); the month's
+    row is locked until the caller's transaction ends (SQLite: the transaction's write lock)."""
+    months = BarometerMonth.__table__
+    row = conn.execute(
+        select(months.c.closed_on, months.c.answered, months.c.lost)
+        .where(months.c.month == month)
+        .with_for_update()
+    ).first()
+    if row is None or row.closed_on is None:
+        return None
+    counted = conn.execute(
+        select(func.coalesce(func.sum(BarometerCell.respondents), 0)).where(
+            BarometerCell.month == month
         )
+    ).scalar_one()
+    return max(0, int(row.answered or 0) - int(counted or 0) - int(row.lost or 0))
 
 
 def _increment(conn, table, key: dict, column: str, amount: int) -> None:
@@ -485,7 +611,7 @@ class BarometerData:
 
 def read_month(engine: Engine, month: str) -> BarometerData:
     """The month's barometer tables (counts only: nothing in them is about one person)."""
-    with Session(engine) as session:
+    with Session(db.reader(engine)) as session:
         row = session.get(BarometerMonth, month)
         respondents = session.execute(
             select(

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pandas as pd
 from sqlalchemy import Engine, text
 
-from sync.mirror import store
+from sync.mirror import db, store
 
 
 @dataclass
@@ -17,7 +17,9 @@ class DigestInputs:
     """What `analytics.digest_selection` needs (timestamps tz-aware UTC).
 
     - solved: topic_id, title, category_id, category_name, root_slug, parent_id, read_restricted,
-      post_number (of the accepted answer), helper_id, helper_username, solved_at
+      post_number (of the accepted answer), helper_id, helper_username, solved_at (when the
+      answer was accepted where the forum says so, else when it was written),
+      dated_by_acceptance (which of the two)
     - tags: topic_id, tag; permissions: category_id, group_name; optout_ids: set of user ids
     - top_slugs: the slugs of the top-level categories (a cooperative may have no solved question)
     """
@@ -37,13 +39,14 @@ def load_digest_inputs(
     engine: Engine, start: datetime, end: datetime, optout_group: str
 ) -> DigestInputs:
     """Questions whose accepted answer was accepted (else written) in `[start, end)`."""
-    with engine.connect() as conn:
+    with db.reader(engine).connect() as conn:
         solved = pd.read_sql_query(
             text(
                 "SELECT t.id AS topic_id, t.title, t.category_id, c.name AS category_name, "
                 "COALESCE(p2.slug, c.slug) AS root_slug, c.parent_id, c.read_restricted, "
                 "p.post_number, p.user_id AS helper_id, u.username AS helper_username, "
-                "COALESCE(s.accepted_at, p.created_at) AS solved_at "
+                "COALESCE(s.accepted_at, p.created_at) AS solved_at, "
+                "s.accepted_at IS NOT NULL AS dated_by_acceptance "
                 "FROM solutions s JOIN topics t ON t.id = s.topic_id "
                 "JOIN posts p ON p.id = s.post_id "
                 "JOIN categories c ON c.id = t.category_id "
@@ -80,12 +83,13 @@ def load_digest_inputs(
         )
     solved["solved_at"] = pd.to_datetime(solved["solved_at"], utc=True)
     solved["read_restricted"] = solved["read_restricted"].astype(bool)
+    solved["dated_by_acceptance"] = solved["dated_by_acceptance"].astype(bool)
     return DigestInputs(solved, tags, permissions, optout_ids, top_slugs)
 
 
 def stored_publication(engine: Engine, scope: str, month: str) -> tuple[int, int] | None:
     """(topic_id, post_id) of the digest already published for `scope` and `month`, if any."""
-    with engine.connect() as conn:
+    with db.reader(engine).connect() as conn:
         return store.stored_publication(conn, scope, month)
 
 

@@ -24,7 +24,10 @@ The web service (`web.webhooks`) verifies a delivery's signature, then hands it 
   that the forum may have taken back since the body was signed: a `post_liked` event queues its
   post for a re-read, which writes the forum's like count (with `fetch_likers`, its likers too,
   the sync's rule). A post the mirror learns of from an edit and every check above are queued
-  the same way. Queued posts are read by topic, one `/t/{id}/posts.json?post_ids[]=…`
+  the same way. A check is recorded (table `webhook_checks`, `sync.mirror.steps.checks`) in the
+  transaction that applies its event, and deleted only once done: a check the forum refused
+  or could not answer is tried again with backoff, and one left when the process stopped (or
+  was killed) is done by the next sync, incremental too. Queued posts are read by topic, one `/t/{id}/posts.json?post_ids[]=…`
   request for all the queued posts of a topic, however many events named them, and the client's
   budget (shared with the sync) paces the requests: under a burst of events the queue grows and
   each request covers more of it.
@@ -36,8 +39,8 @@ The web service (`web.webhooks`) verifies a delivery's signature, then hands it 
   compares them with the forum's listing to find the topics that changed, so a change whose
   delivery was lost is still found by the next incremental sync.
 - Every applied event stores its time under the sync-state key `last_webhook_at` (`campus
-  stats` shows it). The hourly sync stays the safety net: an event lost (Campus down, a queued
-  check not yet done when the process stopped) is caught by the next sync.
+  stats` shows it). The hourly sync stays the safety net: an event never delivered (Campus
+  down) is caught by the next sync.
 
 Payload facts (discourse/discourse's web hook serializers, discourse-solved): post events send
 `{"post": WebHookPostSerializer}`, topic events `{"topic": WebHookTopicViewSerializer}`,
@@ -62,19 +65,19 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError, StatementError
 
 from core.i18n import _
-from sync.discourse.client import TOPIC_CHUNK_SIZE, DiscourseAPI
-from sync.discourse.exceptions import DiscourseError, DiscourseNotFound
+from sync.discourse.client import DiscourseAPI
+from sync.discourse.exceptions import DiscourseError
 from sync.mirror import records, store
 from sync.mirror.pull import SyncOptions
-from sync.mirror.steps.posts import fetch_likers
-from sync.mirror.steps.topics import reread_topic
+from sync.mirror.steps import checks
 
 log = logging.getLogger(__name__)
 
 RETENTION = timedelta(days=7)  # seen ids kept this long (Discourse retries for about 2½ hours)
 PRUNE_INTERVAL = timedelta(hours=1)  # time between two prunings of the seen ids
 WRITE_ATTEMPTS = 3
-POST_IDS_PER_REQUEST = TOPIC_CHUNK_SIZE
+RETRY_FIRST_SECONDS = 5.0  # a failed check batch is tried again after this, then doubling
+RETRY_MAX_SECONDS = 300.0
 #: columns a webhook post does not carry or may not change (see `apply_post`)
 POST_KEEP = ("like_count", "flag_count", "accepted_answer", "deleted_at")
 
@@ -235,18 +238,6 @@ def _check_numbers(payload: Mapping[str, Any], bounds: Mapping[str, int]) -> Non
             )
 
 
-@dataclass
-class _Checks:
-    """What the background thread must ask the forum: post ids by topic, topics, users."""
-
-    posts: dict[int, set[int]]
-    topics: set[int]
-    users: set[int]
-
-    def __bool__(self) -> bool:
-        return bool(self.posts or self.topics or self.users)
-
-
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -276,8 +267,8 @@ class LiveMirror:
         self._write_lock = threading.Lock()
         self._pruned_at: datetime | None = None
         self._client_lock = threading.Lock()
-        self._checks = _Checks({}, set(), set())
         self._wake = threading.Condition()
+        self._due = False
         self._busy = False
         self._thread: threading.Thread | None = None
         self._stopping = False
@@ -287,8 +278,8 @@ class LiveMirror:
         """Apply `event` once: "applied", "queued" (checked later), "ignored" or "duplicate".
 
         An event of `IGNORED` writes nothing. A payload Campus cannot read raises
-        `InvalidEvent` and writes nothing. A transaction the database refuses because another
-        process wrote meanwhile (SQLite's busy snapshot while a sync commits a page) is tried
+        `InvalidEvent` and writes nothing. A transaction the database refuses (SQLite still
+        locked by another writer after the engine's busy wait, a PostgreSQL deadlock) is tried
         again, as it was rolled back whole.
         """
         if event.event in IGNORED:
@@ -303,8 +294,6 @@ class LiveMirror:
                 time.sleep(0.05 * attempt)
         if outcome == "queued" and self.background:
             self._ensure_thread()
-            with self._wake:
-                self._wake.notify_all()
         return outcome
 
     def _apply_once(self, event: Event) -> str:
@@ -341,36 +330,17 @@ class LiveMirror:
                 self._client = self.client_factory()
         return self._client
 
-    def _reread_topic(self, topic_id: int) -> None:
-        reread_topic(
-            self.engine,
-            self._client_now(),
-            topic_id,
-            store.Tally(),
-            clock=self.clock,
-            fetch_likers_too=self.options.fetch_likers,
-            write_lock=self._write_lock,
-        )
-
-    def _update_affiliations(self, conn: Connection, user_id: int) -> None:
-        """The user's cooperative and role from their memberships: the sync's rule."""
-        store.update_affiliations(
-            conn,
-            self.options.network_category_slugs,
-            self.options.cooperative_slugs,
-            self.options.role_groups,
-            only=[user_id],
-        )
-
     def _dispatch(self, conn: Connection, event: Event) -> str:
         payload = event.payload
         name = event.event
         if name in ("post_created", "post_edited"):
             return self._apply_post(conn, payload, created=name == "post_created")
-        if name in ("post_destroyed", "post_recovered", "accepted_solution", "unaccepted_solution"):
-            return self._queue_post(payload)
+        if name == "accepted_solution":  # its arrival dates the solution the forum confirms
+            return self._queue_post(conn, payload, accepted=True)
+        if name in ("post_destroyed", "post_recovered", "unaccepted_solution"):
+            return self._queue_post(conn, payload)
         if name == "post_liked":  # the forum's like count (and likers), never an increment
-            return self._queue_post(payload["post"])
+            return self._queue_post(conn, payload["post"])
         if name in ("topic_created", "topic_edited", "topic_revised") or STATUS_EVENT.fullmatch(
             name
         ):
@@ -378,12 +348,14 @@ class LiveMirror:
         if name in ("topic_destroyed", "topic_recovered"):
             if payload.get("archetype") == "private_message":
                 return "ignored"
-            return self._queue(topics={int(payload["id"])})
+            return self._queue(conn, topics={int(payload["id"])})
         if name in ("user_created", "user_updated"):
             return self._apply_user(conn, payload)
         if name in ("user_suspended", "user_unsuspended", "user_destroyed"):
-            return self._queue(users={int(payload["id"])})
-        return self._queue(users={int(payload["user_id"])})  # added to or removed from a group
+            return self._queue(conn, users={int(payload["id"])})
+        return self._queue(
+            conn, users={int(payload["user_id"])}
+        )  # added to or removed from a group
 
     @staticmethod
     def _private(post: Mapping[str, Any]) -> bool:
@@ -407,7 +379,7 @@ class LiveMirror:
             return "ignored"  # an older state of the post than the mirror's
         store.write_posts(conn, [post], {}, store.Tally(), from_topic_view=True, keep=POST_KEEP)
         if stored is None and not created:
-            return self._queue_post(post)
+            return self._queue_post(conn, post)
         return "applied"
 
     def _apply_topic(self, conn: Connection, topic: Mapping[str, Any]) -> str:
@@ -434,39 +406,47 @@ class LiveMirror:
         return "applied"
 
     # ------------------------------------------------------------------ queued checks
-    def _queue_post(self, post: Mapping[str, Any]) -> str:
+    def _queue_post(
+        self, conn: Connection, post: Mapping[str, Any], *, accepted: bool = False
+    ) -> str:
         if self._private(post):
             return "ignored"
-        return self._queue(posts={int(post["topic_id"]): {int(post["id"])}})
+        posts = {int(post["topic_id"]): {int(post["id"])}}
+        return self._queue(conn, accepted=posts) if accepted else self._queue(conn, posts=posts)
 
     def _queue(
         self,
-        posts: Mapping[int, set[int]] | None = None,
+        conn: Connection,
+        posts: dict[int, set[int]] | None = None,
         topics: set[int] | None = None,
         users: set[int] | None = None,
+        accepted: dict[int, set[int]] | None = None,
     ) -> str:
-        with self._wake:
-            for topic_id, ids in (posts or {}).items():
-                self._checks.posts.setdefault(topic_id, set()).update(ids)
-            self._checks.topics.update(topics or ())
-            self._checks.users.update(users or ())
+        """Record checks in the event's transaction: done by the thread, else by the sync.
+        `accepted`: posts an `accepted_solution` delivery named (by topic), whose arrival time
+        becomes the solution's acceptance time once the forum confirms it."""
+        queued = checks.Checks(
+            posts or {}, topics or set(), users or set(), accepted=accepted or {}
+        )
+        checks.record(conn, queued, self.clock())
         return "queued"
 
     def pending(self) -> int:
         """How many posts, topics and accounts wait for a check against the forum."""
         with self._wake:
-            checks = self._checks
-            queued = sum(len(ids) for ids in checks.posts.values())
-            return queued + len(checks.topics) + len(checks.users) + int(self._busy)
+            busy = int(self._busy)
+        return checks.pending(self.engine) + busy
 
     def _ensure_thread(self) -> None:
         with self._wake:
+            self._due = True
             if self._thread is None or not self._thread.is_alive():
                 self._stopping = False
                 self._thread = threading.Thread(
                     target=self._run, name="campus-live-mirror", daemon=True
                 )
                 self._thread.start()
+            self._wake.notify_all()
 
     def stop(self) -> None:
         """Stop the background thread after its current check (queued ones stay for the sync)."""
@@ -477,25 +457,37 @@ class LiveMirror:
             self._thread.join(timeout=30)
         self._thread = None
 
-    def _take(self) -> _Checks | None:
+    def _wait_until_due(self, delay: float) -> bool:
+        """Wait for new checks (or `delay` seconds, to try failed ones again); False: stop."""
+        deadline = time.monotonic() + delay if delay else None
         with self._wake:
-            while not self._checks and not self._stopping:
+            while not self._stopping:
+                if self._due or (deadline is not None and time.monotonic() >= deadline):
+                    self._due = False
+                    self._busy = True
+                    return True
                 self._wake.wait(0.5)
-            if self._stopping:
-                return None
-            taken, self._checks = self._checks, _Checks({}, set(), set())
-            self._busy = True
-            return taken
+            return False
 
     def _run(self) -> None:
-        while (checks := self._take()) is not None:
+        """Do the recorded checks as events come; after a failure, again with backoff."""
+        delay = 0.0
+        while self._wait_until_due(delay):
             try:
-                self.run_checks(checks)
-            except DiscourseError as error:  # the forum refused or is down: the sync will catch up
+                self.run_pending()
+                delay = 0.0
+            except DiscourseError as error:  # the forum refused or is down: try again later
+                delay = min(max(2 * delay, RETRY_FIRST_SECONDS), RETRY_MAX_SECONDS)
                 log.warning(
-                    _("Vérification d'événements webhook impossible : {error}", error=error)
+                    _(
+                        "Vérification d'événements webhook impossible : {error} (nouvel essai"
+                        " dans {seconds} s ; la prochaine synchronisation la fera sinon).",
+                        error=error,
+                        seconds=int(delay),
+                    )
                 )
-            except Exception:  # noqa: BLE001 - the thread must survive; the sync is the safety net
+            except Exception:  # noqa: BLE001 - the thread must survive; the checks stay recorded
+                delay = min(max(2 * delay, RETRY_FIRST_SECONDS), RETRY_MAX_SECONDS)
                 log.exception(_("Erreur en appliquant des événements webhook."))
             finally:
                 with self._wake:
@@ -503,60 +495,25 @@ class LiveMirror:
                     self._wake.notify_all()
 
     def run_pending(self) -> None:
-        """Run the queued checks now, in the calling thread."""
-        with self._wake:
-            taken, self._checks = self._checks, _Checks({}, set(), set())
-        self.run_checks(taken)
-
-    def run_checks(self, checks: _Checks) -> None:
-        """Ask the forum about the queued posts, topics and accounts; write what it says."""
-        client = self._client_now()
-        for topic_id in sorted(checks.topics):
-            self._reread_topic(topic_id)
-        with self.engine.connect() as conn:
-            mirrored = store.regular_topics_among(conn, checks.posts)
-        for topic_id, post_ids in sorted(checks.posts.items()):
-            if topic_id in checks.topics or topic_id not in mirrored:
-                continue  # re-read whole just above, or a topic the sync has not brought yet
-            ids = sorted(post_ids)
-            for start in range(0, len(ids), POST_IDS_PER_REQUEST):
-                chunk = ids[start : start + POST_IDS_PER_REQUEST]
-                try:
-                    answer = client.posts(topic_id, post_ids=chunk)
-                except DiscourseNotFound:
-                    self._reread_topic(topic_id)  # gone: the sync's rule
-                    break
-                posts = answer.get("post_stream", {}).get("posts") or []
-                likers = fetch_likers(self.engine, client, posts, self.options.fetch_likers)
-                with self._write_lock, self.engine.begin() as conn:
-                    store.write_posts(conn, posts, likers, store.Tally(), from_topic_view=False)
-        for user_id in sorted(checks.users):
-            self._check_user(client, user_id)
-
-    def _check_user(self, client: DiscourseAPI, user_id: int) -> None:
-        """An account as the forum shows it: suspended or not, deleted, and its memberships."""
-        try:
-            user = client.user_by_id(user_id) or {}
-        except DiscourseNotFound:
-            user = None
-        groups = {int(group["id"]) for group in (user or {}).get("groups") or []}
-        with self._write_lock, self.engine.begin() as conn:
-            if user is None:
-                store.set_user_flags(conn, user_id, deleted=True)
-            elif "suspended_till" in user:
-                till = records.parse_time(user["suspended_till"])
-                suspended = till is not None and till > self.clock()
-                store.set_user_flags(conn, user_id, suspended=suspended)
-            if store.set_user_groups(conn, user_id, groups):
-                self._update_affiliations(conn, user_id)
+        """Do every recorded check now, in the calling thread (they stay recorded if it fails)."""
+        queued = checks.queued(self.engine)
+        if queued:
+            checks.run_checks(
+                self.engine,
+                self._client_now(),
+                queued,
+                self.options,
+                clock=self.clock,
+                write_lock=self._write_lock,
+            )
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
-        """Block until no check is queued or running (True), or `timeout` passed (False)."""
+        """Block until no check is recorded or running (True), or `timeout` passed (False)."""
         deadline = time.monotonic() + timeout
-        with self._wake:
-            while self.pending():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
+        while self.pending():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            with self._wake:
                 self._wake.wait(min(left, 0.05))
-            return True
+        return True

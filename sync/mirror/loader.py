@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from core.forum import Forum
-from sync.mirror import store
+from sync.mirror import db, store
 
 TIMESTAMPS = {
     "users": ["created_at", "last_seen_at"],
@@ -157,7 +157,7 @@ def load_forum(engine: Engine, *, score_only: bool = False) -> Forum:
     def stamps(table: str, columns: str) -> tuple[str, ...]:
         return tuple(name for name in TIMESTAMPS[table] if name in columns)
 
-    with engine.connect() as conn:
+    with db.reader(engine).connect() as conn:
         reader = _Reader(conn)
         read = reader.rows
         users = read("SELECT * FROM users", TIMESTAMPS["users"])

@@ -61,6 +61,12 @@ it is done, so a sync killed at any instant and run again ends with exactly the 
    gone).
 6. Likers (setting `fetch_likers`, off by default): `/post_action_users.json` for each post
    whose like count changed, one request per post (and per 200 likers).
+7. The checks webhooks left (`sync.mirror.steps.checks`): posts, topics and accounts a webhook
+   event named but the web service could not check against the forum yet (it was down, or
+   Campus was killed), re-read the way the live mirror does; an incremental sync does them too.
+8. Acceptance times (`steps/acceptances.py`): for the solutions not dated yet, the Solved
+   plugin's SOLVED user actions of their authors (`/user_actions.json?filter=15`), about one
+   request per author, once; the `accepted_solution` webhook dates new solutions first.
 
 Request cost:
 - idle sync: 5 requests (groups, categories, suspended users, 1 page of posts, 1 page of the
@@ -90,11 +96,14 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from core.i18n import _, format_number
+from core.errors import Stopped
+from core.i18n import _, format_number, ngettext
 from sync.discourse.client import DiscourseAPI
 from sync.mirror import store
 from sync.mirror.db import connect
 from sync.mirror.lock import acquire_lock
+from sync.mirror.steps import checks
+from sync.mirror.steps.acceptances import date_acceptances
 from sync.mirror.steps.categories import sync_categories
 from sync.mirror.steps.groups import sync_groups
 from sync.mirror.steps.posts import sync_posts
@@ -143,6 +152,7 @@ class SyncSummary:
     seconds: float = 0.0
     groups_refreshed: int = 0
     topics_reread: int = 0
+    acceptances_dated: int = 0
     requests_by_endpoint: dict[str, int] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
@@ -161,6 +171,7 @@ class SyncSummary:
             "full": self.full,
             "groups_refreshed": self.groups_refreshed,
             "topics_reread": self.topics_reread,
+            "acceptances_dated": self.acceptances_dated,
             "requests_by_endpoint": dict(sorted(self.requests_by_endpoint.items())),
         }
 
@@ -196,25 +207,36 @@ def run_sync(
 
 
 def format_summary(summary: SyncSummary, lang: str | None = None) -> str:
-    """One paragraph for the terminal, in the user's language."""
-    return _(
-        "{requests} requêtes en {seconds} s. Comptes nouveaux ou modifiés : {users}. Sujets nouveaux ou modifiés : {topics}. Messages : {new} nouveaux, {updated} modifiés, {deleted} supprimés. J'aime : {likes} de différence. Solutions changées : {solutions}.",
-        lang,
-        seconds=format_number(summary.seconds, 1, lang),
-        **{
-            name: format_number(value, 0, lang)
-            for name, value in {
-                "requests": summary.requests,
-                "users": summary.users,
-                "topics": summary.topics,
-                "new": summary.posts_new,
-                "updated": summary.posts_updated,
-                "deleted": summary.posts_deleted,
-                "likes": summary.likes,
-                "solutions": summary.solutions,
-            }.items()
-        },
-    )
+    """One paragraph for the terminal, in the user's language, each count with its plural
+    (« 1 membre », « 0 modifié », « 2 495 sujets »)."""
+    parts = [
+        ngettext(
+            "{n} requête en {seconds} s.",
+            "{n} requêtes en {seconds} s.",
+            summary.requests,
+            lang,
+            seconds=format_number(summary.seconds, 1, lang),
+        ),
+        ngettext(
+            "{n} membre nouveau ou modifié ;",
+            "{n} membres nouveaux ou modifiés ;",
+            summary.users,
+            lang,
+        ),
+        ngettext(
+            "{n} sujet nouveau ou modifié ;",
+            "{n} sujets nouveaux ou modifiés ;",
+            summary.topics,
+            lang,
+        ),
+        _("messages :", lang),
+        ngettext("{n} nouveau,", "{n} nouveaux,", summary.posts_new, lang),
+        ngettext("{n} modifié,", "{n} modifiés,", summary.posts_updated, lang),
+        ngettext("{n} supprimé ;", "{n} supprimés ;", summary.posts_deleted, lang),
+        _("J'aime : {n} de différence ;", lang, n=format_number(summary.likes, 0, lang)),
+        ngettext("{n} solution changée.", "{n} solutions changées.", summary.solutions, lang),
+    ]
+    return " ".join(parts)
 
 
 def sync_mirror(
@@ -229,7 +251,9 @@ def sync_mirror(
     """Bring the mirror in `engine` up to date with the forum behind `api`; see the module doc.
 
     The caller holds the database lock (`sync.mirror.lock.acquire_lock`). `clock` gives naive UTC.
-    The run is recorded in `sync_runs` ("running", then "success" or "failed").
+    The run is recorded in `sync_runs` ("running", then "success", "failed" or "interrupted":
+    a stop was requested — `core.errors.Stopped`, raised by the client between two pages — or,
+    marked when the next run starts, a process killed mid-way).
     """
     run = Run(engine, api, options or SyncOptions(), full, progress, clock, api.total_requests)
     summary = SyncSummary(full=full)
@@ -246,8 +270,13 @@ def sync_mirror(
         sync_posts(run)
         sync_listing(run)
         reconcile(run)
+        checks.finish(run)
         fill_topic_authors(run)
+        summary.acceptances_dated = date_acceptances(run)
         outcome = "success"
+    except Stopped:
+        outcome = "interrupted"  # stopped between two pages: the next sync resumes the walk
+        raise
     finally:
         _fill_summary(summary, run, counts_at_start)
         summary.seconds = time.monotonic() - started

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 from sqlalchemy import Engine, bindparam, text
 
-from sync.mirror import store
+from sync.mirror import db, store
 
 
 @dataclass
@@ -53,11 +53,14 @@ def load_relay_inputs(
     now: datetime,
     max_age_days: int,
 ) -> RelayInputs:
-    """Read from the mirror what `analytics.relay_plan.plan_relay` needs for these relay members."""
+    """Read from the mirror what `analytics.relay_plan.plan_relay` needs for these relay members.
+
+    Questions from the last `max_age_days`, and older ones nobody has replied to (the plan
+    counts them as too old)."""
     since = (now - timedelta(days=max_age_days)).astimezone(UTC).replace(tzinfo=None)
     member_ids = [int(member["id"]) for member in members]
     usernames = {int(member["id"]): member["username"] for member in members}
-    with engine.connect() as conn:
+    with db.reader(engine).connect() as conn:
 
         def read(sql: str, **params) -> pd.DataFrame:
             statement = text(sql)
@@ -65,14 +68,18 @@ def load_relay_inputs(
                 statement = statement.bindparams(bindparam("ids", expanding=True))
             return pd.read_sql_query(statement, conn, params=params)
 
+        replied = (
+            "EXISTS (SELECT 1 FROM posts p "
+            "WHERE p.topic_id = t.id AND p.post_number > 1 AND p.deleted_at IS NULL "
+            "AND p.post_type = 1 AND p.user_id <> t.user_id)"
+        )
+        # older questions still waiting are read too, so the plan counts them as too old
         questions = read(
             "SELECT t.id AS topic_id, t.user_id, t.category_id, t.created_at, t.title, t.closed, "
-            "t.accepted_post_id IS NOT NULL AS solved, EXISTS (SELECT 1 FROM posts p "
-            "WHERE p.topic_id = t.id AND p.post_number > 1 AND p.deleted_at IS NULL "
-            "AND p.post_type = 1 AND p.user_id <> t.user_id) AS replied "
+            f"t.accepted_post_id IS NOT NULL AS solved, {replied} AS replied "
             "FROM topics t JOIN categories c ON c.id = t.category_id "
             "WHERE c.accepted_answers AND t.archetype = 'regular' AND t.deleted_at IS NULL "
-            "AND t.visible AND t.user_id > 0 AND t.created_at >= :since",
+            f"AND t.visible AND t.user_id > 0 AND (t.created_at >= :since OR NOT {replied})",
             since=since,
         )
         ids = member_ids or [-1]

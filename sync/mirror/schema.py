@@ -135,13 +135,18 @@ class Like(Base):
 
 
 class Solution(Base):
-    """A topic's accepted answer."""
+    """A topic's accepted answer, and when it was accepted where the forum says so.
+
+    `acceptance_source`: "webhook" (the `accepted_solution` delivery's arrival), "user_action"
+    (the Solved plugin's SOLVED user action), "unknown" (looked up, not found: the digest dates
+    the solution by its answer), NULL (not looked up yet)."""
 
     __tablename__ = "solutions"
     topic_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     post_id: Mapped[int] = mapped_column(BigInteger)
     user_id: Mapped[int | None] = mapped_column(Integer)
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    acceptance_source: Mapped[str | None] = mapped_column(String(16))
 
 
 class Poll(Base):
@@ -228,8 +233,9 @@ class RelaySuggestion(Base):
 
 
 class DigestPublication(Base):
-    """The wiki topic that holds a month's digest for a scope (`network` or a cooperative slug),
-    so that publishing again updates it instead of creating a second one."""
+    """The topic Campus published for a month and a scope — a digest (`network` or a
+    cooperative slug) or the network report (`report:network`) — so that publishing again
+    updates it, found by this id and never by its title, instead of creating a second one."""
 
     __tablename__ = "digest_publications"
     scope: Mapped[str] = mapped_column(String(20), primary_key=True)
@@ -265,6 +271,20 @@ class WebhookEvent(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
+class WebhookCheck(Base):
+    """A check a webhook event left to do against the forum (`sync.mirror.live`): a post, a
+    topic or an account to re-read. Written with the event, deleted once the check succeeded,
+    so a check the background thread could not do (forum down, process killed) is done by the
+    next one or by the next sync, even an incremental one (`sync.mirror.steps.checks`)."""
+
+    __tablename__ = "webhook_checks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(8))  # post | topic | user | accepted
+    topic_id: Mapped[int | None] = mapped_column(Integer)  # a post's topic
+    target_id: Mapped[int] = mapped_column(BigInteger)  # the post, topic or account id
+    queued_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 # --- web service (issue 10): DiscourseConnect login requests --------------------------------
 
 
@@ -289,6 +309,25 @@ class RevokedSession(Base):
     __tablename__ = "revoked_sessions"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class WorkerJob(Base):
+    """A job of `campus worker` (migration 0012): the period it last completed (its day, week,
+    month or hour), written only after it succeeded, and its failures: how many in a row, since
+    when, when it is retried (backoff), and the alert the animators are owed ("failure" or
+    "recovery", to send; "failure_sent" once told)."""
+
+    __tablename__ = "worker_jobs"
+    job: Mapped[str] = mapped_column(String(40), primary_key=True)
+    done_period: Mapped[str | None] = mapped_column(String(20))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_outcome: Mapped[str | None] = mapped_column(String(20))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failing_since: Mapped[datetime | None] = mapped_column(DateTime)
+    retry_at: Mapped[datetime | None] = mapped_column(DateTime)
+    alert: Mapped[str | None] = mapped_column(String(20))
 
 
 # --- the anonymous barometer (DESIGN §8, migration 0006) ---------------------------------------
@@ -357,12 +396,17 @@ class BarometerCount(Base):
 
 
 class BarometerAnnouncement(Base):
-    """The topic announcing a month's barometer in a cooperative's category (idempotent post)."""
+    """The topic announcing a month's barometer in a cooperative's category (idempotent post),
+    and the reply summing up its results and the actions since, posted at closing (None: not
+    yet)."""
 
     __tablename__ = "barometer_announcements"
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     cooperative: Mapped[str] = mapped_column(String(20), primary_key=True)
     topic_id: Mapped[int] = mapped_column(Integer)
+    # the day the topic got its reminder a week before the month closes (once a month)
+    reminded_on: Mapped[date | None] = mapped_column(Date)
+    summary_post_id: Mapped[int | None] = mapped_column(Integer)
 
 
 # --- the directors' action log (DESIGN §14, migration 0012) -----------------------------------

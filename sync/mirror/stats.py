@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, text
 
 from core.i18n import _, format_moment, format_number
-from sync.mirror import store
+from sync.mirror import db, store
 from sync.mirror.db import connect
 from sync.mirror.records import parse_time
 
@@ -63,7 +63,7 @@ def _labels(lang: str | None = None) -> dict[str, str]:
 
 def mirror_stats(engine: Engine) -> dict[str, int | str | None]:
     """The counts of DESIGN §3 `stats --json`, and when the last successful sync finished."""
-    with engine.connect() as connection:
+    with db.reader(engine).connect() as connection:
         stats: dict[str, int | str | None] = {
             name: int(connection.execute(text(sql)).scalar() or 0) for name, sql in QUERIES.items()
         }

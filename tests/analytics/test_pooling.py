@@ -22,6 +22,7 @@ class People:
 
     def __init__(self, by_month: dict[int, set[int]]) -> None:
         self.by_month = {f"2026-{month:02d}": people for month, people in by_month.items()}
+        self.asked: list[tuple[str, frozenset]] = []  # spans asked for, and for which scopes
 
     def figures(self, key: str) -> dict[str | None, dict[str, Figure]]:
         first, _, last = key.partition("..")
@@ -36,6 +37,10 @@ class People:
         scope = {name: figure for name in CATALOGUE}
         network = {name: Figure(1.0, 100) for name in CATALOGUE}
         return {None: network, "a": scope}
+
+    def some_figures(self, key: str, scopes: set[str | None], keys: set[str]) -> dict:
+        self.asked.append((key, frozenset(scopes)))
+        return {scope: self.figures(key)[scope] for scope in scopes}
 
     def withheld(self, month: str, scope: str | None, min_group_size: int) -> dict[str, bool]:
         figures = self.figures(month)[scope]
@@ -158,3 +163,28 @@ def test_a_window_shown_again_says_up_to_when():
     earlier = Window("semester", "2026-01", "2026-04")
     assert window_label(earlier, "fr", "2026-06") == "sur le 1er semestre 2026 (jusqu'à avril 2026)"
     assert window_label(earlier, "en", "2026-06") == "over the 1st half of 2026 (up to April 2026)"
+
+
+def test_a_window_is_computed_for_the_scopes_that_pool_only():
+    """The network, about 100 people every month, never needs a window: the spans a thin
+    cooperative's windows read are computed for that cooperative, not for every scope."""
+    activity = People({1: people(0, 2), 2: people(2, 2), 3: people(4, 2)})
+    [publication(activity, f"2026-{m:02d}", "a", K) for m in (1, 2, 3)]
+    assert activity.asked
+    assert all(scopes == {"a"} for _, scopes in activity.asked)
+
+
+def test_a_thin_network_figure_does_not_make_a_cooperative_s_window_compute_every_scope():
+    """The network's figures of nobody (no relayed question anywhere, say) need no window: a
+    cooperative's window is still computed for that cooperative alone."""
+
+    class ThinNetwork(People):
+        def figures(self, key: str) -> dict[str | None, dict[str, Figure]]:
+            figures = super().figures(key)
+            figures[None] = {name: Figure(None, 0) for name in CATALOGUE}
+            return figures
+
+    activity = ThinNetwork({1: people(0, 2), 2: people(2, 2), 3: people(4, 2)})
+    [publication(activity, f"2026-{m:02d}", "a", K) for m in (1, 2, 3)]
+    assert activity.asked
+    assert all(None not in scopes for _, scopes in activity.asked)

@@ -293,9 +293,9 @@ def test_coop_lists_only_its_members_with_all_their_help(forum):
     assert table["username"].tolist() == ["alice"]
 
 
-def test_unknown_coop_is_refused_with_an_example(forum):
-    with pytest.raises(InputError, match="coop-inconnue.*coop-a"):
-        run(forum, only(reply=2), coop="coop-inconnue")
+def test_unknown_coop_is_refused_with_the_near_match(forum):
+    with pytest.raises(InputError, match="« coop-aa » inconnue : vouliez-vous dire « coop-a »"):
+        run(forum, only(reply=2), coop="coop-aa")
 
 
 def test_equal_scores_share_a_rank_and_are_sorted_by_username(forum):

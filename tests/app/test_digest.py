@@ -9,7 +9,7 @@ from sandbox.server import SandboxServer
 from sync.mirror.db import connect
 from sync.mirror.pull import SyncOptions, sync_mirror
 from tests.support.mirror import make_api
-from tests.support.relay_forum import RelayForum
+from tests.support.relay_forum import ANSWER, RelayForum, paris
 
 MONTH = "2026-02"
 
@@ -97,8 +97,8 @@ def test_publishing_again_updates_the_same_wiki_topic(site):
     built, server, engine, api = site
     digest = network_digest(server, engine)
 
-    first = publish_digest(api, engine, digest, "campus", "Europe/Paris")
-    second = publish_digest(api, engine, digest, "campus", "Europe/Paris")
+    first = publish_digest(api, engine, digest, "campus")
+    second = publish_digest(api, engine, digest, "campus")
 
     assert first["action"] == "created" and second["action"] == "updated"
     assert first["topic_id"] == second["topic_id"]
@@ -107,13 +107,76 @@ def test_publishing_again_updates_the_same_wiki_topic(site):
     assert built.forum.posts[first["post_id"]].wiki
 
 
-def test_publishing_again_finds_the_topic_even_without_the_mirror_record(site, tmp_path):
+def test_the_title_says_the_month_in_words(site):
+    _built, server, engine, _api = site
+
+    assert network_digest(server, engine).title == "Ce que le réseau a appris — février 2026"
+
+
+def test_a_retitled_digest_topic_is_found_by_its_stored_id_not_duplicated(site):
     built, server, engine, api = site
     digest = network_digest(server, engine)
-    first = publish_digest(api, engine, digest, "campus", "Europe/Paris")
-    fresh = connect(f"sqlite:///{tmp_path / 'other.db'}")
+    first = publish_digest(api, engine, digest, "campus")
+    built.forum.topics[first["topic_id"]].title = "Ce que le réseau a appris — 2026-02"  # old style
 
-    again = publish_digest(api, fresh, digest, "campus", "Europe/Paris")
+    again = publish_digest(api, engine, digest, "campus")
 
-    fresh.dispose()
-    assert again == {**first, "action": "updated"}
+    assert again["action"] == "updated" and again["topic_id"] == first["topic_id"]
+    digests = [t for t in built.forum.topics.values() if "a appris" in t.title]
+    assert len(digests) == 1
+
+
+def test_a_question_accepted_in_july_is_in_julys_digest_though_answered_in_june(tmp_path):
+    built = RelayForum()
+    built.person("asker", "coop-a")
+    built.person("alice", "coop-a")
+    late = built.helped("alice", "campus", "2026-06-29 10:00", accepted="2026-07-04 09:00")
+    late.title = "Une question acceptée en juillet"
+    early = built.helped("alice", "campus", "2026-06-10 10:00")  # accepted in June below
+    early.title = "Une question acceptée en juin"
+    june_answer = built.forum.posts[early.post_ids[1]]
+    built.forum.accept_answer(june_answer, built.users["asker"], at=june_answer.created_at)
+    with SandboxServer(built.forum, rate_limit_per_minute=0) as server:
+        engine = connect(f"sqlite:///{tmp_path / 'campus.db'}")
+        summary = sync_mirror(
+            engine, make_api(server.url, server.api_key), SyncOptions(reconcile_days=3650)
+        )
+
+        def digest(month):
+            return build_digest(
+                engine, month, tz="Europe/Paris", forum_url=server.url, optout_group="none"
+            )
+
+        july, june = digest("2026-07"), digest("2026-06")
+        engine.dispose()
+
+    assert summary.acceptances_dated == 2
+    assert "acceptée en juillet" in july.markdown and "acceptée en juin" not in july.markdown
+    assert "acceptée en juin" in june.markdown and "acceptée en juillet" not in june.markdown
+    assert "au mois où sa réponse a été acceptée" in july.markdown and "¹" not in july.markdown
+
+
+def test_a_solution_the_forum_does_not_date_is_dated_by_its_answer_and_the_digest_says_so(
+    tmp_path,
+):
+    built = RelayForum()
+    built.person("asker", "coop-a")
+    built.person("alice", "coop-a")
+    built.person("bruno", "coop-a")
+    topic = built.helped("bruno", "campus", "2026-06-29 10:00", accepted="2026-07-01 09:00")
+    answer = built.forum.create_post(
+        built.users["alice"], topic, ANSWER, created_at=paris("2026-06-30 10:00")
+    )
+    # the Solved plugin logs no SOLVED user action when an answer replaces another one
+    built.forum.accept_answer(answer, built.users["asker"], at=paris("2026-07-02 09:00"))
+    with SandboxServer(built.forum, rate_limit_per_minute=0) as server:
+        engine = connect(f"sqlite:///{tmp_path / 'campus.db'}")
+        sync_mirror(engine, make_api(server.url, server.api_key), SyncOptions(reconcile_days=3650))
+        june = build_digest(
+            engine, "2026-06", tz="Europe/Paris", forum_url=server.url, optout_group="none"
+        )
+        engine.dispose()
+
+    assert june.questions == 1
+    assert f"/t/{topic.id}/{answer.post_number}) ¹" in june.markdown
+    assert "¹ 1 question datée par sa réponse" in june.markdown

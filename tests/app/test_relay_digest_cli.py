@@ -70,7 +70,7 @@ def test_digest_prints_the_markdown_of_the_network(run):
     invoke, _built = run
     result = invoke("digest", "--month", "2026-02")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("# Ce que le réseau a appris — 2026-02")
+    assert result.stdout.startswith("# Ce que le réseau a appris — février 2026")
     assert "1 question résolue" in result.stdout
 
 
@@ -81,7 +81,7 @@ def test_digest_publish_creates_then_updates_one_topic(run):
     assert (first.exit_code, second.exit_code) == (0, 0)
     assert "publié" in first.stdout and "mis à jour" in second.stdout
     titles = [topic.title for topic in built.forum.topics.values()]
-    assert titles.count("Ce que le réseau a appris — 2026-02") == 1
+    assert titles.count("Ce que le réseau a appris — février 2026") == 1
 
 
 def test_a_cooperative_digest_goes_to_its_own_category(run):
@@ -120,3 +120,22 @@ def test_the_current_month_is_marked_provisional(run):
     result = invoke("digest", "--month", datetime.now(ZoneInfo("Europe/Paris")).strftime("%Y-%m"))
     assert result.exit_code == 0, result.output
     assert "récapitulatif provisoire" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("digest", "--month", "2026-02"),
+        ("report", "--month", "2026-02", "--partial"),
+        ("score", "--period", "2026-02"),
+    ],
+)
+def test_an_unknown_cooperative_gets_one_message_with_the_near_match(run, command, tmp_path):
+    invoke, _built = run
+
+    result = invoke(*command, "--coop", "coop-aa")
+
+    assert result.exit_code == 2, result.output
+    assert "Coopérative « coop-aa » inconnue : vouliez-vous dire « coop-a » ?" in result.output
+    assert "coop-b" not in result.output  # never the list of every slug
+    assert "Traceback" not in result.output

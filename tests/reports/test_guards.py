@@ -49,8 +49,12 @@ def test_a_future_month_is_refused(activity, tmp_path: Path):
 
 def test_a_month_after_the_last_sync_is_refused(activity, tmp_path: Path):
     later = datetime(2027, 2, 10, tzinfo=UTC)
-    with pytest.raises(InputError, match="campus sync"):
+    with pytest.raises(InputError, match="campus sync") as refused:
         build_report(activity, "2026-12", tmp_path, now=later, partial=True)
+    # the month and the sync's time in words, in the network's time zone (not « 2026-11-01 23:00
+    # UTC »)
+    assert "(décembre 2026)" in str(refused.value)
+    assert "2 nov. 2026, 00:00" in str(refused.value) and "UTC" not in str(refused.value)
 
 
 def test_the_unfinished_month_needs_partial(activity, tmp_path: Path):

@@ -64,23 +64,30 @@ def test_publishing_twice_keeps_one_topic_per_month(sandbox_server, tmp_path: Pa
     markdown = (folder / "network.md").read_text()
     settings = ReportSettings()
 
-    first = publish_report(api, MONTH, markdown, settings)
-    second = publish_report(api, MONTH, markdown + "\nMis à jour.\n", settings)
+    engine = connect(url)
+    first = publish_report(api, engine, MONTH, markdown, settings)
+    sandbox_server.state.topics[first.topic_id].title = "Rapport QVT — 2026-10"  # retitled
+    second = publish_report(api, engine, MONTH, markdown + "\nMis à jour.\n", settings)
 
     assert (first.action, second.action) == ("created", "updated")
     assert second.topic_id == first.topic_id
+    assert first.title == "Rapport QVT — octobre 2026"
+    assert topics_titled(api, "Rapport QVT — octobre 2026") == []  # retitled, not duplicated
     [topic] = topics_titled(api, "Rapport QVT — 2026-10")
     direction = next(c for c in api.all_categories() if c["slug"] == "direction")
     assert topic["category_id"] == direction["id"]
     assert api.post_by_id(first.post_id)["raw"].endswith("Mis à jour.\n")
 
 
-def test_another_month_gets_its_own_topic(sandbox_server):
+def test_another_month_gets_its_own_topic(sandbox_server, tmp_path):
     api = client(sandbox_server)
     settings = ReportSettings()
-    october = publish_report(api, "2026-10", "# Rapport d'octobre\n\nContenu du rapport.", settings)
+    engine = connect(f"sqlite:///{tmp_path / 'campus.db'}")
+    october = publish_report(
+        api, engine, "2026-10", "# Rapport d'octobre\n\nContenu du rapport.", settings
+    )
     november = publish_report(
-        api, "2026-11", "# Rapport de novembre\n\nContenu du rapport.", settings
+        api, engine, "2026-11", "# Rapport de novembre\n\nContenu du rapport.", settings
     )
     assert october.topic_id != november.topic_id
 

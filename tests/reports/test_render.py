@@ -13,8 +13,9 @@ import pytest
 from analytics.indicators import Activity
 from bench.report_mirror import HOSTILE, fill_mirror
 from core.errors import InputError
+from core.safe_text import discourse_inline
 from reports import render
-from reports.render import build_report, markdown_escape
+from reports.render import build_report
 from sync.mirror.db import connect
 from sync.mirror.loader import load_forum
 
@@ -201,7 +202,7 @@ def test_markdown_escapes_cooperative_names(french: Path, page: str):
     markdown = (french / page).read_text()
     assert "\\<script\\>alert\\(" in markdown
     assert "<script>" not in markdown
-    assert markdown_escape("a|b<c>") == "a\\|b\\<c\\>"
+    assert discourse_inline("a|b<c>") == "a\\|b\\<c\\>"
 
 
 def test_annex_defines_every_indicator(french: Path):

@@ -98,3 +98,19 @@ def test_control_endpoint_turns_the_provider_on_and_off(sandbox_server, secret):
     )
     status = _request(sandbox_server, {"nonce": "n", "return_sso_url": RETURN}).status_code
     assert status == (404 if not secret else 200)
+
+
+def test_a_bare_forum_offers_its_members_before_campus_members_fills_the_role_groups():
+    """`campus sandbox --bare`: no role group yet, yet the login page offers the network's
+    members, not only the admins."""
+    from sandbox.network import generate
+    from sandbox.server import SandboxServer
+
+    network = generate(1, "small", activity=False)
+    with SandboxServer(network, api_key="bare-key", rate_limit_per_minute=0) as server:
+        server.enable_connect(SECRET)
+        page = _request(server, {"nonce": "n1", "return_sso_url": RETURN}).text
+        assert "Membres sans groupe de rôle" in page
+        member = network.roster[0].username
+        assert f'value="{member}"' in page
+        assert 'value="animation"' in page

@@ -152,3 +152,32 @@ def test_same_text_with_other_created_at_is_a_new_post(api):
         "/posts.json", data={"topic_id": 2, "raw": BODY, "created_at": "2026-01-02T10:00:00Z"}
     ).json()
     assert first["id"] != second["id"]
+
+
+def test_a_private_message_to_a_group_name_reaches_its_members(api, sandbox_server):
+    """Discourse splits `target_recipients` into usernames and group names (the worker's alerts
+    go to the animators' group)."""
+    created = api.post(
+        "/posts.json",
+        data={
+            "title": "Alerte du worker de Campus",
+            "raw": BODY,
+            "archetype": "private_message",
+            "target_recipients": "admins",
+        },
+    )
+    assert created.status_code == 200, created.text
+    forum = sandbox_server.state
+    topic = forum.topics[created.json()["topic_id"]]
+    admins = forum.group_member_ids(forum.group_by_name("admins"))
+    assert admins and set(admins) <= set(topic.allowed_user_ids)
+    unknown = api.post(
+        "/posts.json",
+        data={
+            "title": "Alerte du worker de Campus",
+            "raw": BODY + " encore",
+            "archetype": "private_message",
+            "target_recipients": "personne-inconnue",
+        },
+    )
+    assert unknown.status_code == 422

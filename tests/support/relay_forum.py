@@ -21,6 +21,7 @@ from tests.support.mirror import make_api
 
 PARIS = ZoneInfo("Europe/Paris")
 BODY = "Une question assez longue pour Discourse, avec du contexte."
+ACCEPTED = {"enable_accepted_answers": "true"}
 ANSWER = "Une réponse utile et assez longue pour passer la validation."
 
 
@@ -46,21 +47,27 @@ class RelayForum:
         self.groups["campus-optout"] = forum.add_group(
             "campus-optout", public_admission=True, public_exit=True
         )
-        accepted = {"enable_accepted_answers": "true"}
-        campus = forum.add_category("Campus", slug="campus", custom_fields=dict(accepted))
+        campus = forum.add_category("Campus", slug="campus", custom_fields=dict(ACCEPTED))
         self.categories["campus"] = campus.id
         for coop in ("coop-a", "coop-b"):
-            permissions = {coop: 1, "staff": 1}
-            parent = forum.add_category(coop.title(), slug=coop, permissions=dict(permissions))
-            entraide = forum.add_category(
-                "Entraide",
-                slug="entraide",
-                parent_category_id=parent.id,
-                permissions=dict(permissions),
-                custom_fields=dict(accepted),
-            )
-            self.categories[coop] = parent.id
-            self.categories[f"{coop}/entraide"] = entraide.id
+            self.cooperative(coop)
+
+    def cooperative(self, coop: str) -> None:
+        """A cooperative's group, its category and its `Entraide` subcategory (added at any
+        time: a cooperative that joins the network later)."""
+        if coop not in self.groups:
+            self.groups[coop] = self.forum.add_group(coop)
+        permissions = {coop: 1, "staff": 1}
+        parent = self.forum.add_category(coop.title(), slug=coop, permissions=dict(permissions))
+        entraide = self.forum.add_category(
+            "Entraide",
+            slug="entraide",
+            parent_category_id=parent.id,
+            permissions=dict(permissions),
+            custom_fields=dict(ACCEPTED),
+        )
+        self.categories[coop] = parent.id
+        self.categories[f"{coop}/entraide"] = entraide.id
 
     def person(self, username: str, *groups: str, volunteer: bool = False) -> User:
         user = self.forum.add_user(
@@ -92,14 +99,18 @@ class RelayForum:
         tags: tuple[str, ...] = (),
         asker: str = "asker",
         how: str = "liked",
+        accepted: str | None = None,
     ) -> Topic:
-        """A past question by `asker` that `helper` answered helpfully (liked or accepted)."""
+        """A past question by `asker` that `helper` answered helpfully (liked or accepted): the
+        answer comes half an hour after the question, accepted a quarter of an hour later
+        unless `accepted` (a Paris wall-clock time) says when."""
         topic = self.question(asker, where, at, f"Ancienne question {len(self.forum.topics)}", tags)
         reply = self.forum.create_post(
             self.users[helper], topic, ANSWER, created_at=paris(at).replace(minute=30)
         )
-        if how == "accepted":
-            self.forum.accept_answer(reply, self.users[asker])
+        if how == "accepted" or accepted:
+            when = paris(accepted) if accepted else paris(at).replace(minute=45)
+            self.forum.accept_answer(reply, self.users[asker], at=when)
         else:
             self.forum.add_action(reply, self.users[asker], LIKE, at=paris(at))
         return topic

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import Engine
 
 from reports.settings import ReportSettings
 from sync.discourse.settings import DiscourseSettings
@@ -15,9 +16,10 @@ from web.services import GroupNames, Services
 from web.settings import WebSettings
 
 
-def make_web_app(folder: Path, **web: object) -> Flask:
-    """The application of Campus in `folder` (its mirror `campus.db`), `[web]` set by `web`."""
-    engine = db.connect(f"sqlite:///{folder / 'campus.db'}")
+def make_web_app(folder: Path, *, engine: Engine | None = None, **web: object) -> Flask:
+    """The application of Campus in `folder` (its mirror `campus.db`, or `engine`), `[web]` set
+    by `web`."""
+    engine = engine or db.connect(f"sqlite:///{folder / 'campus.db'}")
     campus = make_campus(
         folder,
         engine=engine,

@@ -82,13 +82,18 @@ class WebSite:
 
 
 def start_site(
-    folder: Path, *, size: str = "small", login_rate_limit: str = "10000 per minute"
+    folder: Path,
+    *,
+    size: str = "small",
+    login_rate_limit: str = "10000 per minute",
+    database_url: str | None = None,
 ) -> WebSite:
-    """Serve a synced, reported sandbox network through Campus on a free port."""
+    """Serve a synced, reported sandbox network through Campus on a free port (its mirror a
+    SQLite file in `folder`, or `database_url`)."""
     network = generate(1, size)
     sandbox = SandboxServer(network, api_key=API_KEY, rate_limit_per_minute=0).start()
     sandbox.enable_connect(CONNECT_SECRET)
-    database_url = f"sqlite:///{folder / 'campus.db'}"
+    database_url = database_url or f"sqlite:///{folder / 'campus.db'}"
     settings = DiscourseSettings(url=sandbox.url, requests_per_minute=0, api_key=API_KEY)
     slugs = [line.split(",")[0] for line in network.cooperatives_csv.splitlines()[1:] if line]
     template = ForumTemplate()

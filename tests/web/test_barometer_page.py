@@ -8,6 +8,8 @@ import re
 import pytest
 from sqlalchemy import text
 
+from core.vocabulary import AXES, AXIS_LABELS
+from reports.formatting import Formatter
 from tests.support.barometer_site import ANSWER, csrf_token, log_in, make_app, this_month
 
 pytestmark = pytest.mark.integration
@@ -20,6 +22,11 @@ def app(tmp_path):
 
 def page_text(response) -> str:
     return html.unescape(response.get_data(as_text=True))
+
+
+def month_words() -> str:
+    """This month as the pages write it (« décembre 2026 »)."""
+    return Formatter("fr").month(this_month())
 
 
 def respondents(app) -> int:
@@ -99,7 +106,7 @@ def test_an_unopened_month_says_so(tmp_path):
     client = make_app(tmp_path, opened=False).test_client()
     log_in(client, 11, {"coop-alpha", "entrepreneurs"})
     page = page_text(client.get("/barometre"))
-    assert f"Le baromètre de {this_month()} n'est pas encore ouvert" in page
+    assert f"Le baromètre de {month_words()} n'est pas encore ouvert" in page
     assert "<fieldset" not in page
 
 
@@ -137,3 +144,81 @@ def test_the_page_says_where_the_answer_is_counted(app):
     log_in(client, 11, {"coop-alpha", "equipes-appui"})
     page = page_text(client.get("/barometre"))
     assert "Votre réponse sera comptée dans : Coopérative Alpha · équipe d'appui." in page
+
+
+def test_nothing_is_checked_before_the_member_chooses(app):
+    client = app.test_client()
+    log_in(client, 11, {"coop-alpha", "entrepreneurs"})
+    page = page_text(client.get("/barometre"))
+    assert page.count('type="radio"') == 36
+    assert " checked" not in page
+
+
+def test_an_untouched_form_is_shown_again_naming_every_statement_and_spends_nothing(app):
+    client = app.test_client()
+    log_in(client, 11, {"coop-alpha", "entrepreneurs"})
+    token = csrf_token(page_text(client.get("/barometre")))
+    response = client.post("/barometre", data={"csrf_token": token})
+    page = page_text(response)
+    assert response.status_code == 400
+    assert "Il manque 6 réponses : rien n'a été enregistré." in page
+    for axis in AXES:
+        assert f'<a href="#{axis}">{AXIS_LABELS["fr"][axis]}</a>' in page
+    assert page.count('class="statement missing"') == 6 and "<fieldset" in page
+    assert respondents(app) == 0 and app.extensions["campus_barometer"].pending() == 0
+    # the month is not spent: the member can still answer
+    assert client.post("/barometre", data={**ANSWER, "csrf_token": token}).status_code == 303
+
+
+def test_one_statement_left_blank_is_named_and_the_other_choices_are_kept(app):
+    client = app.test_client()
+    log_in(client, 11, {"coop-alpha", "entrepreneurs"})
+    token = csrf_token(page_text(client.get("/barometre")))
+    partial = {axis: value for axis, value in ANSWER.items() if axis != "autonomie"}
+    response = client.post("/barometre", data={**partial, "csrf_token": token})
+    page = page_text(response)
+    assert response.status_code == 400
+    assert "Il manque une réponse" in page and '<a href="#autonomie">Autonomie</a>' in page
+    assert 'aria-describedby="autonomie-error"' in page
+    assert page.count('class="statement missing"') == 1
+    assert 'id="intensite-2" name="intensite" value="2" checked' in page
+    assert 'id="insecurite-none" name="insecurite" value="" checked' in page  # the abstention
+    assert respondents(app) == 0
+
+
+def test_the_thank_you_says_what_happens_next_once_then_already_answered(app):
+    client = app.test_client()
+    log_in(client, 11, {"coop-alpha", "entrepreneurs"})
+    token = csrf_token(page_text(client.get("/barometre")))
+    assert client.post("/barometre", data={**ANSWER, "csrf_token": token}).status_code == 303
+    thanks = page_text(client.get("/barometre"))
+    assert "Merci, votre réponse est enregistrée" in thanks
+    assert "Et maintenant ?" in thanks and "Les résultats paraîtront le 1" in thanks
+    assert '<a href="/barometre/resultats">' in thanks
+    assert '<a class="button" href="http://forum.test">Retour au forum</a>' in thanks
+    later = page_text(client.get("/barometre"))
+    assert "Vous avez déjà répondu ce mois-ci" in later
+    assert f"votre réponse de {month_words()} est comptée" in later
+    assert "Merci, votre réponse est enregistrée" not in later
+    assert '<a href="/barometre/resultats">' in later and "Retour au forum" in later
+
+
+def test_the_home_page_announces_the_open_barometer_until_the_member_answers(app):
+    client = app.test_client()
+    log_in(client, 11, {"coop-alpha", "entrepreneurs"})
+    home = page_text(client.get("/"))
+    assert f"Le baromètre de {month_words()} est ouvert" in home
+    assert '<a class="button" href="/barometre">Répondre au baromètre</a>' in home
+    token = csrf_token(page_text(client.get("/barometre")))
+    client.post("/barometre", data={**ANSWER, "csrf_token": token})
+    after = page_text(client.get("/"))
+    assert "Répondre au baromètre" not in after
+    assert f"Baromètre de {month_words()} : merci, vous avez répondu" in after
+
+
+def test_the_home_page_says_nothing_of_a_barometer_one_cannot_answer(tmp_path):
+    client = make_app(tmp_path, opened=False).test_client()
+    log_in(client, 11, {"coop-alpha", "entrepreneurs"})
+    assert "Répondre au baromètre" not in page_text(client.get("/"))
+    log_in(client, 12, {"entrepreneurs"})  # no cooperative
+    assert "Baromètre QVT" not in page_text(client.get("/"))

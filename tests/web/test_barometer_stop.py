@@ -16,7 +16,7 @@ import requests
 from flask import Flask
 from sqlalchemy import text
 
-from core.vocabulary import current_month
+from core.vocabulary import AXES, current_month
 from sync.mirror import barometer_store
 from sync.mirror.db import connect
 from tests.conftest import free_port
@@ -72,7 +72,9 @@ def test_sigterm_pools_the_held_answers(tmp_path):
             page = session.get(url + "/barometre", cookies=cookie, timeout=10).text
             token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
             answer = session.post(
-                url + "/barometre", data={"autonomie": "4", "csrf_token": token}, timeout=10
+                url + "/barometre",
+                data={**dict.fromkeys(AXES, ""), "autonomie": "4", "csrf_token": token},
+                timeout=10,
             )
             assert answer.status_code == 200
         with engine.connect() as conn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -105,3 +106,35 @@ def test_optout_refuses_an_unknown_choice(site):
     token = site.csrf(session)
     response = session.post(site.url + "/moi/retrait", data={"csrf_token": token, "retrait": "x"})
     assert response.status_code == 400
+
+
+def test_page_speaks_the_members_words_numbers_dates_and_plurals(site):
+    username = _scored_username(site)
+    expected = _expected_row(site, username)
+    page = site.login(username).get(site.url + "/moi").text
+
+    assert "Votre activité sur le forum" in page and "miroir" not in page
+    assert "J&#39;aime reçus" in page and "Likes" not in page
+    assert "Compte créé le</dt><dd>—" not in page
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", page)  # dates in words, never ISO
+    assert re.search(r"\b\d{1,2} [a-zéû]+ 20\d\d\b", page)
+    assert not re.search(r"\b1 (sujets|réponses|solutions|personnes)\b", page)
+    assert not re.search(r"\d\.\d", page)  # French decimals (« 21,5 ») and no « 21.0 »
+    total = score_engine_total(expected["score"])
+    assert f"<strong>{total}</strong>" in page
+
+
+def score_engine_total(score: float) -> str:
+    """The total as the page writes it: French decimal comma, no trailing « ,0 »."""
+    rounded = round(float(score), 2)
+    text = f"{rounded:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def test_what_happened_takes_the_singular_for_one():
+    from web.me import what_happened
+
+    assert what_happened("topic", 1) == "1 sujet"
+    assert what_happened("topic", 3) == "3 sujets"
+    assert what_happened("like", 2) == "2 J'aime"
+    assert what_happened("cross_coop", None) == "—"

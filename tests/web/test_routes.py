@@ -16,6 +16,7 @@ M = REPORT_MONTH
 TABLE = [
     ("GET", "/", (200, 200, 200, 200)),
     ("GET", "/healthz", (200, 200, 200, 200)),
+    ("GET", "/healthz/fresh", (200, 200, 200, 200)),
     ("GET", "/login", (302, 302, 302, 302)),
     ("GET", "/rapports", (302, 403, 200, 200)),
     ("GET", f"/rapports/{M}/reseau", (302, 403, 200, 200)),
@@ -30,6 +31,7 @@ TABLE = [
     ("GET", f"/rapports/{M}/..%2F..%2Fcampus.db", (404, 404, 404, 404)),
     ("GET", f"/rapports/{M}/coop.reims", (302, 404, 404, 404)),
     ("GET", "/rapports/..%2F..%2F/reseau", (404, 404, 404, 404)),
+    ("GET", "/animation", (302, 403, 403, 200)),
     ("GET", "/moi", (302, 200, 200, 200)),
     ("GET", "/moi/donnees.json", (302, 200, 200, 200)),
     ("POST", "/moi/retrait", (400, 400, 400, 400)),  # no CSRF token
@@ -53,8 +55,8 @@ def test_route_answers_each_role_as_designed(site, sessions, role, method, path,
     url = site.url + path.format(a=site.cooperative_a, b=site.cooperative_b)
     response = sessions[role].request(method, url, allow_redirects=False, timeout=30)
     want = expected[ROLES.index(role)]
-    if path == "/healthz":  # the mirror was synced seconds ago
-        assert response.json()["status"] == "ok"
+    if path.startswith("/healthz"):  # the mirror was synced seconds ago
+        assert response.json()["status"] == "ok" and response.json()["sync_fresh"]
     assert response.status_code == want, response.text[:300]
     if want == 302 and path not in ("/login",):
         assert response.headers["Location"].startswith("/login?next=")

@@ -49,11 +49,15 @@ def test_login_is_rate_limited(tmp_path):
     assert statuses[3] == 429
 
 
-def test_healthz_reports_a_never_synced_mirror_as_stale(tmp_path):
-    response = _app(tmp_path).test_client().get("/healthz")
-    assert response.status_code == 503
-    assert response.json["status"] == "stale"
-    assert response.json["database"] == "ok"
+def test_a_never_synced_mirror_is_stale_only_for_monitoring(tmp_path):
+    """A proxy's health check on /healthz must not take Campus offline because no sync
+    succeeded lately: only /healthz/fresh says so."""
+    client = _app(tmp_path).test_client()
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json["status"] == "ok" and response.json["sync_fresh"] is False
+    stale = client.get("/healthz/fresh")
+    assert stale.status_code == 503 and stale.json["sync_fresh"] is False
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ lacks them (`/c/{id}/show.json`, once per category, again with `--full`)."""
 from __future__ import annotations
 
 from core.i18n import _
-from sync.mirror import records, store
+from sync.mirror import db, records, store
 from sync.mirror.steps.run import Run
 
 
@@ -31,7 +31,7 @@ def _category_permissions(run: Run, listed: list[dict]) -> dict[int, list[dict]]
     `/site.json` lists them in the sandbox; real Discourse does not, and then a
     read-restricted category is read once through `/c/{id}/show.json` (again on `--full`);
     a category open to everyone needs no request (`everyone` is written)."""
-    with run.engine.connect() as conn:
+    with db.reader(run.engine).connect() as conn:
         known = store.categories_with_permissions(conn)
     result: dict[int, list[dict]] = {}
     for category in listed:

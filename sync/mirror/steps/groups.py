@@ -5,7 +5,7 @@ request; the members of a non-automatic group are re-read only when its count ch
 from __future__ import annotations
 
 from core.i18n import _
-from sync.mirror import records, store
+from sync.mirror import db, records, store
 from sync.mirror.steps.run import Run
 
 
@@ -16,7 +16,7 @@ def sync_groups(run: Run) -> set[int]:
     """
     listed = [records.group_row(group) for group in run.api.groups()]
     run.listed_groups = listed
-    with run.engine.connect() as conn:
+    with db.reader(run.engine).connect() as conn:
         stored = store.group_counts(conn)
     listed_ids = {row["id"] for row in listed}
     moved = (set(stored) ^ listed_ids) | {

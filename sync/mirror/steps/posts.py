@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from core.i18n import _
 from sync.discourse.client import DiscourseAPI
-from sync.mirror import records, store
+from sync.mirror import db, records, store
 from sync.mirror.steps.run import Run
 
 STATE_POSTS_CURSOR = "posts.cursor"
@@ -23,7 +23,7 @@ def sync_posts(run: Run) -> None:
     pages = 0
     full_pending = run.full
     while True:
-        with run.engine.connect() as conn:
+        with db.reader(run.engine).connect() as conn:
             walk = store.get_state(conn, STATE_POSTS_WALK)
             cursor_state = store.get_state(conn, STATE_POSTS_CURSOR)
         resumed = walk is not None
@@ -66,7 +66,7 @@ def fetch_likers(
     setting `fetch_likers`), one `/post_action_users.json` walk per such post."""
     if not enabled or not posts:
         return {}
-    with engine.connect() as conn:
+    with db.reader(engine).connect() as conn:
         stored = store.like_counts(conn, [post["id"] for post in posts])
     likers: dict[int, list[int]] = {}
     for post in posts:

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from core.i18n import _
 from sync.discourse.client import DiscourseAPI
 from sync.discourse.exceptions import DiscourseNotFound
-from sync.mirror import records, store
+from sync.mirror import db, records, store
 from sync.mirror.steps.posts import fetch_likers
 from sync.mirror.steps.run import Run
 
@@ -25,7 +25,7 @@ STATE_LISTING_HIGH = "listing.high_bumped_at"
 
 def sync_listing(run: Run) -> None:
     """Walk `/latest.json`, mark changed topics and topics that left the listing."""
-    with run.engine.connect() as conn:
+    with db.reader(run.engine).connect() as conn:
         high = store.get_state(conn, STATE_LISTING_HIGH)
     stop_at: datetime | None = None
     if not run.full and high is not None:
@@ -73,11 +73,11 @@ def sync_listing(run: Run) -> None:
 
 def reconcile(run: Run) -> None:
     """Check each marked topic against the mirror; re-read only those that do not match."""
-    with run.engine.connect() as conn:
+    with db.reader(run.engine).connect() as conn:
         marked = store.topics_to_check(conn)
     to_read = []
     consistent = []
-    with run.engine.connect() as conn:
+    with db.reader(run.engine).connect() as conn:
         for start in range(0, len(marked), store.CHUNK):
             chunk = marked[start : start + store.CHUNK]
             posts = store.post_shapes(conn, [topic.id for topic in chunk])

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from core.i18n import _
-from sync.mirror import records, store
+from sync.mirror import db, records, store
 from sync.mirror.steps.run import Run
 
 # every account, newest first: `active` is the list the API documentation names (Discourse
@@ -22,7 +22,7 @@ STATE_USERS_COMPLETE = "users.complete"
 
 def sync_users(run: Run, moved_groups: set[int]) -> None:
     """Accounts: all of them the first time and with --full, else only the new ones."""
-    with run.engine.connect() as conn:
+    with db.reader(run.engine).connect() as conn:
         complete = store.get_state(conn, STATE_USERS_COMPLETE) == "1"
     if run.full or not complete:
         staff = _read_staff(run)

@@ -82,7 +82,11 @@ def last_webhook_at(conn: Connection) -> str | None:
 
 
 def start_run(conn: Connection, started_at: datetime, full: bool) -> int:
-    """Record a sync that starts now (outcome "running"); its id."""
+    """Record a sync that starts now (outcome "running"); its id.
+
+    The caller holds the sync's lock, so a run still "running" was killed mid-way: it is
+    marked "interrupted"."""
+    conn.execute(update(SyncRun).where(SyncRun.outcome == "running").values(outcome="interrupted"))
     return conn.execute(
         SyncRun.__table__.insert().values(started_at=started_at, full=full, outcome="running")
     ).inserted_primary_key[0]
@@ -113,6 +117,33 @@ def last_successful_sync(conn: Connection) -> datetime | None:
     return finished.replace(tzinfo=UTC) if finished.tzinfo is None else finished.astimezone(UTC)
 
 
+def last_sync_outcome(conn: Connection) -> str | None:
+    """How the latest sync run ended ("success", "failed", "interrupted", or "running" while it
+    runs or after it was killed), or None before the first sync: a mirror is whole only when
+    it is "success"."""
+    return conn.execute(
+        select(SyncRun.outcome).order_by(SyncRun.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
 def last_finished_run(conn: Connection) -> datetime | None:
     """When the last sync finished, whatever its outcome (naive UTC), or None."""
     return conn.execute(select(func.max(SyncRun.finished_at))).scalar()
+
+
+def recent_runs(conn: Connection, limit: int) -> list[dict[str, Any]]:
+    """The last `limit` sync runs, newest first: id, started_at, finished_at (naive UTC, as
+    stored), full, requests, outcome ("running", "success" or "failed")."""
+    table = SyncRun.__table__
+    rows = conn.execute(select(table).order_by(table.c.started_at.desc()).limit(limit))
+    return [
+        {
+            "id": run.id,
+            "started_at": run.started_at,
+            "finished_at": run.finished_at,
+            "full": bool(run.full),
+            "requests": run.requests,
+            "outcome": run.outcome,
+        }
+        for run in rows
+    ]

@@ -22,6 +22,7 @@ from sync.mirror.schema import (
     Solution,
     Topic,
     TopicTag,
+    User,
 )
 from sync.mirror.store.base import Tally, upsert
 
@@ -159,12 +160,53 @@ def set_solution(
     if post_id is None:
         conn.execute(delete(Solution).where(Solution.topic_id == topic_id))
         return
+    # a new accepted answer: when it was accepted is looked up again (the previous one's time
+    # and source do not carry over)
     upsert(
         conn,
         Solution.__table__,
-        [{"topic_id": topic_id, "post_id": post_id, "user_id": user_id}],
+        [
+            {
+                "topic_id": topic_id,
+                "post_id": post_id,
+                "user_id": user_id,
+                "accepted_at": None,
+                "acceptance_source": None,
+            }
+        ],
         ["topic_id"],
     )
+
+
+def solutions_without_acceptance_time(conn: Connection) -> list[Row]:
+    """(post_id, username of the answer's author) of the solutions whose acceptance time has not
+    been looked up yet, authors with a known username only."""
+    return list(
+        conn.execute(
+            select(Solution.post_id, User.username)
+            .join(User, User.id == Solution.user_id)
+            .where(Solution.acceptance_source.is_(None), User.username.is_not(None))
+            .order_by(User.username, Solution.post_id)
+        )
+    )
+
+
+def write_acceptance_times(
+    conn: Connection, times: Mapping[int, datetime | None], source: str
+) -> int:
+    """Acceptance times (naive UTC) by accepted post id, from `source` ("webhook",
+    "user_action"); None: looked up, not found ("unknown"). Only solutions not yet dated are
+    written, so a replayed webhook or a later lookup never moves a known time. Returns how many
+    solutions got a time."""
+    dated = 0
+    for post_id, at in times.items():
+        result = conn.execute(
+            update(Solution)
+            .where(Solution.post_id == post_id, Solution.acceptance_source.is_(None))
+            .values(accepted_at=at, acceptance_source=source if at is not None else "unknown")
+        )
+        dated += result.rowcount if at is not None else 0
+    return dated
 
 
 def _write_polls(conn: Connection, post: Mapping[str, Any]) -> None:

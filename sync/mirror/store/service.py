@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, text
+from sqlalchemy import Connection, delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from sync.mirror.schema import (
@@ -17,6 +17,7 @@ from sync.mirror.schema import (
     RevokedSession,
     SyncState,
     User,
+    WebhookCheck,
     WebhookEvent,
 )
 from sync.mirror.store.accounts import group_names_of, membership_count
@@ -55,6 +56,52 @@ def prune_events(conn: Connection, older_than: datetime) -> int:
     """Forget the event ids received before `older_than`, whatever their value; return how
     many were forgotten."""
     return conn.execute(delete(WebhookEvent).where(WebhookEvent.received_at < older_than)).rowcount
+
+
+CHECKS = WebhookCheck.__table__
+
+
+def queue_checks(
+    conn: Connection,
+    posts: dict[int, set[int]],
+    topics: set[int],
+    users: set[int],
+    at: datetime,
+    accepted: dict[int, set[int]] | None = None,
+) -> None:
+    """Remember checks to do against the forum: posts (by topic), topics, accounts, and posts
+    an `accepted_solution` delivery named (kind "accepted": re-read, and dated by `at`)."""
+    rows = [
+        {"kind": "post", "topic_id": topic_id, "target_id": post_id, "queued_at": at}
+        for topic_id, ids in posts.items()
+        for post_id in ids
+    ]
+    rows += [
+        {"kind": "accepted", "topic_id": topic_id, "target_id": post_id, "queued_at": at}
+        for topic_id, ids in (accepted or {}).items()
+        for post_id in ids
+    ]
+    rows += [{"kind": "topic", "topic_id": None, "target_id": t, "queued_at": at} for t in topics]
+    rows += [{"kind": "user", "topic_id": None, "target_id": u, "queued_at": at} for u in users]
+    if rows:
+        conn.execute(insert(CHECKS), rows)
+
+
+def queued_checks(conn: Connection) -> list[Any]:
+    """Every check still to do: rows (id, kind, topic_id, target_id, queued_at), oldest first."""
+    columns = (CHECKS.c.id, CHECKS.c.kind, CHECKS.c.topic_id, CHECKS.c.target_id)
+    return conn.execute(select(*columns, CHECKS.c.queued_at).order_by(CHECKS.c.id)).all()
+
+
+def count_checks(conn: Connection) -> int:
+    """How many checks are still to do."""
+    return int(conn.execute(select(func.count()).select_from(CHECKS)).scalar() or 0)
+
+
+def clear_checks(conn: Connection, ids: list[int]) -> None:
+    """Forget the checks `ids`, done."""
+    for start in range(0, len(ids), 500):
+        conn.execute(delete(CHECKS).where(CHECKS.c.id.in_(ids[start : start + 500])))
 
 
 # ---------------------------------------------------------------------- login nonces
@@ -116,6 +163,33 @@ def record_suggestion(conn: Connection, row: dict[str, Any]) -> None:
     upsert(conn, RelaySuggestion.__table__, [row], ["topic_id", "user_id"])
 
 
+def suggestions_since(conn: Connection, since: datetime) -> list[dict[str, Any]]:
+    """The relay suggestions sent since `since` (naive UTC), newest first: topic_id, title,
+    username of the volunteer asked, suggested_at, and whether someone other than the author
+    has replied since (`answered`). For the animators' dashboard only (it names volunteers)."""
+    rows = conn.execute(
+        text(
+            "SELECT r.topic_id, t.title, u.username, r.suggested_at, EXISTS (SELECT 1 FROM posts p"
+            " WHERE p.topic_id = r.topic_id AND p.post_number > 1 AND p.deleted_at IS NULL"
+            " AND p.post_type = 1 AND p.user_id <> t.user_id) AS answered"
+            " FROM relay_suggestions r LEFT JOIN topics t ON t.id = r.topic_id"
+            " LEFT JOIN users u ON u.id = r.user_id"
+            " WHERE r.suggested_at >= :since ORDER BY r.suggested_at DESC, r.topic_id"
+        ),
+        {"since": since},
+    )
+    return [
+        {
+            "topic_id": int(row.topic_id),
+            "title": row.title or "",
+            "username": row.username or "",
+            "suggested_at": row.suggested_at,
+            "answered": bool(row.answered),
+        }
+        for row in rows
+    ]
+
+
 def stored_publication(conn: Connection, scope: str, month: str) -> tuple[int, int] | None:
     """(topic_id, post_id) of the digest already published for `scope` and `month`, if any."""
     row = conn.execute(
@@ -140,6 +214,34 @@ def record_publication(
 def ping(conn: Connection) -> None:
     """A round trip to the database (raises if it is unreachable)."""
     conn.execute(text("SELECT 1"))
+
+
+STATE_HEALTH_PROBE = "health.probe"
+
+
+def write_probe(conn: Connection, at: datetime, wait_seconds: float) -> None:
+    """Write and commit a row as any writer would (`/healthz`'s proof that the database takes
+    writes), waiting at most `wait_seconds` behind other writers instead of the usual minute.
+
+    `conn` must not be in a transaction: the probe commits its own, then gives the connection
+    back its usual wait (SQLite's busy timeout is the connection's, not the transaction's)."""
+    milliseconds = max(1, int(wait_seconds * 1000))
+    if conn.dialect.name != "sqlite":
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {milliseconds}")
+        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {milliseconds}")
+        set_state(conn, STATE_HEALTH_PROBE, at.isoformat())
+        conn.commit()
+        return
+    # on the driver's connection, outside any transaction: the wait also bounds BEGIN
+    raw = conn.connection.driver_connection
+    usual = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+    raw.execute(f"PRAGMA busy_timeout = {milliseconds}")
+    try:
+        set_state(conn, STATE_HEALTH_PROBE, at.isoformat())
+        conn.commit()
+    finally:
+        conn.rollback()
+        raw.execute(f"PRAGMA busy_timeout = {int(usual)}")
 
 
 def mirror_version(conn: Connection) -> tuple:

@@ -18,6 +18,7 @@ from sync.discourse.settings import DiscourseSettings
 from sync.forum.barometer_topics import (
     PulseSettings,
     collect_pulse,
+    describe_status,
     first_post_of,
     option_digest,
     post_pulse,
@@ -188,3 +189,29 @@ def test_collect_reads_closed_polls_and_the_threshold_applies(sandbox_server, en
     forum = load_forum(engine)
     assert pulse_figures(forum, MONTH, big)["pulse_autonomie"].value == pytest.approx(17 / 5)
     assert pulse_figures(forum, MONTH, small)["pulse_autonomie"].n == 4
+
+
+def test_pulse_status_is_readable_labels_and_one_decimal(monkeypatch):
+    monkeypatch.setenv("CAMPUS_LANG", "fr")
+    axes = dict.fromkeys(
+        ("intensite", "exigences_emotionnelles", "autonomie", "rapports_sociaux"), 3.0
+    )
+    data = {
+        "month": "2026-10",
+        "state": "open",
+        "network": {
+            "respondents": 12,
+            "axes": {**axes, "intensite": 3.25, "conflits_valeurs": 4, "insecurite": None},
+        },
+        "cooperatives": {"coop-a": {"respondents": None, "axes": dict.fromkeys(axes)}},
+    }
+
+    text = "\n".join(describe_status(data, 5))
+
+    assert text.splitlines()[0] == "Baromètre octobre 2026 : ouvert."
+    assert "Réseau : 12 réponses, moyennes sur 5 :" in text
+    assert "  Intensité et temps de travail : 3,2" in text  # one decimal everywhere
+    assert "  Autonomie : 3,0" in text and "  Conflits de valeurs : 4,0" in text
+    assert "Insécurité de la situation de travail : —" in text
+    assert "coop-a : moins de 5 réponses, moyennes masquées (anonymat)." in text
+    assert "intensite" not in text and "=" not in text

@@ -249,3 +249,27 @@ def test_roster_needs_all_four_columns(tmp_path):
 def test_roster_with_semicolons_is_read(tmp_path):
     path = write(tmp_path, "username;email;cooperative;role\nmarie;;coop-alpha;appui\n")
     assert read_roster(path, COOPS)[0].username == "marie"
+
+
+def test_the_employees_column_is_optional_and_gives_the_head_count(tmp_path):
+    coops = read_cooperatives(
+        write(
+            tmp_path,
+            "slug,name,employees\ncoop-alpha,Alpha,42\ncoop-beta,Beta,\ncoop-gamma,Gamma,1 200\n",
+        )
+    )
+    assert [(c.slug, c.employees) for c in coops] == [
+        ("coop-alpha", 42),
+        ("coop-beta", None),
+        ("coop-gamma", 1200),
+    ]
+
+
+@pytest.mark.parametrize("value", ["quarante", "-3", "12.5", "4,2", "1000000"])
+def test_a_bad_head_count_names_file_line_and_field(tmp_path, value):
+    path = write(tmp_path, f'slug,name,employees\ncoop-alpha,Alpha,10\ncoop-beta,Beta,"{value}"\n')
+    with pytest.raises(InputError) as raised:
+        read_cooperatives(path)
+    message = str(raised.value)
+    assert f"{path}:3: effectif (colonne employees) « {value} » invalide" in message
+    assert "nombre entier" in message and ":2:" not in message

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import text
 
 from sync.mirror import barometer_store
-from sync.mirror.db import MIGRATIONS, migrate, open_engine
+from sync.mirror.db import migrate, open_engine
+from tests.support.migrations import build_at
 
 USER = 918_273_645
 
 
-def upgrade_to(engine, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-
-
 def test_an_open_month_keeps_who_answered_and_a_closed_one_nothing(db_url):
     engine = open_engine(db_url)
-    upgrade_to(engine, "0008")
+    build_at(engine, "0008")
     with engine.begin() as conn:
         conn.execute(
             text(

@@ -151,8 +151,8 @@ def test_a_rest_too_small_for_the_network_pool_is_dropped_and_said(engine):
 @pytest.mark.parametrize(
     ("lang", "said"),
     [
-        ("fr", "Baromètre 2026-11 : 3 réponses, trop peu pour être comptées anonymement"),
-        ("en", "Barometer 2026-11: 3 answers, too few to be counted anonymously"),
+        ("fr", "Baromètre novembre 2026 : 3 réponses, trop peu pour être comptées anonymement"),
+        ("en", "Barometer November 2026: 3 answers, too few to be counted anonymously"),
     ],
 )
 def test_the_dropped_answers_are_said_in_the_users_language(
@@ -207,10 +207,20 @@ def test_membership_of_several_cooperatives_counts_in_the_network_pool():
 
 
 def test_a_value_outside_the_scale_names_its_field():
+    every = {axis: "" for axis in AXES}
     with pytest.raises(ValueError, match="autonomie"):
-        barometer_store.clean_answers({"autonomie": "6"})
-    assert barometer_store.clean_answers({"intensite": "2"})["intensite"] == 2
-    assert barometer_store.clean_answers({})["insecurite"] is None
+        barometer_store.clean_answers({**every, "autonomie": "6"})
+    assert barometer_store.clean_answers({**every, "intensite": "2"})["intensite"] == 2
+    assert barometer_store.clean_answers(every)["insecurite"] is None  # « je préfère ne pas… »
+
+
+def test_a_statement_left_without_a_choice_is_named_not_taken_as_an_abstention():
+    with pytest.raises(barometer_store.UnansweredStatements) as raised:
+        barometer_store.clean_answers({"intensite": "2", "autonomie": ""})
+    assert raised.value.axes == [axis for axis in AXES if axis not in {"intensite", "autonomie"}]
+    with pytest.raises(barometer_store.UnansweredStatements) as untouched:
+        barometer_store.clean_answers({})
+    assert untouched.value.axes == list(AXES)
 
 
 def test_purge_removes_months_past_retention(engine):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -16,8 +17,10 @@ import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import OperationalError
 
+from sandbox.state import LIKE
 from sandbox.views import basic_user
 from sandbox.webhook_payloads import group_user_payload, post_payload, topic_payload
+from sync.mirror import live as live_module
 from sync.mirror.db import connect
 from sync.mirror.live import Event, InvalidEvent, LiveMirror, parse_event
 from sync.mirror.pull import SyncOptions
@@ -32,6 +35,8 @@ from sync.mirror.schema import (
     WebhookEvent,
 )
 from sync.mirror.stats import mirror_stats
+from sync.mirror.steps import checks
+from tests.support.clock import FIXTURE_NOW
 from tests.support.mirror import counts, dump, sync
 
 pytestmark = pytest.mark.integration
@@ -657,3 +662,105 @@ def test_an_answer_accepted_again_by_a_replay_stays_unaccepted(synced, sandbox_s
         assert (
             conn.execute(select(Post.accepted_answer).where(Post.id == answer.id)).scalar() is False
         )
+
+
+def _old_topic_posts(forum, before: datetime) -> tuple:
+    """A live reply and another live post, in counted topics last bumped before `before`."""
+    old = [
+        topic
+        for topic in sorted(forum.topics.values(), key=lambda t: t.id)
+        if forum.is_counted_topic(topic) and topic.bumped_at < before
+    ]
+    posts = [
+        post
+        for topic in old
+        for post in forum.topic_posts(topic, with_deleted=False)
+        if post.post_number > 1 and post.user_id > 0
+    ]
+    return posts[0], next(p for p in posts if p.topic_id != posts[0].topic_id)
+
+
+def test_a_failed_check_stays_recorded_and_the_next_incremental_sync_does_it(
+    synced, live, receiver, sandbox_server, sandbox_api, caplog
+):
+    """Issue 23: a check batch that failed was dropped, and the incremental sync (which walks
+    only the topics bumped within `reconcile_days`) never saw the deletion nor the like."""
+    now = FIXTURE_NOW.replace(tzinfo=None)
+    forum = sandbox_server.state
+    deleted, liked = _old_topic_posts(forum, FIXTURE_NOW - timedelta(days=90))
+    liker = next(
+        u for u in forum.users.values() if u.id > 0 and u.id not in (deleted.user_id, liked.user_id)
+    )
+    sandbox_server.set_faults(unavailable=1.0)  # the forum's API answers 503 to every request
+    forum.delete_post(deleted)
+    forum.add_action(liked, liker, LIKE)
+    assert sandbox_server.wait_webhooks(30)
+    deadline = time.monotonic() + 30
+    while "Vérification d'événements webhook impossible" not in caplog.text:
+        assert time.monotonic() < deadline, "the background check never ran"
+        time.sleep(0.05)
+    live.stop()  # the web service stops before it could try again
+    sandbox_server.set_faults()
+    assert checks.pending(synced) == 2
+    assert counts(synced) != sandbox_server.truth()
+
+    summary = sync(synced, sandbox_api, SyncOptions(reconcile_days=30), clock=lambda: now)
+
+    assert not summary.full
+    assert checks.pending(synced) == 0
+    assert counts(synced) == sandbox_server.truth()
+    with synced.connect() as conn:
+        assert conn.execute(select(Post.deleted_at).where(Post.id == deleted.id)).scalar()
+    assert _like_counts(synced, [liked]) == {liked.id: len(forum.likes_of(liked))}
+
+
+def test_a_check_the_forum_refuses_is_tried_again_by_the_web_service(
+    synced, sandbox_server, sandbox_api, monkeypatch
+):
+    monkeypatch.setattr(live_module, "RETRY_FIRST_SECONDS", 0.2)
+    mirror = LiveMirror(synced, lambda: sandbox_api)
+    try:
+        forum = sandbox_server.state
+        _, liked = _old_topic_posts(forum, FIXTURE_NOW - timedelta(days=90))
+        body = _like_body(forum, liked)
+        sandbox_server.set_faults(sequence=["unavailable"] * 12)  # beyond the client's retries
+        assert mirror.apply(parse_event("10900", "like", "post_liked", body)) == "queued"
+        assert mirror.wait_idle(30)
+        assert _like_counts(synced, [liked]) == {liked.id: len(forum.likes_of(liked))}
+    finally:
+        mirror.stop()
+        sandbox_server.set_faults()
+
+
+def test_an_accepted_solution_delivery_dates_the_solution_and_a_replay_never_moves_it(
+    synced, sandbox_server, sandbox_api
+):
+    arrival = [datetime(2026, 7, 4, 9, 0, 5)]
+    mirror = LiveMirror(synced, lambda: sandbox_api, background=False, clock=lambda: arrival[0])
+    forum = sandbox_server.state
+    topic = next(
+        t
+        for t in forum.topics.values()
+        if forum.is_counted_topic(t)
+        and t.accepted_answer_post_id is None
+        and any(p.user_id != t.user_id for p in forum.topic_posts(t, with_deleted=False)[1:])
+    )
+    answer = next(
+        p for p in forum.topic_posts(topic, with_deleted=False)[1:] if p.user_id != topic.user_id
+    )
+    forum.accept_answer(answer, forum.users[topic.user_id])
+    delivery = json.dumps({"solved": post_payload(forum, answer)}).encode()
+
+    mirror.apply(parse_event("901", "solved", "accepted_solution", delivery))
+    mirror.run_pending()
+    arrival[0] = datetime(2026, 9, 1, 12, 0)
+    mirror.apply(parse_event("902", "solved", "accepted_solution", delivery))  # replayed
+    mirror.run_pending()
+
+    with synced.connect() as conn:
+        dated = conn.execute(
+            select(Solution.accepted_at, Solution.acceptance_source).where(
+                Solution.topic_id == topic.id
+            )
+        ).one()
+    assert tuple(dated) == (datetime(2026, 7, 4, 9, 0, 5), "webhook")

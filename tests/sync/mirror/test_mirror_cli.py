@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from sync.mirror.pull import SyncSummary, format_summary
 from tests.conftest import SANDBOX_TEST_KEY
 
 pytestmark = pytest.mark.integration
@@ -78,3 +79,16 @@ def test_a_key_with_an_inner_break_or_too_short_is_refused(campus_cli, monkeypat
     assert "CAMPUS_DISCOURSE_API_KEY" in result.output
     assert "sandbox" not in result.output and "short" not in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_summary_gives_each_count_its_plural_in_the_members_words(monkeypatch):
+    monkeypatch.setenv("CAMPUS_LANG", "fr")
+    summary = SyncSummary(
+        requests=1, seconds=0.25, users=1, topics=0, posts_new=2, posts_updated=1, likes=3
+    )
+
+    text = format_summary(summary)
+
+    assert text.startswith("1 requête en 0,2 s. 1 membre nouveau ou modifié ;")
+    assert "0 sujet nouveau ou modifié" in text and "2 nouveaux, 1 modifié, 0 supprimé" in text
+    assert "Comptes" not in text and "0 solution changée." in text

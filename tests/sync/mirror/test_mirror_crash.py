@@ -20,9 +20,11 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from sandbox.activity import apply
 from sync.mirror.db import connect
+from sync.mirror.schema import SyncRun
 from tests.conftest import SANDBOX_TEST_KEY
 from tests.support.mirror import counts, dump, make_api, sync
 
@@ -72,6 +74,9 @@ def kill_after_progress(process: subprocess.Popen, lines: int, extra_seconds: fl
 
 def test_sigkill_at_random_points_then_rerun_converges(db_url, sandbox_server, tmp_path):
     (tmp_path / "campus.toml").write_text(CONFIG, encoding="utf-8")
+    # the schema first: else, on PostgreSQL (transactional DDL), every kill fell inside the
+    # first run's migrations, which print more progress lines than the kill waits for
+    connect(db_url).dispose()
     rng = random.Random(2026)
     killed = runs = 0
     while killed < KILLS:
@@ -93,6 +98,10 @@ def test_sigkill_at_random_points_then_rerun_converges(db_url, sandbox_server, t
     try:
         assert counts(mirror) == sandbox_server.state.truth()
         assert dump(mirror) == dump(reference)
+        with mirror.connect() as conn:  # each killed run was marked when the next one started
+            outcomes = list(conn.execute(select(SyncRun.outcome)).scalars())
+        assert "running" not in outcomes and "interrupted" in outcomes
+        assert outcomes.count("interrupted") <= killed
     finally:
         mirror.dispose()
         reference.dispose()
