@@ -230,3 +230,26 @@ def _a_topic(site) -> int:
         return conn.execute(
             text("SELECT id FROM topics WHERE archetype = 'regular' ORDER BY id LIMIT 1")
         ).scalar_one()
+
+
+def test_the_dashboard_s_data_on_the_network_s_last_days(site):
+    """At the sandbox's last days (FIXTURE_NOW), the score has candidates, ranked, with their
+    cooperative's name, and the relay queue says how long each question waited."""
+    from app import animation
+    from app.context import Campus
+    from tests.support.clock import FIXTURE_NOW
+
+    campus = Campus(
+        site.services.campus.config, clock=lambda: FIXTURE_NOW, engine=site.services.engine
+    )
+    names = site.services.groups.cooperatives
+    data = animation.dashboard(campus, names)
+    recognition = campus["recognition"].top
+    assert 0 < len(data.candidates) <= recognition
+    ranks = [row["rank"] for row in data.candidates]
+    assert ranks[0] == 1 and ranks == sorted(ranks)  # ties share a rank
+    assert all(row["cooperative_name"] in {*names.values(), ""} for row in data.candidates)
+    assert any(row["cooperative_name"] for row in data.candidates)
+    assert data.month_label == "novembre 2026" and data.reminder == "24 novembre 2026"
+    assert all(row["waited_hours"] >= 0 for row in data.queue)
+    assert all(row["due"] == (row["waited_hours"] >= data.wait_hours) for row in data.queue)
