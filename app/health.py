@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from sync.mirror import store
+from sync.mirror import db, store
 
 PROBE_WAIT_SECONDS = 2.0
 BUSY_WORDS = ("locked", "busy", "lock timeout", "canceling statement")
@@ -86,7 +86,7 @@ def worker_jobs(engine: Engine, now: datetime) -> dict[str, dict]:
     """Each worker job's freshness, failures, last error and owed alert, read from the
     database: what the animators' dashboard shows beside `health(...)`, the web service's own
     state (the public `/healthz` leaves the errors out)."""
-    with engine.connect() as connection:
+    with db.reader(engine).connect() as connection:
         return job_freshness(store.job_states(connection), now, details=True)
 
 
@@ -94,8 +94,8 @@ def health(engine: Engine, stale_after_hours: float, now: datetime) -> dict:
     """The `/healthz` body: `status` is `ok`, `busy` (alive, writes wait behind others) or
     `down` (the database cannot be read, or refuses writes); then `database`, the last sync
     and webhook with their ages, `sync_fresh` and each job's freshness (`jobs`)."""
-    try:
-        with engine.connect() as connection:
+    try:  # reading never waits behind writers (`db.reader`): only the probe below does
+        with db.reader(engine).connect() as connection:
             store.ping(connection)
             last_sync = _as_utc(store.last_successful_sync(connection))
             last_webhook = _as_utc(store.last_webhook_at(connection))

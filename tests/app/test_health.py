@@ -18,7 +18,7 @@ from sqlalchemy import insert, text
 
 from app.health import PROBE_WAIT_SECONDS, alive, fresh, health, worker_jobs
 from sync.mirror import store
-from sync.mirror.db import connect, open_engine
+from sync.mirror.db import BUSY_TIMEOUT_SECONDS, connect, open_engine
 from sync.mirror.schema import SyncRun
 from sync.mirror.store import STATE_LAST_WEBHOOK
 from tests.support.web_app import make_web_app
@@ -146,7 +146,8 @@ def test_a_write_probe_waiting_behind_another_writer_reports_busy_and_stays_aliv
     # and the connection got its usual wait back for the writers that use it next
     with engine.connect() as conn:
         assert (
-            conn.connection.driver_connection.execute("PRAGMA busy_timeout").fetchone()[0] == 60000
+            conn.connection.driver_connection.execute("PRAGMA busy_timeout").fetchone()[0]
+            == BUSY_TIMEOUT_SECONDS * 1000
         )
     assert health(engine, stale_after_hours=3, now=NOW)["database"] == "ok"
     engine.dispose()
