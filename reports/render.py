@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import csv
 import json
+import multiprocessing
 import os
 import shutil
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -569,6 +571,17 @@ def render_html(
     return environment().get_template("report.html.j2").render(context)
 
 
+PAGES_PER_WORKER = 16  # fewer pages than this per process: drawn in this one
+
+
+def _write_pages(report: MonthReport, scopes: list[ScopeModel], folder: Path, lang: str) -> None:
+    """The HTML and Markdown pages of `scopes` (the network or cooperatives) in `folder`."""
+    for scope in scopes:
+        stem = folder / "network" if scope.slug is None else folder / "cooperatives" / scope.slug
+        stem.with_suffix(".html").write_text(render_html(report, scope, lang), encoding="utf-8")
+        stem.with_suffix(".md").write_text(render_markdown(report, scope, lang), encoding="utf-8")
+
+
 def write_report(
     report: MonthReport,
     folder: Path,
@@ -576,14 +589,25 @@ def write_report(
     *,
     with_pdf: bool = False,
     base_url: str | None = None,
+    jobs: int | None = None,
 ) -> None:
     """Write every file of `report` into `folder` (which must exist); the PDF's links go to
-    the web pages under `base_url` (none without it)."""
+    the web pages under `base_url` (none without it). The pages are drawn by `jobs` processes
+    (default: one per core) when there are at least `PAGES_PER_WORKER` pages for each; the
+    files are the same either way."""
     (folder / "cooperatives").mkdir()
-    for scope in [report.network, *report.cooperatives]:
-        stem = folder / "network" if scope.slug is None else folder / "cooperatives" / scope.slug
-        stem.with_suffix(".html").write_text(render_html(report, scope, lang), encoding="utf-8")
-        stem.with_suffix(".md").write_text(render_markdown(report, scope, lang), encoding="utf-8")
+    scopes = [report.network, *report.cooperatives]
+    workers = min(jobs or os.cpu_count() or 1, len(scopes) // PAGES_PER_WORKER)
+    if workers > 1:  # the charts are most of the time: draw them on every core
+        chunks = [scopes[index::workers] for index in range(workers)]
+        context = multiprocessing.get_context("spawn")  # no fork of a threaded process
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            for done in [
+                pool.submit(_write_pages, report, chunk, folder, lang) for chunk in chunks
+            ]:
+                done.result()
+    else:
+        _write_pages(report, scopes, folder, lang)
     write_csv(report, folder / "indicators.csv")
     (folder / "indicators.json").write_text(
         json.dumps(report_json(report, View(report, lang)), ensure_ascii=False, indent=2),

@@ -278,3 +278,21 @@ def test_a_cooperative_draws_its_key_figures_beside_the_network(french: Path):
     members = re.search(r"Membres actifs : [^;]*", alt).group(0)
     assert "(réseau : " in shares  # a share is compared with the network's …
     assert "réseau" not in members  # … a head count is not
+
+
+def test_pages_drawn_by_several_processes_are_the_same_files(activity, tmp_path: Path):
+    """A big network's pages are drawn on every core (`write_report(jobs=…)`): the files are
+    byte for byte those drawn by one process."""
+    from analytics.indicators import Activity
+    from reports.render import build_model, write_report
+
+    report = build_model(Activity(activity.forum), "2026-10", now=NOW)
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir(), two.mkdir()
+    write_report(report, one, "fr", jobs=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("reports.render.PAGES_PER_WORKER", 1)
+        write_report(report, two, "fr", jobs=2)
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())
+    assert all((one / f).read_bytes() == (two / f).read_bytes() for f in files)
