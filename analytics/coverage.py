@@ -60,7 +60,7 @@ def check_month(
             _(
                 "Le mois {month} n'a pas commencé : un rapport ne porte que sur un mois écoulé "
                 "(par défaut, le mois dernier).",
-                month=month,
+                month=format_month(month),
             )
         )
     if start >= last_sync:

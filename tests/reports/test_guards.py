@@ -42,7 +42,7 @@ def test_an_empty_mirror_is_refused(tmp_path: Path):
 
 
 def test_a_future_month_is_refused(activity, tmp_path: Path):
-    with pytest.raises(InputError, match="2027-01 n'a pas commencé"):
+    with pytest.raises(InputError, match="janvier 2027 n'a pas commencé"):
         build_report(activity, "2027-01", tmp_path, now=NOW, partial=True)
     assert list(tmp_path.iterdir()) == []
 
@@ -86,7 +86,7 @@ def test_the_cli_exits_2_with_the_reason_for_a_future_month(mirror: Path, tmp_pa
         "--config", str(config), "report", "--month", "2099-01", "--out", str(tmp_path)
     )
     assert result.exit_code == 2
-    assert "2099-01 n'a pas commencé" in result.output
+    assert "janvier 2099 n'a pas commencé" in result.output
     assert "Traceback" not in result.output
     assert list(tmp_path.iterdir()) == []
 
