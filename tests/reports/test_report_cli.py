@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from bench.report_mirror import fill_mirror
 from sync.mirror.db import connect
 from tests.conftest import run_campus
+from tests.support.clock import frozen_at
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +112,9 @@ def test_pulse_post_is_idempotent_and_collect_reports_open_polls(forum_config, f
 
 
 def test_worker_once_logs_each_job_and_fails_without_a_key(config: Path):
-    result = run(config, "worker", "--once")
+    # a time of day when the daily jobs are due (from 6:00 in Paris): the score job runs
+    with frozen_at(datetime(2026, 12, 7, 22, 50, tzinfo=UTC)):
+        result = run(config, "worker", "--once")
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines[0].startswith("sync : échec")
