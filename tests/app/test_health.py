@@ -87,7 +87,7 @@ READ_ONLY_CHECK = textwrap.dedent(
     from datetime import UTC, datetime
     from app.health import health
     from sync.mirror.db import open_engine
-    print(json.dumps(health(open_engine(sys.argv[1]), 3, datetime.now(UTC))))
+    print(json.dumps(health(open_engine(sys.argv[1]), 3, datetime(2026, 11, 27, 12, tzinfo=UTC))))
     """
 )
 
